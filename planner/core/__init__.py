@@ -1,0 +1,1 @@
+"""Units, coordinate frames, errors and small shared types (numpy only)."""

@@ -1,0 +1,68 @@
+"""Locate data files shipped with the planner (``resources/``) and the bundled sample case.
+
+In a source checkout they sit at the project root; in an installed wheel they are installed as the
+packages ``planner._resources`` and ``planner._sample`` (see ``pyproject.toml``); in a PyInstaller
+bundle they sit next to the executable (``sys._MEIPASS``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _first_existing(*candidates: Path) -> Path:
+    for c in candidates:
+        if c.is_dir():
+            return c
+    return candidates[0]
+
+
+def _installed(package: str) -> Path | None:
+    try:
+        from importlib.resources import files
+
+        p = Path(str(files(package)))
+        return p if p.is_dir() else None
+    except (ModuleNotFoundError, TypeError):
+        return None
+
+
+def resources_dir() -> Path:
+    """The folder holding device tables, schemas, presets and icons."""
+    candidates = [_ROOT / "resources"]
+    if hasattr(sys, "_MEIPASS"):
+        candidates.insert(0, Path(sys._MEIPASS) / "resources")
+    inst = _installed("planner._resources")
+    if inst is not None:
+        candidates.append(inst)
+    return _first_existing(*candidates)
+
+
+def resource_path(*parts: str) -> Path:
+    """Path of one file under :func:`resources_dir`."""
+    return resources_dir().joinpath(*parts)
+
+
+def sample_dir() -> Path:
+    """The bundled synthetic sample case (``sample_dicom/``)."""
+    candidates = [_ROOT / "sample_dicom"]
+    if hasattr(sys, "_MEIPASS"):
+        candidates.insert(0, Path(sys._MEIPASS) / "sample_dicom")
+    inst = _installed("planner._sample")
+    if inst is not None:
+        candidates.append(inst)
+    return _first_existing(*candidates)
+
+
+def sample_series_dir() -> Path:
+    """The DICOM series of the sample case."""
+    return sample_dir() / "series"
+
+
+def shared_data_dir() -> Path | None:
+    """``../shared/data`` beside the project (real CT scans for tests), or None when absent."""
+    p = _ROOT.parent / "shared" / "data"
+    return p if p.is_dir() else None
