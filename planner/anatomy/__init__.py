@@ -1,0 +1,1 @@
+"""Spinal canal segmentation, vertebral levels, lesion helpers."""

@@ -1,0 +1,48 @@
+"""Command line: ``spine-planner [PATH] [--sample]`` opens the app; subcommands run headless.
+
+Only the GUI path imports Qt, and only when it is needed, so headless commands start fast and work
+without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from planner import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spine-planner",
+        description="Plan percutaneous thermal ablation of spinal metastases on CT.",
+        epilog="Run 'spine-planner --sample' to open the bundled synthetic sample case.",
+    )
+    parser.add_argument("path", nargs="?", help="a DICOM folder, or a NIfTI / NRRD volume, to open")
+    parser.add_argument("--sample", action="store_true", help="open the bundled synthetic sample case")
+    parser.add_argument("--version", action="store_true", help="print the version and licences, then exit")
+    parser.add_argument(
+        "--screenshot", metavar="PNG",
+        help="open the window, save a screenshot of it to PNG once the 3D view is ready, and exit",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from planner.about_text import about_text
+
+        print(about_text())
+        return 0
+    if args.sample and args.path:
+        parser.error("give either a PATH or --sample, not both")
+    from planner.ui.app import run_gui
+
+    return run_gui(path=args.path, sample=args.sample, screenshot=args.screenshot)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

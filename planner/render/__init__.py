@@ -1,0 +1,1 @@
+"""VTK pipelines and actors, numpy-VTK bridge, offscreen rendering; no Qt."""

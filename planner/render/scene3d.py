@@ -1,0 +1,144 @@
+"""The 3D scene of a case: bone surface, orientation marker, camera presets, PNG capture. No Qt.
+
+World coordinates are LPS mm. Camera presets name the side the viewer looks *from*: "A" puts the
+camera in front of the patient (at -P), "L" at the patient's left (+L), "S" above the head.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from vtkmodules.vtkIOImage import vtkPNGWriter
+from vtkmodules.vtkRenderingAnnotation import vtkAnnotatedCubeActor
+from vtkmodules.vtkRenderingCore import (
+    vtkActor,
+    vtkPolyDataMapper,
+    vtkRenderer,
+    vtkWindowToImageFilter,
+)
+from vtkmodules.vtkInteractionWidgets import vtkOrientationMarkerWidget
+from vtkmodules.util import numpy_support
+
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL back end)
+import vtkmodules.vtkRenderingFreeType  # noqa: F401  (text rendering for the marker)
+
+BONE_RGB = (0.93, 0.89, 0.80)
+
+# Camera presets: direction from the focal point to the camera (LPS), and the view-up vector.
+CAMERA_PRESETS = {
+    "A": ((0.0, -1.0, 0.0), (0.0, 0.0, 1.0)),
+    "P": ((0.0, 1.0, 0.0), (0.0, 0.0, 1.0)),
+    "L": ((1.0, 0.0, 0.0), (0.0, 0.0, 1.0)),
+    "R": ((-1.0, 0.0, 0.0), (0.0, 0.0, 1.0)),
+    "S": ((0.0, 0.0, 1.0), (0.0, -1.0, 0.0)),
+    "I": ((0.0, 0.0, -1.0), (0.0, -1.0, 0.0)),
+}
+
+
+def orientation_cube() -> vtkAnnotatedCubeActor:
+    """A cube labelled with patient directions for LPS world axes (+x = L, +y = P, +z = S)."""
+    cube = vtkAnnotatedCubeActor()
+    cube.SetXPlusFaceText("L")
+    cube.SetXMinusFaceText("R")
+    cube.SetYPlusFaceText("P")
+    cube.SetYMinusFaceText("A")
+    cube.SetZPlusFaceText("S")
+    cube.SetZMinusFaceText("I")
+    cube.SetFaceTextScale(0.65)
+    cube.GetCubeProperty().SetColor(0.35, 0.45, 0.6)
+    cube.GetTextEdgesProperty().SetColor(0.9, 0.9, 0.9)
+    return cube
+
+
+class Scene3D:
+    """Owns a vtkRenderer with the case's actors; a view (Qt or offscreen) supplies the window."""
+
+    def __init__(self):
+        self.renderer = vtkRenderer()
+        self.renderer.SetBackground(0.08, 0.09, 0.12)
+        self.renderer.SetBackground2(0.22, 0.25, 0.32)
+        self.renderer.GradientBackgroundOn()
+        self.bone_actor: vtkActor | None = None
+        self._marker: vtkOrientationMarkerWidget | None = None
+        self._focus_lps = np.zeros(3)
+        self._radius_mm = 100.0
+
+    # --- content -------------------------------------------------------------------------------
+    def set_bone_surface(self, polydata) -> None:
+        """Show ``polydata`` (LPS mm) as the bone surface, replacing any previous one."""
+        if self.bone_actor is not None:
+            self.renderer.RemoveActor(self.bone_actor)
+        mapper = vtkPolyDataMapper()
+        mapper.SetInputData(polydata)
+        mapper.ScalarVisibilityOff()
+        actor = vtkActor()
+        actor.SetMapper(mapper)
+        prop = actor.GetProperty()
+        prop.SetColor(*BONE_RGB)
+        prop.SetSpecular(0.15)
+        prop.SetSpecularPower(20)
+        self.bone_actor = actor
+        self.renderer.AddActor(actor)
+
+    def set_focus(self, bounds_min_lps, bounds_max_lps) -> None:
+        """Centre the camera presets on a box (usually the volume's) in LPS mm."""
+        lo = np.asarray(bounds_min_lps, dtype=float)
+        hi = np.asarray(bounds_max_lps, dtype=float)
+        self._focus_lps = (lo + hi) / 2
+        self._radius_mm = max(float(np.linalg.norm(hi - lo)) / 2, 1.0)
+
+    def bone_triangle_count(self) -> int:
+        if self.bone_actor is None:
+            return 0
+        return int(self.bone_actor.GetMapper().GetInput().GetNumberOfPolys())
+
+    # --- camera --------------------------------------------------------------------------------
+    def camera_preset(self, name: str) -> None:
+        """Look at the focus from side ``name`` (A, P, L, R, S, I)."""
+        direction, up = CAMERA_PRESETS[name.upper()]
+        cam = self.renderer.GetActiveCamera()
+        cam.SetFocalPoint(*self._focus_lps)
+        cam.SetPosition(*(self._focus_lps + np.asarray(direction) * self._radius_mm * 4.0))
+        cam.SetViewUp(*up)
+        cam.SetViewAngle(30.0)
+        self.renderer.ResetCamera()
+        self.renderer.ResetCameraClippingRange()
+
+    def attach_orientation_marker(self, interactor) -> None:
+        """An orientation cube in the lower-left corner (needs the window's interactor)."""
+        marker = vtkOrientationMarkerWidget()
+        marker.SetOrientationMarker(orientation_cube())
+        marker.SetInteractor(interactor)
+        marker.SetViewport(0.0, 0.0, 0.18, 0.18)
+        marker.SetEnabled(1)
+        marker.InteractiveOff()
+        self._marker = marker
+
+
+def capture_png(render_window, path: str | Path) -> Path:
+    """Write what ``render_window`` shows to a PNG (vtkWindowToImageFilter; Qt's grab() fails on VTK)."""
+    path = Path(path)
+    render_window.Render()
+    grab = vtkWindowToImageFilter()
+    grab.SetInput(render_window)
+    grab.ReadFrontBufferOff()
+    grab.Update()
+    writer = vtkPNGWriter()
+    writer.SetFileName(str(path))
+    writer.SetInputConnection(grab.GetOutputPort())
+    writer.Write()
+    return path
+
+
+def capture_array(render_window) -> np.ndarray:
+    """The rendered image as an (h, w, 3) uint8 array, top row first."""
+    render_window.Render()
+    grab = vtkWindowToImageFilter()
+    grab.SetInput(render_window)
+    grab.ReadFrontBufferOff()
+    grab.Update()
+    img = grab.GetOutput()
+    w, h, _ = img.GetDimensions()
+    arr = numpy_support.vtk_to_numpy(img.GetPointData().GetScalars()).reshape(h, w, -1)
+    return arr[::-1, :, :3].copy()

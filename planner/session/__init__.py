@@ -1,0 +1,1 @@
+"""PlanningSession: volume + plan + derived results; decides what to recompute."""

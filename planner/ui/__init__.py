@@ -1,0 +1,1 @@
+"""PySide6 windows, views, panels, dialogs and workers; thin."""

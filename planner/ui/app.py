@@ -1,0 +1,41 @@
+"""Start the Qt application and the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from planner.core.resources import sample_series_dir
+from planner.ui.main_window import MainWindow
+
+
+def run_gui(path: str | None = None, sample: bool = False, screenshot: str | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Spine Ablation Planner")
+    app.setOrganizationName("spine-planner")
+    window = MainWindow()
+    window.show()
+    target = sample_series_dir() if sample else path
+    if target is not None:
+        QTimer.singleShot(0, lambda: window.open_path(target))
+    if screenshot:
+        _exit_after_screenshot(app, window, Path(screenshot))
+    return app.exec()
+
+
+def _exit_after_screenshot(app: QApplication, window: MainWindow, path: Path) -> None:
+    """Save the whole window once the 3D surface is in (or after 30 s), then quit."""
+
+    def shoot():
+        from planner.ui.screenshot import save_window_png
+
+        save_window_png(window, path)
+        print(f"screenshot saved to {path}")
+        window.close()
+        app.quit()
+
+    window.view3d.surface_ready.connect(lambda: QTimer.singleShot(300, shoot))
+    QTimer.singleShot(30000, shoot)

@@ -1,0 +1,189 @@
+"""The 3D view: the bone surface (built in the background), orientation cube and camera presets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
+
+from planner.core.errors import LoadCancelled
+from planner.core.volume import ImageVolume
+from planner.render.scene3d import CAMERA_PRESETS, Scene3D, capture_array, capture_png
+from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU, bone_surface
+from planner.ui.vtk_widget import make_vtk_widget
+
+
+class SurfaceWorker(QObject):
+    """Builds the bone surface off the GUI thread; results carry the request id they answer."""
+
+    progress = Signal(int, float)
+    finished = Signal(int, object)
+    failed = Signal(int, str)
+
+    def __init__(self, request_id: int, volume: ImageVolume, threshold_hu: float):
+        super().__init__()
+        self.request_id = request_id
+        self.volume = volume
+        self.threshold_hu = threshold_hu
+        self._cancelled = False
+
+    def cancel(self) -> None:
+        self._cancelled = True
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            poly = bone_surface(
+                self.volume, self.threshold_hu,
+                progress=lambda f: self.progress.emit(self.request_id, f),
+                cancel=lambda: self._cancelled,
+            )
+        except LoadCancelled:
+            return
+        except Exception as exc:  # noqa: BLE001 - a failed surface must not take the app down
+            self.failed.emit(self.request_id, f"Could not build the bone surface: {exc}")
+            return
+        self.finished.emit(self.request_id, poly)
+
+
+class View3D(QWidget):
+    """3D view with a toolbar: camera presets, bone threshold, screenshot; progress while building."""
+
+    surface_ready = Signal()
+    message = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("view_3d")
+        self.scene = Scene3D()
+        self.vtk_widget = make_vtk_widget(self)
+        self.render_window = self.vtk_widget.GetRenderWindow()
+        self.render_window.AddRenderer(self.scene.renderer)
+        interactor = self.render_window.GetInteractor()
+        interactor.SetInteractorStyle(vtkInteractorStyleTrackballCamera())
+        self.scene.attach_orientation_marker(interactor)
+        self.volume: ImageVolume | None = None
+        self._request_id = 0
+        self._thread: QThread | None = None
+        self._worker: SurfaceWorker | None = None
+        self._build_ui()
+
+    def _build_ui(self) -> None:
+        bar = QHBoxLayout()
+        bar.setContentsMargins(2, 2, 2, 2)
+        bar.addWidget(QLabel("3D"))
+        for name in CAMERA_PRESETS:
+            btn = QToolButton(self)
+            btn.setText(name)
+            btn.setObjectName(f"camera_{name}")
+            btn.setToolTip(f"View from the patient's {_SIDE_NAMES[name]}")
+            btn.clicked.connect(lambda _=False, n=name: self.camera_preset(n))
+            bar.addWidget(btn)
+        bar.addStretch(1)
+        bar.addWidget(QLabel("Bone ≥"))
+        self.threshold = QDoubleSpinBox(self)
+        self.threshold.setObjectName("bone_threshold")
+        self.threshold.setRange(-500, 3000)
+        self.threshold.setSingleStep(50)
+        self.threshold.setSuffix(" HU")
+        self.threshold.setValue(DEFAULT_BONE_THRESHOLD_HU)
+        self.threshold.editingFinished.connect(self.rebuild_surface)
+        bar.addWidget(self.threshold)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(90)
+        self.progress.setRange(0, 100)
+        self.progress.setVisible(False)
+        bar.addWidget(self.progress)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.vtk_widget, 1)
+
+    # --- content -------------------------------------------------------------------------------
+    def set_volume(self, volume: ImageVolume | None) -> None:
+        self.volume = volume
+        if volume is None:
+            return
+        self.scene.set_focus(*volume.bounds_lps)
+        self.rebuild_surface()
+
+    def rebuild_surface(self) -> None:
+        """Start (or restart) the background bone-surface build for the current threshold."""
+        if self.volume is None:
+            return
+        self._stop_worker()
+        self._request_id += 1
+        worker = SurfaceWorker(self._request_id, self.volume, self.threshold.value())
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progress.connect(self._on_progress)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        worker.finished.connect(thread.quit)
+        worker.failed.connect(thread.quit)
+        self._thread, self._worker = thread, worker
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        thread.start()
+
+    def _stop_worker(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+        self._thread, self._worker = None, None
+
+    def _on_progress(self, request_id: int, fraction: float) -> None:
+        if request_id == self._request_id:
+            self.progress.setValue(int(fraction * 100))
+
+    def _on_finished(self, request_id: int, poly) -> None:
+        if request_id != self._request_id:
+            return  # a stale result from an earlier threshold
+        first = self.scene.bone_actor is None
+        self.scene.set_bone_surface(poly)
+        if first:
+            self.scene.camera_preset("P")
+        self.progress.setVisible(False)
+        self.render()
+        self.surface_ready.emit()
+
+    def _on_failed(self, request_id: int, message: str) -> None:
+        if request_id == self._request_id:
+            self.progress.setVisible(False)
+            self.message.emit(message)
+
+    # --- camera and output ---------------------------------------------------------------------
+    def camera_preset(self, name: str) -> None:
+        self.scene.camera_preset(name)
+        self.render()
+
+    def render(self) -> None:
+        self.render_window.Render()
+
+    def save_png(self, path: str | Path) -> Path:
+        return capture_png(self.render_window, path)
+
+    def image_array(self):
+        return capture_array(self.render_window)
+
+    def shutdown(self) -> None:
+        """Stop background work and release the render window (call before the widget is deleted)."""
+        self._stop_worker()
+        self.vtk_widget.Finalize()
+
+
+_SIDE_NAMES = {"A": "front", "P": "back", "L": "left", "R": "right", "S": "head end", "I": "feet end"}

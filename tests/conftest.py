@@ -1,0 +1,57 @@
+"""Shared test setup: headless Qt by default, and access to the real CT scans in ../shared/data.
+
+Real-data tests skip with a reason when ../shared/data is absent, except when the environment
+variable ``SPINE_PLANNER_REQUIRE_REALDATA=1`` is set (``.ci/run`` sets it): then they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Before any Qt import: render without a screen unless the caller chose a platform (e.g. xcb).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from planner.core.resources import sample_dir, shared_data_dir  # noqa: E402
+
+REQUIRE_REALDATA = os.environ.get("SPINE_PLANNER_REQUIRE_REALDATA") == "1"
+
+
+def _realdata(name: str) -> Path:
+    root = shared_data_dir()
+    path = root / name / "dicom" if root is not None else None
+    if path is None or not path.is_dir():
+        message = f"real CT '{name}' not found in ../shared/data"
+        if REQUIRE_REALDATA:
+            pytest.fail(message + " (SPINE_PLANNER_REQUIRE_REALDATA=1 makes it mandatory)")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def lumbar_ct_dir() -> Path:
+    """The real TCIA abdominal CT (134 x 512^2, 3 mm, L1-L5)."""
+    return _realdata("ct-lumbar-tcia")
+
+
+@pytest.fixture(scope="session")
+def t11_t12_ct_dir() -> Path:
+    """The real 20-slice JPEG 2000 CT at T11-T12 with empty UIDs."""
+    return _realdata("ct-t11-t12-jpeg2000")
+
+
+@pytest.fixture(scope="session")
+def sample_series() -> Path:
+    """The bundled synthetic sample series (must exist: it is committed)."""
+    path = sample_dir() / "series"
+    assert path.is_dir(), f"the bundled sample series is missing: {path}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_truth() -> Path:
+    path = sample_dir() / "ground_truth"
+    assert path.is_dir(), f"the sample's ground truth is missing: {path}"
+    return path

@@ -1,0 +1,49 @@
+"""Helpers for driving the real widgets with real Qt events (pytest-qt has no wheel helper)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from planner.core.volume import ImageVolume, SeriesInfo
+
+
+def wheel(widget, steps: int = 1, pos: QPointF | None = None, modifiers=Qt.NoModifier) -> None:
+    pos = pos or QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(
+        pos, widget.mapToGlobal(pos), QPoint(0, 0), QPoint(0, 120 * steps),
+        Qt.NoButton, modifiers, Qt.NoScrollPhase, False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def mouse(widget, kind, pos: QPointF, button=Qt.LeftButton, buttons=None) -> None:
+    types = {"press": QMouseEvent.MouseButtonPress, "move": QMouseEvent.MouseMove,
+             "release": QMouseEvent.MouseButtonRelease}
+    held = buttons if buttons is not None else (button if kind != "release" else Qt.NoButton)
+    event = QMouseEvent(
+        types[kind], pos, widget.mapToGlobal(pos), button if kind != "move" else Qt.NoButton,
+        held, Qt.NoModifier,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def click(widget, pos: QPointF) -> None:
+    mouse(widget, "press", pos)
+    mouse(widget, "release", pos)
+
+
+def marker_volume(direction=np.diag([-1.0, -1.0, 1.0]), spacing=(0.8, 0.8, 2.0),
+                  origin=(60.0, 40.0, -30.0), marker_ijk=(20, 30, 12)) -> tuple[ImageVolume, np.ndarray]:
+    """A 64 x 56 x 24 volume (i, j, k) of soft tissue with a 3-voxel bone marker; returns it and the
+    marker's LPS centre. The default direction is a prone patient's (rows to the right, columns to
+    anterior)."""
+    hu = np.full((24, 56, 64), 40, dtype=np.int16)
+    hu[:, :, :4] = -1000  # air on one side, so sides are distinguishable
+    i, j, k = marker_ijk
+    hu[k - 1:k + 2, j - 1:j + 2, i - 1:i + 2] = 1200
+    hu[k, j, i] = 1500
+    volume = ImageVolume(hu, spacing, origin, direction, SeriesInfo(series_description="marker phantom"))
+    return volume, volume.to_lps(np.array(marker_ijk, dtype=float))
