@@ -77,18 +77,25 @@ def volume_corners_lps(volume: ImageVolume) -> np.ndarray:
     return volume.to_lps(corners)
 
 
-def reslice(volume: ImageVolume, plane: SlicePlane, snap: bool = True) -> SliceImage:
+def is_axis_aligned(volume: ImageVolume, plane: SlicePlane) -> bool:
+    """True when the plane's u, v and normal each run along a voxel axis (exact slicing possible)."""
+    return all(_axis_match(volume, v) is not None for v in (plane.u_lps, plane.v_lps, plane.normal_lps))
+
+
+def reslice(volume: ImageVolume, plane: SlicePlane, snap: bool = True, slab_mm: float = 0.0) -> SliceImage:
     """The slice of ``volume`` on ``plane``, covering the volume's whole projection on it.
 
-    With ``snap`` and an axis-aligned plane, the nearest voxel slice is returned exactly.
+    With ``snap`` and an axis-aligned plane, the nearest voxel slice is returned exactly; with
+    ``slab_mm`` larger than the slice spacing it is the maximum over the voxel slices within
+    +/- ``slab_mm`` / 2 (thick-slab MIP). Other planes are interpolated (no slab).
     """
     matches = [_axis_match(volume, v) for v in (plane.u_lps, plane.v_lps, plane.normal_lps)]
     if snap and all(m is not None for m in matches):
-        return _aligned_slice(volume, plane, matches)
+        return _aligned_slice(volume, plane, matches, slab_mm)
     return _interpolated_slice(volume, plane)
 
 
-def _aligned_slice(volume: ImageVolume, plane: SlicePlane, matches) -> SliceImage:
+def _aligned_slice(volume: ImageVolume, plane: SlicePlane, matches, slab_mm: float = 0.0) -> SliceImage:
     (axis_u, sign_u), (axis_v, sign_v), (axis_n, _sign_n) = matches
     shape_ijk = volume.shape_ijk
     origin_ijk = volume.to_ijk(plane.origin_lps)
@@ -96,9 +103,15 @@ def _aligned_slice(volume: ImageVolume, plane: SlicePlane, matches) -> SliceImag
     inside = 0 <= index_n < shape_ijk[axis_n]
     # Array axes are reversed ijk: ijk axis t is array axis 2 - t.
     if inside:
+        half = int(slab_mm / volume.spacing_mm[axis_n] / 2) if slab_mm > 0 else 0
         sl = [slice(None)] * 3
-        sl[2 - axis_n] = index_n
-        two_d = volume.hu[tuple(sl)]
+        if half > 0:
+            lo, hi = max(index_n - half, 0), min(index_n + half + 1, shape_ijk[axis_n])
+            sl[2 - axis_n] = slice(lo, hi)
+            two_d = volume.hu[tuple(sl)].max(axis=2 - axis_n)
+        else:
+            sl[2 - axis_n] = index_n
+            two_d = volume.hu[tuple(sl)]
         # The remaining array axes, in order, correspond to these ijk axes:
         remaining = [t for t in (2, 1, 0) if t != axis_n]
         if remaining.index(axis_v) != 0:
@@ -127,8 +140,8 @@ def _interpolated_slice(volume: ImageVolume, plane: SlicePlane) -> SliceImage:
     a_min, b_min = ab.min(axis=0)
     a_max, b_max = ab.max(axis=0)
     step = float(min(volume.spacing_mm))
-    cols = max(1, int(np.ceil((a_max - a_min) / step)))
-    rows = max(1, int(np.ceil((b_max - b_min) / step)))
+    cols = max(1, int(np.ceil((a_max - a_min) / step - 1e-6)))
+    rows = max(1, int(np.ceil((b_max - b_min) / step - 1e-6)))
     a0, b0 = a_min + step / 2, b_min + step / 2
     # ijk of pixel (0,0) and the ijk step per column / row: the sampling grid is affine in ijk.
     m = volume.lps_to_ijk[:3, :3]

@@ -1,15 +1,19 @@
-"""A 2D slice view (axial, sagittal or coronal) of the loaded volume, linked through a ViewState.
+"""A 2D slice view, linked to the others through a ViewState.
 
-The widget only translates Qt events and paints: slicing is :mod:`planner.geometry.mpr`, the
-screen mapping is :class:`planner.geometry.viewport.Viewport`, grey levels are
-:mod:`planner.render.windowing`.
+What it shows comes from a source (:mod:`planner.render.plane_sources`): an axial, sagittal or
+coronal plane through the crosshair, or a plane aligned with the selected needle. The screen mapping is
+:class:`planner.geometry.viewport.Viewport`; grey levels are :mod:`planner.render.windowing`; items
+drawn on top are overlays (callables ``overlay(painter, view, slice_image)``). Mouse gestures go to
+the active tool first (see :mod:`planner.ui.tools`); what a tool leaves is navigation:
 
-Mouse: left click/drag moves the linked crosshair; wheel (or arrows, PageUp/PageDown) changes slice;
-Ctrl+wheel zooms about the cursor; middle drag pans; right drag changes window (horizontal) and level
-(vertical). Keys: R resets the view.
+left click/drag moves the crosshair; wheel (or Up/Down, PageUp/PageDown) changes slice; Ctrl+wheel
+zooms about the mouse; middle drag pans; right drag changes window (horizontal) and level (vertical);
+R resets the view.
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -18,36 +22,39 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from planner.core.frames import orientation_letters
 from planner.core.volume import ImageVolume
-from planner.geometry.mpr import SliceImage, reslice, slice_step_mm, volume_corners_lps
-from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL, SlicePlane, standard_plane
+from planner.geometry.mpr import SliceImage
+from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL, SlicePlane
 from planner.geometry.viewport import Viewport
+from planner.render.plane_sources import NeedleSource, SliceSource, StandardSource
 from planner.render.windowing import apply_window
 from planner.session.view_state import ViewState
 
 VIEW_COLORS = {AXIAL: QColor(230, 80, 80), SAGITTAL: QColor(235, 205, 70), CORONAL: QColor(90, 190, 100)}
+NEEDLE_VIEW_COLOR = QColor(110, 170, 255)
 _NORMAL_OF = {AXIAL: 2, SAGITTAL: 0, CORONAL: 1}  # LPS axis each standard view looks along
-_AXIS_NAMES = ("x", "y", "z")
+
+Overlay = Callable[[QPainter, "SliceView", SliceImage], None]
 
 
 class SliceView(QWidget):
-    """One standard-orientation slice view. ``hovered`` carries (lps ndarray, hu float|None) or None."""
+    """One 2D view. ``hovered`` carries (lps ndarray, hu float|None) or None when the mouse leaves."""
 
     hovered = Signal(object)
 
-    def __init__(self, orientation: str, state: ViewState, parent=None):
+    def __init__(self, source: str | SliceSource, state: ViewState, parent=None):
         super().__init__(parent)
-        self.orientation = orientation
+        self.source = StandardSource(source) if isinstance(source, str) else source
+        self.orientation = self.source.kind
         self.state = state
         self.volume: ImageVolume | None = None
         self.viewport = Viewport()
-        self._centre_lps = np.zeros(3)
-        self._slice: SliceImage | None = None
+        self.overlays: list[Overlay] = []
+        self.tool = None  # an object with press/move/release(view, lps, button) -> bool (handled)
         self._qimage: QImage | None = None
         self._image_key = None
-        self._drag_button = None
         self._last_pos = QPointF()
         self._fitted = False
-        self.setObjectName(f"slice_view_{orientation}")
+        self.setObjectName(f"slice_view_{self.orientation}")
         self.setMinimumSize(160, 160)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setMouseTracking(True)
@@ -56,34 +63,47 @@ class SliceView(QWidget):
         state.cursor_changed.connect(self._on_state_changed)
         state.window_changed.connect(self._on_state_changed)
 
+    @property
+    def color(self) -> QColor:
+        return VIEW_COLORS.get(self.orientation, NEEDLE_VIEW_COLOR)
+
+    @property
+    def is_needle_view(self) -> bool:
+        return isinstance(self.source, NeedleSource)
+
     # --- model ---------------------------------------------------------------------------------
     def set_volume(self, volume: ImageVolume | None) -> None:
         self.volume = volume
-        self._slice = None
+        self.source.set_volume(volume)
         self._image_key = None
         self._fitted = False
-        if volume is not None:
-            lo, hi = volume.bounds_lps
-            self._centre_lps = (lo + hi) / 2
         self.update()
 
-    def plane(self) -> SlicePlane:
-        """This view's plane through the cursor; in-plane origin fixed at the volume centre."""
-        plane = standard_plane(self.orientation, self._centre_lps)
-        return plane.offset(float(plane.distance_mm(self.state.cursor_lps)))
+    def set_needle(self, entry_lps, tip_lps, refit: bool = False) -> None:
+        """For needle views: follow this trajectory (None, None to show nothing)."""
+        if not self.is_needle_view:
+            return
+        had = self.source.has_needle()
+        self.source.set_needle(entry_lps, tip_lps)
+        if refit or not had:
+            self._fitted = False
+        self.update()
+
+    def set_slab(self, slab_mm: float) -> None:
+        """Thick-slab maximum intensity projection over ``slab_mm`` (0 = a single slice)."""
+        self.source.slab_mm = max(0.0, float(slab_mm))
+        self.update()
+
+    def plane(self) -> SlicePlane | None:
+        return self.source.plane(self.state.cursor_lps)
 
     def current_slice(self) -> SliceImage | None:
-        if self.volume is None:
-            return None
-        plane = self.plane()
-        if self._slice is None or not np.allclose(self._slice.plane.origin_lps, plane.origin_lps):
-            self._slice = reslice(self.volume, plane)
-        return self._slice
+        return self.source.slice(self.state.cursor_lps)
 
     def slice_position_mm(self) -> float | None:
-        """The LPS coordinate (along this view's normal axis) of the displayed voxel slice."""
+        """The LPS coordinate (along a standard view's normal axis) of the displayed voxel slice."""
         sl = self.current_slice()
-        if sl is None:
+        if sl is None or self.orientation not in _NORMAL_OF:
             return None
         return float(sl.pixel_to_lps(0, 0)[_NORMAL_OF[self.orientation]])
 
@@ -103,18 +123,28 @@ class SliceView(QWidget):
         a, b, _ = self.plane().to_plane_coords(np.asarray(lps, dtype=float))
         return self.viewport.plane_to_screen(a, b)
 
+    def height_above_slice_mm(self, lps) -> np.ndarray:
+        """Signed distance of point(s) from the displayed slice (after snapping), in mm."""
+        sl = self.current_slice()
+        return sl.plane.to_plane_coords(np.asarray(lps, dtype=float))[..., 2] - sl.h_mm
+
+    def half_thickness_mm(self) -> float:
+        """Half the thickness of what the slice represents: half a voxel step, or half the slab."""
+        if self.volume is None:
+            return 0.5
+        step = self.source.step_mm(self.state.cursor_lps)
+        return max(step, self.source.slab_mm) / 2
+
     def step_slices(self, n: int) -> None:
-        """Move the cursor ``n`` voxel slices along this view's normal, staying inside the volume."""
+        """Scroll ``n`` slices: standard views move the crosshair, needle views move their plane."""
         if self.volume is None or n == 0:
             return
-        plane = self.plane()
-        step = slice_step_mm(self.volume, plane)
-        target = self.state.cursor_lps + plane.normal_lps * step * n
-        heights = plane.to_plane_coords(volume_corners_lps(self.volume))[:, 2]
-        h = float(plane.distance_mm(target))
-        h_lo, h_hi = heights.min() + step / 2, heights.max() - step / 2
-        target = target + plane.normal_lps * (min(max(h, h_lo), h_hi) - h)
-        self.state.set_cursor(target)
+        if self.is_needle_view:
+            if self.source.has_needle():
+                self.source.scroll(n, step_mm=min(self.volume.spacing_mm))
+                self.update()
+            return
+        self.state.set_cursor(self.source.scrolled_cursor(self.state.cursor_lps, n))
 
     # --- events --------------------------------------------------------------------------------
     def _on_state_changed(self, *args) -> None:
@@ -123,9 +153,10 @@ class SliceView(QWidget):
     def resizeEvent(self, event):  # noqa: N802
         old_w, old_h = self.viewport.width_px, self.viewport.height_px
         self.viewport.resize(self.width(), self.height())
-        if self._fitted and old_w > 1:
+        if self._fitted and old_w > 1 and old_h > 1:
             factor = min(self.width() / old_w, self.height() / old_h)
-            self.viewport.scale_px_per_mm *= factor if factor > 0 else 1.0
+            if factor > 0:
+                self.viewport.scale_px_per_mm *= factor
         super().resizeEvent(event)
 
     def wheelEvent(self, event):  # noqa: N802
@@ -141,18 +172,32 @@ class SliceView(QWidget):
         event.accept()
 
     def keyPressEvent(self, event):  # noqa: N802
-        key = event.key()
         steps = {Qt.Key_Up: 1, Qt.Key_Down: -1, Qt.Key_PageUp: 10, Qt.Key_PageDown: -10}
-        if key in steps:
-            self.step_slices(steps[key])
-        elif key == Qt.Key_R:
+        if event.key() in steps:
+            self.step_slices(steps[event.key()])
+        elif event.key() == Qt.Key_R:
             self.reset_view()
+        elif event.key() == Qt.Key_Escape and self.tool is not None and hasattr(self.tool, "cancel"):
+            self.tool.cancel()
+            self.update()
         else:
             super().keyPressEvent(event)
 
+    def _tool_event(self, name: str, event) -> bool:
+        if self.tool is None or self.volume is None:
+            return False
+        lps = self.screen_to_lps(event.position().x(), event.position().y())
+        if lps is None:
+            return False
+        handled = bool(getattr(self.tool, name)(self, lps, event))
+        if handled:
+            self.update()
+        return handled
+
     def mousePressEvent(self, event):  # noqa: N802
-        self._drag_button = event.button()
         self._last_pos = event.position()
+        if self._tool_event("press", event):
+            return
         if event.button() == Qt.LeftButton:
             self._move_cursor_to(event.position())
 
@@ -160,19 +205,20 @@ class SliceView(QWidget):
         pos = event.position()
         dx, dy = pos.x() - self._last_pos.x(), pos.y() - self._last_pos.y()
         self._last_pos = pos
-        buttons = event.buttons()
-        if buttons & Qt.LeftButton:
-            self._move_cursor_to(pos)
-        elif buttons & Qt.MiddleButton:
-            self.viewport.pan_px(dx, dy)
-            self.update()
-        elif buttons & Qt.RightButton:
-            centre, width = self.state.window
-            self.state.set_window(centre - dy * 2.0, width + dx * 4.0)
+        if not self._tool_event("move", event):
+            buttons = event.buttons()
+            if buttons & Qt.LeftButton:
+                self._move_cursor_to(pos)
+            elif buttons & Qt.MiddleButton:
+                self.viewport.pan_px(dx, dy)
+                self.update()
+            elif buttons & Qt.RightButton:
+                centre, width = self.state.window
+                self.state.set_window(centre - dy * 2.0, width + dx * 4.0)
         self._emit_hover(pos)
 
     def mouseReleaseEvent(self, event):  # noqa: N802
-        self._drag_button = None
+        self._tool_event("release", event)
 
     def leaveEvent(self, event):  # noqa: N802
         self.hovered.emit(None)
@@ -185,10 +231,7 @@ class SliceView(QWidget):
 
     def _emit_hover(self, pos: QPointF) -> None:
         lps = self.screen_to_lps(pos.x(), pos.y())
-        if lps is None:
-            self.hovered.emit(None)
-            return
-        self.hovered.emit((lps, self.volume.hu_at_lps(lps)))
+        self.hovered.emit(None if lps is None else (lps, self.volume.hu_at_lps(lps)))
 
     # --- painting ------------------------------------------------------------------------------
     def paintEvent(self, event):  # noqa: N802
@@ -197,7 +240,10 @@ class SliceView(QWidget):
         sl = self.current_slice()
         if sl is None:
             painter.setPen(QColor(160, 160, 160))
-            painter.drawText(self.rect(), Qt.AlignCenter, "No image loaded")
+            text = "No image loaded" if self.volume is None else "Select a needle to see this view"
+            painter.drawText(self.rect(), Qt.AlignCenter, f"{self.source.title}\n{text}")
+            painter.setPen(QPen(self.color, 2))
+            painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
             painter.end()
             return
         if not self._fitted:
@@ -205,9 +251,12 @@ class SliceView(QWidget):
             self.viewport.fit(*sl.extent_mm)
             self._fitted = True
         self._draw_image(painter, sl)
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        for overlay in self.overlays:
+            overlay(painter, self, sl)
         self._draw_crosshair(painter)
         self._draw_annotations(painter, sl)
-        painter.setPen(QPen(VIEW_COLORS[self.orientation], 2))
+        painter.setPen(QPen(self.color, 2))
         painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
         painter.end()
 
@@ -226,13 +275,15 @@ class SliceView(QWidget):
         painter.drawImage(QRectF(x0, y0, x1 - x0, y1 - y0), self._qimage)
 
     def _draw_crosshair(self, painter: QPainter) -> None:
-        x, y = self.lps_to_screen(self.state.cursor_lps)
+        cursor = self.state.cursor_lps
+        if abs(float(self.height_above_slice_mm(cursor))) > self.half_thickness_mm() + 1e-6:
+            return  # the crosshair point is not on this slice (needle views)
+        x, y = self.lps_to_screen(cursor)
         plane = self.plane()
         gap = 8
         for axis_vec, vertical in ((plane.u_lps, True), (plane.v_lps, False)):
-            other = next(o for o, ax in _NORMAL_OF.items() if abs(axis_vec[ax]) > 0.99)
-            pen = QPen(VIEW_COLORS[other], 1)
-            painter.setPen(pen)
+            other = next((o for o, ax in _NORMAL_OF.items() if abs(axis_vec[ax]) > 0.99), None)
+            painter.setPen(QPen(VIEW_COLORS[other] if other else QColor(200, 200, 200), 1))
             if vertical:
                 painter.drawLine(QPointF(x, 0), QPointF(x, y - gap))
                 painter.drawLine(QPointF(x, y + gap), QPointF(x, self.height()))
@@ -241,29 +292,23 @@ class SliceView(QWidget):
                 painter.drawLine(QPointF(x + gap, y), QPointF(self.width(), y))
 
     def _draw_annotations(self, painter: QPainter, sl: SliceImage) -> None:
-        plane = self.plane()
+        plane = sl.plane
         w, h = self.width(), self.height()
         painter.setFont(QFont("Sans", 11, QFont.Bold))
         painter.setPen(QColor(255, 220, 120))
-        letters = {
-            "right": orientation_letters(plane.u_lps),
-            "left": orientation_letters(-plane.u_lps),
-            "bottom": orientation_letters(plane.v_lps),
-            "top": orientation_letters(-plane.v_lps),
-        }
-        painter.drawText(QRectF(4, 0, 30, h), Qt.AlignLeft | Qt.AlignVCenter, letters["left"])
-        painter.drawText(QRectF(w - 34, 0, 30, h), Qt.AlignRight | Qt.AlignVCenter, letters["right"])
-        painter.drawText(QRectF(0, 2, w, 20), Qt.AlignHCenter | Qt.AlignTop, letters["top"])
-        painter.drawText(QRectF(0, h - 22, w, 20), Qt.AlignHCenter | Qt.AlignBottom, letters["bottom"])
+        painter.drawText(QRectF(4, 0, 40, h), Qt.AlignLeft | Qt.AlignVCenter, orientation_letters(-plane.u_lps))
+        painter.drawText(QRectF(w - 44, 0, 40, h), Qt.AlignRight | Qt.AlignVCenter,
+                         orientation_letters(plane.u_lps))
+        painter.drawText(QRectF(0, 2, w, 20), Qt.AlignHCenter | Qt.AlignTop, orientation_letters(-plane.v_lps))
+        painter.drawText(QRectF(0, h - 22, w, 20), Qt.AlignHCenter | Qt.AlignBottom,
+                         orientation_letters(plane.v_lps))
         painter.setFont(QFont("Sans", 9))
         painter.setPen(QColor(220, 220, 220))
-        axis = _NORMAL_OF[self.orientation]
-        pos = self.slice_position_mm()
-        name = self.orientation.capitalize()
-        painter.drawText(8, 18, f"{name}  {_AXIS_NAMES[axis]} = {pos:.1f} mm" if sl.inside else name)
+        title = self.source.title
+        if self.source.slab_mm > 0:
+            title += f"  MIP {self.source.slab_mm:.0f} mm"
+        painter.drawText(8, 18, f"{title}  {self.source.position_text(sl)}" if sl.inside else title)
         centre, width = self.state.window
         painter.drawText(8, h - 8, f"W {width:.0f}  L {centre:.0f}")
-        painter.drawText(
-            QRectF(0, h - 22, w - 8, 18), Qt.AlignRight | Qt.AlignBottom,
-            f"{self.viewport.scale_px_per_mm:.2f} px/mm",
-        )
+        painter.drawText(QRectF(0, h - 22, w - 8, 18), Qt.AlignRight | Qt.AlignBottom,
+                         f"{self.viewport.scale_px_per_mm:.2f} px/mm")

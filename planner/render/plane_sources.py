@@ -1,0 +1,172 @@
+"""What a 2D view shows: a standard plane through the crosshair, or a plane aligned with a needle.
+
+A source turns the shared cursor (and, for needle views, the selected needle) into a plane and a
+:class:`~planner.geometry.mpr.SliceImage`: exact voxel slices for axis-aligned planes
+(:func:`planner.geometry.mpr.reslice`), ``vtkImageReslice`` for oblique ones. No Qt here.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from planner.core.volume import ImageVolume
+from planner.geometry.mpr import SliceImage, is_axis_aligned, reslice, slice_step_mm, volume_corners_lps
+from planner.geometry.needle_planes import (
+    ALONG_SIDE, ALONG_UP, PROBE, needle_frame, needle_plane, trajectory_extent,
+)
+from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL, SlicePlane, standard_plane
+from planner.render.reslice import ObliqueReslicer
+
+TITLES = {
+    AXIAL: "Axial", SAGITTAL: "Sagittal", CORONAL: "Coronal",
+    ALONG_SIDE: "Along needle (side)", ALONG_UP: "Along needle (up)", PROBE: "Probe's eye",
+}
+_AXIS_NAMES = ("x", "y", "z")
+
+
+class SliceSource(ABC):
+    """Shared machinery: one oblique reslicer per volume, slab MIP thickness, slice caching."""
+
+    kind = ""
+
+    def __init__(self):
+        self.volume: ImageVolume | None = None
+        self._reslicer: ObliqueReslicer | None = None
+        self.slab_mm = 0.0
+        self._cache_key = None
+        self._cache: SliceImage | None = None
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.kind]
+
+    def set_volume(self, volume: ImageVolume | None) -> None:
+        self.volume = volume
+        self._reslicer = None
+        self._cache_key = None
+
+    def reslicer(self) -> ObliqueReslicer:
+        if self._reslicer is None:
+            self._reslicer = ObliqueReslicer(self.volume)
+        return self._reslicer
+
+    @abstractmethod
+    def plane(self, cursor_lps) -> SlicePlane | None:
+        """The plane shown for this cursor, or None when there is nothing to show."""
+
+    @abstractmethod
+    def position_text(self, sl: SliceImage) -> str:
+        """Where the slice is, in words for the view's corner."""
+
+    def slice(self, cursor_lps) -> SliceImage | None:
+        if self.volume is None:
+            return None
+        plane = self.plane(cursor_lps)
+        if plane is None:
+            return None
+        key = (tuple(np.round(plane.origin_lps, 6)), tuple(np.round(plane.u_lps, 9)),
+               tuple(np.round(plane.v_lps, 9)), self.slab_mm)
+        if key != self._cache_key:
+            self._cache = self._compute(plane)
+            self._cache_key = key
+        return self._cache
+
+    def _compute(self, plane: SlicePlane) -> SliceImage:
+        if is_axis_aligned(self.volume, plane):
+            return reslice(self.volume, plane, slab_mm=self.slab_mm)
+        return self.reslicer().reslice(plane, slab_mm=self.slab_mm)
+
+    def step_mm(self, cursor_lps) -> float:
+        plane = self.plane(cursor_lps)
+        return slice_step_mm(self.volume, plane) if plane is not None else 1.0
+
+
+class StandardSource(SliceSource):
+    """Axial, sagittal or coronal plane through the crosshair; in-plane origin at the volume centre
+    so the image does not shift when the crosshair moves within the plane."""
+
+    def __init__(self, orientation: str):
+        super().__init__()
+        self.kind = orientation
+        self._centre_lps = np.zeros(3)
+
+    def set_volume(self, volume: ImageVolume | None) -> None:
+        super().set_volume(volume)
+        if volume is not None:
+            lo, hi = volume.bounds_lps
+            self._centre_lps = (lo + hi) / 2
+
+    def plane(self, cursor_lps) -> SlicePlane:
+        plane = standard_plane(self.kind, self._centre_lps)
+        return plane.offset(float(plane.distance_mm(cursor_lps)))
+
+    def scrolled_cursor(self, cursor_lps, n_slices: int) -> np.ndarray:
+        """The cursor moved ``n_slices`` voxel slices along the normal, kept inside the volume."""
+        plane = self.plane(cursor_lps)
+        step = slice_step_mm(self.volume, plane)
+        target = np.asarray(cursor_lps, dtype=float) + plane.normal_lps * step * n_slices
+        heights = plane.to_plane_coords(volume_corners_lps(self.volume))[:, 2]
+        h = float(plane.distance_mm(target))
+        h_clamped = min(max(h, heights.min() + step / 2), heights.max() - step / 2)
+        return target + plane.normal_lps * (h_clamped - h)
+
+    def position_text(self, sl: SliceImage) -> str:
+        axis = {AXIAL: 2, SAGITTAL: 0, CORONAL: 1}[self.kind]
+        return f"{_AXIS_NAMES[axis]} = {float(sl.pixel_to_lps(0, 0)[axis]):.1f} mm"
+
+
+class NeedleSource(SliceSource):
+    """A plane aligned with the selected needle (see :mod:`planner.geometry.needle_planes`).
+
+    Scrolling moves an along-plane parallel to itself (``offset_mm``) and the probe's-eye plane
+    along the needle (``depth_mm`` from the entry; it may go beyond the tip)."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+        self.entry_lps: np.ndarray | None = None
+        self.tip_lps: np.ndarray | None = None
+        self.depth_mm = 0.0
+        self.offset_mm = 0.0
+        self.margin_mm = 30.0
+
+    def set_needle(self, entry_lps, tip_lps) -> None:
+        if entry_lps is None or tip_lps is None:
+            self.entry_lps = self.tip_lps = None
+            return
+        new_entry, new_tip = np.asarray(entry_lps, float), np.asarray(tip_lps, float)
+        if self.entry_lps is None:
+            length = float(np.linalg.norm(new_tip - new_entry))
+            self.depth_mm, self.offset_mm = length, 0.0  # start at the tip
+        self.entry_lps, self.tip_lps = new_entry, new_tip
+
+    def has_needle(self) -> bool:
+        return self.entry_lps is not None
+
+    def plane(self, cursor_lps=None) -> SlicePlane | None:
+        if self.entry_lps is None:
+            return None
+        return needle_plane(self.kind, self.entry_lps, self.tip_lps, self.depth_mm, self.offset_mm)
+
+    def _compute(self, plane: SlicePlane) -> SliceImage:
+        if self.kind == PROBE:
+            c = plane.to_plane_coords(plane.origin_lps)[:2]
+            half = 45.0
+            extent = (c[0] - half, c[0] + half, c[1] - half, c[1] + half)
+        else:
+            extent = trajectory_extent(plane, self.entry_lps, self.tip_lps, self.margin_mm)
+        return self.reslicer().reslice(plane, extent, slab_mm=self.slab_mm)
+
+    def scroll(self, n_steps: int, step_mm: float = 1.0) -> None:
+        if self.kind == PROBE:
+            length = needle_frame(self.entry_lps, self.tip_lps).length_mm
+            self.depth_mm = float(np.clip(self.depth_mm + n_steps * step_mm, -20.0, length + 60.0))
+        else:
+            self.offset_mm = float(np.clip(self.offset_mm + n_steps * step_mm, -40.0, 40.0))
+
+    def position_text(self, sl: SliceImage) -> str:
+        if self.kind == PROBE:
+            return f"depth {self.depth_mm:.1f} mm from entry"
+        return f"offset {self.offset_mm:+.1f} mm"
