@@ -6,13 +6,15 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
+    QDoubleSpinBox,
     QFileDialog,
     QGridLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QToolBar,
     QWidget,
 )
 
@@ -22,8 +24,10 @@ from planner.core.resources import sample_series_dir
 from planner.core.volume import ImageVolume
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
 from planner.render.windowing import preset, window_presets
+from planner.session.measurements import AngleTool, MeasurementList, RulerTool
 from planner.session.view_state import ViewState
 from planner.ui.about import show_about
+from planner.ui.overlays import MeasurementOverlay
 from planner.ui.slice_view import SliceView
 from planner.ui.view3d import View3D
 
@@ -44,9 +48,16 @@ class MainWindow(QMainWindow):
         self.views = {o: SliceView(o, self.state) for o in (AXIAL, SAGITTAL, CORONAL)}
         self.view3d = View3D()
         self._maximised: QWidget | None = None
+        self.measurements = MeasurementList()
+        self.tools = {"ruler": RulerTool(self.measurements), "angle": AngleTool(self.measurements)}
+        measure_overlay = MeasurementOverlay(self.measurements, tuple(self.tools.values()))
+        for view in self.views.values():
+            view.overlays.append(measure_overlay)
+        self.measurements.changed.connect(self._update_views)
         self._build_central()
         self._build_status_bar()
         self._build_menus()
+        self._build_toolbar()
         for view in self.views.values():
             view.hovered.connect(self._on_hover)
         self.state.cursor_changed.connect(self._on_cursor_changed)
@@ -108,6 +119,58 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         self.addAction(action)
         return action
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Tools", self)
+        bar.setObjectName("tools_toolbar")
+        self.addToolBar(bar)
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.tool_actions = {}
+        for key, text, shortcut in (("navigate", "Navigate", "Esc"), ("ruler", "Ruler", "M"),
+                                    ("angle", "Angle", "A")):
+            action = QAction(text, self)
+            action.setCheckable(True)
+            action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{text} ({shortcut})")
+            action.triggered.connect(lambda _=False, k=key: self.set_tool(k))
+            group.addAction(action)
+            bar.addAction(action)
+            self.tool_actions[key] = action
+        self.tool_actions["navigate"].setChecked(True)
+        clear = QAction("Clear measurements", self)
+        clear.triggered.connect(self.measurements.clear)
+        bar.addAction(clear)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Slab MIP "))
+        self.slab_spin = QDoubleSpinBox(self)
+        self.slab_spin.setObjectName("slab_mip")
+        self.slab_spin.setRange(0, 60)
+        self.slab_spin.setSingleStep(2)
+        self.slab_spin.setSuffix(" mm")
+        self.slab_spin.setSpecialValueText("off")
+        self.slab_spin.setToolTip("Thick-slab maximum intensity projection in the 2D views (0 = off)")
+        self.slab_spin.valueChanged.connect(self.set_slab)
+        bar.addWidget(self.slab_spin)
+
+    def set_tool(self, key: str) -> None:
+        """Make ``key`` ("navigate", "ruler", "angle") the active tool of every 2D view."""
+        tool = self.tools.get(key)
+        for t in self.tools.values():
+            t.cancel()
+        for view in self.views.values():
+            view.tool = tool
+            view.setCursor(Qt.CrossCursor if tool else Qt.ArrowCursor)
+        self.tool_actions[key].setChecked(True)
+        self.statusBar().showMessage(tool.hint if tool else "Navigate: click to move the crosshair", 6000)
+
+    def set_slab(self, slab_mm: float) -> None:
+        for view in self.views.values():
+            view.set_slab(slab_mm)
+
+    def _update_views(self, *args) -> None:
+        for view in self.views.values():
+            view.update()
 
     # --- opening data --------------------------------------------------------------------------
     def choose_folder(self) -> None:

@@ -33,6 +33,15 @@ VIEW_COLORS = {AXIAL: QColor(230, 80, 80), SAGITTAL: QColor(235, 205, 70), CORON
 NEEDLE_VIEW_COLOR = QColor(110, 170, 255)
 _NORMAL_OF = {AXIAL: 2, SAGITTAL: 0, CORONAL: 1}  # LPS axis each standard view looks along
 
+_BUTTON_NAMES = ((Qt.LeftButton, "left"), (Qt.MiddleButton, "middle"), (Qt.RightButton, "right"))
+
+
+def _button_name(event, kind: str) -> str | None:
+    """The button a press/release is about, or the one held during a move, as a plain name."""
+    buttons = event.buttons() if kind == "move" else event.button()
+    return next((name for flag, name in _BUTTON_NAMES if buttons & flag), None)
+
+
 Overlay = Callable[[QPainter, "SliceView", SliceImage], None]
 
 
@@ -49,7 +58,7 @@ class SliceView(QWidget):
         self.volume: ImageVolume | None = None
         self.viewport = Viewport()
         self.overlays: list[Overlay] = []
-        self.tool = None  # an object with press/move/release(view, lps, button) -> bool (handled)
+        self.tool = None  # plain-logic tool: press/move/release(lps, button_name) -> bool (handled)
         self._qimage: QImage | None = None
         self._image_key = None
         self._last_pos = QPointF()
@@ -189,7 +198,7 @@ class SliceView(QWidget):
         lps = self.screen_to_lps(event.position().x(), event.position().y())
         if lps is None:
             return False
-        handled = bool(getattr(self.tool, name)(self, lps, event))
+        handled = bool(getattr(self.tool, name)(lps, _button_name(event, name)))
         if handled:
             self.update()
         return handled

@@ -116,3 +116,43 @@ def test_zoom_pan_and_window_by_mouse(window, qtbot):
     mouse(axial, "move", QPointF(150, 120), button=Qt.RightButton, buttons=Qt.RightButton)
     c1, w1 = window.state.window
     assert w1 > w0 and c1 < c0
+
+
+def test_ruler_and_angle_tools_measure_in_mm_and_degrees(window, qtbot):
+    volume, marker_lps = _load(window, qtbot)
+    axial = window.views[AXIAL]
+    window.state.set_cursor(marker_lps)
+    window.set_tool("ruler")
+    p0 = marker_lps
+    p1 = marker_lps + np.array([12.0, 0.0, 0.0])  # 12 mm to the patient's left, same slice
+    s0, s1 = QPointF(*axial.lps_to_screen(p0)), QPointF(*axial.lps_to_screen(p1))
+    mouse(axial, "press", s0)
+    mouse(axial, "move", s1, buttons=Qt.LeftButton)
+    mouse(axial, "release", s1)
+    assert len(window.measurements.items) == 1
+    assert window.measurements.items[0].value == pytest.approx(12.0, abs=0.05)
+    assert np.allclose(window.state.cursor_lps, marker_lps)  # the ruler did not move the crosshair
+    window.set_tool("angle")
+    p2 = marker_lps + np.array([0.0, 9.0, 0.0])  # 9 mm posterior: a right angle at p0
+    mouse(axial, "press", s1)
+    mouse(axial, "move", s0, buttons=Qt.LeftButton)
+    mouse(axial, "release", s0)
+    s2 = QPointF(*axial.lps_to_screen(p2))
+    mouse(axial, "move", s2, buttons=Qt.NoButton)
+    mouse(axial, "press", s2)
+    mouse(axial, "release", s2)
+    assert len(window.measurements.items) == 2
+    assert window.measurements.items[1].value == pytest.approx(90.0, abs=0.5)
+    window.set_tool("navigate")
+    assert axial.tool is None
+
+
+def test_slab_mip_shows_the_brightest_voxel_within_the_slab(window, qtbot):
+    volume, marker_lps = _load(window, qtbot)
+    window.state.set_cursor(marker_lps + np.array([0, 0, 2 * volume.spacing_mm[2]]))
+    axial = window.views[AXIAL]
+    assert axial.current_slice().pixels.max() < 1500  # two slices above the marker's centre
+    window.slab_spin.setValue(10.0)
+    assert axial.current_slice().pixels.max() == 1500
+    window.slab_spin.setValue(0.0)
+    assert axial.current_slice().pixels.max() < 1500

@@ -1,0 +1,52 @@
+"""Things drawn over a 2D slice: measurements and (from the plan) needles, zones, contours.
+
+Each overlay is a callable ``overlay(painter, view, slice_image)``; it decides what lies on the
+slice from LPS geometry and draws with QPainter. No overlay computes a safety number.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPen
+
+from planner.session.measurements import MeasurementList
+
+MEASURE_COLOR = QColor(120, 230, 255)
+_NEAR_SLICE_MM = 1.0
+
+
+def _on_slice(view, points_lps) -> bool:
+    h = np.abs(view.height_above_slice_mm(np.asarray(points_lps, dtype=float)))
+    return bool(np.all(h <= view.half_thickness_mm() + _NEAR_SLICE_MM))
+
+
+def _label(painter, x: float, y: float, text: str, color: QColor) -> None:
+    painter.setFont(QFont("Sans", 9, QFont.Bold))
+    metrics = painter.fontMetrics()
+    rect = QRectF(x + 6, y - metrics.height() - 2, metrics.horizontalAdvance(text) + 8, metrics.height() + 4)
+    painter.fillRect(rect, QColor(0, 0, 0, 160))
+    painter.setPen(color)
+    painter.drawText(rect, Qt.AlignCenter, text)
+
+
+class MeasurementOverlay:
+    """Distances and angles lying on the displayed slice, plus the one being drawn."""
+
+    def __init__(self, measurements: MeasurementList, tools=()):
+        self.measurements = measurements
+        self.tools = tools
+
+    def __call__(self, painter, view, sl) -> None:
+        pending = [t.pending for t in self.tools if getattr(t, "pending", None) is not None]
+        for m in list(self.measurements.items) + pending:
+            if not _on_slice(view, m.points_lps):
+                continue
+            pts = [QPointF(*view.lps_to_screen(p)) for p in m.points_lps]
+            painter.setPen(QPen(MEASURE_COLOR, 1.5))
+            for a, b in zip(pts[:-1], pts[1:]):
+                painter.drawLine(a, b)
+            for p in pts:
+                painter.drawEllipse(p, 3, 3)
+            anchor = pts[1] if m.kind == "angle" else pts[-1]
+            _label(painter, anchor.x(), anchor.y(), m.label(), MEASURE_COLOR)
