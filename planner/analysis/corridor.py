@@ -1,0 +1,368 @@
+"""Needle corridor check on CT: bone along the path, depth from skin, pedicle wall breaches, canal entry.
+
+Method (all vectorised; the only Python loop is over the few breach runs found):
+
+1. The needle's true cylinder is resampled into needle-aligned cross-sections: one every
+   ``axial_step_mm`` (<= 0.5 mm) from entry to tip, each a square grid (``inplane_step_mm``) of
+   half-width outer radius + ``margin_mm``, HU interpolated linearly (outside the CT = air).
+2. In each cross-section the **bone envelope** is cortical bone (>= ``cortical_hu``, 500 HU:
+   DOMAIN.md "Hounsfield units", cortical bone 500-1900) with the holes it encloses filled, plus
+   cancellous bone (>= ``cancellous_hu``; 300-400 HU in DOMAIN.md, lower in the elderly). So a lytic
+   lesion inside an intact cortical ring still counts as inside the bone.
+3. **Breach depth** of a cross-section = how far the needle's surface (disk of the outer radius)
+   reaches beyond the envelope, measured in the cross-section plane, i.e. radially (Euclidean
+   distance transform of the envelope's outside). Breaches are assessed along the bony path, from
+   ``lead_in_factor`` outer diameters (4.8 mm for a 13G needle) past where the needle enters bone, to
+   the tip: the cortex at the entry point is crossed obliquely, so the needle is partly outside bone
+   there by construction. The entry is where the axis enters bone, or where the needle's wall first
+   touches bone when the axis does not follow within the lead-in (a needle running beside a
+   pedicle). Cross-sections with no bone within the margin are not assessed (needle in soft
+   tissue). For a transpedicular path this is the pedicle (the bony tube between the entry cortex
+   and the body) and the body.
+4. Each run of breached cross-sections is graded like Gertzbein-Robbins (DOMAIN.md "Access
+   geometry"): 0 inside, 1 < 2 mm, 2 = 2-4 mm, 3 > 4 mm; its direction (medial, lateral, superior,
+   inferior, anterior, posterior) is that of the worst surface point, in the vertebra's axes when
+   given, else the patient axes.
+5. **Skin**: the first air (< ``air_hu``, -500 HU) to tissue transition along the needle line coming
+   from outside the body (the line is extended back from the entry to the edge of the CT).
+6. **Canal / foramen**: optional boolean masks on the CT grid (``[k, j, i]``), tested at the axis and
+   at rings of points on the outer radius every axial step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage
+
+from planner.core.errors import OutOfRangeError, PlanError
+from planner.core.volume import ImageVolume
+from planner.geometry.trajectory import needle_direction, needle_length_mm, orthonormal_axes
+
+_NO_BONE_MM = 1e6  # EDT spacing between cross-sections: keeps distances within one cross-section
+
+
+@dataclass(frozen=True)
+class CorridorParams:
+    """Thresholds and sampling of the corridor check (defaults from DOMAIN.md, see module docstring)."""
+
+    cortical_hu: float = 500.0
+    cancellous_hu: float = 200.0
+    air_hu: float = -500.0
+    axial_step_mm: float = 0.5
+    inplane_step_mm: float = 0.25
+    margin_mm: float = 8.0
+    ring_points: int = 32
+    lead_in_factor: float = 2.0
+    breach_tolerance_mm: float = 0.2
+
+
+def gertzbein_robbins_grade(breach_mm: float) -> int:
+    """Grade 0 inside, 1 under 2 mm, 2 from 2 to 4 mm, 3 over 4 mm (Gertzbein-Robbins; DOMAIN.md)."""
+    if not np.isfinite(breach_mm) or breach_mm <= 0.0:
+        return 0
+    if breach_mm < 2.0:
+        return 1
+    return 2 if breach_mm <= 4.0 else 3
+
+
+@dataclass(frozen=True)
+class Breach:
+    """One stretch of the path where the needle's wall lies outside the bone envelope."""
+
+    start_depth_mm: float  # from the entry point, along the needle
+    end_depth_mm: float
+    max_breach_mm: float
+    grade: int
+    direction: str  # medial, lateral, superior, inferior, anterior, posterior (or left/right for midline)
+    direction_lps: np.ndarray = field(repr=False)
+    worst_point_lps: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True)
+class CorridorReport:
+    """What the corridor check found for one needle. Depths are mm from the entry along the needle."""
+
+    length_mm: float
+    outer_diameter_mm: float
+    length_in_bone_mm: float
+    bone_entry_depth_mm: float | None
+    skin_lps: np.ndarray | None
+    depth_from_skin_mm: float | None  # skin to tip
+    skin_to_entry_mm: float | None  # positive when the entry point lies inside the body
+    breaches: tuple[Breach, ...]
+    enters_canal: bool
+    canal_entry_depth_mm: float | None
+    enters_foramen: bool
+    foramen_entry_depth_mm: float | None
+    depths_mm: np.ndarray = field(repr=False)
+    axis_hu: np.ndarray = field(repr=False)
+    in_bone: np.ndarray = field(repr=False)
+    breach_profile_mm: np.ndarray = field(repr=False)  # NaN where not assessed
+
+    @property
+    def max_breach_mm(self) -> float:
+        return max((b.max_breach_mm for b in self.breaches), default=0.0)
+
+    @property
+    def grade(self) -> int:
+        """Worst Gertzbein-Robbins-style grade along the path."""
+        return max((b.grade for b in self.breaches), default=0)
+
+    @property
+    def worst_breach(self) -> Breach | None:
+        return max(self.breaches, key=lambda b: b.max_breach_mm, default=None)
+
+    def findings(self) -> list[str]:
+        """Plain-language findings for the user."""
+        out = [f"Needle path {self.length_mm:.1f} mm, {self.length_in_bone_mm:.1f} mm of it in bone."]
+        if self.depth_from_skin_mm is None:
+            out.append("No skin surface found along this line inside the scan; depth from skin unknown.")
+        else:
+            out.append(f"Depth from skin to tip {self.depth_from_skin_mm:.1f} mm.")
+        for b in self.breaches:
+            out.append(
+                f"Cortical breach, {b.direction}, {b.max_breach_mm:.1f} mm (grade {b.grade}) at "
+                f"{b.start_depth_mm:.1f}-{b.end_depth_mm:.1f} mm from the entry."
+            )
+        if self.enters_canal:
+            out.append(f"The needle enters the spinal canal {self.canal_entry_depth_mm:.1f} mm from the entry.")
+        if self.enters_foramen:
+            out.append(f"The needle enters a neural foramen {self.foramen_entry_depth_mm:.1f} mm from the entry.")
+        return out
+
+
+def _cross_section_frame(direction: np.ndarray, axes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two unit vectors perpendicular to the needle; e1 leans cranially (vertebra's cranio-caudal axis)."""
+    for ref in (axes[2], axes[0], axes[1]):
+        e1 = ref - (ref @ direction) * direction
+        if np.linalg.norm(e1) > 1e-3:
+            e1 = e1 / np.linalg.norm(e1)
+            return e1, np.cross(direction, e1)
+    raise PlanError("The vertebra axes given are degenerate.")
+
+
+def _sample_lps(volume: ImageVolume, points_lps: np.ndarray, order: int, cval: float) -> np.ndarray:
+    """Interpolate the CT at LPS points of any leading shape (outside the CT = ``cval``)."""
+    ijk = volume.to_ijk(points_lps.reshape(-1, 3))
+    coords = ijk[:, ::-1].T  # (i, j, k) point order -> (k, j, i) array order
+    values = ndimage.map_coordinates(volume.hu, coords, order=order, mode="constant", cval=cval, prefilter=False)
+    return values.reshape(points_lps.shape[:-1])
+
+
+def _sample_mask(mask: np.ndarray, volume: ImageVolume, points_lps: np.ndarray) -> np.ndarray:
+    ijk = volume.to_ijk(points_lps.reshape(-1, 3))
+    coords = ijk[:, ::-1].T
+    values = ndimage.map_coordinates(mask.astype(np.uint8), coords, order=0, mode="constant", cval=0)
+    return values.reshape(points_lps.shape[:-1]).astype(bool)
+
+
+def _bone_envelope(hu: np.ndarray, params: CorridorParams, fringe_px: int) -> np.ndarray:
+    """Per cross-section (axis 0): filled cortical bone plus cancellous bone.
+
+    Cancellous-range HU also occur in the partial-volume fringe just outside the cortex; an in-plane
+    opening of ``fringe_px`` pixels removes that thin fringe (and keeps real cancellous bone, which is
+    millimetres thick), so the envelope ends at the cortical edge.
+    """
+    cortical = hu >= params.cortical_hu
+    padded = np.pad(cortical, ((1, 1), (0, 0), (0, 0)), constant_values=True)
+    in_plane = np.zeros((3, 3, 3), bool)
+    in_plane[1] = ndimage.generate_binary_structure(2, 1)
+    filled = ndimage.binary_fill_holes(padded, structure=in_plane)[1:-1]
+    r = np.arange(-fringe_px, fringe_px + 1)
+    disk = (r[:, None] ** 2 + r[None, :] ** 2 <= fringe_px**2)[None]
+    cancellous = ndimage.binary_opening((hu >= params.cancellous_hu) & ~cortical, structure=disk)
+    return filled | cancellous
+
+
+def _inside_extent_mm(volume: ImageVolume, start_lps: np.ndarray, direction: np.ndarray) -> float:
+    """How far one can go from ``start_lps`` along ``direction`` staying inside the CT grid."""
+    p = volume.to_ijk(start_lps)
+    q = volume.to_ijk(start_lps + direction) - p  # voxel steps per mm
+    hi = np.array(volume.shape_ijk, float) - 1.0
+    t_max = np.inf
+    for axis in range(3):
+        if abs(q[axis]) < 1e-12:
+            if p[axis] < 0 or p[axis] > hi[axis]:
+                return 0.0
+            continue
+        bound = hi[axis] if q[axis] > 0 else 0.0
+        t_max = min(t_max, (bound - p[axis]) / q[axis])
+    return max(float(t_max), 0.0)
+
+
+def _find_skin(volume, entry, direction, length_mm, params) -> tuple[np.ndarray | None, float | None]:
+    """First air->tissue transition coming from outside; returns (skin point, signed skin-to-entry mm)."""
+    back_mm = _inside_extent_mm(volume, entry, -direction)
+    if not volume.contains_ijk(volume.to_ijk(entry)):
+        back_mm = 0.0
+    step = params.axial_step_mm
+    depths = np.arange(-back_mm, length_mm + step / 2, step)
+    depths = np.clip(depths, -back_mm, length_mm)
+    hu = _sample_lps(volume, entry + depths[:, None] * direction, order=1, cval=-1000.0)
+    inside = _inside_mask_along(volume, entry, direction, depths)
+    air = (hu < params.air_hu) & inside
+    rising = np.nonzero(air[:-1] & ~air[1:] & inside[1:])[0]
+    if rising.size == 0:
+        return None, None
+    i = int(rising[0])
+    frac = (params.air_hu - hu[i]) / (hu[i + 1] - hu[i]) if hu[i + 1] != hu[i] else 0.0
+    depth = float(depths[i] + frac * (depths[i + 1] - depths[i]))
+    return entry + depth * direction, -depth
+
+
+def _inside_mask_along(volume, entry, direction, depths) -> np.ndarray:
+    ijk = volume.to_ijk(entry + depths[:, None] * direction)
+    hi = np.array(volume.shape_ijk) - 0.5
+    return np.all((ijk >= -0.5) & (ijk <= hi), axis=1)
+
+
+def _direction_label(v_lps: np.ndarray, axes: np.ndarray, side: str) -> str:
+    lr, ap, cc = axes @ v_lps
+    dominant = int(np.argmax(np.abs([lr, ap, cc])))
+    if dominant == 1:
+        return "posterior" if ap > 0 else "anterior"
+    if dominant == 2:
+        return "superior" if cc > 0 else "inferior"
+    if side == "midline":
+        return "left" if lr > 0 else "right"
+    toward_left = lr > 0
+    return "medial" if toward_left == (side == "right") else "lateral"
+
+
+def check_corridor(
+    volume: ImageVolume,
+    entry_lps,
+    tip_lps,
+    outer_diameter_mm: float,
+    side: str = "right",
+    axes=None,
+    canal_mask: np.ndarray | None = None,
+    foramen_mask: np.ndarray | None = None,
+    params: CorridorParams = CorridorParams(),
+) -> CorridorReport:
+    """Check one needle's corridor on a CT volume (see the module docstring for the method).
+
+    ``axes``: the vertebra's left-right, anterior-posterior, cranio-caudal unit vectors (rows) for
+    naming breach directions; default the patient axes. ``side``: the needle's side, so that a breach
+    toward the midline is called medial.
+    """
+    entry = np.asarray(entry_lps, float).reshape(3)
+    tip = np.asarray(tip_lps, float).reshape(3)
+    length = needle_length_mm(entry, tip)
+    d = needle_direction(entry, tip)
+    basis = np.eye(3) if axes is None else orthonormal_axes(axes)
+    for name, mask in (("canal", canal_mask), ("foramen", foramen_mask)):
+        if mask is not None and mask.shape != volume.hu.shape:
+            raise PlanError(f"The {name} mask ({mask.shape}) does not match the CT grid ({volume.hu.shape}).")
+    radius = outer_diameter_mm / 2.0
+    if radius <= 0:
+        raise PlanError("The needle's outer diameter must be greater than 0.")
+
+    n_axial = max(int(np.ceil(length / min(params.axial_step_mm, 0.5))), 1) + 1
+    depths = np.linspace(0.0, length, n_axial)
+    axis_pts = entry + depths[:, None] * d
+    if not any(volume.contains_ijk(p) for p in volume.to_ijk(axis_pts[:: max(n_axial // 50, 1)])):
+        raise OutOfRangeError("The needle lies outside the CT volume.")
+
+    e1, e2 = _cross_section_frame(d, basis)
+    h = min(params.inplane_step_mm, min(volume.spacing_mm) / 2.0)
+    half = int(np.ceil((radius + params.margin_mm) / h))
+    offsets = np.arange(-half, half + 1) * h
+    grid = offsets[:, None, None] * e1 + offsets[None, :, None] * e2  # (na, nb, 3)
+    pts = axis_pts[:, None, None, :] + grid[None]
+    hu = _sample_lps(volume, pts, order=1, cval=-1000.0)
+    envelope = _bone_envelope(hu, params, fringe_px=max(int(round(max(volume.spacing_mm) / h)), 1))
+
+    outside = ndimage.distance_transform_edt(~envelope, sampling=(_NO_BONE_MM, h, h))
+    has_bone = outside.min(axis=(1, 2)) < _NO_BONE_MM / 2
+    depth_field = np.clip(outside - h / 2.0, 0.0, None)
+
+    aa, bb = np.meshgrid(offsets, offsets, indexing="ij")
+    disk = aa**2 + bb**2 <= radius**2
+    theta = np.linspace(0.0, 2 * np.pi, params.ring_points, endpoint=False)
+    ring_a = half + radius * np.cos(theta) / h
+    ring_b = half + radius * np.sin(theta) / h
+    kk = np.repeat(np.arange(n_axial), params.ring_points)
+    ring_depth = ndimage.map_coordinates(
+        depth_field, [kk, np.tile(ring_a, n_axial), np.tile(ring_b, n_axial)], order=1, mode="nearest", prefilter=False
+    ).reshape(n_axial, params.ring_points)
+    disk_depth = depth_field[:, disk].max(axis=1)
+    section_depth = np.maximum(ring_depth.max(axis=1), disk_depth)
+    worst_angle = theta[np.argmax(ring_depth, axis=1)]
+
+    in_bone = envelope[:, half, half]
+    touches = envelope[:, disk].any(axis=1)
+    step = length / (n_axial - 1)
+    breach_profile = np.full(n_axial, np.nan)
+    bone_entry = None
+    if touches.any():
+        k0 = int(np.argmax(touches))
+        bone_entry = float(depths[int(np.argmax(in_bone))]) if in_bone.any() else float(depths[k0])
+        lead_in = int(np.ceil(params.lead_in_factor * outer_diameter_mm / step))
+        # Count the lead-in from where the axis enters bone, when it does so soon after first contact.
+        axis_in = np.nonzero(in_bone[k0:])[0]
+        anchor = k0 + int(axis_in[0]) if axis_in.size and axis_in[0] <= lead_in else k0
+        ks = anchor + lead_in
+        assessed = np.zeros(n_axial, bool)
+        assessed[ks:] = True
+        assessed &= has_bone
+        breach_profile[assessed] = section_depth[assessed]
+
+    breaches = _breach_runs(breach_profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, side, params)
+    skin_lps, skin_to_entry = _find_skin(volume, entry, d, length, params)
+    canal_depth = _first_hit(canal_mask, volume, axis_pts, e1, e2, radius, depths, params)
+    foramen_depth = _first_hit(foramen_mask, volume, axis_pts, e1, e2, radius, depths, params)
+    length_in_bone = float(np.count_nonzero(in_bone) * step) if n_axial > 1 else 0.0
+    return CorridorReport(
+        length_mm=length,
+        outer_diameter_mm=float(outer_diameter_mm),
+        length_in_bone_mm=length_in_bone,
+        bone_entry_depth_mm=bone_entry,
+        skin_lps=skin_lps,
+        depth_from_skin_mm=None if skin_to_entry is None else float(skin_to_entry + length),
+        skin_to_entry_mm=skin_to_entry,
+        breaches=breaches,
+        enters_canal=canal_depth is not None,
+        canal_entry_depth_mm=canal_depth,
+        enters_foramen=foramen_depth is not None,
+        foramen_entry_depth_mm=foramen_depth,
+        depths_mm=depths,
+        axis_hu=hu[:, half, half],
+        in_bone=in_bone,
+        breach_profile_mm=breach_profile,
+    )
+
+
+def _breach_runs(profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, side, params) -> tuple[Breach, ...]:
+    breached = np.nan_to_num(profile, nan=0.0) > params.breach_tolerance_mm
+    edges = np.diff(np.concatenate([[0], breached.astype(np.int8), [0]]))
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    runs = []
+    for s, e in zip(starts, ends):
+        k = s + int(np.argmax(profile[s:e]))
+        v = np.cos(worst_angle[k]) * e1 + np.sin(worst_angle[k]) * e2
+        worst = float(profile[k])
+        runs.append(
+            Breach(
+                start_depth_mm=float(depths[s]),
+                end_depth_mm=float(depths[e - 1]),
+                max_breach_mm=worst,
+                grade=gertzbein_robbins_grade(worst),
+                direction=_direction_label(v, basis, side),
+                direction_lps=v,
+                worst_point_lps=axis_pts[k] + radius * v,
+            )
+        )
+    return tuple(runs)
+
+
+def _first_hit(mask, volume, axis_pts, e1, e2, radius, depths, params) -> float | None:
+    """Depth of the first axial sample whose axis or outer-radius ring lies in the mask."""
+    if mask is None:
+        return None
+    theta = np.linspace(0.0, 2 * np.pi, max(params.ring_points // 2, 8), endpoint=False)
+    ring = np.concatenate([[[0.0, 0.0, 0.0]], radius * (np.cos(theta)[:, None] * e1 + np.sin(theta)[:, None] * e2)])
+    hits = _sample_mask(mask, volume, axis_pts[:, None, :] + ring[None]).any(axis=1)
+    return float(depths[int(np.argmax(hits))]) if hits.any() else None
