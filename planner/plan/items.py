@@ -99,7 +99,7 @@ class Antenna:
     KIND: ClassVar[str] = "antenna"
 
     needle_id: str
-    device_id: str = "generic-2450mhz-1.6mm"
+    device_id: str = "generic-mw-2450-1.6"
     extension_mm: float = 15.0
     power_w: float = 30.0
     time_s: float = 210.0
