@@ -1,0 +1,82 @@
+"""Small helpers shared by the DICOM import modules: file naming in messages, memory cap, codecs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+
+from pydicom.uid import UID
+
+from planner.core.errors import LoadCancelled
+
+#: Largest volume (bytes of the int16 output) the loader agrees to build. Checked against the
+#: header's Rows x Columns x frames *before* any pixel is decoded, so a corrupt or hostile header
+#: claiming an absurd matrix cannot make the planner try to allocate it.
+ABSOLUTE_MAX_VOLUME_BYTES = 16 * 1024**3
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+
+
+def max_volume_bytes() -> int:
+    """Memory cap for one volume: half the machine's physical RAM, at most 16 GiB."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        physical = 8 * 1024**3
+    return int(min(ABSOLUTE_MAX_VOLUME_BYTES, physical // 2))
+
+
+def format_bytes(n: float) -> str:
+    """Human-readable size (``"1.5 GB"``)."""
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000.0
+    return f"{n:.1f} TB"
+
+
+def name_files(paths: Iterable[str], limit: int = 4) -> str:
+    """Short list of file names for a message: ``"a.dcm, b.dcm and 3 more"``."""
+    paths = list(paths)
+    names = [os.path.basename(p) or p for p in paths[:limit]]
+    text = ", ".join(names)
+    if len(paths) > limit:
+        text += f" and {len(paths) - limit} more"
+    return text
+
+
+def transfer_syntax_name(uid: str) -> str:
+    """Readable name of a transfer syntax UID (falls back to the UID itself)."""
+    if not uid:
+        return "unknown"
+    name = UID(uid).name
+    return name if name and name != uid else f"unknown transfer syntax {uid}"
+
+
+def decoder_problem(uid: str) -> str:
+    """Empty string when pixel data in this transfer syntax can be decoded here, else why not."""
+    from pydicom.pixels import get_decoder
+
+    try:
+        decoder = get_decoder(UID(uid))
+    except (NotImplementedError, ValueError):
+        return f"images compressed as '{transfer_syntax_name(uid)}' cannot be decoded by the planner"
+    if not decoder.is_available:
+        return (
+            f"images compressed as '{transfer_syntax_name(uid)}' need a decoder plugin that is not "
+            "installed (pylibjpeg-libjpeg, pylibjpeg-openjpeg or python-gdcm)"
+        )
+    return ""
+
+
+def check_cancel(cancel: CancelFn | None) -> None:
+    """Raise :class:`LoadCancelled` when the user asked to stop."""
+    if cancel is not None and cancel():
+        raise LoadCancelled("Loading was cancelled; nothing was changed.")
+
+
+def report(progress: ProgressFn | None, done: int, total: int) -> None:
+    """Call the progress callback when there is one."""
+    if progress is not None:
+        progress(int(done), int(total))
