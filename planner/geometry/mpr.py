@@ -121,7 +121,8 @@ def _aligned_slice(volume: ImageVolume, plane: SlicePlane, matches, slab_mm: flo
         if sign_v < 0:
             two_d = two_d[::-1, :]
     else:
-        two_d = np.full((shape_ijk[axis_v], shape_ijk[axis_u]), AIR_HU, dtype=volume.hu.dtype)
+        fill = AIR_HU if np.issubdtype(volume.hu.dtype, np.signedinteger) or volume.hu.dtype.kind == "f" else 0
+        two_d = np.full((shape_ijk[axis_v], shape_ijk[axis_u]), fill, dtype=volume.hu.dtype)
         index_n = min(max(index_n, 0), shape_ijk[axis_n] - 1)
     first_ijk = np.zeros(3)
     first_ijk[axis_u] = 0 if sign_u > 0 else shape_ijk[axis_u] - 1

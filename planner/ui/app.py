@@ -27,9 +27,14 @@ def run_gui(path: str | None = None, sample: bool = False, screenshot: str | Non
 
 
 def _exit_after_screenshot(app: QApplication, window: MainWindow, path: Path) -> None:
-    """Save the whole window once the 3D surface is in (or after 30 s), then quit."""
+    """Save the whole window once the 3D surface and the canal are in (or after 60 s), then quit."""
+    pending = {"surface", "canal"}
+    done = []
 
     def shoot():
+        if done:
+            return
+        done.append(True)
         from planner.ui.screenshot import save_window_png
 
         save_window_png(window, path)
@@ -37,5 +42,12 @@ def _exit_after_screenshot(app: QApplication, window: MainWindow, path: Path) ->
         window.close()
         app.quit()
 
-    window.view3d.surface_ready.connect(lambda: QTimer.singleShot(300, shoot))
-    QTimer.singleShot(30000, shoot)
+    def ready(what: str) -> None:
+        pending.discard(what)
+        if not pending:
+            QTimer.singleShot(300, shoot)
+
+    window.view3d.surface_ready.connect(lambda: ready("surface"))
+    window.loader.canal_ready.connect(lambda: ready("canal"))
+    window.loader.failed.connect(lambda message: QTimer.singleShot(300, shoot))
+    QTimer.singleShot(60000, shoot)

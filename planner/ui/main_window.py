@@ -1,80 +1,119 @@
-"""The main window: four linked views (axial, 3D, sagittal, coronal), menus and the status bar."""
+"""The main window: linked 2D views, the 3D view, the plan docks, menus and the status bar."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
-    QFileDialog,
-    QGridLayout,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QToolBar,
+    QDockWidget, QDoubleSpinBox, QFileDialog, QGridLayout, QLabel, QMainWindow, QMessageBox, QToolBar,
     QWidget,
 )
 
-from planner import __version__
 from planner.core.errors import PlannerError
 from planner.core.resources import sample_series_dir
 from planner.core.volume import ImageVolume
+from planner.geometry.needle_planes import NEEDLE_VIEW_KINDS
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
+from planner.render.plane_sources import NeedleSource
 from planner.render.windowing import preset, window_presets
 from planner.session.measurements import AngleTool, MeasurementList, RulerTool
+from planner.session.placement import EditTool, PlaceTool, Selection
+from planner.session.session import PlanningSession
 from planner.session.view_state import ViewState
 from planner.ui.about import show_about
+from planner.ui.case_loader import CaseLoader, VOLUME_SUFFIXES, recent_folders
+from planner.ui.findings_panel import FindingsPanel
 from planner.ui.overlays import MeasurementOverlay
+from planner.ui.plan_overlays import MaskOverlay, PlanOverlay, ZoneOverlay
+from planner.ui.plan_panel import PlanTree
+from planner.ui.planning_actions import PlanningActions
+from planner.ui.properties_panel import PropertiesPanel
 from planner.ui.slice_view import SliceView
 from planner.ui.view3d import View3D
 
 APP_NAME = "Spine Ablation Planner"
+TOOL_KEYS = (("navigate", "Navigate", "Esc"), ("ruler", "Ruler", "M"), ("angle", "Angle", "A"))
 
 
 class MainWindow(QMainWindow):
-    """Four-up layout as in 3D Slicer: axial | 3D over sagittal | coronal."""
+    """Four-up layout as in 3D Slicer (axial | 3D over sagittal | coronal), or the needle layout."""
+
+    case_loaded = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
-        self.resize(1280, 900)
+        self.resize(1500, 950)
+        self.setAcceptDrops(True)
         self.state = ViewState()
         bone = preset("bone")
         self.state.set_window(bone.center_hu, bone.width_hu)
+        self.session = PlanningSession()
+        self.selection = Selection()
         self.volume: ImageVolume | None = None
-        self.views = {o: SliceView(o, self.state) for o in (AXIAL, SAGITTAL, CORONAL)}
-        self.view3d = View3D()
-        self._maximised: QWidget | None = None
         self.measurements = MeasurementList()
-        self.tools = {"ruler": RulerTool(self.measurements), "angle": AngleTool(self.measurements)}
-        measure_overlay = MeasurementOverlay(self.measurements, tuple(self.tools.values()))
-        for view in self.views.values():
-            view.overlays.append(measure_overlay)
-        self.measurements.changed.connect(self._update_views)
+        self.tools = {
+            "navigate": EditTool(self.session, self.selection),
+            "ruler": RulerTool(self.measurements), "angle": AngleTool(self.measurements),
+            "place_needle": PlaceTool(self.session, self.selection, "needle"),
+            "place_thermocouple": PlaceTool(self.session, self.selection, "thermocouple"),
+        }
+        self.views = {o: SliceView(o, self.state) for o in (AXIAL, SAGITTAL, CORONAL)}
+        self.needle_views = {k: SliceView(NeedleSource(k), self.state) for k in NEEDLE_VIEW_KINDS}
+        self.view3d = View3D()
+        self._install_overlays()
+        self.loader = CaseLoader(self)
+        self.loader.loaded.connect(lambda v: self.case_loaded.emit())
+        self._layout = "four_up"
+        self._maximised: QWidget | None = None
         self._build_central()
+        self._build_docks()
         self._build_status_bar()
         self._build_menus()
         self._build_toolbar()
-        for view in self.views.values():
-            view.hovered.connect(self._on_hover)
-        self.state.cursor_changed.connect(self._on_cursor_changed)
-        self.view3d.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.set_tool("navigate")
+        self._connect()
 
-    # --- layout --------------------------------------------------------------------------------
+    # --- construction --------------------------------------------------------------------------
+    def all_2d_views(self) -> list[SliceView]:
+        return list(self.views.values()) + list(self.needle_views.values())
+
+    def _install_overlays(self) -> None:
+        self.zone_overlay = ZoneOverlay(self.session)
+        place = (self.tools["place_needle"], self.tools["place_thermocouple"])
+        overlays = [MaskOverlay(self.session), self.zone_overlay, PlanOverlay(self.session, self.selection, place),
+                    MeasurementOverlay(self.measurements, (self.tools["ruler"], self.tools["angle"]))]
+        for view in self.all_2d_views():
+            view.overlays.extend(overlays)
+
     def _build_central(self) -> None:
         central = QWidget(self)
         grid = QGridLayout(central)
         grid.setContentsMargins(2, 2, 2, 2)
         grid.setSpacing(3)
-        grid.addWidget(self.views[AXIAL], 0, 0)
+        cells = {AXIAL: (0, 0), SAGITTAL: (1, 0), CORONAL: (1, 1)}
+        for o, (r, c) in cells.items():
+            grid.addWidget(self.views[o], r, c)
+        for kind, (r, c) in zip(NEEDLE_VIEW_KINDS, ((0, 0), (1, 0), (1, 1))):
+            grid.addWidget(self.needle_views[kind], r, c)
+            self.needle_views[kind].setVisible(False)
         grid.addWidget(self.view3d, 0, 1)
-        grid.addWidget(self.views[SAGITTAL], 1, 0)
-        grid.addWidget(self.views[CORONAL], 1, 1)
-        self._grid = grid
         self.setCentralWidget(central)
+
+    def _build_docks(self) -> None:
+        self.plan_tree = PlanTree(self.session, self.selection)
+        self.properties = PropertiesPanel(self.session, self.selection)
+        self.findings = FindingsPanel(self.session, self.selection)
+        for title, widget, name in (("Plan", self.plan_tree, "dock_plan"), ("Properties", self.properties, "dock_props"),
+                                    ("Safety findings", self.findings, "dock_findings")):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(name)
+            dock.setWidget(widget)
+            dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
+            self.addDockWidget(Qt.RightDockWidgetArea, dock)
 
     def _build_status_bar(self) -> None:
         self.hover_label = QLabel("", self)
@@ -89,6 +128,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._add_action(file_menu, "&Open DICOM folder…", self.choose_folder, QKeySequence.Open)
+        self._add_action(file_menu, "Open &volume file (NIfTI, NRRD)…", self.choose_file)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._add_action(file_menu, "Open &sample case", self.open_sample)
         file_menu.addSeparator()
         self._add_action(file_menu, "Save 3D view as &PNG…", self.save_3d_png)
@@ -98,16 +140,19 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         window_menu = view_menu.addMenu("&Window presets")
         for p in window_presets():
-            self._add_action(
-                window_menu, f"{p.name} (W {p.width_hu:.0f} / L {p.center_hu:.0f})",
-                lambda _=False, c=p.center_hu, w=p.width_hu: self.state.set_window(c, w), p.key,
-            )
+            self._add_action(window_menu, f"{p.name} (W {p.width_hu:.0f} / L {p.center_hu:.0f})",
+                             lambda _=False, c=p.center_hu, w=p.width_hu: self.state.set_window(c, w), p.key)
+        self._add_action(view_menu, "&Four-up layout", lambda: self.set_layout("four_up"), "Ctrl+1")
+        self._add_action(view_menu, "&Needle layout (along the selected needle)", lambda: self.set_layout("needle"),
+                         "Ctrl+2")
         self._add_action(view_menu, "&Reset views", self.reset_views, "Ctrl+R")
         self._add_action(view_menu, "&Maximise view under the mouse / restore", self.toggle_maximise, "F")
+        shell = self._add_action(view_menu, "Show the thermal &shell (≈ 1 cm conduction margin)", self.toggle_shell)
+        shell.setCheckable(True)
         cam_menu = view_menu.addMenu("3D &camera")
         for name in ("A", "P", "L", "R", "S", "I"):
             self._add_action(cam_menu, f"From {name}", lambda _=False, n=name: self.view3d.camera_preset(n))
-
+        self.planning = PlanningActions(self)
         help_menu = self.menuBar().addMenu("&Help")
         self._add_action(help_menu, "&About", lambda: show_about(self))
 
@@ -125,22 +170,19 @@ class MainWindow(QMainWindow):
         bar.setObjectName("tools_toolbar")
         self.addToolBar(bar)
         group = QActionGroup(self)
-        group.setExclusive(True)
         self.tool_actions = {}
-        for key, text, shortcut in (("navigate", "Navigate", "Esc"), ("ruler", "Ruler", "M"),
-                                    ("angle", "Angle", "A")):
+        keys = TOOL_KEYS + (("place_needle", "Needle", "N"), ("place_thermocouple", "Thermocouple", "T"))
+        for key, text, shortcut in keys:
             action = QAction(text, self)
             action.setCheckable(True)
-            action.setShortcut(QKeySequence(shortcut))
             action.setToolTip(f"{text} ({shortcut})")
+            if key in dict((k, 0) for k, _, _ in TOOL_KEYS):
+                action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(lambda _=False, k=key: self.set_tool(k))
             group.addAction(action)
             bar.addAction(action)
             self.tool_actions[key] = action
-        self.tool_actions["navigate"].setChecked(True)
-        clear = QAction("Clear measurements", self)
-        clear.triggered.connect(self.measurements.clear)
-        bar.addAction(clear)
+        bar.addAction(self._add_action(self.planning.plan_menu, "Clear measurements", self.measurements.clear))
         bar.addSeparator()
         bar.addWidget(QLabel(" Slab MIP "))
         self.slab_spin = QDoubleSpinBox(self)
@@ -153,24 +195,40 @@ class MainWindow(QMainWindow):
         self.slab_spin.valueChanged.connect(self.set_slab)
         bar.addWidget(self.slab_spin)
 
+    def _connect(self) -> None:
+        for view in self.all_2d_views():
+            view.hovered.connect(self._on_hover)
+        self.state.cursor_changed.connect(self._on_cursor_changed)
+        self.view3d.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        plan = self.session.plan
+        for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
+            signal.connect(self._on_plan_changed)
+        self.session.evaluated.connect(self._update_views)
+        self.session.canal_changed.connect(self._update_views)
+        self.selection.changed.connect(self._on_selection)
+
+    # --- tools ---------------------------------------------------------------------------------
     def set_tool(self, key: str) -> None:
-        """Make ``key`` ("navigate", "ruler", "angle") the active tool of every 2D view."""
-        tool = self.tools.get(key)
+        """Make ``key`` the active tool of every 2D view (navigate also edits items by dragging)."""
         for t in self.tools.values():
             t.cancel()
-        for view in self.views.values():
+        tool = self.tools[key]
+        for view in self.all_2d_views():
             view.tool = tool
-            view.setCursor(Qt.CrossCursor if tool else Qt.ArrowCursor)
+            view.setCursor(Qt.ArrowCursor if key == "navigate" else Qt.CrossCursor)
         self.tool_actions[key].setChecked(True)
-        self.statusBar().showMessage(tool.hint if tool else "Navigate: click to move the crosshair", 6000)
+        hint = getattr(tool, "hint", "Navigate: click to move the crosshair; drag an item's end to move it")
+        self.statusBar().showMessage(hint, 8000)
 
     def set_slab(self, slab_mm: float) -> None:
-        for view in self.views.values():
+        for view in self.all_2d_views():
             view.set_slab(slab_mm)
 
-    def _update_views(self, *args) -> None:
-        for view in self.views.values():
-            view.update()
+    def toggle_shell(self, on: bool) -> None:
+        from planner.ablation.zones import conduction_length_mm
+
+        self.zone_overlay.shell_margin_mm = conduction_length_mm(300.0) if on else None
+        self._update_views()
 
     # --- opening data --------------------------------------------------------------------------
     def choose_folder(self) -> None:
@@ -178,28 +236,46 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_path(folder)
 
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a volume", "", "Volumes (*.nii *.nii.gz *.nrrd *.nhdr *.dcm)")
+        if path:
+            self.open_path(path)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for folder in recent_folders():
+            self.recent_menu.addAction(folder, lambda f=folder: self.open_path(f))
+        if not recent_folders():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
     def open_sample(self) -> None:
         self.open_path(sample_series_dir())
 
-    def open_path(self, path: str | Path) -> bool:
-        """Load a DICOM folder or volume file; on failure say why and keep the current case."""
-        from planner.imaging import load_path
+    def open_path(self, path: str | Path) -> None:
+        """Load a DICOM folder or a volume file in the background; the current case stays until then."""
+        self.loader.open(path)
 
-        try:
-            volume = load_path(path)
-        except PlannerError as exc:
-            QMessageBox.warning(self, "Cannot open", str(exc))
-            return False
-        self.set_volume(volume)
-        return True
+    def dragEnterEvent(self, event):  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event):  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        target = next((p for p in paths if Path(p).is_dir() or p.lower().endswith(VOLUME_SUFFIXES + (".dcm",))),
+                      paths[0] if paths else None)
+        if target:
+            self.open_path(target)
 
     def set_volume(self, volume: ImageVolume) -> None:
         self.volume = volume
+        self.selection.select(None)
+        self.session.set_volume(volume)
+        self.measurements.clear()
         lo, hi = volume.bounds_lps
-        centre = (lo + hi) / 2
-        for view in self.views.values():
+        for view in self.all_2d_views():
             view.set_volume(volume)
-        self.state.set_cursor(self._snap_to_voxel(centre))
+            view.set_needle(None, None)
+        self.state.set_cursor(self._snap_to_voxel((lo + hi) / 2))
         self.view3d.set_volume(volume)
         info = volume.info
         title = info.series_description or Path(info.source_path).name or "volume"
@@ -208,31 +284,96 @@ class MainWindow(QMainWindow):
         sx, sy, sz = volume.spacing_mm
         self.series_label.setText(f"{ni}×{nj}×{nk}  {sx:.2f}×{sy:.2f}×{sz:.2f} mm")
         if volume.warnings:
-            QMessageBox.information(self, "Loaded with warnings", "\n\n".join(volume.warnings))
-            self.statusBar().showMessage(f"{len(volume.warnings)} loading warning(s)", 10000)
+            self.statusBar().showMessage(f"Loaded with {len(volume.warnings)} warning(s): see the Safety panel", 10000)
+            if not self.loader.quiet:
+                QMessageBox.information(self, "Loaded with warnings", "\n\n".join(volume.warnings))
 
     def _snap_to_voxel(self, lps) -> np.ndarray:
-        ijk = np.round(self.volume.to_ijk(lps))
-        return self.volume.to_lps(ijk)
+        return self.volume.to_lps(np.round(self.volume.to_ijk(lps)))
+
+    # --- plan ----------------------------------------------------------------------------------
+    def mid_sagittal_plane_for(self, needle):
+        """The plane to mirror ``needle`` across: its level's, else found from the image at its tip."""
+        level = self.session.plan.level_named(needle.level) if needle.level else None
+        if level is not None:
+            return level.plane_point_lps, level.plane_normal
+        try:
+            from planner.anatomy.levels import detect_level
+
+            geometry = detect_level(self.volume, np.asarray(needle.tip_lps), needle.level or "L1")
+            return geometry.plane_point_lps, geometry.plane_normal
+        except (ImportError, PlannerError) as exc:
+            QMessageBox.warning(self, "No mid-sagittal plane",
+                                f"Could not find the vertebra's mid-sagittal plane at the needle tip: {exc}\n"
+                                "Define the level first (click in the vertebral body).")
+            return None, None
+
+    def _on_plan_changed(self, *args) -> None:
+        self._follow_selected_needle()
+        self._update_views()
+        message = getattr(self.tools["navigate"], "message", "")
+        if message:
+            self.statusBar().showMessage(message, 5000)
+            self.tools["navigate"].message = ""
+
+    def _on_selection(self, item_id) -> None:
+        self._follow_selected_needle(refit=True)
+        self._update_views()
+
+    def selected_needle(self):
+        item_id = self.selection.item_id
+        if item_id is None or item_id not in self.session.plan:
+            return None
+        item = self.session.plan.get(item_id)
+        if item.KIND == "antenna":
+            return self.session.plan.get(item.needle_id)
+        return item if item.KIND in ("needle", "thermocouple") else None
+
+    def _follow_selected_needle(self, refit: bool = False) -> None:
+        needle = self.selected_needle()
+        for view in self.needle_views.values():
+            if needle is None:
+                view.set_needle(None, None)
+            else:
+                view.set_needle(needle.entry_lps, needle.tip_lps, refit=refit)
+
+    def _update_views(self, *args) -> None:
+        for view in self.all_2d_views():
+            view.update()
 
     # --- view actions --------------------------------------------------------------------------
-    def reset_views(self) -> None:
+    def set_layout(self, name: str) -> None:
+        """``four_up`` (axial, 3D, sagittal, coronal) or ``needle`` (two along-needle views, the probe's
+        eye view and 3D)."""
+        self._layout = name
+        self._maximised = None
+        needle = name == "needle"
         for view in self.views.values():
+            view.setVisible(not needle)
+        for view in self.needle_views.values():
+            view.setVisible(needle)
+        self.view3d.setVisible(True)
+        if needle and self.selected_needle() is None:
+            self.statusBar().showMessage("Select a needle to see the views along it.", 6000)
+
+    def visible_panes(self) -> list[QWidget]:
+        views = self.needle_views.values() if self._layout == "needle" else self.views.values()
+        return list(views) + [self.view3d]
+
+    def reset_views(self) -> None:
+        for view in self.all_2d_views():
             view.reset_view()
         self.view3d.camera_preset("P")
 
     def toggle_maximise(self) -> None:
-        """Show only the view under the mouse (or the focused one); again to restore the four-up."""
-        widgets = [self.views[AXIAL], self.view3d, self.views[SAGITTAL], self.views[CORONAL]]
+        """Show only the view under the mouse (or the focused one); again to restore the layout."""
+        panes = self.visible_panes()
         if self._maximised is not None:
-            for w in widgets:
-                w.setVisible(True)
-            self._maximised = None
+            self.set_layout(self._layout)
             return
-        target = next((w for w in widgets if w.underMouse()), None) or next(
-            (w for w in widgets if w.hasFocus()), self.views[AXIAL]
-        )
-        for w in widgets:
+        target = next((w for w in panes if w.underMouse()), None) or next(
+            (w for w in panes if w.hasFocus()), panes[0])
+        for w in panes:
             w.setVisible(w is target)
         self._maximised = target
 
@@ -244,23 +385,23 @@ class MainWindow(QMainWindow):
 
     # --- status bar ----------------------------------------------------------------------------
     def _on_hover(self, payload) -> None:
-        if payload is None:
-            self.hover_label.setText("")
-            return
-        lps, hu = payload
-        self.hover_label.setText(format_position(lps, hu))
+        self.hover_label.setText("" if payload is None else format_position(*payload))
 
     def _on_cursor_changed(self, lps) -> None:
         hu = self.volume.hu_at_lps(lps) if self.volume is not None else None
         self.cursor_label.setText("Crosshair " + format_position(lps, hu))
 
     def closeEvent(self, event):  # noqa: N802
+        for worker in (self.loader.worker, self.loader.canal_worker):
+            if worker is not None:
+                worker.cancel()
+                worker.wait(10000)
         self.view3d.shutdown()
         super().closeEvent(event)
 
 
 def format_position(lps, hu) -> str:
-    """'L 12.3  P -4.0  S 100.5 mm  |  HU 250' style text; HU shows '—' outside the volume."""
+    """'LPS (x, y, z) mm   HU n' text; HU shows '—' outside the volume."""
     x, y, z = (float(v) for v in lps)
     hu_text = "—" if hu is None else f"{hu:.0f}"
     return f"LPS ({x:.1f}, {y:.1f}, {z:.1f}) mm   HU {hu_text}"

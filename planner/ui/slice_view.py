@@ -27,10 +27,12 @@ from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL, SlicePlane
 from planner.geometry.viewport import Viewport
 from planner.render.plane_sources import NeedleSource, SliceSource, StandardSource
 from planner.render.windowing import apply_window
+from planner.session.placement import ViewContext
 from planner.session.view_state import ViewState
 
 VIEW_COLORS = {AXIAL: QColor(230, 80, 80), SAGITTAL: QColor(235, 205, 70), CORONAL: QColor(90, 190, 100)}
 NEEDLE_VIEW_COLOR = QColor(110, 170, 255)
+PICK_TOLERANCE_PX = 7.0
 _NORMAL_OF = {AXIAL: 2, SAGITTAL: 0, CORONAL: 1}  # LPS axis each standard view looks along
 
 _BUTTON_NAMES = ((Qt.LeftButton, "left"), (Qt.MiddleButton, "middle"), (Qt.RightButton, "right"))
@@ -198,6 +200,10 @@ class SliceView(QWidget):
         lps = self.screen_to_lps(event.position().x(), event.position().y())
         if lps is None:
             return False
+        if hasattr(self.tool, "context"):
+            sl = self.current_slice()
+            self.tool.context = ViewContext(sl.plane, sl.h_mm, self.half_thickness_mm(),
+                                            PICK_TOLERANCE_PX / self.viewport.scale_px_per_mm)
         handled = bool(getattr(self.tool, name)(lps, _button_name(event, name)))
         if handled:
             self.update()

@@ -1,0 +1,100 @@
+"""Figures shown for one plan item, as (label, text) rows: every number comes from the plan, the
+geometry helpers or the session's evaluation (the same values the report and the CLI print)."""
+
+from __future__ import annotations
+
+import math
+
+from planner.geometry.trajectory import trajectory_angles
+
+
+def _fmt(value, unit: str, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    return f"{value:.{digits}f} {unit}".strip()
+
+
+def needle_rows(session, needle) -> list[tuple[str, str]]:
+    rows = [("Length entry → tip", _fmt(needle.length_mm, "mm")),
+            ("Outer diameter", _fmt(needle.outer_diameter_mm, "mm", 2))]
+    angles = trajectory_angles(needle.entry_lps, needle.tip_lps, needle.side)
+    rows += [("Medial angle (patient)", _fmt(angles.medial_deg, "°")),
+             ("Cranial angle (patient)", _fmt(angles.cranial_deg, "°"))]
+    level = session.plan.level_named(needle.level) if needle.level else None
+    if level is not None:
+        local = trajectory_angles(needle.entry_lps, needle.tip_lps, needle.side, level.axes)
+        rows += [(f"Medial angle ({level.name} axes)", _fmt(local.medial_deg, "°")),
+                 (f"Cranial angle ({level.name} axes)", _fmt(local.cranial_deg, "°"))]
+    ev = session.evaluation
+    report = ev.corridors.get(needle.id) if ev is not None else None
+    if report is None:
+        rows.append(("Corridor", "checking…" if session.volume is not None else "—"))
+    else:
+        rows += [("Length in bone", _fmt(report.length_in_bone_mm, "mm")),
+                 ("Depth skin → tip", _fmt(report.depth_from_skin_mm, "mm")),
+                 ("Worst breach", f"{report.max_breach_mm:.1f} mm (grade {report.grade})" if report.breaches
+                  else "none (grade 0)"),
+                 ("Enters the canal", "YES" if report.enters_canal else "no")]
+    antenna = session.plan.antenna_for(needle.id)
+    if antenna is not None:
+        rows += antenna_rows(session, antenna)
+    return rows
+
+
+def antenna_rows(session, antenna) -> list[tuple[str, str]]:
+    ev = session.evaluation
+    zr = ev.zone_for(antenna.id) if ev is not None else None
+    rows = [("Antenna", f"{antenna.device_id}, {antenna.power_w:g} W, {antenna.time_s:g} s")]
+    if zr is None:
+        return rows
+    if zr.zone is None:
+        return rows + [("Zone", zr.error)]
+    e = zr.zone.ellipsoid
+    semi = sorted(e.semi_axes_mm, reverse=True)
+    rows += [("Zone long × short axis", f"{2 * semi[0]:.1f} × {2 * semi[-1]:.1f} mm"),
+             ("Zone volume", _fmt(e.volume_ml, "mL", 2)),
+             ("Zone", "prediction (estimated values)" if zr.zone.estimated else "prediction from the device table")]
+    try:
+        device = session.devices.get(antenna.device_id)
+        rows.append(("Zone source", device.source))
+    except Exception:  # noqa: BLE001 - the device error is already a finding
+        pass
+    return rows
+
+
+def thermocouple_rows(session, tc) -> list[tuple[str, str]]:
+    rows = [("Alarm / pre-alarm", f"{tc.alarm_c:g} / {tc.prealarm_c:g} °C")]
+    ev = session.evaluation
+    result = None
+    if ev is not None and ev.analysis is not None:
+        result = next((t for t in ev.analysis.thermocouples if t.item_id == tc.id), None)
+    if result is None:
+        return rows + [("Predicted temperature", "— (no zone)")]
+    return rows + [("Distance to zone", _fmt(result.distance_to_zone_mm, "mm")),
+                   ("Predicted temperature", _fmt(result.predicted_temperature_c, "°C"))]
+
+
+def plan_rows(session) -> list[tuple[str, str]]:
+    """Whole-plan figures: canal overlap and distance, lesion coverage."""
+    ev = session.evaluation
+    if ev is None or ev.analysis is None:
+        return []
+    a = ev.analysis
+    if not ev.planned_zones:
+        return [("Predicted zones", "none yet: add an antenna to a needle")]
+    rows = [("Zone ∩ canal", _fmt(a.canal_overlap_ml, "mL", 3)),
+            ("Zone ↔ canal distance", _fmt(a.canal_signed_distance_mm, "mm"))]
+    if math.isfinite(a.coverage_percent):
+        rows += [("Target coverage", _fmt(a.coverage_percent, "%")), ("Minimum margin", _fmt(a.min_margin_mm, "mm"))]
+    return rows
+
+
+def item_rows(session, item_id: str) -> list[tuple[str, str]]:
+    item = session.plan.get(item_id)
+    if item.KIND == "needle":
+        return needle_rows(session, item)
+    if item.KIND == "antenna":
+        return antenna_rows(session, item)
+    if item.KIND == "thermocouple":
+        return thermocouple_rows(session, item)
+    return []

@@ -1,0 +1,165 @@
+"""Opening a case: folder scan, series choice, loading off the GUI thread with progress and Cancel,
+recent folders; and the automatic spinal canal segmentation that follows a load.
+
+Cancel or a failure leaves the case that was open untouched: the new volume replaces it only when it
+has loaded completely.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog
+
+from planner.anatomy.canal import segment_canal
+from planner.ui.load_worker import LoadWorker
+from planner.ui.series_browser import SeriesBrowserDialog
+
+VOLUME_SUFFIXES = (".nii", ".nii.gz", ".nrrd", ".nhdr")
+MAX_RECENT = 8
+
+
+def recent_folders() -> list[str]:
+    value = QSettings().value("recent_folders", [])
+    if isinstance(value, str):
+        value = [value]
+    return [v for v in (value or []) if isinstance(v, str)]
+
+
+def remember_folder(path: str) -> None:
+    items = [p for p in recent_folders() if p != path]
+    QSettings().setValue("recent_folders", ([path] + items)[:MAX_RECENT])
+
+
+class CaseLoader(QObject):
+    """Drives the loading of one path at a time for ``window`` (which has ``set_volume``)."""
+
+    loaded = Signal(object)  # ImageVolume
+    failed = Signal(str)
+    cancelled = Signal()
+    canal_ready = Signal()
+    busy_changed = Signal(bool)
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.worker: LoadWorker | None = None
+        self.canal_worker: LoadWorker | None = None
+        self.progress: QProgressDialog | None = None
+        self.quiet = False  # tests and scripts: no modal dialogs, only signals
+        self._path = ""
+
+    def is_busy(self) -> bool:
+        return self.worker is not None and self.worker.is_running()
+
+    def open(self, path) -> None:
+        """Start opening ``path`` (a folder, a DICOM file, or a NIfTI/NRRD volume)."""
+        if self.is_busy():
+            self._message("Still loading", "Another case is loading; cancel it first.")
+            return
+        self._path = str(path)
+        p = Path(path)
+        if p.is_dir():
+            self._start(LoadWorker.for_discover(p, self), self._on_discovered, "Scanning the folder…")
+        else:
+            self._start(LoadWorker.for_path(p, self), self._on_volume, "Loading…")
+
+    def _start(self, worker: LoadWorker, on_done, text: str) -> None:
+        self.worker = worker
+        worker.finished.connect(on_done)
+        worker.failed.connect(self._on_failed)
+        worker.cancelled.connect(self._on_cancelled)
+        worker.progress.connect(self._on_progress)
+        if not self.quiet:
+            self.progress = QProgressDialog(text, "Cancel", 0, 100, self.window)
+            self.progress.setObjectName("load_progress")
+            self.progress.setWindowModality(Qt.WindowModal)
+            self.progress.setMinimumDuration(300)
+            self.progress.canceled.connect(worker.cancel)
+        self.busy_changed.emit(True)
+        worker.start()
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+
+    def _close_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.reset()
+            self.progress.deleteLater()
+            self.progress = None
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if self.progress is not None and total > 0:
+            self.progress.setValue(int(100 * done / total))
+
+    def _on_discovered(self, candidates) -> None:
+        self._close_progress()
+        usable = [c for c in candidates if c.supported]
+        if not usable:
+            reasons = "\n".join(f"• {c.series_description or c.modality}: {c.reason}" for c in candidates[:8])
+            detail = f"\n\n{reasons}" if reasons else ""
+            self._fail(f"No CT series that the planner can open was found in {self._path}.{detail}")
+            return
+        choice = usable[0]
+        if len(candidates) > 1 and not self.quiet:
+            dialog = SeriesBrowserDialog(candidates, self.window)
+            if not dialog.exec() or dialog.selected_candidate() is None:
+                self._on_cancelled()
+                return
+            choice = dialog.selected_candidate()
+        self._start(LoadWorker.for_series(choice, self), self._on_volume, "Loading the series…")
+
+    def _on_volume(self, volume) -> None:
+        self._close_progress()
+        self.worker = None
+        self.busy_changed.emit(False)
+        if Path(self._path).is_dir():
+            remember_folder(self._path)
+        self.window.set_volume(volume)
+        self.loaded.emit(volume)
+        self.start_canal(volume)
+
+    def _fail(self, message: str) -> None:
+        self.worker = None
+        self.busy_changed.emit(False)
+        self._message("Cannot open", message)
+        self.failed.emit(message)
+
+    def _on_failed(self, message: str) -> None:
+        self._close_progress()
+        self._fail(message)
+
+    def _on_cancelled(self) -> None:
+        self._close_progress()
+        self.worker = None
+        self.busy_changed.emit(False)
+        self.window.statusBar().showMessage("Loading cancelled; the previous case is unchanged.", 6000)
+        self.cancelled.emit()
+
+    def _message(self, title: str, text: str) -> None:
+        if not self.quiet:
+            QMessageBox.warning(self.window, title, text)
+        else:
+            self.window.statusBar().showMessage(text, 10000)
+
+    # --- spinal canal ----------------------------------------------------------------------------
+    def start_canal(self, volume) -> None:
+        """Segment the spinal canal in the background; the result goes to the session."""
+        if self.canal_worker is not None:
+            self.canal_worker.cancel()
+        worker = LoadWorker(lambda progress, cancel: segment_canal(volume).mask, self)
+        worker.finished.connect(lambda mask, v=volume: self._on_canal(v, mask))
+        worker.failed.connect(lambda msg: self.window.statusBar().showMessage(
+            f"Automatic canal segmentation failed: {msg} Use Plan ▸ Segment canal from a click.", 12000))
+        self.canal_worker = worker
+        self.window.statusBar().showMessage("Segmenting the spinal canal…", 5000)
+        worker.start()
+
+    def _on_canal(self, volume, mask) -> None:
+        if volume is not self.window.session.volume:
+            return  # a stale result for a case that is no longer open
+        self.window.session.set_canal(mask)
+        self.window.statusBar().showMessage("Spinal canal segmented (automatic; check it slice by slice).", 6000)
+        self.canal_ready.emit()

@@ -1,0 +1,55 @@
+"""The findings of the latest evaluation, worst first, with the plan's headline figures."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from planner.analysis.thresholds import Severity
+from planner.ui.readouts import plan_readouts
+
+COLORS = {Severity.CRITICAL: QColor(200, 30, 30), Severity.WARNING: QColor(190, 120, 0),
+          Severity.INFO: QColor(60, 60, 60)}
+PREFIX = {Severity.CRITICAL: "CRITICAL", Severity.WARNING: "WARNING", Severity.INFO: "info"}
+
+
+class FindingsPanel(QWidget):
+    """Click a finding to select the item it is about."""
+
+    def __init__(self, session, selection, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.selection = selection
+        self.summary = QLabel("")
+        self.summary.setObjectName("plan_summary")
+        self.list = QListWidget(self)
+        self.list.setObjectName("findings_list")
+        self.list.setWordWrap(True)
+        self.list.itemClicked.connect(self._on_click)
+        self.status = QLabel("")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.status)
+        layout.addWidget(self.list, 1)
+        session.evaluated.connect(self.show_evaluation)
+
+    def show_evaluation(self, evaluation) -> None:
+        self.summary.setText(plan_readouts(self.session))
+        self.list.clear()
+        for f in evaluation.findings:
+            row = QListWidgetItem(f"{PREFIX[f.severity]}: {f.message}")
+            row.setForeground(QBrush(COLORS[f.severity]))
+            row.setData(Qt.UserRole, f.item_id)
+            row.setData(Qt.UserRole + 1, f.code)
+            self.list.addItem(row)
+        self.status.setText("" if evaluation.complete else "Needle corridors are checked when you release the mouse…")
+
+    def codes(self) -> list[str]:
+        return [self.list.item(i).data(Qt.UserRole + 1) for i in range(self.list.count())]
+
+    def _on_click(self, row: QListWidgetItem) -> None:
+        item_id = row.data(Qt.UserRole)
+        if item_id and item_id in self.session.plan:
+            self.selection.select(item_id)

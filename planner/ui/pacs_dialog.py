@@ -1,0 +1,532 @@
+"""PACS dialogs: node settings with an Echo test, query/retrieve browser with cache, send with progress.
+
+All network work runs in :class:`PacsJob` (a worker on a QThread); Cancel sets the job's
+:class:`planner.pacs.CancelToken`, which aborts the association. Messages shown are the
+:class:`planner.core.errors.PlannerError` texts of :mod:`planner.pacs`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QDate, QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
+    QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QProgressBar, QPushButton, QSpinBox,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from planner.core.errors import PlannerError
+from planner.pacs import (
+    CancelToken, PacsCancelled, PacsNode, PacsSettings, QueryFilter, SeriesCache, SettingsStore,
+    Timeouts, check_complete, echo, find_series, find_studies, format_size, retrieve_series, send_files,
+)
+
+log = logging.getLogger(__name__)
+JobFn = Callable[[CancelToken, Callable[[int, int, str], None]], object]
+
+
+class _Worker(QObject):
+    progress = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(str, bool)
+    done = Signal()
+
+    def __init__(self, fn: JobFn, token: CancelToken):
+        super().__init__()
+        self._fn, self._token = fn, token
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._fn(self._token, lambda done, total, text: self.progress.emit(done, total, text))
+        except PlannerError as exc:
+            self.failed.emit(str(exc), isinstance(exc, PacsCancelled) or self._token.cancelled)
+        except Exception as exc:  # noqa: BLE001 - never let a traceback be the user's message
+            log.exception("PACS job failed")
+            self.failed.emit(f"Unexpected error during the PACS operation ({type(exc).__name__}: {exc}).", False)
+        else:
+            self.succeeded.emit(result)
+        finally:
+            self.done.emit()
+
+
+class PacsJob(QObject):
+    """Runs ``fn(token, report)`` on its own QThread. ``report(done, total, text)`` emits progress."""
+
+    progress = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(str, bool)  # message, was cancelled
+    finished = Signal()
+
+    def __init__(self, fn: JobFn, parent: QObject | None = None):
+        super().__init__(parent)
+        self.token = CancelToken()
+        self._thread = QThread()
+        self._worker = _Worker(fn, self.token)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.progress.connect(self.progress)
+        self._worker.succeeded.connect(self.succeeded)
+        self._worker.failed.connect(self.failed)
+        self._worker.done.connect(self._thread.quit)
+        self._thread.finished.connect(self.finished)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def wait(self, ms: int = 30000) -> bool:
+        return self._thread.wait(ms)
+
+
+class _JobHost:
+    """Mixin for dialogs: one job at a time, cancelled and joined when the dialog closes."""
+
+    job: PacsJob | None = None
+
+    def run_job(self, fn: JobFn, on_ok: Callable[[object], None], on_progress=None) -> PacsJob:
+        self.job = job = PacsJob(fn, self)  # type: ignore[arg-type]
+        job.succeeded.connect(on_ok)
+        job.failed.connect(self.job_failed)
+        if on_progress is not None:
+            job.progress.connect(on_progress)
+        job.finished.connect(self.job_finished)
+        self.set_busy(True)
+        job.start()
+        return job
+
+    def job_failed(self, message: str, cancelled: bool) -> None:
+        self.show_status("Cancelled." if cancelled else message, error=not cancelled)
+
+    def job_finished(self) -> None:
+        self.set_busy(False)
+
+    def stop_job(self) -> None:
+        if self.job is not None and self.job.is_running():
+            self.job.cancel()
+            self.job.wait()
+
+    def set_busy(self, busy: bool) -> None:  # overridden
+        pass
+
+    def show_status(self, text: str, error: bool = False) -> None:  # overridden
+        pass
+
+
+def _status_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    return label
+
+
+def _set_status(label: QLabel, text: str, error: bool) -> None:
+    label.setText(text)
+    label.setStyleSheet("color: #b00020;" if error else "")
+
+
+class PacsSettingsDialog(_JobHost, QDialog):
+    """Edit PACS nodes, our AE title / receive port and timeouts; Echo tests the selected node."""
+
+    def __init__(self, store: SettingsStore, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("PACS settings")
+        self.store = store
+        try:
+            self.settings = store.load()
+        except PlannerError as exc:
+            self.settings = PacsSettings()
+            self._load_error = str(exc)
+        else:
+            self._load_error = ""
+        self._nodes: list[PacsNode] = list(self.settings.nodes)
+        self._build()
+        self._fill()
+
+    def _build(self) -> None:
+        self.node_list = QListWidget()
+        self.add_button, self.remove_button = QPushButton("Add"), QPushButton("Remove")
+        self.name_edit, self.ae_edit, self.host_edit = QLineEdit(), QLineEdit(), QLineEdit()
+        self.port_spin = QSpinBox()
+        self.port_spin.setRange(1, 65535)
+        self.echo_button = QPushButton("Echo")
+        self.status = _status_label()
+        node_form = QFormLayout()
+        for text, w in (("Name", self.name_edit), ("AE title", self.ae_edit), ("Host", self.host_edit),
+                        ("Port", self.port_spin), ("", self.echo_button)):
+            node_form.addRow(text, w)
+        left = QVBoxLayout()
+        left.addWidget(self.node_list)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        left.addLayout(buttons)
+        top = QHBoxLayout()
+        top.addLayout(left)
+        top.addLayout(node_form)
+        self.local_ae_edit = QLineEdit()
+        self.receive_port_spin = QSpinBox()
+        self.receive_port_spin.setRange(1, 65535)
+        self.cache_edit = QLineEdit()
+        self.timeout_spins = {}
+        local = QFormLayout()
+        local.addRow("Our AE title", self.local_ae_edit)
+        local.addRow("Our receive port (C-MOVE)", self.receive_port_spin)
+        local.addRow("Cache folder (empty: default)", self.cache_edit)
+        for key, text in (("connect_s", "Connect timeout (s)"), ("acse_s", "Association timeout (s)"),
+                          ("dimse_s", "Response timeout (s)"), ("network_s", "Idle network timeout (s)")):
+            spin = QDoubleSpinBox()
+            spin.setRange(0.1, 3600)
+            spin.setDecimals(1)
+            self.timeout_spins[key] = spin
+            local.addRow(text, spin)
+        group = QGroupBox("This computer")
+        group.setLayout(local)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(group)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        self.node_list.currentRowChanged.connect(self._show_node)
+        self.add_button.clicked.connect(self.add_node)
+        self.remove_button.clicked.connect(self.remove_node)
+        self.echo_button.clicked.connect(self.run_echo)
+        for edit in (self.name_edit, self.ae_edit, self.host_edit):
+            edit.editingFinished.connect(self._store_node)
+        self.port_spin.valueChanged.connect(self._store_node)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+    def _fill(self) -> None:
+        s = self.settings
+        self.local_ae_edit.setText(s.local_ae_title)
+        self.receive_port_spin.setValue(s.receive_port)
+        self.cache_edit.setText(s.cache_dir)
+        for key, spin in self.timeout_spins.items():
+            spin.setValue(getattr(s.timeouts, key))
+        self.node_list.addItems([n.name for n in self._nodes])
+        if self._nodes:
+            self.node_list.setCurrentRow(0)
+        self._show_node(self.node_list.currentRow())
+        if self._load_error:
+            self.show_status(self._load_error, error=True)
+
+    def _show_node(self, row: int) -> None:
+        node = self._nodes[row] if 0 <= row < len(self._nodes) else None
+        for w in (self.name_edit, self.ae_edit, self.host_edit, self.port_spin, self.echo_button):
+            w.setEnabled(node is not None)
+        if node is not None:
+            self.port_spin.blockSignals(True)
+            self.name_edit.setText(node.name)
+            self.ae_edit.setText(node.ae_title)
+            self.host_edit.setText(node.host)
+            self.port_spin.setValue(node.port)
+            self.port_spin.blockSignals(False)
+
+    def _store_node(self) -> None:
+        row = self.node_list.currentRow()
+        if 0 <= row < len(self._nodes):
+            self._nodes[row] = PacsNode(self.name_edit.text(), self.ae_edit.text(), self.host_edit.text(),
+                                        self.port_spin.value())
+            self.node_list.item(row).setText(self.name_edit.text())
+
+    def add_node(self) -> None:
+        n = len(self._nodes) + 1
+        self._nodes.append(PacsNode(f"PACS {n}", "PACS", "localhost", 104))
+        self.node_list.addItem(self._nodes[-1].name)
+        self.node_list.setCurrentRow(len(self._nodes) - 1)
+
+    def remove_node(self) -> None:
+        row = self.node_list.currentRow()
+        if 0 <= row < len(self._nodes):
+            del self._nodes[row]
+            self.node_list.takeItem(row)
+
+    def current_settings(self) -> PacsSettings:
+        """The settings as edited (validated; raises PacsSettingsError)."""
+        self._store_node()
+        timeouts = Timeouts(**{k: s.value() for k, s in self.timeout_spins.items()})
+        return PacsSettings(local_ae_title=self.local_ae_edit.text(), receive_port=self.receive_port_spin.value(),
+                            receive_bind=self.settings.receive_bind, nodes=tuple(self._nodes),
+                            timeouts=timeouts, cache_dir=self.cache_edit.text()).validated()
+
+    def run_echo(self) -> None:
+        try:
+            settings = self.current_settings()
+            node = settings.nodes[self.node_list.currentRow()]
+        except (PlannerError, IndexError) as exc:
+            self.show_status(str(exc) or "Select a PACS first.", error=True)
+            return
+        self.show_status(f"Echo to {node.label}...")
+        self.run_job(lambda token, report: echo(settings, node, token),
+                     lambda ms: self.show_status(f"Echo OK: {node.label} answered in {ms:.0f} ms."))
+
+    def save(self) -> None:
+        try:
+            self.store.save(self.current_settings())
+        except PlannerError as exc:
+            self.show_status(str(exc), error=True)
+            return
+        self.accept()
+
+    def set_busy(self, busy: bool) -> None:
+        self.echo_button.setEnabled(not busy)
+
+    def show_status(self, text: str, error: bool = False) -> None:
+        _set_status(self.status, text, error)
+
+    def done(self, result: int) -> None:
+        self.stop_job()
+        super().done(result)
+
+
+STUDY_COLUMNS = ("Patient ID", "Patient name", "Date", "Accession", "Modalities", "Description", "Series")
+SERIES_COLUMNS = ("Number", "Modality", "Description", "Images")
+
+
+def _table(columns: Sequence[str]) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill_table(table: QTableWidget, rows: Sequence[Sequence[object]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
+
+
+def _date_edit() -> QDateEdit:
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setSpecialValueText("any")
+    edit.setMinimumDate(QDate(1900, 1, 1))
+    edit.setDate(edit.minimumDate())
+    return edit
+
+
+class PacsBrowserDialog(_JobHost, QDialog):
+    """Query studies/series, retrieve one series (C-GET or C-MOVE) into the cache, manage the cache.
+
+    Emits :attr:`seriesRetrieved` with the folder of a complete series when the user opens it.
+    """
+
+    seriesRetrieved = Signal(str)
+
+    def __init__(self, settings: PacsSettings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Get images from PACS")
+        self.settings = settings.validated()
+        self.cache = SeriesCache(self.settings.cache_path())
+        self.studies, self.series = [], []
+        self.retrieved_path = ""
+        self._build()
+        self.update_cache_size()
+
+    def _build(self) -> None:
+        self.node_combo = QComboBox()
+        self.node_combo.addItems([n.name for n in self.settings.nodes])
+        self.patient_id_edit, self.patient_name_edit = QLineEdit(), QLineEdit()
+        self.accession_edit, self.modality_edit = QLineEdit(), QLineEdit()
+        self.date_from_edit, self.date_to_edit = _date_edit(), _date_edit()
+        self.search_button = QPushButton("Search")
+        form = QFormLayout()
+        for text, w in (("PACS", self.node_combo), ("Patient ID", self.patient_id_edit),
+                        ("Patient name", self.patient_name_edit), ("Study date from", self.date_from_edit),
+                        ("Study date to", self.date_to_edit), ("Accession number", self.accession_edit),
+                        ("Modality", self.modality_edit), ("", self.search_button)):
+            form.addRow(text, w)
+        self.study_table, self.series_table = _table(STUDY_COLUMNS), _table(SERIES_COLUMNS)
+        self.method_combo = QComboBox()
+        self.method_combo.addItem("C-GET", "get")
+        self.method_combo.addItem("C-MOVE (to our receive port)", "move")
+        self.retrieve_button, self.cancel_button = QPushButton("Retrieve and open"), QPushButton("Cancel")
+        self.progress = QProgressBar()
+        self.cache_label, self.clear_cache_button = QLabel(), QPushButton("Clear cache")
+        self.status = _status_label()
+        actions = QHBoxLayout()
+        for w in (self.method_combo, self.retrieve_button, self.progress, self.cancel_button):
+            actions.addWidget(w)
+        cache_row = QHBoxLayout()
+        cache_row.addWidget(self.cache_label)
+        cache_row.addWidget(self.clear_cache_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.study_table)
+        layout.addWidget(self.series_table)
+        layout.addLayout(actions)
+        layout.addWidget(self.status)
+        layout.addLayout(cache_row)
+        self.cancel_button.setEnabled(False)
+        self.retrieve_button.setEnabled(False)
+        self.search_button.clicked.connect(self.search)
+        self.study_table.itemSelectionChanged.connect(self.load_series)
+        self.series_table.itemSelectionChanged.connect(self._selection_changed)
+        self.retrieve_button.clicked.connect(self.retrieve)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.clear_cache_button.clicked.connect(self.clear_cache)
+
+    def _node(self) -> PacsNode:
+        return self.settings.nodes[self.node_combo.currentIndex()]
+
+    def query_filter(self) -> QueryFilter:
+        def day(edit: QDateEdit):
+            return None if edit.date() == edit.minimumDate() else edit.date().toPython()
+        return QueryFilter(patient_id=self.patient_id_edit.text(), patient_name=self.patient_name_edit.text(),
+                           date_from=day(self.date_from_edit), date_to=day(self.date_to_edit),
+                           accession_number=self.accession_edit.text(), modality=self.modality_edit.text())
+
+    def search(self) -> None:
+        if not self.settings.nodes:
+            self.show_status("No PACS is configured: add one in the PACS settings.", error=True)
+            return
+        settings, node, query = self.settings, self._node(), self.query_filter()
+        self.show_status(f"Searching {node.label}...")
+        self.run_job(lambda token, report: find_studies(settings, node, query, token), self._show_studies)
+
+    def _show_studies(self, studies) -> None:
+        self.studies = list(studies)
+        _fill_table(self.study_table, [(s.patient_id, s.patient_name, s.study_date, s.accession_number,
+                                        "/".join(s.modalities), s.description, s.series_count)
+                                       for s in self.studies])
+        self.series = []
+        self.series_table.setRowCount(0)
+        self.show_status(f"{len(self.studies)} stud{'y' if len(self.studies) == 1 else 'ies'} found.")
+
+    def load_series(self) -> None:
+        rows = self.study_table.selectionModel().selectedRows()
+        if not rows or (self.job is not None and self.job.is_running()):
+            return
+        settings, node, study = self.settings, self._node(), self.studies[rows[0].row()]
+        self.run_job(lambda token, report: find_series(settings, node, study, cancel=token), self._show_series)
+
+    def _show_series(self, series) -> None:
+        self.series = list(series)
+        _fill_table(self.series_table, [(s.series_number, s.modality, s.description, s.instance_count)
+                                        for s in self.series])
+        self.show_status(f"{len(self.series)} series in this study.")
+
+    def _selected_series(self):
+        rows = self.series_table.selectionModel().selectedRows()
+        return self.series[rows[0].row()] if rows else None
+
+    def _selection_changed(self) -> None:
+        self.retrieve_button.setEnabled(self._selected_series() is not None and self.job_idle())
+
+    def job_idle(self) -> bool:
+        return self.job is None or not self.job.is_running()
+
+    def retrieve(self) -> None:
+        series = self._selected_series()
+        if series is None:
+            return
+        settings, node, cache, method = self.settings, self._node(), self.cache, self.method_combo.currentData()
+
+        def work(token, report):
+            return retrieve_series(settings, node, series, cache, method=method, cancel=token, reuse_cached=True,
+                                   progress=lambda p: report(p.received, p.expected, ""))
+        self.progress.setRange(0, max(series.instance_count or 0, 1))
+        self.progress.setValue(0)
+        self.show_status(f"Retrieving series {series.series_number} ({method.upper()})...")
+        self.run_job(work, self._retrieved, self._on_progress)
+
+    def _on_progress(self, done: int, total: int, _text: str) -> None:
+        self.progress.setRange(0, max(total, done, 1))
+        self.progress.setValue(done)
+
+    def _retrieved(self, folder) -> None:
+        try:
+            manifest = check_complete(folder)
+        except PlannerError as exc:
+            self.show_status(str(exc), error=True)
+            return
+        self.retrieved_path = str(folder)
+        self.show_status(f"Retrieved {manifest['received']} images into {folder}.")
+        self.seriesRetrieved.emit(str(folder))
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.show_status("Cancelling...")
+
+    def clear_cache(self) -> None:
+        if not self.job_idle():
+            self.show_status("Wait for the current transfer to finish before clearing the cache.", error=True)
+            return
+        self.cache.clear()
+        self.update_cache_size()
+
+    def update_cache_size(self) -> None:
+        self.cache_label.setText(f"Cache: {format_size(self.cache.size_bytes())} in {self.cache.root}")
+
+    def set_busy(self, busy: bool) -> None:
+        self.search_button.setEnabled(not busy)
+        self.clear_cache_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        self.retrieve_button.setEnabled(not busy and self._selected_series() is not None)
+        if not busy:
+            self.update_cache_size()
+
+    def show_status(self, text: str, error: bool = False) -> None:
+        _set_status(self.status, text, error)
+
+    def done(self, result: int) -> None:
+        self.stop_job()
+        super().done(result)
+
+
+class PacsSendDialog(_JobHost, QDialog):
+    """Send a list of DICOM files (report PDF, key images, ...) to a chosen PACS, with Cancel."""
+
+    def __init__(self, settings: PacsSettings, paths: Sequence[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Send to PACS")
+        self.settings, self.paths = settings.validated(), [str(p) for p in paths]
+        self.node_combo = QComboBox()
+        self.node_combo.addItems([n.name for n in self.settings.nodes])
+        self.send_button, self.cancel_button = QPushButton(f"Send {len(self.paths)} file(s)"), QPushButton("Cancel")
+        self.progress, self.status = QProgressBar(), _status_label()
+        self.progress.setRange(0, max(len(self.paths), 1))
+        layout = QVBoxLayout(self)
+        for w in (self.node_combo, self.send_button, self.progress, self.status, self.cancel_button):
+            layout.addWidget(w)
+        self.send_button.clicked.connect(self.send)
+        self.cancel_button.clicked.connect(self._cancel)
+
+    def send(self) -> None:
+        if not self.settings.nodes:
+            self.show_status("No PACS is configured: add one in the PACS settings.", error=True)
+            return
+        settings, node, paths = self.settings, self.settings.nodes[self.node_combo.currentIndex()], self.paths
+        self.run_job(lambda token, report: send_files(settings, node, paths, progress=report, cancel=token),
+                     lambda rep: self.show_status(f"Sent {len(rep.sent)} file(s) to {node.label}."),
+                     lambda done, total, name: self.progress.setValue(done))
+
+    def _cancel(self) -> None:
+        if self.job is not None and self.job.is_running():
+            self.job.cancel()
+        else:
+            self.reject()
+
+    def set_busy(self, busy: bool) -> None:
+        self.send_button.setEnabled(not busy)
+
+    def show_status(self, text: str, error: bool = False) -> None:
+        _set_status(self.status, text, error)
+
+    def done(self, result: int) -> None:
+        self.stop_job()
+        super().done(result)

@@ -1,0 +1,214 @@
+"""2D overlays of the plan and its evaluation: needles, antennas, thermocouples, zones, canal, overlap,
+targets. Geometry comes from :mod:`planner.geometry.sections` (exact ellipsoid sections, the part of a
+segment inside the slice); numbers shown come from the session's evaluation, never computed here.
+
+Needles are drawn at their true diameter where they cross the displayed slice; the parts off the slice
+are thin dashed lines, so a needle never seems to lie on a slice it does not cross. Endpoints are filled
+when on the slice, hollow when not.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
+
+from planner.core.volume import ImageVolume
+from planner.geometry.mpr import is_axis_aligned, reslice
+from planner.geometry.sections import ellipsoid_section, segment_in_slab
+from planner.render.reslice import ObliqueReslicer
+from planner.ui.overlays import _label
+
+NEEDLE_RGB = QColor(205, 210, 225)
+SELECTED_RGB = QColor(90, 235, 255)
+ANTENNA_RGB = QColor(225, 145, 60)
+TC_RGB = QColor(245, 225, 70)
+ALARM_RGB = QColor(255, 70, 70)
+ZONE_RGB = QColor(255, 150, 30)
+CANAL_RGB = QColor(80, 160, 255)
+OVERLAP_RGB = QColor(255, 40, 40)
+TARGET_RGB = QColor(235, 90, 235)
+ANTENNA_DIAMETER_MM = 1.6  # Chen AJNR 2022: 1.6 mm x 20 cm antenna
+
+
+def _pt(view, lps) -> QPointF:
+    return QPointF(*view.lps_to_screen(lps))
+
+
+def draw_shaft(painter: QPainter, view, sl, p0, p1, diameter_mm: float, color: QColor) -> None:
+    """A cylinder from p0 to p1: solid at true width inside the slice, dashed outside it."""
+    p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
+    half = view.half_thickness_mm() + diameter_mm / 2
+    interval = segment_in_slab(p0, p1, sl.plane, sl.h_mm, half)
+    dashed = QPen(color, 1.0, Qt.DashLine)
+    if interval is None:
+        painter.setPen(dashed)
+        painter.drawLine(_pt(view, p0), _pt(view, p1))
+        return
+    t0, t1 = interval
+    a, b = p0 + t0 * (p1 - p0), p0 + t1 * (p1 - p0)
+    painter.setPen(dashed)
+    if t0 > 0:
+        painter.drawLine(_pt(view, p0), _pt(view, a))
+    if t1 < 1:
+        painter.drawLine(_pt(view, b), _pt(view, p1))
+    width_px = max(2.0, diameter_mm * view.viewport.scale_px_per_mm)
+    solid = QPen(color, width_px, Qt.SolidLine, Qt.FlatCap)
+    painter.setPen(solid)
+    painter.drawLine(_pt(view, a), _pt(view, b))
+
+
+def draw_endpoint(painter: QPainter, view, sl, p, color: QColor, radius_px: float = 4.5) -> None:
+    on_slice = abs(float(view.height_above_slice_mm(p))) <= view.half_thickness_mm() + 0.5
+    painter.setPen(QPen(color, 1.5))
+    painter.setBrush(QBrush(color) if on_slice else Qt.NoBrush)
+    painter.drawEllipse(_pt(view, p), radius_px, radius_px)
+    painter.setBrush(Qt.NoBrush)
+
+
+def draw_polygon(painter, view, sl, pts_ab, pen: QPen, brush=Qt.NoBrush) -> None:
+    poly = QPolygonF([QPointF(*view.viewport.plane_to_screen(a, b)) for a, b in pts_ab])
+    painter.setPen(pen)
+    painter.setBrush(brush)
+    painter.drawPolygon(poly)
+    painter.setBrush(Qt.NoBrush)
+
+
+class PlanOverlay:
+    """Needles, antennas, thermocouples and targets of the session's plan."""
+
+    def __init__(self, session, selection, place_tools=()):
+        self.session = session
+        self.selection = selection
+        self.place_tools = place_tools
+
+    def __call__(self, painter: QPainter, view, sl) -> None:
+        plan = self.session.plan
+        evaluation = self.session.evaluation
+        for target in plan.targets:
+            if target.kind in ("sphere", "ellipsoid"):
+                pts = ellipsoid_section(target.centre_lps, target.axes, target.semi_axes_mm, sl.plane, sl.h_mm)
+                if pts is not None:
+                    draw_polygon(painter, view, sl, pts, QPen(TARGET_RGB, 1.5, Qt.DashDotLine))
+        for needle in plan.needles:
+            selected = needle.id == self.selection.item_id
+            color = SELECTED_RGB if selected else NEEDLE_RGB
+            antenna = plan.antenna_for(needle.id)
+            if antenna is not None:
+                tip = antenna.tip_lps(needle)
+                draw_shaft(painter, view, sl, needle.tip_lps, tip, ANTENNA_DIAMETER_MM, ANTENNA_RGB)
+                draw_endpoint(painter, view, sl, tip, ANTENNA_RGB, 3.5)
+            draw_shaft(painter, view, sl, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm, color)
+            draw_endpoint(painter, view, sl, needle.entry_lps, color)
+            draw_endpoint(painter, view, sl, needle.tip_lps, color)
+            if selected or view.is_needle_view:
+                x, y = view.lps_to_screen(needle.entry_lps)
+                _label(painter, x, y, needle.name, color)
+        tc_results = {t.item_id: t for t in (evaluation.analysis.thermocouples if evaluation and evaluation.analysis else ())}
+        for tc in plan.thermocouples:
+            result = tc_results.get(tc.id)
+            alarm = result is not None and result.predicted_temperature_c >= tc.prealarm_c
+            color = SELECTED_RGB if tc.id == self.selection.item_id else (ALARM_RGB if alarm else TC_RGB)
+            draw_shaft(painter, view, sl, tc.entry_lps, tc.tip_lps, tc.outer_diameter_mm, color)
+            draw_endpoint(painter, view, sl, tc.tip_lps, color, 4.0)
+            if result is not None and abs(float(view.height_above_slice_mm(tc.tip_lps))) <= 10:
+                x, y = view.lps_to_screen(tc.tip_lps)
+                _label(painter, x, y, f"{result.predicted_temperature_c:.0f} °C · {result.distance_to_zone_mm:.1f} mm",
+                       color)
+        for tool in self.place_tools:
+            if getattr(tool, "entry_lps", None) is not None and tool.hover_lps is not None:
+                painter.setPen(QPen(SELECTED_RGB, 1.5, Qt.DashLine))
+                painter.drawLine(_pt(view, tool.entry_lps), _pt(view, tool.hover_lps))
+                draw_endpoint(painter, view, sl, tool.entry_lps, SELECTED_RGB)
+
+
+class ZoneOverlay:
+    """Exact sections of the predicted zones (and the thermal shell, dashed) from the evaluation."""
+
+    def __init__(self, session, shell_margin_mm: float | None = None):
+        self.session = session
+        self.shell_margin_mm = shell_margin_mm
+
+    def __call__(self, painter: QPainter, view, sl) -> None:
+        evaluation = self.session.evaluation
+        if evaluation is None:
+            return
+        for zr in evaluation.zones:
+            if zr.zone is None:
+                continue
+            e = zr.zone.ellipsoid
+            pts = ellipsoid_section(e.centre_lps, e.axes, e.semi_axes_mm, sl.plane, sl.h_mm)
+            if pts is not None:
+                draw_polygon(painter, view, sl, pts, QPen(ZONE_RGB, 2.0), QBrush(QColor(255, 150, 30, 40)))
+            if self.shell_margin_mm:
+                shell = ellipsoid_section(e.centre_lps, e.axes, e.semi_axes_mm + self.shell_margin_mm,
+                                          sl.plane, sl.h_mm)
+                if shell is not None:
+                    draw_polygon(painter, view, sl, shell, QPen(QColor(255, 190, 90, 160), 1.0, Qt.DashLine))
+
+
+class MaskOverlay:
+    """The spinal canal (outline + light fill) and the zone ∩ canal overlap filled in a warning colour.
+
+    Mask slices are taken exactly like the image (same plane, nearest voxel), so the outline sits on
+    the voxels the analysis used."""
+
+    def __init__(self, session):
+        self.session = session
+        self._mask_volume: ImageVolume | None = None
+        self._mask_id = None
+        self._reslicer: ObliqueReslicer | None = None
+
+    def _mask_slice(self, view, sl) -> np.ndarray | None:
+        mask = self.session.canal_mask
+        volume = self.session.volume
+        if mask is None or volume is None:
+            return None
+        if self._mask_id != id(mask):
+            self._mask_volume = ImageVolume(mask.view(np.uint8), volume.spacing_mm, volume.origin_lps,
+                                            volume.direction)
+            self._reslicer = None
+            self._mask_id = id(mask)
+        plane = sl.plane.offset(sl.h_mm) if sl.h_mm else sl.plane
+        if is_axis_aligned(self._mask_volume, plane):
+            return reslice(self._mask_volume, plane).pixels > 0
+        if self._reslicer is None:
+            self._reslicer = ObliqueReslicer(self._mask_volume, interpolation="nearest")
+        out = self._reslicer.reslice(sl.plane, sl.extent_mm, sl.da_mm)
+        return out.pixels > 0.5
+
+    def __call__(self, painter: QPainter, view, sl) -> None:
+        canal = self._mask_slice(view, sl)
+        if canal is None or canal.shape != sl.pixels.shape or not canal.any():
+            return
+        rgba = np.zeros(canal.shape + (4,), dtype=np.uint8)
+        edge = canal & ~(
+            np.roll(canal, 1, 0) & np.roll(canal, -1, 0) & np.roll(canal, 1, 1) & np.roll(canal, -1, 1))
+        rgba[canal] = (CANAL_RGB.red(), CANAL_RGB.green(), CANAL_RGB.blue(), 45)
+        rgba[edge] = (CANAL_RGB.red(), CANAL_RGB.green(), CANAL_RGB.blue(), 230)
+        overlap = self._overlap(sl, canal)
+        if overlap is not None:
+            rgba[overlap] = (OVERLAP_RGB.red(), OVERLAP_RGB.green(), OVERLAP_RGB.blue(), 170)
+        h, w = canal.shape
+        image = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
+        a0, a1, b0, b1 = sl.extent_mm
+        x0, y0 = view.viewport.plane_to_screen(a0, b0)
+        x1, y1 = view.viewport.plane_to_screen(a1, b1)
+        painter.setRenderHint(QPainter.SmoothPixmapTransform, False)
+        painter.drawImage(QRectF(x0, y0, x1 - x0, y1 - y0), image)
+
+    def _overlap(self, sl, canal: np.ndarray) -> np.ndarray | None:
+        evaluation = self.session.evaluation
+        zones = evaluation.planned_zones if evaluation is not None else []
+        if not zones:
+            return None
+        rows, cols = np.nonzero(canal)
+        pts = sl.pixel_to_lps(cols, rows)
+        inside = np.zeros(len(rows), dtype=bool)
+        for z in zones:
+            inside |= z.ellipsoid.contains(pts)
+        if not inside.any():
+            return None
+        out = np.zeros_like(canal)
+        out[rows[inside], cols[inside]] = True
+        return out

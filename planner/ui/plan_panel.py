@@ -1,0 +1,109 @@
+"""The plan tree: levels, needles (with their antennas), thermocouples and targets, by id.
+
+Selecting a row selects the item everywhere (the shared :class:`Selection`); the row's colour shows the
+worst finding about that item from the latest evaluation.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from planner.analysis.thresholds import Severity
+
+SEVERITY_COLORS = {Severity.CRITICAL: QColor(220, 40, 40), Severity.WARNING: QColor(215, 140, 0)}
+GROUPS = (("level", "Levels"), ("needle", "Needles"), ("thermocouple", "Thermocouples"), ("target", "Targets"))
+
+
+class PlanTree(QWidget):
+    """Tree view of the plan; rebuilt on plan changes, selection kept by id."""
+
+    def __init__(self, session, selection, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.selection = selection
+        self.tree = QTreeWidget(self)
+        self.tree.setObjectName("plan_tree")
+        self.tree.setHeaderLabels(["Item", "Details"])
+        self.tree.setColumnWidth(0, 190)
+        self.tree.itemSelectionChanged.connect(self._on_tree_selection)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree)
+        self._rows: dict[str, QTreeWidgetItem] = {}
+        self._updating = False
+        plan = session.plan
+        for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
+            signal.connect(self.rebuild)
+        session.evaluated.connect(self._color_rows)
+        selection.changed.connect(self._select_row)
+        self.rebuild()
+
+    def rebuild(self, *args) -> None:
+        self._updating = True
+        self.tree.clear()
+        self._rows.clear()
+        plan = self.session.plan
+        for kind, title in GROUPS:
+            group = QTreeWidgetItem(self.tree, [title, ""])
+            group.setFlags(Qt.ItemIsEnabled)
+            group.setExpanded(True)
+            for item in plan.items(kind):
+                row = QTreeWidgetItem(group, [self._label(item), self._details(item)])
+                row.setData(0, Qt.UserRole, item.id)
+                self._rows[item.id] = row
+                if kind == "needle":
+                    antenna = plan.antenna_for(item.id)
+                    if antenna is not None:
+                        child = QTreeWidgetItem(row, ["Antenna", f"{antenna.power_w:g} W · {antenna.time_s:g} s · "
+                                                                 f"+{antenna.extension_mm:g} mm"])
+                        child.setData(0, Qt.UserRole, antenna.id)
+                        self._rows[antenna.id] = child
+                        row.setExpanded(True)
+        self._updating = False
+        self._select_row(self.selection.item_id)
+        if self.session.evaluation is not None:
+            self._color_rows(self.session.evaluation)
+
+    @staticmethod
+    def _label(item) -> str:
+        lock = " 🔒" if getattr(item, "locked", False) else ""
+        return f"{item.name}{lock}"
+
+    @staticmethod
+    def _details(item) -> str:
+        if item.KIND == "needle":
+            level = f"{item.level} " if item.level else ""
+            return f"{level}{item.side} {item.approach} {item.gauge} · {item.length_mm:.0f} mm"
+        if item.KIND == "thermocouple":
+            return f"alarm {item.alarm_c:g} °C · pre-alarm {item.prealarm_c:g} °C"
+        if item.KIND == "target":
+            return f"{item.kind} {' × '.join(f'{2 * s:.0f}' for s in item.semi_axes_mm)} mm"
+        if item.KIND == "level":
+            return "level"
+        return ""
+
+    def _color_rows(self, evaluation) -> None:
+        for item_id, row in self._rows.items():
+            findings = evaluation.findings_for(item_id)
+            worst = max((f.severity for f in findings), key=lambda s: s.rank, default=Severity.INFO)
+            color = SEVERITY_COLORS.get(worst)
+            row.setForeground(0, QBrush(color) if color else QBrush())
+            row.setToolTip(0, "\n".join(f.message for f in findings))
+
+    def _on_tree_selection(self) -> None:
+        if self._updating:
+            return
+        rows = self.tree.selectedItems()
+        item_id = rows[0].data(0, Qt.UserRole) if rows else None
+        self.selection.select(item_id)
+
+    def _select_row(self, item_id) -> None:
+        self._updating = True
+        self.tree.clearSelection()
+        row = self._rows.get(item_id) if item_id else None
+        if row is not None:
+            row.setSelected(True)
+            self.tree.scrollToItem(row)
+        self._updating = False

@@ -1,0 +1,254 @@
+"""Properties of the selected item: exact coordinates, angles and depth, device settings, readouts.
+
+Every edit becomes an undoable command; values shown come from the item and the session's evaluation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+    QSpinBox, QVBoxLayout, QWidget,
+)
+
+from planner.core.errors import PlannerError
+from planner.geometry.trajectory import direction_from_angles, trajectory_angles
+from planner.plan import commands
+from planner.plan.vocab import APPROACHES, GAUGE_OUTER_DIAMETER_MM, LEVEL_NAMES, SIDES
+from planner.ui.readouts import item_readouts
+
+
+def _spin(lo, hi, decimals=1, suffix=" mm", step=1.0) -> QDoubleSpinBox:
+    s = QDoubleSpinBox()
+    s.setRange(lo, hi)
+    s.setDecimals(decimals)
+    s.setSingleStep(step)
+    s.setSuffix(suffix)
+    s.setKeyboardTracking(False)
+    return s
+
+
+class PointEditor(QWidget):
+    """Three spin boxes for an LPS point; ``edited(point)`` is called when the user changes one."""
+
+    def __init__(self, on_edit, parent=None):
+        super().__init__(parent)
+        self.boxes = [_spin(-5000, 5000, 1) for _ in range(3)]
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for name, box in zip("LPS", self.boxes):
+            box.setPrefix(f"{name} ")
+            box.editingFinished.connect(lambda: on_edit(self.value()))
+            layout.addWidget(box)
+
+    def set_value(self, p) -> None:
+        for box, v in zip(self.boxes, p):
+            box.blockSignals(True)
+            box.setValue(float(v))
+            box.blockSignals(False)
+
+    def value(self) -> tuple[float, float, float]:
+        return tuple(b.value() for b in self.boxes)
+
+
+class PropertiesPanel(QWidget):
+    """Edits the selected needle, antenna, thermocouple or target; shows its readouts."""
+
+    def __init__(self, session, selection, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.selection = selection
+        self.setObjectName("properties_panel")
+        self.title = QLabel("Nothing selected")
+        self.title.setStyleSheet("font-weight: bold")
+        self.form = QFormLayout()
+        self.readouts = QLabel("")
+        self.readouts.setObjectName("readouts")
+        self.readouts.setWordWrap(True)
+        self.readouts.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(self.form)
+        layout.addWidget(self.readouts)
+        layout.addStretch(1)
+        self.fields: dict[str, QWidget] = {}
+        self._item_id = None
+        selection.changed.connect(self.show_item)
+        plan = session.plan
+        for signal in (plan.item_changed, plan.item_removed, plan.reset):
+            signal.connect(self._on_plan_changed)
+        session.evaluated.connect(lambda ev: self._update_readouts())
+
+    # --- building the form ---------------------------------------------------------------------
+    def _clear(self) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.fields.clear()
+
+    def show_item(self, item_id) -> None:
+        self._item_id = item_id if item_id in self.session.plan else None
+        self._clear()
+        if self._item_id is None:
+            self.title.setText("Nothing selected")
+            self.readouts.setText("")
+            return
+        item = self.session.plan.get(self._item_id)
+        self.title.setText(f"{item.KIND.capitalize()}: {item.name}")
+        builder = getattr(self, f"_build_{item.KIND}", None)
+        if builder is not None:
+            builder(item)
+        self._update_values()
+        self._update_readouts()
+
+    def _add(self, key: str, label: str, widget: QWidget) -> None:
+        widget.setObjectName(f"prop_{key}")
+        self.fields[key] = widget
+        self.form.addRow(label, widget)
+
+    def _combo(self, key, label, values, field_name) -> None:
+        box = QComboBox()
+        box.addItems(list(values))
+        box.activated.connect(lambda _i: self._set(**{field_name: box.currentText()}))
+        self._add(key, label, box)
+
+    def _build_needle(self, item) -> None:
+        name = QLineEdit()
+        name.editingFinished.connect(lambda: self._rename(name.text()))
+        self._add("name", "Name", name)
+        self._combo("level", "Level", ("",) + LEVEL_NAMES, "level")
+        self._combo("approach", "Approach", APPROACHES, "approach")
+        self._combo("side", "Side", SIDES, "side")
+        self._combo("gauge", "Gauge", tuple(GAUGE_OUTER_DIAMETER_MM), "gauge")
+        self._add("entry", "Entry", PointEditor(lambda p: self._set(entry_lps=p)))
+        self._add("tip", "Tip", PointEditor(lambda p: self._set(tip_lps=p)))
+        medial = _spin(-89, 89, 1, " °")
+        cranial = _spin(-89, 89, 1, " °")
+        depth = _spin(1, 400, 1)
+        for w in (medial, cranial, depth):
+            w.editingFinished.connect(self._set_from_angles)
+        self._add("medial", "Medial angle", medial)
+        self._add("cranial", "Cranial angle", cranial)
+        self._add("depth", "Entry → tip", depth)
+        lock = QCheckBox("Locked")
+        lock.toggled.connect(lambda on: self._push(commands.lock(self._item_id, on)))
+        self._add("locked", "", lock)
+
+    def _build_thermocouple(self, item) -> None:
+        name = QLineEdit()
+        name.editingFinished.connect(lambda: self._rename(name.text()))
+        self._add("name", "Name", name)
+        self._add("entry", "Entry", PointEditor(lambda p: self._set(entry_lps=p)))
+        self._add("tip", "Tip", PointEditor(lambda p: self._set(tip_lps=p)))
+        alarm = _spin(0, 100, 1, " °C")
+        alarm.editingFinished.connect(lambda: self._set(alarm_c=alarm.value()))
+        self._add("alarm_c", "Alarm", alarm)
+        pre = _spin(0, 100, 1, " °C")
+        pre.editingFinished.connect(lambda: self._set(prealarm_c=pre.value()))
+        self._add("prealarm_c", "Pre-alarm", pre)
+
+    def _build_antenna(self, item) -> None:
+        device = QComboBox()
+        device.addItems(sorted(self.session.devices.devices))
+        device.activated.connect(lambda _i: self._set(device_id=device.currentText()))
+        self._add("device", "Device", device)
+        for key, label, lo, hi, suffix in (("power_w", "Power", 1, 200, " W"), ("time_s", "Time", 10, 1800, " s"),
+                                           ("extension_mm", "Tip beyond needle", 0, 60, " mm")):
+            box = _spin(lo, hi, 0 if key != "extension_mm" else 1, suffix)
+            box.editingFinished.connect(lambda k=key, b=box: self._set(**{k: b.value()}))
+            self._add(key, label, box)
+        cycles = QSpinBox()
+        cycles.setRange(1, 20)
+        cycles.editingFinished.connect(lambda: self._set(cycles=cycles.value()))
+        self._add("cycles", "Cycles", cycles)
+
+    def _build_target(self, item) -> None:
+        self._add("centre", "Centre", PointEditor(lambda p: self._set(centre_lps=p)))
+        for i, axis in enumerate("abc"):
+            box = _spin(0.5, 100, 1)
+            box.editingFinished.connect(lambda i=i, b=box: self._set_semi_axis(i, b.value()))
+            self._add(f"semi_{axis}", f"Semi-axis {axis}", box)
+
+    # --- values --------------------------------------------------------------------------------
+    def _on_plan_changed(self, *args) -> None:
+        if self._item_id is not None and self._item_id not in self.session.plan:
+            self.show_item(None)
+        else:
+            self._update_values()
+
+    def _update_values(self) -> None:
+        if self._item_id is None:
+            return
+        item = self.session.plan.get(self._item_id)
+        f = self.fields
+        for key, widget in f.items():
+            widget.blockSignals(True)
+        try:
+            if "name" in f:
+                f["name"].setText(item.name)
+            for key in ("level", "approach", "side", "gauge"):
+                if key in f:
+                    f[key].setCurrentText(getattr(item, key))
+            if "device" in f:
+                f["device"].setCurrentText(item.device_id)
+            for key in ("entry", "tip", "centre"):
+                if key in f:
+                    f[key].set_value(getattr(item, f"{key}_lps"))
+            for key in ("alarm_c", "prealarm_c", "power_w", "time_s", "extension_mm", "cycles"):
+                if key in f:
+                    f[key].setValue(getattr(item, key))
+            if "locked" in f:
+                f["locked"].setChecked(item.locked)
+            if item.KIND == "needle":
+                angles = trajectory_angles(item.entry_lps, item.tip_lps, item.side)
+                f["medial"].setValue(angles.medial_deg)
+                f["cranial"].setValue(angles.cranial_deg)
+                f["depth"].setValue(item.length_mm)
+            if item.KIND == "target":
+                for i, axis in enumerate("abc"):
+                    f[f"semi_{axis}"].setValue(item.semi_axes_mm[i])
+        finally:
+            for widget in f.values():
+                widget.blockSignals(False)
+
+    def _update_readouts(self) -> None:
+        if self._item_id is None or self._item_id not in self.session.plan:
+            self.readouts.setText("")
+            return
+        self.readouts.setText(item_readouts(self.session, self._item_id))
+
+    # --- edits ---------------------------------------------------------------------------------
+    def _push(self, command) -> None:
+        try:
+            self.session.stack.push(command)
+        except PlannerError as exc:
+            QMessageBox.warning(self, "Cannot change the item", str(exc))
+            self._update_values()
+
+    def _set(self, **values) -> None:
+        if self._item_id is not None:
+            self._push(commands.set_fields(self._item_id, **values))
+
+    def _rename(self, name: str) -> None:
+        if self._item_id is not None and name and name != self.session.plan.get(self._item_id).name:
+            self._push(commands.rename(self._item_id, name))
+
+    def _set_semi_axis(self, index: int, value: float) -> None:
+        item = self.session.plan.get(self._item_id)
+        semi = list(item.semi_axes_mm)
+        semi[index] = value
+        kind = "sphere" if len(set(semi)) == 1 else "ellipsoid"
+        self._set(semi_axes_mm=tuple(semi), kind=kind)
+
+    def _set_from_angles(self) -> None:
+        """Keep the entry; put the tip at the typed depth along the typed angles (patient axes)."""
+        item = self.session.plan.get(self._item_id)
+        f = self.fields
+        try:
+            d = direction_from_angles(f["medial"].value(), f["cranial"].value(), item.side)
+        except PlannerError as exc:
+            QMessageBox.warning(self, "Cannot set the angles", str(exc))
+            return
+        tip = np.asarray(item.entry_lps) + d * f["depth"].value()
+        if not np.allclose(tip, item.tip_lps, atol=1e-3):
+            self._set(tip_lps=tuple(tip))
