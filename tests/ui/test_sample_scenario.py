@@ -1,0 +1,154 @@
+"""Scenarios on the bundled sample through the real window: open it, scroll, read HU at known phantom
+points, and plan with the mouse and keyboard (place, drag, antenna, thermocouple, undo/redo)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from planner.core.resources import sample_dir, sample_series_dir
+from planner.geometry.planes import AXIAL
+from tests.ui.helpers import click, mouse, wheel
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def landmarks():
+    return json.loads((sample_dir() / "ground_truth" / "landmarks.json").read_text())
+
+
+@pytest.fixture
+def window(qtbot):
+    from planner.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.loader.quiet = True
+    w.resize(1400, 950)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    with qtbot.waitSignal(w.loader.canal_ready, timeout=60000):
+        w.open_path(sample_series_dir())
+    yield w
+    w.close()
+
+
+def _scroll_axial_to(window, z_mm: float) -> None:
+    """Scroll the axial view with the wheel, one slice per notch, until it shows ``z_mm``."""
+    axial = window.views[AXIAL]
+    step = window.volume.spacing_mm[2]
+    for _ in range(400):
+        diff = z_mm - axial.slice_position_mm()
+        if abs(diff) <= step / 2:
+            return
+        wheel(axial, steps=1 if diff > 0 else -1)
+    raise AssertionError("could not scroll to the slice")
+
+
+def _screen(view, lps) -> QPointF:
+    return QPointF(*view.lps_to_screen(lps))
+
+
+def test_open_sample_scroll_and_read_hu_at_known_points(window, qtbot, landmarks):
+    assert window.volume.shape_ijk == (256, 256, 104)
+    assert "LPS" in window.cursor_label.text()
+    axial = window.views[AXIAL]
+    checked = 0
+    for name, probe in landmarks["probes"].items():
+        point = np.asarray(probe["point_lps"], dtype=float)
+        _scroll_axial_to(window, point[2])
+        click(axial, _screen(axial, point))
+        shown = window.state.cursor_lps
+        assert np.allclose(shown[:2], point[:2], atol=0.6), name  # within a screen pixel
+        hu = window.volume.hu_at_lps(shown)
+        assert f"HU {hu:.0f}" in window.cursor_label.text()
+        expected, noise = probe["expected_mean_hu"], probe["noise_sd_hu"]
+        assert abs(hu - expected) <= 5 * noise, (name, hu, expected)  # one voxel: mean +/- 5 SD
+        checked += 1
+    assert checked >= 5
+
+
+def test_canal_is_segmented_on_load(window):
+    assert window.session.canal_mask is not None
+    assert window.session.canal_mask.sum() > 1000
+
+
+def _place(window, qtbot, tool_key, entry, tip):
+    axial = window.views[AXIAL]
+    qtbot.keyClick(window, tool_key)
+    click(axial, _screen(axial, entry))
+    click(axial, _screen(axial, tip))
+
+
+def test_plan_by_mouse_and_keyboard_then_undo_and_redo_everything(window, qtbot, landmarks):
+    session, plan = window.session, window.session.plan
+    ped = landmarks["vertebrae"]["L2"]["pedicles"]["left"]
+    target = np.asarray(ped["target_lps"])
+    entry = np.asarray(ped["entry_lps"])
+    d = (target - entry) / np.linalg.norm(target - entry)
+    skin_entry = entry - 45 * d
+    _scroll_axial_to(window, target[2])
+    z = window.views[AXIAL].slice_position_mm()
+    skin_entry[2] = target[2] = z
+    states = [plan.state()]
+
+    _place(window, qtbot, Qt.Key_N, skin_entry, target)
+    assert len(plan.needles) == 1
+    needle = plan.needles[0]
+    assert np.allclose(needle.entry_lps, skin_entry, atol=0.6)
+    assert np.allclose(needle.tip_lps, target, atol=0.6)
+    assert needle.side == "left"  # LPS x > 0 is the patient's left
+    states.append(plan.state())
+
+    # Drag the tip 4 mm to the patient's right with the navigate tool: one undo step.
+    qtbot.keyClick(window, Qt.Key_Escape)
+    axial = window.views[AXIAL]
+    start = _screen(axial, needle.tip_lps)
+    new_tip = np.asarray(needle.tip_lps) + [-4.0, 0.0, 0.0]
+    mouse(axial, "press", start)
+    for f in (0.25, 0.5, 0.75, 1.0):
+        p = np.asarray(needle.tip_lps) + f * (new_tip - np.asarray(needle.tip_lps))
+        mouse(axial, "move", _screen(axial, p), buttons=Qt.LeftButton)
+    mouse(axial, "release", _screen(axial, new_tip))
+    moved = plan.get(needle.id)
+    assert np.allclose(moved.tip_lps, new_tip, atol=0.6)
+    assert np.allclose(moved.entry_lps, needle.entry_lps)
+    assert session.evaluation.complete  # full evaluation ran on release
+    assert needle.id in session.evaluation.corridors
+    states.append(plan.state())
+
+    # Antenna through the selected needle (Shift+A), 15 mm beyond the needle tip by default.
+    assert window.selection.item_id == needle.id
+    qtbot.keyClick(window, Qt.Key_A, Qt.ShiftModifier)
+    assert len(plan.antennas) == 1
+    antenna = plan.antennas[0]
+    assert np.allclose(antenna.tip_lps(plan.get(needle.id)),
+                       np.asarray(moved.tip_lps) + 15.0 * moved.direction, atol=1e-6)
+    zone = session.evaluation.zone_for(antenna.id)
+    assert zone is not None and zone.zone is not None
+    states.append(plan.state())
+
+    # A thermocouple by the canal: two clicks with the thermocouple tool.
+    canal = np.asarray(landmarks["vertebrae"]["L2"]["canal_centre_lps"], dtype=float)
+    tc_tip = np.array([canal[0] + 6.0, canal[1], z])
+    tc_entry = np.array([canal[0] + 30.0, canal[1] + 40.0, z])
+    _place(window, qtbot, Qt.Key_T, tc_entry, tc_tip)
+    assert len(plan.thermocouples) == 1
+    tc_result = session.evaluation.analysis.thermocouples[0]
+    assert tc_result.item_id == plan.thermocouples[0].id
+    states.append(plan.state())
+
+    # Undo everything back to empty with Ctrl+Z, checking each state; then redo it all.
+    qtbot.keyClick(window, Qt.Key_Escape)
+    for expected in reversed(states[:-1]):
+        qtbot.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
+        assert plan.state() == expected
+    assert len(plan) == 0
+    for expected in states[1:]:
+        qtbot.keyClick(window, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+        assert plan.state() == expected
