@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=""
+with_tests=0
 for arg in "$@"; do
   case "$arg" in
-    --test) extras="[test]" ;;
+    --test) extras="[test]"; with_tests=1 ;;
     *) echo "usage: bash packaging/install.sh [--test]" >&2; exit 2 ;;
   esac
 done
@@ -19,6 +20,8 @@ done
 DEBS=(libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0
       xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
       libxcb-render0 libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0 libxrender1 libxi6)
+# Test tools: dciodvfy (DICOM IOD validator) for the sample's validity test.
+[ "$with_tests" = 1 ] && DEBS+=(dicom3tools)
 
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then
   missing=()
@@ -38,6 +41,9 @@ if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; 
     fi
   fi
 fi
+
+# The test PACS server (Orthanc) for tests/pacs.
+[ "$with_tests" = 1 ] && bash packaging/install-pacs-server.sh
 
 PYTHON="${PYTHON:-python3}"
 "$PYTHON" -m pip install --quiet --disable-pip-version-check --editable ".${extras}"

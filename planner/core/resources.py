@@ -21,13 +21,9 @@ def _first_existing(*candidates: Path) -> Path:
 
 
 def _installed(package: str) -> Path | None:
-    try:
-        from importlib.resources import files
-
-        p = Path(str(files(package)))
-        return p if p.is_dir() else None
-    except (ModuleNotFoundError, TypeError):
-        return None
+    """The folder of a data package installed inside ``planner`` (e.g. ``planner._resources``)."""
+    p = Path(__file__).resolve().parents[1] / package.split(".")[-1]
+    return p if p.is_dir() else None
 
 
 def resources_dir() -> Path:
