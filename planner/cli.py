@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from planner import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:

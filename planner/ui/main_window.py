@@ -8,12 +8,11 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QDoubleSpinBox, QFileDialog, QGridLayout, QLabel, QMainWindow, QMessageBox, QToolBar,
+    QDockWidget, QDoubleSpinBox, QGridLayout, QLabel, QMainWindow, QMessageBox, QToolBar,
     QWidget,
 )
 
 from planner.core.errors import PlannerError
-from planner.core.resources import sample_series_dir
 from planner.core.volume import ImageVolume
 from planner.geometry.needle_planes import NEEDLE_VIEW_KINDS
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
@@ -24,7 +23,8 @@ from planner.session.placement import EditTool, PlaceTool, Selection
 from planner.session.session import PlanningSession
 from planner.session.view_state import ViewState
 from planner.ui.about import show_about
-from planner.ui.case_loader import CaseLoader, VOLUME_SUFFIXES, recent_folders
+from planner.ui.case_loader import CaseLoader, VOLUME_SUFFIXES
+from planner.ui.file_actions import FileActions
 from planner.ui.findings_panel import FindingsPanel
 from planner.ui.overlays import MeasurementOverlay
 from planner.ui.plan_overlays import MaskOverlay, PlanOverlay, ZoneOverlay
@@ -126,16 +126,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.series_label)
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self._add_action(file_menu, "&Open DICOM folder…", self.choose_folder, QKeySequence.Open)
-        self._add_action(file_menu, "Open &volume file (NIfTI, NRRD)…", self.choose_file)
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self._add_action(file_menu, "Open &sample case", self.open_sample)
-        file_menu.addSeparator()
-        self._add_action(file_menu, "Save 3D view as &PNG…", self.save_3d_png)
-        file_menu.addSeparator()
-        self._add_action(file_menu, "&Quit", self.close, QKeySequence.Quit)
+        self.file_actions = FileActions(self)
 
         view_menu = self.menuBar().addMenu("&View")
         window_menu = view_menu.addMenu("&Window presets")
@@ -230,27 +221,7 @@ class MainWindow(QMainWindow):
         self.zone_overlay.shell_margin_mm = conduction_length_mm(300.0) if on else None
         self._update_views()
 
-    # --- opening data --------------------------------------------------------------------------
-    def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a DICOM folder")
-        if folder:
-            self.open_path(folder)
-
-    def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a volume", "", "Volumes (*.nii *.nii.gz *.nrrd *.nhdr *.dcm)")
-        if path:
-            self.open_path(path)
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for folder in recent_folders():
-            self.recent_menu.addAction(folder, lambda f=folder: self.open_path(f))
-        if not recent_folders():
-            self.recent_menu.addAction("(none yet)").setEnabled(False)
-
-    def open_sample(self) -> None:
-        self.open_path(sample_series_dir())
-
+    # --- opening data ---------------------------------------------------------------------------
     def open_path(self, path: str | Path) -> None:
         """Load a DICOM folder or a volume file in the background; the current case stays until then."""
         self.loader.open(path)
@@ -376,12 +347,6 @@ class MainWindow(QMainWindow):
         for w in panes:
             w.setVisible(w is target)
         self._maximised = target
-
-    def save_3d_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save 3D view", "view3d.png", "PNG image (*.png)")
-        if path:
-            self.view3d.save_png(path)
-            self.statusBar().showMessage(f"Saved {path}", 5000)
 
     # --- status bar ----------------------------------------------------------------------------
     def _on_hover(self, payload) -> None:

@@ -4,7 +4,7 @@ delete, lock. Each action turns into a command on the session's stack (undoable)
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from planner.core.errors import PlannerError

@@ -1,0 +1,96 @@
+"""The File menu: open a folder, a volume file, a recent folder, the sample, the PACS; screenshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from planner.core.errors import PlannerError
+from planner.core.resources import sample_series_dir
+from planner.ui.case_loader import recent_folders
+
+
+class FileActions:
+    """Builds the File menu on ``window`` (a MainWindow)."""
+
+    def __init__(self, window):
+        self.w = window
+        menu = window.menuBar().addMenu("&File")
+        window._add_action(menu, "&Open DICOM folder…", self.choose_folder, QKeySequence.Open)
+        window._add_action(menu, "Open &volume file (NIfTI, NRRD)…", self.choose_file)
+        self.recent_menu = menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        window._add_action(menu, "Open &sample case", lambda: window.open_path(sample_series_dir()))
+        menu.addSeparator()
+        pacs = menu.addMenu("&PACS")
+        window._add_action(pacs, "&Query / retrieve…", self.pacs_browser)
+        window._add_action(pacs, "&Settings…", self.pacs_settings)
+        menu.addSeparator()
+        window._add_action(menu, "Save 3D view as &PNG…", self.save_3d_png)
+        window._add_action(menu, "Save &window screenshot…", self.save_window_png)
+        menu.addSeparator()
+        window._add_action(menu, "&Quit", window.close, QKeySequence.Quit)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.w, "Open a DICOM folder")
+        if folder:
+            self.w.open_path(folder)
+
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.w, "Open a volume", "",
+                                              "Volumes (*.nii *.nii.gz *.nrrd *.nhdr *.dcm)")
+        if path:
+            self.w.open_path(path)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        folders = recent_folders()
+        for folder in folders:
+            self.recent_menu.addAction(folder, lambda f=folder: self.w.open_path(f))
+        if not folders:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    def _pacs_settings(self):
+        from planner.pacs.settings import SettingsStore
+
+        store = SettingsStore()
+        try:
+            return store, store.load()
+        except PlannerError as exc:
+            QMessageBox.warning(self.w, "PACS settings", str(exc))
+            return store, None
+
+    def pacs_settings(self) -> None:
+        from planner.ui.pacs_dialog import PacsSettingsDialog
+
+        store, _settings = self._pacs_settings()
+        PacsSettingsDialog(store, self.w).exec()
+
+    def pacs_browser(self) -> None:
+        from planner.ui.pacs_dialog import PacsBrowserDialog
+
+        _store, settings = self._pacs_settings()
+        if settings is None:
+            return
+        if not settings.nodes:
+            QMessageBox.information(self.w, "PACS", "Add a PACS node first (File ▸ PACS ▸ Settings).")
+            return
+        dialog = PacsBrowserDialog(settings, self.w)
+        dialog.seriesRetrieved.connect(self.w.open_path)
+        dialog.exec()
+
+    def save_3d_png(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.w, "Save 3D view", "view3d.png", "PNG image (*.png)")
+        if path:
+            self.w.view3d.save_png(path)
+            self.w.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def save_window_png(self) -> None:
+        from planner.ui.screenshot import save_window_png
+
+        path, _ = QFileDialog.getSaveFileName(self.w, "Save window", "planner.png", "PNG image (*.png)")
+        if path:
+            save_window_png(self.w, Path(path))
+            self.w.statusBar().showMessage(f"Saved {path}", 5000)
