@@ -1,7 +1,8 @@
-"""Command line: ``spine-planner [PATH] [--sample]`` opens the app; subcommands run headless.
+"""Command line.
 
-Only the GUI path imports Qt, and only when it is needed, so headless commands start fast and work
-without a display.
+``spine-planner [PATH] [--sample]`` opens the app; ``spine-planner analyze ...`` (and the other
+subcommands) run headless. Only the GUI path imports Qt, and only when it is needed, so headless
+commands start fast and work without a display.
 """
 
 from __future__ import annotations
@@ -9,26 +10,40 @@ from __future__ import annotations
 import argparse
 import sys
 
+SUBCOMMANDS = ("analyze",)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spine-planner",
         description="Plan percutaneous thermal ablation of spinal metastases on CT.",
-        epilog="Run 'spine-planner --sample' to open the bundled synthetic sample case.",
+        epilog="Headless commands: 'spine-planner analyze --help'. "
+               "Run 'spine-planner --sample' to open the bundled synthetic sample case.",
     )
     parser.add_argument("path", nargs="?", help="a DICOM folder, or a NIfTI / NRRD volume, to open")
     parser.add_argument("--sample", action="store_true", help="open the bundled synthetic sample case")
     parser.add_argument("--version", action="store_true", help="print the version and licences, then exit")
     parser.add_argument(
         "--screenshot", metavar="PNG",
-        help="open the window, save a screenshot of it to PNG once the 3D view is ready, and exit",
+        help="open the window, save a screenshot of it to PNG once the case is ready, and exit",
     )
+    return parser
+
+
+def build_subcommand_parser() -> argparse.ArgumentParser:
+    from planner.headless import analyze
+
+    parser = argparse.ArgumentParser(prog="spine-planner", description="Headless planner commands.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    analyze.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        args = build_subcommand_parser().parse_args(argv)
+        return int(args.func(args))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:

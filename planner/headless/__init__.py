@@ -1,0 +1,1 @@
+"""Headless commands for scripts and QA: ``python -m planner analyze|export|scenario ...``."""

@@ -1,0 +1,132 @@
+"""``python -m planner analyze SERIES_DIR [--plan PLAN.json] --json [--save-canal FILE]``
+
+Loads the series, segments the spinal canal, evaluates the plan (if given) and prints one JSON object:
+``series`` (geometry as loaded: origin = LPS centre of voxel (0,0,0); direction = 3x3 with the i, j, k
+unit vectors as columns), ``canal``, ``zones``, ``overlap_canal_ml``, ``min_distance_to_canal_mm``
+(negative when a zone penetrates the canal), ``target_coverage_pct``, ``thermocouples``, ``needles``
+and ``findings``. Non-finite values (no zone, no target) are printed as null.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+import numpy as np
+
+from planner.anatomy.canal import segment_canal
+from planner.core.errors import PlannerError
+from planner.imaging import load_path
+from planner.imaging.mask_io import write_mask
+from planner.plan.io import read_plan
+from planner.session.session import PlanningSession
+
+
+def _num(value, digits: int = 4):
+    if value is None:
+        return None
+    value = float(value)
+    return round(value, digits) if math.isfinite(value) else None
+
+
+def _vec(values, digits: int = 4) -> list:
+    return [_num(v, digits) for v in np.asarray(values, dtype=float).reshape(-1)]
+
+
+def analysis_report(session: PlanningSession) -> dict:
+    """The JSON-ready report of the session's volume, canal and latest evaluation."""
+    volume = session.volume
+    voxel_ml = float(np.prod(volume.spacing_mm)) / 1000.0
+    out = {
+        "series": {
+            "series_instance_uid": volume.info.series_instance_uid,
+            "shape_ijk": list(volume.shape_ijk),
+            "spacing_mm": _vec(volume.spacing_mm, 6),
+            "origin_lps": _vec(volume.origin_lps, 6),
+            "direction": [_vec(row, 6) for row in volume.direction],
+            "warnings": list(volume.warnings),
+        },
+        "canal": {"volume_ml": _num(session.canal_mask.sum() * voxel_ml) if session.canal_mask is not None else None},
+    }
+    ev = session.evaluation
+    a = ev.analysis if ev is not None else None
+    zones = []
+    for zr in ev.zones if ev is not None else ():
+        if zr.zone is None:
+            continue
+        e = zr.zone.ellipsoid
+        semi = sorted(e.semi_axes_mm, reverse=True)
+        zones.append({"id": f"zone-{zr.antenna_id}", "antenna": zr.antenna_id, "long_axis_mm": _num(2 * semi[0]),
+                      "short_axis_mm": _num(2 * semi[-1]), "volume_ml": _num(e.volume_ml),
+                      "center_lps": _vec(e.centre_lps)})
+    out["zones"] = zones
+    out["overlap_canal_ml"] = _num(a.canal_overlap_ml) if a is not None else None
+    out["min_distance_to_canal_mm"] = _num(a.canal_signed_distance_mm) if a is not None and zones else None
+    out["target_coverage_pct"] = _num(a.coverage_percent) if a is not None else None
+    out["thermocouples"] = [{"id": t.item_id, "distance_to_zone_mm": _num(t.distance_to_zone_mm),
+                             "predicted_temp_c": _num(t.predicted_temperature_c)}
+                            for t in (a.thermocouples if a is not None else ())]
+    needles = []
+    for needle in session.plan.needles:
+        report = ev.corridors.get(needle.id) if ev is not None else None
+        breaches = [] if report is None else [
+            {"direction": b.direction, "depth_mm": _num(b.max_breach_mm), "grade": b.grade,
+             "from_mm": _num(b.start_depth_mm), "to_mm": _num(b.end_depth_mm)} for b in report.breaches]
+        needles.append({"id": needle.id, "name": needle.name, "breaches": breaches,
+                        "enters_canal": bool(report.enters_canal) if report is not None else None,
+                        "length_in_bone_mm": _num(report.length_in_bone_mm) if report is not None else None,
+                        "depth_from_skin_mm": _num(report.depth_from_skin_mm) if report is not None else None})
+    out["needles"] = needles
+    out["findings"] = [{"severity": f.severity.value, "code": f.code, "message": f.message, "item": f.item_id}
+                       for f in (ev.findings if ev is not None else ())]
+    return out
+
+
+def run_analysis(series_dir, plan_path=None, save_canal=None) -> dict:
+    volume = load_path(series_dir)
+    session = PlanningSession()
+    session.auto_evaluate = False
+    session.set_volume(volume)
+    session.set_canal(segment_canal(volume).mask)
+    if plan_path is not None:
+        session.open_plan(read_plan(plan_path))
+    session.evaluate(corridors=True)
+    if save_canal:
+        write_mask(session.canal_mask, volume, save_canal)
+    return analysis_report(session)
+
+
+def main(args) -> int:
+    try:
+        report = run_analysis(args.series, args.plan, args.save_canal)
+    except PlannerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        print(human_summary(report))
+    return 0
+
+
+def human_summary(report: dict) -> str:
+    s = report["series"]
+    lines = [f"Series {s['series_instance_uid'] or '(no UID)'}: {' x '.join(map(str, s['shape_ijk']))} voxels",
+             f"Canal volume: {report['canal']['volume_ml']} mL", f"Zones: {len(report['zones'])}",
+             f"Zone ∩ canal: {report['overlap_canal_ml']} mL; distance {report['min_distance_to_canal_mm']} mm"]
+    lines += [f"{f['severity'].upper()}: {f['message']}" for f in report["findings"]]
+    return "\n".join(lines)
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("analyze", help="analyse a plan on a series headless and print the results",
+                              description=__doc__.split("\n\n")[1])
+    p.add_argument("series", help="the DICOM folder (or NIfTI/NRRD volume) the plan was made on")
+    p.add_argument("--plan", help="the plan file (.json); without it only the series and canal are reported")
+    p.add_argument("--json", action="store_true", help="print one JSON object (else a short summary)")
+    p.add_argument("--save-canal", metavar="FILE", help="write the canal mask on the volume's grid (.nrrd or .nii.gz)")
+    p.set_defaults(func=main)
