@@ -22,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("path", nargs="?", help="a DICOM folder, or a NIfTI / NRRD volume, to open")
     parser.add_argument("--sample", action="store_true", help="open the bundled synthetic sample case")
+    parser.add_argument("--demo-plan", action="store_true",
+                        help="with --sample: also open an example bipedicular L2 plan")
     parser.add_argument("--version", action="store_true", help="print the version and licences, then exit")
     parser.add_argument(
         "--screenshot", metavar="PNG",
@@ -55,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give either a PATH or --sample, not both")
     from planner.ui.app import run_gui
 
-    return run_gui(path=args.path, sample=args.sample, screenshot=args.screenshot)
+    if args.demo_plan and not args.sample:
+        parser.error("--demo-plan goes with --sample")
+    return run_gui(path=args.path, sample=args.sample, screenshot=args.screenshot, demo_plan=args.demo_plan)
 
 
 if __name__ == "__main__":

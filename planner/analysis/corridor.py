@@ -241,12 +241,15 @@ def check_corridor(
     canal_mask: np.ndarray | None = None,
     foramen_mask: np.ndarray | None = None,
     params: CorridorParams = CorridorParams(),
+    lesion_inside=None,
 ) -> CorridorReport:
     """Check one needle's corridor on a CT volume (see the module docstring for the method).
 
     ``axes``: the vertebra's left-right, anterior-posterior, cranio-caudal unit vectors (rows) for
     naming breach directions; default the patient axes. ``side``: the needle's side, so that a breach
-    toward the midline is called medial.
+    toward the midline is called medial. ``lesion_inside``: optional function of LPS points (..., 3)
+    returning True inside the target lesion; those points count as inside the vertebra, so a needle
+    aimed into a lytic lesion that has destroyed the cortex is not reported as breaching it.
     """
     entry = np.asarray(entry_lps, float).reshape(3)
     tip = np.asarray(tip_lps, float).reshape(3)
@@ -274,6 +277,8 @@ def check_corridor(
     pts = axis_pts[:, None, None, :] + grid[None]
     hu = _sample_lps(volume, pts, order=1, cval=-1000.0)
     envelope = _bone_envelope(hu, params, fringe_px=max(int(round(max(volume.spacing_mm) / h)), 1))
+    if lesion_inside is not None:
+        envelope |= np.asarray(lesion_inside(pts.reshape(-1, 3)), dtype=bool).reshape(envelope.shape)
 
     outside = ndimage.distance_transform_edt(~envelope, sampling=(_NO_BONE_MM, h, h))
     has_bone = outside.min(axis=(1, 2)) < _NO_BONE_MM / 2

@@ -149,16 +149,39 @@ class PlanningSession:
 
     def corridor(self, needle: Needle) -> CorridorReport:
         """The corridor report of one needle, cached by its geometry and the canal version."""
-        key = (needle.entry_lps, needle.tip_lps, needle.gauge, needle.side, needle.level, self._canal_version)
+        key = (needle.entry_lps, needle.tip_lps, needle.gauge, needle.side, needle.level, self._canal_version,
+               self._target_key())
         cached = self._corridor_cache.get(needle.id)
         if cached is not None and cached[0] == key:
             return cached[1]
         level = self.plan.level_named(needle.level) if needle.level else None
         report = check_corridor(self.volume, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm,
                                 side=needle.side, axes=None if level is None else level.axes,
-                                canal_mask=self.canal_mask)
+                                canal_mask=self.canal_mask, lesion_inside=self._lesion_inside())
         self._corridor_cache[needle.id] = (key, report)
         return report
+
+    def _target_key(self):
+        return (id(self.target_mask), tuple(self.plan.targets))
+
+    def _lesion_inside(self):
+        """A function telling which LPS points lie in the target lesion (mask or shapes), or None."""
+        if self.target_mask is not None:
+            mask, volume = self.target_mask, self.volume
+
+            def inside(points):
+                idx = np.round(volume.to_ijk(points)).astype(int)
+                shape = np.array(volume.shape_ijk)
+                ok = np.all((idx >= 0) & (idx < shape), axis=1)
+                out = np.zeros(len(idx), dtype=bool)
+                i, j, k = idx[ok].T
+                out[ok] = mask[k, j, i]
+                return out
+            return inside
+        shapes = [s for s in (target_shape(t) for t in self.plan.targets) if s is not None]
+        if not shapes:
+            return None
+        return lambda points: np.any([s.contains(points) for s in shapes], axis=0)
 
     def _targets(self):
         if self.target_mask is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -12,7 +13,8 @@ from planner.core.resources import sample_series_dir
 from planner.ui.main_window import MainWindow
 
 
-def run_gui(path: str | None = None, sample: bool = False, screenshot: str | None = None) -> int:
+def run_gui(path: str | None = None, sample: bool = False, screenshot: str | None = None,
+            demo_plan: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Spine Ablation Planner")
     app.setOrganizationName("spine-planner")
@@ -21,9 +23,20 @@ def run_gui(path: str | None = None, sample: bool = False, screenshot: str | Non
     target = sample_series_dir() if sample else path
     if target is not None:
         QTimer.singleShot(0, lambda: window.open_path(target))
+    if demo_plan:
+        window.loader.loaded.connect(lambda volume: _open_demo_plan(window))
     if screenshot:
         _exit_after_screenshot(app, window, Path(screenshot))
     return app.exec()
+
+
+def _open_demo_plan(window: MainWindow) -> None:
+    from planner.headless.demo import demo_plan
+
+    window.session.open_plan(demo_plan(window.session.plan.series))
+    needle = window.session.plan.needles[0]
+    window.selection.select(needle.id)
+    window.state.set_cursor(window.volume.to_lps(np.round(window.volume.to_ijk(needle.tip_lps))))
 
 
 def _exit_after_screenshot(app: QApplication, window: MainWindow, path: Path) -> None:

@@ -31,6 +31,7 @@ from planner.ui.plan_overlays import MaskOverlay, PlanOverlay, ZoneOverlay
 from planner.ui.plan_panel import PlanTree
 from planner.ui.planning_actions import PlanningActions
 from planner.ui.properties_panel import PropertiesPanel
+from planner.ui.scene_plan import ScenePlan
 from planner.ui.slice_view import SliceView
 from planner.ui.view3d import View3D
 
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.needle_views = {k: SliceView(NeedleSource(k), self.state) for k in NEEDLE_VIEW_KINDS}
         self.view3d = View3D()
         self._install_overlays()
+        self.scene_plan = ScenePlan(self.view3d, self.session, self.selection)
         self.loader = CaseLoader(self)
         self.loader.loaded.connect(lambda v: self.case_loaded.emit())
         self._layout = "four_up"
@@ -140,6 +142,8 @@ class MainWindow(QMainWindow):
         self._add_action(view_menu, "&Maximise view under the mouse / restore", self.toggle_maximise, "F")
         shell = self._add_action(view_menu, "Show the thermal &shell (≈ 1 cm conduction margin)", self.toggle_shell)
         shell.setCheckable(True)
+        clip = self._add_action(view_menu, "&Clip the 3D view to the planned level", self.scene_plan.set_clip, "C")
+        clip.setCheckable(True)
         cam_menu = view_menu.addMenu("3D &camera")
         for name in ("A", "P", "L", "R", "S", "I"):
             self._add_action(cam_menu, f"From {name}", lambda _=False, n=name: self.view3d.camera_preset(n))
@@ -219,6 +223,7 @@ class MainWindow(QMainWindow):
         from planner.ablation.zones import conduction_length_mm
 
         self.zone_overlay.shell_margin_mm = conduction_length_mm(300.0) if on else None
+        self.scene_plan.set_shell(on)
         self._update_views()
 
     # --- opening data ---------------------------------------------------------------------------

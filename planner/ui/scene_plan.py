@@ -1,0 +1,109 @@
+"""Keeps the 3D view in step with the planning session: plan items, zones, canal, overlap, selection,
+and clipping to the region being planned. Thin: all geometry comes from planner.render."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.ablation.zones import conduction_length_mm
+from planner.render.mask_surfaces import MaskSurface, OverlapHighlight
+from planner.render.plan_actors import PlanActors
+from planner.render.plan_clip import ClipBox
+from planner.render.plan_zones import ZoneActors
+from planner.render.shapes3d import configure_translucency
+
+CANAL_RGB = (0.3, 0.6, 1.0)
+CLIP_HALF_HEIGHT_MM = 30.0  # about one vertebra plus a disc above and below the planned point
+
+
+class ScenePlan:
+    """Binds a :class:`~planner.ui.view3d.View3D` to a session and a selection."""
+
+    def __init__(self, view3d, session, selection):
+        self.view = view3d
+        self.session = session
+        self.selection = selection
+        renderer = view3d.scene.renderer
+        configure_translucency(renderer, view3d.render_window)
+        self.items = PlanActors(renderer, session.devices)
+        self.zones = ZoneActors(renderer)
+        self.canal = MaskSurface(renderer, CANAL_RGB, opacity=0.35)
+        self.overlap = OverlapHighlight(renderer)
+        self.clip = ClipBox()
+        self.shell = False
+        self.clip_on = False
+        plan = session.plan
+        for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
+            signal.connect(self._on_plan)
+        session.evaluated.connect(self._on_evaluated)
+        session.canal_changed.connect(self._on_canal)
+        session.volume_changed.connect(self._on_volume)
+        selection.changed.connect(self._on_selection)
+        view3d.surface_ready.connect(self._reattach_clip)
+
+    def _on_volume(self) -> None:
+        self.items.clear()
+        self.zones.clear()
+        self.canal.clear()
+        self.overlap.update(self.session.grid, [], None)
+        self.clip.clear_clip()
+
+    def _on_plan(self, *args) -> None:
+        self.items.update_from_plan(self.session.plan)
+        self._update_clip()
+        self.view.render()
+
+    def _on_evaluated(self, evaluation) -> None:
+        margin = conduction_length_mm(300.0) if self.shell else None
+        self.zones.update_from_evaluation(evaluation, shell_margin_mm=margin)
+        self.items.update_from_evaluation(evaluation)
+        if not self.session.interactive:  # the overlap surface is rebuilt on release, not per drag step
+            self.overlap.update_from_evaluation(self.session.grid, evaluation, self.session.canal_mask)
+        self.view.render()
+
+    def _on_canal(self) -> None:
+        self.canal.set_mask(self.session.canal_mask, self.session.grid)
+        self.clip.attach(self.canal.actor)
+        self.view.render()
+
+    def _on_selection(self, item_id) -> None:
+        self.items.set_selected(item_id if item_id in self.session.plan else None)
+        self._update_clip()
+        self.view.render()
+
+    def set_shell(self, on: bool) -> None:
+        self.shell = on
+        if self.session.evaluation is not None:
+            self._on_evaluated(self.session.evaluation)
+
+    def set_clip(self, on: bool) -> None:
+        """Clip bone and canal to a slab around the selected needle's tip (or the crosshair level)."""
+        self.clip_on = on
+        self._update_clip()
+        self.view.render()
+
+    def _clip_centre(self):
+        item_id = self.selection.item_id
+        if item_id and item_id in self.session.plan:
+            item = self.session.plan.get(item_id)
+            if item.KIND == "antenna":
+                item = self.session.plan.get(item.needle_id)
+            if hasattr(item, "tip_lps"):
+                return np.asarray(item.tip_lps)
+        needles = self.session.plan.needles
+        return np.asarray(needles[0].tip_lps) if needles else None
+
+    def _update_clip(self) -> None:
+        centre = self._clip_centre() if self.clip_on else None
+        if centre is None or self.session.volume is None:
+            self.clip.clear_clip()
+            return
+        lo, hi = self.session.volume.bounds_lps
+        lo, hi = lo.copy(), hi.copy()
+        lo[2], hi[2] = centre[2] - CLIP_HALF_HEIGHT_MM, centre[2] + CLIP_HALF_HEIGHT_MM
+        self.clip.set_clip_box(lo, hi)
+
+    def _reattach_clip(self) -> None:
+        if self.view.scene.bone_actor is not None:
+            self.clip.attach(self.view.scene.bone_actor)
+            self._update_clip()
