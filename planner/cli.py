@@ -8,16 +8,22 @@ commands start fast and work without a display.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
-SUBCOMMANDS = ("analyze",)
+# Each headless subcommand is a module with ``add_parser(subparsers)`` (setting ``func``).
+SUBCOMMANDS = {
+    "analyze": "planner.headless.analyze",
+    "export": "planner.headless.export",
+    "scenario": "planner.headless.scenario",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spine-planner",
         description="Plan percutaneous thermal ablation of spinal metastases on CT.",
-        epilog="Headless commands: 'spine-planner analyze --help'. "
+        epilog="Headless commands: 'spine-planner analyze|export|scenario --help'. "
                "Run 'spine-planner --sample' to open the bundled synthetic sample case.",
     )
     parser.add_argument("path", nargs="?", help="a DICOM folder, or a NIfTI / NRRD volume, to open")
@@ -25,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo-plan", action="store_true",
                         help="with --sample: also open an example bipedicular L2 plan")
     parser.add_argument("--version", action="store_true", help="print the version and licences, then exit")
+    parser.add_argument("--self-test", action="store_true",
+                        help="headless check: load the sample, analyse the demo plan, render 3D offscreen, exit 0")
     parser.add_argument(
         "--screenshot", metavar="PNG",
         help="open the window, save a screenshot of it to PNG once the case is ready, and exit",
@@ -32,19 +40,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def build_subcommand_parser() -> argparse.ArgumentParser:
-    from planner.headless import analyze
-
+def build_subcommand_parser(command: str) -> argparse.ArgumentParser:
+    """The parser of one headless subcommand (only its module is imported)."""
     parser = argparse.ArgumentParser(prog="spine-planner", description="Headless planner commands.")
     sub = parser.add_subparsers(dest="command", required=True)
-    analyze.add_parser(sub)
+    importlib.import_module(SUBCOMMANDS[command]).add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
-        args = build_subcommand_parser().parse_args(argv)
+        args = build_subcommand_parser(argv[0]).parse_args(argv)
         return int(args.func(args))
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -53,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(about_text())
         return 0
+    if args.self_test:
+        from planner.headless.selftest import run_self_test
+
+        return run_self_test()
     if args.sample and args.path:
         parser.error("give either a PATH or --sample, not both")
     from planner.ui.app import run_gui
