@@ -134,6 +134,31 @@ class PlaceTool:
         self.selection.select(item.id)
 
 
+class ClickTool:
+    """One left click calls ``on_click(lps)`` (e.g. a seed for a segmentation)."""
+
+    name = "click"
+
+    def __init__(self, hint: str, on_click):
+        self.hint = hint
+        self.on_click = on_click
+
+    def press(self, lps, button) -> bool:
+        if button != "left":
+            return False
+        self.on_click(np.asarray(lps, float))
+        return True
+
+    def move(self, lps, button) -> bool:
+        return False
+
+    def release(self, lps, button) -> bool:
+        return False
+
+    def cancel(self) -> None:
+        pass
+
+
 class EditTool:
     """Navigate mode's editing: drag an item's handle (entry, tip, centre) or a needle's shaft to move
     the whole needle. Returns False for gestures that are not on an item, so the view moves the

@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
-from planner.anatomy.canal import segment_canal
+from planner.anatomy.canal import segment_canal, segment_canal_from_seed
 from planner.ui.load_worker import LoadWorker
 from planner.ui.series_browser import SeriesBrowserDialog
 
@@ -145,11 +145,16 @@ class CaseLoader(QObject):
             self.window.statusBar().showMessage(text, 10000)
 
     # --- spinal canal ----------------------------------------------------------------------------
-    def start_canal(self, volume) -> None:
-        """Segment the spinal canal in the background; the result goes to the session."""
+    def start_canal(self, volume, seed_lps=None) -> None:
+        """Segment the spinal canal in the background (through ``seed_lps`` when given, the one-click
+        alternative); the result goes to the session."""
         if self.canal_worker is not None:
             self.canal_worker.cancel()
-        worker = LoadWorker(lambda progress, cancel: segment_canal(volume).mask, self)
+        if seed_lps is None:
+            job = lambda progress, cancel: segment_canal(volume).mask  # noqa: E731
+        else:
+            job = lambda progress, cancel: segment_canal_from_seed(volume, seed_lps).mask  # noqa: E731
+        worker = LoadWorker(job, self)
         worker.finished.connect(lambda mask, v=volume: self._on_canal(v, mask))
         worker.failed.connect(lambda msg: self.window.statusBar().showMessage(
             f"Automatic canal segmentation failed: {msg} Use Plan ▸ Segment canal from a click.", 12000))

@@ -18,8 +18,9 @@ from planner.geometry.needle_planes import NEEDLE_VIEW_KINDS
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
 from planner.render.plane_sources import NeedleSource
 from planner.render.windowing import preset, window_presets
+from planner.session.canal_tools import CanalBrushTool
 from planner.session.measurements import AngleTool, MeasurementList, RulerTool
-from planner.session.placement import EditTool, PlaceTool, Selection
+from planner.session.placement import ClickTool, EditTool, PlaceTool, Selection
 from planner.session.session import PlanningSession
 from planner.session.view_state import ViewState
 from planner.ui.about import show_about
@@ -56,11 +57,15 @@ class MainWindow(QMainWindow):
         self.selection = Selection()
         self.volume: ImageVolume | None = None
         self.measurements = MeasurementList()
+        self._canal_history: list = []
         self.tools = {
             "navigate": EditTool(self.session, self.selection),
             "ruler": RulerTool(self.measurements), "angle": AngleTool(self.measurements),
             "place_needle": PlaceTool(self.session, self.selection, "needle"),
             "place_thermocouple": PlaceTool(self.session, self.selection, "thermocouple"),
+            "canal_paint": CanalBrushTool(self.session, "paint", history=self._canal_history),
+            "canal_erase": CanalBrushTool(self.session, "erase", history=self._canal_history),
+            "canal_seed": ClickTool("Canal from a click: click inside the spinal canal", self._segment_canal_at),
         }
         self.views = {o: SliceView(o, self.state) for o in (AXIAL, SAGITTAL, CORONAL)}
         self.needle_views = {k: SliceView(NeedleSource(k), self.state) for k in NEEDLE_VIEW_KINDS}
@@ -211,9 +216,18 @@ class MainWindow(QMainWindow):
         for view in self.all_2d_views():
             view.tool = tool
             view.setCursor(Qt.ArrowCursor if key == "navigate" else Qt.CrossCursor)
-        self.tool_actions[key].setChecked(True)
+        if key in self.tool_actions:
+            self.tool_actions[key].setChecked(True)
+        else:
+            for action in self.tool_actions.values():
+                action.setChecked(False)
         hint = getattr(tool, "hint", "Navigate: click to move the crosshair; drag an item's end to move it")
         self.statusBar().showMessage(hint, 8000)
+
+    def _segment_canal_at(self, lps) -> None:
+        """The seeded alternative: segment the canal channel through the clicked point."""
+        self.loader.start_canal(self.session.volume, seed_lps=lps)
+        self.set_tool("navigate")
 
     def set_slab(self, slab_mm: float) -> None:
         for view in self.all_2d_views():
@@ -244,6 +258,7 @@ class MainWindow(QMainWindow):
 
     def set_volume(self, volume: ImageVolume) -> None:
         self.volume = volume
+        self._canal_history.clear()
         self.selection.select(None)
         self.session.set_volume(volume)
         self.measurements.clear()

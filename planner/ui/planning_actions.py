@@ -29,6 +29,12 @@ class PlanningActions:
         window._add_action(plan, "Add &antenna to the selected needle", self.add_antenna, "Shift+A")
         window._add_action(plan, "Make &bipedicular (mirror the selected needle)", self.make_bipedicular, "B")
         window._add_action(plan, "Add a spherical &target at the crosshair", self.add_target, "Shift+T")
+        canal = plan.addMenu("Spinal &canal")
+        window._add_action(canal, "Segment the canal &automatically", self.segment_canal)
+        window._add_action(canal, "Segment the canal from a &click", lambda: window.set_tool("canal_seed"))
+        window._add_action(canal, "&Paint (add to the canal)", lambda: window.set_tool("canal_paint"))
+        window._add_action(canal, "&Erase (remove from the canal)", lambda: window.set_tool("canal_erase"))
+        window._add_action(canal, "&Undo the last canal stroke", self.undo_canal_stroke)
         plan.addSeparator()
         window._add_action(plan, "&Duplicate", self.duplicate, "Ctrl+D")
         window._add_action(plan, "&Rename…", self.rename, "F2")
@@ -100,6 +106,14 @@ class PlanningActions:
         target = Target(centre, semi_axes_mm=(radius, radius, radius), name=f"Target {len(self.session.plan.targets) + 1}")
         if self._run("add a target", lambda: commands.add_item(target)):
             self.selection.select(target.id)
+
+    def segment_canal(self) -> None:
+        if self.session.volume is not None:
+            self.w.loader.start_canal(self.session.volume)
+
+    def undo_canal_stroke(self) -> None:
+        if not self.w.tools["canal_paint"].undo_stroke():  # the brushes share one stroke history
+            self.w.statusBar().showMessage("No canal edit to undo.", 4000)
 
     def duplicate(self) -> None:
         item = self._selected()
