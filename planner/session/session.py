@@ -17,6 +17,7 @@ from psygnal import Signal
 from planner.ablation.devices import DeviceLibrary, load_library
 from planner.ablation.zones import planned_zone
 from planner.analysis.analyze import analyze
+from planner.anatomy.lesion import LesionParams, segment_lesion
 from planner.analysis.corridor import CorridorReport, check_corridor
 from planner.analysis.corridor_findings import corridor_findings
 from planner.analysis.overlap import PreparedCanal
@@ -61,6 +62,7 @@ class PlanningSession:
         self.auto_evaluate = True
         self._request_id = 0
         self._corridor_cache: dict[str, tuple[tuple, CorridorReport]] = {}
+        self._lesion_cache: dict[str, tuple] = {}
         self._connect_plan()
 
     # --- inputs ----------------------------------------------------------------------------------
@@ -74,6 +76,7 @@ class PlanningSession:
         self.grid = VoxelGrid.of(volume)
         self.canal_mask, self._canal, self.target_mask = None, None, None
         self._corridor_cache.clear()
+        self._lesion_cache.clear()
         self.evaluation = None
         with self._quiet():
             self.plan.assign(PlanDocument(series=SeriesRef.from_series_info(volume.info)))
@@ -162,12 +165,13 @@ class PlanningSession:
         return report
 
     def _target_key(self):
-        return (id(self.target_mask), tuple(self.plan.targets))
+        return (id(self.target_mask), tuple(self.plan.targets), self._canal_version)
 
     def _lesion_inside(self):
         """A function telling which LPS points lie in the target lesion (mask or shapes), or None."""
-        if self.target_mask is not None:
-            mask, volume = self.target_mask, self.volume
+        lesion = self.lesion_mask()
+        if lesion is not None:
+            mask, volume = lesion, self.volume
 
             def inside(points):
                 idx = np.round(volume.to_ijk(points)).astype(int)
@@ -183,9 +187,29 @@ class PlanningSession:
             return None
         return lambda points: np.any([s.contains(points) for s in shapes], axis=0)
 
+    def lesion_mask(self) -> np.ndarray | None:
+        """The union of the plan's mask targets (threshold-and-seed recipes) and a set target mask."""
+        masks = [self.target_mask] if self.target_mask is not None else []
+        for target in self.plan.targets:
+            if target.kind == "mask" and target.mask_ref.startswith("threshold:"):
+                key = (target.centre_lps, target.mask_ref, self._canal_version)
+                if self._lesion_cache.get(target.id, (None,))[0] != key:
+                    try:
+                        params = LesionParams.from_ref(target.mask_ref)
+                        mask = segment_lesion(self.volume, target.centre_lps, params, exclude=self.canal_mask)
+                        self._lesion_cache[target.id] = (key, mask, "")
+                    except PlannerError as exc:
+                        self._lesion_cache[target.id] = (key, None, f"{target.name}: {exc}")
+                if self._lesion_cache[target.id][1] is not None:
+                    masks.append(self._lesion_cache[target.id][1])
+        if not masks:
+            return None
+        return masks[0] if len(masks) == 1 else np.logical_or.reduce(masks)
+
     def _targets(self):
-        if self.target_mask is not None:
-            return self.target_mask
+        mask = self.lesion_mask()
+        if mask is not None:
+            return mask
         shapes = [s for s in (target_shape(t) for t in self.plan.targets) if s is not None]
         return shapes or None
 
@@ -200,6 +224,8 @@ class PlanningSession:
         result = analyze(self.grid, self._canal, planned, self._targets(), tips, self.thresholds)
         findings: list[Finding] = list(result.findings)
         findings += [Finding(Severity.WARNING, "zone_unavailable", z.error, z.antenna_id) for z in zones if z.error]
+        findings += [Finding(Severity.WARNING, "target_unavailable", entry[2], target_id)
+                     for target_id, entry in self._lesion_cache.items() if entry[2] and target_id in self.plan]
         reports: dict[str, CorridorReport] = {}
         for needle in self.plan.needles:
             if needle.exceeds_usable_length:

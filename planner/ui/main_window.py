@@ -28,7 +28,7 @@ from planner.ui.case_loader import CaseLoader, VOLUME_SUFFIXES
 from planner.ui.file_actions import FileActions
 from planner.ui.findings_panel import FindingsPanel
 from planner.ui.overlays import MeasurementOverlay
-from planner.ui.plan_overlays import MaskOverlay, PlanOverlay, ZoneOverlay
+from planner.ui.plan_overlays import TARGET_RGB, MaskOverlay, PlanOverlay, ZoneOverlay
 from planner.ui.plan_panel import PlanTree
 from planner.ui.planning_actions import PlanningActions
 from planner.ui.properties_panel import PropertiesPanel
@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
             "canal_paint": CanalBrushTool(self.session, "paint", history=self._canal_history),
             "canal_erase": CanalBrushTool(self.session, "erase", history=self._canal_history),
             "canal_seed": ClickTool("Canal from a click: click inside the spinal canal", self._segment_canal_at),
+            "lesion_seed": ClickTool("Lesion: click inside the lytic lesion (threshold and seed)",
+                                     lambda lps: self.planning.add_lesion_at(lps)),
         }
         self.views = {o: SliceView(o, self.state) for o in (AXIAL, SAGITTAL, CORONAL)}
         self.needle_views = {k: SliceView(NeedleSource(k), self.state) for k in NEEDLE_VIEW_KINDS}
@@ -91,7 +93,8 @@ class MainWindow(QMainWindow):
     def _install_overlays(self) -> None:
         self.zone_overlay = ZoneOverlay(self.session)
         place = (self.tools["place_needle"], self.tools["place_thermocouple"])
-        overlays = [MaskOverlay(self.session), self.zone_overlay, PlanOverlay(self.session, self.selection, place),
+        lesion = MaskOverlay(self.session, self.session.lesion_mask, TARGET_RGB, show_overlap=False)
+        overlays = [MaskOverlay(self.session), lesion, self.zone_overlay, PlanOverlay(self.session, self.selection, place),
                     MeasurementOverlay(self.measurements, (self.tools["ruler"], self.tools["angle"]))]
         for view in self.all_2d_views():
             view.overlays.extend(overlays)

@@ -148,19 +148,23 @@ class ZoneOverlay:
 
 
 class MaskOverlay:
-    """The spinal canal (outline + light fill) and the zone ∩ canal overlap filled in a warning colour.
+    """A mask on the slice (outline + light fill): the spinal canal by default, with the zone ∩ canal
+    overlap filled in a warning colour; or the lesion (``get_mask``, ``rgb``, ``show_overlap=False``).
 
     Mask slices are taken exactly like the image (same plane, nearest voxel), so the outline sits on
     the voxels the analysis used."""
 
-    def __init__(self, session):
+    def __init__(self, session, get_mask=None, rgb: QColor = CANAL_RGB, show_overlap: bool = True):
         self.session = session
+        self.get_mask = get_mask or (lambda: session.canal_mask)
+        self.rgb = rgb
+        self.show_overlap = show_overlap
         self._mask_volume: ImageVolume | None = None
         self._mask_id = None
         self._reslicer: ObliqueReslicer | None = None
 
     def _mask_slice(self, view, sl) -> np.ndarray | None:
-        mask = self.session.canal_mask
+        mask = self.get_mask()
         volume = self.session.volume
         if mask is None or volume is None:
             return None
@@ -184,9 +188,10 @@ class MaskOverlay:
         rgba = np.zeros(canal.shape + (4,), dtype=np.uint8)
         edge = canal & ~(
             np.roll(canal, 1, 0) & np.roll(canal, -1, 0) & np.roll(canal, 1, 1) & np.roll(canal, -1, 1))
-        rgba[canal] = (CANAL_RGB.red(), CANAL_RGB.green(), CANAL_RGB.blue(), 45)
-        rgba[edge] = (CANAL_RGB.red(), CANAL_RGB.green(), CANAL_RGB.blue(), 230)
-        overlap = self._overlap(sl, canal)
+        c = self.rgb
+        rgba[canal] = (c.red(), c.green(), c.blue(), 45)
+        rgba[edge] = (c.red(), c.green(), c.blue(), 230)
+        overlap = self._overlap(sl, canal) if self.show_overlap else None
         if overlap is not None:
             rgba[overlap] = (OVERLAP_RGB.red(), OVERLAP_RGB.green(), OVERLAP_RGB.blue(), 170)
         h, w = canal.shape

@@ -29,6 +29,8 @@ class PlanningActions:
         window._add_action(plan, "Add &antenna to the selected needle", self.add_antenna, "Shift+A")
         window._add_action(plan, "Make &bipedicular (mirror the selected needle)", self.make_bipedicular, "B")
         window._add_action(plan, "Add a spherical &target at the crosshair", self.add_target, "Shift+T")
+        window._add_action(plan, "Outline the &lesion from a click (threshold and seed)",
+                           lambda: window.set_tool("lesion_seed"), "Shift+L")
         canal = plan.addMenu("Spinal &canal")
         window._add_action(canal, "Segment the canal &automatically", self.segment_canal)
         window._add_action(canal, "Segment the canal from a &click", lambda: window.set_tool("canal_seed"))
@@ -114,6 +116,22 @@ class PlanningActions:
     def undo_canal_stroke(self) -> None:
         if not self.w.tools["canal_paint"].undo_stroke():  # the brushes share one stroke history
             self.w.statusBar().showMessage("No canal edit to undo.", 4000)
+
+    def add_lesion_at(self, lps) -> None:
+        """A mask target grown from the clicked point (recipe stored in the plan, so it is recomputed)."""
+        from planner.anatomy.lesion import LesionParams, segment_lesion
+
+        params = LesionParams()
+        try:  # check the click before it becomes a plan item
+            segment_lesion(self.session.volume, lps, params, exclude=self.session.canal_mask)
+        except PlannerError as exc:
+            QMessageBox.warning(self.w, "Cannot outline the lesion", str(exc))
+            return
+        n = len(self.session.plan.targets) + 1
+        target = Target(tuple(float(v) for v in lps), kind="mask", mask_ref=params.to_ref(), name=f"Lesion {n}")
+        if self._run("add the lesion", lambda: commands.add_item(target)):
+            self.selection.select(target.id)
+        self.w.set_tool("navigate")
 
     def duplicate(self) -> None:
         item = self._selected()

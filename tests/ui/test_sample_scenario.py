@@ -152,3 +152,22 @@ def test_plan_by_mouse_and_keyboard_then_undo_and_redo_everything(window, qtbot,
     for expected in states[1:]:
         qtbot.keyClick(window, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
         assert plan.state() == expected
+
+
+def test_lesion_outlined_from_a_click_is_a_coverage_target(window, qtbot, landmarks):
+    import SimpleITK as sitk
+
+    centre = np.asarray(landmarks["lesion"]["centre_lps"])
+    _scroll_axial_to(window, centre[2])
+    axial = window.views[AXIAL]
+    qtbot.keyClick(window, Qt.Key_L, Qt.ShiftModifier)
+    click(axial, _screen(axial, centre))
+    (target,) = window.session.plan.targets
+    assert target.kind == "mask" and target.mask_ref.startswith("threshold:")
+    mask = window.session.lesion_mask()
+    labels = sitk.GetArrayFromImage(sitk.ReadImage(str(sample_dir() / "ground_truth" / "labels.nii.gz")))
+    truth = (labels == 10) & ~np.isin(labels, [30, 31, 32])
+    assert 2 * (mask & truth).sum() / (mask.sum() + truth.sum()) >= 0.8
+    assert window.session.evaluation.analysis.target_volume_ml > 1.0
+    qtbot.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
+    assert not window.session.plan.targets and window.session.lesion_mask() is None
