@@ -240,6 +240,7 @@ class PlanningSession:
                 reports[needle.id] = cached[1]
             if needle.id in reports:
                 findings += corridor_findings(reports[needle.id], needle.id, needle.name)
+        findings += [Finding(Severity.WARNING, "series_warning", f"Images: {w}") for w in self.volume.warnings]
         findings.sort(key=lambda f: -f.severity.rank)
         evaluation = Evaluation(self._request_id, tuple(zones), result, reports, tuple(findings),
                                 complete=corridors)

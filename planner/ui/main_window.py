@@ -201,6 +201,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         for view in self.all_2d_views():
             view.hovered.connect(self._on_hover)
+            view.tool_used.connect(self._show_tool_hint)
         self.state.cursor_changed.connect(self._on_cursor_changed)
         self.view3d.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         plan = self.session.plan
@@ -226,6 +227,12 @@ class MainWindow(QMainWindow):
                 action.setChecked(False)
         hint = getattr(tool, "hint", "Navigate: click to move the crosshair; drag an item's end to move it")
         self.statusBar().showMessage(hint, 8000)
+
+    def _show_tool_hint(self) -> None:
+        tool = self.all_2d_views()[0].tool
+        hint = getattr(tool, "hint", "")
+        if hint and not isinstance(tool, EditTool):
+            self.statusBar().showMessage(hint, 8000)
 
     def _segment_canal_at(self, lps) -> None:
         """The seeded alternative: segment the canal channel through the clicked point."""

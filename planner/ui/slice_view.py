@@ -51,6 +51,7 @@ class SliceView(QWidget):
     """One 2D view. ``hovered`` carries (lps ndarray, hu float|None) or None when the mouse leaves."""
 
     hovered = Signal(object)
+    tool_used = Signal()  # the active tool handled a mouse event (its hint may have changed)
 
     def __init__(self, source: str | SliceSource, state: ViewState, parent=None):
         super().__init__(parent)
@@ -207,6 +208,8 @@ class SliceView(QWidget):
         handled = bool(getattr(self.tool, name)(lps, _button_name(event, name)))
         if handled:
             self.update()
+            if name != "move":
+                self.tool_used.emit()
         return handled
 
     def mousePressEvent(self, event):  # noqa: N802
