@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
@@ -73,6 +74,7 @@ class View3D(QWidget):
         interactor.SetInteractorStyle(vtkInteractorStyleTrackballCamera())
         self.scene.attach_orientation_marker(interactor)
         self.volume: ImageVolume | None = None
+        self._volume_actor = None
         self._request_id = 0
         self._thread: QThread | None = None
         self._worker: SurfaceWorker | None = None
@@ -90,6 +92,11 @@ class View3D(QWidget):
             btn.clicked.connect(lambda _=False, n=name: self.camera_preset(n))
             bar.addWidget(btn)
         bar.addStretch(1)
+        self.volume_box = QCheckBox("Volume", self)
+        self.volume_box.setObjectName("volume_rendering")
+        self.volume_box.setToolTip("Direct volume rendering of the CT instead of the bone surface")
+        self.volume_box.toggled.connect(self.set_volume_rendering)
+        bar.addWidget(self.volume_box)
         bar.addWidget(QLabel("Bone ≥"))
         self.threshold = QDoubleSpinBox(self)
         self.threshold.setObjectName("bone_threshold")
@@ -113,6 +120,10 @@ class View3D(QWidget):
     # --- content -------------------------------------------------------------------------------
     def set_volume(self, volume: ImageVolume | None) -> None:
         self.volume = volume
+        if self._volume_actor is not None:
+            self.scene.renderer.RemoveVolume(self._volume_actor)
+            self._volume_actor = None
+        self.volume_box.setChecked(False)
         if volume is None:
             return
         self.scene.set_focus(*volume.bounds_lps)
@@ -165,6 +176,21 @@ class View3D(QWidget):
         if request_id == self._request_id:
             self.progress.setVisible(False)
             self.message.emit(message)
+
+    def set_volume_rendering(self, on: bool) -> None:
+        """Show the CT as a volume rendering (bone preset) in place of the bone surface."""
+        if self.volume is None:
+            return
+        if on and self._volume_actor is None:
+            from planner.render.volume_render import bone_volume
+
+            self._volume_actor = bone_volume(self.volume)
+            self.scene.renderer.AddVolume(self._volume_actor)
+        if self._volume_actor is not None:
+            self._volume_actor.SetVisibility(on)
+        if self.scene.bone_actor is not None:
+            self.scene.bone_actor.SetVisibility(not on)
+        self.render()
 
     # --- camera and output ---------------------------------------------------------------------
     def camera_preset(self, name: str) -> None:
