@@ -1,0 +1,250 @@
+"""Vertebral levels from one click: body, own axes, mid-sagittal plane, and the neighbours' labels.
+
+:func:`detect_level` segments the vertebral body at a point the user clicked and named, and measures
+its centre, its axes (left-right toward the patient's left, anterior-posterior toward posterior,
+cranio-caudal toward the head; the same rows as ``planner.plan.items.Level.axes``), its mid-sagittal
+plane found from the image (mirror symmetry of the whole vertebra), its height, width, depth and
+endplate centres. The analysis runs in passes (:mod:`planner.anatomy.levels_body`) on a 1 mm grid
+resampled around the body: the first in a frame tilted like the spine at the click
+(:mod:`planner.anatomy.levels_align`), the next ones in the vertebra's own frame from the previous
+pass, until the frame changes by less than ``converged_deg`` (at most ``max_passes``).
+
+:func:`propose_neighbours` steps across the discs along the cranio-caudal axis, segments the next
+bodies and proposes their names by counting from the named level (T1-T12, L1-L5, S1).
+
+The method, its numbers and its limits are described in ``docs/levels.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from planner.anatomy.levels_align import initial_frame
+from planner.anatomy.levels_body import LevelParams, PassResult, analyse_pass
+from planner.core.errors import OutOfRangeError, PlanError, PlannerError
+from planner.core.volume import ImageVolume
+
+__all__ = ["LEVEL_ORDER", "LevelGeometry", "LevelParams", "detect_level", "neighbour_name",
+           "propose_neighbours"]
+
+#: Level names from head to feet, as ``planner.plan.vocab.LEVEL_NAMES`` (anatomy may not import plan).
+LEVEL_ORDER: tuple[str, ...] = tuple(f"T{i}" for i in range(1, 13)) + tuple(f"L{i}" for i in range(1, 6)) + ("S1",)
+
+Vec3 = tuple[float, float, float]
+
+
+def _vec(values) -> Vec3:
+    x, y, z = (float(v) for v in np.asarray(values, dtype=float).reshape(3))
+    return (x, y, z)
+
+
+def _unit(v) -> np.ndarray:
+    v = np.asarray(v, dtype=float)
+    return v / np.linalg.norm(v)
+
+
+@dataclass(frozen=True)
+class LevelGeometry:
+    """One vertebral level measured on the CT (LPS mm).
+
+    ``axes_lps`` rows: left-right (toward the patient's left), anterior-posterior (toward posterior),
+    cranio-caudal (toward the head), orthonormal and right-handed. The mid-sagittal plane passes
+    through ``plane_point_lps`` (the point of the plane nearest the body centre) with normal
+    ``plane_normal_lps`` (= the left-right axis). ``height_mm`` is the distance between the endplate
+    centres; ``width_mm``/``depth_mm`` the body's extent along the left-right and anterior-posterior
+    axes. ``symmetry_score`` is the mirror correlation of the vertebra about the plane (1 = perfectly
+    symmetric). ``complete`` is False when the body runs into the edge of the scan (its centre and
+    height are then only partial). ``confidence`` is 1 for a level the user named; for a proposed
+    neighbour it rates the step and shape consistency (see :func:`propose_neighbours`).
+    ``disc_above_mm``/``disc_below_mm``: disc thickness on the body's axis, None when not seen;
+    ``next_above_mm``/``next_below_mm``: distance from the body centre to where the next body starts.
+    """
+
+    name: str
+    body_centre_lps: Vec3
+    axes_lps: tuple[Vec3, Vec3, Vec3]
+    plane_point_lps: Vec3
+    plane_normal_lps: Vec3
+    top_endplate_lps: Vec3
+    bottom_endplate_lps: Vec3
+    height_mm: float
+    width_mm: float
+    depth_mm: float
+    volume_ml: float
+    symmetry_score: float
+    complete: bool
+    confidence: float = 1.0
+    disc_above_mm: float | None = None
+    disc_below_mm: float | None = None
+    next_above_mm: float | None = None
+    next_below_mm: float | None = None
+
+    @property
+    def left_lps(self) -> np.ndarray:
+        return np.asarray(self.axes_lps[0])
+
+    @property
+    def posterior_lps(self) -> np.ndarray:
+        return np.asarray(self.axes_lps[1])
+
+    @property
+    def head_lps(self) -> np.ndarray:
+        return np.asarray(self.axes_lps[2])
+
+    def to_level_kwargs(self) -> dict:
+        """Keyword arguments for ``planner.plan.items.Level`` (name, centre, axes, mid-sagittal plane)."""
+        return {
+            "name": self.name,
+            "body_centre_lps": self.body_centre_lps,
+            "axes": self.axes_lps,
+            "plane_point_lps": self.plane_point_lps,
+            "plane_normal": self.plane_normal_lps,
+        }
+
+
+def neighbour_name(name: str, steps: int) -> str | None:
+    """The level ``steps`` positions toward the feet (negative: toward the head), None past T1 or S1."""
+    _check_name(name)
+    k = LEVEL_ORDER.index(name) + steps
+    return LEVEL_ORDER[k] if 0 <= k < len(LEVEL_ORDER) else None
+
+
+def _check_name(name: str) -> None:
+    if name not in LEVEL_ORDER:
+        raise PlanError(f"Unknown vertebral level '{name}': use T1-T12, L1-L5 or S1.")
+
+
+def _frame_from(result: PassResult) -> np.ndarray:
+    """Orthonormal rows (left, posterior, head) from a pass's cranio-caudal axis and plane normal."""
+    cc = _unit(result.cc_lps)
+    if cc[2] < 0:  # toward the head: LPS +z (DICOM PS3.3 C.7.6.2.1.1)
+        cc = -cc
+    lr = result.lr_lps - np.dot(result.lr_lps, cc) * cc
+    lr = _unit(lr)
+    if lr[0] < 0:  # toward the patient's left: LPS +x
+        lr = -lr
+    ap = np.cross(cc, lr)
+    return np.array([lr, ap, cc])
+
+
+def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest angle between corresponding rows of two frames."""
+    cos = np.clip(np.sum(a * b, axis=1), -1.0, 1.0)
+    return float(np.degrees(np.arccos(cos)).max())
+
+
+def _geometry(name: str, result: PassResult, axes: np.ndarray, confidence: float = 1.0) -> LevelGeometry:
+    centre = result.centre_lps
+    normal = axes[0]
+    plane_point = centre - np.dot(centre - result.plane_point_lps, normal) * normal
+    height = float(np.linalg.norm(result.top_endplate_lps - result.bottom_endplate_lps))
+    return LevelGeometry(
+        name=name,
+        body_centre_lps=_vec(centre),
+        axes_lps=(_vec(axes[0]), _vec(axes[1]), _vec(axes[2])),
+        plane_point_lps=_vec(plane_point),
+        plane_normal_lps=_vec(normal),
+        top_endplate_lps=_vec(result.top_endplate_lps),
+        bottom_endplate_lps=_vec(result.bottom_endplate_lps),
+        height_mm=height,
+        width_mm=result.width_mm,
+        depth_mm=result.depth_mm,
+        volume_ml=result.volume_ml,
+        symmetry_score=float(result.mirror.score),
+        complete=not (result.at_edge_above or result.at_edge_below),
+        confidence=float(confidence),
+        disc_above_mm=result.disc_above_mm,
+        disc_below_mm=result.disc_below_mm,
+        next_above_mm=result.next_above_mm,
+        next_below_mm=result.next_below_mm,
+    )
+
+
+def detect_level(volume: ImageVolume, seed_lps, name: str, params: LevelParams | None = None) -> LevelGeometry:
+    """Segment the vertebral body around ``seed_lps`` (a click inside the body) and measure the level.
+
+    Raises :class:`~planner.core.errors.PlanError` for an unknown name,
+    :class:`~planner.core.errors.OutOfRangeError` for a point outside the scan, and
+    :class:`~planner.core.errors.PlannerError` when no vertebral body is found there.
+    """
+    _check_name(name)
+    p = params or LevelParams()
+    seed = np.asarray(seed_lps, dtype=float).reshape(3)
+    if not volume.contains_ijk(volume.to_ijk(seed)):
+        raise OutOfRangeError("The clicked point is outside the scan: click inside a vertebral body.")
+    centre, axes = initial_frame(volume, seed, p)
+    result = analyse_pass(volume, centre, axes, seed, p, p.first_search_deg)
+    axes = _frame_from(result)
+    for _ in range(max(p.max_passes - 1, 1)):
+        reach = 0.5 * float(np.linalg.norm(result.top_endplate_lps - result.bottom_endplate_lps)) + 18.0
+        fine = replace(p, half_height_mm=float(np.clip(reach, 25.0, p.half_height_mm)))
+        result = analyse_pass(volume, result.centre_lps, axes, result.centre_lps, fine, p.refine_search_deg)
+        new_axes = _frame_from(result)
+        change = _angle_deg(axes, new_axes)
+        axes = new_axes
+        if change < p.converged_deg:
+            break
+    return _geometry(name, result, axes)
+
+
+def _step_confidence(moved_mm: float, expected_mm: float) -> float:
+    """1 when the centre-to-centre step matches the expected one, falling off (Gaussian, 20 %)."""
+    return float(np.exp(-0.5 * ((moved_mm - expected_mm) / (0.2 * expected_mm)) ** 2))
+
+
+def _shape_confidence(a: LevelGeometry, b: LevelGeometry) -> float:
+    """Adjacent bodies have similar height and width (a few per cent per level, DOMAIN.md sizes)."""
+    ratio = lambda x, y: min(x, y) / max(x, y) if max(x, y) > 0 else 0.0  # noqa: E731
+    return float(ratio(a.height_mm, b.height_mm) * ratio(a.width_mm, b.width_mm))
+
+
+def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: LevelParams) -> LevelGeometry | None:
+    """The body after ``current`` toward the head (+1) or the feet (-1), or None when there is none."""
+    name = neighbour_name(current.name, -direction)
+    start_mm = current.next_above_mm if direction > 0 else current.next_below_mm
+    if name is None or start_mm is None:
+        return None
+    head = current.head_lps * direction
+    centre = np.asarray(current.body_centre_lps)
+    seed = centre + head * (start_mm + 0.45 * current.height_mm)
+    if not volume.contains_ijk(volume.to_ijk(seed)):
+        return None
+    try:
+        found = detect_level(volume, seed, name, p)
+    except PlannerError:
+        return None
+    offset = np.asarray(found.body_centre_lps) - centre
+    moved_mm = float(np.dot(offset, head))
+    expected_mm = start_mm + 0.5 * current.height_mm
+    sideways_mm = float(np.linalg.norm(offset - moved_mm * head))
+    if not found.complete or moved_mm < 0.5 * expected_mm or sideways_mm > 0.5 * moved_mm:
+        return None
+    confidence = current.confidence * _step_confidence(moved_mm, expected_mm) * _shape_confidence(current, found)
+    return replace(found, confidence=round(confidence, 3))
+
+
+def propose_neighbours(volume: ImageVolume, level: LevelGeometry, count_up: int = 2, count_down: int = 2,
+                       params: LevelParams | None = None) -> list[LevelGeometry]:
+    """Find up to ``count_up`` bodies above and ``count_down`` below ``level`` and name them.
+
+    From each body the next is seeded across the disc (centre + the distance to where the next body
+    starts on the profile + about half a body height, along the cranio-caudal axis), segmented with
+    :func:`detect_level` and named by counting from ``level.name`` (L2 -> L1, T12 above; L3, L4
+    below). The walk stops at the scan's edge, when a body is cut by it, when no body is found, or
+    past T1 / S1. ``confidence`` multiplies along the walk: the parent's, the step-length agreement
+    and the height and width ratios to the parent. Returned from head to feet, ``level`` excluded.
+    """
+    _check_name(level.name)
+    p = params or LevelParams()
+    found: list[LevelGeometry] = []
+    for direction, count in ((+1, count_up), (-1, count_down)):
+        current = level
+        for _ in range(max(int(count), 0)):
+            nxt = _next_body(volume, current, direction, p)
+            if nxt is None:
+                break
+            found.append(nxt)
+            current = nxt
+    return sorted(found, key=lambda g: LEVEL_ORDER.index(g.name))

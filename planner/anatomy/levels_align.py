@@ -1,0 +1,102 @@
+"""A first guess of a vertebra's cranio-caudal axis, before the body is segmented in 3-D.
+
+Lumbar lordosis and the lumbosacral angle tilt the bodies and discs by 10-30 degrees against the scan's
+axial plane; axial slices then cut the discs obliquely and a disc no longer shows as a low-density
+slice. So the first pass runs in a frame tilted like the spine. The body's section in the clicked
+slice (its footprint, as in :mod:`planner.anatomy.levels_body`) gives a core of points well inside the
+body; for a candidate axis the core is swept along it (+-30 mm: the body and both discs). The right
+axis makes every swept section lie wholly in a body or wholly in a disc, so it maximises the
+variance of the mean along the axis over the mean variance within the sections (an F ratio; a
+section that leaves the spine raises the within-section variance, so wrong steep tilts lose).
+The sagittal tilt is searched first (+-36 degrees every 3), then the coronal one (+-24), each refined
+with a parabola.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+from planner.anatomy.levels_body import LevelParams, footprint_at_seed
+from planner.anatomy.levels_grid import LocalGrid, close_slices, holes_in_slices, resample, small_parts
+from planner.core.volume import ImageVolume
+
+_SECTION_HALF_MM = 40.0
+_ALONG_HALF_MM = 30.0
+_ALONG_STEP_MM = 1.5
+_CORE_STEP_MM = 2.0
+_CORE_MARGIN_MM = 3.0
+
+
+def _frame(tilt_u_deg: float, tilt_v_deg: float) -> np.ndarray:
+    """Rows (left, posterior, head) of a frame whose head axis leans by the two tilts."""
+    head = np.array([np.tan(np.deg2rad(tilt_u_deg)), np.tan(np.deg2rad(tilt_v_deg)), 1.0])
+    head /= np.linalg.norm(head)
+    left = np.array([1.0, 0.0, 0.0]) - head[0] * head
+    left /= np.linalg.norm(left)
+    return np.array([left, np.cross(head, left), head])
+
+
+def _parabola_offset(y_minus: float, y0: float, y_plus: float) -> float:
+    denom = y_minus - 2.0 * y0 + y_plus
+    return 0.0 if denom >= 0.0 else float(np.clip(0.5 * (y_minus - y_plus) / denom, -0.5, 0.5))
+
+
+def _section_core(volume: ImageVolume, seed_lps, p: LevelParams) -> tuple[np.ndarray, np.ndarray]:
+    """Centre (LPS) of the body's section at the seed and its core points (u, v offsets, mm)."""
+    s = p.step_mm
+    grid = LocalGrid.around(seed_lps, np.eye(3), s, (-_SECTION_HALF_MM, _SECTION_HALF_MM),
+                            (-_SECTION_HALF_MM, _SECTION_HALF_MM), (-s, s))
+    hu, _ = resample(volume, grid)
+    bone = ndimage.gaussian_filter(hu, p.smooth_sigma_mm / s) > p.bone_hu
+    closed = close_slices(bone)
+    holes = holes_in_slices(closed)
+    base = closed | small_parts(holes, p.small_hole_mm2, s)
+    iw0, iv0, iu0 = grid.index_of((0.0, 0.0, 0.0))
+    footprint, _ = footprint_at_seed(base[iw0], holes[iw0], (iv0, iu0), p)
+    iv, iu = np.nonzero(footprint)
+    centre_uv = np.array([grid.u_mm[iu].mean(), grid.v_mm[iv].mean()])
+    core = ndimage.distance_transform_edt(footprint, sampling=s) >= _CORE_MARGIN_MM
+    every = max(int(round(_CORE_STEP_MM / s)), 1)
+    sub = np.zeros_like(core)
+    sub[::every, ::every] = True
+    iv, iu = np.nonzero(core & sub)
+    offsets = np.stack([grid.u_mm[iu], grid.v_mm[iv]], axis=1) - centre_uv
+    return grid.to_lps([centre_uv[0], centre_uv[1], 0.0]), offsets
+
+
+def _f_ratio(volume: ImageVolume, centre_lps: np.ndarray, offsets_uv: np.ndarray, axes: np.ndarray) -> float:
+    """Between-section over within-section variance of HU on the core swept along ``axes[2]``."""
+    along = np.arange(-_ALONG_HALF_MM, _ALONG_HALF_MM + 1e-9, _ALONG_STEP_MM)
+    pts = (centre_lps[None, None, :] + along[:, None, None] * axes[2]
+           + offsets_uv[None, :, 0:1] * axes[0] + offsets_uv[None, :, 1:2] * axes[1])
+    ijk = volume.to_ijk(pts.reshape(-1, 3))
+    kji = ijk[:, ::-1].T  # (i, j, k) point order -> (k, j, i) array order
+    values = ndimage.map_coordinates(volume.hu, kji, order=1, mode="nearest").reshape(along.size, -1)
+    values = np.clip(values.astype(float), -100.0, 600.0)
+    return float(np.var(values.mean(axis=1)) / (np.mean(np.var(values, axis=1)) + 25.0))
+
+
+def _search(score, limit_deg: float, step_deg: float) -> float:
+    angles = np.arange(-limit_deg, limit_deg + 1e-9, step_deg)
+    scores = np.array([score(a) for a in angles])
+    k = int(np.argmax(scores))
+    best = float(angles[k])
+    if 0 < k < angles.size - 1:
+        best += step_deg * _parabola_offset(scores[k - 1], scores[k], scores[k + 1])
+    return best
+
+
+def initial_frame(volume: ImageVolume, seed_lps, params: LevelParams | None = None,
+                  max_sagittal_deg: float = 36.0, max_coronal_deg: float = 24.0) -> tuple[np.ndarray, np.ndarray]:
+    """Centre of the body's section at ``seed_lps`` (LPS) and frame rows (left, posterior, head).
+
+    Raises :class:`~planner.core.errors.PlannerError` when there is no bone body at the seed.
+    """
+    p = params or LevelParams()
+    centre, offsets = _section_core(volume, seed_lps, p)
+    if len(offsets) < 10:
+        return centre, np.eye(3)
+    tilt_v = _search(lambda a: _f_ratio(volume, centre, offsets, _frame(0.0, a)), max_sagittal_deg, 3.0)
+    tilt_u = _search(lambda a: _f_ratio(volume, centre, offsets, _frame(a, tilt_v)), max_coronal_deg, 3.0)
+    return centre, _frame(tilt_u, tilt_v)
