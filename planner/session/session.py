@@ -45,6 +45,7 @@ class PlanningSession:
     evaluated = Signal(object)  # Evaluation
     volume_changed = Signal()
     canal_changed = Signal()
+    corridors_needed = Signal()  # with defer_corridors: some needle's corridor must be computed
 
     def __init__(self, devices: DeviceLibrary | None = None, thresholds: SafetyThresholds | None = None):
         self.devices = devices if devices is not None else load_library()
@@ -60,6 +61,7 @@ class PlanningSession:
         self.evaluation: Evaluation | None = None
         self.interactive = False
         self.auto_evaluate = True
+        self.defer_corridors = False  # True in the app: corridor checks run in a worker thread
         self._request_id = 0
         self._corridor_cache: dict[str, tuple[tuple, CorridorReport]] = {}
         self._lesion_cache: dict[str, tuple] = {}
@@ -150,17 +152,42 @@ class PlanningSession:
                 out.append(ZoneResult(antenna.id, needle.id, None, str(exc)))
         return out
 
+    def _corridor_key(self, needle: Needle) -> tuple:
+        return (needle.entry_lps, needle.tip_lps, needle.gauge, needle.side, needle.level, self._canal_version,
+                self._target_key())
+
+    def corridor_job(self, needle: Needle):
+        """A function computing this needle's corridor report, safe to run in another thread (it only
+        reads the volume, masks and a snapshot of the needle), and the cache key it is valid for."""
+        level = self.plan.level_named(needle.level) if needle.level else None
+        axes = None if level is None else level.axes
+        volume, canal, lesion_inside = self.volume, self.canal_mask, self._lesion_inside()
+
+        def job() -> CorridorReport:
+            return check_corridor(volume, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm,
+                                  side=needle.side, axes=axes, canal_mask=canal, lesion_inside=lesion_inside)
+        return job, self._corridor_key(needle)
+
+    def missing_corridors(self) -> list[Needle]:
+        """Needles whose corridor report is not cached for their current geometry."""
+        return [n for n in self.plan.needles
+                if self._corridor_cache.get(n.id, (None,))[0] != self._corridor_key(n)]
+
+    def store_corridor(self, needle_id: str, key: tuple, report: CorridorReport) -> None:
+        """Keep a report computed elsewhere; re-evaluate when it is still current."""
+        if needle_id in self.plan and key == self._corridor_key(self.plan.get(needle_id)):
+            self._corridor_cache[needle_id] = (key, report)
+            if self.auto_evaluate and not self.interactive:
+                self.evaluate(corridors=True)
+
     def corridor(self, needle: Needle) -> CorridorReport:
-        """The corridor report of one needle, cached by its geometry and the canal version."""
-        key = (needle.entry_lps, needle.tip_lps, needle.gauge, needle.side, needle.level, self._canal_version,
-               self._target_key())
+        """The corridor report of one needle, cached by its geometry, the canal and the target."""
+        key = self._corridor_key(needle)
         cached = self._corridor_cache.get(needle.id)
         if cached is not None and cached[0] == key:
             return cached[1]
-        level = self.plan.level_named(needle.level) if needle.level else None
-        report = check_corridor(self.volume, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm,
-                                side=needle.side, axes=None if level is None else level.axes,
-                                canal_mask=self.canal_mask, lesion_inside=self._lesion_inside())
+        job, key = self.corridor_job(needle)
+        report = job()
         self._corridor_cache[needle.id] = (key, report)
         return report
 
@@ -234,16 +261,21 @@ class PlanningSession:
                     f"{needle.name}: the path ({needle.length_mm:.0f} mm) is longer than the needle's usable "
                     f"length ({needle.usable_length_mm:.0f} mm).", needle.id))
             cached = self._corridor_cache.get(needle.id)
-            if corridors:
+            if corridors and not self.defer_corridors:
                 reports[needle.id] = self.corridor(needle)
+            elif corridors and cached is not None and cached[0] == self._corridor_key(needle):
+                reports[needle.id] = cached[1]
             elif cached is not None and cached[0][:2] == (needle.entry_lps, needle.tip_lps):
                 reports[needle.id] = cached[1]
             if needle.id in reports:
                 findings += corridor_findings(reports[needle.id], needle.id, needle.name)
         findings += [Finding(Severity.WARNING, "series_warning", f"Images: {w}") for w in self.volume.warnings]
         findings.sort(key=lambda f: -f.severity.rank)
+        complete = corridors and len(reports) == len(self.plan.needles)
         evaluation = Evaluation(self._request_id, tuple(zones), result, reports, tuple(findings),
-                                complete=corridors)
+                                complete=complete)
         self.evaluation = evaluation
         self.evaluated.emit(evaluation)
+        if corridors and not complete:
+            self.corridors_needed.emit()
         return evaluation

@@ -44,7 +44,7 @@ class FindingsPanel(QWidget):
             row.setData(Qt.UserRole, f.item_id)
             row.setData(Qt.UserRole + 1, f.code)
             self.list.addItem(row)
-        self.status.setText("" if evaluation.complete else "Needle corridors are checked when you release the mouse…")
+        self.status.setText("" if evaluation.complete else "Checking the needle corridors…")
 
     def codes(self) -> list[str]:
         return [self.list.item(i).data(Qt.UserRole + 1) for i in range(self.list.count())]

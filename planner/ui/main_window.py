@@ -25,6 +25,7 @@ from planner.session.session import PlanningSession
 from planner.session.view_state import ViewState
 from planner.ui.about import show_about
 from planner.ui.case_loader import CaseLoader, VOLUME_SUFFIXES
+from planner.ui.corridor_worker import CorridorRunner
 from planner.ui.file_actions import FileActions
 from planner.ui.findings_panel import FindingsPanel
 from planner.ui.overlays import MeasurementOverlay
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         bone = preset("bone")
         self.state.set_window(bone.center_hu, bone.width_hu)
         self.session = PlanningSession()
+        self.corridors = CorridorRunner(self.session, self)
         self.selection = Selection()
         self.volume: ImageVolume | None = None
         self.measurements = MeasurementList()
@@ -391,6 +393,7 @@ class MainWindow(QMainWindow):
             if worker is not None:
                 worker.cancel()
                 worker.wait(10000)
+        self.corridors.shutdown()
         self.view3d.shutdown()
         super().closeEvent(event)
 

@@ -1,0 +1,64 @@
+"""Runs the needle corridor checks (about a second per needle) off the GUI thread.
+
+The session asks for them (``corridors_needed``) after a full evaluation that lacked some; the worker
+computes the missing reports from snapshots and hands them back with the key they are valid for, so a
+needle moved in the meantime simply gets checked again.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from planner.ui.load_worker import LoadWorker
+
+
+class CorridorRunner(QObject):
+    busy_changed = Signal(bool)
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.worker: LoadWorker | None = None
+        self._again = False
+        session.defer_corridors = True
+        session.corridors_needed.connect(self.run)
+
+    def is_busy(self) -> bool:
+        return self.worker is not None
+
+    def run(self) -> None:
+        if self.worker is not None:
+            self._again = True
+            return
+        jobs = [(n.id, *self.session.corridor_job(n)) for n in self.session.missing_corridors()]
+        if not jobs:
+            return
+        worker = LoadWorker(lambda progress, cancel: [(nid, key, job()) for nid, job, key in jobs], self)
+        worker.finished.connect(self._on_done)
+        worker.failed.connect(self._on_failed)
+        worker.cancelled.connect(self._on_failed)
+        self.worker = worker
+        self.busy_changed.emit(True)
+        worker.start()
+
+    def _on_done(self, results) -> None:
+        self._finish()
+        for needle_id, key, report in results:
+            self.session.store_corridor(needle_id, key, report)
+
+    def _on_failed(self, *args) -> None:
+        self._finish()
+
+    def _finish(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.wait(1000)
+        self.busy_changed.emit(False)
+        if self._again:
+            self._again = False
+            self.run()
+
+    def shutdown(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.worker.wait(30000)
