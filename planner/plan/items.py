@@ -238,6 +238,7 @@ class Level:
     sins: Mapping[str, int] | None = None
     locked: bool = False
     id: str = field(default_factory=new_id)
+    body_depth_mm: float | None = None  # anterior-posterior extent of the body, measured on the CT
 
     def __post_init__(self):
         _check_id(self)
@@ -259,6 +260,14 @@ class Level:
                 clean[str(key)] = int(value)
             _set(self, "sins", _FrozenDict(clean))
         _set(self, "locked", bool(self.locked))
+        if self.body_depth_mm is not None:
+            _set(self, "body_depth_mm", vocab.finite(self.body_depth_mm, "body depth (mm)", positive=True))
+
+    def posterior_wall_lps(self) -> np.ndarray | None:
+        """The centre of the body's posterior wall (centre + half the depth toward posterior)."""
+        if self.body_depth_mm is None:
+            return None
+        return np.asarray(self.body_centre_lps) + 0.5 * self.body_depth_mm * np.asarray(self.axes[1])
 
 
 class _FrozenDict(dict):

@@ -25,6 +25,7 @@ def level_to_dict(level: Level) -> dict[str, Any]:
         "axes": {"left_right": _xyz(lr), "anterior_posterior": _xyz(ap), "cranio_caudal": _xyz(cc)},
         "mid_sagittal_plane": {"point": _xyz(level.plane_point_lps), "normal": _xyz(level.plane_normal)},
         "sins": None if level.sins is None else dict(level.sins),
+        "body_depth_mm": level.body_depth_mm,
         "locked": level.locked,
     }
 
@@ -121,6 +122,7 @@ def _level(d: dict) -> Level:
         plane_normal=plane.get("normal"),
         sins=d.get("sins"),
         locked=d.get("locked", False),
+        body_depth_mm=d.get("body_depth_mm"),
     )
 
 

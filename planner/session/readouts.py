@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from planner.geometry.trajectory import trajectory_angles
 
 
@@ -25,6 +27,9 @@ def needle_rows(session, needle) -> list[tuple[str, str]]:
         local = trajectory_angles(needle.entry_lps, needle.tip_lps, needle.side, level.axes)
         rows += [(f"Medial angle ({level.name} axes)", _fmt(local.medial_deg, "°")),
                  (f"Cranial angle ({level.name} axes)", _fmt(local.cranial_deg, "°"))]
+        wall = level.posterior_wall_lps()
+        if wall is not None:
+            rows.append(("Tip to posterior wall", _wall_text(tip_anterior_to_wall_mm(needle, level))))
     ev = session.evaluation
     report = ev.corridors.get(needle.id) if ev is not None else None
     if report is None:
@@ -39,6 +44,18 @@ def needle_rows(session, needle) -> list[tuple[str, str]]:
     if antenna is not None:
         rows += antenna_rows(session, antenna)
     return rows
+
+
+def tip_anterior_to_wall_mm(needle, level) -> float:
+    """How far the needle tip lies anterior to the level's posterior wall plane (negative: behind it,
+    i.e. in the canal's direction). The wall plane passes through ``level.posterior_wall_lps()`` with
+    the level's anterior-posterior axis (toward posterior) as normal."""
+    ap = np.asarray(level.axes[1], dtype=float)
+    return float(np.dot(level.posterior_wall_lps() - np.asarray(needle.tip_lps), ap))
+
+
+def _wall_text(d_mm: float) -> str:
+    return f"{d_mm:.1f} mm anterior" if d_mm >= 0 else f"{-d_mm:.1f} mm BEHIND the wall"
 
 
 def antenna_rows(session, antenna) -> list[tuple[str, str]]:

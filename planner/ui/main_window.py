@@ -31,6 +31,7 @@ from planner.ui.findings_panel import FindingsPanel
 from planner.ui.overlays import MeasurementOverlay
 from planner.ui.plan_overlays import TARGET_RGB, MaskOverlay, PlanOverlay, ZoneOverlay
 from planner.ui.plan_panel import PlanTree
+from planner.ui.level_actions import LevelActions
 from planner.ui.planning_actions import PlanningActions
 from planner.ui.properties_panel import PropertiesPanel
 from planner.ui.scene_plan import ScenePlan
@@ -68,6 +69,8 @@ class MainWindow(QMainWindow):
             "canal_paint": CanalBrushTool(self.session, "paint", history=self._canal_history),
             "canal_erase": CanalBrushTool(self.session, "erase", history=self._canal_history),
             "canal_seed": ClickTool("Canal from a click: click inside the spinal canal", self._segment_canal_at),
+            "level_seed": ClickTool("Level: click inside the vertebral body to name it (name in the toolbar)",
+                                    lambda lps: self.levels.add_level_at(lps)),
             "lesion_seed": ClickTool("Lesion: click inside the lytic lesion (threshold and seed)",
                                      lambda lps: self.planning.add_lesion_at(lps)),
         }
@@ -158,6 +161,7 @@ class MainWindow(QMainWindow):
         for name in ("A", "P", "L", "R", "S", "I"):
             self._add_action(cam_menu, f"From {name}", lambda _=False, n=name: self.view3d.camera_preset(n))
         self.planning = PlanningActions(self)
+        self.levels = LevelActions(self)
         help_menu = self.menuBar().addMenu("&Help")
         self._add_action(help_menu, "&About", lambda: show_about(self))
 
@@ -188,6 +192,8 @@ class MainWindow(QMainWindow):
             bar.addAction(action)
             self.tool_actions[key] = action
         bar.addAction(self._add_action(self.planning.plan_menu, "Clear measurements", self.measurements.clear))
+        for widget in self.levels.toolbar_widgets():
+            bar.addWidget(widget)
         bar.addSeparator()
         bar.addWidget(QLabel(" Slab MIP "))
         self.slab_spin = QDoubleSpinBox(self)
@@ -304,7 +310,7 @@ class MainWindow(QMainWindow):
             from planner.anatomy.levels import detect_level
 
             geometry = detect_level(self.volume, np.asarray(needle.tip_lps), needle.level or "L1")
-            return geometry.plane_point_lps, geometry.plane_normal
+            return geometry.plane_point_lps, geometry.plane_normal_lps
         except (ImportError, PlannerError) as exc:
             QMessageBox.warning(self, "No mid-sagittal plane",
                                 f"Could not find the vertebra's mid-sagittal plane at the needle tip: {exc}\n"

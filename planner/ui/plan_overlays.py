@@ -74,6 +74,33 @@ def draw_polygon(painter, view, sl, pts_ab, pen: QPen, brush=Qt.NoBrush) -> None
     painter.setBrush(Qt.NoBrush)
 
 
+LEVEL_RGB = QColor(120, 255, 160)
+LEVEL_NEAR_MM = 14.0  # about half a lumbar body height: the label shows on the body's own slices
+
+
+def draw_level(painter: QPainter, view, sl, level) -> None:
+    """The level's name at its body centre and its mid-sagittal plane's trace on the slice (dotted)."""
+    centre = np.asarray(level.body_centre_lps)
+    if abs(float(view.height_above_slice_mm(centre))) > LEVEL_NEAR_MM:
+        return
+    plane = sl.plane
+    n = np.asarray(level.plane_normal)
+    q = np.asarray(level.plane_point_lps)
+    # points (a, b) of the slice with (p(a, b) - q) . n = 0
+    un, vn = float(plane.u_lps @ n), float(plane.v_lps @ n)
+    rhs = float((q - plane.origin_lps - sl.h_mm * plane.normal_lps) @ n)
+    c_ab = plane.to_plane_coords(centre)[:2]
+    if max(abs(un), abs(vn)) > 0.2:  # the plane cuts this slice along a line
+        direction = np.array([-vn, un]) / np.hypot(un, vn)
+        foot = np.array([un, vn]) * rhs / (un * un + vn * vn)
+        foot = foot + direction * float((c_ab - foot) @ direction)  # nearest the body centre
+        a0, a1 = foot - 30 * direction, foot + 30 * direction
+        painter.setPen(QPen(LEVEL_RGB, 1.0, Qt.DotLine))
+        painter.drawLine(QPointF(*view.viewport.plane_to_screen(*a0)), QPointF(*view.viewport.plane_to_screen(*a1)))
+    x, y = view.viewport.plane_to_screen(*c_ab)
+    _label(painter, x, y, level.name, LEVEL_RGB)
+
+
 class PlanOverlay:
     """Needles, antennas, thermocouples and targets of the session's plan."""
 
@@ -85,6 +112,8 @@ class PlanOverlay:
     def __call__(self, painter: QPainter, view, sl) -> None:
         plan = self.session.plan
         evaluation = self.session.evaluation
+        for level in plan.levels:
+            draw_level(painter, view, sl, level)
         for target in plan.targets:
             if target.kind in ("sphere", "ellipsoid"):
                 pts = ellipsoid_section(target.centre_lps, target.axes, target.semi_axes_mm, sl.plane, sl.h_mm)

@@ -171,3 +171,48 @@ def test_lesion_outlined_from_a_click_is_a_coverage_target(window, qtbot, landma
     assert window.session.evaluation.analysis.target_volume_ml > 1.0
     qtbot.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
     assert not window.session.plan.targets and window.session.lesion_mask() is None
+
+
+def test_levels_from_a_click_then_bipedicular_by_key(window, qtbot, landmarks):
+    """Name L2, click in its body: the level gets the image's mid-sagittal plane; neighbours are
+    proposed and added with Shift+V; a needle mirrored with B lands on the other pedicle."""
+    l2 = landmarks["vertebrae"]["L2"]
+    centre = np.asarray(l2["body_centre_lps"]) + [3.0, 2.0, 0.0]  # an off-centre click
+    _scroll_axial_to(window, centre[2])
+    axial = window.views[AXIAL]
+    window.levels.name_box.setCurrentText("L2")
+    qtbot.keyClick(window, Qt.Key_V)
+    click(axial, _screen(axial, centre))
+    level = window.session.plan.level_named("L2")
+    assert level is not None
+    assert np.linalg.norm(np.asarray(level.body_centre_lps) - l2["body_centre_lps"]) < 3.0
+    truth = landmarks["mid_sagittal_plane"]
+    assert abs(np.dot(level.plane_normal, truth["normal_lps"])) > np.cos(np.radians(2))
+    assert {g.name for g in window.levels.proposals} == {"L1", "L3"}
+    qtbot.keyClick(window, Qt.Key_V, Qt.ShiftModifier)
+    assert {lv.name for lv in window.session.plan.levels} == {"L1", "L2", "L3"}
+
+    ped = l2["pedicles"]["left"]
+    entry, target = np.asarray(ped["entry_lps"]), np.asarray(ped["target_lps"])
+    d = (target - entry) / np.linalg.norm(target - entry)
+    tip = target.copy()
+    skin = entry - 45 * d
+    _scroll_axial_to(window, tip[2])
+    z = window.views[AXIAL].slice_position_mm()
+    skin[2] = tip[2] = z
+    _place(window, qtbot, Qt.Key_N, skin, tip)
+    needle = window.session.plan.needles[0]
+    window.properties.fields["level"].setCurrentText("L2")
+    window.properties.fields["level"].activated.emit(0)
+    assert window.session.plan.get(needle.id).level == "L2"
+    qtbot.keyClick(window, Qt.Key_B)
+    assert len(window.session.plan.needles) == 2
+    mirrored = next(n for n in window.session.plan.needles if n.id != needle.id)
+    assert mirrored.side == "right"
+    right = l2["pedicles"]["right"]
+    # the mirrored tip lies near the right reference target (the phantom is symmetric)
+    assert np.linalg.norm(np.asarray(mirrored.tip_lps)[:2] - np.asarray(right["target_lps"])[:2]) < 2.0
+    qtbot.keyClick(window, Qt.Key_Z, Qt.ControlModifier)  # the pair undoes as one step
+    assert len(window.session.plan.needles) == 1
+    rows = dict(__import__("planner.session.readouts", fromlist=["x"]).item_rows(window.session, needle.id))
+    assert "anterior" in rows["Tip to posterior wall"]
