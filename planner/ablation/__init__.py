@@ -1,0 +1,1 @@
+"""Device library (resources/devices), zone models, thermal estimates."""

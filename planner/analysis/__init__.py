@@ -1,0 +1,1 @@
+"""Overlap, distances, coverage, corridor and breach checks, safety findings."""
