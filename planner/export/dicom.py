@@ -1,0 +1,183 @@
+"""The report and key images as DICOM objects in the original study, for a PACS.
+
+- Encapsulated PDF Storage (SOP Class 1.2.840.10008.5.1.4.1.1.104.1; PS3.3 A.45.1): Patient, General
+  Study, Encapsulated Document Series, General Equipment, SC Equipment, Encapsulated Document, SOP
+  Common modules.
+- Secondary Capture Image Storage (1.2.840.10008.5.1.4.1.1.7; PS3.3 A.8.1): Patient, General Study,
+  General Series, General Equipment, SC Equipment, General Image, Image Pixel (RGB, 8 bit), SC Image,
+  SOP Common.
+
+Both go into the source CT's study (same Study Instance UID (0020,000D)) as new series with new SOP
+Instance UIDs, and copy its Patient module, unless de-identified (:mod:`planner.export.deidentify`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.errors import InvalidDicomError
+from pydicom.uid import ExplicitVRLittleEndian, PYDICOM_IMPLEMENTATION_UID, generate_uid
+
+from planner import __version__
+from planner.core.errors import PlannerError
+from planner.core.volume import SeriesInfo
+from planner.export.deidentify import UidMap, deidentify_dataset
+
+ENCAPSULATED_PDF_STORAGE = "1.2.840.10008.5.1.4.1.1.104.1"
+SECONDARY_CAPTURE_STORAGE = "1.2.840.10008.5.1.4.1.1.7"
+MANUFACTURER = "Spine Ablation Planner"
+REPORT_SERIES_NUMBER = 9001
+IMAGES_SERIES_NUMBER = 9002
+#: Patient module (PS3.3 C.7.1.1) and General Study module (C.7.2.1) attributes copied from the CT.
+PATIENT_KEYWORDS = ("PatientName", "PatientID", "IssuerOfPatientID", "PatientBirthDate", "PatientSex",
+                    "OtherPatientIDsSequence", "PatientIdentityRemoved", "DeidentificationMethod")
+STUDY_KEYWORDS = ("StudyInstanceUID", "StudyDate", "StudyTime", "ReferringPhysicianName", "StudyID",
+                  "AccessionNumber", "StudyDescription")
+_TYPE2 = ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDate", "StudyTime",
+          "ReferringPhysicianName", "StudyID", "AccessionNumber")
+
+
+def _series_files(folder: Path):
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            yield path
+
+
+def source_header(info: SeriesInfo, max_files: int = 2000) -> Dataset:
+    """Patient and study attributes of the loaded series, read from one of its files (headers only).
+
+    Falls back to what :class:`SeriesInfo` holds when no file of the series can be read (e.g. a
+    NIfTI volume): then the Study Instance UID may be empty and a new study is made."""
+    source = Path(info.source_path) if info.source_path else None
+    candidates = [] if source is None else ([source] if source.is_file() else list(_series_files(source))[:max_files])
+    for path in candidates:
+        try:
+            ds = pydicom.dcmread(path, stop_before_pixels=True)
+        except (InvalidDicomError, OSError, ValueError, TypeError):
+            continue
+        if info.series_instance_uid and ds.get("SeriesInstanceUID", "") != info.series_instance_uid:
+            continue
+        out = Dataset()
+        for keyword in ("SpecificCharacterSet",) + PATIENT_KEYWORDS + STUDY_KEYWORDS:
+            if keyword in ds:
+                setattr(out, keyword, ds.data_element(keyword).value)
+        return out
+    out = Dataset()
+    out.PatientName, out.PatientID = info.patient_name, info.patient_id
+    out.StudyInstanceUID, out.StudyDate = info.study_instance_uid, info.study_date
+    out.StudyDescription = info.study_description
+    return out
+
+
+def _now() -> tuple[str, str]:
+    now = datetime.now()
+    return now.strftime("%Y%m%d"), now.strftime("%H%M%S")
+
+
+def _base(source: Dataset, sop_class: str, series_uid: str, series_number: int, modality: str,
+          description: str, instance_number: int) -> Dataset:
+    ds = Dataset()
+    ds.SpecificCharacterSet = source.get("SpecificCharacterSet", "ISO_IR 192")
+    for keyword in PATIENT_KEYWORDS + STUDY_KEYWORDS:
+        if keyword in source:
+            setattr(ds, keyword, source.data_element(keyword).value)
+    for keyword in _TYPE2:
+        if keyword not in ds:
+            setattr(ds, keyword, "")
+    if not ds.get("StudyInstanceUID"):
+        ds.StudyInstanceUID = generate_uid()
+    date, time = _now()
+    ds.SOPClassUID = sop_class
+    ds.SOPInstanceUID = generate_uid()
+    ds.InstanceCreationDate, ds.InstanceCreationTime = date, time
+    ds.Modality = modality
+    ds.SeriesInstanceUID = series_uid
+    ds.SeriesNumber = series_number
+    ds.SeriesDescription = description
+    ds.InstanceNumber = instance_number
+    ds.Manufacturer = MANUFACTURER
+    ds.SoftwareVersions = __version__
+    ds.ConversionType = "WSD"  # workstation (SC Equipment module, PS3.3 C.8.6.1)
+    ds.ContentDate, ds.ContentTime = date, time
+    return ds
+
+
+def _finish(ds: Dataset, deidentify: bool, uids: UidMap | None) -> Dataset:
+    if deidentify:
+        deidentify_dataset(ds, uids or UidMap())
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+    meta.ImplementationVersionName = "SPINEPLAN"
+    ds.file_meta = meta
+    return ds
+
+
+def encapsulated_pdf(pdf_bytes: bytes, source: Dataset, series_uid: str, title: str = "Ablation plan report",
+                     deidentify: bool = False, uids: UidMap | None = None) -> Dataset:
+    """The report as an Encapsulated PDF instance (PS3.3 C.24.2). BurnedInAnnotation (0028,0301) is
+    YES unless de-identified: the PDF's header names the patient."""
+    if not pdf_bytes.startswith(b"%PDF"):
+        raise PlannerError("The report to encapsulate is not a PDF document.")
+    ds = _base(source, ENCAPSULATED_PDF_STORAGE, series_uid, REPORT_SERIES_NUMBER, "DOC", "Ablation plan report", 1)
+    ds.AcquisitionDateTime = ""
+    ds.BurnedInAnnotation = "NO" if deidentify else "YES"
+    ds.DocumentTitle = title
+    ds.ConceptNameCodeSequence = []
+    ds.MIMETypeOfEncapsulatedDocument = "application/pdf"
+    ds.EncapsulatedDocument = pdf_bytes + (b"\0" if len(pdf_bytes) % 2 else b"")
+    ds.EncapsulatedDocumentLength = len(pdf_bytes)
+    return _finish(ds, deidentify, uids)
+
+
+def secondary_capture(rgb: np.ndarray, source: Dataset, series_uid: str, instance_number: int, title: str = "",
+                      deidentify: bool = False, uids: UidMap | None = None) -> Dataset:
+    """One key image as an RGB Secondary Capture instance. The images carry no patient text
+    (BurnedInAnnotation NO)."""
+    arr = np.ascontiguousarray(np.asarray(rgb)[..., :3], dtype=np.uint8)
+    if arr.ndim != 3:
+        raise PlannerError("A key image must be an RGB image.")
+    ds = _base(source, SECONDARY_CAPTURE_STORAGE, series_uid, IMAGES_SERIES_NUMBER, "OT", "Ablation plan key images",
+               instance_number)
+    ds.PatientOrientation = ""
+    ds.Laterality = ""  # General Series, Type 2C
+    ds.ImageType = ["DERIVED", "SECONDARY"]
+    ds.DerivationDescription = title[:1024] or "Ablation plan key image"
+    ds.ImageComments = title[:10240]
+    ds.BurnedInAnnotation = "NO"
+    ds.DateOfSecondaryCapture, ds.TimeOfSecondaryCapture = ds.ContentDate, ds.ContentTime
+    ds.SamplesPerPixel = 3
+    ds.PhotometricInterpretation = "RGB"
+    ds.PlanarConfiguration = 0
+    ds.Rows, ds.Columns = int(arr.shape[0]), int(arr.shape[1])
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.PixelData = arr.tobytes()
+    return _finish(ds, deidentify, uids)
+
+
+def write_dicom_exports(folder, source: Dataset, pdf_bytes: bytes | None, images=(), deidentify: bool = False) -> list[Path]:
+    """Write the report (``report.dcm``) and key images (``key_image_NN.dcm``) into ``folder``.
+    ``images`` holds objects with ``title`` and ``rgb``. Returns the files written."""
+    folder = Path(folder)
+    uids = UidMap()
+    written = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if pdf_bytes is not None:
+            ds = encapsulated_pdf(pdf_bytes, source, generate_uid(), deidentify=deidentify, uids=uids)
+            written.append(folder / "report.dcm")
+            ds.save_as(written[-1], enforce_file_format=True)
+        series_uid = generate_uid()
+        for number, image in enumerate(images, start=1):
+            ds = secondary_capture(image.rgb, source, series_uid, number, image.title, deidentify, uids)
+            written.append(folder / f"key_image_{number:02d}.dcm")
+            ds.save_as(written[-1], enforce_file_format=True)
+    except OSError as exc:
+        raise PlannerError(f"The DICOM files could not be written to {folder} ({exc.strerror or exc}).") from None
+    return written

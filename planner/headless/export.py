@@ -1,0 +1,124 @@
+"""``python -m planner export PLAN.json --series DIR --to slicer|mesh|pdf|dicom --out PATH [--deidentify]``
+
+Loads the series the plan was made on, segments the spinal canal, evaluates the plan and writes:
+``slicer`` a 3D Slicer markups file (.mrk.json, LPS); ``mesh`` a folder of STL/OBJ/VTP surfaces
+(zones, canal, needles, bone); ``pdf`` the plan report with key images; ``dicom`` a folder with the
+report as Encapsulated PDF and the key images as Secondary Capture in the CT's study. Exit 0 on
+success, 2 with a message on stderr otherwise. Nothing identifying is printed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from planner.core.errors import PlanError, PlannerError
+from planner.plan.io import read_plan
+
+TARGETS = ("slicer", "mesh", "pdf", "dicom")
+
+
+def load_session(plan_path, series_dir, allow_mismatch: bool = False, canal: bool = True):
+    """A session with the series loaded, the canal segmented and the plan evaluated (corridors included)."""
+    from planner.anatomy.canal import segment_canal
+    from planner.imaging import load_path
+    from planner.session.session import PlanningSession
+
+    plan = read_plan(plan_path)
+    volume = load_path(series_dir)
+    session = PlanningSession()
+    session.auto_evaluate = False
+    session.set_volume(volume)
+    if canal:
+        session.set_canal(segment_canal(volume).mask)
+    session.open_plan(plan, allow_mismatch=allow_mismatch)
+    session.evaluate(corridors=True)
+    return session
+
+
+def markups_description(session, deidentify: bool) -> str:
+    """What the markups say about their origin: the series UIDs, or nothing identifying."""
+    if deidentify or session is None or session.volume is None:
+        return "Spine ablation plan (coordinates LPS mm)"
+    info = session.volume.info
+    return (f"Spine ablation plan on series {info.series_instance_uid or '(no UID)'}, frame of reference "
+            f"{info.frame_of_reference_uid or '(no UID)'} (coordinates LPS mm)")
+
+
+def report_pdf(session, deidentify: bool, with_images: bool = True) -> tuple[bytes, list]:
+    """The report PDF bytes and the key images it contains."""
+    from planner.render.key_images import LEGEND, KeyImageRenderer
+    from planner.report.content import build_report
+    from planner.report.pdf import report_pdf_bytes
+
+    images = KeyImageRenderer(session).all_images() if with_images else []
+    content = build_report(session, deidentify=deidentify)
+    return report_pdf_bytes(content, images, LEGEND), images
+
+
+def run_export(plan_path, series_dir, to: str, out, deidentify: bool = False, mesh_format: str = "stl",
+               allow_mismatch: bool = False) -> list[Path]:
+    """Run one export; returns the files written. PlannerError (or OSError) on failure."""
+    out = Path(out)
+    if to not in TARGETS:
+        raise PlannerError(f"Unknown export {to!r}: choose one of {', '.join(TARGETS)}.")
+    if to == "slicer" and series_dir is None:
+        from planner.export.markups import write_markups
+
+        return [write_markups(read_plan(plan_path), out, markups_description(None, deidentify))]
+    if series_dir is None:
+        raise PlannerError(f"The {to} export needs the plan's series: give --series DIR.")
+    session = load_session(plan_path, series_dir, allow_mismatch, canal=to != "slicer")
+    if to == "slicer":
+        from planner.export.markups import write_markups
+
+        return [write_markups(session.plan, out, markups_description(session, deidentify))]
+    if to == "mesh":
+        from planner.render.mesh_export import export_meshes
+
+        return export_meshes(session, out, mesh_format)
+    pdf, images = report_pdf(session, deidentify)
+    if to == "pdf":
+        try:
+            out.write_bytes(pdf)
+        except OSError as exc:
+            raise PlannerError(f"The report could not be written to {out} ({exc.strerror or exc}).") from None
+        return [out]
+    from planner.export.dicom import source_header, write_dicom_exports
+
+    return write_dicom_exports(out, source_header(session.volume.info), pdf, images, deidentify)
+
+
+def main(args) -> int:
+    try:
+        written = run_export(args.plan, args.series, args.to, args.out, args.deidentify, args.format,
+                             args.allow_mismatch)
+    except PlanError as exc:
+        hint = " (use --allow-mismatch to export anyway)" if "different" in str(exc) else ""
+        print(f"error: {exc}{hint}", file=sys.stderr)
+        return 2
+    except PlannerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("export", help="export a plan headless (3D Slicer markups, meshes, PDF, DICOM)",
+                              description=__doc__.split("\n\n")[1])
+    p.add_argument("plan", help="the plan file (.json)")
+    p.add_argument("--series", help="the DICOM folder (or NIfTI/NRRD volume) the plan was made on "
+                                    "(optional for --to slicer)")
+    p.add_argument("--to", required=True, choices=TARGETS, help="what to write")
+    p.add_argument("--out", required=True, help="output file (slicer, pdf) or folder (mesh, dicom)")
+    p.add_argument("--deidentify", action="store_true",
+                   help="remove patient names, ids, dates and UIDs (DICOM PS3.15 basic profile) from the export")
+    p.add_argument("--format", default="stl", choices=("stl", "obj", "vtp"), help="mesh file format (--to mesh)")
+    p.add_argument("--allow-mismatch", action="store_true",
+                   help="export even when the plan was made on another patient or frame of reference")
+    p.set_defaults(func=main)

@@ -1,0 +1,199 @@
+"""What the plan report says, as plain rows of text: built from the session with the same readouts
+the app shows (:mod:`planner.session.readouts`), so the numbers in the PDF, the panels and the CLI
+agree. No layout here (see :mod:`planner.report.pdf`), no patient data in logs.
+
+The case header names the patient unless ``deidentify``: then it carries no name, id, dates or UIDs
+(DICOM PS3.15 Annex E basic profile; docs/exports.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from planner import __version__
+from planner.core.volume import SeriesInfo
+from planner.report.sins import SINS_COMPONENTS, SinsResult, score_sins
+from planner.session.readouts import needle_rows, plan_rows, thermocouple_rows
+
+Rows = list[tuple[str, str]]
+NO_LEVEL = "(no level)"
+DEIDENTIFIED = "de-identified"
+PLANNING_DISCLAIMER = ("Planning aid. Predicted zones and temperatures are model estimates, not measurements; "
+                       "verify every trajectory on the images and monitor temperatures during the ablation.")
+
+
+@dataclass(frozen=True)
+class CaseHeader:
+    """Who and which images the report is about (or only what remains after de-identification)."""
+
+    patient_name: str
+    patient_id: str
+    study_date: str
+    study_description: str
+    series_description: str
+    study_instance_uid: str
+    series_instance_uid: str
+    frame_of_reference_uid: str
+    deidentified: bool
+
+    def rows(self) -> Rows:
+        if self.deidentified:
+            return [("Patient", "de-identified (DICOM PS3.15 basic profile)"),
+                    ("Series", self.series_description or "—")]
+        return [("Patient name", _person_name(self.patient_name) or "—"), ("Patient ID", self.patient_id or "—"),
+                ("Study date", _dicom_date(self.study_date) or "—"),
+                ("Study", self.study_description or "—"), ("Series", self.series_description or "—"),
+                ("Study Instance UID", self.study_instance_uid or "—"),
+                ("Series Instance UID", self.series_instance_uid or "—"),
+                ("Frame of Reference UID", self.frame_of_reference_uid or "—")]
+
+
+def _person_name(pn: str) -> str:
+    """DICOM PN 'FAMILY^GIVEN' shown as 'FAMILY, GIVEN' (PS3.5 6.2.1)."""
+    parts = [p for p in (pn or "").split("=")[0].split("^") if p]
+    return ", ".join(parts[:2]) + (" " + " ".join(parts[2:]) if len(parts) > 2 else "")
+
+
+def _dicom_date(da: str) -> str:
+    """DA 'YYYYMMDD' (PS3.5 Table 6.2-1) as 'YYYY-MM-DD'."""
+    return f"{da[:4]}-{da[4:6]}-{da[6:8]}" if len(da) == 8 and da.isdigit() else da
+
+
+def case_header(info: SeriesInfo, deidentify: bool = False) -> CaseHeader:
+    """The header from the loaded series; with ``deidentify`` nothing identifying is kept."""
+    if deidentify:
+        description = info.series_description if _harmless(info.series_description, info) else ""
+        return CaseHeader("", "", "", "", description, "", "", "", True)
+    return CaseHeader(info.patient_name, info.patient_id, info.study_date, info.study_description,
+                      info.series_description, info.study_instance_uid, info.series_instance_uid,
+                      info.frame_of_reference_uid, False)
+
+
+def _harmless(text: str, info: SeriesInfo) -> bool:
+    """A description may be kept when it repeats no part of the patient's name or id."""
+    words = [w for w in (info.patient_name or "").replace("^", " ").split() if len(w) > 1]
+    words += [info.patient_id] if info.patient_id else []
+    upper = (text or "").upper()
+    return not any(w.upper() in upper for w in words)
+
+
+@dataclass(frozen=True)
+class NeedleSection:
+    name: str
+    rows: Rows
+
+
+@dataclass(frozen=True)
+class LevelSection:
+    """One treated level: its needles (with antennas, zones) and its SINS when entered."""
+
+    name: str
+    needles: tuple[NeedleSection, ...]
+    sins: SinsResult | None = None
+
+    def sins_rows(self) -> Rows:
+        if self.sins is None:
+            return []
+        rows = [(c.title, f"{c.label_for(self.sins.scores[c.key])} ({self.sins.scores[c.key]})")
+                for c in SINS_COMPONENTS if c.key in self.sins.scores]
+        total = "—" if self.sins.total is None else f"{self.sins.total} / 18"
+        return rows + [("SINS total", f"{total}: {self.sins.category}")]
+
+
+@dataclass(frozen=True)
+class ZoneModel:
+    device_id: str
+    name: str
+    source: str
+    caveats: str
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything the report shows, as text."""
+
+    title: str
+    generated_utc: str
+    app_version: str
+    header: CaseHeader
+    summary: Rows
+    levels: tuple[LevelSection, ...]
+    thermocouples: tuple[NeedleSection, ...]
+    findings: tuple[tuple[str, str], ...]
+    zone_models: tuple[ZoneModel, ...]
+    caveats: tuple[str, ...] = field(default=(PLANNING_DISCLAIMER,))
+
+
+def _needle_section(session, needle) -> NeedleSection:
+    first = [("Approach", f"{needle.approach}, {needle.side} side"),
+             ("Needle", f"{needle.gauge} ({needle.outer_diameter_mm:.2f} mm), usable {needle.usable_length_mm:g} mm")]
+    # The zone model's source is long and the same for every antenna of a device: it has its own section.
+    rows = first + [row for row in needle_rows(session, needle) if row[0] != "Zone source"]
+    antenna = session.plan.antenna_for(needle.id)
+    if antenna is not None:
+        rows.append(("Ablation", f"{antenna.power_w:g} W for {antenna.time_s / 60:.1f} min "
+                                 f"in {antenna.cycles} cycle{'s' if antenna.cycles != 1 else ''}, "
+                                 f"antenna tip {antenna.extension_mm:g} mm beyond the needle tip"))
+    return NeedleSection(needle.name, tuple(rows))
+
+
+def _level_sections(session) -> tuple[LevelSection, ...]:
+    plan = session.plan
+    names = [level.name for level in plan.levels]
+    names += [n.level for n in plan.needles if n.level and n.level not in names]
+    if any(not n.level for n in plan.needles):
+        names.append(NO_LEVEL)
+    sections = []
+    for name in names:
+        needles = [n for n in plan.needles if (n.level or NO_LEVEL) == name]
+        level = plan.level_named(name) if name != NO_LEVEL else None
+        sins = score_sins(level.sins) if level is not None and level.sins else None
+        sections.append(LevelSection(name, tuple(_needle_section(session, n) for n in needles), sins))
+    return tuple(sections)
+
+
+def _findings(session) -> tuple[tuple[str, str], ...]:
+    ev = session.evaluation
+    if ev is None:
+        return ()
+    out = []
+    for finding in ev.findings:
+        about = ""
+        if finding.item_id and finding.item_id in session.plan:
+            about = f" [{session.plan.get(finding.item_id).name}]"
+        out.append((finding.severity.value.upper(), finding.message + about))
+    return tuple(out)
+
+
+def _zone_models(session) -> tuple[ZoneModel, ...]:
+    seen: dict[str, ZoneModel] = {}
+    for antenna in session.plan.antennas:
+        if antenna.device_id in seen:
+            continue
+        try:
+            device = session.devices.get(antenna.device_id)
+        except Exception:  # noqa: BLE001 - an unknown device is already a finding
+            seen[antenna.device_id] = ZoneModel(antenna.device_id, antenna.device_id, "not in the device library", "")
+            continue
+        seen[antenna.device_id] = ZoneModel(device.id, device.name, device.source, device.caveats)
+    return tuple(seen.values())
+
+
+def build_report(session, deidentify: bool = False, title: str = "Spine ablation plan") -> ReportContent:
+    """The report of the session's plan and its latest evaluation (evaluate first for corridors)."""
+    if session.volume is None:
+        raise ValueError("build_report needs a session with a loaded volume")
+    header = case_header(session.volume.info, deidentify)
+    summary = [("Levels", ", ".join(lv.name for lv in session.plan.levels) or
+                ", ".join(sorted({n.level for n in session.plan.needles if n.level})) or "—"),
+               ("Needles / antennas / thermocouples", f"{len(session.plan.needles)} / {len(session.plan.antennas)} / "
+                                                     f"{len(session.plan.thermocouples)}")]
+    summary += [(f"{label} (all zones)" if "Zone" in label else label, text) for label, text in plan_rows(session)]
+    if session.canal_mask is None:
+        summary.append(("Spinal canal", "not segmented: canal overlap and distance not computed"))
+    thermos = tuple(NeedleSection(tc.name, tuple(thermocouple_rows(session, tc))) for tc in session.plan.thermocouples)
+    # A de-identified report carries no date at all (PS3.15 basic profile removes dates and times).
+    now = "" if deidentify else datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return ReportContent(title, now, __version__, header, summary, _level_sections(session), thermos,
+                         _findings(session), _zone_models(session))

@@ -1,0 +1,194 @@
+"""Lay out a :class:`~planner.report.content.ReportContent` and its key images as a PDF (reportlab).
+
+A4 portrait: case header, summary, one section per level (needles, antennas, zones, SINS),
+thermocouples, findings, key images two per row with captions, and the zone model's source and
+caveats. Every page carries a footer saying the zones are predictions. The PDF's metadata never
+names the patient. Text uses the PDF standard font Helvetica (WinAnsi), so the few symbols it lacks
+(arrows, set signs) are spelt out.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import numpy as np
+from PIL import Image as PILImage
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+)
+
+from planner.core.errors import PlannerError
+from planner.report.content import ReportContent, Rows
+
+_GLYPHS = {"→": "->", "←": "<-", "↔": "<->", "∩": " and ", "≥": ">=", "≤": "<=", "≈": "~", "…": "...",
+           "–": "-", "‑": "-", "−": "-", "✓": "ok", "•": "-"}
+_SEVERITY_RGB = {"CRITICAL": colors.HexColor("#c0392b"), "WARNING": colors.HexColor("#d68910"),
+                 "INFO": colors.HexColor("#5d6d7e")}
+PAGE_W, PAGE_H = A4
+MARGIN = 16 * mm
+CONTENT_W = PAGE_W - 2 * MARGIN
+
+
+@dataclass(frozen=True, eq=False)
+class ReportImage:
+    """A key image for the report: an (h, w, 3) uint8 RGB array with a title and a caption."""
+
+    title: str
+    caption: str
+    rgb: np.ndarray
+
+
+def pdf_text(text: str) -> str:
+    """Text safe for a reportlab Paragraph in Helvetica: XML-escaped, unsupported glyphs spelt out."""
+    out = "".join(_GLYPHS.get(ch, ch) for ch in str(text))
+    out = out.encode("cp1252", errors="replace").decode("cp1252")
+    return escape(out)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=base["BodyText"], fontName="Helvetica", fontSize=8.5, leading=10.5)
+    return {
+        "title": ParagraphStyle("title", parent=base["Title"], fontName="Helvetica-Bold", fontSize=16,
+                                leading=20, alignment=0, spaceAfter=2),
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName="Helvetica-Bold", fontSize=12, leading=15,
+                             spaceBefore=8, spaceAfter=3, textColor=colors.HexColor("#1f3a5f")),
+        "h3": ParagraphStyle("h3", parent=base["Heading3"], fontName="Helvetica-Bold", fontSize=10, leading=12,
+                             spaceBefore=5, spaceAfter=2),
+        "body": body,
+        "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=9.6),
+        "label": ParagraphStyle("label", parent=body, fontName="Helvetica-Bold", fontSize=8, leading=9.6),
+        "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9, textColor=colors.HexColor("#444444")),
+        "caption": ParagraphStyle("caption", parent=body, fontSize=7.5, leading=9, alignment=1),
+    }
+
+
+def _rows_table(rows: Rows, st, label_w: float = 55 * mm) -> Table:
+    data = [[Paragraph(pdf_text(k), st["label"]), Paragraph(pdf_text(v), st["cell"])] for k, v in rows]
+    table = Table(data, colWidths=[label_w, CONTENT_W - label_w], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ROWBACKGROUNDS", (0, 0), (-1, -1), [colors.white, colors.HexColor("#f2f4f7")]),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.4, colors.HexColor("#b0b7c3")),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    ]))
+    return table
+
+
+def _png_image(rgb: np.ndarray, width: float) -> Image:
+    arr = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
+    buffer = io.BytesIO()
+    PILImage.fromarray(arr, "RGB").save(buffer, format="PNG")
+    buffer.seek(0)
+    h, w = arr.shape[:2]
+    return Image(buffer, width=width, height=width * h / w)
+
+
+def _image_grid(images: list[ReportImage], st) -> list:
+    cell_w = (CONTENT_W - 6 * mm) / 2
+    cells = []
+    for image in images:
+        cells.append([Paragraph(pdf_text(image.title), st["label"]), _png_image(image.rgb, cell_w - 4),
+                      Paragraph(pdf_text(image.caption), st["caption"])])
+    out = []
+    for i in range(0, len(cells), 2):
+        pair = cells[i:i + 2] + ([""] if len(cells[i:i + 2]) == 1 else [])
+        table = Table([pair], colWidths=[cell_w + 3 * mm, cell_w + 3 * mm], hAlign="LEFT")
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 2)]))
+        out.append(table)
+        out.append(Spacer(1, 3 * mm))
+    return out
+
+
+def _footer(content: ReportContent):
+    text = pdf_text("Planning aid - predicted zones are model estimates, not measurements. "
+                    f"Spine Ablation Planner {content.app_version}")
+    marker = "  |  DE-IDENTIFIED" if content.header.deidentified else ""
+
+    def draw(canvas, doc):
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        canvas.drawString(MARGIN, 9 * mm, text + marker)
+        canvas.drawRightString(PAGE_W - MARGIN, 9 * mm, f"page {doc.page}")
+        canvas.restoreState()
+    return draw
+
+
+def _story(content: ReportContent, images: list[ReportImage], images_note: str) -> list:
+    st = _styles()
+    story: list = [Paragraph(pdf_text(content.title), st["title"])]
+    when = f"Generated {content.generated_utc} - " if content.generated_utc else ""
+    story.append(Paragraph(pdf_text(f"{when}coordinates: DICOM patient LPS, mm"), st["small"]))
+    story += [Spacer(1, 3 * mm), Paragraph("Case", st["h2"]), _rows_table(content.header.rows(), st),
+              Paragraph("Plan summary", st["h2"]), _rows_table(content.summary, st)]
+    for level in content.levels:
+        story.append(CondPageBreak(60 * mm))
+        story.append(Paragraph(pdf_text(f"Level {level.name}"), st["h2"]))
+        if not level.needles:
+            story.append(Paragraph("No needle planned at this level.", st["body"]))
+        for needle in level.needles:
+            story.append(KeepTogether([Paragraph(pdf_text(needle.name), st["h3"]), _rows_table(list(needle.rows), st)]))
+        if level.sins is not None:
+            story.append(KeepTogether([Paragraph("Spinal Instability Neoplastic Score (SINS)", st["h3"]),
+                                       _rows_table(level.sins_rows(), st)]))
+    if content.thermocouples:
+        story.append(Paragraph("Thermocouples", st["h2"]))
+        for tc in content.thermocouples:
+            story.append(KeepTogether([Paragraph(pdf_text(tc.name), st["h3"]), _rows_table(list(tc.rows), st)]))
+    story.append(Paragraph("Findings", st["h2"]))
+    if not content.findings:
+        story.append(Paragraph("No findings.", st["body"]))
+    for severity, message in content.findings:
+        colour = _SEVERITY_RGB.get(severity, colors.black).hexval()[2:]
+        story.append(Paragraph(f'<font color="#{colour}"><b>{pdf_text(severity)}</b></font> {pdf_text(message)}',
+                               st["body"]))
+    if images:
+        story.append(CondPageBreak(90 * mm))
+        story.append(Paragraph("Key images", st["h2"]))
+        if images_note:
+            story.append(Paragraph(pdf_text(images_note), st["small"]))
+            story.append(Spacer(1, 2 * mm))
+        story += _image_grid(images, st)
+    story.append(CondPageBreak(40 * mm))
+    story.append(Paragraph("Zone model: source and caveats", st["h2"]))
+    for model in content.zone_models:
+        story.append(Paragraph(pdf_text(model.name), st["h3"]))
+        story.append(Paragraph(pdf_text(f"Source: {model.source}"), st["body"]))
+        if model.caveats:
+            story.append(Paragraph(pdf_text(f"Caveats: {model.caveats}"), st["body"]))
+    for caveat in content.caveats:
+        story.append(Spacer(1, 2 * mm))
+        story.append(Paragraph(pdf_text(caveat), st["body"]))
+    return story
+
+
+def report_pdf_bytes(content: ReportContent, images: list[ReportImage] | None = None, images_note: str = "") -> bytes:
+    """The PDF document as bytes (title metadata is generic: it never names the patient)."""
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                            bottomMargin=16 * mm, title=content.title, author="Spine Ablation Planner",
+                            subject="Ablation plan report", creator="Spine Ablation Planner")
+    footer = _footer(content)
+    doc.build(_story(content, list(images or []), images_note), onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+def write_report_pdf(content: ReportContent, path, images: list[ReportImage] | None = None,
+                     images_note: str = "") -> Path:
+    """Write the report to ``path``; PlannerError with the reason when the file cannot be written."""
+    path = Path(path)
+    data = report_pdf_bytes(content, images, images_note)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise PlannerError(f"The report could not be written to {path} ({exc.strerror or exc}).") from None
+    return path

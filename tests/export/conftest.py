@@ -1,0 +1,63 @@
+"""A session on the bundled sample with the demo plan (plus an L2 level with a SINS), evaluated once
+per test module, and helpers that look for identifying strings in exported files."""
+
+from __future__ import annotations
+
+import base64
+import re
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SAMPLE_IDENTIFIERS = (b"PHANTOM", b"SYNTHETIC SPINE", b"SYNTH-0001")
+SINS_L2 = {"location": 2, "pain": 3, "lesion": 2, "alignment": 0, "collapse": 1, "posterolateral": 1}  # 9
+
+
+def demo_plan_with_level(series=None):
+    from planner.headless.demo import demo_plan
+    from planner.plan.items import Level
+
+    doc = demo_plan(series)
+    doc.insert(Level("L2", tuple(np.asarray(doc.targets[0].centre_lps)), sins=SINS_L2))
+    return doc
+
+
+@pytest.fixture(scope="module")
+def sample_session(sample_series):
+    from planner.anatomy.canal import segment_canal
+    from planner.imaging import load_path
+    from planner.session.session import PlanningSession
+
+    volume = load_path(sample_series)
+    session = PlanningSession()
+    session.auto_evaluate = False
+    session.set_volume(volume)
+    session.set_canal(segment_canal(volume).mask)
+    session.open_plan(demo_plan_with_level(session.plan.series))
+    session.evaluate(corridors=True)
+    return session
+
+
+def expanded_bytes(data: bytes) -> bytes:
+    """The bytes plus every FlateDecode stream inflated (also inside ASCII85, as reportlab writes
+    them), so compressed PDF text is searchable."""
+    parts = [data]
+    for match in re.finditer(rb"stream\r?\n", data):
+        start = match.end()
+        end = data.find(b"endstream", start)
+        raw = data[start:end].strip()
+        for decode in (zlib.decompress, lambda b: zlib.decompress(base64.a85decode(b.removeprefix(b"<~").removesuffix(b"~>")))):
+            try:
+                parts.append(decode(raw))
+                break
+            except (zlib.error, ValueError):
+                continue
+    return b"\n".join(parts)
+
+
+def identifiers_in(path: Path) -> list[bytes]:
+    """Which of the sample's patient name / id strings occur in a file (PDF streams inflated)."""
+    blob = expanded_bytes(Path(path).read_bytes()).upper()
+    return [s for s in SAMPLE_IDENTIFIERS if s in blob]

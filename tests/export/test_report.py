@@ -1,0 +1,83 @@
+"""The report: the same numbers as the app's readouts, SINS, findings, key images, a real PDF, and
+de-identification that leaves no patient name or id in the file."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from planner.render.key_images import KeyImageRenderer
+from planner.report.content import build_report
+from planner.report.pdf import ReportImage, pdf_text, report_pdf_bytes, write_report_pdf
+from planner.session.readouts import needle_rows, plan_rows
+from tests.export.conftest import identifiers_in
+
+
+@pytest.fixture(scope="module")
+def small_images(sample_session):
+    renderer = KeyImageRenderer(sample_session, image_px=200)
+    return renderer.needle_images(sample_session.plan.needles[0])
+
+
+def test_report_rows_are_the_readouts_of_the_app(sample_session):
+    report = build_report(sample_session)
+    level, = report.levels
+    assert level.name == "L2" and len(level.needles) == 2
+    first = dict(level.needles[0].rows)
+    for label, text in needle_rows(sample_session, sample_session.plan.needles[0]):
+        if label != "Zone source":
+            assert first[label] == text
+    summary = dict(report.summary)
+    for label, text in plan_rows(sample_session):
+        assert text in summary.values()
+    assert first["Approach"].startswith("transpedicular")
+    assert "30 W for 4.0 min" in first["Ablation"]
+
+
+def test_sins_thermocouples_findings_and_sources(sample_session):
+    report = build_report(sample_session)
+    sins = dict(report.levels[0].sins_rows())
+    assert sins["SINS total"] == "9 / 18: potentially unstable"
+    assert "Predicted temperature" in dict(report.thermocouples[0].rows)
+    codes = {f.code for f in sample_session.evaluation.findings}
+    assert len(report.findings) == len(sample_session.evaluation.findings) and codes
+    assert report.zone_models[0].source.startswith("Approximation") and "Ruiter" in report.zone_models[0].caveats
+
+
+def test_deidentified_header_names_no_one(sample_session):
+    identified = dict(build_report(sample_session).header.rows())
+    assert identified["Patient ID"] == "SYNTH-0001" and "PHANTOM" in identified["Patient name"]
+    report = build_report(sample_session, deidentify=True)
+    text = repr(report)
+    assert "SYNTH-0001" not in text and "PHANTOM" not in text and "2000-01-01" not in text
+    assert report.generated_utc == ""
+
+
+def test_key_images_show_the_plan(sample_session, small_images):
+    assert len(small_images) == 4
+    for image in small_images:
+        assert image.rgb.dtype == np.uint8 and image.rgb.shape[2] == 3
+        colour = np.abs(image.rgb[..., 0].astype(int) - image.rgb[..., 2].astype(int)) > 60
+        assert colour.sum() > 200, image.title  # zone/needle/canal overlays drawn in colour on grey CT
+
+
+def test_pdf_identified_and_deidentified(sample_session, small_images, tmp_path):
+    plain = write_report_pdf(build_report(sample_session), tmp_path / "r.pdf", small_images)
+    assert plain.read_bytes().startswith(b"%PDF") and identifiers_in(plain)  # the check below can fail
+    anon = write_report_pdf(build_report(sample_session, deidentify=True), tmp_path / "a.pdf", small_images)
+    assert identifiers_in(anon) == []
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(plain), "-"], capture_output=True, text=True, check=True).stdout
+        assert "SINS total" in text and "L2 left" in text and "Key images" in text
+
+
+def test_pdf_text_spells_out_missing_glyphs():
+    assert pdf_text("Zone ∩ canal → 3 ≥ 2 <b>") == "Zone  and  canal -&gt; 3 &gt;= 2 &lt;b&gt;"
+
+
+def test_report_without_images_still_builds(sample_session):
+    data = report_pdf_bytes(build_report(sample_session), [ReportImage("x", "y", np.zeros((10, 20, 3), np.uint8))])
+    assert data.startswith(b"%PDF") and len(data) > 2000
