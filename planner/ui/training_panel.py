@@ -1,0 +1,372 @@
+"""Training mode in the app: pick a task, plan with the reference hidden, Submit, see the score, the
+reference overlaid, the feedback in words and the progress over attempts; trainers save the current
+plan as the reference of a new task. Scoring runs in a worker thread (corridor checks take seconds).
+
+Construct from ``MainWindow.__init__`` with ``self.training = TrainingActions(self)``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDockWidget, QDoubleSpinBox,
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMessageBox,
+                               QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+
+from planner.core.errors import PlannerError
+from planner.core.resources import sample_series_dir
+from planner.plan.document import PlanDocument
+from planner.training.grading import grade_attempt
+from planner.training.history import AttemptHistory, AttemptRecord
+from planner.training.tasks import (PassThresholds, TrainingTask, check_id, load_case, sample_case_dir, save_task,
+                                    user_task_dir)
+from planner.ui.load_worker import LoadWorker
+from planner.ui.overlays import _label
+from planner.ui.plan_overlays import _pt, draw_endpoint, draw_shaft
+
+REFERENCE_RGB = QColor(70, 235, 120)  # distinct from needles (grey/cyan), zones (orange), targets (magenta)
+DIFFERENCE_RGB = QColor(255, 255, 255)
+
+
+def default_user_data_dir() -> Path:
+    return Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or Path.home() / ".spine-planner")
+
+
+class ReferenceOverlay:
+    """Draws the reference plan's needles, antennas and thermocouples in green in a 2D view, and a dotted
+    line from each matched attempt tip to its reference tip. Draws nothing until ``reference`` is set
+    (after Submit) and ``visible``."""
+
+    def __init__(self):
+        self.reference: PlanDocument | None = None
+        self.score = None
+        self.attempt: PlanDocument | None = None
+        self.visible = False
+
+    def __call__(self, painter, view, sl) -> None:
+        ref = self.reference
+        if ref is None or not self.visible:
+            return
+        for needle in ref.needles:
+            antenna = ref.antenna_for(needle.id)
+            if antenna is not None:
+                draw_shaft(painter, view, sl, needle.tip_lps, antenna.tip_lps(needle), 1.6, REFERENCE_RGB)
+            draw_shaft(painter, view, sl, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm, REFERENCE_RGB)
+            draw_endpoint(painter, view, sl, needle.tip_lps, REFERENCE_RGB)
+            if abs(float(view.height_above_slice_mm(needle.tip_lps))) <= 10:
+                x, y = view.lps_to_screen(needle.tip_lps)
+                _label(painter, x, y, "reference", REFERENCE_RGB)
+        for tc in ref.thermocouples:
+            draw_shaft(painter, view, sl, tc.entry_lps, tc.tip_lps, tc.outer_diameter_mm, REFERENCE_RGB)
+            draw_endpoint(painter, view, sl, tc.tip_lps, REFERENCE_RGB, 4.0)
+        self._differences(painter, view)
+
+    def _differences(self, painter, view) -> None:
+        if self.score is None or self.attempt is None:
+            return
+        painter.setPen(QPen(DIFFERENCE_RGB, 1.2, Qt.DotLine))
+        pairs = [(c.reference_id, c.attempt_id) for c in (*self.score.needles, *self.score.thermocouples)]
+        for ref_id, att_id in pairs:
+            if att_id is None or ref_id not in self.reference or att_id not in self.attempt:
+                continue
+            a, b = self.reference.get(ref_id).tip_lps, self.attempt.get(att_id).tip_lps
+            if min(abs(float(view.height_above_slice_mm(p))) for p in (a, b)) <= 10:
+                painter.drawLine(_pt(view, b), _pt(view, a))
+
+
+class AuthorDialog(QDialog):
+    """What a trainer types to save the current plan as the reference of a new task."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Save the plan as a reference task")
+        self.task_id = QLineEdit()
+        self.task_id.setPlaceholderText("e.g. l2-left-deep (lower-case letters, digits, dashes)")
+        self.title = QLineEdit()
+        self.instructions = QPlainTextEdit()
+        self.instructions.setPlaceholderText("Plan a bipedicular microwave ablation of the L2 lesion")
+        defaults = PassThresholds()
+        self.spins = {}
+        form = QFormLayout(self)
+        for label, widget in (("Task id", self.task_id), ("Title", self.title), ("Task", self.instructions)):
+            form.addRow(label, widget)
+        for key, label, hi, suffix in (("tip_error_mm", "Pass: tip error ≤", 50, " mm"),
+                                       ("angle_error_deg", "Pass: angle error ≤", 45, " °"),
+                                       ("min_coverage_percent", "Pass: coverage ≥", 100, " %")):
+            spin = QDoubleSpinBox()
+            spin.setRange(0, hi)
+            spin.setSuffix(suffix)
+            spin.setValue(getattr(defaults, key))
+            self.spins[key] = spin
+            form.addRow(label, spin)
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def thresholds(self) -> PassThresholds:
+        return PassThresholds(**{k: s.value() for k, s in self.spins.items()})
+
+
+class TrainingPanel(QWidget):
+    """The dock's content: trainee, task, timer, Submit, score, feedback, progress."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("training_panel")
+        self.trainee = QLineEdit()
+        self.trainee.setObjectName("training_trainee")
+        self.trainee.setPlaceholderText("Trainee name (keeps the history)")
+        self.tasks = QComboBox()
+        self.tasks.setObjectName("training_tasks")
+        self.start = QPushButton("Start task")
+        self.submit = QPushButton("Submit")
+        self.submit.setObjectName("training_submit")
+        self.submit.setEnabled(False)
+        self.show_reference = QCheckBox("Show the reference")
+        self.show_reference.setEnabled(False)
+        self.instructions = QLabel("Choose a task and press Start.")
+        self.instructions.setWordWrap(True)
+        self.clock = QLabel("")
+        self.score = QLabel("")
+        self.score.setObjectName("training_score")
+        self.score.setStyleSheet("font-weight: bold")
+        self.feedback = QPlainTextEdit()
+        self.feedback.setObjectName("training_feedback")
+        self.feedback.setReadOnly(True)
+        self.history = QListWidget()
+        self.history.setObjectName("training_history")
+        row = QHBoxLayout()
+        for w in (self.start, self.submit, self.show_reference):
+            row.addWidget(w)
+        layout = QVBoxLayout(self)
+        for w in (self.trainee, self.tasks, self.instructions):
+            layout.addWidget(w)
+        layout.addLayout(row)
+        for w in (self.clock, self.score, self.feedback, QLabel("Progress"), self.history):
+            layout.addWidget(w)
+
+
+class TrainingActions(QObject):
+    """Adds the Training menu and dock to ``window`` (a MainWindow) and runs the training workflow."""
+
+    graded = Signal(object)  # planner.training.grading.Grade
+
+    def __init__(self, window, user_data_dir=None, case_dir=None):
+        super().__init__(window)
+        self.w = window
+        self.user_data_dir = Path(user_data_dir) if user_data_dir is not None else default_user_data_dir()
+        self.case_dir = Path(case_dir) if case_dir is not None else sample_case_dir()
+        self.case = None
+        self.task: TrainingTask | None = None
+        self.started_at: float | None = None
+        self.worker: LoadWorker | None = None
+        self.last_grade = None
+        self.overlay = ReferenceOverlay()
+        for view in window.all_2d_views():
+            view.overlays.append(self.overlay)
+        self.panel = TrainingPanel()
+        self.dock = QDockWidget("Training", window)
+        self.dock.setObjectName("dock_training")
+        self.dock.setWidget(self.panel)
+        window.addDockWidget(Qt.LeftDockWidgetArea, self.dock)
+        self.dock.hide()
+        menu = window.menuBar().addMenu("T&raining")
+        window._add_action(menu, "Training &panel", self.show_panel)
+        window._add_action(menu, "&Start the selected task", self.start_task)
+        window._add_action(menu, "S&ubmit the attempt", self.submit, "Ctrl+Return")
+        window._add_action(menu, "Save the plan as a &reference task…", self.author_task)
+        self.panel.start.clicked.connect(self.start_task)
+        self.panel.submit.clicked.connect(self.submit)
+        self.panel.show_reference.toggled.connect(self._toggle_reference)
+        self.panel.tasks.currentIndexChanged.connect(self._show_history)
+        self.panel.trainee.editingFinished.connect(self._show_history)
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._update_clock)
+        self.reload_tasks()
+
+    # --- tasks ------------------------------------------------------------------------------------
+    def reload_tasks(self, select: str | None = None) -> None:
+        try:
+            case_id = load_case(self.case_dir).id
+            self.case = load_case(self.case_dir, [user_task_dir(self.user_data_dir, case_id)])
+        except PlannerError as exc:
+            self.panel.instructions.setText(f"No training case: {exc}")
+            return
+        self.panel.tasks.blockSignals(True)
+        self.panel.tasks.clear()
+        for task in self.case.tasks:
+            self.panel.tasks.addItem(task.title, task.id)
+        if select is not None:
+            self.panel.tasks.setCurrentIndex(max(0, self.panel.tasks.findData(select)))
+        self.panel.tasks.blockSignals(False)
+        self._show_history()
+
+    def selected_task(self) -> TrainingTask | None:
+        task_id = self.panel.tasks.currentData()
+        return None if task_id is None or self.case is None else self.case.task(task_id)
+
+    def show_panel(self) -> None:
+        self.dock.show()
+        self.dock.raise_()
+
+    def _history(self) -> AttemptHistory | None:
+        name = self.panel.trainee.text().strip()
+        return AttemptHistory(self.user_data_dir, name) if name else None
+
+    def _warn(self, title: str, text: str) -> None:
+        if self.w.loader.quiet:
+            self.w.statusBar().showMessage(text, 10000)
+        else:
+            QMessageBox.warning(self.w, title, text)
+
+    # --- workflow ---------------------------------------------------------------------------------
+    def start_task(self) -> None:
+        """Clear the plan (reference hidden), open the case's series if needed, start the clock."""
+        self.show_panel()
+        task = self.selected_task()
+        if task is None:
+            return self._warn("No task", "Choose a training task first.")
+        if not self.panel.trainee.text().strip():
+            return self._warn("Trainee", "Enter the trainee's name first: the attempts are kept per trainee.")
+        series = sample_series_dir() if self.case.series == "sample" else Path(self.case.series)
+        volume = self.w.volume
+        if volume is None or Path(volume.info.source_path).resolve() != Path(series).resolve():
+            self.w.loader.loaded.connect(self._begin_after_load)
+            self._pending = task
+            self.w.open_path(series)
+            return
+        self._begin(task)
+
+    def _begin_after_load(self, *args) -> None:
+        self.w.loader.loaded.disconnect(self._begin_after_load)
+        self._begin(self._pending)
+
+    def _begin(self, task: TrainingTask) -> None:
+        session = self.w.session
+        session.plan.clear()
+        session.stack.clear()
+        self.w.selection.select(None)
+        self.task, self.started_at, self.last_grade = task, time.monotonic(), None
+        self.overlay.reference = self.overlay.score = self.overlay.attempt = None
+        self.panel.show_reference.setChecked(False)
+        self.panel.show_reference.setEnabled(False)
+        self.panel.instructions.setText(f"<b>{task.title}</b><br>{task.instructions}")
+        self.panel.score.setText("")
+        self.panel.feedback.setPlainText("The reference plan is hidden until you submit.")
+        self.panel.submit.setEnabled(True)
+        self._tick.start()
+        self._update_clock()
+
+    def _update_clock(self) -> None:
+        if self.started_at is not None:
+            m, s = divmod(int(time.monotonic() - self.started_at), 60)
+            self.panel.clock.setText(f"Time: {m} min {s:02d} s")
+
+    def submit(self) -> None:
+        """Score the current plan against the task's reference (in a worker thread)."""
+        if self.task is None or self.started_at is None:
+            return self._warn("No task running", "Start a task before submitting.")
+        session = self.w.session
+        if session.volume is None or session.canal_mask is None:
+            return self._warn("Not ready", "Wait until the series and its spinal canal are loaded.")
+        if self.worker is not None:
+            return
+        try:
+            reference = self.task.reference()
+        except PlannerError as exc:
+            return self._warn("Reference plan", str(exc))
+        attempt = PlanDocument(series=session.plan.series)
+        for item in session.plan:
+            attempt.insert(item)
+        elapsed = time.monotonic() - self.started_at
+        task, volume, canal, devices = self.task, session.volume, session.canal_mask, session.devices
+        self.worker = LoadWorker(lambda progress, cancel: grade_attempt(task, reference, attempt, volume, canal,
+                                                                          elapsed, devices), self)
+        self.worker.finished.connect(lambda grade: self._on_graded(grade, reference, attempt))
+        self.worker.failed.connect(self._on_failed)
+        self.panel.submit.setEnabled(False)
+        self.panel.score.setText("Scoring…")
+        self.worker.start()
+
+    def _done_worker(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.wait(1000)
+
+    def _on_failed(self, message: str) -> None:
+        self._done_worker()
+        self.panel.submit.setEnabled(True)
+        self.panel.score.setText("")
+        self._warn("Scoring failed", message)
+
+    def _on_graded(self, grade, reference, attempt) -> None:
+        self._done_worker()
+        self._tick.stop()
+        self.started_at = None
+        self.last_grade = grade
+        s = grade.score
+        self.panel.score.setText(f"{'PASSED' if s.passed else 'Not passed'} - {s.total:.0f}/100")
+        self.panel.feedback.setPlainText("\n".join(grade.feedback))
+        self.overlay.reference, self.overlay.score, self.overlay.attempt = reference, s, attempt
+        self.panel.show_reference.setEnabled(True)
+        self.panel.show_reference.setChecked(True)
+        try:
+            history = self._history()
+            if history is not None:
+                history.add(AttemptRecord.from_score(self.case.id, s, list(grade.feedback)))
+        except PlannerError as exc:
+            self._warn("History", str(exc))
+        self._show_history()
+        self.graded.emit(grade)
+
+    def _toggle_reference(self, on: bool) -> None:
+        self.overlay.visible = bool(on) and self.overlay.reference is not None
+        for view in self.w.all_2d_views():
+            view.update()
+
+    def _show_history(self, *args) -> None:
+        self.panel.history.clear()
+        task = self.selected_task()
+        try:
+            history = self._history()
+        except PlannerError as exc:
+            self.panel.history.addItem(str(exc))
+            return
+        if history is not None and task is not None:
+            self.panel.history.addItems(history.progress_lines(task.id, self.case.id))
+
+    # --- authoring --------------------------------------------------------------------------------
+    def author_task(self) -> None:
+        """Trainer: save the current plan as the reference of a new task of this case."""
+        plan = self.w.session.plan
+        if not plan.needles or self.case is None:
+            return self._warn("Nothing to save", "Place the reference needles (and the lesion target) first.")
+        dialog = AuthorDialog(self.w)
+        if not dialog.exec():
+            return
+        self.save_reference(dialog.task_id.text().strip(), dialog.title.text().strip(),
+                            dialog.instructions.toPlainText().strip(), dialog.thresholds())
+
+    def save_reference(self, task_id: str, title: str, instructions: str, thresholds: PassThresholds):
+        """Save the current plan as a task's reference in the user's training folder; returns the task."""
+        try:
+            check_id(task_id)
+            folder = user_task_dir(self.user_data_dir, self.case.id)
+            levels = sorted({n.level for n in self.w.session.plan.needles if n.level})
+            task = TrainingTask(task_id, self.case.id, title or task_id, instructions or title or task_id,
+                                levels[0] if levels else "", folder / f"{task_id}.plan.json", thresholds, "trainer")
+            reference = PlanDocument(series=self.w.session.plan.series)
+            for item in self.w.session.plan:
+                reference.insert(item)
+            saved = save_task(folder, task, reference)
+        except PlannerError as exc:
+            self._warn("Cannot save the task", str(exc))
+            return None
+        self.reload_tasks(select=saved.id)
+        self.w.statusBar().showMessage(f"Saved the task '{saved.title}' in {folder}", 8000)
+        return saved
