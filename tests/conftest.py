@@ -55,3 +55,17 @@ def sample_truth() -> Path:
     path = sample_dir() / "ground_truth"
     assert path.is_dir(), f"the sample's ground truth is missing: {path}"
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_user_folders(tmp_path_factory):
+    """Qt's standard paths and settings point into a temporary folder, so tests never read or write
+    the user's recent files, recovery plans or PACS settings."""
+    home = tmp_path_factory.mktemp("home")
+    os.environ["XDG_CONFIG_HOME"] = str(home / "config")
+    os.environ["XDG_DATA_HOME"] = str(home / "data")
+    os.environ["XDG_CACHE_HOME"] = str(home / "cache")
+    from PySide6.QtCore import QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
+    yield

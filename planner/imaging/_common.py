@@ -65,7 +65,7 @@ def decoder_problem(uid: str) -> str:
     if not decoder.is_available:
         return (
             f"images compressed as '{transfer_syntax_name(uid)}' need a decoder plugin that is not "
-            "installed (pylibjpeg-libjpeg, pylibjpeg-openjpeg or python-gdcm)"
+            "installed (python-gdcm, pylibjpeg-openjpeg or pylibjpeg-libjpeg)"
         )
     return ""
 

@@ -20,6 +20,7 @@ def run_gui(path: str | None = None, sample: bool = False, screenshot: str | Non
     app.setOrganizationName("spine-planner")
     window = MainWindow()
     window.show()
+    QTimer.singleShot(0, window.plan_files.offer_recovery)
     target = sample_series_dir() if sample else path
     if target is not None:
         QTimer.singleShot(0, lambda: window.open_path(target))

@@ -86,6 +86,14 @@ class LoadWorker(QObject):
 
     def _execute(self) -> None:
         try:
+            self._run_job()
+        except RuntimeError:
+            # The worker was deleted with its window while the job ran (closing the app): nobody is
+            # left to tell, and nothing was changed.
+            pass
+
+    def _run_job(self) -> None:
+        try:
             result = self._job(progress=self._emit_progress, cancel=self._cancel.is_set)
         except LoadCancelled:
             self.cancelled.emit()

@@ -30,12 +30,14 @@ from planner.ui.file_actions import FileActions
 from planner.ui.findings_panel import FindingsPanel
 from planner.ui.overlays import MeasurementOverlay
 from planner.ui.plan_overlays import TARGET_RGB, MaskOverlay, PlanOverlay, ZoneOverlay
+from planner.ui.plan_files import PlanFileActions
 from planner.ui.plan_panel import PlanTree
 from planner.ui.level_actions import LevelActions
 from planner.ui.planning_actions import PlanningActions
 from planner.ui.properties_panel import PropertiesPanel
 from planner.ui.scene_plan import ScenePlan
 from planner.ui.slice_view import SliceView
+from planner.ui.training_panel import TrainingActions
 from planner.ui.view3d import View3D
 
 APP_NAME = "Spine Ablation Planner"
@@ -88,6 +90,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menus()
         self._build_toolbar()
+        self.training = TrainingActions(self)
         self.set_tool("navigate")
         self._connect()
 
@@ -142,6 +145,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         self.file_actions = FileActions(self)
+        self.plan_files = PlanFileActions(self)
 
         view_menu = self.menuBar().addMenu("&View")
         window_menu = view_menu.addMenu("&Window presets")
@@ -395,10 +399,13 @@ class MainWindow(QMainWindow):
         self.cursor_label.setText("Crosshair " + format_position(lps, hu))
 
     def closeEvent(self, event):  # noqa: N802
+        if not self.plan_files.confirm_close():
+            event.ignore()
+            return
         for worker in (self.loader.worker, self.loader.canal_worker):
             if worker is not None:
                 worker.cancel()
-                worker.wait(10000)
+                worker.wait(120000)  # the canal segmentation cannot be interrupted; it takes seconds
         self.corridors.shutdown()
         self.view3d.shutdown()
         super().closeEvent(event)

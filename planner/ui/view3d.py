@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -75,6 +75,7 @@ class View3D(QWidget):
         self.scene.attach_orientation_marker(interactor)
         self.volume: ImageVolume | None = None
         self._volume_actor = None
+        self._render_pending = False
         self._request_id = 0
         self._thread: QThread | None = None
         self._worker: SurfaceWorker | None = None
@@ -198,7 +199,21 @@ class View3D(QWidget):
         self.render()
 
     def render(self) -> None:
-        self.render_window.Render()
+        """Ask for a render; several requests in one event-loop turn (a plan change, its evaluation,
+        the selection) give one software render, and a hidden view renders when shown again."""
+        if self._render_pending:
+            return
+        self._render_pending = True
+        QTimer.singleShot(0, self._render_now)
+
+    def _render_now(self) -> None:
+        self._render_pending = False
+        if self.isVisible():
+            self.render_window.Render()
+
+    def showEvent(self, event):  # noqa: N802
+        super().showEvent(event)
+        self.render()
 
     def save_png(self, path: str | Path) -> Path:
         return capture_png(self.render_window, path)

@@ -26,7 +26,7 @@ def window(qtbot):
 
 def _load(window, qtbot, **kw):
     volume, marker_lps = marker_volume(**kw)
-    with qtbot.waitSignal(window.view3d.surface_ready, timeout=20000):
+    with qtbot.waitSignal(window.view3d.surface_ready, timeout=60000):
         window.set_volume(volume)
     return volume, marker_lps
 
