@@ -26,6 +26,7 @@ class FileActions:
         menu.addSeparator()
         pacs = menu.addMenu("&PACS")
         window._add_action(pacs, "&Query / retrieve…", self.pacs_browser)
+        window._add_action(pacs, "Se&nd DICOM files (report, key images)…", self.pacs_send_dialog)
         window._add_action(pacs, "&Settings…", self.pacs_settings)
         menu.addSeparator()
         window._add_action(menu, "Save 3D view as &PNG…", self.save_3d_png)
@@ -80,6 +81,23 @@ class FileActions:
         dialog = PacsBrowserDialog(settings, self.w)
         dialog.seriesRetrieved.connect(self.w.open_path)
         dialog.exec()
+
+    def pacs_send_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self.w, "DICOM files to send", "", "DICOM (*.dcm);;All files (*)")
+        if paths:
+            self.pacs_send(paths)
+
+    def pacs_send(self, paths) -> None:
+        """Send files to a PACS node with C-STORE (the dialog picks the node and shows progress)."""
+        from planner.ui.pacs_dialog import PacsSendDialog
+
+        _store, settings = self._pacs_settings()
+        if settings is None:
+            return
+        if not settings.nodes:
+            QMessageBox.information(self.w, "PACS", "Add a PACS node first (File ▸ PACS ▸ Settings).")
+            return
+        PacsSendDialog(settings, [str(p) for p in paths], self.w).exec()
 
     def save_3d_png(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self.w, "Save 3D view", "view3d.png", "PNG image (*.png)")

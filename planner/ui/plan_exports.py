@@ -129,11 +129,16 @@ class PlanExports:
         from planner.headless.export import report_pdf
 
         if self._ready("DICOM export") and (folder := self.prompts.folder("Folder for the DICOM files")):
+            written = []
+
             def job():
                 pdf, images = report_pdf(self.session, self.deidentify())
-                return write_dicom_exports(folder, source_header(self.session.volume.info), pdf, images,
-                                           self.deidentify())
+                written[:] = write_dicom_exports(folder, source_header(self.session.volume.info), pdf, images,
+                                                 self.deidentify())
+                return written
             self._run("DICOM export", job)
+            if written and self.prompts.ask("Send to the PACS", f"Send the {len(written)} DICOM file(s) to a PACS now?"):
+                self.w.file_actions.pacs_send(written)
 
     # --- SINS ----------------------------------------------------------------------------------
     def edit_sins(self) -> None:
