@@ -216,3 +216,40 @@ def test_levels_from_a_click_then_bipedicular_by_key(window, qtbot, landmarks):
     assert len(window.session.plan.needles) == 1
     rows = dict(__import__("planner.session.readouts", fromlist=["x"]).item_rows(window.session, needle.id))
     assert "anterior" in rows["Tip to posterior wall"]
+
+
+def _view_pixels(view) -> np.ndarray:
+    image = view.grab().toImage().convertToFormat(__import__("PySide6.QtGui", fromlist=["QImage"]).QImage.Format_RGB888)
+    w, h = image.width(), image.height()
+    return np.frombuffer(bytes(image.constBits()), np.uint8).reshape(h, image.bytesPerLine())[:, :3 * w].reshape(h, w, 3)
+
+
+def test_screenshots_show_the_canal_where_the_ground_truth_says(window, qtbot, landmarks):
+    """Grab each 2D view as a person sees it; the canal outline's blue pixels must sit around the
+    ground-truth canal centre of L2 (within 3 mm), and the letter colour must appear on all four edges."""
+    from planner.geometry.planes import CORONAL, SAGITTAL
+
+    centre = np.asarray(landmarks["vertebrae"]["L2"]["canal_centre_lps"], dtype=float)
+    _scroll_axial_to(window, centre[2])
+    window.state.set_cursor(window.volume.to_lps(np.round(window.volume.to_ijk(centre))))
+    for orientation in (AXIAL, SAGITTAL, CORONAL):
+        view = window.views[orientation]
+        px = _view_pixels(view).astype(int)
+        blue = (px[..., 2] > 200) & (px[..., 0] < 140) & (px[..., 2] - px[..., 0] > 90)
+        ys, xs = np.nonzero(blue)
+        assert len(xs) > 30, orientation
+        if orientation == AXIAL:
+            found = view.screen_to_lps(xs.mean(), ys.mean())
+            assert np.linalg.norm(found[:2] - centre[:2]) < 3.0, (found, centre)
+        else:  # long views: the outline's pixels on the rows through L2's canal centre straddle it
+            row = view.lps_to_screen(centre)[1]
+            near = np.abs(ys - row) < 6
+            assert near.sum() >= 2, orientation
+            found = view.screen_to_lps((xs[near].min() + xs[near].max()) / 2, row)
+            axis = 1 if orientation == SAGITTAL else 0
+            assert abs(found[axis] - centre[axis]) < 3.0, (orientation, found, centre)
+        letters = (px[..., 0] > 230) & (px[..., 1] > 190) & (px[..., 1] < 240) & (px[..., 2] < 150)
+        h, w = letters.shape
+        for name, region in (("left", letters[h // 3: 2 * h // 3, :40]), ("right", letters[h // 3: 2 * h // 3, -40:]),
+                             ("top", letters[:24, w // 3: 2 * w // 3]), ("bottom", letters[-24:, w // 3: 2 * w // 3])):
+            assert region.sum() > 5, (orientation, name)
