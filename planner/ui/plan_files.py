@@ -323,9 +323,9 @@ class PlanFileActions(QObject):
     def confirm_close(self) -> bool:
         """Ask about unsaved changes before the window closes; False keeps the window open.
 
-        Without a user to ask (``window.loader.quiet``: scripts and tests), unsaved changes stay in
-        the recovery file, so closing loses nothing and blocks on no dialog."""
-        if getattr(self.w.loader, "quiet", False):
+        Without a user to ask (``window.loader.quiet`` with the standard dialogs: scripts and tests),
+        unsaved changes stay in the recovery file, so closing loses nothing and blocks on no dialog."""
+        if getattr(self.w.loader, "quiet", False) and isinstance(self.prompts, Prompts):
             self.timer.stop()
             self.autosave()
             return True
