@@ -1,0 +1,182 @@
+"""Reference (validation) spinal canal masks built from hand-placed regions of interest.
+
+This is *not* a segmentation method for the planner: it regenerates a reference mask that a person
+drew, so that :func:`planner.anatomy.canal.segment_canal` can be scored against something that does
+not depend on it (``tests/data/tcia_lumbar_canal_reference/``). Nothing here calls the automatic
+canal code.
+
+The person places, while looking at axial crops of the scan, an ellipse around the bony canal on
+key slices (centre and semi-axes in LPS mm, axis-aligned in the axial plane); the ellipse of every
+slice in between is interpolated linearly from the two nearest key slices. Per slice the canal is:
+
+1. the HU image smoothed lightly in plane (Gaussian, ``sigma_mm``) so that the one-voxel cortex of
+   laminae and pedicles does not break up;
+2. the voxels below ``bone_hu`` (not bone: cancellous bone is 300-400 HU and cortex 500-1900 HU,
+   CSF about 15 HU and epidural fat about -100 HU, DOMAIN.md) inside the ellipse;
+3. of those, the 4-connected component holding most of the voxels of the inner half of the ellipse
+   (the canal lumen), with holes filled;
+4. plus its partial-volume rim: in-plane 4-neighbours inside the ellipse whose (unsmoothed) value is
+   below ``rim_hu``, the half-way value between CSF (about 15 HU) and cortical bone (about 1000 HU),
+   i.e. voxels that are more canal than bone (the usual half-maximum edge). ``rim_hu`` = None
+   leaves the conservative step-3 mask.
+
+Where the bony ring is closed the ellipse is drawn generously and the bone bounds the canal; where
+it is open (disc levels, gaps between laminae) the ellipse is drawn tight and is the boundary there.
+
+Run ``python -m planner.anatomy.canal_reference ROIS.json SCAN_DIR OUT.npz`` to regenerate a mask.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import ndimage
+
+from planner.core.errors import LoadError, PlannerError
+from planner.core.volume import ImageVolume
+
+__all__ = ["EllipseROI", "ReferenceRois", "load_rois", "rois_per_slice", "reference_mask",
+           "save_mask_npz", "load_mask_npz"]
+
+
+@dataclass(frozen=True)
+class EllipseROI:
+    """An axis-aligned ellipse in an axial slice: centre (x, y) and semi-axes (along x, along y), LPS mm."""
+
+    centre_xy_mm: tuple[float, float]
+    semi_axes_mm: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class ReferenceRois:
+    """Key-slice ellipses (slice index k -> ellipse), covered slice range and thresholds."""
+
+    keyframes: dict[int, EllipseROI]
+    first_slice: int
+    last_slice: int
+    bone_hu: float = 150.0
+    sigma_mm: float = 0.7
+    rim_hu: float | None = 500.0
+    regions: dict[str, tuple[int, int]] | None = None
+
+
+def load_rois(path) -> ReferenceRois:
+    """Read the ROI file (JSON, see ``tests/data/tcia_lumbar_canal_reference/README.md``)."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        keys = {int(k): EllipseROI(tuple(map(float, v["centre_xy_mm"])), tuple(map(float, v["semi_axes_mm"])))
+                for k, v in doc["keyframes"].items()}
+        regions = {name: (int(a), int(b)) for name, (a, b) in doc.get("regions", {}).items()}
+        return ReferenceRois(dict(sorted(keys.items())), int(doc["first_slice"]), int(doc["last_slice"]),
+                             float(doc.get("bone_hu", 150.0)), float(doc.get("sigma_mm", 0.7)),
+                             None if doc.get("rim_hu") is None else float(doc["rim_hu"]), regions or None)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise LoadError(f"The reference canal outline file '{path}' could not be read: {exc}", (str(path),)) from exc
+
+
+def rois_per_slice(rois: ReferenceRois) -> dict[int, EllipseROI]:
+    """The ellipse of every slice in ``first_slice..last_slice``, interpolated between key slices."""
+    ks = np.array(sorted(rois.keyframes), dtype=float)
+    if ks.size == 0 or rois.first_slice < ks[0] or rois.last_slice > ks[-1]:
+        raise PlannerError("The reference canal outlines must have key slices at both ends of the range.")
+    table = np.array([[*rois.keyframes[int(k)].centre_xy_mm, *rois.keyframes[int(k)].semi_axes_mm] for k in ks])
+    out = {}
+    for k in range(rois.first_slice, rois.last_slice + 1):
+        row = [float(np.interp(k, ks, table[:, c])) for c in range(4)]
+        out[k] = EllipseROI((row[0], row[1]), (row[2], row[3]))
+    return out
+
+
+def _check_axial(volume: ImageVolume) -> None:
+    d = np.asarray(volume.direction, dtype=float)
+    if not np.allclose(np.abs(d), np.eye(3), atol=1e-3):
+        raise PlannerError("Reference canal outlines need an axial scan without tilt or rotation.")
+
+
+def _ellipse_in_slice(volume: ImageVolume, k: int, roi: EllipseROI) -> np.ndarray:
+    """Boolean [j, i] mask of the pixel centres of slice k inside the ellipse."""
+    nj, ni = volume.hu.shape[1:]
+    jj, ii = np.mgrid[0:nj, 0:ni]
+    ijk = np.stack([ii.ravel(), jj.ravel(), np.full(ii.size, k)], axis=1).astype(float)
+    lps = volume.to_lps(ijk)
+    dx = (lps[:, 0] - roi.centre_xy_mm[0]) / roi.semi_axes_mm[0]
+    dy = (lps[:, 1] - roi.centre_xy_mm[1]) / roi.semi_axes_mm[1]
+    return (dx * dx + dy * dy <= 1.0).reshape(nj, ni)
+
+
+def _canal_in_slice(hu_slice: np.ndarray, ellipse: np.ndarray, inner: np.ndarray, bone_hu: float,
+                    sigma_px: tuple[float, float], rim_hu: float | None) -> np.ndarray:
+    smooth = ndimage.gaussian_filter(hu_slice.astype(np.float32), sigma_px)
+    cand = ellipse & (smooth < bone_hu)
+    labels, n = ndimage.label(cand)
+    if n == 0:
+        return np.zeros_like(cand)
+    votes = np.bincount(labels[inner & cand], minlength=n + 1)
+    votes[0] = 0
+    if votes.max() == 0:
+        return np.zeros_like(cand)
+    canal = ndimage.binary_fill_holes(labels == int(np.argmax(votes)))
+    if rim_hu is not None:
+        canal |= ndimage.binary_dilation(canal) & ellipse & (hu_slice < rim_hu)
+    return canal
+
+
+def reference_mask(volume: ImageVolume, rois: ReferenceRois) -> np.ndarray:
+    """Full-size boolean canal mask ``[k, j, i]`` of ``volume`` from the ROIs (module docstring)."""
+    _check_axial(volume)
+    if rois.last_slice >= volume.hu.shape[0] or rois.first_slice < 0:
+        raise PlannerError("The reference canal outlines cover slices that this scan does not have.")
+    sp = np.asarray(volume.spacing_mm, dtype=float)
+    sigma_px = (rois.sigma_mm / sp[1], rois.sigma_mm / sp[0])
+    mask = np.zeros(volume.hu.shape, dtype=bool)
+    for k, roi in rois_per_slice(rois).items():
+        ellipse = _ellipse_in_slice(volume, k, roi)
+        half = EllipseROI(roi.centre_xy_mm, (roi.semi_axes_mm[0] / 2, roi.semi_axes_mm[1] / 2))
+        inner = _ellipse_in_slice(volume, k, half)
+        mask[k] = _canal_in_slice(volume.hu[k], ellipse, inner, rois.bone_hu, sigma_px, rois.rim_hu)
+    return mask
+
+
+def save_mask_npz(path, mask: np.ndarray, volume: ImageVolume) -> None:
+    """Store the mask as its bounding box (packed bits) + offset + the scan geometry, compressed."""
+    idx = np.argwhere(mask)
+    lo, hi = idx.min(axis=0), idx.max(axis=0) + 1
+    box = mask[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
+    np.savez_compressed(path, bits=np.packbits(box.ravel()), box_shape=np.array(box.shape),
+                        offset_kji=lo, full_shape_kji=np.array(mask.shape),
+                        origin_lps=np.asarray(volume.origin_lps, dtype=float),
+                        spacing_mm=np.asarray(volume.spacing_mm, dtype=float),
+                        direction=np.asarray(volume.direction, dtype=float))
+
+
+def load_mask_npz(path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Inverse of :func:`save_mask_npz`: the full-size mask and the stored geometry."""
+    with np.load(path) as z:
+        shape = tuple(int(s) for s in z["box_shape"])
+        box = np.unpackbits(z["bits"])[:int(np.prod(shape))].reshape(shape).astype(bool)
+        mask = np.zeros(tuple(int(s) for s in z["full_shape_kji"]), dtype=bool)
+        o = [int(v) for v in z["offset_kji"]]
+        mask[o[0]:o[0] + shape[0], o[1]:o[1] + shape[1], o[2]:o[2] + shape[2]] = box
+        geometry = {name: np.array(z[name]) for name in ("origin_lps", "spacing_mm", "direction")}
+    return mask, geometry
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print("usage: python -m planner.anatomy.canal_reference ROIS.json SCAN_DIR OUT.npz")
+        return 2
+    from planner.imaging import load_path
+
+    volume = load_path(argv[1])
+    mask = reference_mask(volume, load_rois(argv[0]))
+    save_mask_npz(argv[2], mask, volume)
+    print(f"{int(mask.sum())} voxels on {int(mask.any(axis=(1, 2)).sum())} slices -> {argv[2]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
