@@ -26,15 +26,21 @@ def _installed(package: str) -> Path | None:
     return p if p.is_dir() else None
 
 
-def resources_dir() -> Path:
-    """The folder holding device tables, schemas, presets and icons."""
-    candidates = [_ROOT / "resources"]
+def _locate(folder: str, package: str) -> Path:
+    """``folder`` in a PyInstaller bundle, else in the source checkout, else inside the installed
+    package (``planner._resources`` / ``planner._sample``)."""
+    candidates = [_ROOT / folder]
     if hasattr(sys, "_MEIPASS"):
-        candidates.insert(0, Path(sys._MEIPASS) / "resources")
-    inst = _installed("planner._resources")
+        candidates.insert(0, Path(sys._MEIPASS) / folder)
+    inst = _installed(package)
     if inst is not None:
         candidates.append(inst)
     return _first_existing(*candidates)
+
+
+def resources_dir() -> Path:
+    """The folder holding device tables, schemas, presets and icons."""
+    return _locate("resources", "planner._resources")
 
 
 def resource_path(*parts: str) -> Path:
@@ -44,13 +50,7 @@ def resource_path(*parts: str) -> Path:
 
 def sample_dir() -> Path:
     """The bundled synthetic sample case (``sample_dicom/``)."""
-    candidates = [_ROOT / "sample_dicom"]
-    if hasattr(sys, "_MEIPASS"):
-        candidates.insert(0, Path(sys._MEIPASS) / "sample_dicom")
-    inst = _installed("planner._sample")
-    if inst is not None:
-        candidates.append(inst)
-    return _first_existing(*candidates)
+    return _locate("sample_dicom", "planner._sample")
 
 
 def sample_series_dir() -> Path:

@@ -69,14 +69,19 @@ class FileActions:
         store, _settings = self._pacs_settings()
         PacsSettingsDialog(store, self.w).exec()
 
+    def _settings_with_nodes(self):
+        """The PACS settings when at least one node is configured; else say so and return None."""
+        _store, settings = self._pacs_settings()
+        if settings is not None and not settings.nodes:
+            QMessageBox.information(self.w, "PACS", "Add a PACS node first (File ▸ PACS ▸ Settings).")
+            return None
+        return settings
+
     def pacs_browser(self) -> None:
         from planner.ui.pacs_dialog import PacsBrowserDialog
 
-        _store, settings = self._pacs_settings()
+        settings = self._settings_with_nodes()
         if settings is None:
-            return
-        if not settings.nodes:
-            QMessageBox.information(self.w, "PACS", "Add a PACS node first (File ▸ PACS ▸ Settings).")
             return
         dialog = PacsBrowserDialog(settings, self.w)
         dialog.seriesRetrieved.connect(self.w.open_path)
@@ -91,11 +96,8 @@ class FileActions:
         """Send files to a PACS node with C-STORE (the dialog picks the node and shows progress)."""
         from planner.ui.pacs_dialog import PacsSendDialog
 
-        _store, settings = self._pacs_settings()
+        settings = self._settings_with_nodes()
         if settings is None:
-            return
-        if not settings.nodes:
-            QMessageBox.information(self.w, "PACS", "Add a PACS node first (File ▸ PACS ▸ Settings).")
             return
         PacsSendDialog(settings, [str(p) for p in paths], self.w).exec()
 
