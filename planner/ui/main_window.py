@@ -17,7 +17,7 @@ from planner.core.volume import ImageVolume
 from planner.geometry.needle_planes import NEEDLE_VIEW_KINDS
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
 from planner.render.plane_sources import NeedleSource
-from planner.render.windowing import preset, window_presets
+from planner.render.windowing import preset
 from planner.session.canal_tools import CanalBrushTool
 from planner.session.measurements import AngleTool, MeasurementList, RulerTool
 from planner.session.placement import ClickTool, EditTool, PlaceTool, Selection
@@ -38,6 +38,7 @@ from planner.ui.properties_panel import PropertiesPanel
 from planner.ui.scene_plan import ScenePlan
 from planner.ui.slice_view import SliceView
 from planner.ui.training_panel import TrainingActions
+from planner.ui.view_actions import ViewActions
 from planner.ui.view3d import View3D
 
 APP_NAME = "Spine Ablation Planner"
@@ -83,8 +84,6 @@ class MainWindow(QMainWindow):
         self.scene_plan = ScenePlan(self.view3d, self.session, self.selection)
         self.loader = CaseLoader(self)
         self.loader.loaded.connect(lambda v: self.case_loaded.emit())
-        self._layout = "four_up"
-        self._maximised: QWidget | None = None
         self._build_central()
         self._build_docks()
         self._build_status_bar()
@@ -147,23 +146,7 @@ class MainWindow(QMainWindow):
         self.file_actions = FileActions(self)
         self.plan_files = PlanFileActions(self)
 
-        view_menu = self.menuBar().addMenu("&View")
-        window_menu = view_menu.addMenu("&Window presets")
-        for p in window_presets():
-            self._add_action(window_menu, f"{p.name} (W {p.width_hu:.0f} / L {p.center_hu:.0f})",
-                             lambda _=False, c=p.center_hu, w=p.width_hu: self.state.set_window(c, w), p.key)
-        self._add_action(view_menu, "&Four-up layout", lambda: self.set_layout("four_up"), "Ctrl+1")
-        self._add_action(view_menu, "&Needle layout (along the selected needle)", lambda: self.set_layout("needle"),
-                         "Ctrl+2")
-        self._add_action(view_menu, "&Reset views", self.reset_views, "Ctrl+R")
-        self._add_action(view_menu, "&Maximise view under the mouse / restore", self.toggle_maximise, "F")
-        shell = self._add_action(view_menu, "Show the thermal &shell (≈ 1 cm conduction margin)", self.toggle_shell)
-        shell.setCheckable(True)
-        clip = self._add_action(view_menu, "&Clip the 3D view to the planned level", self.scene_plan.set_clip, "C")
-        clip.setCheckable(True)
-        cam_menu = view_menu.addMenu("3D &camera")
-        for name in ("A", "P", "L", "R", "S", "I"):
-            self._add_action(cam_menu, f"From {name}", lambda _=False, n=name: self.view3d.camera_preset(n))
+        self.view_actions = ViewActions(self)
         self.planning = PlanningActions(self)
         self.levels = LevelActions(self)
         help_menu = self.menuBar().addMenu("&Help")
@@ -254,13 +237,6 @@ class MainWindow(QMainWindow):
     def set_slab(self, slab_mm: float) -> None:
         for view in self.all_2d_views():
             view.set_slab(slab_mm)
-
-    def toggle_shell(self, on: bool) -> None:
-        from planner.ablation.zones import conduction_length_mm
-
-        self.zone_overlay.shell_margin_mm = conduction_length_mm(300.0) if on else None
-        self.scene_plan.set_shell(on)
-        self._update_views()
 
     # --- opening data ---------------------------------------------------------------------------
     def open_path(self, path: str | Path) -> None:
@@ -356,39 +332,7 @@ class MainWindow(QMainWindow):
 
     # --- view actions --------------------------------------------------------------------------
     def set_layout(self, name: str) -> None:
-        """``four_up`` (axial, 3D, sagittal, coronal) or ``needle`` (two along-needle views, the probe's
-        eye view and 3D)."""
-        self._layout = name
-        self._maximised = None
-        needle = name == "needle"
-        for view in self.views.values():
-            view.setVisible(not needle)
-        for view in self.needle_views.values():
-            view.setVisible(needle)
-        self.view3d.setVisible(True)
-        if needle and self.selected_needle() is None:
-            self.statusBar().showMessage("Select a needle to see the views along it.", 6000)
-
-    def visible_panes(self) -> list[QWidget]:
-        views = self.needle_views.values() if self._layout == "needle" else self.views.values()
-        return list(views) + [self.view3d]
-
-    def reset_views(self) -> None:
-        for view in self.all_2d_views():
-            view.reset_view()
-        self.view3d.camera_preset("P")
-
-    def toggle_maximise(self) -> None:
-        """Show only the view under the mouse (or the focused one); again to restore the layout."""
-        panes = self.visible_panes()
-        if self._maximised is not None:
-            self.set_layout(self._layout)
-            return
-        target = next((w for w in panes if w.underMouse()), None) or next(
-            (w for w in panes if w.hasFocus()), panes[0])
-        for w in panes:
-            w.setVisible(w is target)
-        self._maximised = target
+        self.view_actions.set_layout(name)
 
     # --- status bar ----------------------------------------------------------------------------
     def _on_hover(self, payload) -> None:
