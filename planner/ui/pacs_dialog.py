@@ -194,6 +194,7 @@ class PacsBrowserDialog(_JobHost, QDialog):
             self.show_status(str(exc), error=True)
             return
         self.retrieved_path = str(folder)
+        self.update_cache_size()
         self.show_status(f"Retrieved {manifest['received']} images into {folder}.")
         self.seriesRetrieved.emit(str(folder))
 
