@@ -141,7 +141,9 @@ def _needle_section(session, needle) -> NeedleSection:
 def _level_sections(session) -> tuple[LevelSection, ...]:
     plan = session.plan
     names = [level.name for level in plan.levels]
-    names += [n.level for n in plan.needles if n.level and n.level not in names]
+    for needle in plan.needles:  # levels named by needles but not defined as level items, once each
+        if needle.level and needle.level not in names:
+            names.append(needle.level)
     if any(not n.level for n in plan.needles):
         names.append(NO_LEVEL)
     sections = []

@@ -81,3 +81,19 @@ def test_pdf_text_spells_out_missing_glyphs():
 def test_report_without_images_still_builds(sample_session):
     data = report_pdf_bytes(build_report(sample_session), [ReportImage("x", "y", np.zeros((10, 20, 3), np.uint8))])
     assert data.startswith(b"%PDF") and len(data) > 2000
+
+
+def test_each_level_appears_once_when_needles_name_an_undefined_level(sample_series):
+    """The demo plan's two needles name L2 but the plan has no Level item: one L2 section, two needles."""
+    from planner.headless.demo import demo_plan
+    from planner.imaging import load_path
+    from planner.session.session import PlanningSession
+
+    session = PlanningSession()
+    session.auto_evaluate = False
+    session.set_volume(load_path(sample_series))
+    session.open_plan(demo_plan(session.plan.series))
+    session.evaluate(corridors=False)
+    levels = build_report(session).levels
+    assert [lv.name for lv in levels] == ["L2"]
+    assert len(levels[0].needles) == 2
