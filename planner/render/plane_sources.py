@@ -91,21 +91,36 @@ class StandardSource(SliceSource):
         super().__init__()
         self.kind = orientation
         self._centre_lps = np.zeros(3)
+        self._base: SlicePlane | None = None
+        self._plane_cache: tuple[float, SlicePlane] | None = None
+        self._step_cache: tuple[float, float] | None = None
 
     def set_volume(self, volume: ImageVolume | None) -> None:
         super().set_volume(volume)
+        self._base = None
+        self._plane_cache = self._step_cache = None
         if volume is not None:
             lo, hi = volume.bounds_lps
             self._centre_lps = (lo + hi) / 2
+            self._base = standard_plane(self.kind, self._centre_lps)
+            self._step_cache = (slice_step_mm(volume, self._base), 0.0)
 
     def plane(self, cursor_lps) -> SlicePlane:
-        plane = standard_plane(self.kind, self._centre_lps)
-        return plane.offset(float(plane.distance_mm(cursor_lps)))
+        base = self._base if self._base is not None else standard_plane(self.kind, self._centre_lps)
+        h = float(base.distance_mm(cursor_lps))
+        if self._plane_cache is None or self._plane_cache[0] != h:  # painting asks many times per frame
+            self._plane_cache = (h, base.offset(h))
+        return self._plane_cache[1]
+
+    def step_mm(self, cursor_lps) -> float:
+        if self._step_cache is not None:
+            return self._step_cache[0]
+        return super().step_mm(cursor_lps)
 
     def scrolled_cursor(self, cursor_lps, n_slices: int) -> np.ndarray:
         """The cursor moved ``n_slices`` voxel slices along the normal, kept inside the volume."""
         plane = self.plane(cursor_lps)
-        step = slice_step_mm(self.volume, plane)
+        step = self.step_mm(cursor_lps)
         target = np.asarray(cursor_lps, dtype=float) + plane.normal_lps * step * n_slices
         heights = plane.to_plane_coords(volume_corners_lps(self.volume))[:, 2]
         h = float(plane.distance_mm(target))
