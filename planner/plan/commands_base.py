@@ -5,6 +5,7 @@ Import them from :mod:`planner.plan.commands`.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import fields, replace
 from typing import Hashable, Sequence
 
@@ -36,16 +37,18 @@ def _refuse_if_locked(doc: PlanDocument, item_id: str, what: str) -> None:
         raise PlanError(f"The {_display(doc, item_id)} is locked; unlock it to {what}.")
 
 
-class Command:
+class Command(ABC):
     """One undoable change. ``redo`` runs it (first time and after undo), ``undo`` reverts it."""
 
     text = ""
 
+    @abstractmethod
     def redo(self, doc: PlanDocument) -> None:
-        raise NotImplementedError
+        """Apply the change to ``doc``."""
 
+    @abstractmethod
     def undo(self, doc: PlanDocument) -> None:
-        raise NotImplementedError
+        """Revert the change on ``doc``."""
 
     def merge_key(self) -> Hashable | None:
         """Commands with equal non-None keys pushed one after another may merge (a drag)."""

@@ -10,6 +10,7 @@ in scenario steps, the outcome of each step and the expectation checks.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from planner.core.errors import PlannerError
@@ -49,7 +50,7 @@ class ScenarioResult:
             self.outcomes)
 
 
-class StepRunner:
+class StepRunner(ABC):
     """Walks the steps; subclasses implement ``open_series`` and ``do_<kind>(args)`` for each step kind
     except undo, redo and expect (done here through ``undo_once``/``redo_once``)."""
 
@@ -62,17 +63,21 @@ class StepRunner:
 
     # --- to implement -----------------------------------------------------------------------------
     @property
+    @abstractmethod
     def session(self):
-        raise NotImplementedError
+        """The PlanningSession the scenario acts on."""
 
+    @abstractmethod
     def open_series(self, scenario: Scenario) -> None:
-        raise NotImplementedError
+        """Open the scenario's series."""
 
+    @abstractmethod
     def undo_once(self) -> None:
-        raise NotImplementedError
+        """Undo one plan command."""
 
+    @abstractmethod
     def redo_once(self) -> None:
-        raise NotImplementedError
+        """Redo one plan command."""
 
     def before_checks(self) -> None:
         """Make sure the evaluation is current before expectations are read."""
