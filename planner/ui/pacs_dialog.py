@@ -166,9 +166,6 @@ class PacsBrowserDialog(_JobHost, QDialog):
     def _selection_changed(self) -> None:
         self.retrieve_button.setEnabled(self._selected_series() is not None and self.job_idle())
 
-    def job_idle(self) -> bool:
-        return self.job is None or not self.job.is_running()
-
     def retrieve(self) -> None:
         series = self._selected_series()
         if series is None:

@@ -87,6 +87,7 @@ class JobHost:
         if on_progress is not None:
             job.progress.connect(on_progress)
         job.finished.connect(self.job_finished)
+        self._job_busy = True
         self.set_busy(True)
         job.start()
         return job
@@ -95,7 +96,12 @@ class JobHost:
         self.show_status("Cancelled." if cancelled else message, error=not cancelled)
 
     def job_finished(self) -> None:
+        self._job_busy = False
         self.set_busy(False)
+
+    def job_idle(self) -> bool:
+        """True once the last job has finished AND the dialog has been told (buttons enabled again)."""
+        return not getattr(self, "_job_busy", False)
 
     def stop_job(self) -> None:
         if self.job is not None and self.job.is_running():
