@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from vtkmodules.vtkIOImage import vtkPNGWriter
 from vtkmodules.vtkRenderingAnnotation import vtkAnnotatedCubeActor
+from vtkmodules.vtkRenderingLOD import vtkLODActor
 from vtkmodules.vtkRenderingCore import (
     vtkActor,
     vtkPolyDataMapper,
@@ -60,19 +61,31 @@ class Scene3D:
         self.renderer.SetBackground2(0.22, 0.25, 0.32)
         self.renderer.GradientBackgroundOn()
         self.bone_actor: vtkActor | None = None
+        self.bone_lod_mapper = None
         self._marker: vtkOrientationMarkerWidget | None = None
         self._focus_lps = np.zeros(3)
         self._radius_mm = 100.0
 
     # --- content -------------------------------------------------------------------------------
-    def set_bone_surface(self, polydata) -> None:
-        """Show ``polydata`` (LPS mm) as the bone surface, replacing any previous one."""
+    def set_bone_surface(self, polydata, coarse=None) -> None:
+        """Show ``polydata`` (LPS mm) as the bone surface, replacing any previous one. With ``coarse``
+        (a lighter surface), that one is drawn while the camera moves (vtkLODActor picks it when the
+        window asks for a fast frame) and the full one when it stops."""
         if self.bone_actor is not None:
             self.renderer.RemoveActor(self.bone_actor)
         mapper = vtkPolyDataMapper()
         mapper.SetInputData(polydata)
         mapper.ScalarVisibilityOff()
-        actor = vtkActor()
+        self.bone_lod_mapper = None
+        if coarse is not None:
+            actor = vtkLODActor()
+            lod = vtkPolyDataMapper()
+            lod.SetInputData(coarse)
+            lod.ScalarVisibilityOff()
+            actor.AddLODMapper(lod)
+            self.bone_lod_mapper = lod
+        else:
+            actor = vtkActor()
         actor.SetMapper(mapper)
         prop = actor.GetProperty()
         prop.SetColor(*BONE_RGB)

@@ -106,4 +106,6 @@ class ScenePlan:
     def _reattach_clip(self) -> None:
         if self.view.scene.bone_actor is not None:
             self.clip.attach(self.view.scene.bone_actor)
+            if self.view.scene.bone_lod_mapper is not None:  # the coarse surface shown while rotating
+                self.clip.attach(self.view.scene.bone_lod_mapper)
             self._update_clip()

@@ -20,7 +20,7 @@ from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 from planner.core.errors import LoadCancelled
 from planner.core.volume import ImageVolume
 from planner.render.scene3d import CAMERA_PRESETS, Scene3D, capture_array, capture_png
-from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU, bone_surface
+from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU, bone_surface, coarse_bone_surface
 from planner.ui.vtk_widget import make_vtk_widget
 
 
@@ -49,12 +49,13 @@ class SurfaceWorker(QObject):
                 progress=lambda f: self.progress.emit(self.request_id, f),
                 cancel=lambda: self._cancelled,
             )
+            coarse = coarse_bone_surface(self.volume, self.threshold_hu)
         except LoadCancelled:
             return
         except Exception as exc:  # noqa: BLE001 - a failed surface must not take the app down
             self.failed.emit(self.request_id, f"Could not build the bone surface: {exc}")
             return
-        self.finished.emit(self.request_id, poly)
+        self.finished.emit(self.request_id, (poly, coarse))
 
 
 class View3D(QWidget):
@@ -162,11 +163,12 @@ class View3D(QWidget):
         if request_id == self._request_id:
             self.progress.setValue(int(fraction * 100))
 
-    def _on_finished(self, request_id: int, poly) -> None:
+    def _on_finished(self, request_id: int, surfaces) -> None:
         if request_id != self._request_id:
             return  # a stale result from an earlier threshold
+        poly, coarse = surfaces
         first = self.scene.bone_actor is None
-        self.scene.set_bone_surface(poly)
+        self.scene.set_bone_surface(poly, coarse)
         if first:
             self.scene.camera_preset("P")
         self.progress.setVisible(False)

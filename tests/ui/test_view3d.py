@@ -61,3 +61,16 @@ def test_volume_rendering_replaces_the_surface(view, qtbot):
     assert img.sum() > 0
     view.volume_box.setChecked(False)
     assert view.scene.bone_actor.GetVisibility()
+
+
+def test_a_coarse_surface_is_drawn_while_the_camera_moves(view, qtbot):
+    volume, marker = marker_volume()
+    with qtbot.waitSignal(view.surface_ready, timeout=60000):
+        view.set_volume(volume)
+    lod = view.scene.bone_lod_mapper
+    assert lod is not None
+    full = view.scene.bone_actor.GetMapper().GetInput().GetNumberOfPolys()
+    coarse = lod.GetInput().GetNumberOfPolys()
+    assert 0 < coarse < full
+    view.render_window.SetDesiredUpdateRate(1000.0)  # as fast as possible: the LOD is drawn
+    assert _foreground(view.image_array()).sum() > 20
