@@ -33,6 +33,7 @@ from planner.session.view_state import ViewState
 VIEW_COLORS = {AXIAL: QColor(230, 80, 80), SAGITTAL: QColor(235, 205, 70), CORONAL: QColor(90, 190, 100)}
 NEEDLE_VIEW_COLOR = QColor(110, 170, 255)
 PICK_TOLERANCE_PX = 7.0
+MAX_CACHED_PIXELS = 4_000_000  # above this (deep zoom) the image is scaled while drawing instead
 _NORMAL_OF = {AXIAL: 2, SAGITTAL: 0, CORONAL: 1}  # LPS axis each standard view looks along
 
 _BUTTON_NAMES = ((Qt.LeftButton, "left"), (Qt.MiddleButton, "middle"), (Qt.RightButton, "right"))
@@ -64,6 +65,7 @@ class SliceView(QWidget):
         self.tool = None  # plain-logic tool: press/move/release(lps, button_name) -> bool (handled)
         self._qimage: QImage | None = None
         self._image_key = None
+        self._scaled = None
         self._last_pos = QPointF()
         self._fitted = False
         self.setObjectName(f"slice_view_{self.orientation}")
@@ -286,9 +288,18 @@ class SliceView(QWidget):
             h, w = grey.shape
             self._qimage = QImage(grey.data, w, h, w, QImage.Format_Grayscale8).copy()
             self._image_key = key
+            self._scaled = None
         a0, a1, b0, b1 = sl.extent_mm
         x0, y0 = self.viewport.plane_to_screen(a0, b0)
         x1, y1 = self.viewport.plane_to_screen(a1, b1)
+        tw, th = int(round(x1 - x0)), int(round(y1 - y0))
+        if 0 < tw * th <= MAX_CACHED_PIXELS:
+            # Scale once per slice, zoom and window; repaints (crosshair, overlays) only blit.
+            if self._scaled is None or self._scaled[0] != (key, tw, th):
+                scaled = self._qimage.scaled(tw, th, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
+                self._scaled = ((key, tw, th), scaled)
+            painter.drawImage(QPointF(round(x0), round(y0)), self._scaled[1])
+            return
         painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
         painter.drawImage(QRectF(x0, y0, x1 - x0, y1 - y0), self._qimage)
 
