@@ -12,13 +12,12 @@ from __future__ import annotations
 import numpy as np
 from vtkmodules.util import numpy_support
 from vtkmodules.vtkCommonDataModel import vtkImageData, vtkPolyData
-from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D, vtkPolyDataNormals, vtkWindowedSincPolyDataFilter
-from vtkmodules.vtkFiltersGeneral import vtkTransformFilter
+from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D, vtkWindowedSincPolyDataFilter
 from vtkmodules.vtkRenderingCore import vtkActor
 
 from planner.geometry.raster import Box, VoxelGrid, box_shape, mask_box, rasterise_union, shape_box, union_box
 from planner.render.shapes3d import make_actor
-from planner.render.vtk_bridge import lps_transform
+from planner.render.vtk_bridge import surface_to_lps
 
 CANAL_RGB = (0.35, 0.55, 1.00)
 OVERLAP_RGB = (1.00, 0.18, 0.05)
@@ -78,19 +77,7 @@ def mask_surface_polydata(mask: np.ndarray, grid, box: Box | None = None, smooth
         smooth.NonManifoldSmoothingOn()
         smooth.NormalizeCoordinatesOn()
         surface = smooth.GetOutputPort()
-    to_lps = vtkTransformFilter()
-    to_lps.SetInputConnection(surface)
-    to_lps.SetTransform(lps_transform(grid))
-    normals = vtkPolyDataNormals()
-    normals.SetInputConnection(to_lps.GetOutputPort())
-    normals.SplittingOff()
-    normals.ConsistencyOn()
-    normals.AutoOrientNormalsOff()
-    # A mirroring ijk_to_lps (negative determinant) turns the triangles inside out.
-    normals.SetFlipNormals(int(np.linalg.det(grid.ijk_to_lps[:3, :3]) < 0))
-    normals.Update()
-    out = vtkPolyData()
-    out.DeepCopy(normals.GetOutput())
+    out = surface_to_lps(surface, grid)
     return out
 
 

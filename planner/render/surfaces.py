@@ -7,16 +7,14 @@ from typing import Callable
 from vtkmodules.vtkCommonDataModel import vtkPolyData
 from vtkmodules.vtkFiltersCore import (
     vtkFlyingEdges3D,
-    vtkPolyDataNormals,
     vtkQuadricDecimation,
     vtkWindowedSincPolyDataFilter,
 )
-from vtkmodules.vtkFiltersGeneral import vtkTransformFilter
 from vtkmodules.vtkImagingCore import vtkImageShrink3D
 
 from planner.core.errors import LoadCancelled
 from planner.core.volume import ImageVolume
-from planner.render.vtk_bridge import image_data_ijk, lps_transform
+from planner.render.vtk_bridge import image_data_ijk, surface_to_lps
 
 DEFAULT_BONE_THRESHOLD_HU = 200.0  # cortical/cancellous bone lies above ~200-300 HU (DOMAIN.md)
 
@@ -84,17 +82,7 @@ def bone_surface(
         smooth.Update()
         surface = smooth.GetOutput()
     stage(0.85)
-    to_lps = vtkTransformFilter()
-    to_lps.SetInputData(surface)
-    to_lps.SetTransform(lps_transform(volume))
-    normals = vtkPolyDataNormals()
-    normals.SetInputConnection(to_lps.GetOutputPort())
-    normals.SplittingOff()
-    normals.ConsistencyOn()
-    normals.AutoOrientNormalsOff()
-    normals.Update()
-    out = vtkPolyData()
-    out.DeepCopy(normals.GetOutput())
+    out = surface_to_lps(surface, volume)
     stage(1.0)
     return out
 
@@ -111,11 +99,6 @@ def coarse_bone_surface(volume: ImageVolume, threshold_hu: float = DEFAULT_BONE_
     contour = vtkFlyingEdges3D()
     contour.SetInputConnection(shrink.GetOutputPort())
     contour.SetValue(0, float(threshold_hu))
-    contour.ComputeNormalsOn()
-    to_lps = vtkTransformFilter()
-    to_lps.SetInputConnection(contour.GetOutputPort())
-    to_lps.SetTransform(lps_transform(volume))
-    to_lps.Update()
-    out = vtkPolyData()
-    out.DeepCopy(to_lps.GetOutput())
+    contour.ComputeNormalsOff()
+    out = surface_to_lps(contour.GetOutputPort(), volume)
     return out

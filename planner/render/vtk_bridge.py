@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 from vtkmodules.util import numpy_support
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
-from vtkmodules.vtkCommonDataModel import vtkImageData
+from vtkmodules.vtkCommonDataModel import vtkImageData, vtkPolyData
+from vtkmodules.vtkFiltersCore import vtkPolyDataNormals
+from vtkmodules.vtkFiltersGeneral import vtkTransformFilter
 from vtkmodules.vtkCommonTransforms import vtkTransform
 
 from planner.core.volume import ImageVolume
@@ -43,6 +45,31 @@ def lps_transform(volume: ImageVolume) -> vtkTransform:
     t = vtkTransform()
     t.SetMatrix(matrix4x4(volume.ijk_to_lps))
     return t
+
+
+def surface_to_lps(surface, geometry) -> vtkPolyData:
+    """A surface built in voxel index space (a vtkPolyData or an algorithm output port) mapped to LPS
+    mm with ``geometry.ijk_to_lps``, with point normals. A mirroring affine (negative determinant,
+    e.g. some feet-first or flipped series) would turn the triangles inside out; the normals are
+    flipped back then, so lighting is right for every orientation."""
+    to_lps = vtkTransformFilter()
+    if isinstance(surface, vtkPolyData):
+        to_lps.SetInputData(surface)
+    else:
+        to_lps.SetInputConnection(surface)
+    transform = vtkTransform()
+    transform.SetMatrix(matrix4x4(geometry.ijk_to_lps))
+    to_lps.SetTransform(transform)
+    normals = vtkPolyDataNormals()
+    normals.SetInputConnection(to_lps.GetOutputPort())
+    normals.SplittingOff()
+    normals.ConsistencyOn()
+    normals.AutoOrientNormalsOff()
+    normals.SetFlipNormals(int(np.linalg.det(np.asarray(geometry.ijk_to_lps)[:3, :3]) < 0))
+    normals.Update()
+    out = vtkPolyData()
+    out.DeepCopy(normals.GetOutput())
+    return out
 
 
 def polydata_points(poly) -> np.ndarray:
