@@ -33,8 +33,27 @@ def _check_id(obj) -> None:
         raise PlanError(f"{obj.KIND} name must be text, got {obj.name!r}")
 
 
+class _Shaft:
+    """What a needle-like item (bone needle, thermocouple) derives from its entry, tip and gauge."""
+
+    @property
+    def direction(self) -> np.ndarray:
+        """Unit vector from entry to tip (LPS)."""
+        return needle_direction(self.entry_lps, self.tip_lps)
+
+    @property
+    def length_mm(self) -> float:
+        """Entry-to-tip distance in mm."""
+        return needle_length_mm(self.entry_lps, self.tip_lps)
+
+    @property
+    def outer_diameter_mm(self) -> float:
+        """Outer diameter from the gauge (DOMAIN.md, "Access geometry")."""
+        return vocab.GAUGE_OUTER_DIAMETER_MM[self.gauge]
+
+
 @dataclass(frozen=True)
-class Needle:
+class Needle(_Shaft):
     """A bone needle (introducer cannula) placed from ``entry_lps`` to ``tip_lps``.
 
     Chen AJNR 2022 used a 13-gauge needle by a transpedicular or transcostovertebral approach.
@@ -66,21 +85,6 @@ class Needle:
         _set(self, "locked", bool(self.locked))
         if needle_length_mm(self.entry_lps, self.tip_lps) < 1e-3:
             raise PlanError("A needle's entry and tip must be different points.")
-
-    @property
-    def direction(self) -> np.ndarray:
-        """Unit vector from entry to tip (LPS)."""
-        return needle_direction(self.entry_lps, self.tip_lps)
-
-    @property
-    def length_mm(self) -> float:
-        """Entry-to-tip distance in mm."""
-        return needle_length_mm(self.entry_lps, self.tip_lps)
-
-    @property
-    def outer_diameter_mm(self) -> float:
-        """Outer diameter from the gauge (DOMAIN.md, "Access geometry")."""
-        return vocab.GAUGE_OUTER_DIAMETER_MM[self.gauge]
 
     @property
     def exceeds_usable_length(self) -> bool:
@@ -129,7 +133,7 @@ class Antenna:
 
 
 @dataclass(frozen=True)
-class Thermocouple:
+class Thermocouple(_Shaft):
     """A thermocouple in a 16-gauge needle next to a neural structure (Chen AJNR 2022).
 
     ``prealarm_c`` default 42 °C (Chen's stop rule); ``alarm_c`` default 45 °C (Nakatsuka CVIR 2009;
@@ -162,17 +166,6 @@ class Thermocouple:
         if needle_length_mm(self.entry_lps, self.tip_lps) < 1e-3:
             raise PlanError("A thermocouple's entry and tip must be different points.")
 
-    @property
-    def direction(self) -> np.ndarray:
-        return needle_direction(self.entry_lps, self.tip_lps)
-
-    @property
-    def length_mm(self) -> float:
-        return needle_length_mm(self.entry_lps, self.tip_lps)
-
-    @property
-    def outer_diameter_mm(self) -> float:
-        return vocab.GAUGE_OUTER_DIAMETER_MM[self.gauge]
 
 
 @dataclass(frozen=True)
