@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 
 import numpy as np
 
 from planner.anatomy.canal import segment_canal
 from planner.core.errors import PlannerError
+from planner.headless import error_exit
 from planner.imaging import load_path
 from planner.imaging.mask_io import write_mask
 from planner.plan.io import read_plan
@@ -100,12 +100,8 @@ def run_analysis(series_dir, plan_path=None, save_canal=None) -> dict:
 def main(args) -> int:
     try:
         report = run_analysis(args.series, args.plan, args.save_canal)
-    except PlannerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
-        return 2
+    except (PlannerError, OSError) as exc:
+        return error_exit(exc)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))
     else:

@@ -9,10 +9,10 @@ success, 2 with a message on stderr otherwise. Nothing identifying is printed.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from planner.core.errors import PlanError, PlannerError
+from planner.headless import error_exit
 from planner.plan.io import read_plan
 
 TARGETS = ("slicer", "mesh", "pdf", "dicom")
@@ -94,15 +94,9 @@ def main(args) -> int:
         written = run_export(args.plan, args.series, args.to, args.out, args.deidentify, args.format,
                              args.allow_mismatch)
     except PlanError as exc:
-        hint = " (use --allow-mismatch to export anyway)" if "different" in str(exc) else ""
-        print(f"error: {exc}{hint}", file=sys.stderr)
-        return 2
-    except PlannerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
-        return 2
+        return error_exit(exc, " (use --allow-mismatch to export anyway)" if "different" in str(exc) else "")
+    except (PlannerError, OSError) as exc:
+        return error_exit(exc)
     for path in written:
         print(path)
     return 0
