@@ -47,4 +47,7 @@ fi
 
 PYTHON="${PYTHON:-python3}"
 "$PYTHON" -m pip install --quiet --disable-pip-version-check --editable ".${extras}"
-echo "Installed: $("$PYTHON" -m planner --version | head -1)"
+# Read the whole output first: piping into `head -1` closed the pipe early and Python died with a
+# BrokenPipeError traceback while printing the licences.
+version_text="$("$PYTHON" -m planner --version)"
+echo "Installed: ${version_text%%$'\n'*}"

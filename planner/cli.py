@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # Each headless subcommand is a module with ``add_parser(subparsers)`` (setting ``func``).
@@ -48,6 +49,25 @@ def build_subcommand_parser(command: str) -> argparse.ArgumentParser:
     return parser
 
 
+def display_problem(environ: dict[str, str], platform: str, screenshot: bool) -> str | None:
+    """Why a window cannot open here, in words, or None when it can.
+
+    On Linux, Qt's default ``xcb`` platform needs an X server (``DISPLAY``) or, with Wayland,
+    ``WAYLAND_DISPLAY``. Without either Qt aborts with a message naming a plugin package that is in fact
+    installed; say what to do instead. ``--screenshot`` needs no screen (it renders offscreen), so
+    the caller switches to Qt's ``offscreen`` platform for it.
+    """
+    if not platform.startswith("linux") or screenshot:
+        return None
+    qpa = environ.get("QT_QPA_PLATFORM", "")
+    if qpa and not qpa.startswith(("xcb", "wayland")):
+        return None  # offscreen, minimal, vnc, eglfs ...: Qt needs no display server for these
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("no display: use xvfb-run (xvfb-run -a spine-planner ...) or --screenshot PNG, "
+            "or set QT_QPA_PLATFORM=offscreen")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
@@ -66,10 +86,18 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test()
     if args.sample and args.path:
         parser.error("give either a PATH or --sample, not both")
-    from planner.ui.app import run_gui
-
     if args.demo_plan and not args.sample:
         parser.error("--demo-plan goes with --sample")
+    problem = display_problem(dict(os.environ), sys.platform, bool(args.screenshot))
+    if problem:
+        print(f"spine-planner: {problem}", file=sys.stderr)
+        return 2
+    if args.screenshot and sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        if not os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal")):
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from planner.ui.app import run_gui
+
     return run_gui(path=args.path, sample=args.sample, screenshot=args.screenshot, demo_plan=args.demo_plan)
 
 
