@@ -7,7 +7,10 @@ canal code.
 
 The person places, while looking at axial crops of the scan, an ellipse around the bony canal on
 key slices (centre and semi-axes in LPS mm, axis-aligned in the axial plane); the ellipse of every
-slice in between is interpolated linearly from the two nearest key slices. Per slice the canal is:
+slice in between is interpolated linearly from the two nearest key slices. Where an ellipse does not
+fit the canal (the flat, triangular sacral canal; an open ring whose edge is not elliptical) a
+polygon drawn on that one slice (vertices in LPS mm) replaces the ellipse there. Per slice the canal
+is:
 
 1. the HU image smoothed lightly in plane (Gaussian, ``sigma_mm``) so that the one-voxel cortex of
    laminae and pedicles does not break up;
@@ -39,8 +42,9 @@ from scipy import ndimage
 from planner.core.errors import LoadError, PlannerError
 from planner.core.volume import ImageVolume
 
-__all__ = ["EllipseROI", "ReferenceRois", "load_rois", "rois_per_slice", "reference_mask",
-           "save_mask_npz", "load_mask_npz"]
+__all__ = ["EllipseROI", "PolygonROI", "ReferenceRois", "load_rois", "rois_per_slice", "reference_mask",
+           "save_mask_npz", "load_mask_npz", "roi_in_slice", "open_ring_by_rule",
+           "dice", "band_slices", "band_dice"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,37 @@ class EllipseROI:
 
     centre_xy_mm: tuple[float, float]
     semi_axes_mm: tuple[float, float]
+
+    def contains(self, x_mm: np.ndarray, y_mm: np.ndarray) -> np.ndarray:
+        dx = (x_mm - self.centre_xy_mm[0]) / self.semi_axes_mm[0]
+        dy = (y_mm - self.centre_xy_mm[1]) / self.semi_axes_mm[1]
+        return dx * dx + dy * dy <= 1.0
+
+    def shrunk(self, factor: float) -> "EllipseROI":
+        return EllipseROI(self.centre_xy_mm, (self.semi_axes_mm[0] * factor, self.semi_axes_mm[1] * factor))
+
+
+@dataclass(frozen=True)
+class PolygonROI:
+    """A closed polygon in an axial slice, vertices (x, y) in LPS mm (even-odd rule inside)."""
+
+    vertices_xy_mm: tuple[tuple[float, float], ...]
+
+    def contains(self, x_mm: np.ndarray, y_mm: np.ndarray) -> np.ndarray:
+        v = np.asarray(self.vertices_xy_mm, dtype=float)
+        inside = np.zeros(np.shape(x_mm), dtype=bool)
+        for (x0, y0), (x1, y1) in zip(v, np.roll(v, -1, axis=0)):
+            if y0 == y1:
+                continue
+            crosses = (y0 > y_mm) != (y1 > y_mm)
+            x_cross = x0 + (y_mm - y0) * (x1 - x0) / (y1 - y0)
+            inside ^= crosses & (x_mm < x_cross)
+        return inside
+
+    def shrunk(self, factor: float) -> "PolygonROI":
+        v = np.asarray(self.vertices_xy_mm, dtype=float)
+        c = v.mean(axis=0)
+        return PolygonROI(tuple(map(tuple, c + (v - c) * factor)))
 
 
 @dataclass(frozen=True)
@@ -62,6 +97,17 @@ class ReferenceRois:
     sigma_mm: float = 0.7
     rim_hu: float | None = 500.0
     regions: dict[str, tuple[int, int]] | None = None
+    polygons: dict[int, PolygonROI] | None = None
+    open_ring_slices: tuple[int, ...] = ()
+
+
+def _slice_list(spec) -> tuple[int, ...]:
+    """``["10-12", 15]`` -> ``(10, 11, 12, 15)``."""
+    out: list[int] = []
+    for item in spec:
+        a, _, b = str(item).partition("-")
+        out.extend(range(int(a), int(b or a) + 1))
+    return tuple(sorted(set(out)))
 
 
 def load_rois(path) -> ReferenceRois:
@@ -71,24 +117,35 @@ def load_rois(path) -> ReferenceRois:
         keys = {int(k): EllipseROI(tuple(map(float, v["centre_xy_mm"])), tuple(map(float, v["semi_axes_mm"])))
                 for k, v in doc["keyframes"].items()}
         regions = {name: (int(a), int(b)) for name, (a, b) in doc.get("regions", {}).items()}
+        polygons = {int(k): PolygonROI(tuple((float(x), float(y)) for x, y in v))
+                    for k, v in doc.get("polygons", {}).items()}
         return ReferenceRois(dict(sorted(keys.items())), int(doc["first_slice"]), int(doc["last_slice"]),
                              float(doc.get("bone_hu", 150.0)), float(doc.get("sigma_mm", 0.7)),
-                             None if doc.get("rim_hu") is None else float(doc["rim_hu"]), regions or None)
+                             None if doc.get("rim_hu") is None else float(doc["rim_hu"]), regions or None,
+                             dict(sorted(polygons.items())) or None, _slice_list(doc.get("open_ring_slices", [])))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise LoadError(f"The reference canal outline file '{path}' could not be read: {exc}", (str(path),)) from exc
 
 
-def rois_per_slice(rois: ReferenceRois) -> dict[int, EllipseROI]:
-    """The ellipse of every slice in ``first_slice..last_slice``, interpolated between key slices."""
+def rois_per_slice(rois: ReferenceRois) -> dict[int, EllipseROI | PolygonROI]:
+    """The region of every slice in ``first_slice..last_slice``: its polygon when one was drawn on
+    that slice, else the ellipse interpolated linearly between the two nearest key slices."""
+    polygons = rois.polygons or {}
+    need = [k for k in range(rois.first_slice, rois.last_slice + 1) if k not in polygons]
     ks = np.array(sorted(rois.keyframes), dtype=float)
-    if ks.size == 0 or rois.first_slice < ks[0] or rois.last_slice > ks[-1]:
+    if need and (ks.size == 0 or need[0] < ks[0] or need[-1] > ks[-1]):
         raise PlannerError("The reference canal outlines must have key slices at both ends of the range.")
-    table = np.array([[*rois.keyframes[int(k)].centre_xy_mm, *rois.keyframes[int(k)].semi_axes_mm] for k in ks])
-    out = {}
-    for k in range(rois.first_slice, rois.last_slice + 1):
-        row = [float(np.interp(k, ks, table[:, c])) for c in range(4)]
-        out[k] = EllipseROI((row[0], row[1]), (row[2], row[3]))
-    return out
+    out: dict[int, EllipseROI | PolygonROI] = {}
+    if need:
+        table = np.array([[*rois.keyframes[int(k)].centre_xy_mm, *rois.keyframes[int(k)].semi_axes_mm]
+                          for k in ks])
+        for k in need:
+            row = [float(np.interp(k, ks, table[:, c])) for c in range(4)]
+            out[k] = EllipseROI((row[0], row[1]), (row[2], row[3]))
+    for k, poly in polygons.items():
+        if rois.first_slice <= k <= rois.last_slice:
+            out[k] = poly
+    return dict(sorted(out.items()))
 
 
 def _check_axial(volume: ImageVolume) -> None:
@@ -97,15 +154,13 @@ def _check_axial(volume: ImageVolume) -> None:
         raise PlannerError("Reference canal outlines need an axial scan without tilt or rotation.")
 
 
-def _ellipse_in_slice(volume: ImageVolume, k: int, roi: EllipseROI) -> np.ndarray:
-    """Boolean [j, i] mask of the pixel centres of slice k inside the ellipse."""
+def roi_in_slice(volume: ImageVolume, k: int, roi: EllipseROI | PolygonROI) -> np.ndarray:
+    """Boolean [j, i] mask of the pixel centres of slice k inside the region (ellipse or polygon)."""
     nj, ni = volume.hu.shape[1:]
     jj, ii = np.mgrid[0:nj, 0:ni]
     ijk = np.stack([ii.ravel(), jj.ravel(), np.full(ii.size, k)], axis=1).astype(float)
     lps = volume.to_lps(ijk)
-    dx = (lps[:, 0] - roi.centre_xy_mm[0]) / roi.semi_axes_mm[0]
-    dy = (lps[:, 1] - roi.centre_xy_mm[1]) / roi.semi_axes_mm[1]
-    return (dx * dx + dy * dy <= 1.0).reshape(nj, ni)
+    return roi.contains(lps[:, 0], lps[:, 1]).reshape(nj, ni)
 
 
 def _canal_in_slice(hu_slice: np.ndarray, ellipse: np.ndarray, inner: np.ndarray, bone_hu: float,
@@ -134,11 +189,65 @@ def reference_mask(volume: ImageVolume, rois: ReferenceRois) -> np.ndarray:
     sigma_px = (rois.sigma_mm / sp[1], rois.sigma_mm / sp[0])
     mask = np.zeros(volume.hu.shape, dtype=bool)
     for k, roi in rois_per_slice(rois).items():
-        ellipse = _ellipse_in_slice(volume, k, roi)
-        half = EllipseROI(roi.centre_xy_mm, (roi.semi_axes_mm[0] / 2, roi.semi_axes_mm[1] / 2))
-        inner = _ellipse_in_slice(volume, k, half)
+        ellipse = roi_in_slice(volume, k, roi)
+        inner = roi_in_slice(volume, k, roi.shrunk(0.5))
         mask[k] = _canal_in_slice(volume.hu[k], ellipse, inner, rois.bone_hu, sigma_px, rois.rim_hu)
     return mask
+
+
+def open_ring_by_rule(volume: ImageVolume, rois: ReferenceRois, reference: np.ndarray,
+                      margin_mm: float = 8.0) -> list[int]:
+    """Slices whose canal is not enclosed by bone: the non-bone voxels (smoothed HU below ``bone_hu``)
+    connected in plane to the reference canal reach ``margin_mm`` beyond the hand-placed region
+    (through a disc, a foramen or a gap between laminae). A suggestion for the person, who records
+    the open-ring slices after looking (``open_ring_slices`` in the ROI file)."""
+    sp = np.asarray(volume.spacing_mm, dtype=float)
+    sigma_px = (rois.sigma_mm / sp[1], rois.sigma_mm / sp[0])
+    grow = int(np.ceil(margin_mm / min(sp[0], sp[1])))
+    disk = ndimage.generate_binary_structure(2, 1)
+    out = []
+    for k, roi in rois_per_slice(rois).items():
+        region = roi_in_slice(volume, k, roi)
+        grown = ndimage.binary_dilation(region, disk, iterations=grow)
+        rows, cols = np.nonzero(grown)
+        box = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
+        smooth = ndimage.gaussian_filter(volume.hu[k][box].astype(np.float32), sigma_px)
+        labels, _ = ndimage.label(grown[box] & (smooth < rois.bone_hu))
+        seeds = np.unique(labels[reference[k][box] & (labels > 0)])
+        lumen = np.isin(labels, seeds[seeds > 0])
+        edge = grown[box] & ~ndimage.binary_erosion(grown[box], disk)
+        if (lumen & edge).any():
+            out.append(k)
+    return out
+
+
+def dice(a: np.ndarray, b: np.ndarray) -> float:
+    """Dice = 2|A & B| / (|A| + |B|) over voxels (1.0 when both are empty)."""
+    total = int(a.sum()) + int(b.sum())
+    return 1.0 if total == 0 else 2.0 * int((a & b).sum()) / total
+
+
+def band_slices(rois: ReferenceRois) -> dict[str, np.ndarray]:
+    """Slice indices of each band scored: ``overall`` (the covered range), each level region of the
+    ROI file, and ``closed_ring`` / ``open_ring`` (the ``open_ring_slices`` recorded by eye)."""
+    everything = np.arange(rois.first_slice, rois.last_slice + 1)
+    bands = {"overall": everything}
+    for name, (lo, hi) in (rois.regions or {}).items():
+        bands[name] = np.arange(lo, hi + 1)
+    is_open = np.isin(everything, rois.open_ring_slices)
+    bands["closed_ring"] = everything[~is_open]
+    bands["open_ring"] = everything[is_open]
+    return bands
+
+
+def band_dice(mask: np.ndarray, reference: np.ndarray, rois: ReferenceRois) -> dict[str, tuple[float, float]]:
+    """Per band (:func:`band_slices`): (Dice of ``mask`` against ``reference``, volume ratio
+    mask / reference) on those slices."""
+    out = {}
+    for name, ks in band_slices(rois).items():
+        ref_n = int(reference[ks].sum())
+        out[name] = (dice(mask[ks], reference[ks]), int(mask[ks].sum()) / ref_n if ref_n else float("nan"))
+    return out
 
 
 def save_mask_npz(path, mask: np.ndarray, volume: ImageVolume) -> None:
