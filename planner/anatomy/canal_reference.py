@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +43,7 @@ from planner.core.errors import LoadError, PlannerError
 from planner.core.volume import ImageVolume
 
 __all__ = ["EllipseROI", "PolygonROI", "ReferenceRois", "load_rois", "rois_per_slice", "reference_mask",
-           "save_mask_npz", "load_mask_npz", "roi_in_slice", "open_ring_by_rule",
+           "save_mask_npz", "load_mask_npz", "roi_in_slice", "open_ring_by_rule", "half_way_rim_hu",
            "dice", "band_slices", "band_dice"]
 
 
@@ -156,11 +156,11 @@ def _check_axial(volume: ImageVolume) -> None:
 
 def roi_in_slice(volume: ImageVolume, k: int, roi: EllipseROI | PolygonROI) -> np.ndarray:
     """Boolean [j, i] mask of the pixel centres of slice k inside the region (ellipse or polygon)."""
+    _check_axial(volume)  # then x depends on i only and y on j only
     nj, ni = volume.hu.shape[1:]
-    jj, ii = np.mgrid[0:nj, 0:ni]
-    ijk = np.stack([ii.ravel(), jj.ravel(), np.full(ii.size, k)], axis=1).astype(float)
-    lps = volume.to_lps(ijk)
-    return roi.contains(lps[:, 0], lps[:, 1]).reshape(nj, ni)
+    x_mm = volume.to_lps(np.stack([np.arange(ni), np.zeros(ni), np.full(ni, k)], axis=1).astype(float))[:, 0]
+    y_mm = volume.to_lps(np.stack([np.zeros(nj), np.arange(nj), np.full(nj, k)], axis=1).astype(float))[:, 1]
+    return roi.contains(*np.broadcast_arrays(x_mm[None, :], y_mm[:, None]))
 
 
 def _canal_in_slice(hu_slice: np.ndarray, ellipse: np.ndarray, inner: np.ndarray, bone_hu: float,
@@ -189,10 +189,36 @@ def reference_mask(volume: ImageVolume, rois: ReferenceRois) -> np.ndarray:
     sigma_px = (rois.sigma_mm / sp[1], rois.sigma_mm / sp[0])
     mask = np.zeros(volume.hu.shape, dtype=bool)
     for k, roi in rois_per_slice(rois).items():
-        ellipse = roi_in_slice(volume, k, roi)
-        inner = roi_in_slice(volume, k, roi.shrunk(0.5))
-        mask[k] = _canal_in_slice(volume.hu[k], ellipse, inner, rois.bone_hu, sigma_px, rois.rim_hu)
+        region = roi_in_slice(volume, k, roi)
+        if not region.any():
+            continue
+        box = _box(region, pad=10)  # the work is local to the region; results as on the whole slice
+        inner = roi_in_slice(volume, k, roi.shrunk(0.5))[box]
+        mask[k][box] = _canal_in_slice(volume.hu[k][box], region[box], inner, rois.bone_hu, sigma_px,
+                                       rois.rim_hu)
     return mask
+
+
+def _box(region: np.ndarray, pad: int) -> tuple[slice, slice]:
+    rows, cols = np.nonzero(region)
+    return (slice(max(rows.min() - pad, 0), rows.max() + 1 + pad),
+            slice(max(cols.min() - pad, 0), cols.max() + 1 + pad))
+
+
+def half_way_rim_hu(volume: ImageVolume, rois: ReferenceRois) -> float:
+    """The partial-volume rim threshold for this scan: half-way between the median HU of the canal
+    (step-3 mask) and the median peak HU of its wall (largest value within 2 voxels in plane of
+    each voxel next to the canal), i.e. the half-maximum edge of the blurred CSF-to-bone step. A
+    thin cortex is blurred below its true HU, so its half-maximum is lower than 500 HU."""
+    conservative = reference_mask(volume, replace(rois, rim_hu=None))
+    disk = ndimage.generate_binary_structure(2, 1)
+    peaks = []
+    for k in np.flatnonzero(conservative.any(axis=(1, 2))):
+        box = _box(conservative[k], pad=4)
+        inside = conservative[k][box]
+        rim = ndimage.binary_dilation(inside, disk) & ~inside
+        peaks.append(ndimage.maximum_filter(volume.hu[k][box].astype(np.float32), size=5)[rim])
+    return 0.5 * (float(np.median(volume.hu[conservative])) + float(np.median(np.concatenate(peaks))))
 
 
 def open_ring_by_rule(volume: ImageVolume, rois: ReferenceRois, reference: np.ndarray,
@@ -208,14 +234,13 @@ def open_ring_by_rule(volume: ImageVolume, rois: ReferenceRois, reference: np.nd
     out = []
     for k, roi in rois_per_slice(rois).items():
         region = roi_in_slice(volume, k, roi)
-        grown = ndimage.binary_dilation(region, disk, iterations=grow)
-        rows, cols = np.nonzero(grown)
-        box = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
+        box = _box(region, pad=grow + 2)
+        grown = ndimage.binary_dilation(region[box], disk, iterations=grow)
         smooth = ndimage.gaussian_filter(volume.hu[k][box].astype(np.float32), sigma_px)
-        labels, _ = ndimage.label(grown[box] & (smooth < rois.bone_hu))
+        labels, _ = ndimage.label(grown & (smooth < rois.bone_hu))
         seeds = np.unique(labels[reference[k][box] & (labels > 0)])
         lumen = np.isin(labels, seeds[seeds > 0])
-        edge = grown[box] & ~ndimage.binary_erosion(grown[box], disk)
+        edge = grown & ~ndimage.binary_erosion(grown, disk)
         if (lumen & edge).any():
             out.append(k)
     return out
