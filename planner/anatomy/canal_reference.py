@@ -49,18 +49,25 @@ __all__ = ["EllipseROI", "PolygonROI", "ReferenceRois", "load_rois", "rois_per_s
 
 @dataclass(frozen=True)
 class EllipseROI:
-    """An axis-aligned ellipse in an axial slice: centre (x, y) and semi-axes (along x, along y), LPS mm."""
+    """An axis-aligned ellipse in an axial slice: centre (x, y) and semi-axes (along x, along y), LPS mm.
+
+    ``posterior_mm``, when given, is the semi-axis on the posterior side (y above the centre; LPS y
+    points to the back), so that the region can stop at the line between the laminae on an open
+    interlaminar slice while reaching the disc margin in front (two half-ellipses)."""
 
     centre_xy_mm: tuple[float, float]
     semi_axes_mm: tuple[float, float]
+    posterior_mm: float | None = None
 
     def contains(self, x_mm: np.ndarray, y_mm: np.ndarray) -> np.ndarray:
         dx = (x_mm - self.centre_xy_mm[0]) / self.semi_axes_mm[0]
-        dy = (y_mm - self.centre_xy_mm[1]) / self.semi_axes_mm[1]
+        ay = np.where(y_mm > self.centre_xy_mm[1], self.posterior_mm or self.semi_axes_mm[1], self.semi_axes_mm[1])
+        dy = (y_mm - self.centre_xy_mm[1]) / ay
         return dx * dx + dy * dy <= 1.0
 
     def shrunk(self, factor: float) -> "EllipseROI":
-        return EllipseROI(self.centre_xy_mm, (self.semi_axes_mm[0] * factor, self.semi_axes_mm[1] * factor))
+        return EllipseROI(self.centre_xy_mm, (self.semi_axes_mm[0] * factor, self.semi_axes_mm[1] * factor),
+                          None if self.posterior_mm is None else self.posterior_mm * factor)
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,8 @@ def load_rois(path) -> ReferenceRois:
     """Read the ROI file (JSON, see ``tests/data/tcia_lumbar_canal_reference/README.md``)."""
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
-        keys = {int(k): EllipseROI(tuple(map(float, v["centre_xy_mm"])), tuple(map(float, v["semi_axes_mm"])))
+        keys = {int(k): EllipseROI(tuple(map(float, v["centre_xy_mm"])), tuple(map(float, v["semi_axes_mm"])),
+                                   None if v.get("posterior_mm") is None else float(v["posterior_mm"]))
                 for k, v in doc["keyframes"].items()}
         regions = {name: (int(a), int(b)) for name, (a, b) in doc.get("regions", {}).items()}
         polygons = {int(k): PolygonROI(tuple((float(x), float(y)) for x, y in v))
@@ -137,11 +145,14 @@ def rois_per_slice(rois: ReferenceRois) -> dict[int, EllipseROI | PolygonROI]:
         raise PlannerError("The reference canal outlines must have key slices at both ends of the range.")
     out: dict[int, EllipseROI | PolygonROI] = {}
     if need:
-        table = np.array([[*rois.keyframes[int(k)].centre_xy_mm, *rois.keyframes[int(k)].semi_axes_mm]
-                          for k in ks])
+        rows = []
+        for k in ks:
+            e = rois.keyframes[int(k)]
+            rows.append([*e.centre_xy_mm, *e.semi_axes_mm, e.semi_axes_mm[1] if e.posterior_mm is None else e.posterior_mm])
+        table = np.array(rows)
         for k in need:
-            row = [float(np.interp(k, ks, table[:, c])) for c in range(4)]
-            out[k] = EllipseROI((row[0], row[1]), (row[2], row[3]))
+            row = [float(np.interp(k, ks, table[:, c])) for c in range(5)]
+            out[k] = EllipseROI((row[0], row[1]), (row[2], row[3]), None if abs(row[4] - row[3]) < 1e-9 else row[4])
     for k, poly in polygons.items():
         if rois.first_slice <= k <= rois.last_slice:
             out[k] = poly

@@ -19,8 +19,9 @@ import pytest
 
 from planner.anatomy.canal import segment_canal
 from planner.anatomy.canal_reference import (EllipseROI, PolygonROI, ReferenceRois, band_dice, dice,
-                                             load_mask_npz, load_rois, open_ring_by_rule, reference_mask,
-                                             rois_per_slice)
+                                             half_way_rim_hu, load_mask_npz, load_rois, open_ring_by_rule,
+                                             reference_mask, rois_per_slice)
+from planner.core.errors import LoadError, PlannerError
 from planner.core.volume import ImageVolume
 from planner.imaging import load_path
 
@@ -78,6 +79,32 @@ def test_polygon_region_replaces_the_ellipse_on_its_slice():
     assert ell.contains(px, py).tolist() == [True, True, False, True, False]
 
 
+def test_posterior_semi_axis_stops_the_region_behind_the_centre():
+    """Two half-ellipses: 10 mm in front (y < centre), 4 mm behind; pixel centres on a 1 mm grid."""
+    roi = EllipseROI((0.0, 0.0), (10.0, 10.0), posterior_mm=4.0)
+    y = np.arange(-12.0, 13.0)
+    assert np.flatnonzero(roi.contains(np.zeros_like(y), y)).tolist() == list(range(2, 17))  # y -10..4
+    half = roi.shrunk(0.5)
+    assert half.semi_axes_mm == (5.0, 5.0) and half.posterior_mm == 2.0
+
+
+def test_bad_reference_input_gets_a_clear_message(tmp_path):
+    bad = tmp_path / "canal_rois.json"
+    bad.write_text('{"keyframes": {"0": {"centre_xy_mm": [0, 0]}}}', encoding="utf-8")
+    with pytest.raises(LoadError, match="canal_rois.json"):
+        load_rois(bad)
+    vol, _, _, _ = _ring_phantom()
+    tilted = ImageVolume(hu=vol.hu, spacing_mm=vol.spacing_mm, origin_lps=vol.origin_lps,
+                         direction=np.array([[1, 0, 0], [0, 0.8, -0.6], [0, 0.6, 0.8]]))
+    generous = EllipseROI((0.0, 0.0), (14.0, 14.0))
+    with pytest.raises(PlannerError, match="axial scan"):
+        reference_mask(tilted, ReferenceRois({0: generous, 2: generous}, 0, 2))
+    with pytest.raises(PlannerError, match="does not have"):
+        reference_mask(vol, ReferenceRois({0: generous, 5: generous}, 0, 5))
+    with pytest.raises(PlannerError, match="both ends"):
+        rois_per_slice(ReferenceRois({1: generous}, 0, 1))
+
+
 def test_open_ring_rule_on_the_phantom():
     vol, r_mm, _, _ = _ring_phantom()
     generous = EllipseROI((0.0, 0.0), (12.0, 12.0))
@@ -107,6 +134,7 @@ def test_reference_matches_the_scan_and_regenerates(tcia):
     assert np.array_equal(covered, np.arange(rois.first_slice, rois.last_slice + 1))
     # the stored mask is what the recorded ROIs give on this scan
     assert np.array_equal(reference_mask(volume, rois), reference)
+    assert abs(rois.rim_hu - half_way_rim_hu(volume, rois)) <= 5.0  # the JSON's rim is this scan's half-way
     # canal-sized cross-sections (Kang 2012: lumbar canal AP 15-17 mm) of CSF / fat density
     area_mm2 = reference.sum(axis=(1, 2))[covered] * volume.spacing_mm[0] * volume.spacing_mm[1]
     assert 100 <= np.median(area_mm2) <= 350
