@@ -41,12 +41,12 @@ def main(argv: list[str]) -> int:
         mask = segment_canal(volume).mask
         seconds = time.perf_counter() - t0
         bands = band_slices(rois)
-        print(f"\n{scan}: segment_canal {seconds:.2f} s" + ("" if markdown else ""))
+        print(f"\n{scan}: segment_canal {seconds:.2f} s")
         if markdown:
             print("\n| Band (slices) | n | Dice | auto / reference volume |\n|---|---|---|---|")
         for name, (d, ratio) in band_dice(mask, reference, rois).items():
             ks = bands[name]
-            span = f"{ks[0]}-{ks[-1]}" if len(ks) and name not in ("closed_ring", "open_ring") else "by eye"
+            span = f"{ks[0]}-{ks[-1]}" if len(ks) and name not in ("closed_ring", "open_ring") else "listed"
             flag = "" if name != "overall" and not name.startswith("sacrum") else \
                 ("  (target >= 0.85 met)" if d >= TARGET else "  (target >= 0.85 NOT met)")
             if markdown:

@@ -2,12 +2,14 @@
 
 This is *not* a segmentation method for the planner: it regenerates a reference mask that a person
 drew, so that :func:`planner.anatomy.canal.segment_canal` can be scored against something that does
-not depend on it (``tests/data/tcia_lumbar_canal_reference/``). Nothing here calls the automatic
-canal code.
+not depend on it (``tests/data/tcia_lumbar_canal_reference/``, ``tests/data/t11_t12_canal_reference/``;
+docs/canal-validation.md). Nothing here calls the automatic canal code.
 
 The person places, while looking at axial crops of the scan, an ellipse around the bony canal on
 key slices (centre and semi-axes in LPS mm, axis-aligned in the axial plane); the ellipse of every
-slice in between is interpolated linearly from the two nearest key slices. Where an ellipse does not
+slice in between is interpolated linearly from the two nearest key slices. An ellipse may have a
+shorter posterior half (``posterior_mm``) to stop at the line between the laminae on an open
+interlaminar slice. Where an ellipse does not
 fit the canal (the flat, triangular sacral canal; an open ring whose edge is not elliptical) a
 polygon drawn on that one slice (vertices in LPS mm) replaces the ellipse there. Per slice the canal
 is:
@@ -19,9 +21,16 @@ is:
 3. of those, the 4-connected component holding most of the voxels of the inner half of the ellipse
    (the canal lumen), with holes filled;
 4. plus its partial-volume rim: in-plane 4-neighbours inside the ellipse whose (unsmoothed) value is
-   below ``rim_hu``, the half-way value between CSF (about 15 HU) and cortical bone (about 1000 HU),
-   i.e. voxels that are more canal than bone (the usual half-maximum edge). ``rim_hu`` = None
-   leaves the conservative step-3 mask.
+   below ``rim_hu``, i.e. voxels that are more canal than bone (the half-maximum edge of the blurred
+   CSF-to-bone step). ``rim_hu`` is measured on each scan by :func:`half_way_rim_hu`: half-way
+   between the canal's median HU and the median peak HU of its wall (thin cortices blurred by the
+   scanner peak well below the 500-1900 HU of cortex, so the half-way value is scan-specific;
+   320 HU on the TCIA lumbar scan, 198 HU on the T11-T12 scan). ``rim_hu`` = None leaves the
+   conservative step-3 mask.
+
+The open-ring slices (disc levels, foramina, gaps between laminae) are recorded in the ROI file
+after looking; :func:`open_ring_by_rule` suggests them. :func:`band_dice` scores a mask per band
+(level regions, closed-ring and open-ring slices).
 
 Where the bony ring is closed the ellipse is drawn generously and the bone bounds the canal; where
 it is open (disc levels, gaps between laminae) the ellipse is drawn tight and is the boundary there.
