@@ -154,11 +154,9 @@ def rois_per_slice(rois: ReferenceRois) -> dict[int, EllipseROI | PolygonROI]:
         raise PlannerError("The reference canal outlines must have key slices at both ends of the range.")
     out: dict[int, EllipseROI | PolygonROI] = {}
     if need:
-        rows = []
-        for k in ks:
-            e = rois.keyframes[int(k)]
-            rows.append([*e.centre_xy_mm, *e.semi_axes_mm, e.semi_axes_mm[1] if e.posterior_mm is None else e.posterior_mm])
-        table = np.array(rows)
+        keys = [rois.keyframes[int(k)] for k in ks]
+        table = np.array([[*e.centre_xy_mm, *e.semi_axes_mm,
+                           e.semi_axes_mm[1] if e.posterior_mm is None else e.posterior_mm] for e in keys])
         for k in need:
             row = [float(np.interp(k, ks, table[:, c])) for c in range(5)]
             out[k] = EllipseROI((row[0], row[1]), (row[2], row[3]), None if abs(row[4] - row[3]) < 1e-9 else row[4])

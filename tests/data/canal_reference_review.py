@@ -1,15 +1,16 @@
 """Review images of a canal reference (the recipe of the PNGs looked at by eye; PNGs not committed).
 
     cd <worktree> && QT_QPA_PLATFORM=offscreen python3 tests/data/canal_reference_review.py \\
-        tests/data/tcia_lumbar_canal_reference OUT_DIR [--auto] [--slices A-B]
+        tests/data/tcia_lumbar_canal_reference OUT_DIR [--auto] [--slices A-B] [--zoom]
 
 Axial montages: 16 tiles per PNG, each a 56 x 56 voxel crop centred on that slice's hand-placed
 region, zoomed 5x, window -250..1000 HU, voxel indices i (bottom) and j (right) every 10 voxels
 (ticks every 5); the hand-placed region in green, the reference outline in red and, with
 ``--auto``, the outline of ``planner.anatomy.canal.segment_canal`` in cyan; the label says
-"open" for slices listed as open-ring in the ROI file. Reformats: a curved sagittal image (column i
+"open" for slices listed as open-ring in the ROI file. ``--zoom``: 36 x 36 voxel crops at 8x with a
+faint one-voxel grid (used on the sacral and open-ring slices to read voxel indices). Reformats: a curved sagittal image (column i
 of each slice = its region's centre) and a curved coronal image (row j = the region's centre),
-slices stretched to their true spacing, head up. The scan is found by the ROI file's
+slices stretched to their true spacing, head up (4 px per pixel, 8 for scans under 150 mm). The scan is found by the ROI file's
 ``scan_folder`` under ``../shared/data``.
 """
 
@@ -56,31 +57,40 @@ def _centres_px(volume, rois) -> dict[int, tuple[int, int]]:
     return out
 
 
-def axial_montage(volume, ks, centres, layers, open_ks, out: Path) -> None:
-    tile = CROP * ZOOM
+def _grid(p: QPainter, ox: int, oy: int, tile: int, zoom: int) -> None:
+    p.setPen(QPen(QColor(0, 160, 160, 70), 1))
+    p.drawLines([QLineF(ox + g, oy, ox + g, oy + tile) for g in range(0, tile, zoom)]
+                + [QLineF(ox, oy + g, ox + tile, oy + g) for g in range(0, tile, zoom)])
+
+
+def axial_montage(volume, ks, centres, layers, open_ks, out: Path, crop: int = CROP, zoom: int = ZOOM) -> None:
+    """16 axial tiles; with ``zoom`` >= 7 a faint one-voxel grid is drawn for reading indices."""
+    tile = crop * zoom
     image = QImage(4 * tile, ((len(ks) + 3) // 4) * tile, QImage.Format.Format_RGB32)
     image.fill(QColor("black"))
     p = QPainter(image)
     for n, k in enumerate(ks):
         ox, oy = (n % 4) * tile, (n // 4) * tile
         ci, cj = centres.get(k, (volume.hu.shape[2] // 2, volume.hu.shape[1] // 2))
-        i0, j0 = ci - CROP // 2, cj - CROP // 2
-        crop = volume.hu[k, j0:j0 + CROP, i0:i0 + CROP].astype(float)
-        p.drawImage(ox, oy, _gray(np.kron(crop, np.ones((ZOOM, ZOOM)))))
+        i0, j0 = ci - crop // 2, cj - crop // 2
+        p.drawImage(ox, oy, _gray(np.kron(volume.hu[k, j0:j0 + crop, i0:i0 + crop].astype(float),
+                                          np.ones((zoom, zoom)))))
+        if zoom >= 7:
+            _grid(p, ox, oy, tile, zoom)
         p.setFont(QFont("Sans", 7))
         p.setPen(QColor(140, 140, 255))
-        for g in range((i0 // 5 + 1) * 5, i0 + CROP, 5):
-            x = ox + (g - i0) * ZOOM
+        for g in range((i0 // 5 + 1) * 5, i0 + crop, 5):
+            x = ox + (g - i0) * zoom
             p.drawLine(x, oy + tile - 4, x, oy + tile)
             if g % 10 == 0:
                 p.drawText(x - 8, oy + tile - 6, str(g))
-        for g in range((j0 // 5 + 1) * 5, j0 + CROP, 5):
-            y = oy + (g - j0) * ZOOM
+        for g in range((j0 // 5 + 1) * 5, j0 + crop, 5):
+            y = oy + (g - j0) * zoom
             p.drawLine(ox + tile - 4, y, ox + tile, y)
             if g % 10 == 0:
                 p.drawText(ox + tile - 24, y + 3, str(g))
         for mask, colour in layers:
-            _outline(p, mask[k, j0:j0 + CROP, i0:i0 + CROP], ox, oy, ZOOM, ZOOM, colour)
+            _outline(p, mask[k, j0:j0 + crop, i0:i0 + crop], ox, oy, zoom, zoom, colour)
         p.setPen(QColor("yellow"))
         p.setFont(QFont("Sans", 9))
         p.drawText(ox + 3, oy + 12, f"k={k}" + (" open" if k in open_ks else ""))
@@ -94,7 +104,8 @@ def reformats(volume, centres, layers, out: Path) -> None:
     ks = sorted(centres)
     ci = np.interp(np.arange(nk), ks, [centres[k][0] for k in ks]).round().astype(int)
     cj = np.interp(np.arange(nk), ks, [centres[k][1] for k in ks]).round().astype(int)
-    half, zx = 60, 4.0
+    half = 60
+    zx = 4.0 if nk * volume.spacing_mm[2] >= 150.0 else 8.0  # short scans drawn larger
     zy = zx * volume.spacing_mm[2] / volume.spacing_mm[0]
     jc, ic = int(np.median(cj)), int(np.median(ci))
     rows = np.arange(nk)[::-1]
@@ -156,7 +167,8 @@ def main(argv: list[str]) -> int:
     centres = _centres_px(volume, rois)
     for start in range(0, len(ks_all), 16):
         ks = ks_all[start:start + 16]
-        axial_montage(volume, ks, centres, layers, set(rois.open_ring_slices), out_dir / f"axial_{ks[0]:03d}.png")
+        axial_montage(volume, ks, centres, layers, set(rois.open_ring_slices), out_dir / f"axial_{ks[0]:03d}.png",
+                      *((36, 8) if "--zoom" in argv else (CROP, ZOOM)))
     reformats(volume, centres, layers, out_dir / "reformats.png")
     print(f"{(len(ks_all) + 15) // 16} axial montages and reformats.png in {out_dir}")
     return 0
