@@ -1,11 +1,13 @@
 """Per-band Dice of the automatic canal (planner.anatomy.canal.segment_canal) on both shared real
 scans, against the eye-checked references in tests/data/*_canal_reference (docs/canal-validation.md).
 
-    cd <worktree> && python3 benchmarks/canal_dice.py [--markdown]
+    cd <worktree> && python3 benchmarks/canal_dice.py [--markdown] [--sensitivity]
 
 Prints, per scan and band (level regions, closed-ring and open-ring slices): Dice, the volume ratio
 automatic / reference and the number of slices; and the time segment_canal took. The target of
 issue 13 is Dice >= 0.85 overall on each scan and on the sacral band of the lumbar scan.
+``--sensitivity`` also regenerates each reference with every ellipse 1 mm smaller / larger, without
+the partial-volume rim and with a 500 HU rim, and prints how the figures move (the reference's doubt).
 """
 
 from __future__ import annotations
@@ -53,7 +55,28 @@ def main(argv: list[str]) -> int:
                 print(f"| {name} ({span}) | {len(ks)} | {d:.3f} | {ratio:.2f} |")
             else:
                 print(f"  {name:18s} {span:>8s} n={len(ks):3d}  Dice {d:.3f}  volume ratio {ratio:.2f}{flag}")
+        if "--sensitivity" in argv:
+            _sensitivity(volume, reference, rois, mask)
     return 0
+
+
+def _sensitivity(volume, reference, rois, mask) -> None:
+    from dataclasses import replace
+
+    from planner.anatomy.canal_reference import EllipseROI, band_dice, dice, reference_mask
+
+    def grown(d_mm):
+        return {k: EllipseROI(e.centre_xy_mm, (e.semi_axes_mm[0] + d_mm, e.semi_axes_mm[1] + d_mm),
+                              None if e.posterior_mm is None else e.posterior_mm + d_mm)
+                for k, e in rois.keyframes.items()}
+
+    for label, changed in [("ellipses -1 mm", replace(rois, keyframes=grown(-1.0))),
+                           ("ellipses +1 mm", replace(rois, keyframes=grown(1.0))),
+                           ("no rim", replace(rois, rim_hu=None)), ("rim 500 HU", replace(rois, rim_hu=500.0))]:
+        ref = reference_mask(volume, changed)
+        scores = ", ".join(f"{name} {d:.3f}" for name, (d, _) in band_dice(mask, ref, rois).items())
+        print(f"  {label:15s} reference vs stored Dice {dice(ref, reference):.3f}, volume "
+              f"{ref.sum() / reference.sum():.2f}; {scores}")
 
 
 if __name__ == "__main__":
