@@ -61,7 +61,6 @@ class MainWindow(QMainWindow):
         self.session = PlanningSession()
         self.corridors = CorridorRunner(self.session, self)
         self.selection = Selection()
-        self.volume: ImageVolume | None = None
         self.measurements = MeasurementList()
         self._canal_history: list = []
         self.tools = {
@@ -148,11 +147,31 @@ class MainWindow(QMainWindow):
 
         self.view_actions = ViewActions(self)
         self.planning = PlanningActions(self)
-        self.levels = LevelActions(self)
+        self.levels = LevelActions(self, self.planning.plan_menu)
         help_menu = self.menuBar().addMenu("&Help")
-        self._add_action(help_menu, "&About", lambda: show_about(self))
+        self.add_action(help_menu, "&About", lambda: show_about(self))
 
-    def _add_action(self, menu, text, slot, shortcut=None) -> QAction:
+    # --- the interface of the action groups (planner.ui.action_host.ActionHost) ------------------
+    def widget(self) -> QWidget:
+        return self
+
+    def add_menu(self, title: str):
+        return self.menuBar().addMenu(title)
+
+    def show_status(self, text: str, msecs: int = 5000) -> None:
+        self.statusBar().showMessage(text, msecs)
+
+    def warn(self, title: str, text: str) -> None:
+        if self.loader.quiet:
+            self.statusBar().showMessage(text, 10000)
+        else:
+            QMessageBox.warning(self, title, text)
+
+    def start_canal(self, seed_lps=None) -> None:
+        if self.session.volume is not None:
+            self.loader.start_canal(self.session.volume, seed_lps=seed_lps)
+
+    def add_action(self, menu, text, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -160,6 +179,8 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         self.addAction(action)
         return action
+
+    _add_action = add_action  # the former name, still used by groups on other branches
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Tools", self)
@@ -178,7 +199,7 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             bar.addAction(action)
             self.tool_actions[key] = action
-        bar.addAction(self._add_action(self.planning.plan_menu, "Clear measurements", self.measurements.clear))
+        bar.addAction(self.add_action(self.planning.plan_menu, "Clear measurements", self.measurements.clear))
         for widget in self.levels.toolbar_widgets():
             bar.addWidget(widget)
         bar.addSeparator()
@@ -202,8 +223,8 @@ class MainWindow(QMainWindow):
         plan = self.session.plan
         for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
             signal.connect(self._on_plan_changed)
-        self.session.evaluated.connect(self._update_views)
-        self.session.canal_changed.connect(self._update_views)
+        self.session.evaluated.connect(self.update_views)
+        self.session.canal_changed.connect(self.update_views)
         self.selection.changed.connect(self._on_selection)
 
     # --- tools ---------------------------------------------------------------------------------
@@ -231,7 +252,7 @@ class MainWindow(QMainWindow):
 
     def _segment_canal_at(self, lps) -> None:
         """The seeded alternative: segment the canal channel through the clicked point."""
-        self.loader.start_canal(self.session.volume, seed_lps=lps)
+        self.start_canal(seed_lps=lps)
         self.set_tool("navigate")
 
     def set_slab(self, slab_mm: float) -> None:
@@ -254,8 +275,12 @@ class MainWindow(QMainWindow):
         if target:
             self.open_path(target)
 
+    @property
+    def volume(self) -> ImageVolume | None:
+        """The current volume: the session's (the one owner); views are given it in :meth:`set_volume`."""
+        return self.session.volume
+
     def set_volume(self, volume: ImageVolume) -> None:
-        self.volume = volume
         self._canal_history.clear()
         self.selection.select(None)
         self.session.set_volume(volume)
@@ -299,7 +324,7 @@ class MainWindow(QMainWindow):
 
     def _on_plan_changed(self, *args) -> None:
         self._follow_selected_needle()
-        self._update_views()
+        self.update_views()
         message = getattr(self.tools["navigate"], "message", "")
         if message:
             self.statusBar().showMessage(message, 5000)
@@ -307,7 +332,7 @@ class MainWindow(QMainWindow):
 
     def _on_selection(self, item_id) -> None:
         self._follow_selected_needle(refit=True)
-        self._update_views()
+        self.update_views()
 
     def selected_needle(self):
         item_id = self.selection.item_id
@@ -326,7 +351,7 @@ class MainWindow(QMainWindow):
             else:
                 view.set_needle(needle.entry_lps, needle.tip_lps, refit=refit)
 
-    def _update_views(self, *args) -> None:
+    def update_views(self, *args) -> None:
         for view in self.all_2d_views():
             view.update()
 
