@@ -9,15 +9,31 @@ import numpy as np
 from planner.core.frames import affine_ijk_to_lps, apply_affine, array_shape_to_ijk
 
 
+@dataclass(frozen=True)
+class SeriesUids:
+    """The DICOM UIDs that identify a series and its coordinates; the one declaration of them.
+
+    Study Instance UID (0020,000D), Series Instance UID (0020,000E), Frame of Reference UID (0020,0052).
+    Empty strings are allowed (anonymised or messy data). :class:`SeriesInfo` (what was loaded) and
+    :class:`planner.plan.items.SeriesRef` (what a plan was made on) both are these plus their own fields.
+    """
+
+    study_instance_uid: str = ""
+    series_instance_uid: str = ""
+    frame_of_reference_uid: str = ""
+
+    def other_frame_than(self, other: "SeriesUids") -> bool:
+        """True when both name a frame of reference and the two differ (coordinates do not carry over)."""
+        mine, theirs = self.frame_of_reference_uid, other.frame_of_reference_uid
+        return bool(mine and theirs and mine != theirs)
+
+
 @dataclass(frozen=True, eq=False)
-class SeriesInfo:
+class SeriesInfo(SeriesUids):
     """What identifies a series and its patient. UIDs may be empty strings in messy data."""
 
     patient_id: str = ""
     patient_name: str = ""
-    study_instance_uid: str = ""
-    series_instance_uid: str = ""
-    frame_of_reference_uid: str = ""
     study_date: str = ""
     study_description: str = ""
     series_description: str = ""

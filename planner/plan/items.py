@@ -9,6 +9,7 @@ old and the new item) and makes plans comparable with ``==``. Items are found by
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from typing import ClassVar, Mapping
@@ -16,6 +17,7 @@ from typing import ClassVar, Mapping
 import numpy as np
 
 from planner.core.errors import PlanError
+from planner.core.volume import SeriesUids
 from planner.geometry.trajectory import needle_direction, needle_length_mm
 from planner.plan import kinds as K
 from planner.plan import vocab
@@ -229,11 +231,11 @@ class Level(PlanItem):
 
 
 @dataclass(frozen=True)
-class SeriesRef(PlanItem):
-    """Which CT series the plan was made on (DICOM UIDs) and a one-way hash of the patient id.
+class SeriesRef(SeriesUids, PlanItem):
+    """Which CT series the plan was made on: its DICOM UIDs (:class:`~planner.core.volume.SeriesUids`,
+    declared again here only to say how the plan file holds them) and a one-way hash of the patient id.
 
-    Study Instance UID (0020,000D), Series Instance UID (0020,000E), Frame of Reference UID
-    (0020,0052). The patient id is stored only as a SHA-256 hash so a plan file names no patient.
+    The patient id is stored only as a SHA-256 hash so a plan file names no patient.
     """
 
     study_instance_uid: str = declare("study_instance_uid", "series study_instance_uid", K.Text(), "", required=True)
@@ -251,12 +253,8 @@ class SeriesRef(PlanItem):
     @classmethod
     def from_series_info(cls, info) -> "SeriesRef":
         """Build from a :class:`planner.core.volume.SeriesInfo`."""
-        return cls(
-            study_instance_uid=info.study_instance_uid,
-            series_instance_uid=info.series_instance_uid,
-            frame_of_reference_uid=info.frame_of_reference_uid,
-            patient_id_hash=cls.hash_patient_id(info.patient_id),
-        )
+        uids = {f.name: getattr(info, f.name) for f in dataclasses.fields(SeriesUids)}
+        return cls(**uids, patient_id_hash=cls.hash_patient_id(info.patient_id))
 
     def mismatch_with(self, info) -> str | None:
         """Why this plan does not belong to the series ``info`` (a SeriesInfo), or None when it does.
@@ -265,9 +263,7 @@ class SeriesRef(PlanItem):
         """
         if self.patient_id_hash and info.patient_id and self.patient_id_hash != self.hash_patient_id(info.patient_id):
             return "The plan was made for a different patient than the loaded images."
-        if self.frame_of_reference_uid and info.frame_of_reference_uid and (
-            self.frame_of_reference_uid != info.frame_of_reference_uid
-        ):
+        if self.other_frame_than(info):
             return "The plan was made in a different frame of reference (another scan) than the loaded images."
         return None
 
