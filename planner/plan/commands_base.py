@@ -216,7 +216,7 @@ def bipedicular_pair(
             raise PlanError(
                 "No mid-sagittal plane: give the needle a level that is in the plan, or place the plane first."
             )
-        plane_point_lps, plane_normal = level.plane_point_lps, level.plane_normal
+        plane_point_lps, plane_normal = level.plane_point_lps, level.plane_normal_lps
     if needle.side not in _OTHER_SIDE:
         raise PlanError("A midline needle has no opposite side to mirror to.")
     entry, tip = mirror_segment(needle.entry_lps, needle.tip_lps, plane_point_lps, plane_normal)

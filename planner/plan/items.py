@@ -203,7 +203,7 @@ class Level(PlanItem):
 
     ``axes`` rows: left-right (toward the patient's left), anterior-posterior (toward posterior),
     cranio-caudal (toward the head) of this vertebra. The mid-sagittal plane (``plane_point_lps``,
-    ``plane_normal``; by default the body centre and the left-right axis) is used to mirror a
+    ``plane_normal_lps``; by default the body centre and the left-right axis) is used to mirror a
     needle to the other side (bipedicular approach). ``sins``: optional SINS component scores
     (DOMAIN.md, "SINS"). ``body_depth_mm``: anterior-posterior extent of the body, measured on the CT.
     """
@@ -215,7 +215,7 @@ class Level(PlanItem):
     axes: tuple[Point, Point, Point] = declare("axes", "axes", K.Axes(named=True), _IDENTITY_AXES)
     plane_point_lps: Point | None = declare("mid_sagittal_plane.point", "mid-sagittal plane point", K.Point(), None,
                                             fill=lambda level: level.body_centre_lps)
-    plane_normal: Point | None = declare("mid_sagittal_plane.normal", "mid-sagittal plane normal",
+    plane_normal_lps: Point | None = declare("mid_sagittal_plane.normal", "mid-sagittal plane normal",
                                              K.Point(unit=True), None, fill=lambda level: level.axes[0])
     sins: Mapping[str, int] | None = declare("sins", "SINS", K.Scores(), None)
     locked: bool = _locked()

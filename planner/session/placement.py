@@ -39,7 +39,7 @@ def infer_side(session, entry_lps, level_name: str = "") -> str:
     known, else across the volume's centre in x (LPS x grows to the patient's left)."""
     level = session.plan.level_named(level_name) if level_name else None
     if level is not None:
-        offset = np.dot(np.asarray(entry_lps) - np.asarray(level.plane_point_lps), level.plane_normal)
+        offset = np.dot(np.asarray(entry_lps) - np.asarray(level.plane_point_lps), level.plane_normal_lps)
         # the plane normal is the level's left-right axis (toward the patient's left)
         return "left" if offset > 0 else "right"
     lo, hi = session.volume.bounds_lps

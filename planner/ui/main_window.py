@@ -19,6 +19,7 @@ from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
 from planner.render.plane_sources import NeedleSource
 from planner.render.windowing import preset
 from planner.session.canal_tools import CanalBrushTool
+from planner.session.mirror import mid_sagittal_plane
 from planner.session.measurements import AngleTool, MeasurementList, RulerTool
 from planner.session.placement import ClickTool, EditTool, PlaceTool, Selection
 from planner.session.session import PlanningSession
@@ -308,15 +309,9 @@ class MainWindow(QMainWindow):
     # --- plan ----------------------------------------------------------------------------------
     def mid_sagittal_plane_for(self, needle):
         """The plane to mirror ``needle`` across: its level's, else found from the image at its tip."""
-        level = self.session.plan.level_named(needle.level) if needle.level else None
-        if level is not None:
-            return level.plane_point_lps, level.plane_normal
         try:
-            from planner.anatomy.levels import detect_level
-
-            geometry = detect_level(self.volume, np.asarray(needle.tip_lps), needle.level or "L1")
-            return geometry.plane_point_lps, geometry.plane_normal_lps
-        except (ImportError, PlannerError) as exc:
+            return mid_sagittal_plane(self.session, needle)
+        except PlannerError as exc:
             QMessageBox.warning(self, "No mid-sagittal plane",
                                 f"Could not find the vertebra's mid-sagittal plane at the needle tip: {exc}\n"
                                 "Define the level first (click in the vertebral body).")

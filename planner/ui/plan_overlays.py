@@ -84,7 +84,7 @@ def draw_level(painter: QPainter, view, sl, level) -> None:
     if abs(float(view.height_above_slice_mm(centre))) > LEVEL_NEAR_MM:
         return
     plane = sl.plane
-    n = np.asarray(level.plane_normal)
+    n = np.asarray(level.plane_normal_lps)
     q = np.asarray(level.plane_point_lps)
     # points (a, b) of the slice with (p(a, b) - q) . n = 0
     un, vn = float(plane.u_lps @ n), float(plane.v_lps @ n)

@@ -74,7 +74,7 @@ def test_level_plane_defaults_from_body_centre_and_left_right_axis():
     level = item_from_dict(Level, {"id": "l", "name": "L1", "body_centre": [1, 2, 3],
                                    "axes": {"left_right": axes[0], "anterior_posterior": axes[1],
                                             "cranio_caudal": axes[2]}})
-    assert level.plane_point_lps == (1.0, 2.0, 3.0) and level.plane_normal == (0.0, 1.0, 0.0)
+    assert level.plane_point_lps == (1.0, 2.0, 3.0) and level.plane_normal_lps == (0.0, 1.0, 0.0)
     assert item_to_dict(level)["mid_sagittal_plane"] == {"point": [1.0, 2.0, 3.0], "normal": [0.0, 1.0, 0.0]}
 
 
