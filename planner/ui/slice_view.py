@@ -20,6 +20,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from planner.core import palette
 from planner.core.frames import orientation_letters
 from planner.core.volume import ImageVolume
 from planner.geometry.mpr import SliceImage
@@ -30,8 +31,9 @@ from planner.render.windowing import apply_window
 from planner.session.tools import ContextTool, ViewContext, ViewTool
 from planner.session.view_state import ViewState
 
-VIEW_COLORS = {AXIAL: QColor(230, 80, 80), SAGITTAL: QColor(235, 205, 70), CORONAL: QColor(90, 190, 100)}
-NEEDLE_VIEW_COLOR = QColor(110, 170, 255)
+VIEW_COLORS = {AXIAL: QColor(*palette.VIEW_AXIAL), SAGITTAL: QColor(*palette.VIEW_SAGITTAL),
+               CORONAL: QColor(*palette.VIEW_CORONAL)}
+NEEDLE_VIEW_COLOR = QColor(*palette.VIEW_NEEDLE)
 PICK_TOLERANCE_PX = 7.0
 MAX_CACHED_PIXELS = 4_000_000  # above this (deep zoom) the image is scaled while drawing instead
 _NORMAL_OF = {AXIAL: 2, SAGITTAL: 0, CORONAL: 1}  # LPS axis each standard view looks along
