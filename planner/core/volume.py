@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.core.frames import affine_ijk_to_lps, apply_affine, array_shape_to_ijk
+from planner.core.frames import affine_ijk_to_lps, apply_affine, array_shape_to_ijk, ijk_to_array_index
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,7 @@ class ImageVolume:
         ijk = self.to_ijk(lps)
         if not self.contains_ijk(ijk):
             return None
-        i, j, k = np.round(ijk).astype(int)
-        return float(self.hu[k, j, i])
+        return float(self.hu[ijk_to_array_index(ijk)])
 
     @property
     def bounds_lps(self) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from planner.core import palette
-from planner.core.frames import orientation_letters
+from planner.core.frames import nearest_voxel_values, orientation_letters
 from planner.geometry.mpr import SliceImage
 from planner.geometry.needle_planes import ALONG_SIDE, ALONG_UP, needle_plane, trajectory_extent
 from planner.geometry.planes import AXIAL, SAGITTAL, SlicePlane, standard_plane
@@ -78,12 +78,7 @@ def _pixel_points(sl: SliceImage) -> np.ndarray:
 
 def _mask_on_slice(volume, mask_kji: np.ndarray, points_lps: np.ndarray, shape) -> np.ndarray:
     """Nearest-voxel lookup of a boolean mask on the volume's grid at the slice's pixel centres."""
-    idx = np.round(volume.to_ijk(points_lps)).astype(int)
-    ok = np.all((idx >= 0) & (idx < np.array(volume.shape_ijk)), axis=1)
-    out = np.zeros(len(idx), dtype=bool)
-    i, j, k = idx[ok].T
-    out[ok] = mask_kji[k, j, i]
-    return out.reshape(shape)
+    return nearest_voxel_values(mask_kji.astype(bool, copy=False), volume.to_ijk(points_lps)).reshape(shape)
 
 
 def _paint(rgb: np.ndarray, mask: np.ndarray, colour) -> None:
