@@ -28,15 +28,25 @@ class SeriesUids:
         return bool(mine and theirs and mine != theirs)
 
 
-@dataclass(frozen=True, eq=False)
-class SeriesInfo(SeriesUids):
-    """What identifies a series and its patient. UIDs may be empty strings in messy data."""
+@dataclass(frozen=True)
+class SeriesDescription(SeriesUids):
+    """A series as the user recognises it: its UIDs plus patient, study and series words from the headers
+    (PatientID (0010,0020), PatientName (0010,0010), StudyDate (0008,0020), StudyDescription (0008,1030),
+    SeriesDescription (0008,103E), Modality (0008,0060)). Shared by a series found on disk
+    (:class:`planner.imaging.candidate.SeriesCandidate`) and a loaded one (:class:`SeriesInfo`)."""
 
     patient_id: str = ""
     patient_name: str = ""
     study_date: str = ""
     study_description: str = ""
     series_description: str = ""
+    modality: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class SeriesInfo(SeriesDescription):
+    """What identifies a loaded series and its patient. UIDs may be empty strings in messy data."""
+
     modality: str = "CT"
     source_path: str = ""
 
