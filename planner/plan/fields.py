@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import MISSING, dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from planner.core.errors import PlanError
@@ -67,7 +68,12 @@ def declare(key: str, label: str, kind: Kind, default: Any = MISSING, *, default
 
 def declared(item_or_class) -> tuple[tuple[str, PlanField], ...]:
     """``(attribute name, declaration)`` of each declared field, in declaration order."""
-    return tuple((f.name, f.metadata["plan"]) for f in dataclasses.fields(item_or_class) if "plan" in f.metadata)
+    return _declared(item_or_class if isinstance(item_or_class, type) else type(item_or_class))
+
+
+@lru_cache(maxsize=None)
+def _declared(cls: type) -> tuple[tuple[str, PlanField], ...]:
+    return tuple((f.name, f.metadata["plan"]) for f in dataclasses.fields(cls) if "plan" in f.metadata)
 
 
 def editable_names(item_or_class) -> frozenset[str]:
