@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage
 
+from planner.core.frames import map_coordinates_kji
 from planner.core.errors import OutOfRangeError, PlanError
 from planner.core.volume import ImageVolume
 from planner.geometry.trajectory import needle_direction, needle_length_mm, orthonormal_axes
@@ -146,14 +147,14 @@ def _cross_section_frame(direction: np.ndarray, axes: np.ndarray) -> tuple[np.nd
 def _sample_lps(volume: ImageVolume, points_lps: np.ndarray, order: int, cval: float) -> np.ndarray:
     """Interpolate the CT at LPS points of any leading shape (outside the CT = ``cval``)."""
     ijk = volume.to_ijk(points_lps.reshape(-1, 3))
-    coords = ijk[:, ::-1].T  # (i, j, k) point order -> (k, j, i) array order
+    coords = map_coordinates_kji(ijk)
     values = ndimage.map_coordinates(volume.hu, coords, order=order, mode="constant", cval=cval, prefilter=False)
     return values.reshape(points_lps.shape[:-1])
 
 
 def _sample_mask(mask: np.ndarray, volume: ImageVolume, points_lps: np.ndarray) -> np.ndarray:
     ijk = volume.to_ijk(points_lps.reshape(-1, 3))
-    coords = ijk[:, ::-1].T
+    coords = map_coordinates_kji(ijk)
     values = ndimage.map_coordinates(mask.astype(np.uint8), coords, order=0, mode="constant", cval=0)
     return values.reshape(points_lps.shape[:-1]).astype(bool)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from planner.core.frames import kji_to_ijk
 from planner.geometry.raster import (Box, VoxelGrid, box_shape, mask_box, rasterise_union, shape_box,
                                      union_box)
 
@@ -62,7 +63,7 @@ class LocalMask:
         inner = ndimage.binary_erosion(np.pad(self.mask, 1), border_value=0)[1:-1, 1:-1, 1:-1]
         kji = np.argwhere(self.mask & ~inner)
         offset = np.array([s.start for s in self.box])
-        return (kji + offset)[:, ::-1]
+        return kji_to_ijk(kji + offset)
 
 
 @dataclass(frozen=True, eq=False)
@@ -190,7 +191,7 @@ def overlap_ml(grid: VoxelGrid, zones, mask: np.ndarray, box: Box) -> tuple[floa
     if len(kji) == 0:
         return 0.0, np.zeros((0, 3)), np.zeros(0)
     offset = np.array([s.start for s in box])
-    pts = grid.to_lps((kji + offset)[:, ::-1].astype(float))
+    pts = grid.to_lps(kji_to_ijk(kji + offset).astype(float))
     frac = union_fraction(grid, zones, pts)
     return float(frac.sum() * grid.voxel_volume_mm3 / 1000.0), pts, frac
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from planner.core.frames import ijk_to_kji, kji_to_ijk, spacing_kji
 from planner.anatomy.canal_slices import (close_in_plane, find_holes, interpolate_shapes,
                                           rolling_nanmedian, smooth_track)
 from planner.core.errors import PlannerError
@@ -146,12 +147,12 @@ def _segment(volume, seed_lps=None, params: CanalParams | None = None) -> CanalS
     p = params or CanalParams()
     perm = _axial_order(volume.direction)
     A = np.transpose(volume.hu, perm)
-    sp_kji = np.array(volume.spacing_mm[::-1], dtype=float)
+    sp_kji = spacing_kji(volume.spacing_mm)
     sp = sp_kji[list(perm)]
     seed_a = None
     if seed_lps is not None:
         ijk = volume.to_ijk(np.asarray(seed_lps, float))
-        seed_a = np.asarray(ijk[::-1])[list(perm)]
+        seed_a = ijk_to_kji(ijk)[list(perm)]
         if np.any(seed_a < -0.5) or np.any(seed_a > np.array(A.shape) - 0.5):
             raise PlannerError("The seed point lies outside the loaded images.")
     slices, pts = _coarse_centreline(A, sp, p, seed_a)
@@ -172,7 +173,7 @@ def _segment(volume, seed_lps=None, params: CanalParams | None = None) -> CanalS
     mask = np.transpose(full, inv)
     cl_a = np.column_stack([np.arange(lo, hi), centre[:, 0] + r0, centre[:, 1] + c0])
     cl_kji = cl_a[:, inv]
-    cl_lps = volume.to_lps(cl_kji[:, ::-1])
+    cl_lps = volume.to_lps(kji_to_ijk(cl_kji))
     notes = []
     if closed < 0.2 * n:
         notes.append(f"The bony ring was closed on only {closed} of {n} slices: check the canal outline.")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from planner.core.frames import ijk_to_kji, spacing_kji
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
 
@@ -53,17 +54,17 @@ def segment_lesion(volume: ImageVolume, seed_lps, params: LesionParams = LesionP
     hi = np.minimum(seed + half + 1, np.array(volume.shape_ijk))
     box = tuple(slice(lo[a], hi[a]) for a in (2, 1, 0))
     crop = volume.hu[box].astype(np.float32)
-    sigma = params.smooth_sigma_mm / spacing[::-1]
+    sigma = params.smooth_sigma_mm / spacing_kji(spacing)
     crop = ndimage.gaussian_filter(crop, sigma)
     kk, jj, ii = np.ogrid[lo[2]:hi[2], lo[1]:hi[1], lo[0]:hi[0]]
     d2 = ((ii - seed[0]) * spacing[0]) ** 2 + ((jj - seed[1]) * spacing[1]) ** 2 + ((kk - seed[2]) * spacing[2]) ** 2
     candidate = (crop >= params.low_hu) & (crop <= params.high_hu) & (d2 <= params.max_radius_mm**2)
     if exclude is not None:
         candidate &= ~exclude[box]
-    local_seed = tuple(int(v) for v in (seed - lo)[::-1])
+    local_seed = tuple(int(v) for v in ijk_to_kji(seed - lo))
     if not candidate[local_seed]:
         raise PlannerError(
-            f"The clicked point ({volume.hu[tuple(seed[::-1])]} HU) is not lesion-like: lytic lesions are "
+            f"The clicked point ({volume.hu[tuple(ijk_to_kji(seed))]} HU) is not lesion-like: lytic lesions are "
             f"between {params.low_hu:g} and {params.high_hu:g} HU here. Click inside the lesion.")
     opened = ndimage.binary_opening(candidate, iterations=1)
     if opened[local_seed]:

@@ -100,7 +100,7 @@ class LevelGeometry:
             "body_centre_lps": self.body_centre_lps,
             "axes": self.axes_lps,
             "plane_point_lps": self.plane_point_lps,
-            "plane_normal": self.plane_normal_lps,
+            "plane_normal_lps": self.plane_normal_lps,
         }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from planner.core.frames import map_coordinates_kji
 from planner.anatomy.levels_body import LevelParams, footprint_at_seed
 from planner.anatomy.levels_grid import LocalGrid, close_slices, holes_in_slices, resample, small_parts
 from planner.core.volume import ImageVolume
@@ -71,7 +72,7 @@ def _f_ratio(volume: ImageVolume, centre_lps: np.ndarray, offsets_uv: np.ndarray
     pts = (centre_lps[None, None, :] + along[:, None, None] * axes[2]
            + offsets_uv[None, :, 0:1] * axes[0] + offsets_uv[None, :, 1:2] * axes[1])
     ijk = volume.to_ijk(pts.reshape(-1, 3))
-    kji = ijk[:, ::-1].T  # (i, j, k) point order -> (k, j, i) array order
+    kji = map_coordinates_kji(ijk)
     values = ndimage.map_coordinates(volume.hu, kji, order=1, mode="nearest").reshape(along.size, -1)
     values = np.clip(values.astype(float), -100.0, 600.0)
     return float(np.var(values.mean(axis=1)) / (np.mean(np.var(values, axis=1)) + 25.0))

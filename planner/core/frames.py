@@ -6,7 +6,9 @@ z to Superior (head). ``ImagePositionPatient`` (0020,0032) is the centre of the 
 
 Array order convention, used everywhere in the planner: a volume array is indexed ``[k, j, i]``
 (slice, row, column), while points are ``(i, j, k)`` or ``(x, y, z)``. This module is the *one* place
-that converts between the two orders (:func:`ijk_to_array_index`, :func:`array_shape_to_ijk`).
+that converts between the two orders (:func:`ijk_to_array_index`, :func:`array_shape_to_ijk`,
+:func:`kji_to_ijk`, :func:`ijk_to_kji`, :func:`map_coordinates_kji`, :func:`spacing_kji`,
+:func:`nearest_voxel_values`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,38 @@ def array_shape_to_ijk(shape) -> tuple[int, int, int]:
     """Array shape ``(nk, nj, ni)`` to dimensions ``(ni, nj, nk)``."""
     nk, nj, ni = shape
     return int(ni), int(nj), int(nk)
+
+
+def kji_to_ijk(points_kji) -> np.ndarray:
+    """Array-order indices ``(k, j, i)``, one ``(3,)`` or many ``(n, 3)``, to point order ``(i, j, k)``."""
+    return np.asarray(points_kji)[..., ::-1]
+
+
+def ijk_to_kji(points_ijk) -> np.ndarray:
+    """Point-order indices ``(i, j, k)``, one ``(3,)`` or many ``(n, 3)``, to array order ``(k, j, i)``."""
+    return np.asarray(points_ijk)[..., ::-1]
+
+
+def map_coordinates_kji(points_ijk) -> np.ndarray:
+    """``(n, 3)`` continuous (i, j, k) as the ``(3, n)`` array-order coordinates that
+    :func:`scipy.ndimage.map_coordinates` samples a ``[k, j, i]`` array with."""
+    return ijk_to_kji(np.asarray(points_ijk, dtype=float).reshape(-1, 3)).T
+
+
+def spacing_kji(spacing_mm) -> np.ndarray:
+    """Voxel spacing ``(si, sj, sk)`` in array order ``(sk, sj, si)`` (for filters on a ``[k, j, i]`` array)."""
+    return np.asarray(spacing_mm, dtype=float)[::-1]
+
+
+def nearest_voxel_values(array_kji: np.ndarray, points_ijk, outside=False) -> np.ndarray:
+    """Values of a ``[k, j, i]`` array at the voxels nearest to continuous ``(n, 3)`` (i, j, k) points;
+    ``outside`` where a point's nearest voxel is off the grid."""
+    idx = np.round(np.asarray(points_ijk, dtype=float).reshape(-1, 3)).astype(int)
+    ok = np.all((idx >= 0) & (idx < np.array(array_shape_to_ijk(array_kji.shape))), axis=1)
+    out = np.full(len(idx), outside, dtype=array_kji.dtype)
+    i, j, k = idx[ok].T
+    out[ok] = array_kji[k, j, i]
+    return out
 
 
 def orientation_letters(direction_lps) -> str:

@@ -6,21 +6,47 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.core.frames import affine_ijk_to_lps, apply_affine, array_shape_to_ijk
+from planner.core.frames import affine_ijk_to_lps, apply_affine, array_shape_to_ijk, ijk_to_array_index
 
 
-@dataclass(frozen=True, eq=False)
-class SeriesInfo:
-    """What identifies a series and its patient. UIDs may be empty strings in messy data."""
+@dataclass(frozen=True)
+class SeriesUids:
+    """The DICOM UIDs that identify a series and its coordinates; the one declaration of them.
 
-    patient_id: str = ""
-    patient_name: str = ""
+    Study Instance UID (0020,000D), Series Instance UID (0020,000E), Frame of Reference UID (0020,0052).
+    Empty strings are allowed (anonymised or messy data). :class:`SeriesInfo` (what was loaded) and
+    :class:`planner.plan.items.SeriesRef` (what a plan was made on) both are these plus their own fields.
+    """
+
     study_instance_uid: str = ""
     series_instance_uid: str = ""
     frame_of_reference_uid: str = ""
+
+    def other_frame_than(self, other: "SeriesUids") -> bool:
+        """True when both name a frame of reference and the two differ (coordinates do not carry over)."""
+        mine, theirs = self.frame_of_reference_uid, other.frame_of_reference_uid
+        return bool(mine and theirs and mine != theirs)
+
+
+@dataclass(frozen=True)
+class SeriesDescription(SeriesUids):
+    """A series as the user recognises it: its UIDs plus patient, study and series words from the headers
+    (PatientID (0010,0020), PatientName (0010,0010), StudyDate (0008,0020), StudyDescription (0008,1030),
+    SeriesDescription (0008,103E), Modality (0008,0060)). Shared by a series found on disk
+    (:class:`planner.imaging.candidate.SeriesCandidate`) and a loaded one (:class:`SeriesInfo`)."""
+
+    patient_id: str = ""
+    patient_name: str = ""
     study_date: str = ""
     study_description: str = ""
     series_description: str = ""
+    modality: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class SeriesInfo(SeriesDescription):
+    """What identifies a loaded series and its patient. UIDs may be empty strings in messy data."""
+
     modality: str = "CT"
     source_path: str = ""
 
@@ -83,8 +109,7 @@ class ImageVolume:
         ijk = self.to_ijk(lps)
         if not self.contains_ijk(ijk):
             return None
-        i, j, k = np.round(ijk).astype(int)
-        return float(self.hu[k, j, i])
+        return float(self.hu[ijk_to_array_index(ijk)])
 
     @property
     def bounds_lps(self) -> tuple[np.ndarray, np.ndarray]:

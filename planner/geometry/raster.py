@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from planner.core.frames import apply_affine
+from planner.core.frames import apply_affine, array_shape_to_ijk
 
 Box = tuple[slice, slice, slice]
 
@@ -69,7 +69,7 @@ class VoxelGrid:
         ijk = self.to_ijk(corners)
         start = np.floor(ijk.min(axis=0)).astype(int)
         stop = np.ceil(ijk.max(axis=0)).astype(int) + 1
-        dims = np.array(self.shape_kji[::-1])
+        dims = np.array(array_shape_to_ijk(self.shape_kji))
         start = np.clip(start, 0, dims)
         stop = np.clip(stop, 0, dims)
         if np.any(stop <= start):

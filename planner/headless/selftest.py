@@ -19,6 +19,7 @@ from typing import Callable, TextIO
 
 import numpy as np
 
+from planner.core import palette
 from planner.core.errors import PlannerError
 
 RENDER_SIZE_PX = (800, 600)
@@ -149,7 +150,7 @@ def check_render(state: SelfTestState) -> str:
     items.update_from_plan(session.plan)
     zones = ZoneActors(scene.renderer)
     zones.update_from_evaluation(session.evaluation)
-    canal = MaskSurface(scene.renderer, (0.3, 0.6, 1.0), opacity=0.35)
+    canal = MaskSurface(scene.renderer, palette.unit(palette.CANAL), opacity=0.35)
     canal.set_mask(session.canal_mask, session.grid)
     scene.set_focus(*volume.bounds_lps)
     scene.camera_preset("P")

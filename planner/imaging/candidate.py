@@ -14,31 +14,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from planner.core.volume import SeriesDescription
 from planner.imaging._common import name_files, transfer_syntax_name
 from planner.imaging.checks import series_problem
 from planner.imaging.headers import FileHeader
 
 
 @dataclass(frozen=True)
-class SeriesCandidate:
-    """A group of files that may form one volume, described from headers only."""
+class SeriesCandidate(SeriesDescription):
+    """A group of files that may form one volume, described from headers only (UIDs, patient and
+    descriptions as in :class:`~planner.core.volume.SeriesDescription`)."""
 
-    files: tuple[str, ...]
-    patient_name: str = ""
-    patient_id: str = ""
-    study_date: str = ""
-    study_description: str = ""
-    series_description: str = ""
-    modality: str = ""
+    files: tuple[str, ...] = ()
     series_number: int | None = None
     n_images: int = 0
     slice_thickness_mm: float | None = None
     rows: int = 0
     columns: int = 0
     transfer_syntax: str = ""
-    series_instance_uid: str = ""
-    study_instance_uid: str = ""
-    frame_of_reference_uid: str = ""
     supported: bool = False
     reason: str = ""
     problem_files: tuple[str, ...] = field(default=(), compare=False, repr=False)

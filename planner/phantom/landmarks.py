@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.core.frames import ijk_to_array_index, kji_to_ijk
 from planner.phantom import labels as lab
 from planner.phantom.config import PhantomConfig
 from planner.phantom.generate import PhantomResult
@@ -113,7 +114,7 @@ def build_landmarks(result: PhantomResult) -> dict:
             out["vertebrae"][spec.name] = _vertebra_entry(cfg, spec)
     out["mid_sagittal_plane"] = {"point_lps": _lps(cfg, (0.0, 0.0, 0.0)), "normal_lps": [1.0, 0.0, 0.0]}
     kji = np.argwhere(result.labels == lab.LESION)
-    pts = volume.to_lps(kji[:, ::-1].astype(float))
+    pts = volume.to_lps(kji_to_ijk(kji).astype(float))
     vox_mm3 = float(np.prod(cfg.spacing_mm))
     l2 = next(s for s in result.spine if s.name == result.lesion.vertebra)
     out["lesion"] = {
@@ -129,7 +130,7 @@ def build_landmarks(result: PhantomResult) -> dict:
     probes = {}
     for name, (xyz, tissue) in _probe_points(cfg, result).items():
         point = _lps(cfg, xyz)
-        kji_p = tuple(int(v) for v in np.round(volume.to_ijk(point))[::-1])
+        kji_p = ijk_to_array_index(volume.to_ijk(point))
         probes[name] = {
             "point_lps": point,
             "tissue": tissue,

@@ -14,6 +14,7 @@ import numpy as np
 from planner.core.errors import PlanError
 from planner.geometry.trajectory import mirror_segment
 from planner.plan.document import PlanDocument
+from planner.plan.fields import refuse_unknown
 from planner.plan.items import Needle
 from planner.plan.vocab import new_id
 
@@ -119,10 +120,8 @@ class SetFields(Command):
             old = doc.get(self.item_id)
             if "id" in self.values:
                 raise PlanError("An item's id cannot be changed.")
-            try:
-                new = replace(old, **self.values)
-            except TypeError:
-                raise PlanError(f"A {old.KIND} has no field among {', '.join(sorted(self.values))}.") from None
+            refuse_unknown(old, self.values)
+            new = replace(old, **self.values)
             self._old, self._new = old, new
         doc.replace(self._new)
 
@@ -217,7 +216,7 @@ def bipedicular_pair(
             raise PlanError(
                 "No mid-sagittal plane: give the needle a level that is in the plan, or place the plane first."
             )
-        plane_point_lps, plane_normal = level.plane_point_lps, level.plane_normal
+        plane_point_lps, plane_normal = level.plane_point_lps, level.plane_normal_lps
     if needle.side not in _OTHER_SIDE:
         raise PlanError("A midline needle has no opposite side to mirror to.")
     entry, tip = mirror_segment(needle.entry_lps, needle.tip_lps, plane_point_lps, plane_normal)

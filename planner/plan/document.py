@@ -16,6 +16,7 @@ import numpy as np
 from psygnal import Signal
 
 from planner.core.errors import PlanError
+from planner.plan.fields import refuse_unknown
 from planner.plan.items import ITEM_TYPES, KINDS, Antenna, Level, Needle, SeriesRef, Target, Thermocouple
 from planner.plan.vocab import MAX_LEVELS
 
@@ -181,10 +182,7 @@ class PlanDocument:
     def set_fields(self, item_id: str, **values) -> tuple[str, ...]:
         """Replace an item by a copy with some fields changed (not undoable; commands use this)."""
         item = self.get(item_id)
-        unknown = set(values) - {f.name for f in dc_fields(item)}
-        if unknown or "id" in values:
-            bad = sorted(unknown | ({"id"} & set(values)))
-            raise PlanError(f"A {item.KIND} has no editable field {', '.join(bad)}.")
+        refuse_unknown(item, values)
         return self.replace(replace(item, **values))
 
     def clear(self) -> None:

@@ -1,5 +1,7 @@
 """Plan items: what the interventionalist places, in LPS mm.
 
+Each field is declared once with :func:`planner.plan.fields.declare` (JSON key, words for messages,
+value kind, properties-panel editor); validation, JSON, the schema, edits and the panel derive from it.
 Items are immutable (frozen dataclasses); an edit replaces the item with a changed copy
 (:func:`dataclasses.replace`), which re-runs validation. That keeps undo simple (a command keeps the
 old and the new item) and makes plans comparable with ``==``. Items are found by their ``id``.
@@ -7,30 +9,23 @@ old and the new item) and makes plans comparable with ``==``. Items are found by
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar, Mapping
 
 import numpy as np
 
 from planner.core.errors import PlanError
+from planner.core.volume import SeriesUids
 from planner.geometry.trajectory import needle_direction, needle_length_mm
+from planner.plan import kinds as K
 from planner.plan import vocab
+from planner.plan.fields import Editor, PlanItem, declare
 from planner.plan.vocab import new_id
 
 Point = tuple[float, float, float]
 _IDENTITY_AXES: tuple[Point, Point, Point] = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
-
-
-def _set(obj, name: str, value) -> None:
-    object.__setattr__(obj, name, value)
-
-
-def _check_id(obj) -> None:
-    if not isinstance(obj.id, str) or not obj.id:
-        raise PlanError(f"{obj.KIND} id must be a non-empty text, got {obj.id!r}")
-    if not isinstance(obj.name, str):
-        raise PlanError(f"{obj.KIND} name must be text, got {obj.name!r}")
 
 
 class _Shaft:
@@ -51,9 +46,30 @@ class _Shaft:
         """Outer diameter from the gauge (DOMAIN.md, "Access geometry")."""
         return vocab.GAUGE_OUTER_DIAMETER_MM[self.gauge]
 
+    def _check_distinct_ends(self) -> None:
+        if needle_length_mm(self.entry_lps, self.tip_lps) < 1e-3:
+            raise PlanError(f"A {self.KIND}'s entry and tip must be different points.")
+
+
+def _id():
+    return declare("id", "id", K.Text(non_empty=True, ref="id"), default_factory=new_id, required=True)
+
+
+def _name(default: str, required: bool = True, shown: bool = True):
+    editor = Editor("text", "Name") if shown else None
+    return declare("name", "name", K.Text(), default, required=required, editor=editor)
+
+
+def _locked(shown: bool = False):
+    return declare("locked", "locked", K.Flag(), False, editor=Editor("check", "") if shown else None)
+
+
+def _point(key: str, label: str, required: bool = True, **kw):
+    return declare(key, label, K.Point(), required=required, editor=Editor("point", label.capitalize()), **kw)
+
 
 @dataclass(frozen=True)
-class Needle(_Shaft):
+class Needle(_Shaft, PlanItem):
     """A bone needle (introducer cannula) placed from ``entry_lps`` to ``tip_lps``.
 
     Chen AJNR 2022 used a 13-gauge needle by a transpedicular or transcostovertebral approach.
@@ -62,29 +78,22 @@ class Needle(_Shaft):
 
     KIND: ClassVar[str] = "needle"
 
-    entry_lps: Point
-    tip_lps: Point
-    name: str = "Needle"
-    level: str = ""
-    approach: str = "transpedicular"
-    side: str = "right"
-    gauge: str = "13G"
-    usable_length_mm: float = 150.0
-    locked: bool = False
-    id: str = field(default_factory=new_id)
+    entry_lps: Point = _point("entry", "entry")
+    tip_lps: Point = _point("tip", "tip")
+    name: str = _name("Needle")
+    level: str = declare("level", "level", K.level_names(), "", required=True,
+                         editor=Editor("choice", "Level"))
+    approach: str = declare("approach", "approach", K.Choice(vocab.APPROACHES), "transpedicular", required=True,
+                            editor=Editor("choice", "Approach"))
+    side: str = declare("side", "side", K.Choice(vocab.SIDES), "right", required=True,
+                        editor=Editor("choice", "Side"))
+    gauge: str = declare("gauge", "gauge", K.gauges(), "13G", required=True, editor=Editor("choice", "Gauge"))
+    usable_length_mm: float = declare("usable_length_mm", "usable length (mm)", K.Number(positive=True), 150.0)
+    locked: bool = _locked(shown=True)
+    id: str = _id()
 
-    def __post_init__(self):
-        _check_id(self)
-        _set(self, "entry_lps", vocab.point3(self.entry_lps, "entry"))
-        _set(self, "tip_lps", vocab.point3(self.tip_lps, "tip"))
-        vocab.level_name(self.level, "level")
-        vocab.choice(self.approach, vocab.APPROACHES, "approach")
-        vocab.choice(self.side, vocab.SIDES, "side")
-        vocab.gauge(self.gauge, "gauge")
-        _set(self, "usable_length_mm", vocab.finite(self.usable_length_mm, "usable length (mm)", positive=True))
-        _set(self, "locked", bool(self.locked))
-        if needle_length_mm(self.entry_lps, self.tip_lps) < 1e-3:
-            raise PlanError("A needle's entry and tip must be different points.")
+    def check(self) -> None:
+        self._check_distinct_ends()
 
     @property
     def exceeds_usable_length(self) -> bool:
@@ -93,7 +102,7 @@ class Needle(_Shaft):
 
 
 @dataclass(frozen=True)
-class Antenna:
+class Antenna(PlanItem):
     """A microwave antenna passed coaxially through needle ``needle_id``.
 
     The needle is pulled back so the antenna tip sits ``extension_mm`` beyond the needle tip
@@ -102,28 +111,20 @@ class Antenna:
 
     KIND: ClassVar[str] = "antenna"
 
-    needle_id: str
-    device_id: str = "generic-mw-2450-1.6"
-    extension_mm: float = 15.0
-    power_w: float = 30.0
-    time_s: float = 210.0
-    cycles: int = 1
-    id: str = field(default_factory=new_id)
-    name: str = "Antenna"
-
-    def __post_init__(self):
-        _check_id(self)
-        if not isinstance(self.needle_id, str) or not self.needle_id:
-            raise PlanError("An antenna must name the needle it passes through.")
-        if not isinstance(self.device_id, str):
-            raise PlanError(f"device must be text, got {self.device_id!r}")
-        _set(self, "extension_mm", vocab.finite(self.extension_mm, "antenna extension (mm)", minimum=0.0))
-        _set(self, "power_w", vocab.finite(self.power_w, "power (W)", positive=True))
-        _set(self, "time_s", vocab.finite(self.time_s, "time (s)", positive=True))
-        cycles = vocab.finite(self.cycles, "cycles", minimum=1)
-        if cycles != int(cycles):
-            raise PlanError(f"cycles must be a whole number, got {self.cycles!r}")
-        _set(self, "cycles", int(cycles))
+    needle_id: str = declare("needle", "needle", K.Text(
+        non_empty=True, ref="id", empty_message="An antenna must name the needle it passes through."), required=True)
+    device_id: str = declare("device", "device", K.Text(), "generic-mw-2450-1.6", required=True,
+                             editor=Editor("device", "Device"))
+    extension_mm: float = declare("extension_mm", "antenna extension (mm)", K.Number(minimum=0.0), 15.0,
+                                  required=True, editor=Editor("number", "Tip beyond needle", 0, 60, 1, " mm"))
+    power_w: float = declare("power_w", "power (W)", K.Number(positive=True), 30.0, required=True,
+                             editor=Editor("number", "Power", 1, 200, 0, " W"))
+    time_s: float = declare("time_s", "time (s)", K.Number(positive=True), 210.0, required=True,
+                            editor=Editor("number", "Time", 10, 1800, 0, " s"))
+    cycles: int = declare("cycles", "cycles", K.Number(minimum=1, whole=True), 1,
+                          editor=Editor("integer", "Cycles", 1, 20))
+    id: str = _id()
+    name: str = _name("Antenna", required=False, shown=False)
 
     def tip_lps(self, needle: Needle) -> np.ndarray:
         """Antenna tip: the needle tip plus ``extension_mm`` along the needle direction."""
@@ -133,7 +134,7 @@ class Antenna:
 
 
 @dataclass(frozen=True)
-class Thermocouple(_Shaft):
+class Thermocouple(_Shaft, PlanItem):
     """A thermocouple in a 16-gauge needle next to a neural structure (Chen AJNR 2022).
 
     ``prealarm_c`` default 42 °C (Chen's stop rule); ``alarm_c`` default 45 °C (Nakatsuka CVIR 2009;
@@ -142,34 +143,27 @@ class Thermocouple(_Shaft):
 
     KIND: ClassVar[str] = "thermocouple"
 
-    entry_lps: Point
-    tip_lps: Point
-    name: str = "Thermocouple"
-    gauge: str = "16G"
-    alarm_c: float = 45.0
-    prealarm_c: float = 42.0
-    locked: bool = False
-    id: str = field(default_factory=new_id)
+    entry_lps: Point = _point("entry", "entry")
+    tip_lps: Point = _point("tip", "tip")
+    name: str = _name("Thermocouple")
+    gauge: str = declare("gauge", "gauge", K.gauges(), "16G")
+    alarm_c: float = declare("alarm_c", "alarm temperature (°C)", K.Number(), 45.0, required=True,
+                             editor=Editor("number", "Alarm", 0, 100, 1, " °C"))
+    prealarm_c: float = declare("prealarm_c", "pre-alarm temperature (°C)", K.Number(), 42.0,
+                                editor=Editor("number", "Pre-alarm", 0, 100, 1, " °C"))
+    locked: bool = _locked()
+    id: str = _id()
 
-    def __post_init__(self):
-        _check_id(self)
-        _set(self, "entry_lps", vocab.point3(self.entry_lps, "entry"))
-        _set(self, "tip_lps", vocab.point3(self.tip_lps, "tip"))
-        vocab.gauge(self.gauge, "gauge")
-        _set(self, "alarm_c", vocab.finite(self.alarm_c, "alarm temperature (°C)"))
-        _set(self, "prealarm_c", vocab.finite(self.prealarm_c, "pre-alarm temperature (°C)"))
+    def check(self) -> None:
         if self.prealarm_c > self.alarm_c:
             raise PlanError(
                 f"The pre-alarm ({self.prealarm_c:g} °C) must not be above the alarm ({self.alarm_c:g} °C)."
             )
-        _set(self, "locked", bool(self.locked))
-        if needle_length_mm(self.entry_lps, self.tip_lps) < 1e-3:
-            raise PlanError("A thermocouple's entry and tip must be different points.")
-
+        self._check_distinct_ends()
 
 
 @dataclass(frozen=True)
-class Target:
+class Target(PlanItem):
     """A lesion target: a sphere, an ellipsoid, or a reference to a label mask.
 
     ``semi_axes_mm`` are along the rows of ``axes`` (unit vectors); a sphere has three equal semi-axes.
@@ -178,31 +172,23 @@ class Target:
 
     KIND: ClassVar[str] = "target"
 
-    centre_lps: Point
-    kind: str = "sphere"
-    semi_axes_mm: Point = (10.0, 10.0, 10.0)
-    axes: tuple[Point, Point, Point] = _IDENTITY_AXES
-    mask_ref: str = ""
-    level: str = ""
-    name: str = "Target"
-    locked: bool = False
-    id: str = field(default_factory=new_id)
+    centre_lps: Point = _point("centre", "centre")
+    kind: str = declare("kind", "target kind", K.Choice(vocab.TARGET_KINDS), "sphere", required=True)
+    semi_axes_mm: Point = declare("semi_axes_mm", "semi-axes (mm)", K.Point(), (10.0, 10.0, 10.0), required=True)
+    axes: tuple[Point, Point, Point] = declare("axes", "axes", K.Axes(), _IDENTITY_AXES)
+    mask_ref: str = declare("mask", "mask reference", K.Text(), "")
+    level: str = declare("level", "level", K.level_names(), "")
+    name: str = _name("Target", shown=False)
+    locked: bool = _locked()
+    id: str = _id()
 
-    def __post_init__(self):
-        _check_id(self)
-        _set(self, "centre_lps", vocab.point3(self.centre_lps, "centre"))
-        vocab.choice(self.kind, vocab.TARGET_KINDS, "target kind")
-        semi = vocab.point3(self.semi_axes_mm, "semi-axes (mm)")
-        if min(semi) <= 0:
-            raise PlanError(f"semi-axes (mm): must all be greater than 0, got {list(semi)}")
-        if self.kind == "sphere" and not (semi[0] == semi[1] == semi[2]):
+    def check(self) -> None:
+        if min(self.semi_axes_mm) <= 0:
+            raise PlanError(f"semi-axes (mm): must all be greater than 0, got {list(self.semi_axes_mm)}")
+        if self.kind == "sphere" and not (self.semi_axes_mm[0] == self.semi_axes_mm[1] == self.semi_axes_mm[2]):
             raise PlanError("A sphere target needs three equal semi-axes; use kind 'ellipsoid'.")
-        _set(self, "semi_axes_mm", semi)
-        _set(self, "axes", vocab.axes3(self.axes, "axes"))
         if self.kind == "mask" and not self.mask_ref:
             raise PlanError("A mask target must name its mask (mask reference).")
-        vocab.level_name(self.level, "level")
-        _set(self, "locked", bool(self.locked))
 
     @property
     def volume_ml(self) -> float:
@@ -212,49 +198,30 @@ class Target:
 
 
 @dataclass(frozen=True)
-class Level:
+class Level(PlanItem):
     """A treated vertebral level with its own axes and mid-sagittal plane.
 
     ``axes`` rows: left-right (toward the patient's left), anterior-posterior (toward posterior),
     cranio-caudal (toward the head) of this vertebra. The mid-sagittal plane (``plane_point_lps``,
-    ``plane_normal``) is used to mirror a needle to the other side (bipedicular approach).
-    ``sins``: optional SINS component scores (DOMAIN.md, "SINS").
+    ``plane_normal_lps``; by default the body centre and the left-right axis) is used to mirror a
+    needle to the other side (bipedicular approach). ``sins``: optional SINS component scores
+    (DOMAIN.md, "SINS"). ``body_depth_mm``: anterior-posterior extent of the body, measured on the CT.
     """
 
     KIND: ClassVar[str] = "level"
 
-    name: str
-    body_centre_lps: Point
-    axes: tuple[Point, Point, Point] = _IDENTITY_AXES
-    plane_point_lps: Point | None = None
-    plane_normal: Point | None = None
-    sins: Mapping[str, int] | None = None
-    locked: bool = False
-    id: str = field(default_factory=new_id)
-    body_depth_mm: float | None = None  # anterior-posterior extent of the body, measured on the CT
-
-    def __post_init__(self):
-        _check_id(self)
-        vocab.level_name(self.name, "level name", allow_empty=False)
-        _set(self, "body_centre_lps", vocab.point3(self.body_centre_lps, "body centre"))
-        _set(self, "axes", vocab.axes3(self.axes, "axes"))
-        point = self.body_centre_lps if self.plane_point_lps is None else self.plane_point_lps
-        _set(self, "plane_point_lps", vocab.point3(point, "mid-sagittal plane point"))
-        normal = self.axes[0] if self.plane_normal is None else self.plane_normal
-        _set(self, "plane_normal", vocab.unit3(normal, "mid-sagittal plane normal"))
-        if self.sins is not None:
-            if not isinstance(self.sins, Mapping):
-                raise PlanError("SINS must be a table of component name -> score.")
-            clean = {}
-            for key, score in self.sins.items():
-                value = vocab.finite(score, f"SINS {key}", minimum=0)
-                if value != int(value):
-                    raise PlanError(f"SINS {key}: expected a whole number, got {score!r}")
-                clean[str(key)] = int(value)
-            _set(self, "sins", _FrozenDict(clean))
-        _set(self, "locked", bool(self.locked))
-        if self.body_depth_mm is not None:
-            _set(self, "body_depth_mm", vocab.finite(self.body_depth_mm, "body depth (mm)", positive=True))
+    name: str = declare("name", "level name", K.level_names(allow_empty=False), required=True)
+    body_centre_lps: Point = declare("body_centre", "body centre", K.Point(), required=True)
+    axes: tuple[Point, Point, Point] = declare("axes", "axes", K.Axes(named=True), _IDENTITY_AXES)
+    plane_point_lps: Point | None = declare("mid_sagittal_plane.point", "mid-sagittal plane point", K.Point(), None,
+                                            fill=lambda level: level.body_centre_lps)
+    plane_normal_lps: Point | None = declare("mid_sagittal_plane.normal", "mid-sagittal plane normal",
+                                             K.Point(unit=True), None, fill=lambda level: level.axes[0])
+    sins: Mapping[str, int] | None = declare("sins", "SINS", K.Scores(), None)
+    locked: bool = _locked()
+    id: str = _id()
+    body_depth_mm: float | None = declare("body_depth_mm", "body depth (mm)", K.Number(positive=True, nullable=True),
+                                          None)
 
     def posterior_wall_lps(self) -> np.ndarray | None:
         """The centre of the body's posterior wall (centre + half the depth toward posterior)."""
@@ -263,35 +230,20 @@ class Level:
         return np.asarray(self.body_centre_lps) + 0.5 * self.body_depth_mm * np.asarray(self.axes[1])
 
 
-class _FrozenDict(dict):
-    """A dict that refuses mutation, so a frozen Level stays frozen."""
-
-    def _refuse(self, *args, **kwargs):
-        raise PlanError("Change a level's SINS scores through a plan command.")
-
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
-
-    def __hash__(self):
-        return hash(tuple(sorted(self.items())))
-
-
 @dataclass(frozen=True)
-class SeriesRef:
-    """Which CT series the plan was made on (DICOM UIDs) and a one-way hash of the patient id.
+class SeriesRef(SeriesUids, PlanItem):
+    """Which CT series the plan was made on: its DICOM UIDs (:class:`~planner.core.volume.SeriesUids`,
+    declared again here only to say how the plan file holds them) and a one-way hash of the patient id.
 
-    Study Instance UID (0020,000D), Series Instance UID (0020,000E), Frame of Reference UID
-    (0020,0052). The patient id is stored only as a SHA-256 hash so a plan file names no patient.
+    The patient id is stored only as a SHA-256 hash so a plan file names no patient.
     """
 
-    study_instance_uid: str = ""
-    series_instance_uid: str = ""
-    frame_of_reference_uid: str = ""
-    patient_id_hash: str = ""
-
-    def __post_init__(self):
-        for name in ("study_instance_uid", "series_instance_uid", "frame_of_reference_uid", "patient_id_hash"):
-            if not isinstance(getattr(self, name), str):
-                raise PlanError(f"series {name}: expected text, got {getattr(self, name)!r}")
+    study_instance_uid: str = declare("study_instance_uid", "series study_instance_uid", K.Text(), "", required=True)
+    series_instance_uid: str = declare("series_instance_uid", "series series_instance_uid", K.Text(), "",
+                                       required=True)
+    frame_of_reference_uid: str = declare("frame_of_reference_uid", "series frame_of_reference_uid", K.Text(), "",
+                                          required=True)
+    patient_id_hash: str = declare("patient_id_hash", "series patient_id_hash", K.Text(), "")
 
     @staticmethod
     def hash_patient_id(patient_id: str) -> str:
@@ -301,12 +253,8 @@ class SeriesRef:
     @classmethod
     def from_series_info(cls, info) -> "SeriesRef":
         """Build from a :class:`planner.core.volume.SeriesInfo`."""
-        return cls(
-            study_instance_uid=info.study_instance_uid,
-            series_instance_uid=info.series_instance_uid,
-            frame_of_reference_uid=info.frame_of_reference_uid,
-            patient_id_hash=cls.hash_patient_id(info.patient_id),
-        )
+        uids = {f.name: getattr(info, f.name) for f in dataclasses.fields(SeriesUids)}
+        return cls(**uids, patient_id_hash=cls.hash_patient_id(info.patient_id))
 
     def mismatch_with(self, info) -> str | None:
         """Why this plan does not belong to the series ``info`` (a SeriesInfo), or None when it does.
@@ -315,9 +263,7 @@ class SeriesRef:
         """
         if self.patient_id_hash and info.patient_id and self.patient_id_hash != self.hash_patient_id(info.patient_id):
             return "The plan was made for a different patient than the loaded images."
-        if self.frame_of_reference_uid and info.frame_of_reference_uid and (
-            self.frame_of_reference_uid != info.frame_of_reference_uid
-        ):
+        if self.other_frame_than(info):
             return "The plan was made in a different frame of reference (another scan) than the loaded images."
         return None
 

@@ -6,28 +6,21 @@ Every problem becomes a :class:`PlanError` whose message starts with where it is
 
 from __future__ import annotations
 
-import json
 import math
-from functools import lru_cache
 from typing import Any, Iterable
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from planner.core.errors import PlanError
-from planner.core.resources import resource_path
+from planner.plan.schema import build_plan_schema
 
 _JSON_TYPES = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "an object"}
 
 
-@lru_cache(maxsize=1)
 def plan_schema() -> dict:
-    """The plan JSON Schema shipped in resources/schemas/plan.schema.json."""
-    path = resource_path("schemas", "plan.schema.json")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PlanError(f"The plan schema shipped with the planner could not be read ({path}): {exc}") from exc
+    """The plan JSON Schema, built from the item declarations (:mod:`planner.plan.schema`)."""
+    return build_plan_schema()
 
 
 def json_path(parts: Iterable[Any]) -> str:

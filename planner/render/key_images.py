@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from planner.core.frames import orientation_letters
+from planner.core import palette
+from planner.core.frames import nearest_voxel_values, orientation_letters
 from planner.geometry.mpr import SliceImage
 from planner.geometry.needle_planes import ALONG_SIDE, ALONG_UP, needle_plane, trajectory_extent
 from planner.geometry.planes import AXIAL, SAGITTAL, SlicePlane, standard_plane
@@ -27,12 +28,12 @@ from planner.session.session import target_shape
 
 IMAGE_PX = 480
 MARGIN_MM = 30.0
-ZONE_RGB = (255, 140, 40)
-CANAL_RGB = (80, 150, 255)
-TARGET_RGB = (60, 220, 110)
-NEEDLE_RGB = (215, 220, 230)
-ANTENNA_RGB = (240, 120, 40)
-TC_RGB = (120, 200, 255)
+ZONE_RGB = palette.ZONE
+CANAL_RGB = palette.CANAL
+TARGET_RGB = palette.TARGET_KEY_IMAGE
+NEEDLE_RGB = palette.NEEDLE
+ANTENNA_RGB = palette.ANTENNA_KEY_IMAGE
+TC_RGB = palette.THERMOCOUPLE_KEY_IMAGE
 VIEWS = ((AXIAL, "Axial through the tip"), (SAGITTAL, "Sagittal through the tip"),
          (ALONG_SIDE, "Along the needle (axial-like)"), (ALONG_UP, "Along the needle (sagittal-like)"))
 
@@ -77,12 +78,7 @@ def _pixel_points(sl: SliceImage) -> np.ndarray:
 
 def _mask_on_slice(volume, mask_kji: np.ndarray, points_lps: np.ndarray, shape) -> np.ndarray:
     """Nearest-voxel lookup of a boolean mask on the volume's grid at the slice's pixel centres."""
-    idx = np.round(volume.to_ijk(points_lps)).astype(int)
-    ok = np.all((idx >= 0) & (idx < np.array(volume.shape_ijk)), axis=1)
-    out = np.zeros(len(idx), dtype=bool)
-    i, j, k = idx[ok].T
-    out[ok] = mask_kji[k, j, i]
-    return out.reshape(shape)
+    return nearest_voxel_values(mask_kji.astype(bool, copy=False), volume.to_ijk(points_lps)).reshape(shape)
 
 
 def _paint(rgb: np.ndarray, mask: np.ndarray, colour) -> None:
@@ -230,7 +226,7 @@ def render_3d_view(session, width: int = 960, height: int = 720, camera: str = "
         window.Finalize()
 
 
-CANAL_RGB_3D = (0.3, 0.6, 1.0)
+CANAL_RGB_3D = palette.unit(palette.CANAL)
 BONE_OPACITY = 0.45
 OBLIQUE_LPS = np.array([0.45, 0.0, 0.35])  # tilt the view toward the patient's left and the head
 

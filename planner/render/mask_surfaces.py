@@ -15,12 +15,13 @@ from vtkmodules.vtkCommonDataModel import vtkImageData, vtkPolyData
 from vtkmodules.vtkFiltersCore import vtkFlyingEdges3D, vtkWindowedSincPolyDataFilter
 from vtkmodules.vtkRenderingCore import vtkActor
 
+from planner.core import palette
 from planner.geometry.raster import Box, VoxelGrid, box_shape, mask_box, rasterise_union, shape_box, union_box
 from planner.render.shapes3d import make_actor
 from planner.render.vtk_bridge import surface_to_lps
 
-CANAL_RGB = (0.35, 0.55, 1.00)
-OVERLAP_RGB = (1.00, 0.18, 0.05)
+CANAL_RGB = palette.unit(palette.CANAL)
+OVERLAP_RGB = palette.unit(palette.CANAL_IN_ZONE)
 
 
 def _padded_image(local_mask: np.ndarray, start_kji) -> vtkImageData:

@@ -18,6 +18,7 @@ from typing import Mapping
 import numpy as np
 from vtkmodules.vtkRenderingCore import vtkActor
 
+from planner.core import palette
 from planner.ablation.devices import DeviceLibrary, load_library
 from planner.core.errors import LoadError
 from planner.plan.items import Antenna, Needle, Target, Thermocouple
@@ -38,19 +39,18 @@ _TC_CODE_STATE = {"TC_ALARM": "alarm", "TC_COLD_ALARM": "alarm", "TC_PREALARM": 
 class PlanStyle:
     """Colours (RGB 0..1) and opacities of plan items."""
 
-    needle_rgb: tuple[float, float, float] = (0.72, 0.75, 0.80)  # steel
-    antenna_rgb: tuple[float, float, float] = (0.80, 0.45, 0.20)  # copper
-    antenna_tip_rgb: tuple[float, float, float] = (0.95, 0.62, 0.30)
+    needle_rgb: tuple[float, float, float] = palette.unit(palette.NEEDLE_3D)
+    antenna_rgb: tuple[float, float, float] = palette.unit(palette.ANTENNA_3D)
+    antenna_tip_rgb: tuple[float, float, float] = palette.unit(palette.ANTENNA_TIP_3D)
     antenna_tip_scale: float = 0.75  # tip sphere radius as a fraction of the antenna diameter
-    thermocouple_rgb: tuple[float, float, float] = (0.55, 0.70, 0.90)
+    thermocouple_rgb: tuple[float, float, float] = palette.unit(palette.THERMOCOUPLE_3D)
     thermocouple_tip_scale: float = 0.9  # tip sphere radius as a fraction of the thermocouple diameter
     tc_state_rgb: Mapping[str, tuple[float, float, float]] = field(default_factory=lambda: {
-        "unknown": (0.75, 0.75, 0.75), "ok": (0.20, 0.85, 0.30),
-        "prealarm": (1.00, 0.72, 0.10), "alarm": (0.95, 0.12, 0.12)})
-    target_rgb: tuple[float, float, float] = (0.25, 0.85, 0.45)
+        state: palette.unit(rgb) for state, rgb in palette.TC_STATE_3D.items()})
+    target_rgb: tuple[float, float, float] = palette.unit(palette.TARGET_3D)
     target_opacity: float = 0.35
     selected_mix: float = 0.45  # fraction of white mixed into a selected item's colour
-    halo_rgb: tuple[float, float, float] = (1.0, 0.92, 0.25)
+    halo_rgb: tuple[float, float, float] = palette.unit(palette.HALO_3D)
     halo_opacity: float = 0.35
     halo_radius_scale: float = 2.2
 

@@ -14,6 +14,7 @@ from typing import Mapping
 
 from vtkmodules.vtkRenderingCore import vtkActor
 
+from planner.core import palette
 from planner.render.shapes3d import EllipsoidSurface, make_actor
 
 
@@ -23,7 +24,7 @@ class ZoneStyle:
 
     kind_rgb: Mapping[str, tuple[float, float, float]] = field(default_factory=lambda: {
         "microwave": (1.00, 0.55, 0.15), "radiofrequency": (1.00, 0.45, 0.30), "cryo": (0.35, 0.70, 1.00)})
-    default_rgb: tuple[float, float, float] = (1.00, 0.55, 0.15)
+    default_rgb: tuple[float, float, float] = palette.unit(palette.ZONE)
     zone_opacity: float = 0.35
     shell_opacity: float = 0.12
 

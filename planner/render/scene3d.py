@@ -24,7 +24,9 @@ from vtkmodules.util import numpy_support
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL back end)
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (text rendering for the marker)
 
-BONE_RGB = (0.93, 0.89, 0.80)
+from planner.core import palette
+
+BONE_RGB = palette.unit(palette.BONE_3D)
 
 # Camera presets: direction from the focal point to the camera (LPS), and the view-up vector.
 CAMERA_PRESETS = {

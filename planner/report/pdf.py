@@ -24,13 +24,13 @@ from reportlab.platypus import (
     CondPageBreak, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
 )
 
+from planner.core import palette
 from planner.core.errors import PlannerError
 from planner.report.content import ReportContent, Rows
 
 _GLYPHS = {"→": "->", "←": "<-", "↔": "<->", "∩": " and ", "≥": ">=", "≤": "<=", "≈": "~", "…": "...",
            "–": "-", "‑": "-", "−": "-", "✓": "ok", "•": "-"}
-_SEVERITY_RGB = {"CRITICAL": colors.HexColor("#c0392b"), "WARNING": colors.HexColor("#d68910"),
-                 "INFO": colors.HexColor("#5d6d7e")}
+_SEVERITY_RGB = {key.upper(): colors.HexColor(palette.hex_code(rgb)) for key, rgb in palette.SEVERITY.items()}
 PAGE_W, PAGE_H = A4
 MARGIN = 16 * mm
 CONTENT_W = PAGE_W - 2 * MARGIN

@@ -20,6 +20,7 @@ from planner.plan import commands
 from planner.plan.items import Antenna, Needle, Target, Thermocouple
 from planner.scenarios.model import Scenario, ScenarioError
 from planner.scenarios.steps import ScenarioResult, StepRunner
+from planner.session.mirror import mid_sagittal_plane
 from planner.session.placement import infer_side
 from planner.session.session import PlanningSession
 from planner.session.view_state import ViewState
@@ -34,19 +35,6 @@ def window_preset_ids() -> dict[str, tuple[float, float, str]]:
 
 def series_path(scenario: Scenario):
     return sample_series_dir() if scenario.uses_sample else scenario.series
-
-
-def mirror_plane_for(session, needle):
-    """The plane the app mirrors a needle across (MainWindow.mid_sagittal_plane_for): the needle's
-    level in the plan, else the vertebra detected from the image at the needle's tip."""
-    level = session.plan.level_named(needle.level) if needle.level else None
-    if level is not None:
-        return level.plane_point_lps, level.plane_normal
-    from planner.anatomy.levels import detect_level
-
-    geometry = detect_level(session.volume, np.asarray(needle.tip_lps), needle.level or "L1")
-    normal = getattr(geometry, "plane_normal_lps", None)
-    return geometry.plane_point_lps, normal if normal is not None else geometry.plane_normal
 
 
 class CaseCache:
@@ -171,7 +159,7 @@ class HeadlessRunner(StepRunner):
     def do_bipedicular(self, args) -> str:
         plan = self.session.plan
         needle = plan.get(self.item_id(args["needle"]))
-        point, normal = mirror_plane_for(self.session, needle)
+        point, normal = mid_sagittal_plane(self.session, needle)
         before = {n.id for n in plan.needles}
         self._push(commands.bipedicular_pair(plan, needle.id, point, normal))
         new = [n.id for n in plan.needles if n.id not in before]

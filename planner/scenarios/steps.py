@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from planner.core.errors import PlannerError
 from planner.scenarios.expect import Check, check_expectations
-from planner.scenarios.model import PLAN_CHANGING, Scenario, ScenarioError, Step
+from planner.scenarios.model import Scenario, ScenarioError, Step
+from planner.scenarios.step_types import PLAN_CHANGING
 
 _MAX_COMMANDS_PER_STEP = 50
 

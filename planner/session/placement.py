@@ -1,45 +1,23 @@
 """Placing and editing plan items with the mouse, as plain logic (ARCHITECTURE.md habit 8).
 
-Tools receive ``press/move/release(lps, button)`` with the LPS point under the mouse on the displayed
-slice and a plain button name; before each event the view sets ``context`` (:class:`ViewContext`): the
-slice plane, how thick the slice is and how far (mm) counts as "on" a handle. Tools turn gestures into
+Tools follow the 2D view's tool protocol (:class:`planner.session.tools.ViewTool`): they receive
+``press/move/release(lps, button)`` with the LPS point under the mouse on the displayed slice and a
+plain button name; before each event the view sets ``context`` (:class:`ViewContext`). Tools turn gestures into
 commands on the session's stack, so every change is undoable; a drag is one undo step.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from psygnal import Signal
 
 from planner.core.errors import PlanError
-from planner.geometry.planes import SlicePlane
 from planner.plan import commands
 from planner.plan.items import Needle, Thermocouple
+from planner.session.tools import ViewContext  # noqa: F401  (imported from here too)
 
 HANDLE_FIELDS = {"needle": ("entry_lps", "tip_lps"), "thermocouple": ("entry_lps", "tip_lps"),
                  "target": ("centre_lps",)}
-
-
-@dataclass(frozen=True)
-class ViewContext:
-    """Where the event happened: the slice's plane (after snapping: ``h_mm`` above it), half its
-    thickness, and the pick tolerance in mm (a few screen pixels at the current zoom)."""
-
-    plane: SlicePlane
-    h_mm: float
-    half_thickness_mm: float
-    tolerance_mm: float
-
-    def in_plane_distance_mm(self, p_lps, q_lps) -> float:
-        a = self.plane.to_plane_coords(np.asarray(p_lps, float))[:2]
-        b = self.plane.to_plane_coords(np.asarray(q_lps, float))[:2]
-        return float(np.linalg.norm(a - b))
-
-    def near_slice(self, p_lps) -> bool:
-        h = float(self.plane.to_plane_coords(np.asarray(p_lps, float))[2]) - self.h_mm
-        return abs(h) <= self.half_thickness_mm + self.tolerance_mm
 
 
 class Selection:
@@ -61,7 +39,7 @@ def infer_side(session, entry_lps, level_name: str = "") -> str:
     known, else across the volume's centre in x (LPS x grows to the patient's left)."""
     level = session.plan.level_named(level_name) if level_name else None
     if level is not None:
-        offset = np.dot(np.asarray(entry_lps) - np.asarray(level.plane_point_lps), level.plane_normal)
+        offset = np.dot(np.asarray(entry_lps) - np.asarray(level.plane_point_lps), level.plane_normal_lps)
         # the plane normal is the level's left-right axis (toward the patient's left)
         return "left" if offset > 0 else "right"
     lo, hi = session.volume.bounds_lps

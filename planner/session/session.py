@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import numpy as np
 from psygnal import Signal
 
+from planner.core.frames import nearest_voxel_values
 from planner.ablation.devices import DeviceLibrary, load_library
 from planner.ablation.zones import planned_zone
 from planner.analysis.analyze import analyze
@@ -201,13 +202,7 @@ class PlanningSession:
             mask, volume = lesion, self.volume
 
             def inside(points):
-                idx = np.round(volume.to_ijk(points)).astype(int)
-                shape = np.array(volume.shape_ijk)
-                ok = np.all((idx >= 0) & (idx < shape), axis=1)
-                out = np.zeros(len(idx), dtype=bool)
-                i, j, k = idx[ok].T
-                out[ok] = mask[k, j, i]
-                return out
+                return nearest_voxel_values(mask.astype(bool, copy=False), volume.to_ijk(points))
             return inside
         shapes = [s for s in (target_shape(t) for t in self.plan.targets) if s is not None]
         if not shapes:

@@ -46,7 +46,7 @@ def side_of(point_lps, plan, level_name: str = "") -> str:
     """Left or right of the level's mid-sagittal plane (else of x = 0 in LPS)."""
     level = plan.level_named(level_name) if level_name else None
     if level is not None:
-        offset = float(np.dot(np.asarray(point_lps) - np.asarray(level.plane_point_lps), level.plane_normal))
+        offset = float(np.dot(np.asarray(point_lps) - np.asarray(level.plane_point_lps), level.plane_normal_lps))
     else:
         offset = float(point_lps[0])
     return "left" if offset > 0 else "right"

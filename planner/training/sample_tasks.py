@@ -76,7 +76,7 @@ def reference_plan(spec: SampleTaskSpec, landmarks: dict, level: str = "L2") -> 
     plane = landmarks["mid_sagittal_plane"]
     doc = PlanDocument()
     doc.insert(Level(level, tuple(vertebra["body_centre_lps"]), plane_point_lps=tuple(plane["point_lps"]),
-                     plane_normal=tuple(plane["normal_lps"])))
+                     plane_normal_lps=tuple(plane["normal_lps"])))
     for side in spec.sides:
         ped = vertebra["pedicles"][side]
         entry, target = np.asarray(ped["entry_lps"], float), np.asarray(ped["target_lps"], float)

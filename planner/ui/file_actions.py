@@ -13,34 +13,36 @@ from planner.ui.case_loader import recent_folders
 
 
 class FileActions:
-    """Builds the File menu on ``window`` (a MainWindow)."""
+    """Builds the File menu on ``host`` (an :class:`~planner.ui.action_host.ActionHost`; ``view3d`` for the
+    3D snapshot)."""
 
-    def __init__(self, window):
-        self.w = window
-        menu = window.menuBar().addMenu("&File")
-        window._add_action(menu, "&Open DICOM folder…", self.choose_folder, QKeySequence.Open)
-        window._add_action(menu, "Open &volume file (NIfTI, NRRD)…", self.choose_file)
+    def __init__(self, host):
+        self.w = host
+        window = host
+        menu = window.add_menu("&File")
+        window.add_action(menu, "&Open DICOM folder…", self.choose_folder, QKeySequence.Open)
+        window.add_action(menu, "Open &volume file (NIfTI, NRRD)…", self.choose_file)
         self.recent_menu = menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        window._add_action(menu, "Open &sample case", lambda: window.open_path(sample_series_dir()))
+        window.add_action(menu, "Open &sample case", lambda: window.open_path(sample_series_dir()))
         menu.addSeparator()
         pacs = menu.addMenu("&PACS")
-        window._add_action(pacs, "&Query / retrieve…", self.pacs_browser)
-        window._add_action(pacs, "Se&nd DICOM files (report, key images)…", self.pacs_send_dialog)
-        window._add_action(pacs, "&Settings…", self.pacs_settings)
+        window.add_action(pacs, "&Query / retrieve…", self.pacs_browser)
+        window.add_action(pacs, "Se&nd DICOM files (report, key images)…", self.pacs_send_dialog)
+        window.add_action(pacs, "&Settings…", self.pacs_settings)
         menu.addSeparator()
-        window._add_action(menu, "Save 3D view as &PNG…", self.save_3d_png)
-        window._add_action(menu, "Save &window screenshot…", self.save_window_png)
+        window.add_action(menu, "Save 3D view as &PNG…", self.save_3d_png)
+        window.add_action(menu, "Save &window screenshot…", self.save_window_png)
         menu.addSeparator()
-        window._add_action(menu, "&Quit", window.close, QKeySequence.Quit)
+        window.add_action(menu, "&Quit", lambda: window.widget().close(), QKeySequence.Quit)
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.w, "Open a DICOM folder")
+        folder = QFileDialog.getExistingDirectory(self.w.widget(), "Open a DICOM folder")
         if folder:
             self.w.open_path(folder)
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.w, "Open a volume", "",
+        path, _ = QFileDialog.getOpenFileName(self.w.widget(), "Open a volume", "",
                                               "Volumes (*.nii *.nii.gz *.nrrd *.nhdr *.dcm)")
         if path:
             self.w.open_path(path)
@@ -60,20 +62,20 @@ class FileActions:
         try:
             return store, store.load()
         except PlannerError as exc:
-            QMessageBox.warning(self.w, "PACS settings", str(exc))
+            QMessageBox.warning(self.w.widget(), "PACS settings", str(exc))
             return store, None
 
     def pacs_settings(self) -> None:
         from planner.ui.pacs_dialog import PacsSettingsDialog
 
         store, _settings = self._pacs_settings()
-        PacsSettingsDialog(store, self.w).exec()
+        PacsSettingsDialog(store, self.w.widget()).exec()
 
     def _settings_with_nodes(self):
         """The PACS settings when at least one node is configured; else say so and return None."""
         _store, settings = self._pacs_settings()
         if settings is not None and not settings.nodes:
-            QMessageBox.information(self.w, "PACS", "Add a PACS node first (File ▸ PACS ▸ Settings).")
+            QMessageBox.information(self.w.widget(), "PACS", "Add a PACS node first (File ▸ PACS ▸ Settings).")
             return None
         return settings
 
@@ -83,12 +85,12 @@ class FileActions:
         settings = self._settings_with_nodes()
         if settings is None:
             return
-        dialog = PacsBrowserDialog(settings, self.w)
+        dialog = PacsBrowserDialog(settings, self.w.widget())
         dialog.seriesRetrieved.connect(self.w.open_path)
         dialog.exec()
 
     def pacs_send_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self.w, "DICOM files to send", "", "DICOM (*.dcm);;All files (*)")
+        paths, _ = QFileDialog.getOpenFileNames(self.w.widget(), "DICOM files to send", "", "DICOM (*.dcm);;All files (*)")
         if paths:
             self.pacs_send(paths)
 
@@ -99,18 +101,18 @@ class FileActions:
         settings = self._settings_with_nodes()
         if settings is None:
             return
-        PacsSendDialog(settings, [str(p) for p in paths], self.w).exec()
+        PacsSendDialog(settings, [str(p) for p in paths], self.w.widget()).exec()
 
     def save_3d_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.w, "Save 3D view", "view3d.png", "PNG image (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self.w.widget(), "Save 3D view", "view3d.png", "PNG image (*.png)")
         if path:
             self.w.view3d.save_png(path)
-            self.w.statusBar().showMessage(f"Saved {path}", 5000)
+            self.w.show_status(f"Saved {path}", 5000)
 
     def save_window_png(self) -> None:
         from planner.ui.screenshot import save_window_png
 
-        path, _ = QFileDialog.getSaveFileName(self.w, "Save window", "planner.png", "PNG image (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self.w.widget(), "Save window", "planner.png", "PNG image (*.png)")
         if path:
-            save_window_png(self.w, Path(path))
-            self.w.statusBar().showMessage(f"Saved {path}", 5000)
+            save_window_png(self.w.widget(), Path(path))
+            self.w.show_status(f"Saved {path}", 5000)

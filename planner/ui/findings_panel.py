@@ -6,11 +6,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from planner.core import palette
 from planner.analysis.thresholds import Severity
 from planner.ui.readouts import plan_readouts
 
-COLORS = {Severity.CRITICAL: QColor(200, 30, 30), Severity.WARNING: QColor(190, 120, 0),
-          Severity.INFO: QColor(60, 60, 60)}
+COLORS = {s: QColor(*palette.SEVERITY[s.value]) for s in Severity}
 PREFIX = {Severity.CRITICAL: "CRITICAL", Severity.WARNING: "WARNING", Severity.INFO: "info"}
 
 

@@ -7,27 +7,30 @@ Plan menu ("Add the proposed levels"), so the flow can be driven by events in te
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox
+from PySide6.QtWidgets import QComboBox, QLabel
 
 from planner.anatomy.levels import detect_level, neighbour_name, propose_neighbours
 from planner.core.errors import PlannerError
 from planner.plan import commands
 from planner.plan.items import Level
 from planner.plan.vocab import LEVEL_NAMES, MAX_LEVELS
+from planner.ui.action_host import ActionHost
 
 
 class LevelActions:
-    def __init__(self, window):
-        self.w = window
-        self.session = window.session
+    """Adds the level actions to the Plan menu of ``host`` (an :class:`~planner.ui.action_host.ActionHost`)
+    and the level-name box to its toolbar (:meth:`toolbar_widgets`)."""
+
+    def __init__(self, host: ActionHost, plan_menu):
+        self.w = host
+        self.session = host.session
         self.proposals = []
-        plan_menu = window.planning.plan_menu
         plan_menu.addSeparator()
-        window._add_action(plan_menu, "Add a &vertebral level (click in the body)", self.start, "V")
-        self.accept_action = window._add_action(plan_menu, "Add the &proposed neighbouring levels",
+        host.add_action(plan_menu, "Add a &vertebral level (click in the body)", self.start, "V")
+        self.accept_action = host.add_action(plan_menu, "Add the &proposed neighbouring levels",
                                                 self.accept_proposals, "Shift+V")
         self.accept_action.setEnabled(False)
-        self.name_box = QComboBox(window)
+        self.name_box = QComboBox(host.widget())
         self.name_box.setObjectName("level_name")
         self.name_box.addItems(list(LEVEL_NAMES))
         self.name_box.setCurrentText("L2")
@@ -66,10 +69,10 @@ class LevelActions:
         self.accept_action.setEnabled(bool(self.proposals))
         if self.proposals:
             names = ", ".join(f"{g.name} ({g.confidence:.0%})" for g in self.proposals)
-            self.w.statusBar().showMessage(
+            self.w.show_status(
                 f"Level {name} added. Proposed neighbours: {names} - Plan ▸ Add the proposed levels (Shift+V).", 15000)
         else:
-            self.w.statusBar().showMessage(f"Level {name} added.", 8000)
+            self.w.show_status(f"Level {name} added.", 8000)
         next_name = neighbour_name(name, -1)
         if next_name:
             self.name_box.setCurrentText(next_name)
@@ -94,7 +97,4 @@ class LevelActions:
         self._clear()
 
     def _warn(self, text: str) -> None:
-        if self.w.loader.quiet:
-            self.w.statusBar().showMessage(text, 10000)
-        else:
-            QMessageBox.warning(self.w, "Vertebral level", text)
+        self.w.warn("Vertebral level", text)

@@ -19,6 +19,7 @@ from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
 from planner.render.plane_sources import NeedleSource
 from planner.render.windowing import preset
 from planner.session.canal_tools import CanalBrushTool
+from planner.session.mirror import mid_sagittal_plane
 from planner.session.measurements import AngleTool, MeasurementList, RulerTool
 from planner.session.placement import ClickTool, EditTool, PlaceTool, Selection
 from planner.session.session import PlanningSession
@@ -61,7 +62,6 @@ class MainWindow(QMainWindow):
         self.session = PlanningSession()
         self.corridors = CorridorRunner(self.session, self)
         self.selection = Selection()
-        self.volume: ImageVolume | None = None
         self.measurements = MeasurementList()
         self._canal_history: list = []
         self.tools = {
@@ -148,11 +148,31 @@ class MainWindow(QMainWindow):
 
         self.view_actions = ViewActions(self)
         self.planning = PlanningActions(self)
-        self.levels = LevelActions(self)
+        self.levels = LevelActions(self, self.planning.plan_menu)
         help_menu = self.menuBar().addMenu("&Help")
-        self._add_action(help_menu, "&About", lambda: show_about(self))
+        self.add_action(help_menu, "&About", lambda: show_about(self))
 
-    def _add_action(self, menu, text, slot, shortcut=None) -> QAction:
+    # --- the interface of the action groups (planner.ui.action_host.ActionHost) ------------------
+    def widget(self) -> QWidget:
+        return self
+
+    def add_menu(self, title: str):
+        return self.menuBar().addMenu(title)
+
+    def show_status(self, text: str, msecs: int = 5000) -> None:
+        self.statusBar().showMessage(text, msecs)
+
+    def warn(self, title: str, text: str) -> None:
+        if self.loader.quiet:
+            self.statusBar().showMessage(text, 10000)
+        else:
+            QMessageBox.warning(self, title, text)
+
+    def start_canal(self, seed_lps=None) -> None:
+        if self.session.volume is not None:
+            self.loader.start_canal(self.session.volume, seed_lps=seed_lps)
+
+    def add_action(self, menu, text, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -160,6 +180,8 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         self.addAction(action)
         return action
+
+    _add_action = add_action  # the former name, still used by groups on other branches
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Tools", self)
@@ -178,7 +200,7 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             bar.addAction(action)
             self.tool_actions[key] = action
-        bar.addAction(self._add_action(self.planning.plan_menu, "Clear measurements", self.measurements.clear))
+        bar.addAction(self.add_action(self.planning.plan_menu, "Clear measurements", self.measurements.clear))
         for widget in self.levels.toolbar_widgets():
             bar.addWidget(widget)
         bar.addSeparator()
@@ -202,8 +224,8 @@ class MainWindow(QMainWindow):
         plan = self.session.plan
         for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
             signal.connect(self._on_plan_changed)
-        self.session.evaluated.connect(self._update_views)
-        self.session.canal_changed.connect(self._update_views)
+        self.session.evaluated.connect(self.update_views)
+        self.session.canal_changed.connect(self.update_views)
         self.selection.changed.connect(self._on_selection)
 
     # --- tools ---------------------------------------------------------------------------------
@@ -231,7 +253,7 @@ class MainWindow(QMainWindow):
 
     def _segment_canal_at(self, lps) -> None:
         """The seeded alternative: segment the canal channel through the clicked point."""
-        self.loader.start_canal(self.session.volume, seed_lps=lps)
+        self.start_canal(seed_lps=lps)
         self.set_tool("navigate")
 
     def set_slab(self, slab_mm: float) -> None:
@@ -254,8 +276,12 @@ class MainWindow(QMainWindow):
         if target:
             self.open_path(target)
 
+    @property
+    def volume(self) -> ImageVolume | None:
+        """The current volume: the session's (the one owner); views are given it in :meth:`set_volume`."""
+        return self.session.volume
+
     def set_volume(self, volume: ImageVolume) -> None:
-        self.volume = volume
         self._canal_history.clear()
         self.selection.select(None)
         self.session.set_volume(volume)
@@ -283,15 +309,9 @@ class MainWindow(QMainWindow):
     # --- plan ----------------------------------------------------------------------------------
     def mid_sagittal_plane_for(self, needle):
         """The plane to mirror ``needle`` across: its level's, else found from the image at its tip."""
-        level = self.session.plan.level_named(needle.level) if needle.level else None
-        if level is not None:
-            return level.plane_point_lps, level.plane_normal
         try:
-            from planner.anatomy.levels import detect_level
-
-            geometry = detect_level(self.volume, np.asarray(needle.tip_lps), needle.level or "L1")
-            return geometry.plane_point_lps, geometry.plane_normal_lps
-        except (ImportError, PlannerError) as exc:
+            return mid_sagittal_plane(self.session, needle)
+        except PlannerError as exc:
             QMessageBox.warning(self, "No mid-sagittal plane",
                                 f"Could not find the vertebra's mid-sagittal plane at the needle tip: {exc}\n"
                                 "Define the level first (click in the vertebral body).")
@@ -299,7 +319,7 @@ class MainWindow(QMainWindow):
 
     def _on_plan_changed(self, *args) -> None:
         self._follow_selected_needle()
-        self._update_views()
+        self.update_views()
         message = getattr(self.tools["navigate"], "message", "")
         if message:
             self.statusBar().showMessage(message, 5000)
@@ -307,7 +327,7 @@ class MainWindow(QMainWindow):
 
     def _on_selection(self, item_id) -> None:
         self._follow_selected_needle(refit=True)
-        self._update_views()
+        self.update_views()
 
     def selected_needle(self):
         item_id = self.selection.item_id
@@ -326,7 +346,7 @@ class MainWindow(QMainWindow):
             else:
                 view.set_needle(needle.entry_lps, needle.tip_lps, refit=refit)
 
-    def _update_views(self, *args) -> None:
+    def update_views(self, *args) -> None:
         for view in self.all_2d_views():
             view.update()
 

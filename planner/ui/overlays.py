@@ -10,9 +10,10 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPen
 
+from planner.core import palette
 from planner.session.measurements import MeasurementList
 
-MEASURE_COLOR = QColor(120, 230, 255)
+MEASURE_COLOR = QColor(*palette.MEASUREMENT)
 _NEAR_SLICE_MM = 1.0
 
 

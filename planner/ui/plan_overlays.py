@@ -13,21 +13,22 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPolygonF
 
+from planner.core import palette
 from planner.core.volume import ImageVolume
 from planner.geometry.mpr import is_axis_aligned, reslice
 from planner.geometry.sections import ellipsoid_section, segment_in_slab
 from planner.render.reslice import ObliqueReslicer
 from planner.ui.overlays import _label
 
-NEEDLE_RGB = QColor(205, 210, 225)
-SELECTED_RGB = QColor(90, 235, 255)
-ANTENNA_RGB = QColor(225, 145, 60)
-TC_RGB = QColor(245, 225, 70)
-ALARM_RGB = QColor(255, 70, 70)
-ZONE_RGB = QColor(255, 150, 30)
-CANAL_RGB = QColor(80, 160, 255)
-OVERLAP_RGB = QColor(255, 40, 40)
-TARGET_RGB = QColor(235, 90, 235)
+NEEDLE_RGB = QColor(*palette.NEEDLE)
+SELECTED_RGB = QColor(*palette.SELECTED)
+ANTENNA_RGB = QColor(*palette.ANTENNA)
+TC_RGB = QColor(*palette.THERMOCOUPLE)
+ALARM_RGB = QColor(*palette.THERMOCOUPLE_ALARM)
+ZONE_RGB = QColor(*palette.ZONE)
+CANAL_RGB = QColor(*palette.CANAL)
+OVERLAP_RGB = QColor(*palette.CANAL_IN_ZONE)
+TARGET_RGB = QColor(*palette.TARGET)
 ANTENNA_DIAMETER_MM = 1.6  # Chen AJNR 2022: 1.6 mm x 20 cm antenna
 
 
@@ -74,7 +75,7 @@ def draw_polygon(painter, view, sl, pts_ab, pen: QPen, brush=Qt.NoBrush) -> None
     painter.setBrush(Qt.NoBrush)
 
 
-LEVEL_RGB = QColor(120, 255, 160)
+LEVEL_RGB = QColor(*palette.LEVEL)
 LEVEL_NEAR_MM = 14.0  # about half a lumbar body height: the label shows on the body's own slices
 
 
@@ -84,7 +85,7 @@ def draw_level(painter: QPainter, view, sl, level) -> None:
     if abs(float(view.height_above_slice_mm(centre))) > LEVEL_NEAR_MM:
         return
     plane = sl.plane
-    n = np.asarray(level.plane_normal)
+    n = np.asarray(level.plane_normal_lps)
     q = np.asarray(level.plane_point_lps)
     # points (a, b) of the slice with (p(a, b) - q) . n = 0
     un, vn = float(plane.u_lps @ n), float(plane.v_lps @ n)
@@ -168,12 +169,12 @@ class ZoneOverlay:
             e = zr.zone.ellipsoid
             pts = ellipsoid_section(e.centre_lps, e.axes, e.semi_axes_mm, sl.plane, sl.h_mm)
             if pts is not None:
-                draw_polygon(painter, view, sl, pts, QPen(ZONE_RGB, 2.0), QBrush(QColor(255, 150, 30, 40)))
+                draw_polygon(painter, view, sl, pts, QPen(ZONE_RGB, 2.0), QBrush(QColor(*palette.ZONE, 40)))
             if self.shell_margin_mm:
                 shell = ellipsoid_section(e.centre_lps, e.axes, e.semi_axes_mm + self.shell_margin_mm,
                                           sl.plane, sl.h_mm)
                 if shell is not None:
-                    draw_polygon(painter, view, sl, shell, QPen(QColor(255, 190, 90, 160), 1.0, Qt.DashLine))
+                    draw_polygon(painter, view, sl, shell, QPen(QColor(*palette.ZONE_SHELL, 160), 1.0, Qt.DashLine))
 
 
 class MaskOverlay:

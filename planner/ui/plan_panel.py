@@ -10,9 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from planner.core import palette
 from planner.analysis.thresholds import Severity
 
-SEVERITY_COLORS = {Severity.CRITICAL: QColor(220, 40, 40), Severity.WARNING: QColor(215, 140, 0)}
+SEVERITY_COLORS = {s: QColor(*palette.SEVERITY[s.value]) for s in (Severity.CRITICAL, Severity.WARNING)}
 GROUPS = (("level", "Levels"), ("needle", "Needles"), ("thermocouple", "Thermocouples"), ("target", "Targets"))
 
 

@@ -5,43 +5,45 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog
 
 from planner.core.errors import PlannerError
 from planner.plan import commands
 from planner.plan.items import Antenna, Target
+from planner.ui.action_host import ActionHost
 
 
 class PlanningActions:
-    """Creates the actions on ``window`` (a MainWindow) and keeps their enabled state current."""
+    """Creates the Edit and Plan menus on ``host`` (an :class:`~planner.ui.action_host.ActionHost`) and
+    keeps their enabled state current."""
 
-    def __init__(self, window):
-        self.w = window
-        self.session = window.session
-        self.selection = window.selection
-        edit = window.menuBar().addMenu("&Edit")
-        self.undo = window._add_action(edit, "&Undo", self.session.stack.undo, QKeySequence.Undo)
-        self.redo = window._add_action(edit, "&Redo", self.session.stack.redo, "Ctrl+Shift+Z")
-        plan = window.menuBar().addMenu("&Plan")
+    def __init__(self, host: ActionHost):
+        self.w = host
+        self.session = host.session
+        self.selection = host.selection
+        edit = host.add_menu("&Edit")
+        self.undo = host.add_action(edit, "&Undo", self.session.stack.undo, QKeySequence.Undo)
+        self.redo = host.add_action(edit, "&Redo", self.session.stack.redo, "Ctrl+Shift+Z")
+        plan = host.add_menu("&Plan")
         self.plan_menu = plan
-        window._add_action(plan, "New &needle (click entry, then tip)", lambda: window.set_tool("place_needle"), "N")
-        window._add_action(plan, "New &thermocouple", lambda: window.set_tool("place_thermocouple"), "T")
-        window._add_action(plan, "Add &antenna to the selected needle", self.add_antenna, "Shift+A")
-        window._add_action(plan, "Make &bipedicular (mirror the selected needle)", self.make_bipedicular, "B")
-        window._add_action(plan, "Add a spherical &target at the crosshair", self.add_target, "Shift+T")
-        window._add_action(plan, "Outline the &lesion from a click (threshold and seed)",
-                           lambda: window.set_tool("lesion_seed"), "Shift+L")
+        host.add_action(plan, "New &needle (click entry, then tip)", lambda: host.set_tool("place_needle"), "N")
+        host.add_action(plan, "New &thermocouple", lambda: host.set_tool("place_thermocouple"), "T")
+        host.add_action(plan, "Add &antenna to the selected needle", self.add_antenna, "Shift+A")
+        host.add_action(plan, "Make &bipedicular (mirror the selected needle)", self.make_bipedicular, "B")
+        host.add_action(plan, "Add a spherical &target at the crosshair", self.add_target, "Shift+T")
+        host.add_action(plan, "Outline the &lesion from a click (threshold and seed)",
+                           lambda: host.set_tool("lesion_seed"), "Shift+L")
         canal = plan.addMenu("Spinal &canal")
-        window._add_action(canal, "Segment the canal &automatically", self.segment_canal)
-        window._add_action(canal, "Segment the canal from a &click", lambda: window.set_tool("canal_seed"))
-        window._add_action(canal, "&Paint (add to the canal)", lambda: window.set_tool("canal_paint"))
-        window._add_action(canal, "&Erase (remove from the canal)", lambda: window.set_tool("canal_erase"))
-        window._add_action(canal, "&Undo the last canal stroke", self.undo_canal_stroke)
+        host.add_action(canal, "Segment the canal &automatically", self.segment_canal)
+        host.add_action(canal, "Segment the canal from a &click", lambda: host.set_tool("canal_seed"))
+        host.add_action(canal, "&Paint (add to the canal)", lambda: host.set_tool("canal_paint"))
+        host.add_action(canal, "&Erase (remove from the canal)", lambda: host.set_tool("canal_erase"))
+        host.add_action(canal, "&Undo the last canal stroke", self.undo_canal_stroke)
         plan.addSeparator()
-        window._add_action(plan, "&Duplicate", self.duplicate, "Ctrl+D")
-        window._add_action(plan, "&Rename…", self.rename, "F2")
-        window._add_action(plan, "&Lock / unlock", self.toggle_lock, "Ctrl+L")
-        window._add_action(plan, "De&lete", self.delete, QKeySequence.Delete)
+        host.add_action(plan, "&Duplicate", self.duplicate, "Ctrl+D")
+        host.add_action(plan, "&Rename…", self.rename, "F2")
+        host.add_action(plan, "&Lock / unlock", self.toggle_lock, "Ctrl+L")
+        host.add_action(plan, "De&lete", self.delete, QKeySequence.Delete)
         self.session.stack.changed.connect(self.refresh)
         self.refresh()
 
@@ -57,20 +59,20 @@ class PlanningActions:
         try:
             self.session.stack.push(make_command())
         except PlannerError as exc:
-            QMessageBox.warning(self.w, f"Cannot {what}", str(exc))
+            self.w.warn(f"Cannot {what}", str(exc))
             return False
         return True
 
     def _selected(self, kind: str | None = None):
         item_id = self.selection.item_id
         if item_id is None or item_id not in self.session.plan:
-            self.w.statusBar().showMessage("Select an item first (click it in a view or in the plan tree).", 5000)
+            self.w.show_status("Select an item first (click it in a view or in the plan tree).", 5000)
             return None
         item = self.session.plan.get(item_id)
         if kind is not None and item.KIND != kind:
             if kind == "needle" and item.KIND == "antenna":
                 return self.session.plan.get(item.needle_id)
-            self.w.statusBar().showMessage(f"Select a {kind} first.", 5000)
+            self.w.show_status(f"Select a {kind} first.", 5000)
             return None
         return item
 
@@ -80,7 +82,7 @@ class PlanningActions:
         if needle is None:
             return
         if self.session.plan.antenna_for(needle.id) is not None:
-            self.w.statusBar().showMessage("That needle already holds an antenna.", 5000)
+            self.w.show_status("That needle already holds an antenna.", 5000)
             return
         antenna = Antenna(needle.id)
         if self._run("add an antenna", lambda: commands.add_item(antenna)):
@@ -102,7 +104,7 @@ class PlanningActions:
 
     def add_target(self) -> None:
         centre = tuple(self.w.state.cursor_lps)
-        radius, ok = QInputDialog.getDouble(self.w, "Target", "Radius of the spherical target (mm):", 8.0, 1.0, 60.0, 1)
+        radius, ok = QInputDialog.getDouble(self.w.widget(), "Target", "Radius of the spherical target (mm):", 8.0, 1.0, 60.0, 1)
         if not ok:
             return
         target = Target(centre, semi_axes_mm=(radius, radius, radius), name=f"Target {len(self.session.plan.targets) + 1}")
@@ -110,12 +112,11 @@ class PlanningActions:
             self.selection.select(target.id)
 
     def segment_canal(self) -> None:
-        if self.session.volume is not None:
-            self.w.loader.start_canal(self.session.volume)
+        self.w.start_canal()
 
     def undo_canal_stroke(self) -> None:
         if not self.w.tools["canal_paint"].undo_stroke():  # the brushes share one stroke history
-            self.w.statusBar().showMessage("No canal edit to undo.", 4000)
+            self.w.show_status("No canal edit to undo.", 4000)
 
     def add_lesion_at(self, lps) -> None:
         """A mask target grown from the clicked point (recipe stored in the plan, so it is recomputed)."""
@@ -125,7 +126,7 @@ class PlanningActions:
         try:  # check the click before it becomes a plan item
             segment_lesion(self.session.volume, lps, params, exclude=self.session.canal_mask)
         except PlannerError as exc:
-            QMessageBox.warning(self.w, "Cannot outline the lesion", str(exc))
+            self.w.warn("Cannot outline the lesion", str(exc))
             return
         n = len(self.session.plan.targets) + 1
         target = Target(tuple(float(v) for v in lps), kind="mask", mask_ref=params.to_ref(), name=f"Lesion {n}")
@@ -143,7 +144,7 @@ class PlanningActions:
         item = self._selected()
         if item is None:
             return
-        name, ok = QInputDialog.getText(self.w, "Rename", "New name:", text=item.name)
+        name, ok = QInputDialog.getText(self.w.widget(), "Rename", "New name:", text=item.name)
         if ok and name.strip():
             self._run("rename", lambda: commands.rename(item.id, name.strip()))
 

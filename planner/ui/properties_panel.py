@@ -1,5 +1,8 @@
 """Properties of the selected item: exact coordinates, angles and depth, device settings, readouts.
 
+The rows come from the item's field declarations (:func:`planner.plan.fields.editors`): a field
+declared with an ``Editor`` gets a row here with no edit to this file. Rows derived from several fields
+(a needle's angles and depth, a target's semi-axes) are the item kinds' extra rows below.
 Every edit becomes an undoable command; values shown come from the item and the session's evaluation.
 """
 
@@ -15,7 +18,7 @@ from PySide6.QtWidgets import (
 from planner.core.errors import PlannerError
 from planner.geometry.trajectory import direction_from_angles, trajectory_angles
 from planner.plan import commands
-from planner.plan.vocab import APPROACHES, GAUGE_OUTER_DIAMETER_MM, LEVEL_NAMES, SIDES
+from planner.plan.fields import editors
 from planner.ui.readouts import item_readouts
 
 
@@ -52,6 +55,24 @@ class PointEditor(QWidget):
         return tuple(b.value() for b in self.boxes)
 
 
+def _choices(kind) -> tuple[str, ...]:
+    return (("",) if getattr(kind, "allow_empty", False) else ()) + tuple(kind.values)
+
+
+def _show(widget: QWidget, value) -> None:
+    """Put an item's value into its editor (signals are blocked by the caller)."""
+    if isinstance(widget, QLineEdit):
+        widget.setText(value)
+    elif isinstance(widget, QCheckBox):
+        widget.setChecked(bool(value))
+    elif isinstance(widget, QComboBox):
+        widget.setCurrentText(value)
+    elif isinstance(widget, PointEditor):
+        widget.set_value(value)
+    else:
+        widget.setValue(value)
+
+
 class PropertiesPanel(QWidget):
     """Edits the selected needle, antenna, thermocouple or target; shows its readouts."""
 
@@ -73,6 +94,7 @@ class PropertiesPanel(QWidget):
         layout.addWidget(self.readouts)
         layout.addStretch(1)
         self.fields: dict[str, QWidget] = {}
+        self._names: dict[str, str] = {}  # row key (the field's JSON key) -> item attribute
         self._item_id = None
         selection.changed.connect(self.show_item)
         plan = session.plan
@@ -85,6 +107,7 @@ class PropertiesPanel(QWidget):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.fields.clear()
+        self._names.clear()
 
     def show_item(self, item_id) -> None:
         self._item_id = item_id if item_id in self.session.plan else None
@@ -95,9 +118,7 @@ class PropertiesPanel(QWidget):
             return
         item = self.session.plan.get(self._item_id)
         self.title.setText(f"{item.KIND.capitalize()}: {item.name}")
-        builder = getattr(self, f"_build_{item.KIND}", None)
-        if builder is not None:
-            builder(item)
+        self._build(item)
         self._update_values()
         self._update_readouts()
 
@@ -106,22 +127,45 @@ class PropertiesPanel(QWidget):
         self.fields[key] = widget
         self.form.addRow(label, widget)
 
-    def _combo(self, key, label, values, field_name) -> None:
-        box = QComboBox()
-        box.addItems(list(values))
-        box.activated.connect(lambda _i: self._set(**{field_name: box.currentText()}))
-        self._add(key, label, box)
+    def _build(self, item) -> None:
+        """One row per declared field with an editor (planner.plan.fields), then the item's derived rows."""
+        extra = _DERIVED_ROWS.get(item.KIND)
+        for name, spec in editors(item):
+            if name == "locked" and extra is not None:
+                extra(self)
+                extra = None
+            self._add(spec.key, spec.editor.label, self._editor(name, spec))
+            self._names[spec.key] = name
+        if extra is not None:
+            extra(self)
 
-    def _build_needle(self, item) -> None:
-        name = QLineEdit()
-        name.editingFinished.connect(lambda: self._rename(name.text()))
-        self._add("name", "Name", name)
-        self._combo("level", "Level", ("",) + LEVEL_NAMES, "level")
-        self._combo("approach", "Approach", APPROACHES, "approach")
-        self._combo("side", "Side", SIDES, "side")
-        self._combo("gauge", "Gauge", tuple(GAUGE_OUTER_DIAMETER_MM), "gauge")
-        self._add("entry", "Entry", PointEditor(lambda p: self._set(entry_lps=p)))
-        self._add("tip", "Tip", PointEditor(lambda p: self._set(tip_lps=p)))
+    def _editor(self, name: str, spec) -> QWidget:
+        ed = spec.editor
+        if ed.widget == "text":
+            box = QLineEdit()
+            box.editingFinished.connect(lambda: self._set_text(name, box.text()))
+            return box
+        if ed.widget == "check":
+            box = QCheckBox(spec.label.capitalize())
+            box.toggled.connect(lambda on: self._push(commands.lock(self._item_id, on)))
+            return box
+        if ed.widget in ("choice", "device"):
+            box = QComboBox()
+            values = sorted(self.session.devices.devices) if ed.widget == "device" else _choices(spec.kind)
+            box.addItems(list(values))
+            box.activated.connect(lambda _i: self._set(**{name: box.currentText()}))
+            return box
+        if ed.widget == "point":
+            return PointEditor(lambda p: self._set(**{name: p}))
+        if ed.widget == "integer":
+            box = QSpinBox()
+            box.setRange(int(ed.lo), int(ed.hi))
+        else:
+            box = _spin(ed.lo, ed.hi, ed.decimals, ed.suffix)
+        box.editingFinished.connect(lambda: self._set(**{name: box.value()}))
+        return box
+
+    def _needle_rows(self) -> None:
         medial = _spin(-89, 89, 1, " °")
         cranial = _spin(-89, 89, 1, " °")
         depth = _spin(1, 400, 1)
@@ -130,40 +174,8 @@ class PropertiesPanel(QWidget):
         self._add("medial", "Medial angle", medial)
         self._add("cranial", "Cranial angle", cranial)
         self._add("depth", "Entry → tip", depth)
-        lock = QCheckBox("Locked")
-        lock.toggled.connect(lambda on: self._push(commands.lock(self._item_id, on)))
-        self._add("locked", "", lock)
 
-    def _build_thermocouple(self, item) -> None:
-        name = QLineEdit()
-        name.editingFinished.connect(lambda: self._rename(name.text()))
-        self._add("name", "Name", name)
-        self._add("entry", "Entry", PointEditor(lambda p: self._set(entry_lps=p)))
-        self._add("tip", "Tip", PointEditor(lambda p: self._set(tip_lps=p)))
-        alarm = _spin(0, 100, 1, " °C")
-        alarm.editingFinished.connect(lambda: self._set(alarm_c=alarm.value()))
-        self._add("alarm_c", "Alarm", alarm)
-        pre = _spin(0, 100, 1, " °C")
-        pre.editingFinished.connect(lambda: self._set(prealarm_c=pre.value()))
-        self._add("prealarm_c", "Pre-alarm", pre)
-
-    def _build_antenna(self, item) -> None:
-        device = QComboBox()
-        device.addItems(sorted(self.session.devices.devices))
-        device.activated.connect(lambda _i: self._set(device_id=device.currentText()))
-        self._add("device", "Device", device)
-        for key, label, lo, hi, suffix in (("power_w", "Power", 1, 200, " W"), ("time_s", "Time", 10, 1800, " s"),
-                                           ("extension_mm", "Tip beyond needle", 0, 60, " mm")):
-            box = _spin(lo, hi, 0 if key != "extension_mm" else 1, suffix)
-            box.editingFinished.connect(lambda k=key, b=box: self._set(**{k: b.value()}))
-            self._add(key, label, box)
-        cycles = QSpinBox()
-        cycles.setRange(1, 20)
-        cycles.editingFinished.connect(lambda: self._set(cycles=cycles.value()))
-        self._add("cycles", "Cycles", cycles)
-
-    def _build_target(self, item) -> None:
-        self._add("centre", "Centre", PointEditor(lambda p: self._set(centre_lps=p)))
+    def _target_rows(self) -> None:
         for i, axis in enumerate("abc"):
             box = _spin(0.5, 100, 1)
             box.editingFinished.connect(lambda i=i, b=box: self._set_semi_axis(i, b.value()))
@@ -184,21 +196,8 @@ class PropertiesPanel(QWidget):
         for key, widget in f.items():
             widget.blockSignals(True)
         try:
-            if "name" in f:
-                f["name"].setText(item.name)
-            for key in ("level", "approach", "side", "gauge"):
-                if key in f:
-                    f[key].setCurrentText(getattr(item, key))
-            if "device" in f:
-                f["device"].setCurrentText(item.device_id)
-            for key in ("entry", "tip", "centre"):
-                if key in f:
-                    f[key].set_value(getattr(item, f"{key}_lps"))
-            for key in ("alarm_c", "prealarm_c", "power_w", "time_s", "extension_mm", "cycles"):
-                if key in f:
-                    f[key].setValue(getattr(item, key))
-            if "locked" in f:
-                f["locked"].setChecked(item.locked)
+            for key, name in self._names.items():
+                _show(f[key], getattr(item, name))
             if item.KIND == "needle":
                 angles = trajectory_angles(item.entry_lps, item.tip_lps, item.side)
                 f["medial"].setValue(angles.medial_deg)
@@ -229,9 +228,14 @@ class PropertiesPanel(QWidget):
         if self._item_id is not None:
             self._push(commands.set_fields(self._item_id, **values))
 
-    def _rename(self, name: str) -> None:
-        if self._item_id is not None and name and name != self.session.plan.get(self._item_id).name:
-            self._push(commands.rename(self._item_id, name))
+    def _set_text(self, name: str, text: str) -> None:
+        if self._item_id is None or text == getattr(self.session.plan.get(self._item_id), name):
+            return
+        if name == "name":
+            if text:
+                self._push(commands.rename(self._item_id, text))
+        else:
+            self._set(**{name: text})
 
     def _set_semi_axis(self, index: int, value: float) -> None:
         item = self.session.plan.get(self._item_id)
@@ -252,3 +256,6 @@ class PropertiesPanel(QWidget):
         tip = np.asarray(item.entry_lps) + d * f["depth"].value()
         if not np.allclose(tip, item.tip_lps, atol=1e-3):
             self._set(tip_lps=tuple(tip))
+
+
+_DERIVED_ROWS = {"needle": PropertiesPanel._needle_rows, "target": PropertiesPanel._target_rows}

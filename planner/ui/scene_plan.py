@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.core import palette
 from planner.ablation.zones import conduction_length_mm
 from planner.render.mask_surfaces import MaskSurface, OverlapHighlight
 from planner.render.plan_actors import PlanActors
@@ -12,7 +13,7 @@ from planner.render.plan_clip import ClipBox
 from planner.render.plan_zones import ZoneActors
 from planner.render.shapes3d import configure_translucency
 
-CANAL_RGB = (0.3, 0.6, 1.0)
+CANAL_RGB = palette.unit(palette.CANAL)
 CLIP_HALF_HEIGHT_MM = 30.0  # about one vertebra plus a disc above and below the planned point
 
 

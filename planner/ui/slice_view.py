@@ -4,7 +4,7 @@ What it shows comes from a source (:mod:`planner.render.plane_sources`): an axia
 coronal plane through the crosshair, or a plane aligned with the selected needle. The screen mapping is
 :class:`planner.geometry.viewport.Viewport`; grey levels are :mod:`planner.render.windowing`; items
 drawn on top are overlays (callables ``overlay(painter, view, slice_image)``). Mouse gestures go to
-the active tool first (see :mod:`planner.ui.tools`); what a tool leaves is navigation:
+the active tool first (the protocol is :class:`planner.session.tools.ViewTool`); what a tool leaves is navigation:
 
 left click/drag moves the crosshair; wheel (or Up/Down, PageUp/PageDown) changes slice; Ctrl+wheel
 zooms about the mouse; middle drag pans; right drag changes window (horizontal) and level (vertical);
@@ -20,6 +20,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from planner.core import palette
 from planner.core.frames import orientation_letters
 from planner.core.volume import ImageVolume
 from planner.geometry.mpr import SliceImage
@@ -27,11 +28,12 @@ from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL, SlicePlane
 from planner.geometry.viewport import Viewport
 from planner.render.plane_sources import NeedleSource, SliceSource, StandardSource
 from planner.render.windowing import apply_window
-from planner.session.placement import ViewContext
+from planner.session.tools import ContextTool, ViewContext, ViewTool
 from planner.session.view_state import ViewState
 
-VIEW_COLORS = {AXIAL: QColor(230, 80, 80), SAGITTAL: QColor(235, 205, 70), CORONAL: QColor(90, 190, 100)}
-NEEDLE_VIEW_COLOR = QColor(110, 170, 255)
+VIEW_COLORS = {AXIAL: QColor(*palette.VIEW_AXIAL), SAGITTAL: QColor(*palette.VIEW_SAGITTAL),
+               CORONAL: QColor(*palette.VIEW_CORONAL)}
+NEEDLE_VIEW_COLOR = QColor(*palette.VIEW_NEEDLE)
 PICK_TOLERANCE_PX = 7.0
 MAX_CACHED_PIXELS = 4_000_000  # above this (deep zoom) the image is scaled while drawing instead
 _NORMAL_OF = {AXIAL: 2, SAGITTAL: 0, CORONAL: 1}  # LPS axis each standard view looks along
@@ -59,10 +61,9 @@ class SliceView(QWidget):
         self.source = StandardSource(source) if isinstance(source, str) else source
         self.orientation = self.source.kind
         self.state = state
-        self.volume: ImageVolume | None = None
         self.viewport = Viewport()
         self.overlays: list[Overlay] = []
-        self.tool = None  # plain-logic tool: press/move/release(lps, button_name) -> bool (handled)
+        self.tool: ViewTool | None = None
         self._qimage: QImage | None = None
         self._image_key = None
         self._scaled = None
@@ -86,8 +87,12 @@ class SliceView(QWidget):
         return isinstance(self.source, NeedleSource)
 
     # --- model ---------------------------------------------------------------------------------
+    @property
+    def volume(self) -> ImageVolume | None:
+        """The volume this view reslices (held once, by its slice source)."""
+        return self.source.volume
+
     def set_volume(self, volume: ImageVolume | None) -> None:
-        self.volume = volume
         self.source.set_volume(volume)
         self._image_key = None
         self._fitted = False
@@ -191,7 +196,7 @@ class SliceView(QWidget):
             self.step_slices(steps[event.key()])
         elif event.key() == Qt.Key_R:
             self.reset_view()
-        elif event.key() == Qt.Key_Escape and self.tool is not None and hasattr(self.tool, "cancel"):
+        elif event.key() == Qt.Key_Escape and self.tool is not None:
             self.tool.cancel()
             self.update()
         else:
@@ -203,7 +208,7 @@ class SliceView(QWidget):
         lps = self.screen_to_lps(event.position().x(), event.position().y())
         if lps is None:
             return False
-        if hasattr(self.tool, "context"):
+        if isinstance(self.tool, ContextTool):
             sl = self.current_slice()
             self.tool.context = ViewContext(sl.plane, sl.h_mm, self.half_thickness_mm(),
                                             PICK_TOLERANCE_PX / self.viewport.scale_px_per_mm)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMessageBox,
                                QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
+from planner.core import palette
 from planner.core.errors import PlannerError
 from planner.core.resources import sample_series_dir
 from planner.plan.document import PlanDocument
@@ -27,8 +28,8 @@ from planner.ui.load_worker import LoadWorker
 from planner.ui.overlays import _label
 from planner.ui.plan_overlays import _pt, draw_endpoint, draw_shaft
 
-REFERENCE_RGB = QColor(70, 235, 120)  # distinct from needles (grey/cyan), zones (orange), targets (magenta)
-DIFFERENCE_RGB = QColor(255, 255, 255)
+REFERENCE_RGB = QColor(*palette.REFERENCE_PLAN)
+DIFFERENCE_RGB = QColor(*palette.DIFFERENCE)
 
 
 def default_user_data_dir() -> Path:

@@ -15,11 +15,11 @@ class ViewActions:
     """Builds the View menu on ``window`` and owns which panes are shown."""
 
     def __init__(self, window):
-        self.w = window
+        self.w = window  # an ActionHost that also exposes its panes (views, needle_views, view3d)
         self.layout = "four_up"
         self.maximised: QWidget | None = None
-        add = window._add_action
-        menu = window.menuBar().addMenu("&View")
+        add = window.add_action
+        menu = window.add_menu("&View")
         presets = menu.addMenu("&Window presets")
         for p in window_presets():
             add(presets, f"{p.name} (W {p.width_hu:.0f} / L {p.center_hu:.0f})",
@@ -46,7 +46,7 @@ class ViewActions:
             view.setVisible(needle)
         self.w.view3d.setVisible(True)
         if needle and self.w.selected_needle() is None:
-            self.w.statusBar().showMessage("Select a needle to see the views along it.", 6000)
+            self.w.show_status("Select a needle to see the views along it.", 6000)
 
     def visible_panes(self) -> list[QWidget]:
         views = self.w.needle_views.values() if self.layout == "needle" else self.w.views.values()
@@ -72,4 +72,4 @@ class ViewActions:
     def toggle_shell(self, on: bool) -> None:
         self.w.zone_overlay.shell_margin_mm = conduction_length_mm(SHELL_TIME_S) if on else None
         self.w.scene_plan.set_shell(on)
-        self.w._update_views()
+        self.w.update_views()

@@ -101,7 +101,7 @@ def test_sample_level_kwargs_make_a_plan_level(l2):
     level = Level(**l2.to_level_kwargs())
     assert level.name == "L2"
     np.testing.assert_allclose(level.body_centre_lps, l2.body_centre_lps)
-    np.testing.assert_allclose(level.plane_normal, l2.plane_normal_lps, atol=1e-9)
+    np.testing.assert_allclose(level.plane_normal_lps, l2.plane_normal_lps, atol=1e-9)
 
 
 def test_sample_click_inside_the_lytic_lesion(sample, landmarks):

@@ -83,7 +83,7 @@ def test_targets():
 
 def test_level_defaults_and_sins_is_frozen():
     lv = make_level(sins={"pain": 3})
-    assert lv.plane_point_lps == lv.body_centre_lps and lv.plane_normal == (1.0, 0.0, 0.0)
+    assert lv.plane_point_lps == lv.body_centre_lps and lv.plane_normal_lps == (1.0, 0.0, 0.0)
     with pytest.raises(PlanError):
         lv.sins["pain"] = 0
     with pytest.raises(PlanError, match="level name"):

@@ -187,7 +187,7 @@ def test_levels_from_a_click_then_bipedicular_by_key(window, qtbot, landmarks):
     assert level is not None
     assert np.linalg.norm(np.asarray(level.body_centre_lps) - l2["body_centre_lps"]) < 3.0
     truth = landmarks["mid_sagittal_plane"]
-    assert abs(np.dot(level.plane_normal, truth["normal_lps"])) > np.cos(np.radians(2))
+    assert abs(np.dot(level.plane_normal_lps, truth["normal_lps"])) > np.cos(np.radians(2))
     assert {g.name for g in window.levels.proposals} == {"L1", "L3"}
     qtbot.keyClick(window, Qt.Key_V, Qt.ShiftModifier)
     assert {lv.name for lv in window.session.plan.levels} == {"L1", "L2", "L3"}

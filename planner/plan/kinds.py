@@ -1,0 +1,215 @@
+"""Value kinds of plan fields: how one kind of value is checked, written to JSON, read back and described
+in the JSON Schema. A field declaration (:mod:`planner.plan.fields`) names one of these.
+
+Each kind has four small methods, so a new kind of value is one small class here:
+
+* ``check(value, label)`` -> the normalised value, or :class:`PlanError` with ``label`` in the message;
+* ``to_json(value)`` / ``from_json(raw)`` -> the JSON form and back (``raw`` is already schema-valid);
+* ``schema()`` -> the JSON Schema fragment (``$ref`` into the plan schema's ``$defs`` where shared).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from planner.core.errors import PlanError
+from planner.plan import vocab
+
+REF = "#/$defs/"
+
+
+class Kind:
+    """A value kind (see the module docstring). The base passes values through unchanged."""
+
+    def check(self, value, label: str):
+        return value
+
+    def to_json(self, value):
+        return value
+
+    def from_json(self, raw):
+        return raw
+
+    def schema(self) -> dict:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Text(Kind):
+    """Free text (names, device ids). ``non_empty`` texts are ids and references to other items."""
+
+    non_empty: bool = False
+    ref: str = ""  # a $defs entry, e.g. "id"
+    empty_message: str = ""  # the words when an empty text is refused (default: "<label>: ...")
+
+    def check(self, value, label):
+        if not isinstance(value, str):
+            raise PlanError(f"{label}: expected text, got {value!r}")
+        if self.non_empty and not value:
+            raise PlanError(self.empty_message or f"{label}: must be a non-empty text, got {value!r}")
+        return value
+
+    def schema(self):
+        return {"$ref": REF + self.ref} if self.ref else {"type": "string"}
+
+
+@dataclass(frozen=True)
+class Flag(Kind):
+    """True/false (``locked``)."""
+
+    def check(self, value, label):
+        return bool(value)
+
+    def schema(self):
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
+class Number(Kind):
+    """A finite number; ``minimum`` (inclusive) or ``positive`` (> 0); ``nullable`` allows None."""
+
+    minimum: float | None = None
+    positive: bool = False
+    nullable: bool = False
+    whole: bool = False
+
+    def check(self, value, label):
+        if value is None and self.nullable:
+            return None
+        v = vocab.finite(value, label, minimum=self.minimum, positive=self.positive)
+        if not self.whole:
+            return v
+        if v != int(v):
+            raise PlanError(f"{label} must be a whole number, got {value!r}")
+        return int(v)
+
+    def schema(self):
+        base = "integer" if self.whole else "number"
+        out: dict = {"type": [base, "null"] if self.nullable else base}
+        if self.positive:
+            out["exclusiveMinimum"] = 0
+        if self.minimum is not None:
+            out["minimum"] = int(self.minimum) if float(self.minimum).is_integer() else self.minimum
+        return out
+
+
+@dataclass(frozen=True)
+class Choice(Kind):
+    """One of a controlled vocabulary (:mod:`planner.plan.vocab`); ``ref`` names a shared $defs entry."""
+
+    values: tuple[str, ...]
+    ref: str = ""
+    allow_empty: bool = False  # "" is also accepted (a level that is not named yet)
+
+    def check(self, value, label):
+        if value == "" and self.allow_empty:
+            return ""
+        return vocab.choice(value, self.values, label)
+
+    def schema(self):
+        return {"$ref": REF + self.ref} if self.ref else {"enum": list(self.values)}
+
+
+def level_names(allow_empty: bool = True) -> Choice:
+    """A vertebral level name, T1-T12, L1-L5, S1 (``""`` when ``allow_empty``)."""
+    return _LevelName(vocab.LEVEL_NAMES, "level_name", allow_empty)
+
+
+@dataclass(frozen=True)
+class _LevelName(Choice):
+    def schema(self):
+        out = super().schema()
+        return out if self.allow_empty else {**out, "not": {"const": ""}}
+
+
+def gauges() -> Choice:
+    """A needle gauge ("13G"...; outer diameters in :data:`planner.plan.vocab.GAUGE_OUTER_DIAMETER_MM`)."""
+    return Choice(tuple(vocab.GAUGE_OUTER_DIAMETER_MM), "gauge")
+
+
+def _xyz(point) -> list[float]:
+    return [float(v) for v in point]
+
+
+@dataclass(frozen=True)
+class Point(Kind):
+    """An (x, y, z) LPS mm point, or a unit vector when ``unit``; JSON ``[x, y, z]``."""
+
+    unit: bool = False
+
+    def check(self, value, label):
+        return vocab.unit3(value, label) if self.unit else vocab.point3(value, label)
+
+    def to_json(self, value):
+        return _xyz(value)
+
+    def from_json(self, raw):
+        return tuple(raw)
+
+    def schema(self):
+        return {"$ref": REF + "point"}
+
+
+#: JSON names of a level's three axes, in row order (left-right, anterior-posterior, cranio-caudal).
+AXIS_NAMES = ("left_right", "anterior_posterior", "cranio_caudal")
+
+
+@dataclass(frozen=True)
+class Axes(Kind):
+    """Three perpendicular unit vectors (rows); JSON a list of 3 points, or an object when ``named``."""
+
+    named: bool = False
+
+    def check(self, value, label):
+        return vocab.axes3(value, label)
+
+    def to_json(self, value):
+        rows = [_xyz(r) for r in value]
+        return dict(zip(AXIS_NAMES, rows)) if self.named else rows
+
+    def from_json(self, raw):
+        return tuple(raw[n] for n in AXIS_NAMES) if self.named else tuple(raw)
+
+    def schema(self):
+        point = {"$ref": REF + "point"}
+        if self.named:
+            return {"type": "object", "required": list(AXIS_NAMES), "additionalProperties": False,
+                    "properties": {n: point for n in AXIS_NAMES}}
+        return {"type": "array", "items": point, "minItems": 3, "maxItems": 3}
+
+
+class FrozenScores(dict):
+    """A dict that refuses mutation, so a frozen item stays frozen."""
+
+    def _refuse(self, *args, **kwargs):
+        raise PlanError("Change a level's SINS scores through a plan command.")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __hash__(self):
+        return hash(tuple(sorted(self.items())))
+
+
+@dataclass(frozen=True)
+class Scores(Kind):
+    """Optional table of component name -> whole score >= 0 (SINS, DOMAIN.md "SINS")."""
+
+    def check(self, value, label):
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            raise PlanError(f"{label} must be a table of component name -> score.")
+        clean = {}
+        for key, score in value.items():
+            v = vocab.finite(score, f"{label} {key}", minimum=0)
+            if v != int(v):
+                raise PlanError(f"{label} {key}: expected a whole number, got {score!r}")
+            clean[str(key)] = int(v)
+        return FrozenScores(clean)
+
+    def to_json(self, value):
+        return None if value is None else dict(value)
+
+    def schema(self):
+        return {"type": ["object", "null"], "additionalProperties": {"type": "integer", "minimum": 0}}

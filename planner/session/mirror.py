@@ -1,0 +1,20 @@
+"""The plane a needle is mirrored across for a bipedicular pair: one rule for the app and the scenarios."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def mid_sagittal_plane(session, needle) -> tuple[tuple, tuple]:
+    """``(point_lps, normal_lps)`` of the mid-sagittal plane to mirror ``needle`` across.
+
+    The needle's level in the plan when it has one; else the vertebra found from the image at the needle's
+    tip (:func:`planner.anatomy.levels.detect_level`). PlannerError, in words, when neither works.
+    """
+    level = session.plan.level_named(needle.level) if needle.level else None
+    if level is not None:
+        return level.plane_point_lps, level.plane_normal_lps
+    from planner.anatomy.levels import detect_level
+
+    geometry = detect_level(session.volume, np.asarray(needle.tip_lps), needle.level or "L1")
+    return geometry.plane_point_lps, geometry.plane_normal_lps

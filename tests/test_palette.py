@@ -1,0 +1,36 @@
+"""Colours live in planner.core.palette: the canal (once defined six times with four values) is one colour
+in the 2D views, the 3D scene, key images and the self-test."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from planner.core import palette
+
+PLANNER = Path(__file__).resolve().parents[1] / "planner"
+_LITERAL = re.compile(r"(?i)canal[a-z_]*(rgb|colou?r)[a-z_0-9]*\s*=\s*(QColor\(\s*\d|\(\s*[0-9.]+\s*,)")
+
+
+def test_unit_and_hex_are_exact_conversions():
+    assert palette.unit((255, 0, 51)) == (1.0, 0.0, 0.2)
+    assert palette.hex_code((255, 0, 51)) == "#ff0033"
+
+
+def test_no_canal_colour_is_defined_outside_the_palette():
+    offenders = [f"{p.relative_to(PLANNER)}:{n}" for p in PLANNER.rglob("*.py") if p.name != "palette.py"
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if _LITERAL.search(line)]
+    assert offenders == []
+
+
+def test_the_canal_is_one_colour_in_every_medium():
+    pytest.importorskip("vtkmodules")
+    pytest.importorskip("PySide6")
+    from planner.render import key_images, mask_surfaces
+    from planner.ui import plan_overlays, scene_plan
+
+    assert plan_overlays.CANAL_RGB.getRgb()[:3] == palette.CANAL
+    assert key_images.CANAL_RGB == palette.CANAL
+    expected = tuple(c / 255 for c in palette.CANAL)
+    for rgb in (mask_surfaces.CANAL_RGB, key_images.CANAL_RGB_3D, scene_plan.CANAL_RGB):
+        assert rgb == pytest.approx(expected)
