@@ -28,14 +28,13 @@ from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
 from planner.export.ct_source import COPIED_KEYWORDS, CtSource
 from planner.export.segments import ExportSegment
-from planner.export.uids import derived_uid, new_uid
+from planner.export.uids import IMPLEMENTATION_CLASS_UID, derived_uid, new_uid
 
 RT_STRUCTURE_SET_STORAGE = "1.2.840.10008.5.1.4.1.1.481.3"
 #: Referenced SOP Class of an RT Referenced Study (PS3.3 C.8.8.5.3): Detached Study Management (retired,
 #: but the value the standard's examples and the radiotherapy systems use).
 STUDY_COMPONENT_CLASS = "1.2.840.10008.3.1.2.3.1"
 RTSTRUCT_SERIES_NUMBER = 9004
-IMPLEMENTATION_CLASS_UID = "2.25.296219995390272141263057120422999143822"  # derived_uid("implementation")
 INTERPRETED_TYPE = {"canal": "ORGAN", "foramen": "ORGAN", "lesion": "GTV", "ctv": "CTV", "zone": "TREATED_VOLUME",
                     "damage": "TREATED_VOLUME"}
 
@@ -171,7 +170,9 @@ def write_rtstruct(path, volume: ImageVolume, source: CtSource, segments: list[E
         path = path / "structures.dcm"
     ds = build_rtstruct(volume, source, segments, plan_id)
     if deidentify:
-        deidentify_dataset(ds, UidMap())
+        from planner.export.dicom import PLANNER_DESCRIPTORS
+
+        deidentify_dataset(ds, UidMap(), keep=PLANNER_DESCRIPTORS)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         ds.save_as(path, enforce_file_format=True)

@@ -32,9 +32,10 @@ SEG_SERIES_NUMBER = 9003
 
 
 def instance_number_now() -> int:
-    """An Instance Number that grows with each export (seconds since 2020 / 10, fits IS's 12 characters),
-    so the newest version of a derived series sorts last without reading the old ones."""
-    return int((datetime.now() - datetime(2020, 1, 1)).total_seconds() // 10)
+    """An Instance Number that grows with each export: minutes since 2020 (about 3.7 million in 2027;
+    times 100 plus an image number it stays below IS's 2^31 - 1 until about 2060), so the newest
+    version of a derived series sorts last without reading the old ones."""
+    return int((datetime.now() - datetime(2020, 1, 1)).total_seconds() // 60)
 
 
 def segment_descriptions(segments: list[ExportSegment]):
@@ -85,7 +86,9 @@ def write_seg(path, source: CtSource, segments: list[ExportSegment], plan_id: st
         path = path / "segmentation.dcm"
     ds = build_seg(source, segments, plan_id)
     if deidentify:
-        deidentify_dataset(ds, UidMap())
+        from planner.export.dicom import PLANNER_DESCRIPTORS
+
+        deidentify_dataset(ds, UidMap(), keep=PLANNER_DESCRIPTORS)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         ds.save_as(path, enforce_file_format=True)

@@ -69,23 +69,33 @@ def _check_frame(ds, volume: ImageVolume, frame_uid: str, path: Path) -> None:
                         f"{theirs or '(none)'} differs from the CT's {frame_uid or '(none)'}.", files=[path])
 
 
+def _group(frame, shared, name: str):
+    """A functional group macro of one frame: per-frame when there, else shared (PS3.3 C.7.6.16)."""
+    if frame is not None and name in frame:
+        return frame[name].value[0]
+    return shared[name].value[0]
+
+
 def read_seg(ds, volume: ImageVolume, path: Path) -> list[ImportedSegment]:
     nk, nj, ni = volume.hu.shape
     if int(ds.Rows) != nj or int(ds.Columns) != ni:
         raise LoadError(f"{path.name}: its frames are {ds.Rows} x {ds.Columns}, the CT's slices {nj} x {ni}: "
                         "a segmentation on another grid cannot be opened.", files=[path])
     shared = ds.SharedFunctionalGroupsSequence[0]
-    orientation = np.asarray(shared.PlaneOrientationSequence[0].ImageOrientationPatient, dtype=float).reshape(2, 3)
-    if not (np.allclose(orientation[0], volume.direction[:, 0], atol=1e-3)
-            and np.allclose(orientation[1], volume.direction[:, 1], atol=1e-3)):
-        raise LoadError(f"{path.name}: its frames are not oriented like the CT's slices.", files=[path])
+    frames = list(ds.PerFrameFunctionalGroupsSequence)
+    for frame in frames:
+        orientation = np.asarray(_group(frame, shared, "PlaneOrientationSequence").ImageOrientationPatient,
+                                 dtype=float).reshape(2, 3)
+        if not (np.allclose(orientation[0], volume.direction[:, 0], atol=1e-3)
+                and np.allclose(orientation[1], volume.direction[:, 1], atol=1e-3)):
+            raise LoadError(f"{path.name}: its frames are not oriented like the CT's slices.", files=[path])
     pixels = ds.pixel_array.reshape(int(ds.get("NumberOfFrames", 1)), nj, ni)
     fractional = ds.SegmentationType == "FRACTIONAL"
     threshold = 0.5 * float(ds.get("MaximumFractionalValue", 255)) if fractional else 0.5
     masks: dict[int, np.ndarray] = {}
-    for index, frame in enumerate(ds.PerFrameFunctionalGroupsSequence):
-        number = int(frame.SegmentIdentificationSequence[0].ReferencedSegmentNumber)
-        k = _frame_k(volume, frame.PlanePositionSequence[0].ImagePositionPatient)
+    for index, frame in enumerate(frames):
+        number = int(_group(frame, shared, "SegmentIdentificationSequence").ReferencedSegmentNumber)
+        k = _frame_k(volume, _group(frame, shared, "PlanePositionSequence").ImagePositionPatient)
         if k is None:
             raise LoadError(f"{path.name}: frame {index + 1} does not lie on a slice of the loaded CT.", files=[path])
         mask = masks.setdefault(number, np.zeros((nk, nj, ni), dtype=bool))

@@ -20,6 +20,10 @@ import uuid
 PLANNER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "spine-ablation-planner")
 
 
+#: Implementation Class UID (0002,0012) of the files the planner writes: derived_uid("implementation").
+IMPLEMENTATION_CLASS_UID = "2.25.296219995390272141263057120422999143822"
+
+
 def new_uid() -> str:
     """A random UID ``2.25.<uuid4 as integer>`` (PS3.5 B.2)."""
     return f"2.25.{uuid.uuid4().int}"
