@@ -33,7 +33,8 @@ from planner.export.uids import derived_uid
 
 #: Attributes a derived object copies from its CT (Patient, General Study, Frame of Reference).
 COPIED_KEYWORDS = ("SpecificCharacterSet", "PatientName", "PatientID", "IssuerOfPatientID", "PatientBirthDate",
-                   "PatientSex", "PatientIdentityRemoved", "DeidentificationMethod", "StudyInstanceUID",
+                   "PatientSex", "PatientIdentityRemoved", "DeidentificationMethod",
+                   "DeidentificationMethodCodeSequence", "LongitudinalTemporalInformationModified", "StudyInstanceUID",
                    "StudyDate", "StudyTime", "ReferringPhysicianName", "StudyID", "AccessionNumber",
                    "StudyDescription", "FrameOfReferenceUID", "PositionReferenceIndicator")
 

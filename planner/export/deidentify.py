@@ -26,6 +26,7 @@ DCM 113105, after any codes the source CT already carried.
 
 from __future__ import annotations
 
+import copy
 import secrets
 from dataclasses import dataclass, field
 
@@ -156,6 +157,8 @@ def deidentify_dataset(ds: Dataset, uids: UidMap, keep: tuple[str, ...] = ()) ->
     (Patient Identity Removed (0012,0062) YES, De-identification Method (0012,0063) and Code Sequence
     (0012,0064)). ``keep`` names descriptors the planner wrote from fixed text (Clean Descriptors
     Option). The file meta's Media Storage SOP Instance UID follows the new SOP Instance UID."""
+    for element in list(ds):  # own copies: builders (highdicom) may share elements with the CT's datasets
+        ds[element.tag] = copy.deepcopy(element)
     previous = list(ds.get("DeidentificationMethodCodeSequence", []))
     _apply(ds, uids, frozenset(keep))
     ds.PatientIdentityRemoved = "YES"

@@ -15,6 +15,7 @@ and PACS show the newest instance first.
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from pathlib import Path
 
@@ -73,6 +74,10 @@ def build_seg(source: CtSource, segments: list[ExportSegment], plan_id: str = ""
         device_serial_number="0", content_description=(description or "Ablation plan segments")[:64],
         content_label="ABLATIONPLAN", series_description="Ablation plan segmentation",
         transfer_syntax_uid="1.2.840.10008.1.2.1")
+    for keyword in ("PatientIdentityRemoved", "DeidentificationMethod", "DeidentificationMethodCodeSequence",
+                    "LongitudinalTemporalInformationModified"):  # Patient module attributes highdicom leaves out
+        if keyword in source.first and keyword not in seg:
+            seg[keyword] = copy.deepcopy(source.first[keyword])
     return seg
 
 
