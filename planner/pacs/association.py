@@ -183,7 +183,13 @@ def _classify(assoc, watch, node, settings, address, elapsed_s, purpose) -> Pacs
     if assoc.is_rejected:
         return _rejected(assoc, node, settings.local_ae_title)
     if not watch.connected:
-        return _tcp_failure(node, address, settings.timeouts.connect_s)
+        failure = _tcp_failure(node, address, settings.timeouts.connect_s)
+        if node.tls and isinstance(failure, PeerLost):
+            return PacsConnectError(
+                f"The TLS connection to {node.label} could not be set up: its certificate was not accepted "
+                "(not signed by the CA file given, expired, or issued for another host name), or the port "
+                "does not speak TLS. Check the node's TLS settings.")
+        return failure
     if watch.accepted:
         return PacsError(f"{node.label} accepted the connection but supports none of the services "
                          f"needed for {purpose}.")
@@ -217,7 +223,9 @@ def associate(settings: PacsSettings, node: PacsNode, contexts: Sequence[Context
     watch = _Watch()
     early = [(evt.EVT_CONN_OPEN, lambda event: cancel.attach(event.assoc))] if cancel is not None else []
     t0 = time.monotonic()
+    tls = node.tls_context()
     assoc = ae.associate(address, node.port, ae_title=node.ae_title, ext_neg=list(roles) or None,
+                         tls_args=(tls, node.host) if tls is not None else None,
                          evt_handlers=watch.handlers() + early + [(evt.EVT_PDU_RECV, _mark_aborted)] + list(handlers))
     if not assoc.is_established:
         if cancel is not None:
