@@ -5,7 +5,8 @@ Loads the series the plan was made on, segments the spinal canal, evaluates the 
 (zones, canal, needles, bone); ``pdf`` the plan report with key images; ``dicom`` a folder with the
 report as Encapsulated PDF and the key images as Secondary Capture in the CT's study; ``seg`` a DICOM
 Segmentation and ``rtstruct`` an RT Structure Set of the canal, the lesion and each predicted zone
-(a file, or a folder that gets ``segmentation.dcm`` / ``structures.dcm``). Exit 0 on
+(a file, or a folder that gets ``segmentation.dcm`` / ``structures.dcm``); ``slicer-seg`` the same
+segments as a 3D Slicer segmentation (``.seg.nrrd``). Exit 0 on
 success, 2 with a message on stderr otherwise. Nothing identifying is printed.
 """
 
@@ -17,7 +18,7 @@ from planner.core.errors import PlanError, PlannerError
 from planner.headless import error_exit
 from planner.plan.io import read_plan
 
-TARGETS = ("slicer", "mesh", "pdf", "dicom", "seg", "rtstruct")
+TARGETS = ("slicer", "slicer-seg", "mesh", "pdf", "dicom", "seg", "rtstruct")
 
 
 def load_session(plan_path, series_dir, allow_mismatch: bool = False, canal: bool = True):
@@ -65,8 +66,12 @@ def segment_export(session, to: str, out, deidentify: bool = False, extra_masks:
     from planner.export.ct_source import ct_source
     from planner.export.segments import plan_segments
 
-    source = ct_source(session.volume)
     segments = plan_segments(session, extra_masks)
+    if to == "slicer-seg":
+        from planner.export.slicer_seg import write_slicer_segmentation
+
+        return [write_slicer_segmentation(out, session.volume, segments)]
+    source = ct_source(session.volume)
     plan_id = session.plan.created
     if to == "seg":
         from planner.export.seg import write_seg
@@ -98,7 +103,7 @@ def run_export(plan_path, series_dir, to: str, out, deidentify: bool = False, me
         from planner.render.mesh_export import export_meshes
 
         return export_meshes(session, out, mesh_format)
-    if to in ("seg", "rtstruct"):
+    if to in ("seg", "rtstruct", "slicer-seg"):
         return segment_export(session, to, out, deidentify, extra_masks)
     pdf, images = report_pdf(session, deidentify)
     if to == "pdf":

@@ -41,6 +41,7 @@ class PlanExports:
         add(export, "&DICOM (report + key images)…", self.export_dicom)
         add(export, "DICOM se&gmentation (SEG)…", lambda: self.export_segments("seg"))
         add(export, "&RT structure set (RTSTRUCT)…", lambda: self.export_segments("rtstruct"))
+        add(export, "3D Slicer segmentation (.seg.nrrd)…", lambda: self.export_segments("slicer-seg"))
         export.addSeparator()
         self.deidentify_action = QAction("De-&identify exports (PS3.15 basic profile)", w)
         self.deidentify_action.setCheckable(True)
@@ -152,9 +153,11 @@ class PlanExports:
         ``session.export_masks``, a dict name -> mask, when present)."""
         from planner.headless.export import segment_export
 
-        name = "segmentation.dcm" if to == "seg" else "structures.dcm"
-        title = "DICOM segmentation" if to == "seg" else "RT structure set"
-        if self._ready(title) and (path := self.prompts.save_file(f"Save the {title}", name, "DICOM (*.dcm)")):
+        name, title, kind = {"seg": ("segmentation.dcm", "DICOM segmentation", "DICOM (*.dcm)"),
+                             "rtstruct": ("structures.dcm", "RT structure set", "DICOM (*.dcm)"),
+                             "slicer-seg": ("plan.seg.nrrd", "3D Slicer segmentation",
+                                            "3D Slicer segmentation (*.seg.nrrd)")}[to]
+        if self._ready(title) and (path := self.prompts.save_file(f"Save the {title}", name, kind)):
             extra = getattr(self.session, "export_masks", None)
             self._run(title, lambda: segment_export(self.session, to, path, self.deidentify(), extra))
 

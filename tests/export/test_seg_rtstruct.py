@@ -190,3 +190,23 @@ def test_headless_seg_and_rtstruct_export(t11_t12_ct_dir, t12, tmp_path):
     assert written == tmp_path / "seg" / "segmentation.dcm" and pydicom.dcmread(written).Modality == "SEG"
     (rt,) = run_export(plan, t11_t12_ct_dir, "rtstruct", tmp_path / "structures.dcm")
     assert rt == tmp_path / "structures.dcm" and pydicom.dcmread(rt).Modality == "RTSTRUCT"
+
+
+def test_slicer_segmentation_reads_back_with_slicerio(t12, tmp_path):
+    """The .seg.nrrd read with slicerio (3D Slicer's I/O package): names, terminology codes, the CT's
+    geometry (LPS), and each segment's mask exactly, also where segments overlap (separate layers)."""
+    import slicerio
+
+    from planner.export.slicer_seg import write_slicer_segmentation
+
+    volume = t12["session"].volume
+    path = write_slicer_segmentation(tmp_path / "plan", volume, t12["segments"])
+    assert path.name == "plan.seg.nrrd"
+    seg = slicerio.read_segmentation(str(path))
+    assert [s["name"] for s in seg["segments"]] == [s.label for s in t12["segments"]]
+    canal = slicerio.segment_from_name(seg, "Spinal canal")
+    assert canal["terminology"]["type"][:2] == ["SCT", "61853006"]
+    assert np.allclose(seg["ijkToLPS"], volume.ijk_to_lps)
+    for original in t12["segments"]:
+        mask = slicerio.segment_mask(seg, original.label)
+        assert np.array_equal(np.transpose(mask, (2, 1, 0)), original.mask_kji), original.label
