@@ -19,9 +19,11 @@ done
 # Qt (offscreen and xcb platforms), Mesa software OpenGL/EGL for VTK, and Xvfb (HEADLESS.md).
 DEBS=(libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0
       xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
-      libxcb-render0 libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0 libxrender1 libxi6)
-# Test tools: dciodvfy (DICOM IOD validator) for the sample's validity test.
-[ "$with_tests" = 1 ] && DEBS+=(dicom3tools)
+      libxcb-render0 libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0 libxrender1 libxi6
+      fonts-dejavu-core fonts-droid-fallback)
+# Fonts: the PDF report embeds DejaVu Sans (Latin, Greek, Cyrillic, ...) and Droid Sans Fallback (CJK names).
+# Test tools: dciodvfy (DICOM IOD validator) for the exports' validity tests; pdftoppm/pdftotext.
+[ "$with_tests" = 1 ] && DEBS+=(dicom3tools poppler-utils)
 
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then
   missing=()

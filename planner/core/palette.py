@@ -19,6 +19,8 @@ CANAL_IN_ZONE: RGB = (255, 40, 40)  # the part of the canal inside a predicted z
 ZONE: RGB = (255, 140, 40)  # predicted ablation zones
 ZONE_SHELL: RGB = (255, 190, 90)  # the conduction shell around them (about 1 cm)
 BONE_3D: RGB = (237, 227, 204)
+CTV: RGB = (90, 110, 255)  # the clinical target volume (ISRC sectors)
+EXTRA_MASK: RGB = (230, 230, 80)  # other exported masks (foramina, damage region) in key images
 LEVEL: RGB = (120, 255, 160)  # a level's axes and mid-sagittal plane
 
 # --- plan items: 2D slice overlays and key images --------------------------------------------------

@@ -7,8 +7,19 @@
   General Series, General Equipment, SC Equipment, General Image, Image Pixel (RGB, 8 bit), SC Image,
   SOP Common.
 
-Both go into the source CT's study (same Study Instance UID (0020,000D)) as new series with new SOP
-Instance UIDs, and copy its Patient module, unless de-identified (:mod:`planner.export.deidentify`).
+Both go into the source CT's study (same Study Instance UID (0020,000D)) and copy its Patient module
+(with its De-identification Method Code Sequence (0012,0064) when the CT was de-identified before),
+unless de-identified here (:mod:`planner.export.deidentify`). When the CT's files are at hand
+(:class:`~planner.export.ct_source.CtSource`) both carry the CT's Frame of Reference UID (0020,0052)
+and reference the CT series: Referenced Series Sequence (0008,1115, Common Instance Reference
+module C.12.2) with every CT image, and Source Image Sequence (0008,2112) / Source Instance Sequence
+(0042,0013) with them as the images the pictures were made from.
+
+Versions: the report series and the key image series have UIDs derived from the CT series and the
+plan (its creation time stamp, :func:`planner.export.uids.derived_uid`), so exporting the same plan
+again adds a new version to the same two series: new SOP Instance UIDs, a larger Instance Number
+(:func:`planner.export.seg.instance_number_now`, growing with time) and new Content Date/Time. A viewer
+lists the newest version last; nothing is overwritten in a PACS. Every UID is a 2.25 UUID UID.
 """
 
 from __future__ import annotations
@@ -20,12 +31,15 @@ import numpy as np
 import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
-from pydicom.uid import ExplicitVRLittleEndian, PYDICOM_IMPLEMENTATION_UID, generate_uid
+from pydicom.sequence import Sequence
+from pydicom.uid import ExplicitVRLittleEndian
 
 from planner import __version__
 from planner.core.errors import PlannerError
 from planner.core.volume import SeriesInfo
+from planner.export.ct_source import CtSource
 from planner.export.deidentify import UidMap, deidentify_dataset
+from planner.export.uids import IMPLEMENTATION_CLASS_UID, derived_uid, new_uid
 
 ENCAPSULATED_PDF_STORAGE = "1.2.840.10008.5.1.4.1.1.104.1"
 SECONDARY_CAPTURE_STORAGE = "1.2.840.10008.5.1.4.1.1.7"
@@ -34,7 +48,12 @@ REPORT_SERIES_NUMBER = 9001
 IMAGES_SERIES_NUMBER = 9002
 #: Patient module (PS3.3 C.7.1.1) and General Study module (C.7.2.1) attributes copied from the CT.
 PATIENT_KEYWORDS = ("PatientName", "PatientID", "IssuerOfPatientID", "PatientBirthDate", "PatientSex",
-                    "OtherPatientIDsSequence", "PatientIdentityRemoved", "DeidentificationMethod")
+                    "OtherPatientIDsSequence", "PatientIdentityRemoved", "DeidentificationMethod",
+                    "DeidentificationMethodCodeSequence", "LongitudinalTemporalInformationModified")
+#: Descriptors the planner writes from fixed text: kept under the Clean Descriptors Option.
+PLANNER_DESCRIPTORS = ("SeriesDescription", "DocumentTitle", "EncapsulatedDocument", "StructureSetLabel",
+                       "StructureSetName", "ROIName", "ROIDescription", "ContentDescription", "ContentLabel",
+                       "SegmentLabel", "SegmentDescription")
 STUDY_KEYWORDS = ("StudyInstanceUID", "StudyDate", "StudyTime", "ReferringPhysicianName", "StudyID",
                   "AccessionNumber", "StudyDescription")
 _TYPE2 = ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDate", "StudyTime",
@@ -89,10 +108,10 @@ def _base(source: Dataset, sop_class: str, series_uid: str, series_number: int, 
         if keyword not in ds:
             setattr(ds, keyword, "")
     if not ds.get("StudyInstanceUID"):
-        ds.StudyInstanceUID = generate_uid()
+        ds.StudyInstanceUID = new_uid()
     date, time = _now()
     ds.SOPClassUID = sop_class
-    ds.SOPInstanceUID = generate_uid()
+    ds.SOPInstanceUID = new_uid()
     ds.InstanceCreationDate, ds.InstanceCreationTime = date, time
     ds.Modality = modality
     ds.SeriesInstanceUID = series_uid
@@ -106,26 +125,52 @@ def _base(source: Dataset, sop_class: str, series_uid: str, series_number: int, 
     return ds
 
 
+def _image_refs(ct: CtSource) -> Sequence:
+    refs = []
+    for image in ct.slices:
+        ref = Dataset()
+        ref.ReferencedSOPClassUID, ref.ReferencedSOPInstanceUID = image.SOPClassUID, image.SOPInstanceUID
+        refs.append(ref)
+    return Sequence(refs)
+
+
+def _reference_ct(ds: Dataset, ct: CtSource | None, source_keyword: str) -> None:
+    """Frame of Reference (C.7.4.1) and the references to the CT series (see the module docstring)."""
+    if ct is None:
+        return
+    ds.FrameOfReferenceUID = ct.frame_of_reference_uid
+    ds.PositionReferenceIndicator = ct.first.get("PositionReferenceIndicator", "")
+    series = Dataset()
+    series.SeriesInstanceUID = ct.series_uid
+    series.ReferencedInstanceSequence = _image_refs(ct)
+    ds.ReferencedSeriesSequence = Sequence([series])
+    setattr(ds, source_keyword, _image_refs(ct))
+
+
 def _finish(ds: Dataset, deidentify: bool, uids: UidMap | None) -> Dataset:
     if deidentify:
-        deidentify_dataset(ds, uids or UidMap())
+        deidentify_dataset(ds, uids or UidMap(), keep=PLANNER_DESCRIPTORS)
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = ds.SOPClassUID
     meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+    meta.ImplementationClassUID = IMPLEMENTATION_CLASS_UID
     meta.ImplementationVersionName = "SPINEPLAN"
     ds.file_meta = meta
     return ds
 
 
 def encapsulated_pdf(pdf_bytes: bytes, source: Dataset, series_uid: str, title: str = "Ablation plan report",
-                     deidentify: bool = False, uids: UidMap | None = None) -> Dataset:
+                     deidentify: bool = False, uids: UidMap | None = None, ct: CtSource | None = None,
+                     instance_number: int = 1) -> Dataset:
     """The report as an Encapsulated PDF instance (PS3.3 C.24.2). BurnedInAnnotation (0028,0301) is
-    YES unless de-identified: the PDF's header names the patient."""
+    YES unless de-identified: the PDF's header names the patient. With de-identification the PDF
+    must have been made de-identified (the report's ``deidentify``): it is kept as the dummy value."""
     if not pdf_bytes.startswith(b"%PDF"):
         raise PlannerError("The report to encapsulate is not a PDF document.")
-    ds = _base(source, ENCAPSULATED_PDF_STORAGE, series_uid, REPORT_SERIES_NUMBER, "DOC", "Ablation plan report", 1)
+    ds = _base(source, ENCAPSULATED_PDF_STORAGE, series_uid, REPORT_SERIES_NUMBER, "DOC", "Ablation plan report",
+               instance_number)
+    _reference_ct(ds, ct, "SourceInstanceSequence")
     ds.AcquisitionDateTime = ""
     ds.BurnedInAnnotation = "NO" if deidentify else "YES"
     ds.DocumentTitle = title
@@ -137,9 +182,10 @@ def encapsulated_pdf(pdf_bytes: bytes, source: Dataset, series_uid: str, title: 
 
 
 def secondary_capture(rgb: np.ndarray, source: Dataset, series_uid: str, instance_number: int, title: str = "",
-                      deidentify: bool = False, uids: UidMap | None = None) -> Dataset:
+                      deidentify: bool = False, uids: UidMap | None = None, ct: CtSource | None = None) -> Dataset:
     """One key image as an RGB Secondary Capture instance. The images carry no patient text
-    (BurnedInAnnotation NO)."""
+    (BurnedInAnnotation NO). The title (it may hold needle names the user typed) goes into Derivation
+    Description and Image Comments only without de-identification."""
     arr = np.ascontiguousarray(np.asarray(rgb)[..., :3], dtype=np.uint8)
     if arr.ndim != 3:
         raise PlannerError("A key image must be an RGB image.")
@@ -148,9 +194,11 @@ def secondary_capture(rgb: np.ndarray, source: Dataset, series_uid: str, instanc
     ds.PatientOrientation = ""
     ds.Laterality = ""  # General Series, Type 2C
     ds.ImageType = ["DERIVED", "SECONDARY"]
-    ds.DerivationDescription = title[:1024] or "Ablation plan key image"
-    ds.ImageComments = title[:10240]
+    if not deidentify:
+        ds.DerivationDescription = title[:1024] or "Ablation plan key image"
+        ds.ImageComments = title[:10240]
     ds.BurnedInAnnotation = "NO"
+    _reference_ct(ds, ct, "SourceImageSequence")
     ds.DateOfSecondaryCapture, ds.TimeOfSecondaryCapture = ds.ContentDate, ds.ContentTime
     ds.SamplesPerPixel = 3
     ds.PhotometricInterpretation = "RGB"
@@ -161,21 +209,29 @@ def secondary_capture(rgb: np.ndarray, source: Dataset, series_uid: str, instanc
     return _finish(ds, deidentify, uids)
 
 
-def write_dicom_exports(folder, source: Dataset, pdf_bytes: bytes | None, images=(), deidentify: bool = False) -> list[Path]:
+def write_dicom_exports(folder, source: Dataset, pdf_bytes: bytes | None, images=(), deidentify: bool = False,
+                        ct: CtSource | None = None, plan_id: str = "") -> list[Path]:
     """Write the report (``report.dcm``) and key images (``key_image_NN.dcm``) into ``folder``.
-    ``images`` holds objects with ``title`` and ``rgb``. Returns the files written."""
+    ``images`` holds objects with ``title`` and ``rgb``; ``ct`` the CT images to reference; ``plan_id``
+    makes the series the same on every export of one plan. Returns the files written."""
+    from planner.export.seg import instance_number_now
+
     folder = Path(folder)
     uids = UidMap()
     written = []
+    ct_series = ct.series_uid if ct is not None else str(source.get("StudyInstanceUID", ""))
+    version = instance_number_now()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if pdf_bytes is not None:
-            ds = encapsulated_pdf(pdf_bytes, source, generate_uid(), deidentify=deidentify, uids=uids)
+            ds = encapsulated_pdf(pdf_bytes, source, derived_uid("report", ct_series, plan_id) if plan_id else new_uid(),
+                                  deidentify=deidentify, uids=uids, ct=ct, instance_number=version)
             written.append(folder / "report.dcm")
             ds.save_as(written[-1], enforce_file_format=True)
-        series_uid = generate_uid()
+        series_uid = derived_uid("key images", ct_series, plan_id) if plan_id else new_uid()
         for number, image in enumerate(images, start=1):
-            ds = secondary_capture(image.rgb, source, series_uid, number, image.title, deidentify, uids)
+            ds = secondary_capture(image.rgb, source, series_uid, version * 100 + number, image.title, deidentify,
+                                   uids, ct)
             written.append(folder / f"key_image_{number:02d}.dcm")
             ds.save_as(written[-1], enforce_file_format=True)
     except OSError as exc:

@@ -1,9 +1,12 @@
-"""``python -m planner export PLAN.json --series DIR --to slicer|mesh|pdf|dicom --out PATH [--deidentify]``
+"""``python -m planner export PLAN.json --series DIR --to slicer|mesh|pdf|dicom|seg|rtstruct --out PATH [--deidentify]``
 
 Loads the series the plan was made on, segments the spinal canal, evaluates the plan and writes:
 ``slicer`` a 3D Slicer markups file (.mrk.json, LPS); ``mesh`` a folder of STL/OBJ/VTP surfaces
 (zones, canal, needles, bone); ``pdf`` the plan report with key images; ``dicom`` a folder with the
-report as Encapsulated PDF and the key images as Secondary Capture in the CT's study. Exit 0 on
+report as Encapsulated PDF and the key images as Secondary Capture in the CT's study; ``seg`` a DICOM
+Segmentation and ``rtstruct`` an RT Structure Set of the canal, the lesion and each predicted zone
+(a file, or a folder that gets ``segmentation.dcm`` / ``structures.dcm``); ``slicer-seg`` the same
+segments as a 3D Slicer segmentation (``.seg.nrrd``). Exit 0 on
 success, 2 with a message on stderr otherwise. Nothing identifying is printed.
 """
 
@@ -15,7 +18,7 @@ from planner.core.errors import PlanError, PlannerError
 from planner.headless import error_exit
 from planner.plan.io import read_plan
 
-TARGETS = ("slicer", "mesh", "pdf", "dicom")
+TARGETS = ("slicer", "slicer-seg", "mesh", "pdf", "dicom", "seg", "rtstruct")
 
 
 def load_session(plan_path, series_dir, allow_mismatch: bool = False, canal: bool = True):
@@ -56,8 +59,31 @@ def report_pdf(session, deidentify: bool, with_images: bool = True) -> tuple[byt
     return report_pdf_bytes(content, images, LEGEND), images
 
 
+def segment_export(session, to: str, out, deidentify: bool = False, extra_masks: dict | None = None) -> list[Path]:
+    """Write the plan's segments as a DICOM SEG (``to == "seg"``) or RT Structure Set (``"rtstruct"``).
+    ``extra_masks`` (name -> mask or (mask, kind)) adds masks from other providers (CTV, foramina,
+    bioheat damage; see :mod:`planner.export.segments`)."""
+    from planner.export.ct_source import ct_source
+    from planner.export.segments import plan_segments
+
+    segments = plan_segments(session, extra_masks)
+    if to == "slicer-seg":
+        from planner.export.slicer_seg import write_slicer_segmentation
+
+        return [write_slicer_segmentation(out, session.volume, segments)]
+    source = ct_source(session.volume)
+    plan_id = session.plan.created
+    if to == "seg":
+        from planner.export.seg import write_seg
+
+        return [write_seg(out, source, segments, plan_id, deidentify)]
+    from planner.export.rtstruct import write_rtstruct
+
+    return [write_rtstruct(out, session.volume, source, segments, plan_id, deidentify)]
+
+
 def run_export(plan_path, series_dir, to: str, out, deidentify: bool = False, mesh_format: str = "stl",
-               allow_mismatch: bool = False) -> list[Path]:
+               allow_mismatch: bool = False, extra_masks: dict | None = None) -> list[Path]:
     """Run one export; returns the files written. PlannerError (or OSError) on failure."""
     out = Path(out)
     if to not in TARGETS:
@@ -77,6 +103,8 @@ def run_export(plan_path, series_dir, to: str, out, deidentify: bool = False, me
         from planner.render.mesh_export import export_meshes
 
         return export_meshes(session, out, mesh_format)
+    if to in ("seg", "rtstruct", "slicer-seg"):
+        return segment_export(session, to, out, deidentify, extra_masks)
     pdf, images = report_pdf(session, deidentify)
     if to == "pdf":
         try:
@@ -86,7 +114,19 @@ def run_export(plan_path, series_dir, to: str, out, deidentify: bool = False, me
         return [out]
     from planner.export.dicom import source_header, write_dicom_exports
 
-    return write_dicom_exports(out, source_header(session.volume.info), pdf, images, deidentify)
+    return write_dicom_exports(out, source_header(session.volume.info), pdf, images, deidentify,
+                               ct_references(session), session.plan.created)
+
+
+def ct_references(session):
+    """The CT images the DICOM exports refer to, or None when the series files are not at hand (a
+    NIfTI volume, a moved folder): the exports then carry no references."""
+    from planner.export.ct_source import ct_source
+
+    try:
+        return ct_source(session.volume)
+    except PlannerError:
+        return None
 
 
 def main(args) -> int:
@@ -103,13 +143,14 @@ def main(args) -> int:
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("export", help="export a plan headless (3D Slicer markups, meshes, PDF, DICOM)",
+    p = subparsers.add_parser("export", help="export a plan headless (3D Slicer markups, meshes, PDF, DICOM, SEG, RTSTRUCT)",
                               description=__doc__.split("\n\n")[1])
     p.add_argument("plan", help="the plan file (.json)")
     p.add_argument("--series", help="the DICOM folder (or NIfTI/NRRD volume) the plan was made on "
                                     "(optional for --to slicer)")
     p.add_argument("--to", required=True, choices=TARGETS, help="what to write")
-    p.add_argument("--out", required=True, help="output file (slicer, pdf) or folder (mesh, dicom)")
+    p.add_argument("--out", required=True, help="output file (slicer, pdf; seg, rtstruct: a file or a folder) "
+                                                "or folder (mesh, dicom)")
     p.add_argument("--deidentify", action="store_true",
                    help="remove patient names, ids, dates and UIDs (DICOM PS3.15 basic profile) from the export")
     p.add_argument("--format", default="stl", choices=("stl", "obj", "vtp"), help="mesh file format (--to mesh)")

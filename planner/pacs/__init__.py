@@ -19,7 +19,7 @@ from planner.pacs.cache import CachedSeries, SeriesCache, check_complete, format
 from planner.pacs.echo import echo
 from planner.pacs.errors import (
     AssociationRejected, IncompleteSeriesError, PacsCancelled, PacsConnectError, PacsError,
-    PacsSettingsError, PacsStatusError, PacsTimeout, PartialRetrieve, PeerLost,
+    PacsSettingsError, PacsStatusError, PacsTimeout, PartialRetrieve, PeerLost, RequestRefused,
 )
 from planner.pacs.query import QueryFilter, SeriesResult, StudyResult, find_series, find_studies
 from planner.pacs.receiver import RetrieveProgress
@@ -30,7 +30,7 @@ from planner.pacs.settings import PacsNode, PacsSettings, SettingsStore, Timeout
 __all__ = [
     "AssociationRejected", "CachedSeries", "CancelToken", "IncompleteSeriesError", "PacsCancelled",
     "PacsConnectError", "PacsError", "PacsNode", "PacsSettings", "PacsSettingsError", "PacsStatusError",
-    "PacsTimeout", "PartialRetrieve", "PeerLost", "QueryFilter", "RetrieveProgress", "SendReport",
+    "PacsTimeout", "PartialRetrieve", "PeerLost", "RequestRefused", "QueryFilter", "RetrieveProgress", "SendReport",
     "SeriesCache", "SeriesResult", "SettingsStore", "StudyResult", "Timeouts", "check_complete",
     "default_config_dir", "echo", "find_series", "find_studies", "format_size", "retrieve_series",
     "send_files",

@@ -20,7 +20,7 @@ from pynetdicom import AE, evt
 from pynetdicom.association import Association
 
 from planner.pacs.errors import (
-    AssociationRejected, PacsCancelled, PacsConnectError, PacsError, PacsTimeout, PeerLost,
+    AssociationRejected, PacsCancelled, PacsConnectError, PacsError, PacsTimeout, PeerLost, RequestRefused,
 )
 from planner.pacs.settings import PacsNode, PacsSettings
 
@@ -39,6 +39,13 @@ class Context:
 
     abstract_syntax: str
     transfer_syntaxes: tuple[str, ...] = ()
+
+
+def _mark_aborted(event) -> None:
+    """EVT_PDU_RECV: remember that the peer sent an A-ABORT PDU (PS3.8 9.3.8); a crashed or restarted
+    peer closes the TCP connection without one."""
+    if type(event.pdu).__name__ == "A_ABORT_RQ":
+        event.assoc.planner_aborted = True
 
 
 def _abort_and_wake(assoc: Association) -> None:
@@ -176,7 +183,13 @@ def _classify(assoc, watch, node, settings, address, elapsed_s, purpose) -> Pacs
     if assoc.is_rejected:
         return _rejected(assoc, node, settings.local_ae_title)
     if not watch.connected:
-        return _tcp_failure(node, address, settings.timeouts.connect_s)
+        failure = _tcp_failure(node, address, settings.timeouts.connect_s)
+        if node.tls and isinstance(failure, PeerLost):
+            return PacsConnectError(
+                f"The TLS connection to {node.label} could not be set up: its certificate was not accepted "
+                "(not signed by the CA file given, expired, or issued for another host name), or the port "
+                "does not speak TLS. Check the node's TLS settings.")
+        return failure
     if watch.accepted:
         return PacsError(f"{node.label} accepted the connection but supports none of the services "
                          f"needed for {purpose}.")
@@ -210,8 +223,10 @@ def associate(settings: PacsSettings, node: PacsNode, contexts: Sequence[Context
     watch = _Watch()
     early = [(evt.EVT_CONN_OPEN, lambda event: cancel.attach(event.assoc))] if cancel is not None else []
     t0 = time.monotonic()
+    tls = node.tls_context()
     assoc = ae.associate(address, node.port, ae_title=node.ae_title, ext_neg=list(roles) or None,
-                         evt_handlers=watch.handlers() + early + list(handlers))
+                         tls_args=(tls, node.host) if tls is not None else None,
+                         evt_handlers=watch.handlers() + early + [(evt.EVT_PDU_RECV, _mark_aborted)] + list(handlers))
     if not assoc.is_established:
         if cancel is not None:
             cancel.detach(assoc)
@@ -228,12 +243,24 @@ def associate(settings: PacsSettings, node: PacsNode, contexts: Sequence[Context
         ae.shutdown()
 
 
+def _peer_aborted(assoc: Association, wait_s: float = 0.5) -> bool:
+    """Whether the peer sent an A-ABORT (the reactor thread may still be handling it: wait briefly)."""
+    deadline = time.monotonic() + wait_s
+    while not getattr(assoc, "planner_aborted", False) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return bool(getattr(assoc, "planner_aborted", False))
+
+
 def lost_or_timed_out(node: PacsNode, settings: PacsSettings, idle_s: float, purpose: str,
-                      cancel: CancelToken | None = None) -> PacsError:
+                      cancel: CancelToken | None = None, assoc: Association | None = None,
+                      answered: bool = True) -> PacsError:
     """The error for an operation whose association ended without a final response.
 
     ``idle_s`` is the time since the last message from the peer: at or past the DIMSE timeout
-    pynetdicom gave up waiting (timeout); earlier, the peer went away (connection lost).
+    pynetdicom gave up waiting (timeout); earlier, the peer went away (connection lost). When the
+    PACS answered our request with an A-ABORT before any response (``answered`` False), it refused
+    the request itself: PACS such as Orthanc accept an association for echo from any AE title but
+    abort a query or retrieve from an AE title they do not know, so that is what the message says.
     """
     if cancel is not None and cancel.cancelled:
         return PacsCancelled(f"{purpose.capitalize()} was cancelled.")
@@ -241,5 +268,10 @@ def lost_or_timed_out(node: PacsNode, settings: PacsSettings, idle_s: float, pur
     if idle_s >= 0.9 * dimse_s:
         return PacsTimeout(f"{node.label} stopped answering during {purpose} (no response within "
                            f"{dimse_s:g} s, DIMSE timeout).", stage="response")
+    if assoc is not None and not answered and _peer_aborted(assoc):
+        return RequestRefused(
+            f"{node.label} refused {purpose} without an answer (it aborted the association). The usual reason: "
+            f"our AE title '{settings.local_ae_title}' is not registered at the PACS for this service. Ask the PACS "
+            f"administrator to add '{settings.local_ae_title}' (this computer, port {settings.receive_port}).")
     return PeerLost(f"The connection to {node.label} was lost during {purpose}: the PACS closed or "
                     "aborted it (it may have been restarted or have crashed).")

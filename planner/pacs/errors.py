@@ -39,6 +39,11 @@ class AssociationRejected(PacsError):
         self.reason = reason
 
 
+class RequestRefused(PacsError):
+    """The PACS aborted the association in answer to a request, before any response: usually our AE
+    title is not registered there for that service."""
+
+
 class PeerLost(PacsError):
     """The peer closed or aborted the association in the middle of an operation."""
 

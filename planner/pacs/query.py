@@ -81,6 +81,11 @@ class SeriesResult:
     patient_name: str = ""
 
 
+#: Specific Character Set (0008,0005) of every query identifier (PS3.4 C.4.1.1.3.2 / PS3.5 6.1.2.5.4):
+#: UTF-8, so a name typed in any script is sent as typed and the PACS knows how to read it.
+QUERY_CHARACTER_SET = "ISO_IR 192"
+
+
 def _text(ds: Dataset, keyword: str) -> str:
     value = ds.get(keyword, "")
     return "" if value is None else str(value).strip()
@@ -107,10 +112,13 @@ def _run_find(settings: PacsSettings, node: PacsNode, identifier: Dataset, purpo
     matches: list[Dataset] = []
     with associate(settings, node, [Context(StudyRootFind)], purpose=purpose, cancel=cancel) as assoc:
         last = time.monotonic()
+        answered = False
         for status, match in assoc.send_c_find(identifier, StudyRootFind):
             code = status_code(status)
             if code is None:
-                raise lost_or_timed_out(node, settings, time.monotonic() - last, purpose, cancel)
+                raise lost_or_timed_out(node, settings, time.monotonic() - last, purpose, cancel, assoc,
+                                        answered=answered)
+            answered = True
             last = time.monotonic()
             if code in PENDING:
                 if match is not None:
@@ -132,6 +140,7 @@ def find_studies(settings: PacsSettings, node: PacsNode, query: QueryFilter,
                  cancel: CancelToken | None = None) -> list[StudyResult]:
     """C-FIND at STUDY level; results sorted newest first."""
     ds = Dataset()
+    ds.SpecificCharacterSet = QUERY_CHARACTER_SET
     ds.QueryRetrieveLevel = "STUDY"
     ds.PatientID = query.patient_id.strip()
     ds.PatientName = query.patient_name_value()
@@ -159,6 +168,7 @@ def find_series(settings: PacsSettings, node: PacsNode, study: StudyResult | str
     """C-FIND at SERIES level within one study; sorted by series number."""
     study_uid = study.study_uid if isinstance(study, StudyResult) else str(study)
     ds = Dataset()
+    ds.SpecificCharacterSet = QUERY_CHARACTER_SET
     ds.QueryRetrieveLevel = "SERIES"
     ds.StudyInstanceUID = study_uid
     ds.SeriesInstanceUID = ""

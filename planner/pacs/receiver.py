@@ -15,13 +15,14 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pynetdicom import ALL_TRANSFER_SYNTAXES, AE, StoragePresentationContexts, evt
+from pynetdicom import AE, StoragePresentationContexts, evt
 from pynetdicom.sop_class import Verification
 
 from planner.pacs.association import CancelToken
 from planner.pacs.cache import StagingFolder
 from planner.pacs.errors import PacsError
 from planner.pacs.settings import PacsSettings
+from planner.pacs.syntaxes import decodable_transfer_syntaxes
 
 #: C-STORE statuses we answer with (PS3.4 B.2.3).
 STORE_OK = 0x0000
@@ -102,12 +103,13 @@ class StoreSink:
 
 
 def storage_ae(settings: PacsSettings) -> AE:
-    """An AE accepting every storage SOP class in every transfer syntax pynetdicom knows, and echo."""
+    """An AE accepting every storage SOP class in the transfer syntaxes the planner can decode
+    (:func:`planner.pacs.syntaxes.decodable_transfer_syntaxes`), and echo."""
     ae = AE(ae_title=settings.local_ae_title)
     t = settings.timeouts
     ae.acse_timeout, ae.dimse_timeout, ae.network_timeout = t.acse_s, t.dimse_s, t.network_s
     for cx in StoragePresentationContexts:
-        ae.add_supported_context(cx.abstract_syntax, ALL_TRANSFER_SYNTAXES)
+        ae.add_supported_context(cx.abstract_syntax, list(decodable_transfer_syntaxes()))
     ae.add_supported_context(Verification)
     ae.require_called_aet = True
     ae.maximum_associations = 4

@@ -13,17 +13,19 @@ import time
 from pathlib import Path
 
 from pydicom.dataset import Dataset
-from pynetdicom import ALL_TRANSFER_SYNTAXES, build_role, evt
+from pynetdicom import build_role, evt
 from pynetdicom import sop_class as sc
 from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelGet as StudyRootGet
 from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelMove as StudyRootMove
 
+from planner.pacs import audit
 from planner.pacs.association import CancelToken, Context, associate, lost_or_timed_out
 from planner.pacs.cache import SeriesCache
 from planner.pacs.errors import PacsCancelled, PacsError, PacsStatusError, PartialRetrieve
 from planner.pacs.query import SeriesResult
 from planner.pacs.receiver import ProgressFn, StoreSink, storage_scp
 from planner.pacs.settings import PacsNode, PacsSettings
+from planner.pacs.syntaxes import decodable_transfer_syntaxes
 from planner.pacs.status import PENDING, SUCCESS, SUBOPS_WARNING, describe, error_comment, status_code
 
 #: Storage SOP classes offered (with the SCP role, PS3.7 D.3.3.4) for C-GET: images a spine
@@ -65,6 +67,8 @@ class _Outcome:
         self.final_code: int | None = None
         self.comment = ""
         self.failed = 0
+        self.answered = False  # any response at all (see lost_or_timed_out)
+        self.assoc = None
 
 
 def _consume(responses, sink: StoreSink) -> _Outcome:
@@ -74,6 +78,7 @@ def _consume(responses, sink: StoreSink) -> _Outcome:
         code = status_code(status)
         if code is None:
             return out
+        out.answered = True
         sink.touch()
         remaining, completed, failed, warning = _subops(status)
         sink.set_expected(remaining + completed + failed + warning)
@@ -84,11 +89,13 @@ def _consume(responses, sink: StoreSink) -> _Outcome:
 
 
 def _run_get(settings, node, series, sink, cancel) -> _Outcome:
-    contexts = [Context(StudyRootGet)] + [Context(uid, tuple(ALL_TRANSFER_SYNTAXES)) for uid in GET_STORAGE_CLASSES]
+    contexts = [Context(StudyRootGet)] + [Context(uid, decodable_transfer_syntaxes()) for uid in GET_STORAGE_CLASSES]
     roles = [build_role(uid, scp_role=True) for uid in GET_STORAGE_CLASSES]
     with associate(settings, node, contexts, purpose="the retrieve (C-GET)", roles=roles,
                    handlers=[(evt.EVT_C_STORE, sink.handle_store)], cancel=cancel) as assoc:
-        return _consume(assoc.send_c_get(_identifier(series), StudyRootGet), sink)
+        out = _consume(assoc.send_c_get(_identifier(series), StudyRootGet), sink)
+        out.assoc = assoc
+        return out
 
 
 def _run_move(settings, node, series, sink, cancel) -> _Outcome:
@@ -96,6 +103,7 @@ def _run_move(settings, node, series, sink, cancel) -> _Outcome:
         with associate(settings, node, [Context(StudyRootMove)], purpose="the retrieve (C-MOVE)",
                        cancel=cancel) as assoc:
             out = _consume(assoc.send_c_move(_identifier(series), settings.local_ae_title, StudyRootMove), sink)
+            out.assoc = assoc
         deadline = time.monotonic() + MOVE_SETTLE_S
         while out.final_code is not None and sink.received < sink.expected and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -116,7 +124,7 @@ def _verdict(out: _Outcome, sink: StoreSink, settings: PacsSettings, node: PacsN
                         f"({sink.write_error}). Free some disk space or clear the cache.")
     if out.final_code is None:
         cause = lost_or_timed_out(node, settings, time.monotonic() - sink.last_activity,
-                                  f"the retrieve ({method})", cancel)
+                                  f"the retrieve ({method})", cancel, out.assoc, out.answered)
         if received == 0:
             raise cause
         raise PartialRetrieve(f"Only {received} of {expected or '?'} images of {what} arrived: "
@@ -158,6 +166,17 @@ def retrieve_series(settings: PacsSettings, node: PacsNode, series: SeriesResult
     staging = cache.new_staging()
     sink = StoreSink(staging, series.series_uid, progress, cancel)
     sink.set_expected(series.instance_count or 0)
+    operation = f"retrieve ({'C-GET' if method == 'get' else 'C-MOVE'})"
+    try:
+        folder = _retrieve(settings, node, series, cache, method, sink, staging, cancel)
+    except PacsError as exc:
+        audit.record(settings, operation, node, {series.modality or "?": sink.received}, f"failed: {type(exc).__name__}")
+        raise
+    audit.record(settings, operation, node, {series.modality or "?": sink.received}, "ok")
+    return folder
+
+
+def _retrieve(settings, node, series, cache, method, sink, staging, cancel) -> Path:
     try:
         run = _run_get if method == "get" else _run_move
         try:

@@ -8,6 +8,8 @@ accepts (pynetdicom re-encodes between uncompressed syntaxes; compressed data is
 
 from __future__ import annotations
 
+from collections import Counter
+
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -18,6 +20,7 @@ from pydicom import dcmread
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
+from planner.pacs import audit
 from planner.pacs.association import CancelToken, Context, associate, lost_or_timed_out
 from planner.pacs.errors import PacsError, PacsStatusError
 from planner.pacs.settings import PacsNode, PacsSettings
@@ -78,6 +81,24 @@ def send_files(settings: PacsSettings, node: PacsNode, paths: Sequence[str | os.
     if not files:
         raise PacsError("There is nothing to send.")
     headers = _headers(files)
+    kinds = Counter(_sop_name(sop_class) for _p, sop_class, _ts in headers)
+    try:
+        report = _send(settings, node, files, headers, progress, cancel)
+    except PacsError as exc:
+        audit.record(settings, "send", node, kinds, f"failed: {type(exc).__name__}")
+        raise
+    audit.record(settings, "send", node, kinds, "ok" if not report.warnings else f"ok, {len(report.warnings)} warning(s)")
+    return report
+
+
+def _sop_name(uid: str) -> str:
+    from pydicom.uid import UID
+
+    name = UID(uid).name
+    return name if name and name != uid else uid
+
+
+def _send(settings, node, files, headers, progress, cancel) -> SendReport:
     report = SendReport()
     with associate(settings, node, _contexts(headers), purpose="the send (C-STORE)", cancel=cancel) as assoc:
         accepted = {cx.abstract_syntax for cx in assoc.accepted_contexts}

@@ -62,12 +62,36 @@ def check_port(port: object, what: str = "port") -> int:
 
 @dataclass(frozen=True)
 class PacsNode:
-    """One remote DICOM node (PACS): display name, its AE title, host name or address, DICOM port."""
+    """One remote DICOM node (PACS): display name, its AE title, host name or address, DICOM port.
+
+    ``tls`` makes the connection TLS (DICOM PS3.15 B.1, the Basic TLS Secure Transport Connection
+    Profile; usually port 2762): the PACS's certificate is checked against ``tls_ca_file`` (PEM; empty:
+    the system's trusted authorities) and its host name; ``tls_cert_file``/``tls_key_file`` (PEM) give
+    our own certificate when the PACS asks for one.
+    """
 
     name: str
     ae_title: str
     host: str
     port: int = 104
+    tls: bool = False
+    tls_ca_file: str = ""
+    tls_cert_file: str = ""
+    tls_key_file: str = ""
+
+    def tls_context(self):
+        """The client ``ssl.SSLContext`` for this node (None without TLS); PacsSettingsError in words."""
+        if not self.tls:
+            return None
+        import ssl
+
+        try:
+            context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=self.tls_ca_file or None)
+            if self.tls_cert_file:
+                context.load_cert_chain(self.tls_cert_file, self.tls_key_file or None)
+        except (OSError, ssl.SSLError) as exc:
+            raise PacsSettingsError(f"The TLS certificate files of PACS '{self.name}' cannot be used ({exc}).") from None
+        return context
 
     def validated(self) -> PacsNode:
         name = self.name.strip() or self.ae_title.strip()
@@ -76,13 +100,16 @@ class PacsNode:
             raise PacsSettingsError(f"The PACS '{name}' has no host name or address.")
         if any(c.isspace() for c in host):
             raise PacsSettingsError(f"The host '{host}' of PACS '{name}' contains spaces.")
-        return PacsNode(name=name, ae_title=check_ae_title(self.ae_title, f"AE title of PACS '{name}'"),
-                        host=host, port=check_port(self.port, f"port of PACS '{name}'"))
+        for what, path in (("CA", self.tls_ca_file), ("certificate", self.tls_cert_file), ("key", self.tls_key_file)):
+            if self.tls and path and not Path(path).is_file():
+                raise PacsSettingsError(f"The TLS {what} file '{path}' of PACS '{name}' does not exist.")
+        return replace(self, name=name, ae_title=check_ae_title(self.ae_title, f"AE title of PACS '{name}'"),
+                       host=host, port=check_port(self.port, f"port of PACS '{name}'"), tls=bool(self.tls))
 
     @property
     def label(self) -> str:
-        """How messages name the node: ``name (AE@host:port)``."""
-        return f"PACS '{self.name}' ({self.ae_title}@{self.host}:{self.port})"
+        """How messages name the node: ``name (AE@host:port)``, with ", TLS" when encrypted."""
+        return f"PACS '{self.name}' ({self.ae_title}@{self.host}:{self.port}{', TLS' if self.tls else ''})"
 
 
 @dataclass(frozen=True)
@@ -154,7 +181,10 @@ class PacsSettings:
             raise PacsSettingsError("The PACS settings file does not hold a JSON object.")
         try:
             nodes = tuple(PacsNode(name=str(n.get("name", "")), ae_title=str(n["ae_title"]),
-                                   host=str(n["host"]), port=n.get("port", 104))
+                                   host=str(n["host"]), port=n.get("port", 104), tls=bool(n.get("tls", False)),
+                                   tls_ca_file=str(n.get("tls_ca_file", "")),
+                                   tls_cert_file=str(n.get("tls_cert_file", "")),
+                                   tls_key_file=str(n.get("tls_key_file", "")))
                           for n in data.get("nodes", []))
             timeouts = Timeouts(**data.get("timeouts", {}))
             settings = cls(local_ae_title=str(data.get("local_ae_title", cls.local_ae_title)),

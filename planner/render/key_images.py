@@ -4,9 +4,12 @@ and an offscreen 3D view. No Qt.
 For each needle: the axial and sagittal planes through its tip, and the two planes along the needle
 (:mod:`planner.geometry.needle_planes`), resliced with ``vtkImageReslice`` around the trajectory and
 windowed with the DICOM linear VOI function (:func:`planner.render.windowing.apply_window`). Drawn on
-top: zone and target outlines (their cut through the plane), the spinal canal outline, needles and
-antennas projected on the plane, thermocouple tips, and orientation letters (radiological convention).
-Images never carry patient names or ids (BurnedInAnnotation NO).
+top: the lesion (target shapes and segmented lesion masks) filled translucent green with its outline,
+the CTV and other masks handed in (``extra_masks``, e.g. ``{"CTV": mask}``) outlined, the zone outlines
+(their cut through the plane), the spinal canal outline, where a zone overlaps the canal filled red,
+needles and antennas projected on the plane, thermocouple tips, orientation letters (radiological
+convention, DejaVu Sans Bold with a dark outline) and a 10 mm scale bar. Images never carry patient
+names or ids (BurnedInAnnotation NO).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from planner.core import palette
 from planner.core.frames import nearest_voxel_values, orientation_letters
@@ -34,6 +37,11 @@ TARGET_RGB = palette.TARGET_KEY_IMAGE
 NEEDLE_RGB = palette.NEEDLE
 ANTENNA_RGB = palette.ANTENNA_KEY_IMAGE
 TC_RGB = palette.THERMOCOUPLE_KEY_IMAGE
+CTV_RGB = palette.CTV
+EXTRA_RGB = palette.EXTRA_MASK
+OVERLAP_RGB = palette.CANAL_IN_ZONE
+LESION_FILL_ALPHA = 0.25
+SCALE_BAR_MM = 10.0
 VIEWS = ((AXIAL, "Axial through the tip"), (SAGITTAL, "Sagittal through the tip"),
          (ALONG_SIDE, "Along the needle (axial-like)"), (ALONG_UP, "Along the needle (sagittal-like)"))
 
@@ -45,8 +53,20 @@ class Window:
 
 
 LEGEND = ("Key images: bone window; needle grey, antenna orange, predicted zone outline orange, spinal canal "
-          "blue, target green, thermocouple light blue. Needles and thermocouples outside a plane are drawn "
-          "projected onto it; outlines are the cut of each shape through the plane.")
+          "blue, lesion green (filled), CTV dark blue, zone overlapping the canal RED, thermocouple light blue; "
+          "bar = 10 mm. Needles and thermocouples outside a plane are drawn projected onto it; outlines are the "
+          "cut of each shape through the plane.")
+
+
+def _font(size_px: int):
+    """DejaVu Sans Bold for the letters and the scale bar (PIL's bitmap font is unreadable in print)."""
+    from planner.report.fonts import _find
+
+    path = _find("DejaVuSans-Bold.ttf")
+    try:
+        return ImageFont.truetype(str(path), size_px) if path is not None else ImageFont.load_default(size_px)
+    except (OSError, TypeError):
+        return ImageFont.load_default()
 
 
 def _where(kind: str, needle) -> str:
@@ -85,13 +105,19 @@ def _paint(rgb: np.ndarray, mask: np.ndarray, colour) -> None:
     rgb[mask] = colour
 
 
+def _blend(rgb: np.ndarray, mask: np.ndarray, colour, alpha: float) -> None:
+    rgb[mask] = (rgb[mask] * (1.0 - alpha) + np.asarray(colour, dtype=float) * alpha).astype(np.uint8)
+
+
 class KeyImageRenderer:
     """Renders key images of one session (volume, plan, evaluation, canal)."""
 
-    def __init__(self, session, window: Window | None = None, image_px: int = IMAGE_PX):
+    def __init__(self, session, window: Window | None = None, image_px: int = IMAGE_PX, extra_masks: dict | None = None):
         if session.volume is None:
             raise ValueError("key images need a loaded volume")
         self.session = session
+        extra = extra_masks if extra_masks is not None else getattr(session, "export_masks", None)
+        self.extra_masks = {k: (v[0] if isinstance(v, tuple) else v) for k, v in (extra or {}).items()}
         bone = preset("bone")
         self.window = window or Window(bone.center_hu, bone.width_hu)
         self.image_px = int(image_px)
@@ -122,19 +148,47 @@ class KeyImageRenderer:
         points = _pixel_points(sl)
         shape = sl.pixels.shape
         session = self.session
-        if session.canal_mask is not None:
-            _paint(rgb, _outline(_mask_on_slice(session.volume, session.canal_mask, points, shape)), CANAL_RGB)
+        lesion = np.zeros(shape, dtype=bool)
         for target in session.plan.targets:
             shape_3d = target_shape(target)
             if shape_3d is not None:
-                _paint(rgb, _outline(shape_3d.contains(points).reshape(shape)), TARGET_RGB)
+                lesion |= shape_3d.contains(points).reshape(shape)
+        lesion_mask = session.lesion_mask()
+        if lesion_mask is not None:
+            lesion |= _mask_on_slice(session.volume, lesion_mask, points, shape)
+        _blend(rgb, lesion, TARGET_RGB, LESION_FILL_ALPHA)
+        _paint(rgb, _outline(lesion), TARGET_RGB)
+        for name, mask in self.extra_masks.items():
+            colour = CTV_RGB if name.lower().startswith(("ctv", "clinical")) else EXTRA_RGB
+            _paint(rgb, _outline(_mask_on_slice(session.volume, mask, points, shape)), colour)
+        canal = None
+        if session.canal_mask is not None:
+            canal = _mask_on_slice(session.volume, session.canal_mask, points, shape)
+            _paint(rgb, _outline(canal), CANAL_RGB)
         ev = session.evaluation
+        zones = np.zeros(shape, dtype=bool)
         for zone in (ev.planned_zones if ev is not None else ()):
-            _paint(rgb, _outline(zone.contains(points).reshape(shape)), ZONE_RGB)
+            inside = zone.contains(points).reshape(shape)
+            zones |= inside
+            _paint(rgb, _outline(inside), ZONE_RGB)
+        if canal is not None:
+            _paint(rgb, zones & canal, OVERLAP_RGB)
         image = Image.fromarray(rgb, "RGB")
         self._draw_items(ImageDraw.Draw(image), sl)
         self._draw_letters(ImageDraw.Draw(image), sl)
+        self._draw_scale_bar(ImageDraw.Draw(image), sl)
         return np.asarray(image)
+
+    def _draw_scale_bar(self, draw: ImageDraw.ImageDraw, sl: SliceImage) -> None:
+        """A 10 mm bar in the lower left corner, its length from the slice's pixel spacing ``da_mm``."""
+        rows, cols = sl.pixels.shape
+        length = SCALE_BAR_MM / sl.da_mm
+        x0, y0 = 0.05 * cols, rows - 0.06 * rows
+        draw.rectangle([x0 - 1, y0 - 3, x0 + length + 1, y0 + 3], fill=(0, 0, 0))
+        draw.rectangle([x0, y0 - 2, x0 + length, y0 + 2], fill=(255, 255, 255))
+        font = _font(max(10, rows // 30))
+        draw.text((x0, y0 - 6), f"{SCALE_BAR_MM:g} mm", fill=(255, 255, 255), font=font, anchor="ls",
+                  stroke_width=2, stroke_fill=(0, 0, 0))
 
     def _to_px(self, sl: SliceImage, lps) -> tuple[float, float]:
         a, b, _ = sl.plane.to_plane_coords(np.asarray(lps, dtype=float))
@@ -164,11 +218,13 @@ class KeyImageRenderer:
     def _draw_letters(draw: ImageDraw.ImageDraw, sl: SliceImage) -> None:
         rows, cols = sl.pixels.shape
         u, v = sl.plane.u_lps, sl.plane.v_lps
-        marks = ((orientation_letters(-u), (6, rows / 2 - 6)), (orientation_letters(u), (cols - 18, rows / 2 - 6)),
-                 (orientation_letters(-v), (cols / 2 - 6, 4)), (orientation_letters(v), (cols / 2 - 6, rows - 16)))
-        for text, (x, y) in marks:
-            draw.text((x + 1, y + 1), text[:2], fill=(0, 0, 0))
-            draw.text((x, y), text[:2], fill=(255, 255, 0))
+        pad = max(4, rows // 60)
+        marks = ((orientation_letters(-u), (pad, rows / 2), "lm"), (orientation_letters(u), (cols - pad, rows / 2), "rm"),
+                 (orientation_letters(-v), (cols / 2, pad), "mt"), (orientation_letters(v), (cols / 2, rows - pad), "mb"))
+        font = _font(max(12, rows // 20))
+        for text, xy, anchor in marks:
+            draw.text(xy, text[:2], fill=(255, 255, 0), font=font, anchor=anchor, stroke_width=2,
+                      stroke_fill=(0, 0, 0))
 
     # --- the set of key images -----------------------------------------------------------------
     def needle_images(self, needle) -> list[ReportImage]:

@@ -1,9 +1,12 @@
-"""Surface meshes of a plan for 3D printing or other software: predicted zones, spinal canal, needles
-(with antennas and thermocouples) and the bone surface, as STL, OBJ or VTP, in LPS mm.
+"""Surface meshes of a plan for 3D printing or other software: predicted zones, spinal canal, the
+lesion, the CTV and other masks handed in (``session.export_masks``), needles (with antennas and
+thermocouples) and the bone surface, as STL, OBJ or VTP, in LPS mm.
 
-Each part is one closed triangle mesh (tubes are capped; ellipsoids and mask surfaces are closed).
-STL files carry ``SPACE=LPS`` in their header, the convention 3D Slicer uses to read coordinates
-as LPS; OBJ and VTP have no such field: their coordinates are LPS too (docs/exports.md).
+Each part is closed triangle meshes (tubes are capped; ellipsoids and mask surfaces are closed; the
+bone is capped where the scan ends and cleaned of small pieces, :mod:`planner.render.bone_mesh`).
+Every file says its coordinate system: STL in its 80-byte header (``SPACE=LPS``, the convention 3D
+Slicer reads), OBJ in a first comment line, VTP in a field-data string array ``CoordinateSystem``
+(``LPS``) with ``Units`` (``mm``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from vtkmodules.vtkCommonCore import vtkStringArray
 from vtkmodules.vtkCommonDataModel import vtkPolyData
 from vtkmodules.vtkFiltersCore import vtkAppendPolyData, vtkCleanPolyData, vtkTriangleFilter
 from vtkmodules.vtkIOGeometry import vtkOBJWriter, vtkSTLWriter
@@ -19,10 +23,11 @@ from vtkmodules.vtkIOXML import vtkXMLPolyDataWriter
 from planner.core.errors import PlannerError
 from planner.render.mask_surfaces import mask_surface_polydata
 from planner.render.shapes3d import BallShape, EllipsoidSurface, TubeShape
-from planner.render.surfaces import bone_surface
+from planner.render.bone_mesh import closed_bone_surface
 
 MESH_FORMATS = ("stl", "obj", "vtp")
-MESH_PARTS = ("zones", "canal", "needles", "bone")
+MESH_PARTS = ("zones", "canal", "lesion", "masks", "needles", "bone")
+OBJ_HEADER = "# Spine Ablation Planner mesh; coordinates: DICOM patient LPS, millimetres\n"
 FALLBACK_ANTENNA_DIAMETER_MM = 1.6
 
 
@@ -119,9 +124,33 @@ def plan_meshes(session, parts=MESH_PARTS) -> dict[str, vtkPolyData]:
         out.update(needle_meshes(session))
     if "canal" in parts and session.canal_mask is not None and session.canal_mask.any():
         out["spinal canal"] = _triangles(mask_surface_polydata(session.canal_mask, session.grid))
+    if "lesion" in parts and session.volume is not None:
+        lesion = _lesion_mask(session)
+        if lesion is not None and lesion.any():
+            out["lesion"] = _triangles(mask_surface_polydata(lesion, session.grid))
+    if "masks" in parts:
+        for name, value in (getattr(session, "export_masks", None) or {}).items():
+            mask = value[0] if isinstance(value, tuple) else value
+            if mask is not None and mask.any():
+                out[_unique(out, name)] = _triangles(mask_surface_polydata(mask, session.grid))
     if "bone" in parts and session.volume is not None:
-        out["bone"] = _triangles(bone_surface(session.volume))
+        out["bone"] = _triangles(closed_bone_surface(session.volume))
     return out
+
+
+def _lesion_mask(session):
+    """The lesion: the session's lesion mask, else its sphere/ellipsoid targets rasterised on the CT grid."""
+    from planner.geometry.raster import paste, rasterise_union
+    from planner.session.session import target_shape
+
+    mask = session.lesion_mask()
+    if mask is not None:
+        return mask
+    shapes = [s for s in (target_shape(t) for t in session.plan.targets) if s is not None]
+    if not shapes:
+        return None
+    local, box = rasterise_union(session.grid, shapes)
+    return paste(session.grid.shape_kji, local, box)
 
 
 def safe_file_stem(name: str) -> str:
@@ -143,13 +172,31 @@ def write_mesh(poly: vtkPolyData, path, fmt: str | None = None) -> Path:
     elif fmt == "vtp":
         writer = vtkXMLPolyDataWriter()
         writer.SetDataModeToBinary()
+        poly = _with_frame(poly)
     else:
         raise PlannerError(f"Unknown mesh format {fmt!r} (choose from {', '.join(MESH_FORMATS)}).")
     writer.SetFileName(str(path))
     writer.SetInputData(poly)
     if not writer.Write() or not path.is_file():
         raise PlannerError(f"The mesh could not be written to {path}; check the folder exists and is writable.")
+    if fmt == "obj":
+        try:
+            path.write_text(OBJ_HEADER + path.read_text(encoding="ascii"), encoding="ascii")
+        except OSError as exc:
+            raise PlannerError(f"The mesh {path} could not be completed ({exc.strerror or exc}).") from None
     return path
+
+
+def _with_frame(poly: vtkPolyData) -> vtkPolyData:
+    """A shallow copy of ``poly`` with field data ``CoordinateSystem`` = LPS and ``Units`` = mm."""
+    out = vtkPolyData()
+    out.ShallowCopy(poly)
+    for name, value in (("CoordinateSystem", "LPS"), ("Units", "mm")):
+        array = vtkStringArray()
+        array.SetName(name)
+        array.InsertNextValue(value)
+        out.GetFieldData().AddArray(array)
+    return out
 
 
 def export_meshes(session, folder, fmt: str = "stl", parts=MESH_PARTS) -> list[Path]:

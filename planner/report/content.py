@@ -19,8 +19,13 @@ from planner.session.readouts import needle_rows, plan_rows, thermocouple_rows
 Rows = list[tuple[str, str]]
 NO_LEVEL = "(no level)"
 DEIDENTIFIED = "de-identified"
-PLANNING_DISCLAIMER = ("Planning aid. Predicted zones and temperatures are model estimates, not measurements; "
-                       "verify every trajectory on the images and monitor temperatures during the ablation.")
+PLANNING_DISCLAIMER = ("Research and training software, not a medical device: not cleared or approved for clinical "
+                       "use. Predicted zones and temperatures are model estimates, not measurements; verify every "
+                       "trajectory on the images and monitor temperatures during the ablation.")
+#: How to read the zone-canal distance (the signed distance of :mod:`planner.analysis.overlap`).
+DISTANCE_EXPLAINED = ("Zone-canal distance: the shortest distance from the predicted zones' edge to the spinal canal; "
+                      "a negative distance means the zone overlaps the canal by that depth.")
+SIGN_OFF = ("Planned by", "Reviewed by", "Date")
 
 
 @dataclass(frozen=True)
@@ -36,12 +41,27 @@ class CaseHeader:
     series_instance_uid: str
     frame_of_reference_uid: str
     deidentified: bool
+    birth_date: str = ""
+    sex: str = ""
+    accession_number: str = ""
+
+    def identity_line(self) -> str:
+        """The line printed at the top of every page: patient and study identification."""
+        if self.deidentified:
+            return f"De-identified patient  |  Series: {self.series_description or '—'}"
+        return "  |  ".join([
+            f"{_person_name(self.patient_name) or '—'}", f"ID {self.patient_id or '—'}",
+            f"born {_dicom_date(self.birth_date) or '—'}", f"sex {self.sex or '—'}",
+            f"acc. {self.accession_number or '—'}", f"study {_dicom_date(self.study_date) or '—'}",
+            f"series {self.series_description or '—'}"])
 
     def rows(self) -> Rows:
         if self.deidentified:
             return [("Patient", "de-identified (DICOM PS3.15 basic profile)"),
                     ("Series", self.series_description or "—")]
         return [("Patient name", _person_name(self.patient_name) or "—"), ("Patient ID", self.patient_id or "—"),
+                ("Birth date", _dicom_date(self.birth_date) or "—"), ("Sex", self.sex or "—"),
+                ("Accession number", self.accession_number or "—"),
                 ("Study date", _dicom_date(self.study_date) or "—"),
                 ("Study", self.study_description or "—"), ("Series", self.series_description or "—"),
                 ("Study Instance UID", self.study_instance_uid or "—"),
@@ -50,9 +70,13 @@ class CaseHeader:
 
 
 def _person_name(pn: str) -> str:
-    """DICOM PN 'FAMILY^GIVEN' shown as 'FAMILY, GIVEN' (PS3.5 6.2.1)."""
-    parts = [p for p in (pn or "").split("=")[0].split("^") if p]
-    return ", ".join(parts[:2]) + (" " + " ".join(parts[2:]) if len(parts) > 2 else "")
+    """DICOM PN 'FAMILY^GIVEN' shown as 'FAMILY, GIVEN' (PS3.5 6.2.1); the ideographic and phonetic
+    groups after '=' (PS3.5 6.2.1.2) follow in parentheses, so names in any script are printed."""
+    groups = [[p for p in g.split("^") if p] for g in (pn or "").split("=")]
+    shown = [", ".join(g[:2]) + (" " + " ".join(g[2:]) if len(g) > 2 else "") for g in groups if g]
+    if not shown:
+        return ""
+    return shown[0] + (f" ({'; '.join(shown[1:])})" if len(shown) > 1 else "")
 
 
 def _dicom_date(da: str) -> str:
@@ -61,13 +85,18 @@ def _dicom_date(da: str) -> str:
 
 
 def case_header(info: SeriesInfo, deidentify: bool = False) -> CaseHeader:
-    """The header from the loaded series; with ``deidentify`` nothing identifying is kept."""
+    """The header from the loaded series (birth date, sex and accession number read from one of its
+    DICOM files); with ``deidentify`` nothing identifying is kept."""
+    from planner.report.identity import patient_identity
+
     if deidentify:
         description = info.series_description if _harmless(info.series_description, info) else ""
         return CaseHeader("", "", "", "", description, "", "", "", True)
-    return CaseHeader(info.patient_name, info.patient_id, info.study_date, info.study_description,
-                      info.series_description, info.study_instance_uid, info.series_instance_uid,
-                      info.frame_of_reference_uid, False)
+    extra = patient_identity(info)
+    return CaseHeader(extra.get("PatientName") or info.patient_name, info.patient_id, info.study_date,
+                      info.study_description, info.series_description, info.study_instance_uid,
+                      info.series_instance_uid, info.frame_of_reference_uid, False, extra.get("PatientBirthDate", ""),
+                      extra.get("PatientSex", ""), extra.get("AccessionNumber", ""))
 
 
 def _harmless(text: str, info: SeriesInfo) -> bool:
@@ -123,18 +152,40 @@ class ReportContent:
     findings: tuple[tuple[str, str], ...]
     zone_models: tuple[ZoneModel, ...]
     caveats: tuple[str, ...] = field(default=(PLANNING_DISCLAIMER,))
+    sign_off: tuple[str, ...] = SIGN_OFF
+
+    @property
+    def key_findings(self) -> tuple[tuple[str, str], ...]:
+        """Critical and warning findings: page 1 carries them all."""
+        return tuple(f for f in self.findings if f[0] in ("CRITICAL", "WARNING"))
+
+
+def lps_ras_text(point_lps) -> str:
+    """A point as 'LPS (x, y, z) / RAS (-x, -y, z) mm' (RAS flips x and y; DOMAIN.md, Coordinates)."""
+    x, y, z = (float(v) for v in point_lps)
+    return f"LPS ({x:.1f}, {y:.1f}, {z:.1f}) / RAS ({-x:.1f}, {-y:.1f}, {z:.1f}) mm"
+
+
+def delivered_energy_kj(power_w: float, time_s: float) -> float:
+    """Energy delivered at the generator, kJ = W x s / 1000. ``time_s`` is the antenna's total time
+    (docs/plan-format.md: the time is split into ``cycles``), so the cycles do not multiply it."""
+    return float(power_w) * float(time_s) / 1000.0
 
 
 def _needle_section(session, needle) -> NeedleSection:
-    first = [("Approach", f"{needle.approach}, {needle.side} side"),
-             ("Needle", f"{needle.gauge} ({needle.outer_diameter_mm:.2f} mm), usable {needle.usable_length_mm:g} mm")]
+    first = [("Level / approach / side", f"{needle.level or '—'} / {needle.approach} / {needle.side}"),
+             ("Needle", f"{needle.gauge} ({needle.outer_diameter_mm:.2f} mm), usable {needle.usable_length_mm:g} mm"),
+             ("Entry", lps_ras_text(needle.entry_lps)), ("Tip", lps_ras_text(needle.tip_lps))]
     # The zone model's source is long and the same for every antenna of a device: it has its own section.
     rows = first + [row for row in needle_rows(session, needle) if row[0] != "Zone source"]
     antenna = session.plan.antenna_for(needle.id)
     if antenna is not None:
         rows.append(("Ablation", f"{antenna.power_w:g} W for {antenna.time_s / 60:.1f} min "
-                                 f"in {antenna.cycles} cycle{'s' if antenna.cycles != 1 else ''}, "
+                                 f"in {antenna.cycles} cycle{'s' if antenna.cycles != 1 else ''} "
+                                 f"({antenna.time_s / antenna.cycles:.0f} s each), "
                                  f"antenna tip {antenna.extension_mm:g} mm beyond the needle tip"))
+        rows.append(("Delivered energy", f"{delivered_energy_kj(antenna.power_w, antenna.time_s):.1f} kJ "
+                                         f"({antenna.power_w:g} W x {antenna.time_s:g} s)"))
     return NeedleSection(needle.name, tuple(rows))
 
 
@@ -194,7 +245,8 @@ def build_report(session, deidentify: bool = False, title: str = "Spine ablation
     summary += [(f"{label} (all zones)" if "Zone" in label else label, text) for label, text in plan_rows(session)]
     if session.canal_mask is None:
         summary.append(("Spinal canal", "not segmented: canal overlap and distance not computed"))
-    thermos = tuple(NeedleSection(tc.name, tuple(thermocouple_rows(session, tc))) for tc in session.plan.thermocouples)
+    thermos = tuple(NeedleSection(tc.name, (("Tip", lps_ras_text(tc.tip_lps)),) + tuple(thermocouple_rows(session, tc)))
+                    for tc in session.plan.thermocouples)
     # A de-identified report carries no date at all (PS3.15 basic profile removes dates and times).
     now = "" if deidentify else datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return ReportContent(title, now, __version__, header, summary, _level_sections(session), thermos,

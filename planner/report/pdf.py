@@ -1,10 +1,17 @@
 """Lay out a :class:`~planner.report.content.ReportContent` and its key images as a PDF (reportlab).
 
-A4 portrait: case header, summary, one section per level (needles, antennas, zones, SINS),
-thermocouples, findings, key images two per row with captions, and the zone model's source and
-caveats. Every page carries a footer saying the zones are predictions. The PDF's metadata never
-names the patient. Text uses the PDF standard font Helvetica (WinAnsi), so the few symbols it lacks
-(arrows, set signs) are spelt out.
+A4 portrait. Page 1: the case, every critical and warning finding in plain words (with how to read
+the zone-canal distance), the plan summary. Then one section per level (needles with entry and tip in
+LPS and RAS, angles, depth, device, power, time, cycles and delivered energy; SINS), thermocouples,
+all findings, key images two per row with captions, the zone model's sources and caveats, the
+disclaimer and a sign-off block (planned by, reviewed by, date). Every page carries the patient and
+study identification at the top and a footer saying the zones are predictions.
+
+Fonts: DejaVu Sans (and Droid Sans Fallback for CJK), embedded as subsets (:mod:`planner.report.fonts`),
+so names in any script print. The PDF's metadata never names the patient; a de-identified report is
+built "invariant" (reportlab fixes the creation date and document id instead of using the clock).
+PDF/A: the open-source reportlab cannot produce PDF/A (an output intent and XMP metadata are a
+ReportLab PLUS feature), so the report is plain PDF 1.4.
 """
 
 from __future__ import annotations
@@ -26,10 +33,11 @@ from reportlab.platypus import (
 
 from planner.core import palette
 from planner.core.errors import PlannerError
-from planner.report.content import ReportContent, Rows
+from planner.report.content import DISTANCE_EXPLAINED, ReportContent, Rows
+from planner.report.fonts import report_fonts
 
-_GLYPHS = {"→": "->", "←": "<-", "↔": "<->", "∩": " and ", "≥": ">=", "≤": "<=", "≈": "~", "…": "...",
-           "–": "-", "‑": "-", "−": "-", "✓": "ok", "•": "-"}
+NO_UNICODE_NOTE = ("The fonts DejaVu Sans were not found (install fonts-dejavu-core): characters outside "
+                   "Windows-1252 in this report are replaced by '?'.")
 _SEVERITY_RGB = {key.upper(): colors.HexColor(palette.hex_code(rgb)) for key, rgb in palette.SEVERITY.items()}
 PAGE_W, PAGE_H = A4
 MARGIN = 16 * mm
@@ -46,25 +54,24 @@ class ReportImage:
 
 
 def pdf_text(text: str) -> str:
-    """Text safe for a reportlab Paragraph in Helvetica: XML-escaped, unsupported glyphs spelt out."""
-    out = "".join(_GLYPHS.get(ch, ch) for ch in str(text))
-    out = out.encode("cp1252", errors="replace").decode("cp1252")
-    return escape(out)
+    """Text safe for a reportlab Paragraph in the report's fonts (XML-escaped; see :mod:`planner.report.fonts`)."""
+    return report_fonts().text(text)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=base["BodyText"], fontName="Helvetica", fontSize=8.5, leading=10.5)
+    fonts = report_fonts()
+    body = ParagraphStyle("body", parent=base["BodyText"], fontName=fonts.regular, fontSize=8.5, leading=10.5)
     return {
-        "title": ParagraphStyle("title", parent=base["Title"], fontName="Helvetica-Bold", fontSize=16,
+        "title": ParagraphStyle("title", parent=base["Title"], fontName=fonts.bold, fontSize=16,
                                 leading=20, alignment=0, spaceAfter=2),
-        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName="Helvetica-Bold", fontSize=12, leading=15,
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=fonts.bold, fontSize=12, leading=15,
                              spaceBefore=8, spaceAfter=3, textColor=colors.HexColor("#1f3a5f")),
-        "h3": ParagraphStyle("h3", parent=base["Heading3"], fontName="Helvetica-Bold", fontSize=10, leading=12,
+        "h3": ParagraphStyle("h3", parent=base["Heading3"], fontName=fonts.bold, fontSize=10, leading=12,
                              spaceBefore=5, spaceAfter=2),
         "body": body,
         "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=9.6),
-        "label": ParagraphStyle("label", parent=body, fontName="Helvetica-Bold", fontSize=8, leading=9.6),
+        "label": ParagraphStyle("label", parent=body, fontName=fonts.bold, fontSize=8, leading=9.6),
         "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9, textColor=colors.HexColor("#444444")),
         "caption": ParagraphStyle("caption", parent=body, fontSize=7.5, leading=9, alignment=1),
     }
@@ -108,27 +115,62 @@ def _image_grid(images: list[ReportImage], st) -> list:
     return out
 
 
-def _footer(content: ReportContent):
-    text = pdf_text("Planning aid - predicted zones are model estimates, not measurements. "
-                    f"Spine Ablation Planner {content.app_version}")
+def _draw_runs(canvas, x: float, y: float, text: str, size: float) -> None:
+    """One line in the report's fonts straight on the canvas (fallback font for uncovered characters)."""
+    for font, run in report_fonts().canvas_runs(text):
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, run)
+        x += canvas.stringWidth(run, font, size)
+
+
+def _page_decorations(content: ReportContent):
+    text = ("Research and training software, not a medical device - predicted zones are model estimates. "
+            f"Spine Ablation Planner {content.app_version}")
     marker = "  |  DE-IDENTIFIED" if content.header.deidentified else ""
+    identity = content.header.identity_line()
 
     def draw(canvas, doc):
         canvas.saveState()
-        canvas.setFont("Helvetica", 7)
+        canvas.setFillColor(colors.HexColor("#1f3a5f"))
+        _draw_runs(canvas, MARGIN, PAGE_H - 9 * mm, identity, 7.5)
+        canvas.setStrokeColor(colors.HexColor("#b0b7c3"))
+        canvas.line(MARGIN, PAGE_H - 10.5 * mm, PAGE_W - MARGIN, PAGE_H - 10.5 * mm)
         canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(MARGIN, 9 * mm, text + marker)
+        _draw_runs(canvas, MARGIN, 9 * mm, text + marker, 7)
+        canvas.setFont(report_fonts().regular, 7)
         canvas.drawRightString(PAGE_W - MARGIN, 9 * mm, f"page {doc.page}")
         canvas.restoreState()
     return draw
+
+
+def _finding_paragraphs(findings, st) -> list:
+    out = []
+    for severity, message in findings:
+        colour = _SEVERITY_RGB.get(severity, colors.black).hexval()[2:]
+        out.append(Paragraph(f'<font color="#{colour}"><b>{pdf_text(severity)}</b></font> {pdf_text(message)}',
+                             st["body"]))
+    return out
+
+
+def _sign_off(content: ReportContent, st) -> Table:
+    data = [[Paragraph(pdf_text(label), st["label"]), ""] for label in content.sign_off]
+    table = Table(data, colWidths=[40 * mm, CONTENT_W - 40 * mm], rowHeights=[11 * mm] * len(data), hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                               ("LINEBELOW", (1, 0), (1, -1), 0.5, colors.HexColor("#444444"))]))
+    return table
 
 
 def _story(content: ReportContent, images: list[ReportImage], images_note: str) -> list:
     st = _styles()
     story: list = [Paragraph(pdf_text(content.title), st["title"])]
     when = f"Generated {content.generated_utc} - " if content.generated_utc else ""
-    story.append(Paragraph(pdf_text(f"{when}coordinates: DICOM patient LPS, mm"), st["small"]))
+    story.append(Paragraph(pdf_text(f"{when}coordinates: DICOM patient LPS, mm (RAS = -x, -y, z)"), st["small"]))
+    if not report_fonts().unicode:
+        story.append(Paragraph(pdf_text(NO_UNICODE_NOTE), st["small"]))
     story += [Spacer(1, 3 * mm), Paragraph("Case", st["h2"]), _rows_table(content.header.rows(), st),
+              Paragraph("Critical and warning findings", st["h2"])]
+    story += _finding_paragraphs(content.key_findings, st) or [Paragraph("None.", st["body"])]
+    story += [Paragraph(pdf_text(DISTANCE_EXPLAINED), st["small"]),
               Paragraph("Plan summary", st["h2"]), _rows_table(content.summary, st)]
     for level in content.levels:
         story.append(CondPageBreak(60 * mm))
@@ -144,13 +186,10 @@ def _story(content: ReportContent, images: list[ReportImage], images_note: str) 
         story.append(Paragraph("Thermocouples", st["h2"]))
         for tc in content.thermocouples:
             story.append(KeepTogether([Paragraph(pdf_text(tc.name), st["h3"]), _rows_table(list(tc.rows), st)]))
-    story.append(Paragraph("Findings", st["h2"]))
+    story.append(Paragraph("All findings", st["h2"]))
     if not content.findings:
         story.append(Paragraph("No findings.", st["body"]))
-    for severity, message in content.findings:
-        colour = _SEVERITY_RGB.get(severity, colors.black).hexval()[2:]
-        story.append(Paragraph(f'<font color="#{colour}"><b>{pdf_text(severity)}</b></font> {pdf_text(message)}',
-                               st["body"]))
+    story += _finding_paragraphs(content.findings, st)
     if images:
         story.append(CondPageBreak(90 * mm))
         story.append(Paragraph("Key images", st["h2"]))
@@ -168,6 +207,7 @@ def _story(content: ReportContent, images: list[ReportImage], images_note: str) 
     for caveat in content.caveats:
         story.append(Spacer(1, 2 * mm))
         story.append(Paragraph(pdf_text(caveat), st["body"]))
+    story.append(KeepTogether([Paragraph("Sign-off", st["h2"]), _sign_off(content, st)]))
     return story
 
 
@@ -176,8 +216,9 @@ def report_pdf_bytes(content: ReportContent, images: list[ReportImage] | None = 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                             bottomMargin=16 * mm, title=content.title, author="Spine Ablation Planner",
-                            subject="Ablation plan report", creator="Spine Ablation Planner")
-    footer = _footer(content)
+                            subject="Ablation plan report", creator="Spine Ablation Planner",
+                            invariant=1 if content.header.deidentified else 0)
+    footer = _page_decorations(content)
     doc.build(_story(content, list(images or []), images_note), onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 

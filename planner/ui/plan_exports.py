@@ -1,5 +1,6 @@
 """The export side of the "Plan file" menu: 3D Slicer markups (export and import), meshes, the PDF
-report, DICOM (Encapsulated PDF + Secondary Capture key images), the de-identify switch, the SINS
+report, DICOM (Encapsulated PDF + Secondary Capture key images), DICOM SEG and RT Structure Set (export,
+and import of one that belongs to the loaded CT as lesion, canal or target), the de-identify switch, the SINS
 dialog, and screenshots of any view to PNG or the clipboard. The work itself lives in
 :mod:`planner.export`, :mod:`planner.report`, :mod:`planner.render` and :mod:`planner.headless.export`.
 """
@@ -31,12 +32,16 @@ class PlanExports:
         w, add = self.w, self.w._add_action
         menu.addSeparator()
         add(menu, "&Import 3D Slicer markups…", self.import_markups)
+        add(menu, "Open a DICOM SE&G or RT structure set…", self.import_segments)
         export = menu.addMenu("&Export")
         add(export, "3D &Slicer markups (.mrk.json)…", self.export_markups)
         for fmt in ("stl", "obj", "vtp"):
             add(export, f"&Meshes as {fmt.upper()}…", lambda _=False, f=fmt: self.export_meshes(f))
         add(export, "&PDF report…", self.export_pdf)
         add(export, "&DICOM (report + key images)…", self.export_dicom)
+        add(export, "DICOM se&gmentation (SEG)…", lambda: self.export_segments("seg"))
+        add(export, "&RT structure set (RTSTRUCT)…", lambda: self.export_segments("rtstruct"))
+        add(export, "3D Slicer segmentation (.seg.nrrd)…", lambda: self.export_segments("slicer-seg"))
         export.addSeparator()
         self.deidentify_action = QAction("De-&identify exports (PS3.15 basic profile)", w)
         self.deidentify_action.setCheckable(True)
@@ -132,13 +137,59 @@ class PlanExports:
             written = []
 
             def job():
+                from planner.headless.export import ct_references
+
                 pdf, images = report_pdf(self.session, self.deidentify())
                 written[:] = write_dicom_exports(folder, source_header(self.session.volume.info), pdf, images,
-                                                 self.deidentify())
+                                                 self.deidentify(), ct_references(self.session),
+                                                 self.session.plan.created)
                 return written
             self._run("DICOM export", job)
             if written and self.prompts.ask("Send to the PACS", f"Send the {len(written)} DICOM file(s) to a PACS now?"):
                 self.w.file_actions.pacs_send(written)
+
+    def export_segments(self, to: str) -> None:
+        """SEG or RTSTRUCT of the canal, lesion and zones (plus masks other panels registered in
+        ``session.export_masks``, a dict name -> mask, when present)."""
+        from planner.headless.export import segment_export
+
+        name, title, kind = {"seg": ("segmentation.dcm", "DICOM segmentation", "DICOM (*.dcm)"),
+                             "rtstruct": ("structures.dcm", "RT structure set", "DICOM (*.dcm)"),
+                             "slicer-seg": ("plan.seg.nrrd", "3D Slicer segmentation",
+                                            "3D Slicer segmentation (*.seg.nrrd)")}[to]
+        if self._ready(title) and (path := self.prompts.save_file(f"Save the {title}", name, kind)):
+            extra = getattr(self.session, "export_masks", None)
+            self._run(title, lambda: segment_export(self.session, to, path, self.deidentify(), extra))
+
+    def import_segments(self) -> None:
+        """Open a SEG or RTSTRUCT of the loaded CT and use one of its segments as the lesion, canal or target."""
+        from planner.export.seg_import import ROLES, apply_segment, read_segments
+
+        if self.session.volume is None:
+            self.prompts.warn("Open segmentation", "Open the CT series first: the segments must belong to it.")
+            return
+        path = self.prompts.open_file("Open a DICOM SEG or RT structure set", "DICOM (*.dcm);;All files (*)")
+        if not path:
+            return
+        try:
+            segments = [s for s in read_segments(path, self.session.volume) if s.mask_kji.any()]
+            if not segments:
+                raise PlannerError("The file holds no segment on the loaded CT.")
+            labels = [f"{s.label} ({s.type_meaning or 'no code'})" for s in segments]
+            chosen = self.prompts.choose("Open segmentation", "Segment:", labels)
+            if not chosen:
+                return
+            segment = segments[labels.index(chosen)]
+            roles = [segment.suggested_role] + [r for r in ROLES if r != segment.suggested_role]
+            role = self.prompts.choose("Open segmentation", f"Use {segment.label!r} as:", roles)
+            if not role:
+                return
+            apply_segment(self.session, segment, role)
+            self.session.evaluate(corridors=True)
+        except PlannerError as exc:
+            self.prompts.warn("Open segmentation", str(exc))
+            return
+        self._status(f"{segment.label} is now the {role}.")
 
     # --- SINS ----------------------------------------------------------------------------------
     def edit_sins(self) -> None:

@@ -61,3 +61,20 @@ def identifiers_in(path: Path) -> list[bytes]:
     """Which of the sample's patient name / id strings occur in a file (PDF streams inflated)."""
     blob = expanded_bytes(Path(path).read_bytes()).upper()
     return [s for s in SAMPLE_IDENTIFIERS if s in blob]
+
+
+@pytest.fixture(scope="session")
+def lumbar_session(lumbar_ct_dir):
+    """The real lumbar scan with the canal segmented and a hand-placed bipedicular L3 plan (shared by
+    the SEG/RTSTRUCT, de-identification and report tests: segmenting the canal takes seconds)."""
+    from tests.export.realplans import TCIA_L3_BODY_IJK, real_session
+
+    return real_session(lumbar_ct_dir, TCIA_L3_BODY_IJK, "L3")
+
+
+@pytest.fixture(scope="session")
+def t12_session(t11_t12_ct_dir):
+    """The real T11-T12 scan (empty UIDs) with a hand-placed bipedicular T12 plan."""
+    from tests.export.realplans import T12_BODY_IJK, real_session
+
+    return real_session(t11_t12_ct_dir, T12_BODY_IJK, "T12")

@@ -95,5 +95,42 @@ def test_bad_files_are_refused_with_a_reason(bad, words):
 
 
 def test_description_is_what_the_caller_gives(tmp_path):
+    from planner.export.markups import point_fields
+
     data = plan_to_markups(demo_plan(), "de-identified")
-    assert {m["description"] for m in data["markups"]} == {"de-identified"}
+    assert {point_fields(m["controlPoints"][0])["plan"] for m in data["markups"]} == {"de-identified"}
+
+
+def _schema_keys(schema) -> tuple[set, set]:
+    markup = schema["properties"]["markups"]["items"]["anyOf"][0]
+    point = markup["properties"]["controlPoints"]["items"]
+    point = point["anyOf"][0] if "anyOf" in point else point
+    return set(markup["properties"]), set(point["properties"])
+
+
+def test_planner_fields_stay_inside_the_schema_and_survive_a_slicer_resave(schema):
+    """Slicer keeps only the fields its schema names when it re-saves a file: strip everything else
+    and the plan must still read back with its gauges, sides, levels, entries and target sizes."""
+    doc = demo_plan()
+    data = plan_to_markups(doc, "plan text")
+    markup_keys, point_keys = _schema_keys(schema)
+    resaved = {"@schema": data["@schema"], "markups": []}
+    for m in data["markups"]:
+        assert set(m) <= markup_keys, set(m) - markup_keys
+        for cp in m["controlPoints"]:
+            assert set(cp) <= point_keys, set(cp) - point_keys
+        kept = {k: v for k, v in m.items() if k in markup_keys}
+        kept["controlPoints"] = [{k: v for k, v in cp.items() if k in point_keys} for cp in m["controlPoints"]]
+        resaved["markups"].append(kept)
+    items = markups_to_items(resaved)
+    assert [(n.gauge, n.side, n.level) for n in items.needles] == [(n.gauge, n.side, n.level) for n in doc.needles]
+    assert [t.entry_lps for t in items.thermocouples] == [t.entry_lps for t in doc.thermocouples]
+    assert [t.semi_axes_mm for t in items.targets] == [t.semi_axes_mm for t in doc.targets]
+
+
+def test_files_of_earlier_versions_still_read(tmp_path):
+    legacy = {"markups": [{"type": "Fiducial", "name": "Thermocouple tips", "coordinateSystem": "LPS",
+                           "planner": {"kind": "thermocouple", "entries_lps": [[1.0, 50.0, 3.0]], "gauges": ["13G"]},
+                           "controlPoints": [{"label": "TC", "position": [1.0, 10.0, 3.0]}]}]}
+    (tc,) = markups_to_items(legacy).thermocouples
+    assert tc.entry_lps == (1.0, 50.0, 3.0) and tc.gauge == "13G"

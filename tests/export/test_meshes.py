@@ -54,3 +54,46 @@ def test_plan_meshes_are_closed_and_in_lps(sample_session, tmp_path, fmt):
 def test_unknown_format_is_refused(sample_session, tmp_path):
     with pytest.raises(PlannerError, match="format"):
         export_meshes(sample_session, tmp_path, "ply")
+
+
+def test_obj_and_vtp_state_their_coordinate_system(sample_session, tmp_path):
+    obj, = export_meshes(sample_session, tmp_path / "o", "obj", ("lesion",))
+    assert obj.read_text().startswith("# Spine Ablation Planner mesh; coordinates: DICOM patient LPS")
+    vtp, = export_meshes(sample_session, tmp_path / "v", "vtp", ("lesion",))
+    data = _read(vtp).GetFieldData()
+    assert data.GetAbstractArray("CoordinateSystem").GetValue(0) == "LPS"
+    assert data.GetAbstractArray("Units").GetValue(0) == "mm"
+
+
+def test_lesion_mesh_has_the_target_volume(sample_session, tmp_path):
+    """The sample's lesion target is a sphere: the closed mesh encloses about 4/3 pi r^3."""
+    from vtkmodules.vtkFiltersCore import vtkMassProperties
+
+    target = sample_session.plan.targets[0]
+    stl, = export_meshes(sample_session, tmp_path, "stl", ("lesion",))
+    poly = _read(stl)
+    assert _open_edges(poly) == 0
+    mass = vtkMassProperties()
+    mass.SetInputData(poly)
+    mass.Update()
+    semi = np.asarray(target.semi_axes_mm)
+    assert mass.GetVolume() == pytest.approx(4.0 / 3.0 * np.pi * np.prod(semi), rel=0.12)
+
+
+@pytest.mark.realdata
+def test_lumbar_bone_mesh_is_closed_and_clean(lumbar_ct_dir, tmp_path):
+    """Shared lumbar scan: a raw 200 HU isosurface has about 1,500 pieces, 50 MB of STL and is open
+    at the first and last slice; the export is closed, in few pieces and under 20 MB."""
+    from planner.imaging import load_path
+    from planner.render.bone_mesh import closed_bone_surface, open_edges, piece_count
+    from planner.render.mesh_export import write_mesh
+
+    volume = load_path(lumbar_ct_dir)
+    poly = closed_bone_surface(volume)
+    assert open_edges(poly) == 0
+    assert piece_count(poly) < 150
+    path = write_mesh(poly, tmp_path / "bone.stl")
+    assert path.stat().st_size < 20e6
+    lo, hi = np.array(poly.GetBounds()).reshape(3, 2).T
+    z_lo, z_hi = volume.bounds_lps[0][2], volume.bounds_lps[1][2]
+    assert lo[2] <= z_lo + 1.0 and hi[2] >= z_hi - 1.0  # reaches both scan ends (capped there)

@@ -191,3 +191,21 @@ def test_sins_dialog_sets_the_level_score_undoably(make_window, plan_path):
     assert w.session.plan.level_named("L2").sins["alignment"] == 4
     w.session.stack.undo()
     assert w.session.plan.level_named("L2").sins["alignment"] == 0
+
+
+def test_seg_export_and_open_as_canal_from_the_menu(make_window, plan_path, tmp_path):
+    """Export the plan's SEG from the window, then open it and take its first segment (the canal) as
+    the canal: the session's canal is that mask again."""
+    import numpy as np
+
+    w, files, prompts = make_window()
+    files.open_plan_file(plan_path)
+    prompts.answers["save_file"] = str(tmp_path / "plan-seg.dcm")
+    files.exports.export_segments("seg")
+    assert (tmp_path / "plan-seg.dcm").is_file(), prompts.warnings
+    canal = w.session.canal_mask.copy()
+    w.session.set_canal(None)
+    prompts.answers["open_file"] = str(tmp_path / "plan-seg.dcm")
+    files.exports.import_segments()  # FakePrompts.choose takes the first segment and its suggested role
+    assert not prompts.warnings, prompts.warnings
+    assert np.array_equal(w.session.canal_mask, canal)

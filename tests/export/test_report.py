@@ -33,7 +33,7 @@ def test_report_rows_are_the_readouts_of_the_app(sample_session):
     summary = dict(report.summary)
     for label, text in plan_rows(sample_session):
         assert text in summary.values()
-    assert first["Approach"].startswith("transpedicular")
+    assert first["Level / approach / side"].startswith("L2 / transpedicular / ")
     assert "30 W for 4.0 min" in first["Ablation"]
 
 
@@ -74,8 +74,13 @@ def test_pdf_identified_and_deidentified(sample_session, small_images, tmp_path)
         assert "SINS total" in text and "L2 left" in text and "Key images" in text
 
 
-def test_pdf_text_spells_out_missing_glyphs():
-    assert pdf_text("Zone ∩ canal → 3 ≥ 2 <b>") == "Zone  and  canal -&gt; 3 &gt;= 2 &lt;b&gt;"
+def test_pdf_text_escapes_markup_and_keeps_symbols():
+    from planner.report.fonts import ReportFonts, report_fonts
+
+    assert report_fonts().unicode, "DejaVu Sans not found: install fonts-dejavu-core (packaging/install.sh)"
+    assert pdf_text("Zone ∩ canal → 3 ≥ 2 <b>") == "Zone ∩ canal → 3 ≥ 2 &lt;b&gt;"
+    helvetica = ReportFonts("Helvetica", "Helvetica-Bold", False)
+    assert helvetica.text("Zone ∩ canal → 3 ≥ 2 <b>") == "Zone  and  canal -&gt; 3 &gt;= 2 &lt;b&gt;"
 
 
 def test_report_without_images_still_builds(sample_session):

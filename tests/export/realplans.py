@@ -1,0 +1,47 @@
+"""Plans on the real scans for export tests, placed by hand from views of the scans (not from the
+planner's output): a 10 mm lesion sphere in a vertebral body, a bipedicular pair of needles with a
+microwave antenna each, and a thermocouple behind the body next to the canal."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: A click in the L3 body of the TCIA lumbar scan (i, j, k), as in tests/anatomy/test_levels.py.
+TCIA_L3_BODY_IJK = (258, 272, 57)
+#: The T12 body centre of the T11-T12 scan (i, j, k), read off an axial and a sagittal view.
+T12_BODY_IJK = (256, 300, 6)
+
+
+def bipedicular_plan(series, body_lps, name: str = "L3", power_w: float = 30.0, time_s: float = 240.0):
+    from planner.plan.document import PlanDocument
+    from planner.plan.items import Antenna, Needle, Target, Thermocouple
+
+    body = np.asarray(body_lps, dtype=float)
+    doc = PlanDocument(series=series)
+    doc.insert(Target(tuple(body + [4.0, 0.0, 0.0]), kind="sphere", semi_axes_mm=(10.0, 10.0, 10.0), level=name,
+                      name="Lesion"))
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        entry = body + [sign * 45.0, 95.0, 0.0]
+        tip = body + [sign * 6.0, -2.0, 0.0]
+        needle = Needle(tuple(entry), tuple(tip), name=f"{name} {side}", level=name, side=side)
+        doc.insert(needle)
+        doc.insert(Antenna(needle.id, power_w=power_w, time_s=time_s))
+    doc.insert(Thermocouple(tuple(body + [30.0, 60.0, 0.0]), tuple(body + [9.0, 18.0, 0.0]),
+                            name="Epidural thermocouple"))
+    return doc
+
+
+def real_session(series_dir, body_ijk, name: str):
+    """A session on a real scan with the canal segmented and the hand-made plan evaluated."""
+    from planner.anatomy.canal import segment_canal
+    from planner.imaging import load_path
+    from planner.session.session import PlanningSession
+
+    volume = load_path(series_dir)
+    session = PlanningSession()
+    session.auto_evaluate = False
+    session.set_volume(volume)
+    session.set_canal(segment_canal(volume).mask)
+    session.open_plan(bipedicular_plan(session.plan.series, volume.to_lps(np.asarray(body_ijk, dtype=float)), name))
+    session.evaluate(corridors=False)
+    return session
