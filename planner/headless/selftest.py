@@ -19,6 +19,7 @@ from typing import Callable, TextIO
 
 import numpy as np
 
+from planner.analysis.rules.codes import Code
 from planner.core.errors import PlannerError
 
 RENDER_SIZE_PX = (800, 600)
@@ -124,8 +125,8 @@ def check_findings(state: SelfTestState) -> str:
     codes = [f["code"] for f in report["findings"]]
     critical = [f["code"] for f in report["findings"] if f["severity"] == "critical"]
     figure = f"findings: {len(codes)} ({len(critical)} critical: {', '.join(critical) or 'none'})"
-    if report["overlap_canal_ml"] > 0 and "CANAL_OVERLAP" not in critical:
-        raise CheckFailed(f"{figure}; the zones overlap the canal but no CANAL_OVERLAP finding was raised")
+    if report["overlap_canal_ml"] > 0 and Code.CANAL_OVERLAP not in critical:
+        raise CheckFailed(f"{figure}; the zones overlap the canal but no canal_overlap finding was raised")
     return figure
 
 

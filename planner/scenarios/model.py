@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import PlannerError
+from planner.analysis.rules.codes import Code
 
 FORMAT_SUFFIXES = (".json", ".yaml", ".yml")
 COUNT_KINDS = ("needles", "antennas", "thermocouples", "targets", "levels")
@@ -161,14 +162,20 @@ def _findings(value, where: str) -> tuple[FindingSpec, ...]:
         raise _fail(where, "expected a list of finding codes")
     out = []
     for i, entry in enumerate(value):
+        code = entry.get("code") if isinstance(entry, dict) else entry
+        if isinstance(code, str) and code:
+            try:
+                code = Code.parse(code).value  # one list of codes (planner/analysis/rules/codes.py)
+            except ValueError as exc:
+                raise _fail(f"{where}[{i}]", str(exc)) from None
         if isinstance(entry, str) and entry:
-            out.append(FindingSpec(entry))
+            out.append(FindingSpec(code))
         elif isinstance(entry, dict) and isinstance(entry.get("code"), str) and not set(entry) - {
                 "code", "item", "severity"}:
             severity = str(entry.get("severity", ""))
             if severity not in ("", "critical", "warning", "info"):
                 raise _fail(f"{where}[{i}]", f"severity must be critical, warning or info, got {severity!r}")
-            out.append(FindingSpec(entry["code"], str(entry.get("item", "")), severity))
+            out.append(FindingSpec(code, str(entry.get("item", "")), severity))
         else:
             raise _fail(f"{where}[{i}]", f"expected a code or {{code, item, severity}}, got {entry!r}")
     return tuple(out)
