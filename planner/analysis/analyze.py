@@ -16,7 +16,7 @@ from planner.analysis.overlap import (LocalMask, PreparedCanal, as_local_mask, c
 from planner.analysis.rules.registry import RuleInputs, run_rules
 from planner.analysis.thermal import predicted_temperature_c
 from planner.analysis.thresholds import Finding, SafetyThresholds, Severity, worst
-from planner.geometry.raster import Box, VoxelGrid, union_box
+from planner.geometry.raster import Box, VoxelGrid, box_shape, union_box
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,22 @@ class AnalysisResult:
 
     ``canal_signed_distance_mm`` is inf without a canal; ``coverage_percent`` and
     ``min_margin_mm`` are NaN without a target. ``box`` is the voxel region that was examined.
+    ``canal_overlap``: the canal voxels at least half inside the zones (the ones the mL figure counts
+    most of), on their box: the one zone ∩ canal region the 2D and 3D views draw.
     """
+
+    def overlap_at(self, grid: VoxelGrid, points_lps) -> np.ndarray:
+        """Which LPS points fall in a ``canal_overlap`` voxel (nearest voxel)."""
+        pts = np.asarray(points_lps, dtype=float).reshape(-1, 3)
+        out = np.zeros(len(pts), dtype=bool)
+        ov = self.canal_overlap
+        if ov is None or ov.box is None or len(pts) == 0:
+            return out
+        kji = np.round(grid.to_ijk(pts)[:, ::-1]).astype(np.int64) - [s.start for s in ov.box]
+        ok = np.all((kji >= 0) & (kji < ov.mask.shape), axis=1)
+        k, j, i = kji[ok].T
+        out[ok] = ov.mask[k, j, i]
+        return out
 
     zone_volumes_ml: tuple[float, ...]
     canal_overlap_ml: float
@@ -50,6 +65,7 @@ class AnalysisResult:
     box: Box | None = None
     any_estimated: bool = False
     all_cryo: bool = False
+    canal_overlap: "LocalMask | None" = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -75,6 +91,17 @@ def _target_figures(grid: VoxelGrid, zones, target: LocalMask | None) -> tuple[f
     covered, _, _ = overlap_ml(grid, zones, target.mask, target.box)
     margin, _ = target_margin_mm(grid, zones, target)
     return volume, 100.0 * covered / volume, margin
+
+
+def _overlap_region(canal_mask: np.ndarray, box, frac: np.ndarray) -> LocalMask | None:
+    """Canal voxels of ``box`` whose union fraction is >= 1/2, in :func:`overlap_ml`'s point order."""
+    local = canal_mask[box] if canal_mask.shape != box_shape(box) else canal_mask
+    out = np.zeros(local.shape, dtype=bool)
+    if len(frac):
+        kji = np.argwhere(local)
+        hit = kji[frac >= 0.5]
+        out[hit[:, 0], hit[:, 1], hit[:, 2]] = True
+    return LocalMask(out, box) if out.any() else None
 
 
 def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, thermocouple_tips=(),
@@ -105,9 +132,10 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
     any_est = any(bool(getattr(z, "estimated", True)) for z in zones)
 
     box = zones_box(grid, zones, margin_mm) if zones else None
-    overlap, distance, closest = 0.0, float("inf"), None
+    overlap, distance, closest, overlap_region = 0.0, float("inf"), None, None
     if canal is not None and box is not None:
         overlap, pts, frac = overlap_ml(grid, zones, canal.mask, box)
+        overlap_region = _overlap_region(canal.mask, box, frac)
         distance, closest_pt = canal_signed_distance(grid, zones, canal, pts)
         closest = None if closest_pt is None else tuple(float(v) for v in closest_pt)
     cryo = bool(zones) and all(getattr(z, "kind", "") == "cryo" for z in zones)
@@ -128,7 +156,8 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
         zone_volumes_ml=tuple(getattr(z, "ellipsoid", z).volume_ml for z in zones),
         canal_overlap_ml=overlap, canal_signed_distance_mm=distance, canal_closest_lps=closest,
         target_volume_ml=target_ml, coverage_percent=coverage, min_margin_mm=margin,
-        thermocouples=tuple(tcs), findings=(), box=box, any_estimated=any_est, all_cryo=cryo)
+        thermocouples=tuple(tcs), findings=(), box=box, any_estimated=any_est, all_cryo=cryo,
+        canal_overlap=overlap_region)
     return replace(result, findings=tuple(run_rules(RuleInputs(th, result))))
 
 

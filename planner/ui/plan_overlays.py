@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPolygonF
 
+from planner.core.errors import LoadError
 from planner.core.volume import ImageVolume
 from planner.geometry.mpr import is_axis_aligned, reslice
 from planner.geometry.sections import ellipsoid_section, segment_in_slab
@@ -28,7 +29,7 @@ ZONE_RGB = QColor(255, 150, 30)
 CANAL_RGB = QColor(80, 160, 255)
 OVERLAP_RGB = QColor(255, 40, 40)
 TARGET_RGB = QColor(235, 90, 235)
-ANTENNA_DIAMETER_MM = 1.6  # Chen AJNR 2022: 1.6 mm x 20 cm antenna
+ANTENNA_DIAMETER_MM = 1.6  # only when the device is unknown; Chen AJNR 2022: 1.6 mm x 20 cm antenna
 
 
 def _pt(view, lps) -> QPointF:
@@ -109,6 +110,13 @@ class PlanOverlay:
         self.selection = selection
         self.place_tools = place_tools
 
+    def _antenna_diameter_mm(self, antenna) -> float:
+        """The antenna's true diameter from the device library."""
+        try:
+            return float(self.session.devices.get(antenna.device_id).diameter_mm)
+        except LoadError:  # an unknown device has its own finding (zone_unavailable)
+            return ANTENNA_DIAMETER_MM
+
     def __call__(self, painter: QPainter, view, sl) -> None:
         plan = self.session.plan
         evaluation = self.session.evaluation
@@ -125,7 +133,7 @@ class PlanOverlay:
             antenna = plan.antenna_for(needle.id)
             if antenna is not None:
                 tip = antenna.tip_lps(needle)
-                draw_shaft(painter, view, sl, needle.tip_lps, tip, ANTENNA_DIAMETER_MM, ANTENNA_RGB)
+                draw_shaft(painter, view, sl, needle.tip_lps, tip, self._antenna_diameter_mm(antenna), ANTENNA_RGB)
                 draw_endpoint(painter, view, sl, tip, ANTENNA_RGB, 3.5)
             draw_shaft(painter, view, sl, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm, color)
             draw_endpoint(painter, view, sl, needle.entry_lps, color)
@@ -136,7 +144,8 @@ class PlanOverlay:
         tc_results = {t.item_id: t for t in (evaluation.analysis.thermocouples if evaluation and evaluation.analysis else ())}
         for tc in plan.thermocouples:
             result = tc_results.get(tc.id)
-            alarm = result is not None and result.predicted_temperature_c >= tc.prealarm_c
+            # the state of this thermocouple's finding (rule table), the same one the 3D view shows
+            alarm = evaluation is not None and evaluation.tc_state(tc.id) in ("prealarm", "alarm")
             color = SELECTED_RGB if tc.id == self.selection.item_id else (ALARM_RGB if alarm else TC_RGB)
             draw_shaft(painter, view, sl, tc.entry_lps, tc.tip_lps, tc.outer_diameter_mm, color)
             draw_endpoint(painter, view, sl, tc.tip_lps, color, 4.0)
@@ -232,15 +241,13 @@ class MaskOverlay:
         painter.drawImage(QRectF(x0, y0, x1 - x0, y1 - y0), image)
 
     def _overlap(self, sl, canal: np.ndarray) -> np.ndarray | None:
+        """The evaluation's zone ∩ canal voxels on this slice (computed once, in the analysis)."""
         evaluation = self.session.evaluation
-        zones = evaluation.planned_zones if evaluation is not None else []
-        if not zones:
+        analysis = evaluation.analysis if evaluation is not None else None
+        if analysis is None or analysis.canal_overlap is None:
             return None
         rows, cols = np.nonzero(canal)
-        pts = sl.pixel_to_lps(cols, rows)
-        inside = np.zeros(len(rows), dtype=bool)
-        for z in zones:
-            inside |= z.ellipsoid.contains(pts)
+        inside = analysis.overlap_at(self.session.grid, sl.pixel_to_lps(cols, rows))
         if not inside.any():
             return None
         out = np.zeros_like(canal)
