@@ -65,6 +65,7 @@ class AnalysisResult:
     box: Box | None = None
     any_estimated: bool = False
     all_cryo: bool = False
+    canal_present: bool = False
     canal_overlap: "LocalMask | None" = None
     extra: dict = field(default_factory=dict)
 
@@ -157,7 +158,7 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
         canal_overlap_ml=overlap, canal_signed_distance_mm=distance, canal_closest_lps=closest,
         target_volume_ml=target_ml, coverage_percent=coverage, min_margin_mm=margin,
         thermocouples=tuple(tcs), findings=(), box=box, any_estimated=any_est, all_cryo=cryo,
-        canal_overlap=overlap_region)
+        canal_present=canal is not None, canal_overlap=overlap_region)
     return replace(result, findings=tuple(run_rules(RuleInputs(th, result))))
 
 

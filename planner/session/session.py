@@ -10,6 +10,7 @@ cached by its geometry, so only needles that moved are checked again.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 from psygnal import Signal
@@ -38,6 +39,13 @@ def target_shape(target: Target) -> Ellipsoid | None:
     if target.kind not in ("sphere", "ellipsoid"):
         return None
     return Ellipsoid(np.asarray(target.centre_lps), np.asarray(target.axes), np.asarray(target.semi_axes_mm))
+
+
+@dataclass(frozen=True)
+class CorridorFailure:
+    """Why a needle's corridor could not be checked (kept in the cache like a report)."""
+
+    message: str
 
 
 class PlanningSession:
@@ -193,9 +201,12 @@ class PlanningSession:
         axes = self._level_axes(needle)
         volume, canal, lesion_inside = self.volume, self.canal_mask, self._lesion_inside()
 
-        def job() -> CorridorReport:
-            return check_corridor(volume, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm,
-                                  side=needle.side, axes=axes, canal_mask=canal, lesion_inside=lesion_inside)
+        def job() -> CorridorReport | CorridorFailure:
+            try:
+                return check_corridor(volume, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm,
+                                      side=needle.side, axes=axes, canal_mask=canal, lesion_inside=lesion_inside)
+            except PlannerError as exc:  # e.g. the needle lies outside the CT: a finding, not a crash
+                return CorridorFailure(f"{needle.name}: the path could not be checked: {exc}")
         return job, self._corridor_key(needle)
 
     def missing_corridors(self) -> list[Needle]:
@@ -210,7 +221,7 @@ class PlanningSession:
             if self.auto_evaluate and not self.interactive:
                 self.evaluate(corridors=True)
 
-    def corridor(self, needle: Needle) -> CorridorReport:
+    def corridor(self, needle: Needle) -> CorridorReport | CorridorFailure:
         """The corridor report of one needle, cached by its geometry, the canal and the target."""
         key = self._corridor_key(needle)
         cached = self._corridor_cache.get(needle.id)
@@ -273,7 +284,7 @@ class PlanningSession:
     def _fresh_corridors(self, corridors: bool) -> dict[str, CorridorReport]:
         """Reports valid for each needle's current inputs (full cache key); computed here unless the
         app defers them to a worker (``defer_corridors``) or a drag is in progress."""
-        reports: dict[str, CorridorReport] = {}
+        reports: dict[str, CorridorReport | CorridorFailure] = {}
         for needle in self.plan.needles:
             if corridors and not self.defer_corridors:
                 reports[needle.id] = self.corridor(needle)
@@ -286,9 +297,11 @@ class PlanningSession:
     def rule_inputs(self, zones, result, reports) -> RuleInputs:
         """What the rule table reads for this plan (figures already computed)."""
         lesion_errors = {tid: entry[2] for tid, entry in self._lesion_cache.items() if entry[2] and tid in self.plan}
-        return RuleInputs(self.thresholds, result, reports, tuple(self.plan.needles),
+        good = {k: r for k, r in reports.items() if not isinstance(r, CorridorFailure)}
+        failed = {k: r.message for k, r in reports.items() if isinstance(r, CorridorFailure)}
+        return RuleInputs(self.thresholds, result, good, tuple(self.plan.needles),
                           {z.antenna_id: z.error for z in zones if z.error}, lesion_errors,
-                          tuple(self.volume.warnings))
+                          tuple(self.volume.warnings), failed)
 
     def evaluate(self, corridors: bool = True) -> Evaluation:
         """Recompute everything that depends on the plan; publish and return the evaluation.
@@ -307,7 +320,8 @@ class PlanningSession:
         reports = self._fresh_corridors(corridors)
         findings = run_rules(self.rule_inputs(zones, result, reports))
         complete = corridors and len(reports) == len(self.plan.needles)
-        evaluation = Evaluation(self._request_id, tuple(zones), result, reports, tuple(findings),
+        good = {k: r for k, r in reports.items() if not isinstance(r, CorridorFailure)}
+        evaluation = Evaluation(self._request_id, tuple(zones), result, good, tuple(findings),
                                 complete=complete)
         self.evaluation = evaluation
         self.evaluated.emit(evaluation)

@@ -120,3 +120,15 @@ def test_per_thermocouple_alarm_and_prealarm_drive_the_findings(phantom):
     s.stack.push(commands.set_fields(tc.id, alarm_c=58.0))
     assert _codes(s.evaluation, tc.id) == {Code.TC_ALARM}
     assert s.evaluation.tc_state(tc.id) == "alarm"
+
+
+def test_a_needle_outside_the_ct_is_a_finding_not_a_crash(phantom):
+    s = _session(phantom, False)
+    far = 9000.0  # inside the plan's coordinate limit, far outside the 60 x 110 x 30 mm phantom
+    needle = Needle(entry_lps=(far, far, far), tip_lps=(far - 100, far, far))
+    s.stack.push(commands.add_item(needle))
+    s.stack.push(commands.add_item(Antenna(needle_id=needle.id)))
+    codes = _codes(s.evaluation, needle.id)
+    assert Code.CORRIDOR_UNAVAILABLE in codes and s.evaluation.complete
+    whole_plan = _codes(s.evaluation, "")
+    assert Code.CANAL_NOT_CHECKED in whole_plan and Code.CANAL_NONE not in whole_plan

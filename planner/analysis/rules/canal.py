@@ -15,7 +15,9 @@ OVERLAP = RuleSpec(Code.CANAL_OVERLAP, Severity.CRITICAL, "a predicted zone reac
 NEAR = RuleSpec(Code.CANAL_NEAR, Severity.WARNING, "a zone comes within the warning distance of the canal",
                 _HEAT + "; 5 mm is a planner estimate", ("warn_distance_mm",))
 CLEAR = RuleSpec(Code.CANAL_CLEAR, Severity.INFO, "zones stay clear of the canal", _HEAT, ("warn_distance_mm",))
-RULES = (NONE, OVERLAP, NEAR, CLEAR)
+OUTSIDE = RuleSpec(Code.CANAL_NOT_CHECKED, Severity.WARNING, "the zones lie outside the CT: distance not checked",
+                   "planner convention: an unchecked distance is never shown as safe")
+RULES = (NONE, OVERLAP, NEAR, CLEAR, OUTSIDE)
 
 
 def canal_findings(signed_distance_mm: float, overlap_ml: float, th, item_id: str = "",
@@ -39,4 +41,7 @@ def check(inputs: RuleInputs) -> list[Finding]:
     a = inputs.analysis
     if a is None or not a.zone_volumes_ml:
         return []
+    if a.canal_present and a.box is None:
+        return [OUTSIDE.finding("The predicted zones lie outside the CT volume: their distance to the spinal "
+                                "canal was not checked.")]
     return canal_findings(a.canal_signed_distance_mm, a.canal_overlap_ml, inputs.thresholds, cryo=a.all_cryo)

@@ -14,6 +14,7 @@ class Code(str, Enum):
     CANAL_OVERLAP = "canal_overlap"
     CANAL_NEAR = "canal_near"
     CANAL_CLEAR = "canal_clear"
+    CANAL_NOT_CHECKED = "canal_not_checked"
     TC_ALARM = "tc_alarm"
     TC_COLD_ALARM = "tc_cold_alarm"
     TC_PREALARM = "tc_prealarm"
@@ -36,6 +37,7 @@ class Code(str, Enum):
     CORTICAL_BREACH_LEFT = "cortical_breach_left"
     CORTICAL_BREACH_RIGHT = "cortical_breach_right"
     SERIES_WARNING = "series_warning"
+    CORRIDOR_UNAVAILABLE = "corridor_unavailable"
 
     def __str__(self) -> str:
         return self.value

@@ -46,6 +46,7 @@ class RuleInputs:
     - ``needles``: needle-like objects (``id``, ``name``, ``length_mm``, ``usable_length_mm``).
     - ``zone_errors`` / ``lesion_errors``: item id -> why there is no zone / no lesion mask.
     - ``series_warnings``: the loaded series' warnings (in words).
+    - ``corridor_errors``: needle id -> why its path could not be checked (e.g. outside the CT).
     """
 
     thresholds: SafetyThresholds = field(default_factory=SafetyThresholds)
@@ -55,6 +56,7 @@ class RuleInputs:
     zone_errors: Mapping[str, str] = field(default_factory=dict)
     lesion_errors: Mapping[str, str] = field(default_factory=dict)
     series_warnings: tuple[str, ...] = ()
+    corridor_errors: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
