@@ -7,10 +7,8 @@ import uuid
 
 import numpy as np
 
+from planner.ablation.needles import GAUGE_OUTER_DIAMETER_MM  # noqa: F401  (owned by the device library)
 from planner.core.errors import PlanError
-
-#: Needle outer diameters in mm by gauge (DOMAIN.md, "Access geometry").
-GAUGE_OUTER_DIAMETER_MM: dict[str, float] = {"10G": 3.40, "11G": 3.05, "13G": 2.41, "16G": 1.65}
 
 #: Vertebral levels a plan may name: T1-T12, L1-L5, S1 (Chen AJNR 2022 treated T and L spine).
 LEVEL_NAMES: tuple[str, ...] = tuple(f"T{i}" for i in range(1, 13)) + tuple(f"L{i}" for i in range(1, 6)) + ("S1",)

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 from planner.core.errors import PlannerError
 from planner.geometry.trajectory import direction_from_angles, trajectory_angles
 from planner.plan import commands
-from planner.plan.vocab import APPROACHES, GAUGE_OUTER_DIAMETER_MM, LEVEL_NAMES, SIDES
+from planner.ablation.needles import GAUGE_OUTER_DIAMETER_MM
+from planner.plan.vocab import APPROACHES, LEVEL_NAMES, SIDES
 from planner.ui.readouts import item_readouts
 
 

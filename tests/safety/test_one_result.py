@@ -83,3 +83,17 @@ def test_2d_antenna_width_is_the_devices(qapp=None):
         assert overlay._antenna_diameter_mm(A) == pytest.approx(device.diameter_mm)
         widths.add(device.diameter_mm)
     assert len(widths) > 1  # the shipped library has 1.6 mm and 1.47 mm (17G) devices
+
+
+def test_gauges_live_in_the_device_library():
+    from planner.ablation.needles import NEEDLE_GAUGES
+    from planner.plan import vocab
+    from planner.plan.items import Needle, Thermocouple
+
+    # DOMAIN.md "Access geometry": 10G 3.40, 11G 3.05, 13G 2.41, 16G 1.65 mm
+    expected = {"10G": 3.40, "11G": 3.05, "13G": 2.41, "16G": 1.65}
+    assert {k: g.outer_diameter_mm for k, g in NEEDLE_GAUGES.items()} == expected
+    assert vocab.GAUGE_OUTER_DIAMETER_MM is __import__("planner.ablation.needles", fromlist=["x"]).GAUGE_OUTER_DIAMETER_MM
+    for gauge, mm in expected.items():
+        assert Needle((0, 0, 0), (0, 0, 50), gauge=gauge).outer_diameter_mm == mm
+        assert Thermocouple((0, 0, 0), (0, 0, 50), gauge=gauge).outer_diameter_mm == mm
