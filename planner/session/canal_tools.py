@@ -71,6 +71,7 @@ class CanalBrushTool:
         box, before = fn(mask, self.session.volume, np.asarray(lps, float), self.radius_mm)
         if box is not None:
             self._stroke.append((box, before))
+            self.session.canal.touch()  # the views redraw the edited canal while the stroke goes on
 
     def press(self, lps, button) -> bool:
         if button != "left" or self.session.canal_mask is None:

@@ -68,6 +68,8 @@ class PlanningSession:
         self._canal: PreparedCanal | None = None
         self.evaluation: Evaluation | None = None
         self.interactive = False
+        self.schedule = None  # callable(fn): run fn later, once per frame (the UI's frame timer); None = now
+        self._drag_pending = False
         self.auto_evaluate = True
         self.defer_corridors = False  # True in the app: corridor checks run in a worker thread
         self._request_id = 0
@@ -156,18 +158,32 @@ class PlanningSession:
         self._on_plan_changed()
 
     def begin_interaction(self) -> None:
-        """A drag started: evaluate cheaply until :meth:`end_interaction`."""
+        """A drag started: evaluate cheaply (zones and fast numbers, no corridor check) until
+        :meth:`end_interaction`, at most once per frame when a ``schedule`` is set."""
         self.interactive = True
 
     def end_interaction(self) -> None:
-        """The drag ended: merge its commands into one undo step and run the full evaluation."""
+        """The drag ended: merge its commands into one undo step and run exactly one full evaluation
+        (a fast one still pending for the last move is dropped: the full one supersedes it)."""
         self.interactive = False
+        self._drag_pending = False
         self.stack.end_merge()
         self._on_plan_changed()
 
     def _on_plan_changed(self, *args) -> None:
-        if self.auto_evaluate and self.volume is not None:
-            self.evaluate(corridors=not self.interactive)
+        if not (self.auto_evaluate and self.volume is not None):
+            return
+        if self.interactive and self.schedule is not None:
+            if not self._drag_pending:  # coalesce: many moves in one frame give one evaluation
+                self._drag_pending = True
+                self.schedule(self._run_pending_drag)
+            return
+        self.evaluate(corridors=not self.interactive)
+
+    def _run_pending_drag(self) -> None:
+        if self._drag_pending and self.interactive and self.volume is not None:
+            self._drag_pending = False
+            self.evaluate(corridors=False)
 
     # --- derived results -------------------------------------------------------------------------
     def zone_results(self) -> list[ZoneResult]:

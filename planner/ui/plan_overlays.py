@@ -200,6 +200,7 @@ class MaskOverlay:
         self._mask_volume: ImageVolume | None = None
         self._mask_id = None
         self._reslicer: ObliqueReslicer | None = None
+        self._cache = None
 
     def _mask_slice(self, view, sl) -> np.ndarray | None:
         mask = self.get_mask()
@@ -219,21 +220,41 @@ class MaskOverlay:
         out = self._reslicer.reslice(sl.plane, sl.extent_mm, sl.da_mm)
         return out.pixels > 0.5
 
-    def __call__(self, painter: QPainter, view, sl) -> None:
+    def _slice_key(self, sl):
+        p = sl.plane
+        geometry = tuple(np.round(np.concatenate([p.origin_lps, p.u_lps, p.v_lps]), 6))
+        return (geometry, round(sl.h_mm, 6), sl.a0_mm, sl.b0_mm, sl.da_mm, sl.db_mm, sl.pixels.shape,
+                id(self.get_mask()), self.session.canal.version, self.session.lesion.version)
+
+    def _base(self, view, sl):
+        """(mask slice, RGBA outline + fill) for this slice, cached while the slice and mask stay
+        the same (a needle drag repaints often; the canal does not change meanwhile)."""
+        key = self._slice_key(sl)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1], self._cache[2]
         canal = self._mask_slice(view, sl)
         if canal is None or canal.shape != sl.pixels.shape or not canal.any():
-            return
+            self._cache = (key, None, None)
+            return None, None
         rgba = np.zeros(canal.shape + (4,), dtype=np.uint8)
         edge = canal & ~(
             np.roll(canal, 1, 0) & np.roll(canal, -1, 0) & np.roll(canal, 1, 1) & np.roll(canal, -1, 1))
         c = self.rgb
         rgba[canal] = (c.red(), c.green(), c.blue(), 45)
         rgba[edge] = (c.red(), c.green(), c.blue(), 230)
+        self._cache = (key, canal, rgba)
+        return canal, rgba
+
+    def __call__(self, painter: QPainter, view, sl) -> None:
+        canal, rgba = self._base(view, sl)
+        if canal is None:
+            return
         overlap = self._overlap(sl, canal) if self.show_overlap else None
         if overlap is not None:
+            rgba = rgba.copy()
             rgba[overlap] = (OVERLAP_RGB.red(), OVERLAP_RGB.green(), OVERLAP_RGB.blue(), 170)
         h, w = canal.shape
-        image = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
+        image = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888)
         a0, a1, b0, b1 = sl.extent_mm
         x0, y0 = view.viewport.plane_to_screen(a0, b0)
         x1, y1 = view.viewport.plane_to_screen(a1, b1)
