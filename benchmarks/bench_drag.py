@@ -91,6 +91,7 @@ def main() -> int:
     parser.add_argument("--series", default=str(DEFAULT_SERIES))
     parser.add_argument("--moves", type=int, default=60)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the moves")
+    parser.add_argument("--hide", default="", help="diagnosis: comma-separated object names of docks to hide")
     args = parser.parse_args()
     if not Path(args.series).is_dir():
         print(f"The series folder {args.series} does not exist (see ../shared/README.md).")
@@ -116,6 +117,12 @@ def main() -> int:
     window.set_volume(volume)
     window.session.set_canal(segment_canal(volume).mask)
     settle(app, window)
+    from PySide6.QtWidgets import QDockWidget, QWidget
+
+    for name in filter(None, args.hide.split(",")):
+        for w in window.findChildren(QDockWidget) + window.findChildren(QWidget, name):
+            if w.objectName() == name:
+                w.hide()
     session = window.session
     needle_ids = build_plan(session)
     window.corridors.shutdown()
@@ -185,7 +192,7 @@ def main() -> int:
         import pstats
 
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     moves_full, moves_fast = calls["full"], calls["fast"]
     calls.update(full=0, fast=0)
     t = time.perf_counter()
