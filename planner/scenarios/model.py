@@ -51,6 +51,7 @@ class NumberSpec:
     minimum: float = -math.inf
     maximum: float = math.inf
     label: str = ""
+    source: str = ""  # where the bound comes from (a closed form, the sample's ground truth, a rule)
 
     def holds(self, value: float | None) -> bool:
         return value is not None and not math.isnan(value) and self.minimum <= value <= self.maximum
@@ -139,12 +140,24 @@ def _number(value, where: str, positive: bool = False) -> float:
 
 
 def number_spec(value, where: str) -> NumberSpec:
-    """A bare number (within 1e-3), ``{min, max}`` or ``{approx, tol}``."""
+    """A bare number (within 1e-3), ``{min, max}`` or ``{approx, tol}``, each optionally with
+    ``source``: where the bound comes from (shown in reports; required by the project's own tests)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         v = _number(value, where)
         return NumberSpec(v - 1e-3, v + 1e-3, f"= {v:g}")
-    if not isinstance(value, dict) or not value or set(value) - {"min", "max", "approx", "tol"}:
-        raise _fail(where, f"expected a number, {{min, max}} or {{approx, tol}}, got {value!r}")
+    if not isinstance(value, dict) or not value or set(value) - {"min", "max", "approx", "tol", "source"}:
+        raise _fail(where, f"expected a number, {{min, max}} or {{approx, tol}} (and a source), got {value!r}")
+    source = value.get("source", "")
+    if not isinstance(source, str):
+        raise _fail(where, f"source must be text, got {source!r}")
+    value = {k: v for k, v in value.items() if k != "source"}
+    if not value:
+        raise _fail(where, "a source alone is not a bound")
+    spec = _bounds(value, where)
+    return NumberSpec(spec.minimum, spec.maximum, spec.label, source)
+
+
+def _bounds(value: dict, where: str) -> NumberSpec:
     if "approx" in value:
         if set(value) - {"approx", "tol"} or "tol" not in value:
             raise _fail(where, "'approx' goes with 'tol' only")
