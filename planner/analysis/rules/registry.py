@@ -142,7 +142,11 @@ def rules_markdown() -> str:
     lines = ["# Safety rules", "",
              "Generated from `planner/analysis/rules` by `python3 -m planner.analysis.rules` "
              "(a test checks this file is current). One module per rule; each code has a default severity, the",
-             "thresholds it compares with and its source.", ""]
+             "thresholds it compares with and its source.", "",
+             "To add a rule: add its code(s) to `planner/analysis/rules/codes.py`, then drop one module into "
+             "`planner/analysis/rules/` defining `RULES` (a tuple of `RuleSpec`) and `check(inputs: RuleInputs) -> "
+             "list[Finding]`; it is found automatically. Regenerate this file; `tests/safety/test_rule_table.py` "
+             "checks every code has one rule with a source.", ""]
     for rule in all_rules():
         lines += [f"## `{rule.module}`", "", rule.doc.splitlines()[0] if rule.doc else "", "",
                   "| code | default severity | thresholds | what | source |", "|---|---|---|---|---|"]
