@@ -204,8 +204,8 @@ def main() -> int:
     moved = np.asarray(session.plan.get(needle.id).tip_lps) - np.asarray(needle.tip_lps)
 
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} (shared machine: figures vary)")
-    print(f"the tip moved {np.linalg.norm(moved):.1f} mm over {args.moves} moves; undo steps for the drag: 1 "
-          f"expected, stack says '{session.stack.undo_text}'")
+    print(f"tip displacement after the drag {np.linalg.norm(moved):.1f} mm ({args.moves} moves); the drag is one "
+          f"undo step: '{session.stack.undo_text}'")
     row("drag: whole window per mouse move (p95)", p95(per_move), "<= 33 ms", bare_ms)
     row("drag: whole window per mouse move (median)", statistics.median(per_move), "reported", bare_ms)
     row("full re-analysis of the plan (median)", statistics.median(full), "<= 20 ms", bare_ms)
