@@ -7,16 +7,16 @@ canal's boundary voxels (precomputed once in :class:`PreparedCanal`) pruned by b
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from planner.analysis.overlap import (LocalMask, PreparedCanal, as_local_mask, canal_signed_distance,
                                       overlap_ml, target_margin_mm, union_fraction, zones_box)
-from planner.analysis.safety import canal_findings, coverage_findings, prediction_caveat, thermocouple_findings
+from planner.analysis.rules.registry import RuleInputs, run_rules
 from planner.analysis.thermal import predicted_temperature_c
 from planner.analysis.thresholds import Finding, SafetyThresholds, Severity, worst
-from planner.geometry.raster import Box, VoxelGrid, union_box
+from planner.geometry.raster import Box, VoxelGrid, box_shape, union_box
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class ThermocoupleResult:
     distance_to_zone_mm: float
     predicted_temperature_c: float
     dominant_zone: int
+    alarm_c: float = 45.0  # the limits this thermocouple is judged by (its own, or the defaults)
+    prealarm_c: float = 42.0
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,22 @@ class AnalysisResult:
 
     ``canal_signed_distance_mm`` is inf without a canal; ``coverage_percent`` and
     ``min_margin_mm`` are NaN without a target. ``box`` is the voxel region that was examined.
+    ``canal_overlap``: the canal voxels at least half inside the zones (the ones the mL figure counts
+    most of), on their box: the one zone ∩ canal region the 2D and 3D views draw.
     """
+
+    def overlap_at(self, grid: VoxelGrid, points_lps) -> np.ndarray:
+        """Which LPS points fall in a ``canal_overlap`` voxel (nearest voxel)."""
+        pts = np.asarray(points_lps, dtype=float).reshape(-1, 3)
+        out = np.zeros(len(pts), dtype=bool)
+        ov = self.canal_overlap
+        if ov is None or ov.box is None or len(pts) == 0:
+            return out
+        kji = np.round(grid.to_ijk(pts)[:, ::-1]).astype(np.int64) - [s.start for s in ov.box]
+        ok = np.all((kji >= 0) & (kji < ov.mask.shape), axis=1)
+        k, j, i = kji[ok].T
+        out[ok] = ov.mask[k, j, i]
+        return out
 
     zone_volumes_ml: tuple[float, ...]
     canal_overlap_ml: float
@@ -47,6 +64,9 @@ class AnalysisResult:
     findings: tuple[Finding, ...]
     box: Box | None = None
     any_estimated: bool = False
+    all_cryo: bool = False
+    canal_present: bool = False
+    canal_overlap: "LocalMask | None" = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -74,8 +94,20 @@ def _target_figures(grid: VoxelGrid, zones, target: LocalMask | None) -> tuple[f
     return volume, 100.0 * covered / volume, margin
 
 
+def _overlap_region(canal_mask: np.ndarray, box, frac: np.ndarray) -> LocalMask | None:
+    """Canal voxels of ``box`` whose union fraction is >= 1/2, in :func:`overlap_ml`'s point order."""
+    local = canal_mask[box] if canal_mask.shape != box_shape(box) else canal_mask
+    out = np.zeros(local.shape, dtype=bool)
+    if len(frac):
+        kji = np.argwhere(local)
+        hit = kji[frac >= 0.5]
+        out[hit[:, 0], hit[:, 1], hit[:, 2]] = True
+    return LocalMask(out, box) if out.any() else None
+
+
 def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, thermocouple_tips=(),
-            thresholds: SafetyThresholds | None = None, margin_mm: float = 2.0) -> AnalysisResult:
+            thresholds: SafetyThresholds | None = None, margin_mm: float = 2.0,
+            thermocouple_limits=None) -> AnalysisResult:
     """Analyse predicted zones against the spinal canal, a target and thermocouples.
 
     - ``volume_geometry``: an ImageVolume or a VoxelGrid.
@@ -84,6 +116,10 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
     - ``zones``: PlannedZone or Ellipsoid objects (plain ellipsoids use ``default_time_s``).
     - ``target_mask_or_shapes``: None, a full boolean mask, a :class:`LocalMask`, or shapes.
     - ``thermocouple_tips``: LPS points, a list or a dict ``{item_id: tip_lps}``.
+    - ``thermocouple_limits``: ``{item_id: (alarm_c, prealarm_c)}``, each thermocouple's own limits
+      (default: the thresholds' ``alarm_c`` and ``prealarm_c``).
+
+    Findings come from the rule table (:mod:`planner.analysis.rules`) applied to the figures.
     """
     th = thresholds or SafetyThresholds()
     grid = VoxelGrid.of(volume_geometry)
@@ -93,21 +129,18 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
     else:
         canal = PreparedCanal.build(grid, np.asarray(canal_mask, dtype=bool))
     target = as_local_mask(grid, target_mask_or_shapes)
-    findings: list[Finding] = []
+    limits = dict(thermocouple_limits or {})
     any_est = any(bool(getattr(z, "estimated", True)) for z in zones)
 
     box = zones_box(grid, zones, margin_mm) if zones else None
-    overlap, distance, closest = 0.0, float("inf"), None
+    overlap, distance, closest, overlap_region = 0.0, float("inf"), None, None
     if canal is not None and box is not None:
         overlap, pts, frac = overlap_ml(grid, zones, canal.mask, box)
+        overlap_region = _overlap_region(canal.mask, box, frac)
         distance, closest_pt = canal_signed_distance(grid, zones, canal, pts)
         closest = None if closest_pt is None else tuple(float(v) for v in closest_pt)
-    if zones:
-        cryo = all(getattr(z, "kind", "") == "cryo" for z in zones)
-        findings += canal_findings(distance if canal is not None else float("inf"), overlap, th, cryo=cryo)
-
+    cryo = bool(zones) and all(getattr(z, "kind", "") == "cryo" for z in zones)
     target_ml, coverage, margin = _target_figures(grid, zones, target)
-    findings += coverage_findings(coverage, margin)
 
     tcs = []
     tips = _as_tips(thermocouple_tips)
@@ -115,18 +148,18 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
         pts = np.array([t for _, t in tips])
         temps, dists, dom = predicted_temperature_c(pts, zones, th.body_c, th.zone_edge_c, th.default_time_s)
         for (item_id, tip), t, d, z in zip(tips, temps, dists, dom):
-            tcs.append(ThermocoupleResult(item_id, tuple(float(v) for v in tip), float(d), float(t), int(z)))
-            findings += thermocouple_findings(float(t), float(d), th, item_id)
-    if zones:
-        findings.append(prediction_caveat(any_est))
-    findings.sort(key=lambda f: -f.severity.rank)
+            alarm, prealarm = limits.get(item_id, (th.alarm_c, th.prealarm_c))
+            tcs.append(ThermocoupleResult(item_id, tuple(float(v) for v in tip), float(d), float(t), int(z),
+                                          float(alarm), float(prealarm)))
     if target is not None and target.box is not None:
         box = union_box(box, target.box)
-    return AnalysisResult(
+    result = AnalysisResult(
         zone_volumes_ml=tuple(getattr(z, "ellipsoid", z).volume_ml for z in zones),
         canal_overlap_ml=overlap, canal_signed_distance_mm=distance, canal_closest_lps=closest,
         target_volume_ml=target_ml, coverage_percent=coverage, min_margin_mm=margin,
-        thermocouples=tuple(tcs), findings=tuple(findings), box=box, any_estimated=any_est)
+        thermocouples=tuple(tcs), findings=(), box=box, any_estimated=any_est, all_cryo=cryo,
+        canal_present=canal is not None, canal_overlap=overlap_region)
+    return replace(result, findings=tuple(run_rules(RuleInputs(th, result))))
 
 
 def union_mask_local(volume_geometry, zones, margin_mm: float = 0.0) -> tuple[np.ndarray, Box | None]:

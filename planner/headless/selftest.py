@@ -19,6 +19,7 @@ from typing import Callable, TextIO
 
 import numpy as np
 
+from planner.analysis.rules.codes import Code
 from planner.core import palette
 from planner.core.errors import PlannerError
 
@@ -116,7 +117,31 @@ def check_analysis(state: SelfTestState) -> str:
         raise CheckFailed(f"{figure}; expected one zone per antenna ({n_antennas})")
     if overlap_ml < 0 or any((z["volume_ml"] or 0) <= 0 for z in zones):
         raise CheckFailed(f"{figure}; zone or overlap volumes are not positive numbers")
-    return figure
+    # each zone's volume against the closed form 4/3 pi a b c of its device table's diameters
+    for zr in session.evaluation.zones:
+        antenna = session.plan.get(zr.antenna_id)
+        dims = session.devices.get(antenna.device_id).zone_dimensions(antenna.power_w, antenna.time_s)
+        expected = 4 / 3 * np.pi * (dims.long_axis_mm / 2) * (dims.short_axis_mm / 2) ** 2 / 1000
+        if abs(zr.zone.ellipsoid.volume_ml - expected) > 0.01 * expected:
+            raise CheckFailed(f"{figure}; zone {antenna.name} is {zr.zone.ellipsoid.volume_ml:.2f} mL, the device "
+                              f"table gives {expected:.2f} mL")
+    # the overlap against an independent count: canal voxels whose centre lies in a zone
+    independent = _centre_rule_overlap_ml(session)
+    if abs(overlap_ml - independent) > max(0.05, 0.1 * independent):
+        raise CheckFailed(f"{figure}; an independent voxel-centre count gives {independent:.2f} mL")
+    return figure + f" (voxel-centre count {independent:.2f} mL)"
+
+
+def _centre_rule_overlap_ml(session) -> float:
+    """zone ∩ canal by counting canal voxels whose centre is inside a zone (a different rule from the
+    analysis' partial-volume fractions; the two agree within the boundary voxels)."""
+    canal = session.canal_mask
+    kji = np.argwhere(canal)
+    points = session.volume.to_lps(kji[:, ::-1].astype(float))
+    inside = np.zeros(len(points), dtype=bool)
+    for zone in session.evaluation.planned_zones:
+        inside |= zone.ellipsoid.contains(points)
+    return float(inside.sum()) * float(np.prod(session.volume.spacing_mm)) / 1000.0
 
 
 def check_findings(state: SelfTestState) -> str:
@@ -125,9 +150,40 @@ def check_findings(state: SelfTestState) -> str:
     codes = [f["code"] for f in report["findings"]]
     critical = [f["code"] for f in report["findings"] if f["severity"] == "critical"]
     figure = f"findings: {len(codes)} ({len(critical)} critical: {', '.join(critical) or 'none'})"
-    if report["overlap_canal_ml"] > 0 and "CANAL_OVERLAP" not in critical:
-        raise CheckFailed(f"{figure}; the zones overlap the canal but no CANAL_OVERLAP finding was raised")
-    return figure
+    if report["overlap_canal_ml"] > 0 and Code.CANAL_OVERLAP not in critical:
+        raise CheckFailed(f"{figure}; the zones overlap the canal but no canal_overlap finding was raised")
+    probe = _canal_probe(state.session)
+    if not {Code.NEEDLE_ENTERS_CANAL, Code.CANAL_OVERLAP} <= probe:
+        raise CheckFailed(f"{figure}; a needle driven through the canal with its zone inside it gave only "
+                          f"{', '.join(sorted(probe)) or 'no'} critical findings (expected needle_enters_canal "
+                          "and canal_overlap)")
+    return figure + "; canal probe: " + ", ".join(sorted(probe))
+
+
+def _canal_probe(session) -> set:
+    """Critical codes for a plan built to reach the canal: a midline needle from the back straight through
+    the segmented canal's centre, its antenna zone centred in the canal. The user's plan is put back."""
+    from planner.plan.document import PlanDocument
+    from planner.plan.items import Antenna, Needle
+    from planner.plan.serialize import plan_from_dict, plan_to_dict
+
+    original = plan_from_dict(plan_to_dict(session.plan, app_version=""))
+    canal = session.canal_mask
+    k = int(np.median(np.nonzero(canal.any(axis=(1, 2)))[0]))
+    j, i = np.nonzero(canal[k])
+    centre = session.volume.to_lps([float(i.mean()), float(j.mean()), float(k)])
+    probe = PlanDocument(series=session.plan.series)
+    # +y is posterior in LPS: the entry lies 60 mm behind the canal centre, the tip at the centre
+    needle = Needle(tuple(centre + (0.0, 60.0, 0.0)), tuple(centre), side="midline", name="canal probe")
+    probe.insert(needle)
+    probe.insert(Antenna(needle_id=needle.id, extension_mm=0.0, power_w=30, time_s=210))
+    session.open_plan(probe)
+    try:
+        evaluation = session.evaluate(corridors=True)
+        return {f.code for f in evaluation.findings if f.severity.value == "critical"}
+    finally:
+        session.open_plan(original)
+        session.evaluate(corridors=True)
 
 
 def check_render(state: SelfTestState) -> str:

@@ -80,3 +80,23 @@ def report(progress: ProgressFn | None, done: int, total: int) -> None:
     """Call the progress callback when there is one."""
     if progress is not None:
         progress(int(done), int(total))
+
+
+#: Voxel sizes accepted (mm), in-plane and between slices. Clinical CT pixels are about 0.2-1.5 mm and
+#: slices 0.5-10 mm apart; values outside this range (Pixel Spacing 1e-30 or 1e300) are corrupt
+#: headers, and accepting them makes every later size computed from mm explode.
+MIN_SPACING_MM = 0.05
+MAX_SPACING_MM = 20.0
+
+
+def spacing_problem(values, what: str) -> str:
+    """"" when every value is a plausible voxel size in mm, else a sentence naming ``what``."""
+    import math
+
+    bad = [v for v in values if not (isinstance(v, (int, float)) and math.isfinite(v)
+                                     and MIN_SPACING_MM <= v <= MAX_SPACING_MM)]
+    if not bad:
+        return ""
+    shown = ", ".join(f"{v:g}" for v in values)
+    return (f"{what} is {shown} mm, outside the accepted range {MIN_SPACING_MM:g}-{MAX_SPACING_MM:g} mm "
+            "for a CT voxel")

@@ -7,13 +7,14 @@ or None. The same checks mark a :class:`SeriesCandidate` unsupported at discover
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 import numpy as np
 from pydicom.uid import UID
 
-from planner.imaging._common import decoder_problem, format_bytes, max_volume_bytes, name_files
+from planner.imaging._common import decoder_problem, format_bytes, max_volume_bytes, name_files, spacing_problem
 from planner.imaging.headers import FileHeader
 
 Problem = tuple[str, tuple[str, ...]]
@@ -149,6 +150,15 @@ def check_geometry_headers(headers: Sequence[FileHeader]) -> Problem | None:
     if no_spacing:
         return (f"Pixel Spacing (0028,0030) is missing or not positive in {name_files(no_spacing)}",
                 tuple(no_spacing))
+    odd_spacing = [(p, f) for p, f in frames if spacing_problem(f.pixel_spacing, "x")]
+    if odd_spacing:
+        files = sorted({p for p, _ in odd_spacing})
+        return (spacing_problem(odd_spacing[0][1].pixel_spacing, "Pixel Spacing (0028,0030)")
+                + f" (in {name_files(files)})", tuple(files))
+    bad_slope = sorted({p for p, f in frames if not (math.isfinite(f.slope) and f.slope != 0)})
+    if bad_slope:
+        return (f"Rescale Slope (0028,1053) is 0 or not a number in {name_files(bad_slope)}: Hounsfield units "
+                "(stored value x slope + intercept) cannot be computed", tuple(bad_slope))
     ref = np.asarray(frames[0][1].orientation)
     odd = sorted({p for p, f in frames if np.abs(np.asarray(f.orientation) - ref).max() > ORIENTATION_TOLERANCE})
     if odd:

@@ -45,6 +45,27 @@ def _float(container, keyword: str) -> float | None:
     return got[0] if got else None
 
 
+def _slope(container) -> float | None:
+    """Rescale Slope (0028,1053): None when absent; NaN when present but 0, not finite or unreadable
+    (refused by :func:`planner.imaging.checks.check_geometry_headers`, never silently taken as 1)."""
+    try:
+        value = container.get("RescaleSlope", None) if container is not None else None
+    except Exception:
+        return float("nan")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        v = float(value)
+    except Exception:
+        return float("nan")
+    return v if math.isfinite(v) and v != 0 else float("nan")
+
+
+def _or_one(slope: float | None) -> float:
+    """An absent slope is 1 (identity); a bad one stays NaN so the checks refuse it."""
+    return 1.0 if slope is None else slope
+
+
 def _item(frame_group, shared_group, sequence: str):
     """First item of a functional-group macro, per-frame first, then shared, else None."""
     for group in (frame_group, shared_group):
@@ -64,27 +85,27 @@ def _frame(ds, per_frame, shared) -> FrameGeometry:
     orient = _item(per_frame, shared, "PlaneOrientationSequence")
     measures = _item(per_frame, shared, "PixelMeasuresSequence")
     value = _item(per_frame, shared, "PixelValueTransformationSequence")
-    slope = _float(value, "RescaleSlope") if value is not None else None
+    slope = _slope(value) if value is not None else None
     intercept = _float(value, "RescaleIntercept") if value is not None else None
     return FrameGeometry(
         position_lps=_floats(position, "ImagePositionPatient", 3) if position is not None else None,
         orientation=_floats(orient, "ImageOrientationPatient", 6) if orient is not None else None,
         pixel_spacing=_floats(measures, "PixelSpacing", 2) if measures is not None else None,
         slice_thickness_mm=_float(measures, "SliceThickness") if measures is not None else None,
-        slope=slope if slope is not None else (_float(ds, "RescaleSlope") or 1.0),
+        slope=slope if slope is not None else _or_one(_slope(ds)),
         intercept=intercept if intercept is not None else (_float(ds, "RescaleIntercept") or 0.0),
     )
 
 
 def classic_frame(ds) -> FrameGeometry:
     """Geometry of a single-frame image from (0020,0032), (0020,0037), (0028,0030), (0028,1052/3)."""
-    slope = _float(ds, "RescaleSlope")
+    slope = _slope(ds)
     return FrameGeometry(
         position_lps=_floats(ds, "ImagePositionPatient", 3),
         orientation=_floats(ds, "ImageOrientationPatient", 6),
         pixel_spacing=_floats(ds, "PixelSpacing", 2),
         slice_thickness_mm=_float(ds, "SliceThickness"),
-        slope=1.0 if slope is None or slope == 0 else slope,
+        slope=_or_one(slope),
         intercept=_float(ds, "RescaleIntercept") or 0.0,
     )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.core.errors import LoadError
-from planner.imaging._common import name_files
+from planner.imaging._common import name_files, spacing_problem
 from planner.imaging.functional_groups import FrameGeometry
 from planner.imaging.headers import FileHeader
 
@@ -145,12 +145,19 @@ def plan_grid(stack: StackGeometry, keep: np.ndarray) -> GridPlan:
         raise LoadError("Only one distinct slice position remains: the series is not a 3-D volume.", paths)
     steps = np.diff(along)
     spacing = float(np.median(steps))
+    problem = spacing_problem([spacing], "The spacing between slices (from Image Position (Patient) (0020,0032))")
+    if problem:
+        raise LoadError(f"{problem}; the series cannot be loaded.", paths)
     tol = spacing_tolerance_mm(spacing)
     warnings: list[str] = []
     regular = bool(np.all(np.abs(steps - spacing) <= tol))
     out = along.copy()
     if not regular:
         n_out = int(round((along[-1] - along[0]) / spacing)) + 1
+        if n_out > 10 * len(along):
+            raise LoadError(f"The slices span {along[-1] - along[0]:.0f} mm but are {spacing:.2f} mm apart where "
+                            f"they are closest: {len(along)} slices would become {n_out}; the positions "
+                            "(0020,0032) are probably corrupt.", paths)
         out = np.linspace(along[0], along[-1], n_out)
         spacing = float(out[1] - out[0])
         warnings.append(

@@ -101,6 +101,11 @@ class CommandStack:
         return self._commands[self._index].text if self._index < len(self._commands) else ""
 
     @property
+    def undo_command(self) -> Command | None:
+        """The command :meth:`undo` would revert (None when there is none)."""
+        return self._commands[self._index - 1] if self.can_undo else None
+
+    @property
     def index(self) -> int:
         """Number of commands currently applied."""
         return self._index

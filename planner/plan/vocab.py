@@ -7,10 +7,8 @@ import uuid
 
 import numpy as np
 
+from planner.ablation.needles import GAUGE_OUTER_DIAMETER_MM  # noqa: F401  (owned by the device library)
 from planner.core.errors import PlanError
-
-#: Needle outer diameters in mm by gauge (DOMAIN.md, "Access geometry").
-GAUGE_OUTER_DIAMETER_MM: dict[str, float] = {"10G": 3.40, "11G": 3.05, "13G": 2.41, "16G": 1.65}
 
 #: Vertebral levels a plan may name: T1-T12, L1-L5, S1 (Chen AJNR 2022 treated T and L spine).
 LEVEL_NAMES: tuple[str, ...] = tuple(f"T{i}" for i in range(1, 13)) + tuple(f"L{i}" for i in range(1, 6)) + ("S1",)
@@ -28,10 +26,17 @@ def new_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
+#: Patient (LPS) coordinates lie within about ±2 m of a scanner's origin (bore and table travel); 10 m
+#: leaves room for any real scanner while refusing absurd values (1e308) before any arithmetic.
+MAX_ABS_COORDINATE_MM = 10_000.0
+
+
 def point3(value, what: str) -> tuple[float, float, float]:
     """Validate an (x, y, z) LPS mm point and return it as a tuple of floats."""
     try:
         arr = np.asarray(value, dtype=float)
+    except OverflowError:
+        raise PlanError(f"{what}: a coordinate is too large for a number (expected mm)") from None
     except (TypeError, ValueError):
         raise PlanError(f"{what}: expected 3 numbers (x, y, z in mm), got {value!r}") from None
     if arr.shape != (3,):
@@ -39,6 +44,9 @@ def point3(value, what: str) -> tuple[float, float, float]:
         raise PlanError(f"{what}: expected 3 numbers, got {n}")
     if not np.all(np.isfinite(arr)):
         raise PlanError(f"{what}: coordinates must be finite numbers, got {arr.tolist()}")
+    if np.any(np.abs(arr) > MAX_ABS_COORDINATE_MM):
+        raise PlanError(f"{what}: coordinates must lie within ±{MAX_ABS_COORDINATE_MM:,.0f} mm of the scanner "
+                        f"origin, got {arr.tolist()}")
     return (float(arr[0]), float(arr[1]), float(arr[2]))
 
 
@@ -70,6 +78,9 @@ def finite(value, what: str, minimum: float | None = None, positive: bool = Fals
         v = float(value)
     except (TypeError, ValueError):
         raise PlanError(f"{what}: expected a number, got {value!r}") from None
+    except OverflowError:  # an integer too large for a float (e.g. 10**400)
+        digits = int(abs(int(value)).bit_length() * 0.30103) + 1
+        raise PlanError(f"{what}: the number is too large (about {digits} digits)") from None
     if not math.isfinite(v):
         raise PlanError(f"{what}: expected a finite number, got {value!r}")
     if positive and v <= 0:

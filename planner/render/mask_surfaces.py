@@ -170,6 +170,14 @@ class OverlapHighlight(MaskSurface):
         return self.overlap_voxels
 
     def update_from_evaluation(self, grid, evaluation, mask: np.ndarray | None) -> int:
-        """:meth:`update` with the zones of an Evaluation."""
-        zones = evaluation.planned_zones if evaluation is not None else []
-        return self.update(grid, zones, mask)
+        """Show the evaluation's own zone ∩ canal region (``analysis.canal_overlap``), the one the
+        findings and the 2D views use; nothing is recomputed here. ``mask`` is kept for callers."""
+        analysis = getattr(evaluation, "analysis", None)
+        region = getattr(analysis, "canal_overlap", None)
+        if region is None or region.box is None or not region.mask.any():
+            self.overlap_voxels = 0
+            self.set_mask(None)
+            return 0
+        self.overlap_voxels = int(region.mask.sum())
+        self.set_mask(region.mask, grid, region.box)
+        return self.overlap_voxels

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 import numpy as np
+
 from vtkmodules.vtkRenderingCore import vtkActor
 
 from planner.core import palette
 from planner.ablation.devices import DeviceLibrary, load_library
+from planner.analysis.rules.registry import spec_for
 from planner.core.errors import LoadError
 from planner.plan.items import Antenna, Needle, Target, Thermocouple
 from planner.render.shapes3d import BallShape, EllipsoidSurface, TubeShape, make_actor
@@ -31,8 +33,6 @@ TC_STATES: tuple[str, ...] = ("unknown", "ok", "prealarm", "alarm")
 FALLBACK_ANTENNA_DIAMETER_MM = 1.6
 
 # Finding codes of planner.analysis.safety.thermocouple_findings -> thermocouple display state.
-_TC_CODE_STATE = {"TC_ALARM": "alarm", "TC_COLD_ALARM": "alarm", "TC_PREALARM": "prealarm",
-                  "TC_COLD_PREALARM": "prealarm", "TC_OK": "ok"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,11 +62,12 @@ def brighten(rgb, fraction: float) -> tuple[float, float, float]:
 
 
 def thermocouple_states(evaluation) -> dict[str, str]:
-    """Display state ("ok", "prealarm", "alarm") per thermocouple id from an Evaluation's findings
-    (codes of :func:`planner.analysis.safety.thermocouple_findings`); the worst finding wins."""
+    """Display state ("ok", "prealarm", "alarm") per thermocouple id from an Evaluation's findings:
+    the state each code declares in the rule table (:mod:`planner.analysis.rules`); the worst wins."""
     states: dict[str, str] = {}
     for finding in getattr(evaluation, "findings", ()) or ():
-        state = _TC_CODE_STATE.get(finding.code)
+        spec = spec_for(finding.code)
+        state = spec.display if spec is not None and spec.display else None
         if state is None or not finding.item_id:
             continue
         previous = states.get(finding.item_id, "unknown")

@@ -21,6 +21,7 @@ class NumberSpec:
     minimum: float = -math.inf
     maximum: float = math.inf
     label: str = ""
+    source: str = ""  # where the bound comes from (a closed form, the sample's ground truth, a rule)
 
     def holds(self, value: float | None) -> bool:
         return value is not None and not math.isnan(value) and self.minimum <= value <= self.maximum

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from planner.analysis.rules.codes import Code
 from planner.scenarios.records import FindingSpec, NumberSpec, fail as _fail
 
 COUNT_KINDS = ("needles", "antennas", "thermocouples", "targets", "levels")
@@ -39,12 +40,24 @@ def _number(value, where: str, positive: bool = False) -> float:
 
 
 def number_spec(value, where: str) -> NumberSpec:
-    """A bare number (within 1e-3), ``{min, max}`` or ``{approx, tol}``."""
+    """A bare number (within 1e-3), ``{min, max}`` or ``{approx, tol}``, each optionally with
+    ``source``: where the bound comes from (shown in reports; required by the project's own tests)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         v = _number(value, where)
         return NumberSpec(v - 1e-3, v + 1e-3, f"= {v:g}")
-    if not isinstance(value, dict) or not value or set(value) - {"min", "max", "approx", "tol"}:
-        raise _fail(where, f"expected a number, {{min, max}} or {{approx, tol}}, got {value!r}")
+    if not isinstance(value, dict) or not value or set(value) - {"min", "max", "approx", "tol", "source"}:
+        raise _fail(where, f"expected a number, {{min, max}} or {{approx, tol}} (and a source), got {value!r}")
+    source = value.get("source", "")
+    if not isinstance(source, str):
+        raise _fail(where, f"source must be text, got {source!r}")
+    value = {k: v for k, v in value.items() if k != "source"}
+    if not value:
+        raise _fail(where, "a source alone is not a bound")
+    spec = _bounds(value, where)
+    return NumberSpec(spec.minimum, spec.maximum, spec.label, source)
+
+
+def _bounds(value: dict, where: str) -> NumberSpec:
     if "approx" in value:
         if set(value) - {"approx", "tol"} or "tol" not in value:
             raise _fail(where, "'approx' goes with 'tol' only")
@@ -62,14 +75,20 @@ def _findings(value, where: str) -> tuple[FindingSpec, ...]:
         raise _fail(where, "expected a list of finding codes")
     out = []
     for i, entry in enumerate(value):
+        code = entry.get("code") if isinstance(entry, dict) else entry
+        if isinstance(code, str) and code:
+            try:
+                code = Code.parse(code).value  # one list of codes (planner/analysis/rules/codes.py)
+            except ValueError as exc:
+                raise _fail(f"{where}[{i}]", str(exc)) from None
         if isinstance(entry, str) and entry:
-            out.append(FindingSpec(entry))
+            out.append(FindingSpec(code))
         elif isinstance(entry, dict) and isinstance(entry.get("code"), str) and not set(entry) - {
                 "code", "item", "severity"}:
             severity = str(entry.get("severity", ""))
             if severity not in ("", "critical", "warning", "info"):
                 raise _fail(f"{where}[{i}]", f"severity must be critical, warning or info, got {severity!r}")
-            out.append(FindingSpec(entry["code"], str(entry.get("item", "")), severity))
+            out.append(FindingSpec(code, str(entry.get("item", "")), severity))
         else:
             raise _fail(f"{where}[{i}]", f"expected a code or {{code, item, severity}}, got {entry!r}")
     return tuple(out)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from planner.ablation.zones import PlannedZone
 from planner.analysis.analyze import AnalysisResult
 from planner.analysis.corridor import CorridorReport
+from planner.analysis.rules.registry import display_state
 from planner.analysis.thresholds import Finding, Severity, worst
 
 
@@ -42,6 +43,11 @@ class Evaluation:
 
     def findings_for(self, item_id: str) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.item_id == item_id)
+
+    def tc_state(self, item_id: str) -> str:
+        """``alarm`` / ``prealarm`` / ``ok`` for a thermocouple, from its findings via the rule table
+        ("" when it has none): the 2D and 3D views colour by this, not by a rule of their own."""
+        return display_state(self.findings, item_id)
 
     def zone_for(self, antenna_id: str) -> ZoneResult | None:
         return next((z for z in self.zones if z.antenna_id == antenna_id), None)

@@ -187,6 +187,12 @@ class EditTool:
         on_slab = abs(closest[2] - ctx.h_mm) <= ctx.half_thickness_mm + item.outer_diameter_mm / 2
         return on_slab and float(np.linalg.norm(closest[:2] - p[:2])) <= ctx.tolerance_mm
 
+    @property
+    def coalesced(self) -> bool:
+        """True while a drag's updates come once per frame from the session (the view need not
+        repaint on each mouse move itself)."""
+        return self._drag is not None and self.session.schedule is not None
+
     def press(self, lps, button) -> bool:
         if button != "left":
             return False

@@ -10,6 +10,7 @@ cached by its geometry, so only needles that moved are checked again.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 from psygnal import Signal
@@ -20,9 +21,9 @@ from planner.ablation.zones import planned_zone
 from planner.analysis.analyze import analyze
 from planner.anatomy.lesion import LesionParams, segment_lesion
 from planner.analysis.corridor import CorridorReport, check_corridor
-from planner.analysis.corridor_findings import corridor_findings
 from planner.analysis.overlap import PreparedCanal
-from planner.analysis.thresholds import Finding, SafetyThresholds, Severity
+from planner.analysis.rules.registry import RuleInputs, run_rules
+from planner.analysis.thresholds import SafetyThresholds
 from planner.core.errors import PlanError, PlannerError
 from planner.core.volume import ImageVolume
 from planner.geometry.raster import VoxelGrid
@@ -31,6 +32,7 @@ from planner.plan.commands import CommandStack
 from planner.plan.document import PlanDocument
 from planner.plan.items import Needle, SeriesRef, Target
 from planner.session.evaluation import Evaluation, ZoneResult
+from planner.session.masks import VersionedMask
 
 
 def target_shape(target: Target) -> Ellipsoid | None:
@@ -38,6 +40,13 @@ def target_shape(target: Target) -> Ellipsoid | None:
     if target.kind not in ("sphere", "ellipsoid"):
         return None
     return Ellipsoid(np.asarray(target.centre_lps), np.asarray(target.axes), np.asarray(target.semi_axes_mm))
+
+
+@dataclass(frozen=True)
+class CorridorFailure:
+    """Why a needle's corridor could not be checked (kept in the cache like a report)."""
+
+    message: str
 
 
 class PlanningSession:
@@ -55,12 +64,13 @@ class PlanningSession:
         self.grid: VoxelGrid | None = None
         self.plan = PlanDocument()
         self.stack = CommandStack(self.plan)
-        self.canal_mask: np.ndarray | None = None
+        self.canal = VersionedMask("spinal canal")
+        self.lesion = VersionedMask("lesion")
         self._canal: PreparedCanal | None = None
-        self._canal_version = 0
-        self.target_mask: np.ndarray | None = None
         self.evaluation: Evaluation | None = None
         self.interactive = False
+        self.schedule = None  # callable(fn): run fn later, once per frame (the UI's frame timer); None = now
+        self._drag_pending = False
         self.auto_evaluate = True
         self.defer_corridors = False  # True in the app: corridor checks run in a worker thread
         self._request_id = 0
@@ -77,7 +87,9 @@ class PlanningSession:
         """A new case: the plan is emptied and bound to this series; derived results are dropped."""
         self.volume = volume
         self.grid = VoxelGrid.of(volume)
-        self.canal_mask, self._canal, self.target_mask = None, None, None
+        self.canal.set(None, None)
+        self.lesion.set(None, None)
+        self._canal = None
         self._corridor_cache.clear()
         self._lesion_cache.clear()
         self.evaluation = None
@@ -110,34 +122,69 @@ class PlanningSession:
         finally:
             self.auto_evaluate = previous
 
+    @property
+    def canal_mask(self) -> np.ndarray | None:
+        """The spinal canal mask (owned by ``self.canal``, versioned)."""
+        return self.canal.mask
+
+    @property
+    def target_mask(self) -> np.ndarray | None:
+        """A lesion mask set directly (owned by ``self.lesion``, versioned)."""
+        return self.lesion.mask
+
+    @property
+    def _canal_version(self) -> int:
+        return self.canal.version
+
+    def _shape(self):
+        return None if self.volume is None else self.volume.hu.shape
+
     def set_canal(self, mask: np.ndarray | None) -> None:
-        """The spinal canal on the volume's grid (automatic, seeded or corrected)."""
-        if mask is not None and (self.volume is None or mask.shape != self.volume.hu.shape):
-            raise PlannerError("The canal mask does not match the loaded volume's grid.")
-        self.canal_mask = None if mask is None else np.asarray(mask, dtype=bool)
-        self._canal = None if mask is None else PreparedCanal.build(self.grid, self.canal_mask)
-        self._canal_version += 1
-        self._corridor_cache.clear()
+        """The spinal canal on the volume's grid (automatic, seeded or corrected); a new version even
+        when ``mask`` is the same array edited in place."""
+        try:
+            mask = self.canal.set(mask, self._shape())
+        except ValueError as exc:
+            raise PlannerError(str(exc)) from None
+        self._canal = None if mask is None else PreparedCanal.build(self.grid, mask)
         self.canal_changed.emit()
         self._on_plan_changed()
 
     def set_target_mask(self, mask: np.ndarray | None) -> None:
-        self.target_mask = None if mask is None else np.asarray(mask, dtype=bool)
+        """A lesion mask on the volume's grid; a new version even when it is the same array."""
+        try:
+            self.lesion.set(mask, self._shape())
+        except ValueError as exc:
+            raise PlannerError(str(exc)) from None
         self._on_plan_changed()
 
     def begin_interaction(self) -> None:
-        """A drag started: evaluate cheaply until :meth:`end_interaction`."""
+        """A drag started: evaluate cheaply (zones and fast numbers, no corridor check) until
+        :meth:`end_interaction`, at most once per frame when a ``schedule`` is set."""
         self.interactive = True
 
     def end_interaction(self) -> None:
-        """The drag ended: merge its commands into one undo step and run the full evaluation."""
+        """The drag ended: merge its commands into one undo step and run exactly one full evaluation
+        (a fast one still pending for the last move is dropped: the full one supersedes it)."""
         self.interactive = False
+        self._drag_pending = False
         self.stack.end_merge()
         self._on_plan_changed()
 
     def _on_plan_changed(self, *args) -> None:
-        if self.auto_evaluate and self.volume is not None:
-            self.evaluate(corridors=not self.interactive)
+        if not (self.auto_evaluate and self.volume is not None):
+            return
+        if self.interactive and self.schedule is not None:
+            if not self._drag_pending:  # coalesce: many moves in one frame give one evaluation
+                self._drag_pending = True
+                self.schedule(self._run_pending_drag)
+            return
+        self.evaluate(corridors=not self.interactive)
+
+    def _run_pending_drag(self) -> None:
+        if self._drag_pending and self.interactive and self.volume is not None:
+            self._drag_pending = False
+            self.evaluate(corridors=False)
 
     # --- derived results -------------------------------------------------------------------------
     def zone_results(self) -> list[ZoneResult]:
@@ -153,20 +200,30 @@ class PlanningSession:
                 out.append(ZoneResult(antenna.id, needle.id, None, str(exc)))
         return out
 
+    def _level_axes(self, needle: Needle):
+        level = self.plan.level_named(needle.level) if needle.level else None
+        return None if level is None else level.axes
+
     def _corridor_key(self, needle: Needle) -> tuple:
-        return (needle.entry_lps, needle.tip_lps, needle.gauge, needle.side, needle.level, self._canal_version,
-                self._target_key())
+        """Every input :func:`check_corridor` reads: the geometry, the diameter (gauge), the side, the
+        vertebra's axes, the canal version and the lesion (mask version and target shapes)."""
+        axes = self._level_axes(needle)
+        axes = None if axes is None else tuple(tuple(float(v) for v in row) for row in axes)
+        return (needle.entry_lps, needle.tip_lps, needle.gauge, needle.outer_diameter_mm, needle.side, axes,
+                self.canal.version, self._target_key())
 
     def corridor_job(self, needle: Needle):
         """A function computing this needle's corridor report, safe to run in another thread (it only
         reads the volume, masks and a snapshot of the needle), and the cache key it is valid for."""
-        level = self.plan.level_named(needle.level) if needle.level else None
-        axes = None if level is None else level.axes
+        axes = self._level_axes(needle)
         volume, canal, lesion_inside = self.volume, self.canal_mask, self._lesion_inside()
 
-        def job() -> CorridorReport:
-            return check_corridor(volume, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm,
-                                  side=needle.side, axes=axes, canal_mask=canal, lesion_inside=lesion_inside)
+        def job() -> CorridorReport | CorridorFailure:
+            try:
+                return check_corridor(volume, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm,
+                                      side=needle.side, axes=axes, canal_mask=canal, lesion_inside=lesion_inside)
+            except PlannerError as exc:  # e.g. the needle lies outside the CT: a finding, not a crash
+                return CorridorFailure(f"{needle.name}: the path could not be checked: {exc}")
         return job, self._corridor_key(needle)
 
     def missing_corridors(self) -> list[Needle]:
@@ -181,7 +238,7 @@ class PlanningSession:
             if self.auto_evaluate and not self.interactive:
                 self.evaluate(corridors=True)
 
-    def corridor(self, needle: Needle) -> CorridorReport:
+    def corridor(self, needle: Needle) -> CorridorReport | CorridorFailure:
         """The corridor report of one needle, cached by its geometry, the canal and the target."""
         key = self._corridor_key(needle)
         cached = self._corridor_cache.get(needle.id)
@@ -193,7 +250,7 @@ class PlanningSession:
         return report
 
     def _target_key(self):
-        return (id(self.target_mask), tuple(self.plan.targets), self._canal_version)
+        return (self.lesion.version, tuple(self.plan.targets), self.canal.version)
 
     def _lesion_inside(self):
         """A function telling which LPS points lie in the target lesion (mask or shapes), or None."""
@@ -235,39 +292,47 @@ class PlanningSession:
         shapes = [s for s in (target_shape(t) for t in self.plan.targets) if s is not None]
         return shapes or None
 
+    def _fresh_corridors(self, corridors: bool) -> dict[str, CorridorReport]:
+        """Reports valid for each needle's current inputs (full cache key); computed here unless the
+        app defers them to a worker (``defer_corridors``) or a drag is in progress."""
+        reports: dict[str, CorridorReport | CorridorFailure] = {}
+        for needle in self.plan.needles:
+            if corridors and not self.defer_corridors:
+                reports[needle.id] = self.corridor(needle)
+                continue
+            cached = self._corridor_cache.get(needle.id)
+            if cached is not None and cached[0] == self._corridor_key(needle):
+                reports[needle.id] = cached[1]
+        return reports
+
+    def rule_inputs(self, zones, result, reports) -> RuleInputs:
+        """What the rule table reads for this plan (figures already computed)."""
+        lesion_errors = {tid: entry[2] for tid, entry in self._lesion_cache.items() if entry[2] and tid in self.plan}
+        good = {k: r for k, r in reports.items() if not isinstance(r, CorridorFailure)}
+        failed = {k: r.message for k, r in reports.items() if isinstance(r, CorridorFailure)}
+        return RuleInputs(self.thresholds, result, good, tuple(self.plan.needles),
+                          {z.antenna_id: z.error for z in zones if z.error}, lesion_errors,
+                          tuple(self.volume.warnings), failed)
+
     def evaluate(self, corridors: bool = True) -> Evaluation:
-        """Recompute everything that depends on the plan; publish and return the evaluation."""
+        """Recompute everything that depends on the plan; publish and return the evaluation.
+
+        The evaluation is ``complete`` only when every needle has a corridor report valid for all of
+        its current inputs; otherwise ``corridors_needed`` asks for the missing ones."""
         if self.volume is None:
             raise PlannerError("Open a CT series before evaluating a plan.")
         self._request_id += 1
         zones = self.zone_results()
         planned = [z.zone for z in zones if z.zone is not None]
         tips = {t.id: t.tip_lps for t in self.plan.thermocouples}
-        result = analyze(self.grid, self._canal, planned, self._targets(), tips, self.thresholds)
-        findings: list[Finding] = list(result.findings)
-        findings += [Finding(Severity.WARNING, "zone_unavailable", z.error, z.antenna_id) for z in zones if z.error]
-        findings += [Finding(Severity.WARNING, "target_unavailable", entry[2], target_id)
-                     for target_id, entry in self._lesion_cache.items() if entry[2] and target_id in self.plan]
-        reports: dict[str, CorridorReport] = {}
-        for needle in self.plan.needles:
-            if needle.exceeds_usable_length:
-                findings.append(Finding(
-                    Severity.WARNING, "needle_too_short",
-                    f"{needle.name}: the path ({needle.length_mm:.0f} mm) is longer than the needle's usable "
-                    f"length ({needle.usable_length_mm:.0f} mm).", needle.id))
-            cached = self._corridor_cache.get(needle.id)
-            if corridors and not self.defer_corridors:
-                reports[needle.id] = self.corridor(needle)
-            elif corridors and cached is not None and cached[0] == self._corridor_key(needle):
-                reports[needle.id] = cached[1]
-            elif cached is not None and cached[0][:2] == (needle.entry_lps, needle.tip_lps):
-                reports[needle.id] = cached[1]
-            if needle.id in reports:
-                findings += corridor_findings(reports[needle.id], needle.id, needle.name)
-        findings += [Finding(Severity.WARNING, "series_warning", f"Images: {w}") for w in self.volume.warnings]
-        findings.sort(key=lambda f: -f.severity.rank)
+        limits = {t.id: (t.alarm_c, t.prealarm_c) for t in self.plan.thermocouples}
+        result = analyze(self.grid, self._canal, planned, self._targets(), tips, self.thresholds,
+                         thermocouple_limits=limits)
+        reports = self._fresh_corridors(corridors)
+        findings = run_rules(self.rule_inputs(zones, result, reports))
         complete = corridors and len(reports) == len(self.plan.needles)
-        evaluation = Evaluation(self._request_id, tuple(zones), result, reports, tuple(findings),
+        good = {k: r for k, r in reports.items() if not isinstance(r, CorridorFailure)}
+        evaluation = Evaluation(self._request_id, tuple(zones), result, good, tuple(findings),
                                 complete=complete)
         self.evaluation = evaluation
         self.evaluated.emit(evaluation)

@@ -36,15 +36,31 @@ class FindingsPanel(QWidget):
         session.evaluated.connect(self.show_evaluation)
 
     def show_evaluation(self, evaluation) -> None:
-        self.summary.setText(plan_readouts(self.session))
-        self.list.clear()
-        for f in evaluation.findings:
-            row = QListWidgetItem(f"{PREFIX[f.severity]}: {f.message}")
-            row.setForeground(QBrush(COLORS[f.severity]))
-            row.setData(Qt.UserRole, f.item_id)
-            row.setData(Qt.UserRole + 1, f.code)
-            self.list.addItem(row)
-        self.status.setText("" if evaluation.complete else "Checking the needle corridors…")
+        """Show the evaluation's findings; rows that did not change are left alone (a drag step usually
+        changes a few numbers in a few messages)."""
+        summary = plan_readouts(self.session)
+        if self.summary.text() != summary:
+            self.summary.setText(summary)
+        findings = evaluation.findings
+        while self.list.count() > len(findings):
+            self.list.takeItem(self.list.count() - 1)
+        for index, f in enumerate(findings):
+            row = self.list.item(index)
+            if row is None:
+                row = QListWidgetItem()
+                self.list.addItem(row)
+            text = f"{PREFIX[f.severity]}: {f.message}"
+            if row.text() != text:
+                row.setText(text)
+            if row.data(Qt.UserRole + 1) != f.code or row.data(Qt.UserRole + 2) != f.severity.value:
+                row.setForeground(QBrush(COLORS[f.severity]))
+                row.setData(Qt.UserRole + 1, f.code)
+                row.setData(Qt.UserRole + 2, f.severity.value)
+            if row.data(Qt.UserRole) != f.item_id:
+                row.setData(Qt.UserRole, f.item_id)
+        status = "" if evaluation.complete else "Checking the needle corridors…"
+        if self.status.text() != status:
+            self.status.setText(status)
 
     def codes(self) -> list[str]:
         return [self.list.item(i).data(Qt.UserRole + 1) for i in range(self.list.count())]

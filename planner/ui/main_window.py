@@ -40,6 +40,7 @@ from planner.ui.scene_plan import ScenePlan
 from planner.ui.slice_view import SliceView
 from planner.ui.training_panel import TrainingActions
 from planner.ui.view_actions import ViewActions
+from planner.ui.frame import FrameCoalescer
 from planner.ui.view3d import View3D
 
 APP_NAME = "Spine Ablation Planner"
@@ -60,6 +61,8 @@ class MainWindow(QMainWindow):
         bone = preset("bone")
         self.state.set_window(bone.center_hu, bone.width_hu)
         self.session = PlanningSession()
+        self.frame = FrameCoalescer(self)  # drag updates: one per frame
+        self.session.schedule = self.frame.request
         self.corridors = CorridorRunner(self.session, self)
         self.selection = Selection()
         self.measurements = MeasurementList()
@@ -319,7 +322,8 @@ class MainWindow(QMainWindow):
 
     def _on_plan_changed(self, *args) -> None:
         self._follow_selected_needle()
-        self.update_views()
+        if not self.session.interactive:  # while dragging, the frame's evaluation repaints the views
+            self.update_views()
         message = getattr(self.tools["navigate"], "message", "")
         if message:
             self.statusBar().showMessage(message, 5000)

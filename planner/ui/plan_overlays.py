@@ -14,6 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPolygonF
 
 from planner.core import palette
+from planner.core.errors import LoadError
 from planner.core.volume import ImageVolume
 from planner.geometry.mpr import is_axis_aligned, reslice
 from planner.geometry.sections import ellipsoid_section, segment_in_slab
@@ -29,7 +30,7 @@ ZONE_RGB = QColor(*palette.ZONE)
 CANAL_RGB = QColor(*palette.CANAL)
 OVERLAP_RGB = QColor(*palette.CANAL_IN_ZONE)
 TARGET_RGB = QColor(*palette.TARGET)
-ANTENNA_DIAMETER_MM = 1.6  # Chen AJNR 2022: 1.6 mm x 20 cm antenna
+ANTENNA_DIAMETER_MM = 1.6  # only when the device is unknown; Chen AJNR 2022: 1.6 mm x 20 cm antenna
 
 
 def _pt(view, lps) -> QPointF:
@@ -110,6 +111,13 @@ class PlanOverlay:
         self.selection = selection
         self.place_tools = place_tools
 
+    def _antenna_diameter_mm(self, antenna) -> float:
+        """The antenna's true diameter from the device library."""
+        try:
+            return float(self.session.devices.get(antenna.device_id).diameter_mm)
+        except LoadError:  # an unknown device has its own finding (zone_unavailable)
+            return ANTENNA_DIAMETER_MM
+
     def __call__(self, painter: QPainter, view, sl) -> None:
         plan = self.session.plan
         evaluation = self.session.evaluation
@@ -126,7 +134,7 @@ class PlanOverlay:
             antenna = plan.antenna_for(needle.id)
             if antenna is not None:
                 tip = antenna.tip_lps(needle)
-                draw_shaft(painter, view, sl, needle.tip_lps, tip, ANTENNA_DIAMETER_MM, ANTENNA_RGB)
+                draw_shaft(painter, view, sl, needle.tip_lps, tip, self._antenna_diameter_mm(antenna), ANTENNA_RGB)
                 draw_endpoint(painter, view, sl, tip, ANTENNA_RGB, 3.5)
             draw_shaft(painter, view, sl, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm, color)
             draw_endpoint(painter, view, sl, needle.entry_lps, color)
@@ -137,7 +145,8 @@ class PlanOverlay:
         tc_results = {t.item_id: t for t in (evaluation.analysis.thermocouples if evaluation and evaluation.analysis else ())}
         for tc in plan.thermocouples:
             result = tc_results.get(tc.id)
-            alarm = result is not None and result.predicted_temperature_c >= tc.prealarm_c
+            # the state of this thermocouple's finding (rule table), the same one the 3D view shows
+            alarm = evaluation is not None and evaluation.tc_state(tc.id) in ("prealarm", "alarm")
             color = SELECTED_RGB if tc.id == self.selection.item_id else (ALARM_RGB if alarm else TC_RGB)
             draw_shaft(painter, view, sl, tc.entry_lps, tc.tip_lps, tc.outer_diameter_mm, color)
             draw_endpoint(painter, view, sl, tc.tip_lps, color, 4.0)
@@ -192,6 +201,7 @@ class MaskOverlay:
         self._mask_volume: ImageVolume | None = None
         self._mask_id = None
         self._reslicer: ObliqueReslicer | None = None
+        self._cache = None
 
     def _mask_slice(self, view, sl) -> np.ndarray | None:
         mask = self.get_mask()
@@ -211,21 +221,41 @@ class MaskOverlay:
         out = self._reslicer.reslice(sl.plane, sl.extent_mm, sl.da_mm)
         return out.pixels > 0.5
 
-    def __call__(self, painter: QPainter, view, sl) -> None:
+    def _slice_key(self, sl):
+        p = sl.plane
+        geometry = tuple(np.round(np.concatenate([p.origin_lps, p.u_lps, p.v_lps]), 6))
+        return (geometry, round(sl.h_mm, 6), sl.a0_mm, sl.b0_mm, sl.da_mm, sl.db_mm, sl.pixels.shape,
+                id(self.get_mask()), self.session.canal.version, self.session.lesion.version)
+
+    def _base(self, view, sl):
+        """(mask slice, RGBA outline + fill) for this slice, cached while the slice and mask stay
+        the same (a needle drag repaints often; the canal does not change meanwhile)."""
+        key = self._slice_key(sl)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1], self._cache[2]
         canal = self._mask_slice(view, sl)
         if canal is None or canal.shape != sl.pixels.shape or not canal.any():
-            return
+            self._cache = (key, None, None)
+            return None, None
         rgba = np.zeros(canal.shape + (4,), dtype=np.uint8)
         edge = canal & ~(
             np.roll(canal, 1, 0) & np.roll(canal, -1, 0) & np.roll(canal, 1, 1) & np.roll(canal, -1, 1))
         c = self.rgb
         rgba[canal] = (c.red(), c.green(), c.blue(), 45)
         rgba[edge] = (c.red(), c.green(), c.blue(), 230)
+        self._cache = (key, canal, rgba)
+        return canal, rgba
+
+    def __call__(self, painter: QPainter, view, sl) -> None:
+        canal, rgba = self._base(view, sl)
+        if canal is None:
+            return
         overlap = self._overlap(sl, canal) if self.show_overlap else None
         if overlap is not None:
+            rgba = rgba.copy()
             rgba[overlap] = (OVERLAP_RGB.red(), OVERLAP_RGB.green(), OVERLAP_RGB.blue(), 170)
         h, w = canal.shape
-        image = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
+        image = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888)
         a0, a1, b0, b1 = sl.extent_mm
         x0, y0 = view.viewport.plane_to_screen(a0, b0)
         x1, y1 = view.viewport.plane_to_screen(a1, b1)
@@ -233,15 +263,13 @@ class MaskOverlay:
         painter.drawImage(QRectF(x0, y0, x1 - x0, y1 - y0), image)
 
     def _overlap(self, sl, canal: np.ndarray) -> np.ndarray | None:
+        """The evaluation's zone ∩ canal voxels on this slice (computed once, in the analysis)."""
         evaluation = self.session.evaluation
-        zones = evaluation.planned_zones if evaluation is not None else []
-        if not zones:
+        analysis = evaluation.analysis if evaluation is not None else None
+        if analysis is None or analysis.canal_overlap is None:
             return None
         rows, cols = np.nonzero(canal)
-        pts = sl.pixel_to_lps(cols, rows)
-        inside = np.zeros(len(rows), dtype=bool)
-        for z in zones:
-            inside |= z.ellipsoid.contains(pts)
+        inside = analysis.overlap_at(self.session.grid, sl.pixel_to_lps(cols, rows))
         if not inside.any():
             return None
         out = np.zeros_like(canal)

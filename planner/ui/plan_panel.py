@@ -35,16 +35,34 @@ class PlanTree(QWidget):
         self._rows: dict[str, QTreeWidgetItem] = {}
         self._updating = False
         plan = session.plan
-        for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
+        for signal in (plan.item_added, plan.item_removed, plan.reset):
             signal.connect(self.rebuild)
+        plan.item_changed.connect(self._update_row)  # an edit (a drag step) changes one row, not the tree
+        self._shown: dict[str, tuple] = {}
         session.evaluated.connect(self._color_rows)
         selection.changed.connect(self._select_row)
         self.rebuild()
+
+    def _update_row(self, kind: str, item_id: str, fields=()) -> None:
+        """Refresh the texts of the changed item's row only (a rename or lock changes the label)."""
+        row = self._rows.get(item_id)
+        if row is None or item_id not in self.session.plan:
+            self.rebuild()
+            return
+        item = self.session.plan.get(item_id)
+        if kind == "antenna":
+            texts = ("Antenna", f"{item.power_w:g} W · {item.time_s:g} s · +{item.extension_mm:g} mm")
+        else:
+            texts = (self._label(item), self._details(item))
+        for column, text in enumerate(texts):
+            if row.text(column) != text:
+                row.setText(column, text)
 
     def rebuild(self, *args) -> None:
         self._updating = True
         self.tree.clear()
         self._rows.clear()
+        self._shown.clear()
         plan = self.session.plan
         for kind, title in GROUPS:
             group = QTreeWidgetItem(self.tree, [title, ""])
@@ -86,12 +104,20 @@ class PlanTree(QWidget):
         return ""
 
     def _color_rows(self, evaluation) -> None:
+        """Colour each row by its worst finding; only rows whose colour or tooltip changed are touched."""
+        by_item: dict[str, list] = {}
+        for f in evaluation.findings:
+            by_item.setdefault(f.item_id, []).append(f)
         for item_id, row in self._rows.items():
-            findings = evaluation.findings_for(item_id)
+            findings = by_item.get(item_id, ())
             worst = max((f.severity for f in findings), key=lambda s: s.rank, default=Severity.INFO)
+            tip = "\n".join(f.message for f in findings)
+            if self._shown.get(item_id) == (worst, tip):
+                continue
+            self._shown[item_id] = (worst, tip)
             color = SEVERITY_COLORS.get(worst)
             row.setForeground(0, QBrush(color) if color else QBrush())
-            row.setToolTip(0, "\n".join(f.message for f in findings))
+            row.setToolTip(0, tip)
 
     def _on_tree_selection(self) -> None:
         if self._updating:

@@ -185,6 +185,8 @@ class PropertiesPanel(QWidget):
     def _on_plan_changed(self, *args) -> None:
         if self._item_id is not None and self._item_id not in self.session.plan:
             self.show_item(None)
+        elif len(args) >= 2 and args[1] != self._item_id:
+            return  # another item changed: nothing shown here depends on it
         else:
             self._update_values()
 

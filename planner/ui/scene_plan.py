@@ -33,6 +33,7 @@ class ScenePlan:
         self.clip = ClipBox()
         self.shell = False
         self.clip_on = False
+        self._stale = False
         plan = session.plan
         for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
             signal.connect(self._on_plan)
@@ -50,16 +51,31 @@ class ScenePlan:
         self.clip.clear_clip()
 
     def _on_plan(self, *args) -> None:
+        if self.session.interactive:  # a drag: the 3D scene follows on release (one software render)
+            self._stale = True
+            self.view.hold(True)
+            return
         self.items.update_from_plan(self.session.plan)
         self._update_clip()
         self.view.render()
 
     def _on_evaluated(self, evaluation) -> None:
+        """Zones, thermocouple colours (by finding code, from the rule table) and the evaluation's own
+        zone ∩ canal region. While dragging nothing is rendered: a software 3D frame of a real CT
+        costs far more than a frame's budget; the release's full evaluation renders once."""
+        if self.session.interactive:
+            self._stale = True
+            self.view.hold(True)
+            return
+        self.view.hold(False)
+        if self._stale:
+            self._stale = False
+            self.items.update_from_plan(self.session.plan)
+            self._update_clip()
         margin = conduction_length_mm(300.0) if self.shell else None
         self.zones.update_from_evaluation(evaluation, shell_margin_mm=margin)
         self.items.update_from_evaluation(evaluation)
-        if not self.session.interactive:  # the overlap surface is rebuilt on release, not per drag step
-            self.overlap.update_from_evaluation(self.session.grid, evaluation, self.session.canal_mask)
+        self.overlap.update_from_evaluation(self.session.grid, evaluation, self.session.canal_mask)
         self.view.render()
 
     def _on_canal(self) -> None:

@@ -214,7 +214,8 @@ class SliceView(QWidget):
                                             PICK_TOLERANCE_PX / self.viewport.scale_px_per_mm)
         handled = bool(getattr(self.tool, name)(lps, _button_name(event, name)))
         if handled:
-            self.update()
+            if not (name == "move" and getattr(self.tool, "coalesced", False)):
+                self.update()  # a coalesced drag repaints once per frame, from the session's evaluation
             if name != "move":
                 self.tool_used.emit()
         return handled

@@ -208,9 +208,13 @@ class View3D(QWidget):
         self._render_pending = True
         QTimer.singleShot(0, self._render_now)
 
+    def hold(self, on: bool) -> None:
+        """Hold (or resume) rendering: held, neither :meth:`render` nor Qt repaints draw a new frame."""
+        self.vtk_widget.held = bool(on)
+
     def _render_now(self) -> None:
         self._render_pending = False
-        if self.isVisible():
+        if self.isVisible() and not self.vtk_widget.held:
             self.render_window.Render()
 
     def showEvent(self, event):  # noqa: N802

@@ -16,12 +16,24 @@ def is_offscreen_platform() -> bool:
     return QGuiApplication.platformName() == "offscreen"
 
 
-def make_vtk_widget(parent=None) -> QVTKRenderWindowInteractor:
-    """A QVTKRenderWindowInteractor, with an EGL window of its own on the offscreen platform."""
+class HoldableVTKWidget(QVTKRenderWindowInteractor):
+    """A VTK widget whose repaints can be held: while ``held`` (a drag in the 2D views), a Qt paint
+    request (a neighbouring panel's relayout) shows the last frame instead of a new software render
+    of the whole scene, which on a real CT takes far longer than a frame."""
+
+    held = False
+
+    def paintEvent(self, event):  # noqa: N802
+        if not self.held:
+            super().paintEvent(event)
+
+
+def make_vtk_widget(parent=None) -> HoldableVTKWidget:
+    """A VTK widget, with an EGL window of its own on the offscreen platform."""
     if is_offscreen_platform():
         rw = DetachedEGLRenderWindow()
         rw.SetOffScreenRendering(1)
-        widget = QVTKRenderWindowInteractor(parent, rw=rw)
+        widget = HoldableVTKWidget(parent, rw=rw)
     else:
-        widget = QVTKRenderWindowInteractor(parent)
+        widget = HoldableVTKWidget(parent)
     return widget

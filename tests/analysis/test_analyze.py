@@ -45,8 +45,8 @@ def test_severities_follow_the_distance_to_the_canal(setup):
     grid, canal, _ = setup
     th = SafetyThresholds()
     # sphere r = 10 with its surface 20, 3 and -2 mm from the canal surface
-    for gap, code, sev in ((20.0, "CANAL_CLEAR", Severity.INFO), (3.0, "CANAL_NEAR", Severity.WARNING),
-                           (-2.0, "CANAL_OVERLAP", Severity.CRITICAL)):
+    for gap, code, sev in ((20.0, "canal_clear", Severity.INFO), (3.0, "canal_near", Severity.WARNING),
+                           (-2.0, "canal_overlap", Severity.CRITICAL)):
         centre = [0.0, 20.0 - 8.0 - 10.0 - gap, 0.0]
         res = analyze(grid, canal, [Ellipsoid.sphere(centre, 10.0)], thresholds=th)
         assert _codes(res)[code] == sev
@@ -55,7 +55,7 @@ def test_severities_follow_the_distance_to_the_canal(setup):
     # a configurable warning distance
     res = analyze(grid, canal, [Ellipsoid.sphere([0, -8.0, 0], 10.0)],
                   thresholds=SafetyThresholds(warn_distance_mm=12.0))
-    assert _codes(res)["CANAL_NEAR"] == Severity.WARNING
+    assert _codes(res)["canal_near"] == Severity.WARNING
     assert res.severity == Severity.WARNING
 
 
@@ -88,10 +88,10 @@ def test_thermocouple_findings_and_temperatures(setup):
     assert by_id["tc-warm"].predicted_temperature_c == pytest.approx(43.5, abs=1e-6)
     assert by_id["tc-in"].distance_to_zone_mm == pytest.approx(-3.0, abs=1e-6)
     sev = {f.item_id: (f.code, f.severity) for f in res.findings if f.item_id.startswith("tc")}
-    assert sev["tc-hot"] == ("TC_ALARM", Severity.CRITICAL)
-    assert sev["tc-in"] == ("TC_ALARM", Severity.CRITICAL)
-    assert sev["tc-warm"] == ("TC_PREALARM", Severity.WARNING)
-    assert sev["tc-cool"] == ("TC_OK", Severity.INFO)
+    assert sev["tc-hot"] == ("tc_alarm", Severity.CRITICAL)
+    assert sev["tc-in"] == ("tc_alarm", Severity.CRITICAL)
+    assert sev["tc-warm"] == ("tc_prealarm", Severity.WARNING)
+    assert sev["tc-cool"] == ("tc_ok", Severity.INFO)
     assert res.findings[0].severity == Severity.CRITICAL  # sorted, worst first
 
 
@@ -104,7 +104,7 @@ def test_cryo_zone_predicts_cold_and_raises_the_cold_alarm(setup):
     temps, dist, _ = predicted_temperature_c([tip], [zone])
     assert dist[0] == pytest.approx(1.0, abs=1e-6) and temps[0] < 10.0
     res = analyze(grid, canal, [zone], thermocouple_tips=[tip])
-    assert any(f.code == "TC_COLD_ALARM" and f.severity == Severity.CRITICAL for f in res.findings)
+    assert any(f.code == "tc_cold_alarm" and f.severity == Severity.CRITICAL for f in res.findings)
 
 
 def test_coverage_and_margin_of_a_spherical_target(setup):
@@ -121,7 +121,7 @@ def test_coverage_and_margin_of_a_spherical_target(setup):
     res = analyze(grid, canal, [zone], target_mask_or_shapes=LocalMask(*rasterise(grid, target)))
     assert res.coverage_percent == pytest.approx(100 * lens / target.volume_mm3, abs=2.0)
     assert res.min_margin_mm == pytest.approx(-6.0, abs=0.7)
-    assert any(f.code == "TARGET_NOT_COVERED" for f in res.findings)
+    assert any(f.code == "target_not_covered" for f in res.findings)
 
 
 def test_local_analysis_equals_the_full_grid_computation(setup):
@@ -143,8 +143,8 @@ def test_no_canal_and_no_target_are_reported_not_guessed():
     grid = _grid(shape=(40, 40, 40), origin=(-16, -16, -25))
     res = analyze(grid, None, [Ellipsoid.sphere([0, 0, 0], 5)])
     assert math.isinf(res.canal_signed_distance_mm) and math.isnan(res.coverage_percent)
-    assert _codes(res)["CANAL_NONE"] == Severity.INFO
-    assert _codes(res)["ZONE_IS_PREDICTION"] == Severity.INFO
+    assert _codes(res)["canal_none"] == Severity.INFO
+    assert _codes(res)["zone_is_prediction"] == Severity.INFO
 
 
 def test_thresholds_are_validated():

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import integrate
+from scipy import integrate  # the ball reference (1-D lens quadrature) only
 
 from planner.analysis.analyze import analyze
 from planner.analysis.overlap import PreparedCanal
@@ -73,24 +73,42 @@ def sphere_cylinder_overlap_mm3(r, d_axis, big_r=R_CANAL):
     return val
 
 
-def ellipsoid_cylinder_overlap_mm3(ell: Ellipsoid, axis, big_r=R_CANAL):
-    """Volume of ellipsoid within an infinite cylinder (axis through the origin): the integral over
-    the cylinder's cross-section of the ellipsoid's chord length along the axis (scipy dblquad)."""
+def ellipsoid_cylinder_overlap_mm3(ell: Ellipsoid, axis, big_r=R_CANAL, n_angles=20000):
+    """Volume of an ellipsoid within an infinite cylinder (axis through the origin), semi-analytic.
+
+    In the plane w (2-D) normal to the axis, the ellipsoid's chord along the axis is
+    2 sqrt(q(w)) / alpha with q a concave quadratic, q = q0 (1 - |u|^2) after the affine map
+    w = w0 + T u (the ellipsoid's shadow becomes the unit disc). So the volume inside the cylinder is
+    K * integral over theta of integral of sqrt(1 - s^2) s ds along the ray u = s (cos, sin), over the
+    part of the ray in the unit disc and in the image of the cylinder's disc |w| <= R (an interval
+    [s0, s1] found from a quadratic). The radial integral is closed form,
+    [(1 - s^2)^(3/2) / 3] between s1 and s0; only the angle is integrated numerically (periodic
+    trapezoid rule, n_angles points, error far below the 1e-6 checked against the ball quadrature).
+    K = 2 q0^(3/2) / (alpha sqrt(det P)); over the whole disc this gives the ellipsoid's volume."""
     a = axis / np.linalg.norm(axis)
     e1, e2 = orthonormal_complement(a)
+    basis = np.stack([e1, e2], axis=1)  # 3 x 2
     m = ell.axes.T @ np.diag(1 / ell.semi_axes_mm ** 2) @ ell.axes
+    c = np.asarray(ell.centre_lps, float)
     alpha = a @ m @ a
-
-    def chord(rho, phi):
-        p0 = rho * (np.cos(phi) * e1 + np.sin(phi) * e2) - ell.centre_lps
-        beta = a @ m @ p0
-        gamma = p0 @ m @ p0 - 1
-        disc = beta * beta - alpha * gamma
-        return 2 * np.sqrt(disc) / alpha * rho if disc > 0 else 0.0
-
-    val, _ = integrate.nquad(chord, [[0, big_r], [0, 2 * np.pi]], opts={"limit": 200, "epsabs": 1e-6,
-                                                                         "epsrel": 1e-8})
-    return val
+    g, b0 = basis.T @ m @ a, a @ m @ c
+    h_mat, h_vec, k = basis.T @ m @ basis, basis.T @ m @ c, c @ m @ c - 1
+    p_mat = alpha * h_mat - np.outer(g, g)
+    r_vec = alpha * h_vec - b0 * g
+    w0 = np.linalg.solve(p_mat, r_vec)
+    q0 = w0 @ p_mat @ w0 + b0 * b0 - alpha * k
+    chol = np.linalg.cholesky(p_mat)
+    t_mat = np.sqrt(q0) * np.linalg.inv(chol).T
+    theta = np.linspace(0.0, 2 * np.pi, n_angles, endpoint=False)
+    td = t_mat @ np.stack([np.cos(theta), np.sin(theta)])  # 2 x n
+    qa, qb, qc = (td * td).sum(0), 2 * (w0 @ td), w0 @ w0 - big_r * big_r
+    disc = qb * qb - 4 * qa * qc
+    root = np.sqrt(np.maximum(disc, 0.0))
+    s0 = np.clip((-qb - root) / (2 * qa), 0.0, 1.0)
+    s1 = np.clip((-qb + root) / (2 * qa), 0.0, 1.0)
+    radial = np.where(disc > 0, ((1 - s0 ** 2) ** 1.5 - (1 - s1 ** 2) ** 1.5) / 3.0, 0.0)
+    big_k = 2 * q0 ** 1.5 / (alpha * np.sqrt(np.linalg.det(p_mat)))
+    return float(big_k * radial.mean() * 2 * np.pi)
 
 
 def _distance_ellipsoid_to_cylinder(ell: Ellipsoid, axis, big_r=R_CANAL):
@@ -231,3 +249,14 @@ def test_reference_integrals_agree_with_closed_forms():
     ell = Ellipsoid.sphere([0, 0, 0], 10.0)
     assert ellipsoid_cylinder_overlap_mm3(ell, np.array([0, 0, 1.0])) == pytest.approx(
         sphere_cylinder_overlap_mm3(10.0, 0.0), rel=1e-6)
+    # off-axis balls against the independent 1-D lens quadrature, along tilted axes
+    for d, r in ((6.0, 10.0), (14.0, 9.0), (3.0, 4.0)):
+        for axis in AXES:
+            axis = axis / np.linalg.norm(axis)
+            ball = Ellipsoid.sphere(_offset_point(axis, d), r)
+            assert ellipsoid_cylinder_overlap_mm3(ball, axis) == pytest.approx(
+                sphere_cylinder_overlap_mm3(r, d), rel=1e-6)
+    # a tilted spheroid wholly inside a wide cylinder: its own volume, 4/3 pi a b^2
+    tilted = Ellipsoid.spheroid([1.0, -2.0, 0.5], np.array([1.0, 2.0, -0.5]), 15.0, 7.5)
+    assert ellipsoid_cylinder_overlap_mm3(tilted, AXES[1] / np.linalg.norm(AXES[1]), big_r=60.0) == pytest.approx(
+        4 / 3 * np.pi * 15.0 * 7.5 ** 2, rel=1e-9)

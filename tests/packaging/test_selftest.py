@@ -21,7 +21,7 @@ def parse_self_test(stdout: str) -> dict[str, re.Match]:
         "sample": r"ok   sample loaded: (\d+)x(\d+)x(\d+) voxels",
         "canal": r"ok   canal segmented: ([\d.]+) mL \(ground truth ([\d.]+) mL, Dice ([\d.]+)\)",
         "zones": r"ok   zones: (\d+), overlap ([\d.]+) mL",
-        "findings": r"ok   findings: (\d+) \((\d+) critical: ([A-Z_, ]+)\)",
+        "findings": r"ok   findings: (\d+) \((\d+) critical: ([a-z_, ]+)\)",
         "render": r"ok   3D render: (\d+)x(\d+), (\d+) non-background pixels",
     }
     found = {name: re.search(p, stdout) for name, p in patterns.items()}
@@ -37,7 +37,7 @@ def check_figures(stdout: str) -> None:
     assert dice >= selftest.MIN_CANAL_DICE and abs(canal_ml - truth_ml) < 0.15 * truth_ml
     assert int(f["zones"].group(1)) == 2  # one zone per antenna of the bipedicular demo plan
     assert float(f["zones"].group(2)) > 0  # the demo plan deliberately reaches the canal
-    assert "CANAL_OVERLAP" in f["findings"].group(3)
+    assert "canal_overlap" in f["findings"].group(3)
     w, h, drawn = map(int, f["render"].groups())
     assert (w, h) == selftest.RENDER_SIZE_PX and drawn >= selftest.MIN_SCENE_FRACTION * w * h
     assert "self-test passed: 6 checks" in stdout

@@ -58,9 +58,13 @@ def test_browser_search_retrieve_open_and_clear(qtbot, pacs_settings, ct_series)
     qtbot.waitUntil(lambda: dialog.study_table.rowCount() == 1 and dialog.job_idle(), timeout=10000)
     assert dialog.study_table.item(0, 0).text() == ct_series["patient_id"]
     dialog.study_table.selectRow(0)
-    qtbot.waitUntil(lambda: dialog.series_table.rowCount() == 1 and dialog.job_idle(), timeout=10000)
-    assert dialog.series_table.item(0, 3).text() == "10"
-    dialog.series_table.selectRow(0)
+    # other tests of the session send exports (PDF, SEG...) into this study: find the CT series by
+    # its UID instead of assuming it is the only row (the test must not depend on the order)
+    qtbot.waitUntil(lambda: dialog.series_table.rowCount() >= 1 and dialog.job_idle(), timeout=10000)
+    row = next(i for i, s in enumerate(dialog.series) if s.series_uid == ct_series["series_uid"])
+    assert dialog.series_table.item(row, 1).text() == "CT"
+    assert dialog.series_table.item(row, 3).text() == "10"
+    dialog.series_table.selectRow(row)
     dialog.method_combo.setCurrentIndex(1)  # C-MOVE
     with qtbot.waitSignal(dialog.seriesRetrieved, timeout=20000) as blocker:
         dialog.retrieve_button.click()

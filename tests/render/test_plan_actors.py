@@ -214,13 +214,13 @@ def test_thermocouple_tip_colour_follows_the_evaluation():
     actors.update_from_plan(_plan(tc, tc2))
     tip = actors.actors_of(tc.id)[1]
     assert tip.GetProperty().GetColor() == pytest.approx(style.tc_state_rgb["unknown"])
-    findings = (Finding(Severity.INFO, "TC_OK", "ok", tc2.id),
-                Finding(Severity.WARNING, "TC_PREALARM", "warm", tc.id),
-                Finding(Severity.INFO, "CANAL_CLEAR", "clear", ""))
+    findings = (Finding(Severity.INFO, "tc_ok", "ok", tc2.id),
+                Finding(Severity.WARNING, "tc_prealarm", "warm", tc.id),
+                Finding(Severity.INFO, "canal_clear", "clear", ""))
     actors.update_from_evaluation(Evaluation(1, (), None, findings=findings))
     assert tip.GetProperty().GetColor() == pytest.approx(style.tc_state_rgb["prealarm"])
     assert actors.actors_of(tc2.id)[1].GetProperty().GetColor() == pytest.approx(style.tc_state_rgb["ok"])
-    findings += (Finding(Severity.CRITICAL, "TC_ALARM", "hot", tc.id),)
+    findings += (Finding(Severity.CRITICAL, "tc_alarm", "hot", tc.id),)
     actors.update_from_evaluation(Evaluation(2, (), None, findings=findings))
     assert tip.GetProperty().GetColor() == pytest.approx(style.tc_state_rgb["alarm"])
     radial, _ = _radial_distances(polydata_points(actors.tube_shape(tc.id).polydata()), tc.entry_lps, tc.tip_lps)

@@ -42,11 +42,11 @@ def test_a_wrong_expectation_fails_with_a_readable_report(cache):
     scenario = scenario_from_dict({"name": "wrong", "steps": [
         {"add_needle": {"label": "n", "entry_lps": [27.8, 100.6, -177.0], "tip_lps": [10.1, 17.2, -177.0]}},
         {"add_antenna": {"needle": "n", "power_w": 40, "time_s": 300}},
-        {"expect": {"findings_absent": ["CANAL_OVERLAP"], "items": {"needles": 3}}}]})
+        {"expect": {"findings_absent": ["canal_overlap"], "items": {"needles": 3}}}]})
     result = run_scenario(scenario, cache)
     assert not result.passed
     text = result_text(result)
-    assert "FAIL finding CANAL_OVERLAP absent" in text and "FAIL number of needles = 3 (found: 1)" in text
+    assert "FAIL finding canal_overlap absent" in text and "FAIL number of needles = 3 (found: 1)" in text
 
 
 def test_a_step_that_cannot_run_stops_the_scenario(cache):

@@ -1,0 +1,222 @@
+"""The whole window's work per mouse move while dragging a needle, on the shared real lumbar CT.
+
+    python3 benchmarks/bench_drag.py [--moves 60] [--series ../shared/data/ct-lumbar-tcia]
+
+Drives the real :class:`~planner.ui.main_window.MainWindow` (no pytest-qt): the TCIA lumbar scan
+(134 x 512 x 512, ../shared/data/ct-lumbar-tcia/SOURCE.txt), its automatic canal, two needles with
+antennas and two thermocouples. Mouse events go to the axial view as real ``QMouseEvent`` objects
+through ``QApplication.sendEvent``; one "mouse move" is timed from sending the event until every
+piece of work it caused has run (``processEvents`` until the event queue and the frame timer are
+idle): the edit, the session's evaluation, the plan tree, the properties, the findings, every 2D
+repaint and the software 3D render.
+
+Figures (targets from issue 15): p95 per mouse move (<= 33 ms); the full re-analysis of the plan
+(zones, canal overlap and distance, coverage, thermocouples; median, <= 20 ms); the ratio of a drag
+update to a bare repaint of the axial view measured in the same run; and how many full evaluations
+(with corridors) the release runs (target: exactly one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+DEFAULT_SERIES = ROOT.parent / "shared" / "data" / "ct-lumbar-tcia"
+
+
+def p95(values) -> float:
+    return float(np.percentile(values, 95))
+
+
+def row(name: str, value_ms: float, target: str, reference: float | None = None) -> None:
+    ref = f"  reference {reference:7.2f} ms  ratio {value_ms / reference:6.2f}" if reference else ""
+    print(f"{name:<52} {value_ms:8.2f} ms  target {target}{ref}", flush=True)
+
+
+def settle(app, window, rounds: int = 3) -> None:
+    """Run the event loop until the work a gesture caused has run: posted events, zero-delay timers
+    (the 3D render) and, when the window coalesces drag updates per frame, that frame's update."""
+    frame = getattr(window, "frame", None)
+    for _ in range(rounds):
+        app.processEvents()
+        if frame is not None and frame.pending():
+            frame.flush()
+    app.processEvents()
+
+
+def build_plan(session):
+    """Two needles (bipedicular) with antennas and two thermocouples around the canal's middle."""
+    from planner.plan import commands
+    from planner.plan.items import Antenna, Needle, Thermocouple
+
+    canal = session.canal_mask
+    k_mid = int(np.median(np.nonzero(canal.any(axis=(1, 2)))[0]))
+    j, i = np.nonzero(canal[k_mid])
+    centre = session.volume.to_lps([float(i.mean()), float(j.mean()), float(k_mid)])  # canal centre (LPS)
+    ids = []
+    for sign in (-1.0, 1.0):  # right (-x) then left (+x)
+        tip = centre + np.array([sign * 8.0, -28.0, 0.0])  # in the vertebral body, anterior to the canal
+        entry = tip + np.array([sign * 45.0, 80.0, 0.0])
+        needle = Needle(tuple(entry), tuple(tip), side="right" if sign < 0 else "left", name=f"needle {sign:+.0f}")
+        session.stack.push(commands.add_item(needle))
+        session.stack.push(commands.add_item(Antenna(needle_id=needle.id, power_w=30, time_s=210)))
+        tc_tip = centre + np.array([sign * 14.0, 0.0, 4.0])  # beside the canal (foramen region)
+        session.stack.push(commands.add_item(Thermocouple(tuple(tc_tip + (sign * 30.0, 60.0, 0.0)), tuple(tc_tip))))
+        ids.append(needle.id)
+    return ids
+
+
+def mouse(view, kind, x: float, y: float, buttons):
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+
+    types = {"press": QEvent.MouseButtonPress, "move": QEvent.MouseMove, "release": QEvent.MouseButtonRelease}
+    button = Qt.LeftButton if kind != "move" else Qt.NoButton
+    pos = QPointF(x, y)
+    return QMouseEvent(types[kind], pos, view.mapToGlobal(pos), button, buttons, Qt.NoModifier)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--series", default=str(DEFAULT_SERIES))
+    parser.add_argument("--moves", type=int, default=60)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the moves")
+    parser.add_argument("--hide", default="", help="diagnosis: comma-separated object names of docks to hide")
+    args = parser.parse_args()
+    if not Path(args.series).is_dir():
+        print(f"The series folder {args.series} does not exist (see ../shared/README.md).")
+        return 2
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from planner.anatomy.canal import segment_canal
+    from planner.geometry.planes import AXIAL
+    from planner.imaging import load_path
+    from planner.ui.main_window import MainWindow
+
+    t0 = time.perf_counter()
+    volume = load_path(args.series)
+    print(f"series {Path(args.series).name}: {volume.shape_ijk} voxels, loaded in "
+          f"{time.perf_counter() - t0:.2f} s", flush=True)
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow()
+    window.resize(1400, 950)
+    window.show()
+    window.loader.quiet = True
+    window.set_volume(volume)
+    window.session.set_canal(segment_canal(volume).mask)
+    settle(app, window)
+    from PySide6.QtWidgets import QDockWidget, QWidget
+
+    for name in filter(None, args.hide.split(",")):
+        for w in window.findChildren(QDockWidget) + window.findChildren(QWidget, name):
+            if w.objectName() == name:
+                w.hide()
+    session = window.session
+    needle_ids = build_plan(session)
+    window.corridors.shutdown()
+    settle(app, window)
+    while window.corridors.is_busy():
+        app.processEvents()
+        time.sleep(0.01)
+    settle(app, window)
+    print(f"plan: {len(session.plan.needles)} needles, {len(session.plan.antennas)} antennas, "
+          f"{len(session.plan.thermocouples)} thermocouples; {len(session.evaluation.findings)} findings",
+          flush=True)
+
+    # the axial view on the first needle's tip slice
+    needle = session.plan.get(needle_ids[0])
+    window.state.set_cursor(np.asarray(needle.tip_lps))
+    window.selection.select(needle.id)
+    settle(app, window)
+    axial = window.views[AXIAL]
+
+    # reference: a bare repaint of the axial view (same run)
+    bare = []
+    for _ in range(30):
+        t = time.perf_counter()
+        axial.repaint()
+        bare.append((time.perf_counter() - t) * 1000)
+    bare_ms = statistics.median(bare)
+
+    # full re-analysis of the plan (no corridor: those run in a worker, about a second per needle)
+    session.auto_evaluate = False
+    full = []
+    for _ in range(20):
+        t = time.perf_counter()
+        session.evaluate(corridors=False)
+        full.append((time.perf_counter() - t) * 1000)
+    session.auto_evaluate = True
+    settle(app, window)
+
+    # count full evaluations
+    calls = {"full": 0, "fast": 0}
+    original = session.evaluate
+
+    def counting(corridors: bool = True):
+        calls["full" if corridors else "fast"] += 1
+        return original(corridors=corridors)
+
+    session.evaluate = counting
+
+    # the drag: press on the tip, move 0.3 mm per event, release
+    x, y = axial.lps_to_screen(needle.tip_lps)
+    app.sendEvent(axial, mouse(axial, "press", x, y, Qt.LeftButton))
+    settle(app, window)
+    calls.update(full=0, fast=0)
+    per_move = []
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    step_px = 0.3 * axial.viewport.scale_px_per_mm
+    for n in range(1, args.moves + 1):
+        t = time.perf_counter()
+        app.sendEvent(axial, mouse(axial, "move", x + n * step_px, y, Qt.LeftButton))
+        settle(app, window)
+        per_move.append((time.perf_counter() - t) * 1000)
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    moves_full, moves_fast = calls["full"], calls["fast"]
+    calls.update(full=0, fast=0)
+    t = time.perf_counter()
+    app.sendEvent(axial, mouse(axial, "release", x + args.moves * step_px, y, Qt.NoButton))
+    settle(app, window)
+    release_ms = (time.perf_counter() - t) * 1000
+    release_full = calls["full"]
+    session.evaluate = original
+    moved = np.asarray(session.plan.get(needle.id).tip_lps) - np.asarray(needle.tip_lps)
+
+    print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} (shared machine: figures vary)")
+    print(f"tip displacement after the drag {np.linalg.norm(moved):.1f} mm ({args.moves} moves); the drag is one "
+          f"undo step: '{session.stack.undo_text}'")
+    row("drag: whole window per mouse move (p95)", p95(per_move), "<= 33 ms", bare_ms)
+    row("drag: whole window per mouse move (median)", statistics.median(per_move), "reported", bare_ms)
+    row("full re-analysis of the plan (median)", statistics.median(full), "<= 20 ms", bare_ms)
+    row("bare repaint of the axial view (median)", bare_ms, "reference")
+    row("release (until idle, corridors deferred to the worker)", release_ms, "reported")
+    print(f"evaluations during the {args.moves} moves: {moves_full} full, {moves_fast} fast (coalesced per frame)")
+    print(f"full evaluations run by the release: {release_full} (target exactly 1)")
+    window.corridors.shutdown()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
