@@ -11,12 +11,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.analysis.overlap import (LocalMask, PreparedCanal, as_local_mask, canal_signed_distance,
-                                      overlap_ml, target_margin_mm, union_fraction, zones_box)
+from planner.analysis.overlap import (LocalMask, PreparedCanal, as_local_mask, canal_overlap_ml,
+                                      canal_signed_distance, overlap_ml, target_margin_mm, union_fraction,
+                                      zones_box)
 from planner.analysis.safety import canal_findings, coverage_findings, prediction_caveat, thermocouple_findings
 from planner.analysis.thermal import predicted_temperature_c
 from planner.analysis.thresholds import Finding, SafetyThresholds, Severity, worst
 from planner.geometry.raster import Box, VoxelGrid, union_box
+
+
+CONTACT_TOLERANCE = 0.1  # of the smallest voxel spacing; see settle_contact
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
     if canal_mask is None or isinstance(canal_mask, PreparedCanal):
         canal = canal_mask
     else:
-        canal = PreparedCanal.build(grid, np.asarray(canal_mask, dtype=bool))
+        canal = PreparedCanal.build(grid, np.asarray(canal_mask, dtype=bool), getattr(volume_geometry, "hu", None))
     target = as_local_mask(grid, target_mask_or_shapes)
     findings: list[Finding] = []
     any_est = any(bool(getattr(z, "estimated", True)) for z in zones)
@@ -99,8 +103,13 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
     box = zones_box(grid, zones, margin_mm) if zones else None
     overlap, distance, closest = 0.0, float("inf"), None
     if canal is not None and box is not None:
-        overlap, pts, frac = overlap_ml(grid, zones, canal.mask, box)
+        if canal.band is not None:
+            overlap, pts = canal_overlap_ml(grid, zones, canal, box)
+        else:
+            overlap, pts, _ = overlap_ml(grid, zones, canal.mask, box)
         distance, closest_pt = canal_signed_distance(grid, zones, canal, pts)
+        if canal.band is not None:
+            overlap, distance = settle_contact(grid, overlap, distance)
         closest = None if closest_pt is None else tuple(float(v) for v in closest_pt)
     if zones:
         cryo = all(getattr(z, "kind", "") == "cryo" for z in zones)
@@ -127,6 +136,19 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
         canal_overlap_ml=overlap, canal_signed_distance_mm=distance, canal_closest_lps=closest,
         target_volume_ml=target_ml, coverage_percent=coverage, min_margin_mm=margin,
         thermocouples=tuple(tcs), findings=tuple(findings), box=box, any_estimated=any_est)
+
+
+def settle_contact(grid: VoxelGrid, overlap_ml_: float, distance_mm: float) -> tuple[float, float]:
+    """Make the sub-voxel overlap and distance agree at contact: a distance within
+    ``CONTACT_TOLERANCE`` x the smallest voxel spacing of zero is touching (0 mm, no overlap: the
+    boundary's placement is not finer than that), and a zone that does not reach the surface has no
+    overlap (what remains is discretisation residue of the voxels both surfaces cross)."""
+    tol = CONTACT_TOLERANCE * float(np.min(grid.spacing_ijk_mm))
+    if abs(distance_mm) <= tol:
+        return 0.0, 0.0
+    if distance_mm > 0:
+        return 0.0, distance_mm
+    return overlap_ml_, distance_mm
 
 
 def union_mask_local(volume_geometry, zones, margin_mm: float = 0.0) -> tuple[np.ndarray, Box | None]:

@@ -9,12 +9,13 @@ from planner.analysis.thresholds import Finding, SafetyThresholds, Severity
 
 def canal_findings(signed_distance_mm: float, overlap_ml: float, th: SafetyThresholds,
                    item_id: str = "", cryo: bool = False) -> list[Finding]:
-    """Critical when a zone reaches the canal, warning within ``warn_distance_mm``, else info."""
+    """Critical when a zone reaches into the canal (negative distance or some overlap), warning
+    within ``warn_distance_mm`` (a zone touching the canal, distance 0, is a warning), else info."""
     if math.isinf(signed_distance_mm):
         return [Finding(Severity.INFO, "CANAL_NONE", "No spinal canal is segmented: the distance of the "
                         "zones to the canal was not checked.", item_id)]
     what = "ice ball" if cryo else "ablation zone"
-    if signed_distance_mm <= 0 or overlap_ml > 0:
+    if signed_distance_mm < 0 or overlap_ml > 0:
         return [Finding(Severity.CRITICAL, "CANAL_OVERLAP",
                         f"The predicted {what} reaches the spinal canal: about {overlap_ml:.2f} mL of canal "
                         f"inside it, {max(0.0, -signed_distance_mm):.1f} mm deep.", item_id)]

@@ -114,7 +114,7 @@ class PlanningSession:
         if mask is not None and (self.volume is None or mask.shape != self.volume.hu.shape):
             raise PlannerError("The canal mask does not match the loaded volume's grid.")
         self.canal_mask = None if mask is None else np.asarray(mask, dtype=bool)
-        self._canal = None if mask is None else PreparedCanal.build(self.grid, self.canal_mask)
+        self._canal = None if mask is None else PreparedCanal.build(self.grid, self.canal_mask, self.volume.hu)
         self._canal_version += 1
         self._corridor_cache.clear()
         self.canal_changed.emit()
