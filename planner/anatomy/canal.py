@@ -33,6 +33,8 @@ from scipy import ndimage
 
 from planner.anatomy.canal_slices import (close_in_plane, find_holes, interpolate_shapes,
                                           rolling_nanmedian, smooth_track)
+from planner.anatomy.canal_walk import track_through as _track_through
+from planner.anatomy.canal_walk import walk_ends
 from planner.core.errors import PlannerError
 
 
@@ -57,6 +59,11 @@ class CanalParams:
     extend_mm: float = 40.0
     edge_hu: float = 400.0
     opening_mm: float = 3.0
+    walk_min_area_mm2: float = 20.0
+    walk_step_mm: float = 3.0
+    walk_slope: float = 1.5
+    walk_area_ratio: float = 2.2
+    walk_gap_slices: int = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,8 +100,10 @@ def _coarse_bone(A: np.ndarray, f: tuple[int, int, int], bone_hu: float) -> tupl
     return pooled > bone_hu, hu
 
 
-def _candidates(bone: np.ndarray, hu: np.ndarray, sp: np.ndarray, p: CanalParams, closing_px: int):
-    holes = find_holes(close_in_plane(bone, closing_px), hu, sp[1:], (p.min_area_mm2, p.max_area_mm2))
+def _candidates(bone: np.ndarray, hu: np.ndarray, sp: np.ndarray, p: CanalParams, closing_px: int,
+                min_area_mm2: float | None = None):
+    lo = p.min_area_mm2 if min_area_mm2 is None else min_area_mm2
+    holes = find_holes(close_in_plane(bone, closing_px), hu, sp[1:], (lo, p.max_area_mm2))
     ok = (holes.mean_hu >= p.min_mean_hu) & (holes.mean_hu <= p.max_mean_hu)
     return holes, ok
 
@@ -184,16 +193,23 @@ def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams):
     n = crop.shape[0]
     bone = crop > p.bone_hu
     closing_px = max(1, int(round(p.closing_mm / min(sp[1], sp[2]))))
-    holes, ok = _candidates(bone, crop, sp, p, closing_px)
+    holes, ok_any = _candidates(bone, crop, sp, p, closing_px, p.walk_min_area_mm2)
+    ok = ok_any & (holes.area_mm2 >= p.min_area_mm2)
     chosen = _pick_per_slice(holes, ok, track, sp, p, n)
     good = chosen > 0
+    half = max(1, int(round(p.smooth_mm / sp[0] / 2)))
     for _ in range(2):
         good = _consistent(holes, chosen, good, track, sp, p)
         cent = np.full((n, 2), np.nan)
         cent[good] = holes.centroid_rc[chosen[good] - 1]
-        half = max(1, int(round(p.smooth_mm / sp[0] / 2)))
         if good.any():
             track = smooth_track(np.flatnonzero(good), cent[good], n, half)
+    if good.any():
+        walked = walk_ends(holes, ok_any, chosen, good, sp, p)
+        if walked.any():
+            good = good | walked
+            cent[walked] = holes.centroid_rc[chosen[walked] - 1]
+            track = _track_through(track, good, cent, walked, n, half)
     lut = np.zeros(len(holes.area_mm2) + 1, dtype=np.int32)
     lut[chosen[good]] = 1
     kept = lut[holes.labels].astype(bool)
