@@ -59,12 +59,7 @@ def walk_ends(holes, ok: np.ndarray, chosen: np.ndarray, good: np.ndarray, sp: n
 
 def track_through(track: np.ndarray, good: np.ndarray, cent: np.ndarray, walked: np.ndarray, n: int,
                   half: int) -> np.ndarray:
-    """Centre line over the walked slices too: the smoothed track of the consistent slices, with
-    the walked slices' own centroids (and straight extrapolation from them beyond)."""
-    out = smooth_track(np.flatnonzero(good), cent[good], n, max(1, half // 2))
-    core = good & ~walked
-    inner = np.zeros(n, dtype=bool)
-    gi = np.flatnonzero(core)
-    inner[gi[0]:gi[-1] + 1] = True
-    out[inner] = track[inner]
-    return out
+    """Centre line over the walked slices too: the consistent and walked slices' centroids,
+    smoothed like the main track, with
+    straight extrapolation beyond."""
+    return smooth_track(np.flatnonzero(good), cent[good], n, half)
