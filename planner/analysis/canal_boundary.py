@@ -210,6 +210,19 @@ def band_overlap_mm3(grid: VoxelGrid, ellipsoids, band: CanalBand, idx: np.ndarr
     """Volume (mm^3) of the band voxels ``idx`` inside the union of ``ellipsoids``."""
     if len(idx) == 0 or not ellipsoids:
         return 0.0
+    # voxels wholly inside a zone count their canal fraction, wholly outside all zones nothing;
+    # only those a zone surface may cut are split (|s| within the voxel's half diagonal)
+    half_diag = 0.5 * float(np.sqrt((grid.spacing_ijk_mm ** 2).sum()))
+    inside = np.zeros(len(idx), bool)
+    cut = np.zeros(len(idx), bool)
+    for ell in ellipsoids:
+        s, _ = ell.approx_distance_and_normal(band.centre_lps[idx])
+        inside |= s < -half_diag
+        cut |= np.abs(s) <= half_diag
+    whole = float(band.fraction[idx][inside].sum() * grid.voxel_volume_mm3)
+    idx = idx[cut & ~inside]
+    if len(idx) == 0:
+        return whole
     offsets, edges = sub_offsets(grid, sub_mm)
     centre = band.centre_lps[idx]
     n_c = band.normal_lps[idx]
@@ -229,7 +242,7 @@ def band_overlap_mm3(grid: VoxelGrid, ellipsoids, band: CanalBand, idx: np.ndarr
         fz = np.where(better, f, fz)
         nz[better] = normal[better]
     joint = joint_fraction(fc, fz, np.einsum("ij,ij->i", nc_sub, nz))
-    return float(joint.sum() / len(offsets) * grid.voxel_volume_mm3)
+    return whole + float(joint.sum() / len(offsets) * grid.voxel_volume_mm3)
 
 
 def contains(grid: VoxelGrid, mask: np.ndarray, band: CanalBand | None, points_lps: np.ndarray) -> np.ndarray:

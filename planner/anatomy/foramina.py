@@ -13,8 +13,8 @@ Method, per side, on the canal's slices (axial axis first, like :mod:`planner.an
 2. the probe's bone fraction (HU above ``bone_hu``; cancellous bone 300-400 HU, lower in the
    elderly, DOMAIN.md); pedicle slices are above ``pedicle_fraction``, foramen slices below
    ``open_fraction``;
-3. a foramen is a run of open slices of at least ``min_height_mm`` with pedicle slices (within two
-   slices) on both ends, the pedicle above and the one below, or on one end where the canal's
+3. (the fraction averaged over about 3 mm along the spine on thin slices) a foramen is a run of
+   open slices of at least ``min_height_mm`` with pedicle slices (within about 6 mm) on both ends, the pedicle above and the one below, or on one end where the canal's
    range ends there (a short scan shows only one of the two pedicles); its mask is the probe's non-bone, non-canal voxels
    on those slices.
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
 from planner.anatomy.canal import _axial_order
 
@@ -123,12 +124,20 @@ def find_foramina(volume, canal_mask: np.ndarray, levels=(), params: ForaminaPar
             bone = A[s] > p.bone_hu
             frac[n] = bone[box].mean()
             probe[n] = box & ~bone & ~C[s]
+        # thin slices: average over about 3 mm along the spine so noise does not split a run
+        width = max(1, int(round(3.0 / sp[0])))
+        if width > 1:
+            valid = ~np.isnan(frac)
+            num = ndimage.uniform_filter1d(np.where(valid, frac, 0.0), width, mode="nearest")
+            den = ndimage.uniform_filter1d(valid.astype(float), width, mode="nearest")
+            frac = np.where(valid, num / np.maximum(den, 1e-9), np.nan)
         pedicle = frac >= p.pedicle_fraction
         open_ = frac <= p.open_fraction
         nf = len(frac)
+        near = max(2, int(round(6.0 / sp[0])))  # a pedicle within about 6 mm of the run's end
         for a, b in _runs(open_):
-            below = a > 0 and bool(pedicle[max(0, a - 2):a].any())
-            above = b < nf and bool(pedicle[b:b + 2].any())
+            below = a > 0 and bool(pedicle[max(0, a - near):a].any())
+            above = b < nf and bool(pedicle[b:b + near].any())
             # bounded by pedicles on both sides, or on one side where the canal's range ends
             if not ((below or a == 0) and (above or b >= nf) and (below or above)):
                 continue
