@@ -21,7 +21,7 @@ def parse_self_test(stdout: str) -> dict[str, re.Match]:
         "sample": r"ok   sample loaded: (\d+)x(\d+)x(\d+) voxels",
         "canal": r"ok   canal segmented: ([\d.]+) mL \(ground truth ([\d.]+) mL, Dice ([\d.]+)\)",
         "zones": r"ok   zones: (\d+), overlap ([\d.]+) mL",
-        "findings": r"ok   findings: (\d+) \((\d+) critical: ([A-Z_, ]+)\)",
+        "findings": r"ok   findings: (\d+) \((\d+) critical: ([A-Za-z_, ]+)\)",
         "render": r"ok   3D render: (\d+)x(\d+), (\d+) non-background pixels",
     }
     found = {name: re.search(p, stdout) for name, p in patterns.items()}
