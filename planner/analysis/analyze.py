@@ -11,12 +11,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from planner.analysis.overlap import (LocalMask, PreparedCanal, as_local_mask, canal_signed_distance,
-                                      overlap_ml, target_margin_mm, union_fraction, zones_box)
+from planner.analysis.overlap import (LocalMask, PreparedCanal, as_local_mask, canal_overlap_ml,
+                                      canal_signed_distance, overlap_ml, target_margin_mm, union_fraction,
+                                      zones_box)
 from planner.analysis.rules.registry import RuleInputs, run_rules
 from planner.analysis.thermal import predicted_temperature_c
 from planner.analysis.thresholds import Finding, SafetyThresholds, Severity, worst
 from planner.geometry.raster import Box, VoxelGrid, box_shape, union_box
+
+
+CONTACT_TOLERANCE = 0.1  # of the smallest voxel spacing; see settle_contact
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
     if canal_mask is None or isinstance(canal_mask, PreparedCanal):
         canal = canal_mask
     else:
-        canal = PreparedCanal.build(grid, np.asarray(canal_mask, dtype=bool))
+        canal = PreparedCanal.build(grid, np.asarray(canal_mask, dtype=bool), getattr(volume_geometry, "hu", None))
     target = as_local_mask(grid, target_mask_or_shapes)
     limits = dict(thermocouple_limits or {})
     any_est = any(bool(getattr(z, "estimated", True)) for z in zones)
@@ -136,8 +140,14 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
     overlap, distance, closest, overlap_region = 0.0, float("inf"), None, None
     if canal is not None and box is not None:
         overlap, pts, frac = overlap_ml(grid, zones, canal.mask, box)
-        overlap_region = _overlap_region(canal.mask, box, frac)
+        overlap_region = _overlap_region(canal.mask, box, frac)  # what the views fill red
+        if canal.band is not None:  # the figures from the sub-voxel boundary
+            overlap, pts = canal_overlap_ml(grid, zones, canal, box)
         distance, closest_pt = canal_signed_distance(grid, zones, canal, pts)
+        if canal.band is not None:
+            overlap, distance = settle_contact(grid, overlap, distance)
+            if overlap == 0.0:
+                overlap_region = None  # touching or clear: nothing is drawn as overlap
         closest = None if closest_pt is None else tuple(float(v) for v in closest_pt)
     cryo = bool(zones) and all(getattr(z, "kind", "") == "cryo" for z in zones)
     target_ml, coverage, margin = _target_figures(grid, zones, target)
@@ -160,6 +170,19 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
         thermocouples=tuple(tcs), findings=(), box=box, any_estimated=any_est, all_cryo=cryo,
         canal_present=canal is not None, canal_overlap=overlap_region)
     return replace(result, findings=tuple(run_rules(RuleInputs(th, result))))
+
+
+def settle_contact(grid: VoxelGrid, overlap_ml_: float, distance_mm: float) -> tuple[float, float]:
+    """Make the sub-voxel overlap and distance agree at contact: a distance within
+    ``CONTACT_TOLERANCE`` x the smallest voxel spacing of zero is touching (0 mm, no overlap: the
+    boundary's placement is not finer than that), and a zone that does not reach the surface has no
+    overlap (what remains is discretisation residue of the voxels both surfaces cross)."""
+    tol = CONTACT_TOLERANCE * float(np.min(grid.spacing_ijk_mm))
+    if abs(distance_mm) <= tol:
+        return 0.0, 0.0
+    if distance_mm > 0:
+        return 0.0, distance_mm
+    return overlap_ml_, distance_mm
 
 
 def union_mask_local(volume_geometry, zones, margin_mm: float = 0.0) -> tuple[np.ndarray, Box | None]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from planner.analysis.canal_boundary import CanalBand, band_overlap_mm3, build_band, contains
 from planner.core.frames import kji_to_ijk
 from planner.geometry.raster import (Box, VoxelGrid, box_shape, mask_box, rasterise_union, shape_box,
                                      union_box)
@@ -68,28 +69,65 @@ class LocalMask:
 
 @dataclass(frozen=True, eq=False)
 class PreparedCanal:
-    """A canal mask with what repeated analyses need: the full mask and its boundary voxel centres
-    (LPS), sorted by slice index k so a window of slices is one contiguous range."""
+    """A canal mask with what repeated analyses need: the full mask, its boundary voxel centres
+    (LPS, sorted by slice index k so a window of slices is one contiguous range) and, when built
+    with the CT's values, the sub-voxel boundary band (:mod:`planner.analysis.canal_boundary`)."""
 
     grid: VoxelGrid
     mask: np.ndarray
     boundary_lps: np.ndarray
     boundary_k: np.ndarray
+    band: CanalBand | None = None
 
     @classmethod
-    def build(cls, grid: VoxelGrid, canal_mask: np.ndarray) -> "PreparedCanal":
+    def build(cls, grid: VoxelGrid, canal_mask: np.ndarray, hu: np.ndarray | None = None) -> "PreparedCanal":
+        """Prepare ``canal_mask``; with ``hu`` (the volume's HU, same grid) the boundary is placed
+        from the partial-volume values at the CSF/bone transition (sub-voxel), else the mask's
+        voxel centres are used with the half-voxel correction described in the module docstring."""
         if canal_mask.shape != grid.shape_kji:
             raise ValueError(f"canal mask shape {canal_mask.shape} differs from the volume {grid.shape_kji}")
+        if hu is not None and hu.shape != grid.shape_kji:
+            raise ValueError(f"HU array shape {hu.shape} differs from the volume {grid.shape_kji}")
         local = LocalMask.from_full(canal_mask)
         ijk = local.boundary_points_ijk()
         order = np.argsort(ijk[:, 2], kind="stable")
         ijk = ijk[order]
-        return cls(grid, canal_mask, grid.to_lps(ijk.astype(float)), ijk[:, 2].astype(int))
+        band = None if hu is None else build_band(grid, canal_mask, hu)
+        return cls(grid, canal_mask, grid.to_lps(ijk.astype(float)), ijk[:, 2].astype(int), band)
 
     def boundary_in_slices(self, k_slice: slice) -> np.ndarray:
         lo = np.searchsorted(self.boundary_k, k_slice.start, side="left")
         hi = np.searchsorted(self.boundary_k, k_slice.stop, side="left")
         return self.boundary_lps[lo:hi]
+
+    def surface_in_slices(self, k_slice: slice | None) -> np.ndarray:
+        """Sub-voxel surface points (LPS) of the band voxels in a slice range (all when None)."""
+        b = self.band
+        idx = np.arange(len(b.kji)) if k_slice is None else b.in_slices(k_slice)
+        idx = idx[b.exact[idx]]
+        return b.surface_lps[idx]
+
+    def contains(self, points_lps) -> np.ndarray:
+        return contains(self.grid, self.mask, self.band, points_lps)
+
+
+def canal_overlap_ml(grid: VoxelGrid, zones, canal: PreparedCanal, box: Box) -> tuple[float, np.ndarray]:
+    """Volume (mL) of the canal inside the zone union with the sub-voxel boundary, and the LPS
+    centres of the canal voxels of ``box`` away from the boundary band (for the depth search)."""
+    local = canal.mask[box].copy()
+    band = canal.band
+    idx = np.zeros(0, dtype=int)
+    if band is not None:
+        idx = band.in_box(box)
+        start = np.array([s.start for s in box])
+        kji = band.kji[idx] - start
+        local[kji[:, 0], kji[:, 1], kji[:, 2]] = False
+    core_ml, pts, _ = overlap_ml(grid, zones, local, box)
+    ells = _ellipsoids(zones)
+    r_min = min((float(e.semi_axes_mm.min()) for e in ells), default=10.0)
+    sub_mm = float(np.clip(0.09 * r_min, 0.3, 1.5))
+    band_ml = 0.0 if band is None else band_overlap_mm3(grid, ells, band, idx, sub_mm) / 1000.0
+    return core_ml + band_ml, pts
 
 
 def _half_extent_along(grid: VoxelGrid, normals_lps: np.ndarray) -> np.ndarray:
@@ -209,7 +247,10 @@ def canal_signed_distance(grid: VoxelGrid, zones, canal: PreparedCanal, inside_p
     """Signed distance (mm) from the zone union's surface to the canal and the canal point where
     it is attained: positive = gap, negative = penetration depth (largest depth of a canal voxel
     inside a zone, moved by the half-voxel correction). ``inside_pts`` are the canal voxel centres
-    already known to lie in the zones' box (used for penetration). ``inf`` when there is no canal."""
+    already known to lie in the zones' box (used for penetration). ``inf`` when there is no canal.
+    With a sub-voxel band the figure is measured to the band's surface points instead."""
+    if canal.band is not None:
+        return _band_signed_distance(grid, zones, canal, inside_pts, window_mm)
     if len(inside_pts):
         lower, upper = union_distance_bounds(zones, inside_pts)
         depth_pts = inside_pts[(lower <= 0) & (lower <= upper.min())]
@@ -235,6 +276,36 @@ def canal_signed_distance(grid: VoxelGrid, zones, canal: PreparedCanal, inside_p
         p = pts[cand][best]
         normal = _ellipsoids(zones)[which[best]].surface_normal(p)
         return float(d[best] - _half_extent_along(grid, normal)[0]), p
+    return float("inf"), None
+
+
+def _band_signed_distance(grid: VoxelGrid, zones, canal: PreparedCanal, inside_pts: np.ndarray,
+                          window_mm: float) -> tuple[float, np.ndarray | None]:
+    """Signed distance to the sub-voxel canal surface: the deepest canal point inside the union
+    (surface points, core voxel centres, and the zones' centres when they lie in the canal: an
+    ellipsoid's deepest point is its centre) when there is one, else the nearest surface point."""
+    ells = _ellipsoids(zones)
+    box = zones_box(grid, zones, window_mm)
+    near = canal.surface_in_slices(box[0]) if box is not None else np.zeros((0, 3))
+    centres = np.array([e.centre_lps for e in ells]).reshape(-1, 3)
+    pool = np.concatenate([near, np.asarray(inside_pts, float).reshape(-1, 3), centres[canal.contains(centres)]])
+    if len(pool):
+        lower, upper = union_distance_bounds(zones, pool)
+        if lower.min() < 0:
+            cand = pool[lower <= min(float(upper.min()), 0.0)]
+            d, _ = union_signed_distance(zones, cand)
+            if len(d) and d.min() < 0:
+                best = int(np.argmin(d))
+                return float(d[best]), cand[best]
+    for n, pts in enumerate((near, canal.surface_in_slices(None))):
+        cand = _min_distance_candidates(zones, pts)
+        if len(cand) == 0:
+            continue
+        d, _ = union_signed_distance(zones, pts[cand])
+        best = int(np.argmin(d))
+        if n == 0 and d[best] > window_mm:
+            continue
+        return float(d[best]), pts[cand][best]
     return float("inf"), None
 
 

@@ -17,11 +17,20 @@ Method (each step vectorised with scipy.ndimage):
 4. Every other slice (open ring, lytic wall, ends of the range up to ``extend_mm``) gets the median
    shape of the nearby closed slices placed on the centre line, opened by ``opening_mm``, limited to
    non-bone voxels inside a tube of ``tube_radius_mm`` around the centre line.
+   Beyond both ends of the consistent slices the canal is followed hole by hole
+   (:mod:`planner.anatomy.canal_walk`: the sacral canal curves backward, a straight extrapolation
+   ran into the S1 body); open-ring slices are grown into the lateral recesses
+   (:mod:`planner.anatomy.canal_open`).
 5. Canal-side voxels of the bony wall whose value is below ``edge_hu`` (more canal than bone by
    partial volume; cortex is 500-1900 HU, CSF about 15, DOMAIN.md) are added.
 
-Limits: needs a bony ring closed on some slices every ``bridge_mm``; the sacral canal below S1 is
-not found reliably (seen on the real TCIA scan).
+A hole counts as canal only when its mean is at most ``max_mean_hu`` = 90 HU: CSF is about 15 HU,
+epidural fat -120 to -90, cord and roots about 35; the cancellous interior of an osteoporotic body
+read 126 HU on the 20-slice T11-T12 scan and was taken for the canal with a 130 HU limit.
+
+Limits: needs a bony ring closed on some slices every ``bridge_mm``; below the last enclosed sacral
+hole (the hiatus) nothing is found; the sub-voxel boundary for the safety figures is placed later
+from the HU (:mod:`planner.analysis.canal_boundary`).
 """
 
 from __future__ import annotations
@@ -34,6 +43,9 @@ from scipy import ndimage
 from planner.core.frames import ijk_to_kji, kji_to_ijk, spacing_kji
 from planner.anatomy.canal_slices import (close_in_plane, find_holes, interpolate_shapes,
                                           rolling_nanmedian, smooth_track)
+from planner.anatomy.canal_walk import track_through as _track_through
+from planner.anatomy.canal_open import refine_open_slices
+from planner.anatomy.canal_walk import walk_ends
 from planner.core.errors import PlannerError
 
 
@@ -45,7 +57,7 @@ class CanalParams:
     min_area_mm2: float = 60.0
     max_area_mm2: float = 900.0
     min_mean_hu: float = -250.0
-    max_mean_hu: float = 130.0
+    max_mean_hu: float = 90.0
     coarse_mm: float = 2.0
     closing_mm: float = 1.6
     bridge_mm: float = 45.0
@@ -58,6 +70,13 @@ class CanalParams:
     extend_mm: float = 40.0
     edge_hu: float = 400.0
     opening_mm: float = 3.0
+    walk_min_area_mm2: float = 20.0
+    walk_step_mm: float = 3.0
+    walk_slope: float = 1.5
+    walk_area_ratio: float = 2.2
+    walk_gap_slices: int = 2
+    open_grow_mm: float = 0.0  # off: leaks into the sample's paraspinal fat (see canal_open)
+    grow_hu: float = 80.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,8 +113,10 @@ def _coarse_bone(A: np.ndarray, f: tuple[int, int, int], bone_hu: float) -> tupl
     return pooled > bone_hu, hu
 
 
-def _candidates(bone: np.ndarray, hu: np.ndarray, sp: np.ndarray, p: CanalParams, closing_px: int):
-    holes = find_holes(close_in_plane(bone, closing_px), hu, sp[1:], (p.min_area_mm2, p.max_area_mm2))
+def _candidates(bone: np.ndarray, hu: np.ndarray, sp: np.ndarray, p: CanalParams, closing_px: int,
+                min_area_mm2: float | None = None):
+    lo = p.min_area_mm2 if min_area_mm2 is None else min_area_mm2
+    holes = find_holes(close_in_plane(bone, closing_px), hu, sp[1:], (lo, p.max_area_mm2))
     ok = (holes.mean_hu >= p.min_mean_hu) & (holes.mean_hu <= p.max_mean_hu)
     return holes, ok
 
@@ -166,7 +187,9 @@ def _segment(volume, seed_lps=None, params: CanalParams | None = None) -> CanalS
     c0 = max(0, int(np.floor(track[:, 1].min())) - margin[1]); c1 = min(A.shape[2], int(np.ceil(track[:, 1].max())) + margin[1] + 1)
     crop = np.ascontiguousarray(A[lo:hi, r0:r1, c0:c1])
     track = track - np.array([r0, c0])
-    local, closed, centre = _fine(crop, sp, track, p)
+    d = np.asarray(volume.direction, float)
+    anterior_rc = np.array([-d[1, 2 - perm[1]], -d[1, 2 - perm[2]]])  # LPS anterior = -y
+    local, closed, centre = _fine(crop, sp, track, p, anterior_rc)
     full = np.zeros(A.shape, dtype=bool)
     full[lo:hi, r0:r1, c0:c1] = local
     inv = np.argsort(perm)
@@ -180,21 +203,28 @@ def _segment(volume, seed_lps=None, params: CanalParams | None = None) -> CanalS
     return CanalSegmentation(np.ascontiguousarray(mask), cl_lps, int(closed), int(n - closed), tuple(notes))
 
 
-def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams):
+def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams, anterior_rc=None):
     """Full-resolution canal in the crop: closed-ring slices kept, the others interpolated."""
     n = crop.shape[0]
     bone = crop > p.bone_hu
     closing_px = max(1, int(round(p.closing_mm / min(sp[1], sp[2]))))
-    holes, ok = _candidates(bone, crop, sp, p, closing_px)
+    holes, ok_any = _candidates(bone, crop, sp, p, closing_px, p.walk_min_area_mm2)
+    ok = ok_any & (holes.area_mm2 >= p.min_area_mm2)
     chosen = _pick_per_slice(holes, ok, track, sp, p, n)
     good = chosen > 0
+    half = max(1, int(round(p.smooth_mm / sp[0] / 2)))
     for _ in range(2):
         good = _consistent(holes, chosen, good, track, sp, p)
         cent = np.full((n, 2), np.nan)
         cent[good] = holes.centroid_rc[chosen[good] - 1]
-        half = max(1, int(round(p.smooth_mm / sp[0] / 2)))
         if good.any():
             track = smooth_track(np.flatnonzero(good), cent[good], n, half)
+    if good.any():
+        walked = walk_ends(holes, ok_any, chosen, good, sp, p)
+        if walked.any():
+            good = good | walked
+            cent[walked] = holes.centroid_rc[chosen[walked] - 1]
+            track = _track_through(track, good, cent, walked, n, half)
     lut = np.zeros(len(holes.area_mm2) + 1, dtype=np.int32)
     lut[chosen[good]] = 1
     kept = lut[holes.labels].astype(bool)
@@ -205,6 +235,14 @@ def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams):
         opening_px = int(round(p.opening_mm / min(sp[1], sp[2])))
         radius_px = int(np.ceil((p.tube_radius_mm + 3.0) / min(sp[1], sp[2])))
         kept[todo] = interpolate_shapes(kept, good, track, todo, half, sp[1:], radius_px, opening_px)
+        if p.open_grow_mm > 0:
+            # only where no enclosed hole was found at all (ring open); a slice whose hole was
+            # rejected as inconsistent may hold a lytic wall, where growing would leak
+            opened = todo[chosen[todo] == 0]
+            width = _half_width_mm(kept, good, track, sp, anterior_rc)
+            kept[opened] = refine_open_slices(kept[opened], crop[opened], bone[opened], sp[1:], p.open_grow_mm,
+                                              p.grow_hu, anterior_rc=anterior_rc,
+                                              centre_rc=track[opened], half_width_mm=width)
     rows = (np.arange(crop.shape[1]) * sp[1])[None, :, None]
     cols = (np.arange(crop.shape[2]) * sp[2])[None, None, :]
     d2 = (rows - (track[:, 0] * sp[1])[:, None, None]) ** 2 + (cols - (track[:, 1] * sp[2])[:, None, None]) ** 2
@@ -213,6 +251,21 @@ def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams):
     kept = _largest_component(kept)
     kept |= _edge_voxels(kept, crop, p)
     return kept, int(good.sum()), track
+
+
+def _half_width_mm(kept: np.ndarray, good: np.ndarray, track: np.ndarray, sp: np.ndarray, anterior_rc) -> float | None:
+    """Median over the closed-ring slices of the canal's largest lateral offset from the centre line."""
+    if anterior_rc is None or not good.any() or np.linalg.norm(anterior_rc) < 0.5:
+        return None
+    a = np.asarray(anterior_rc, float) / np.linalg.norm(anterior_rc)
+    lat = np.array([-a[1], a[0]])
+    widths = []
+    for s in np.flatnonzero(good):
+        r, c = np.nonzero(kept[s])
+        if r.size:
+            off = (r - track[s, 0]) * sp[1] * lat[0] + (c - track[s, 1]) * sp[2] * lat[1]
+            widths.append(np.abs(off).max())
+    return float(np.median(widths)) if widths else None
 
 
 def _edge_voxels(mask: np.ndarray, hu: np.ndarray, p: CanalParams) -> np.ndarray:

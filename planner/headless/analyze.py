@@ -80,7 +80,23 @@ def analysis_report(session: PlanningSession) -> dict:
     out["needles"] = needles
     out["findings"] = [{"severity": f.severity.value, "code": f.code, "message": f.message, "item": f.item_id}
                        for f in (ev.findings if ev is not None else ())]
+    _add_anatomy(out, session, ev)
     return out
+
+
+def _add_anatomy(out: dict, session: PlanningSession, ev) -> None:
+    """Issue 13: ``foramina[]`` and per zone ``outside_vertebra_ml`` / ``outside_directions``
+    (docs/anatomy-figures.md)."""
+    from planner.analysis.anatomy_report import anatomy_figures
+
+    zone_objs = [zr.zone for zr in (ev.zones if ev is not None else ()) if zr.zone is not None]
+    levels = [(lv.name, lv.body_centre_lps) for lv in session.plan.levels]
+    foramina, per_zone, findings = anatomy_figures(session.volume, session.canal_mask, zone_objs, levels)
+    out["foramina"] = foramina
+    for zone, extra in zip(out["zones"], per_zone):
+        zone.update(extra)
+    out["findings"] += [{"severity": f.severity.value, "code": f.code, "message": f.message, "item": f.item_id}
+                        for f in findings]
 
 
 def run_analysis(series_dir, plan_path=None, save_canal=None) -> dict:

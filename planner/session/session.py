@@ -146,7 +146,7 @@ class PlanningSession:
             mask = self.canal.set(mask, self._shape())
         except ValueError as exc:
             raise PlannerError(str(exc)) from None
-        self._canal = None if mask is None else PreparedCanal.build(self.grid, mask)
+        self._canal = None if mask is None else PreparedCanal.build(self.grid, mask, self.volume.hu)
         self.canal_changed.emit()
         self._on_plan_changed()
 

@@ -45,3 +45,46 @@ def make_canal_phantom(seed: int = 7, lesion: bool = True, direction=np.eye(3)):
 def dice(a: np.ndarray, b: np.ndarray) -> float:
     s = int(a.sum()) + int(b.sum())
     return 1.0 if s == 0 else 2.0 * int((a & b).sum()) / s
+
+
+CSF_HU, BONE_HU, SOFT_HU = 15.0, 1000.0, 40.0
+
+
+def _cylinder_hu(points_lps: np.ndarray, axis: np.ndarray, r_canal: float, r_ring: float) -> np.ndarray:
+    radial = np.linalg.norm(points_lps - np.outer(points_lps @ axis, axis), axis=1)
+    return np.where(radial < r_canal, CSF_HU, np.where(radial < r_ring, BONE_HU, SOFT_HU))
+
+
+def make_cylinder_ct(spacing_ijk_mm, direction=np.eye(3), axis_lps=(0.0, 0.0, 1.0), half_mm: float = 30.0,
+                     r_canal_mm: float = 8.0, r_ring_mm: float = 13.0, noise_hu: float = 8.0,
+                     supersample: int = 6, seed: int = 3) -> ImageVolume:
+    """A synthetic CT (HU, int16) of a straight canal: CSF (15 HU) inside radius ``r_canal_mm`` of the
+    line through the LPS origin along ``axis_lps``, a bone ring (1000 HU) out to ``r_ring_mm``, soft
+    tissue (40 HU) beyond. Each voxel holds the average over ``supersample``^3 points of its cube
+    (the partial-volume effect of a CT detector, computed independently of the planner's plane
+    model), plus Gaussian noise. The grid (``spacing_ijk_mm``, ``direction`` columns = i, j, k) is
+    centred on the origin and spans ``2 * half_mm`` along each of its axes."""
+    sp = np.asarray(spacing_ijk_mm, float)
+    d = np.asarray(direction, float)
+    axis = np.asarray(axis_lps, float) / np.linalg.norm(axis_lps)
+    n = np.ceil(2 * half_mm / sp).astype(int) + 1
+    origin = -d @ (sp * (n - 1) / 2.0)
+    m = d * sp[None, :]
+    kk, jj, ii = np.meshgrid(np.arange(n[2]), np.arange(n[1]), np.arange(n[0]), indexing="ij")
+    ijk = np.stack([ii.ravel(), jj.ravel(), kk.ravel()], axis=1).astype(float)
+    centres = ijk @ m.T + origin
+    hu = _cylinder_hu(centres, axis, r_canal_mm, r_ring_mm)
+    radial = np.linalg.norm(centres - np.outer(centres @ axis, axis), axis=1)
+    reach = 0.5 * np.linalg.norm(sp) + 1e-6
+    near = (np.abs(radial - r_canal_mm) < reach) | (np.abs(radial - r_ring_mm) < reach)
+    u = (np.arange(supersample) + 0.5) / supersample - 0.5
+    a, b, c = np.meshgrid(u, u, u, indexing="ij")
+    offsets = np.stack([a.ravel(), b.ravel(), c.ravel()], axis=1) @ m.T
+    idx = np.flatnonzero(near)
+    for chunk in np.array_split(idx, max(1, len(idx) // 4000)):
+        pts = (centres[chunk][:, None, :] + offsets[None]).reshape(-1, 3)
+        hu[chunk] = _cylinder_hu(pts, axis, r_canal_mm, r_ring_mm).reshape(len(chunk), -1).mean(axis=1)
+    rng = np.random.default_rng(seed)
+    hu = hu + rng.normal(0.0, noise_hu, hu.shape)
+    arr = np.round(hu).astype(np.int16).reshape(n[2], n[1], n[0])
+    return ImageVolume(arr, tuple(sp), tuple(origin), d)

@@ -1,7 +1,7 @@
 """Canal segmentation on the real TCIA abdominal CT (no ground truth: plausibility checks).
 
-Checked by eye on overlays (see the report): the canal outline follows the bony canal from S1 to
-the lower thoracic spine; below S1 (sacral canal) the outline is a small blob, not trustworthy. These assertions pin what was seen: a continuous canal over nearly the
+Checked by eye on overlays (see the report): the canal outline follows the bony canal from the
+lower sacrum to the lower thoracic spine (the sacral canal is followed hole by hole since issue 13). These assertions pin what was seen: a continuous canal over nearly the
 whole range, cross-sections of canal size (Kang 2012: AP 15-17 mm in L1-S1), a smooth centre line
 posterior to the vertebral bodies, and air / fat not swallowed.
 """
@@ -50,7 +50,13 @@ def test_cross_sections_have_canal_size(lumbar):
 def test_centre_line_is_smooth_and_the_content_is_soft_tissue(lumbar):
     vol, seg = lumbar
     step = np.linalg.norm(np.diff(seg.centreline_lps[:, :2], axis=0), axis=1)
-    assert step.max() <= 4.0
+    # the sacral canal (first ~14 slices, S1 down) curves backward by about 15 mm over 4 slices of
+    # 3 mm (seen on axial and sagittal overlays): a looser limit there, none of the jumps to the S1
+    # body the straight extrapolation used to make (about 20 mm)
+    z = seg.centreline_lps[:, 2]
+    sacral = (z[:-1] - z.min()) < 14 * 3.0
+    assert step[~sacral].max() <= 4.0
+    assert step[sacral].max() <= 10.0
     hu = vol.hu[seg.mask]
     assert -150 <= np.median(hu) <= 100
     assert (hu < -500).mean() < 0.01

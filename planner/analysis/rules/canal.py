@@ -27,7 +27,9 @@ def canal_findings(signed_distance_mm: float, overlap_ml: float, th, item_id: st
         return [NONE.finding("No spinal canal is segmented: the distance of the zones to the canal was not "
                              "checked.", item_id)]
     what = "ice ball" if cryo else "ablation zone"
-    if signed_distance_mm <= 0 or overlap_ml > 0:
+    # a zone touching the canal (distance 0 within the boundary's sub-voxel placement, no overlap) is a
+    # warning, not an overlap (issue 13: a tangent zone is not an overlap)
+    if signed_distance_mm < 0 or overlap_ml > 0:
         return [OVERLAP.finding(f"The predicted {what} reaches the spinal canal: about {overlap_ml:.2f} mL of "
                                 f"canal inside it, {max(0.0, -signed_distance_mm):.1f} mm deep.", item_id)]
     if signed_distance_mm < th.warn_distance_mm:

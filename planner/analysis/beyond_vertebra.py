@@ -1,0 +1,190 @@
+"""What of a predicted zone lies beyond the vertebra's cortex, how far, and toward what.
+
+The vertebra is found locally around the zone, so the figures need no vertebra segmentation:
+
+1. bone = HU at or above ``bone_hu`` (cancellous bone 300-400 HU, lower in the elderly; cortex
+   500-1900 HU; DOMAIN.md) in the zone's box plus ``margin_mm``; each axial slice's enclosed holes
+   are filled (a lytic lesion inside an intact cortex, or the body's marrow, is inside the
+   vertebra); the vertebra is the bone component that holds most of the zone (a zone centred in a
+   destroyed body still overlaps the rim);
+2. each zone voxel outside it (weighted by its analytic zone fraction, as in
+   :mod:`planner.analysis.overlap`) is classified by what it is and where it lies from the
+   vertebra's centre in patient axes (LPS; DOMAIN.md "Coordinates"):
+   ``lung`` (HU below ``lung_hu``: pleura/lung in the thorax), ``disc`` (cranial or caudal of the
+   bony part, beyond its endplates, with soft-tissue density -100 to 150 HU), else
+   ``anterior`` (toward the aorta / IVC), ``lateral_left`` / ``lateral_right`` (psoas, lumbar
+   plexus) or ``posterior``;
+3. the distance beyond the cortex is the Euclidean distance of those voxels to the vertebra
+   (``scipy.ndimage.distance_transform_edt`` with the voxel spacing);
+4. with contrast a large vessel may be found by HU: voxels of ``vessel_hu`` (contrast-filled blood,
+   150-450 HU) not connected to the vertebra, in front of its centre, in a component of at least
+   ``vessel_min_ml``; the zone's distance to it is reported (None without one).
+
+Findings (thresholds are planner conventions, marked as estimates, with the facts behind them):
+cortical bone insulates only a little (Nijland, Int J Hyperthermia 2024) and heat conducts about
+1 cm in 5 min (DOMAIN.md), so any zone beyond the cortex by more than ``beyond_warn_mm`` (2 mm, the
+Gertzbein-Robbins grade-2 step used for breaches) toward the vessels, the lateral plexus or the lung
+is a warning; into the disc is information; a contrast vessel within ``vessel_warn_mm`` (5 mm, the
+canal's warning distance) is a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage
+
+from planner.analysis.overlap import union_distance_bounds, union_fraction, union_signed_distance, zones_box
+from planner.analysis.thresholds import Finding, Severity
+from planner.geometry.raster import VoxelGrid
+
+DIRECTIONS = ("anterior", "lateral_left", "lateral_right", "posterior", "disc", "lung")
+
+
+@dataclass(frozen=True)
+class BeyondParams:
+    bone_hu: float = 200.0
+    lung_hu: float = -400.0
+    margin_mm: float = 15.0
+    vessel_hu: tuple[float, float] = (150.0, 450.0)
+    vessel_min_ml: float = 3.0
+    vessel_search_mm: float = 40.0
+    beyond_warn_mm: float = 2.0
+    vessel_warn_mm: float = 5.0
+
+
+@dataclass(frozen=True)
+class BeyondVertebra:
+    """Per zone union: ``outside_ml`` beyond the cortex, ``max_beyond_mm``, per-direction volumes
+    (mL) and largest distances (mm), the distance to a contrast-filled vessel (None if none found)."""
+
+    outside_ml: float
+    max_beyond_mm: float
+    directions_ml: dict = field(default_factory=dict)
+    directions_mm: dict = field(default_factory=dict)
+    vessel_distance_mm: float | None = None
+    found_vertebra: bool = True
+
+
+def _fill_slices(bone: np.ndarray) -> np.ndarray:
+    out = np.empty_like(bone)
+    for k in range(bone.shape[0]):
+        out[k] = ndimage.binary_fill_holes(bone[k])
+    return out
+
+
+def _vertebra(bone: np.ndarray, frac: np.ndarray) -> np.ndarray | None:
+    labels, n = ndimage.label(_fill_slices(bone))
+    if n == 0:
+        return None
+    weight = np.bincount(labels.ravel(), weights=frac.ravel(), minlength=n + 1)
+    weight[0] = 0
+    if weight.max() <= 0:
+        return None
+    return labels == int(np.argmax(weight))
+
+
+def _classify(offsets_lps: np.ndarray, hu: np.ndarray, cranial_extent: tuple[float, float], p: BeyondParams):
+    """Direction name index per outside voxel (see the module docstring)."""
+    x, y, z = offsets_lps.T
+    names = np.where(np.abs(x) > np.abs(y), np.where(x > 0, 1, 2), np.where(y < 0, 0, 3))
+    disc = (z > cranial_extent[1]) | (z < cranial_extent[0])
+    names = np.where(disc & (hu > -100) & (hu < 150), 4, names)
+    return np.where(hu < p.lung_hu, 5, names)
+
+
+def beyond_vertebra(volume, zones, params: BeyondParams | None = None) -> BeyondVertebra:
+    """Figures for the union of ``zones`` on ``volume`` (an ImageVolume)."""
+    p = params or BeyondParams()
+    grid = VoxelGrid.of(volume)
+    ells = [getattr(z, "ellipsoid", z) for z in zones]
+    box = zones_box(grid, ells, p.margin_mm) if ells else None
+    if box is None:
+        return BeyondVertebra(0.0, 0.0, found_vertebra=False)
+    hu = volume.hu[box].astype(np.float32)
+    shape = hu.shape
+    pts = grid.box_points_lps(box)
+    frac = union_fraction(grid, ells, pts).reshape(shape)
+    vert = _vertebra(hu >= p.bone_hu, frac)
+    if vert is None:
+        return BeyondVertebra(float(frac.sum() * grid.voxel_volume_mm3 / 1000.0), float("nan"), found_vertebra=False)
+    sp = np.array(grid.spacing_kji_mm)
+    dist = ndimage.distance_transform_edt(~vert, sampling=sp)
+    outside = (frac > 0) & ~vert
+    w = frac[outside]
+    voxel_ml = grid.voxel_volume_mm3 / 1000.0
+    vpts = pts.reshape(shape + (3,))
+    centre = vpts[vert].mean(axis=0)
+    zs = vpts[vert][:, 2] - centre[2]
+    names = _classify(vpts[outside] - centre, hu[outside], (float(zs.min()), float(zs.max())), p)
+    d_out = dist[outside]
+    dir_ml = {n: float(w[names == i].sum() * voxel_ml) for i, n in enumerate(DIRECTIONS) if (names == i).any()}
+    dir_mm = {n: float(d_out[names == i].max()) for i, n in enumerate(DIRECTIONS) if (names == i).any()}
+    vessel = _vessel_distance(volume, grid, ells, box, vert, centre, p)
+    return BeyondVertebra(float(w.sum() * voxel_ml), float(d_out.max()) if d_out.size else 0.0,
+                          dir_ml, dir_mm, vessel)
+
+
+def _vessel_distance(volume, grid: VoxelGrid, ells, box, vert, centre, p: BeyondParams) -> float | None:
+    """Distance from the zones to a contrast-filled large vessel in front of the vertebra, if any."""
+    big = zones_box(grid, ells, p.vessel_search_mm)
+    hu = volume.hu[big]
+    lo, hi = p.vessel_hu
+    cand = (hu >= lo) & (hu <= hi)
+    # not the vertebra itself (cancellous bone has the same HU as contrast blood): drop the
+    # candidate components that touch it, and cortical bone with a two-voxel rim
+    vert_big = np.zeros(hu.shape, dtype=bool)
+    vert_big[tuple(slice(a.start - b.start, a.stop - b.start) for a, b in zip(box, big))] = vert
+    cand &= ~ndimage.binary_dilation(hu > hi, iterations=2)
+    labels, n = ndimage.label(cand)
+    touching = np.unique(labels[ndimage.binary_dilation(vert_big, iterations=2)])
+    labels[np.isin(labels, touching[touching > 0])] = 0
+    if n == 0:
+        return None
+    sizes = np.bincount(labels.ravel()) * grid.voxel_volume_mm3 / 1000.0
+    sizes[0] = 0
+    keep = np.flatnonzero(sizes >= p.vessel_min_ml)
+    if keep.size == 0:
+        return None
+    mask = np.isin(labels, keep)
+    edge = mask & ~ndimage.binary_erosion(mask)
+    kji = np.argwhere(edge) + np.array([s.start for s in big])
+    pts = grid.to_lps(kji[:, ::-1].astype(float))
+    pts = pts[pts[:, 1] < centre[1]]  # in front of the vertebra's centre (LPS: -y anterior)
+    if len(pts) == 0:
+        return None
+    lower, upper = union_distance_bounds(ells, pts)
+    d, _ = union_signed_distance(ells, pts[lower <= upper.min() + 1e-9])
+    return float(d.min())
+
+
+def beyond_findings(result: BeyondVertebra, item_id: str = "", p: BeyondParams | None = None) -> list[Finding]:
+    """Findings for one zone union (see the module docstring for the thresholds and sources)."""
+    p = p or BeyondParams()
+    out = []
+    what = {"anterior": "in front of the vertebra (toward the aorta / IVC)",
+            "lateral_left": "beside the vertebra on the left (psoas, lumbar plexus)",
+            "lateral_right": "beside the vertebra on the right (psoas, lumbar plexus)",
+            "posterior": "behind the vertebra (paraspinal muscles)", "lung": "into the pleura / lung",
+            "disc": "into the disc"}
+    for name, mm in result.directions_mm.items():
+        ml = result.directions_ml.get(name, 0.0)
+        if mm <= p.beyond_warn_mm or name == "disc":
+            if ml > 0:
+                out.append(Finding(Severity.INFO, f"zone_beyond_vertebra_{name}",
+                                   f"About {ml:.2f} mL of the zone lies {what[name]}, up to {mm:.1f} mm beyond "
+                                   "the cortex.", item_id))
+            continue
+        out.append(Finding(Severity.WARNING, f"zone_beyond_vertebra_{name}",
+                           f"About {ml:.2f} mL of the zone lies {what[name]}, up to {mm:.1f} mm beyond the "
+                           f"cortex (warning beyond {p.beyond_warn_mm:g} mm, an estimate: cortical bone insulates "
+                           "only a little, Nijland 2024).", item_id))
+    if result.vessel_distance_mm is not None and result.vessel_distance_mm < p.vessel_warn_mm:
+        out.append(Finding(Severity.WARNING, "zone_near_vessel",
+                           f"The zone comes within {max(0.0, result.vessel_distance_mm):.1f} mm of a contrast-filled "
+                           f"large vessel (warning below {p.vessel_warn_mm:g} mm, an estimate).", item_id))
+    return out
+
+
+__all__ = ["BeyondParams", "BeyondVertebra", "DIRECTIONS", "beyond_vertebra", "beyond_findings"]

@@ -1,0 +1,65 @@
+"""Following the canal beyond the consistent closed-ring slices, one slice at a time.
+
+The sacral canal curves backward (the sacrum's kyphosis) and narrows toward the hiatus, so a
+straight extrapolation of the lumbar centre line runs into the S1 body (seen on the TCIA lumbar
+scan: the mask sat in S1 bone of 150-190 HU). Instead, from each end of the run of consistent
+slices, the next slice's enclosed, fluid/fat-density hole is taken when its centroid lies within
+``walk_step_mm`` (plus the slope term below) of the previous one and its area within ``walk_area_ratio`` of it; up to
+``walk_gap_slices`` slices without such a hole are skipped (the allowed step grows by ``walk_slope`` mm per mm
+along the axis: the sacral canal moves about 14 mm backward over 9 mm at S1-S2 on that scan) (an open ring, a foramen), then the walk
+stops. The sacral canal is enclosed by bone (the sacral laminae behind, S1-S2 bodies in front), so
+on CT it is a hole in the bone mask like the lumbar canal, only smaller (about 10 x 5 mm at S3,
+hence ``walk_min_area_mm2`` of 20 mm^2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.anatomy.canal_slices import smooth_track
+
+
+def _next_hole(holes, ok, s: int, prev_rc: np.ndarray, prev_area: float, sp: np.ndarray, p, slices: int) -> int:
+    idx = np.flatnonzero(ok & (holes.slice_index == s))
+    if idx.size == 0:
+        return 0
+    d = np.linalg.norm((holes.centroid_rc[idx] - prev_rc) * sp[1:], axis=1)
+    ratio = holes.area_mm2[idx] / prev_area
+    reach = p.walk_step_mm + p.walk_slope * sp[0] * slices
+    fine = (d <= reach) & (ratio <= p.walk_area_ratio) & (ratio >= 1.0 / p.walk_area_ratio)
+    if not fine.any():
+        return 0
+    return int(idx[fine][np.argmin(d[fine])]) + 1
+
+
+def walk_ends(holes, ok: np.ndarray, chosen: np.ndarray, good: np.ndarray, sp: np.ndarray, p) -> np.ndarray:
+    """Slices beyond both ends of ``good`` reached by the walk (``chosen`` is updated in place)."""
+    n = len(chosen)
+    walked = np.zeros(n, dtype=bool)
+    gi = np.flatnonzero(good)
+    for start, step in ((gi[0], -1), (gi[-1], 1)):
+        lab = chosen[start] - 1
+        prev_rc, prev_area = holes.centroid_rc[lab].copy(), float(holes.area_mm2[lab])
+        s, gap = start + step, 0
+        while 0 <= s < n and gap <= p.walk_gap_slices:
+            if good[s]:
+                break
+            hit = _next_hole(holes, ok, s, prev_rc, prev_area, sp, p, gap + 1)
+            if hit:
+                chosen[s] = hit
+                walked[s] = True
+                prev_rc = holes.centroid_rc[hit - 1].copy()
+                prev_area = float(np.sqrt(prev_area * holes.area_mm2[hit - 1]))
+                gap = 0
+            else:
+                gap += 1
+            s += step
+    return walked
+
+
+def track_through(track: np.ndarray, good: np.ndarray, cent: np.ndarray, walked: np.ndarray, n: int,
+                  half: int) -> np.ndarray:
+    """Centre line over the walked slices too: the consistent and walked slices' centroids,
+    smoothed like the main track, with
+    straight extrapolation beyond."""
+    return smooth_track(np.flatnonzero(good), cent[good], n, half)

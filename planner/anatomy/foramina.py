@@ -1,0 +1,180 @@
+"""Neural foramina: one mask per foramen (level and side), found beside the segmented canal.
+
+Anatomy (Gray's Anatomy; DOMAIN.md "Access geometry"): each spinal nerve leaves the canal through
+the intervertebral foramen, bounded above and below by the pedicles of two adjacent vertebrae, in
+front by the back of the disc and bodies, behind by the facet joint. On axial CT slices beside the
+canal this shows as an alternation along the spine on each side: pedicle slices (bone right next to
+the canal's lateral edge) and foramen slices (fat, the nerve root and vessels, no bone) in between.
+
+Method, per side, on the canal's slices (axial axis first, like :mod:`planner.anatomy.canal`):
+
+1. a probe beside the canal: from its lateral edge out to ``probe_mm`` laterally, within
+   ``band_mm`` of the canal centre's anterior-posterior position;
+2. the probe's bone fraction (HU above ``bone_hu``; cancellous bone 300-400 HU, lower in the
+   elderly, DOMAIN.md); pedicle slices are above ``pedicle_fraction``, foramen slices below
+   ``open_fraction``;
+3. (the fraction averaged over about 3 mm along the spine on thin slices) a foramen is a run of
+   open slices of at least ``min_height_mm`` with pedicle slices (within about 6 mm) on both ends, the pedicle above and the one below, or on one end where the canal's
+   range ends there (a short scan shows only one of the two pedicles); its mask is the probe's non-bone, non-canal voxels
+   on those slices.
+
+Levels: when vertebral levels are known (name and body centre in LPS), a foramen is named after the
+two vertebrae around it ("L2-L3": the L2 root exits there); otherwise its name is empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from planner.anatomy.canal import _axial_order
+
+
+@dataclass(frozen=True, eq=False)
+class Foramen:
+    """One neural foramen: ``level`` ("L2-L3" or ""), ``side`` ("left"/"right", the patient's),
+    its mask stored as the boolean ``local`` array at ``box`` (k, j, i slices) of the volume grid,
+    ``centre_lps``, height along the spine."""
+
+    level: str
+    side: str
+    box: tuple
+    local: np.ndarray
+    centre_lps: np.ndarray
+    height_mm: float
+
+    def full_mask(self, shape_kji) -> np.ndarray:
+        out = np.zeros(shape_kji, dtype=bool)
+        out[self.box] = self.local
+        return out
+
+    def points_kji(self) -> np.ndarray:
+        return np.argwhere(self.local) + np.array([sl.start for sl in self.box])
+
+
+@dataclass(frozen=True)
+class ForaminaParams:
+    bone_hu: float = 180.0
+    probe_mm: float = 12.0
+    band_mm: float = 5.0
+    pedicle_fraction: float = 0.6
+    open_fraction: float = 0.35
+    min_height_mm: float = 2.0
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of the runs of True in a 1-D boolean array."""
+    d = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+
+
+def _name(centre_z: float, levels) -> str:
+    if not levels:
+        return ""
+    ordered = sorted(levels, key=lambda lv: -float(lv[1][2]))  # cranial first
+    for (upper, cu), (lower, cl) in zip(ordered, ordered[1:]):
+        if float(cl[2]) <= centre_z <= float(cu[2]):
+            return f"{upper}-{lower}"
+    return ""
+
+
+def find_foramina(volume, canal_mask: np.ndarray, levels=(), params: ForaminaParams | None = None) -> list[Foramen]:
+    """The neural foramina beside ``canal_mask`` (see the module docstring). ``levels``: optional
+    ``(name, body_centre_lps)`` pairs. Returns [] when the canal is empty."""
+    p = params or ForaminaParams()
+    if canal_mask.shape != volume.hu.shape:
+        raise ValueError(f"canal mask {canal_mask.shape} does not match the volume {volume.hu.shape}")
+    if not canal_mask.any():
+        return []
+    perm = _axial_order(volume.direction)
+    A = np.transpose(volume.hu, perm)
+    C = np.transpose(canal_mask, perm)
+    sp = np.array(volume.spacing_mm[::-1], float)[list(perm)]
+    d = np.asarray(volume.direction, float)
+    dirs_rc = np.stack([d[:, 2 - perm[1]], d[:, 2 - perm[2]]], axis=1)  # columns: LPS of r, of c
+    left_rc, post_rc = dirs_rc[0], dirs_rc[1]  # +x = the patient's left, +y = posterior
+    slices = np.flatnonzero(C.any(axis=(1, 2)))
+    s0, s1 = slices[0], slices[-1] + 1
+    # work in the canal's box plus the probe's reach (the whole slice would cost 20x more)
+    reach = np.ceil((p.probe_mm + p.band_mm + 5.0) / sp[1:]).astype(int)
+    rr_any, cc_any = np.nonzero(C.any(axis=0))
+    r0, c0 = max(0, rr_any.min() - reach[0]), max(0, cc_any.min() - reach[1])
+    r1, c1 = min(A.shape[1], rr_any.max() + 1 + reach[0]), min(A.shape[2], cc_any.max() + 1 + reach[1])
+    A, C = A[:, r0:r1, c0:c1], C[:, r0:r1, c0:c1]
+    rows = np.arange(A.shape[1]) * sp[1]
+    cols = np.arange(A.shape[2]) * sp[2]
+    out: list[Foramen] = []
+    inv = np.argsort(perm)
+    ap = rows[:, None] * post_rc[0] + cols[None, :] * post_rc[1]
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        probe = np.zeros((s1 - s0,) + A.shape[1:], dtype=bool)
+        frac = np.full(s1 - s0, np.nan)
+        lat = sign * (rows[:, None] * left_rc[0] + cols[None, :] * left_rc[1])
+        for n, s in enumerate(range(s0, s1)):
+            rr, cc = np.nonzero(C[s])
+            if rr.size == 0:
+                continue
+            edge = lat[rr, cc].max()
+            ap0 = ap[rr, cc].mean()
+            box = (lat > edge) & (lat <= edge + p.probe_mm) & (np.abs(ap - ap0) <= p.band_mm)
+            if not box.any():
+                continue
+            bone = A[s] > p.bone_hu
+            frac[n] = bone[box].mean()
+            probe[n] = box & ~bone & ~C[s]
+        # thin slices: average over about 3 mm along the spine so noise does not split a run
+        width = max(1, int(round(3.0 / sp[0])))
+        if width > 1:
+            valid = ~np.isnan(frac)
+            num = ndimage.uniform_filter1d(np.where(valid, frac, 0.0), width, mode="nearest")
+            den = ndimage.uniform_filter1d(valid.astype(float), width, mode="nearest")
+            frac = np.where(valid, num / np.maximum(den, 1e-9), np.nan)
+        pedicle = frac >= p.pedicle_fraction
+        open_ = frac <= p.open_fraction
+        nf = len(frac)
+        near = max(2, int(round(6.0 / sp[0])))  # a pedicle within about 6 mm of the run's end
+        for a, b in _runs(open_):
+            below = a > 0 and bool(pedicle[max(0, a - near):a].any())
+            above = b < nf and bool(pedicle[b:b + near].any())
+            # bounded by pedicles on both sides, or on one side where the canal's range ends
+            if not ((below or a == 0) and (above or b >= nf) and (below or above)):
+                continue
+            if (b - a) * sp[0] < p.min_height_mm:
+                continue
+            if not probe[a:b].any():
+                continue
+            local, box = _to_volume_box(probe[a:b], (s0 + a, r0, c0), perm, inv)
+            kji = np.argwhere(local) + np.array([sl.start for sl in box])
+            centre = volume.to_lps(kji.mean(axis=0)[::-1])
+            out.append(Foramen(_name(float(centre[2]), levels), side, box, local, centre,
+                               float((b - a) * sp[0])))
+    out.sort(key=lambda f: (-float(f.centre_lps[2]), f.side))
+    return out
+
+
+def _to_volume_box(stack: np.ndarray, offset, perm, inv):
+    """A block of the axial stack (axial axis first) at ``offset`` back to a tight box of the
+    volume's array."""
+    nz = np.argwhere(stack)
+    lo, hi = nz.min(axis=0), nz.max(axis=0) + 1
+    tight = stack[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
+    starts = lo + np.asarray(offset, int)
+    stops = starts + np.array(tight.shape)
+    local = np.ascontiguousarray(np.transpose(tight, inv))
+    box = tuple(slice(int(starts[a]), int(stops[a])) for a in inv)
+    return local, box
+
+
+def union_mask(foramina, shape_kji) -> np.ndarray | None:
+    """All foramina in one mask (for the corridor check and the views); None when there are none."""
+    if not foramina:
+        return None
+    out = np.zeros(shape_kji, dtype=bool)
+    for f in foramina:
+        out[f.box] |= f.local
+    return out
+
+
+__all__ = ["Foramen", "ForaminaParams", "find_foramina", "union_mask"]

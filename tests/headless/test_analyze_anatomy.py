@@ -1,0 +1,33 @@
+"""``analyze --json`` on the sample: the issue-13 keys (foramina, beyond-the-vertebra figures)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.headless.test_analyze_cli import _run, plan_file  # noqa: F401  (fixture)
+
+
+@pytest.fixture(scope="module")
+def report(plan_file, sample_series):  # noqa: F811
+    result = _run("analyze", sample_series, "--plan", plan_file[0], "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_foramina_and_outside_vertebra_keys(report):
+    assert isinstance(report["foramina"], list) and report["foramina"]
+    for f in report["foramina"]:
+        assert set(f) >= {"level", "side", "distance_to_zone_mm", "centre_lps"}
+        assert f["side"] in ("left", "right")
+        assert f["distance_to_zone_mm"] is None or isinstance(f["distance_to_zone_mm"], float)
+    sides = {f["side"] for f in report["foramina"]}
+    assert sides == {"left", "right"}
+    (zone,) = report["zones"]
+    assert zone["outside_vertebra_ml"] is not None and 0.0 <= zone["outside_vertebra_ml"] <= zone["volume_ml"]
+    assert isinstance(zone["outside_directions"], dict)
+    for name, d in zone["outside_directions"].items():
+        assert name in ("anterior", "lateral_left", "lateral_right", "posterior", "disc", "lung")
+        assert d["volume_ml"] >= 0 and d["max_beyond_mm"] >= 0
+    assert abs(sum(d["volume_ml"] for d in zone["outside_directions"].values()) - zone["outside_vertebra_ml"]) < 1e-3
