@@ -13,9 +13,14 @@ def corridor_findings(report: CorridorReport, needle_id: str, needle_name: str =
     - A medial breach of grade >= 2 (>= 2 mm) is critical: a medial breach of 2 mm or more raises the
       neurological risk (Gertzbein-Robbins; DOMAIN.md "Access geometry"); other grade >= 2 breaches
       are warnings; grade 1 breaches are information.
+    - A path crossing the CT table or leaving the body before the skin, or a tip outside the body, is a
+      warning (``needle_outside_body``): the plan's geometry is wrong, it is not a cortical breach.
     - A path longer than the needle's usable length is reported by the caller (it knows the needle).
     """
     out: list[Finding] = []
+    if report.outside_body:
+        out.append(Finding(Severity.WARNING, "needle_outside_body", f"{needle_name}: {report.outside_body}",
+                           needle_id))
     if report.enters_canal:
         out.append(Finding(
             Severity.CRITICAL, "needle_enters_canal",
