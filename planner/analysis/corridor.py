@@ -65,6 +65,10 @@ class CorridorParams:
     ring_points: int = 32
     lead_in_factor: float = 2.0
     breach_tolerance_mm: float = 0.2
+    #: Outside the body, denser than air (about -1000 HU; -940 HU at the edge of the shared lumbar
+    #: scan's field) is a thing: foam cushions (-930 to -860 HU there), the table's shell (-550 HU
+    #: across a 1-2 mm sheet at an angle), leads.
+    object_hu: float = -750.0
 
 
 def gertzbein_robbins_grade(breach_mm: float) -> int:
@@ -245,7 +249,7 @@ def _body_skin(volume, body, entry, direction, length_mm, params):
             return skin_lps, -skin_depth, (
                 f"The needle line passes through the body, leaves it and enters again before the tip "
                 f"({first:.0f} mm from the entry): it leaves the body before the skin.")
-        dense = (hu > body.tissue_hu) & ~inside
+        dense = (hu > params.object_hu) & ~inside
         if np.any(dense):
             first = float(shaft[np.argmax(dense)])
             return skin_lps, -skin_depth, (
