@@ -231,4 +231,19 @@ def find_spine(volume: ImageVolume, body: BodyMask | None = None, params: SpineP
     except PlannerError as exc:
         return SpineResult((), False, f"No spine was found: {exc} Set the levels by hand.")
     vertebrae = find_vertebrae(volume, body, params)
-    return name_vertebrae(volume, body, vertebrae)
+    result = name_vertebrae(volume, body, vertebrae)
+    coverage_mm = _coverage_mm(volume)
+    if not result.named and coverage_mm < MIN_COVERAGE_MM:
+        return replace(result, message=f"The scan covers only {coverage_mm:.0f} mm along the spine: too short to "
+                       f"find and count vertebrae (about {MIN_COVERAGE_MM:.0f} mm, three bodies and their discs, "
+                       "are needed). The levels are not named; set them by hand.")
+    return result
+
+
+#: Three vertebral bodies with their discs (bodies 25-28 mm, discs 10-12 mm high; DOMAIN.md).
+MIN_COVERAGE_MM = 110.0
+
+
+def _coverage_mm(volume: ImageVolume) -> float:
+    lo, hi = volume.bounds_lps
+    return float(hi[2] - lo[2])
