@@ -23,6 +23,7 @@ Limits: a gel pad or wet drape touching the skin at soft-tissue density is taken
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import ndimage
@@ -58,12 +59,27 @@ def _disk(radius_px: int) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class BodyMask:
-    """The body on the CT grid (``mask[k, j, i]``) and the volume it was made from."""
+    """The body of ``volume``, kept on the coarse grid it was found on (cheap to build and to query).
 
-    mask: np.ndarray
+    ``coarse``: the body on the head-foot-first strided grid (array axes ``order`` of the volume's
+    ``[k, j, i]``, every ``factors``-th voxel); ``inner``: its voxels at least one coarse voxel from the
+    edge. At full resolution a voxel is in the body when its coarse voxel is and it is tissue (or deep
+    inside: lungs and gas stay in). :attr:`mask` builds the full-resolution array on first use.
+    """
+
     volume: ImageVolume
     tissue_hu: float
+    coarse: np.ndarray
+    inner: np.ndarray
+    order: tuple[int, int, int]
+    factors: tuple[int, int, int]
     notes: tuple[str, ...] = ()
+
+    def _coarse_index(self, kji: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Coarse-grid indices of full-grid ``[k, j, i]`` indices (n, 3)."""
+        permuted = kji[:, list(self.order)]
+        return tuple(np.clip(np.round(permuted[:, a] / self.factors[a]).astype(int), 0, self.coarse.shape[a] - 1)
+                     for a in range(3))
 
     def contains(self, points_lps) -> np.ndarray:
         """True for LPS points (..., 3) inside the body (outside the CT grid: False)."""
@@ -71,13 +87,25 @@ class BodyMask:
         idx = np.round(self.volume.to_ijk(pts.reshape(-1, 3))).astype(int)
         ok = np.all((idx >= 0) & (idx < np.array(self.volume.shape_ijk)), axis=1)
         out = np.zeros(len(idx), dtype=bool)
-        i, j, k = idx[ok].T
-        out[ok] = self.mask[k, j, i]
+        kji = idx[ok][:, ::-1]
+        c = self._coarse_index(kji)
+        tissue = self.volume.hu[kji[:, 0], kji[:, 1], kji[:, 2]] > self.tissue_hu
+        out[ok] = self.coarse[c] & (tissue | self.inner[c])
         return out.reshape(pts.shape[:-1])
+
+    @cached_property
+    def mask(self) -> np.ndarray:
+        """The body on the CT grid, ``[k, j, i]`` (built on first use: 1 byte per voxel)."""
+        hu = np.transpose(self.volume.hu, self.order)
+        full = _to_full(self.coarse, hu.shape, self.factors) & (
+            (hu > self.tissue_hu) | _to_full(self.inner, hu.shape, self.factors))
+        return np.ascontiguousarray(np.transpose(full, np.argsort(self.order)))
 
     @property
     def volume_ml(self) -> float:
-        return float(self.mask.sum() * np.prod(self.volume.spacing_mm) / 1000.0)
+        """Body volume from the coarse grid (within about 1 % of the full-resolution count)."""
+        spacing_kji = np.array(self.volume.spacing_mm[::-1])[list(self.order)]
+        return float(self.coarse.sum() * np.prod(spacing_kji * np.array(self.factors)) / 1000.0)
 
 
 def _factors(spacing_kji: np.ndarray, coarse_mm: float) -> tuple[int, int, int]:
@@ -130,20 +158,14 @@ def segment_body(volume: ImageVolume, params: BodyParams | None = None) -> BodyM
     f = _factors(spacing_kji, p.coarse_mm)
     coarse_tissue = hu[::f[0], ::f[1], ::f[2]] > p.tissue_hu
     coarse = _coarse_body(coarse_tissue, spacing_kji * np.array(f), p)
-    full = _to_full(coarse, hu.shape, f) & ((hu > p.tissue_hu) | _interior(coarse, hu.shape, f))
-    mask = np.transpose(full, np.argsort(order))
-    voxel_ml = float(np.prod(volume.spacing_mm)) / 1000.0
-    if mask.sum() * voxel_ml < p.min_body_ml:
+    # Coarse voxels at least one voxel inside the body: kept whole at full resolution (filled holes
+    # such as the lungs and bowel gas stay in the body).
+    inner = ndimage.binary_erosion(coarse, structure=_disk(1), border_value=1)
+    body = BodyMask(volume, p.tissue_hu, coarse, inner, order, f)
+    if body.volume_ml < p.min_body_ml:
         raise PlannerError("No patient body was found in the scan (nothing denser than "
                            f"{p.tissue_hu:.0f} HU larger than {p.min_body_ml:.0f} mL).")
-    return BodyMask(np.ascontiguousarray(mask), volume, p.tissue_hu)
-
-
-def _interior(coarse: np.ndarray, full_shape, f) -> np.ndarray:
-    """Coarse voxels two or more voxels inside the body: kept whole at full resolution (filled holes
-    such as the lungs and bowel gas stay in the body)."""
-    inner = ndimage.binary_erosion(coarse, structure=_disk(1), border_value=1)
-    return _to_full(inner, full_shape, f)
+    return body
 
 
 def skin_crossing_mm(volume: ImageVolume, body: BodyMask, start_lps, direction, depths_mm: np.ndarray,

@@ -50,7 +50,7 @@ class SpineParams:
     track_window_mm: float = 40.0
     track_tol_mm: float = 15.0
     max_walk: int = 30
-    restarts: int = 3
+    restarts: int = 1
     min_height_mm: float = 12.0
     max_height_mm: float = 34.0
     #: 1.5 mm grid and two passes: twice as fast as the one-click tool; the L2 centre of the shared
@@ -72,8 +72,10 @@ def seed_track(volume: ImageVolume, body: BodyMask, p: SpineParams) -> np.ndarra
     spacing_kji = np.array(volume.spacing_mm[::-1])[list(order)]
     f = tuple(max(int(round(c / s)), 1) for c, s in zip((p.coarse_slice_mm, p.coarse_mm, p.coarse_mm), spacing_kji))
     hu = np.transpose(volume.hu, order)[::f[0], ::f[1], ::f[2]]
-    inside = np.transpose(body.mask, order)[::f[0], ::f[1], ::f[2]]
-    bone = (hu > p.bone_hu) & inside
+    bone = hu > p.bone_hu
+    kji = np.empty((int(bone.sum()), 3), int)
+    kji[:, list(order)] = np.argwhere(bone) * np.array(f)
+    bone[bone] = body.contains(volume.to_lps(kji[:, ::-1].astype(float)))  # bone inside the body only
     padded = np.pad(bone, ((1, 1), (0, 0), (0, 0)), constant_values=True)
     in_plane = np.zeros((3, 3, 3), bool)
     in_plane[1] = ndimage.generate_binary_structure(2, 1)
@@ -102,11 +104,12 @@ def seed_track(volume: ImageVolume, body: BodyMask, p: SpineParams) -> np.ndarra
 
 def _body_mid_x(volume: ImageVolume, body: BodyMask, z_mm: np.ndarray) -> float:
     """The body's left-right middle (LPS x, mm), from the mask's centroid."""
-    k, j, i = np.nonzero(body.mask[::4, ::4, ::4])
-    if k.size == 0:
+    idx = np.argwhere(body.coarse)
+    if idx.size == 0:
         return 0.0
-    centre = volume.to_lps(np.array([i.mean() * 4, j.mean() * 4, k.mean() * 4]))
-    return float(centre[0])
+    kji = np.empty(3)
+    kji[list(body.order)] = idx.mean(axis=0) * np.array(body.factors)
+    return float(volume.to_lps(kji[::-1])[0])
 
 
 def _robust(track: np.ndarray, p: SpineParams) -> np.ndarray:

@@ -60,6 +60,7 @@ def test_phantom_body_is_the_ellipse(phantom):
     assert dice > 0.995
     analytic_ml = np.pi * SEMI_X_MM * SEMI_Y_MM * volume.hu.shape[0] * volume.spacing_mm[2] / 1000.0
     assert body.volume_ml == pytest.approx(analytic_ml, rel=0.01)
+    assert body.mask.sum() * np.prod(volume.spacing_mm) / 1000.0 == pytest.approx(analytic_ml, rel=0.01)
 
 
 def test_phantom_leaves_out_table_cushion_and_lead(phantom):
