@@ -23,8 +23,16 @@ Method (all vectorised; the only Python loop is over the few breach runs found):
    geometry"): 0 inside, 1 < 2 mm, 2 = 2-4 mm, 3 > 4 mm; its direction (medial, lateral, superior,
    inferior, anterior, posterior) is that of the worst surface point, in the vertebra's axes when
    given, else the patient axes.
-5. **Skin**: the first air (< ``air_hu``, -500 HU) to tissue transition along the needle line coming
-   from outside the body (the line is extended back from the entry to the edge of the CT).
+5. **Skin**: with a body mask (:mod:`planner.anatomy.body`, the table and cushions left out), the
+   last entry of the needle line into the body before the tip, placed at the body's HU crossing;
+   the line is extended back from the entry to the edge of the CT. Bone outside the body (the CT
+   table, a lead) is not bone for step 2. Where the needle's shaft between the entry and the skin
+   passes through something dense outside the body (the table, a cushion) or through the body
+   again, or the tip lies outside the body, ``outside_body`` says so in words. Without a body mask:
+   the first air (< ``air_hu``, -500 HU) to tissue transition coming from outside.
+7. **Inside the vertebra** (one rule, :func:`planner.analysis.vertebra_rule.inside_vertebra`): points
+   in the linked vertebra's body outline or in the target lesion count as bone, so bone destroyed by
+   a lytic lesion is not a breach.
 6. **Canal / foramen**: optional boolean masks on the CT grid (``[k, j, i]``), tested at the axis and
    at rings of points on the outer radius every axial step.
 """
@@ -36,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage
 
+from planner.anatomy.body import skin_crossing_mm
 from planner.core.frames import map_coordinates_kji
 from planner.core.errors import OutOfRangeError, PlanError
 from planner.core.volume import ImageVolume
@@ -57,6 +66,10 @@ class CorridorParams:
     ring_points: int = 32
     lead_in_factor: float = 2.0
     breach_tolerance_mm: float = 0.2
+    #: Outside the body, denser than air (about -1000 HU; -940 HU at the edge of the shared lumbar
+    #: scan's field) is a thing: foam cushions (-930 to -860 HU there), the table's shell (-550 HU
+    #: across a 1-2 mm sheet at an angle), leads.
+    object_hu: float = -750.0
 
 
 def gertzbein_robbins_grade(breach_mm: float) -> int:
@@ -101,6 +114,7 @@ class CorridorReport:
     axis_hu: np.ndarray = field(repr=False)
     in_bone: np.ndarray = field(repr=False)
     breach_profile_mm: np.ndarray = field(repr=False)  # NaN where not assessed
+    outside_body: str | None = None  # why the path is (partly) outside the patient, in words
 
     @property
     def max_breach_mm(self) -> float:
@@ -131,6 +145,8 @@ class CorridorReport:
             out.append(f"The needle enters the spinal canal {self.canal_entry_depth_mm:.1f} mm from the entry.")
         if self.enters_foramen:
             out.append(f"The needle enters a neural foramen {self.foramen_entry_depth_mm:.1f} mm from the entry.")
+        if self.outside_body:
+            out.append(self.outside_body)
         return out
 
 
@@ -213,6 +229,36 @@ def _find_skin(volume, entry, direction, length_mm, params) -> tuple[np.ndarray 
     return entry + depth * direction, -depth
 
 
+def _body_skin(volume, body, entry, direction, length_mm, params):
+    """Skin from the body mask: (skin point, signed skin-to-entry mm, outside-body text or None)."""
+    back_mm = _inside_extent_mm(volume, entry, -direction) if volume.contains_ijk(volume.to_ijk(entry)) else 0.0
+    step = params.axial_step_mm
+    depths = np.append(np.arange(-back_mm, length_mm, step), length_mm)
+    if not body.contains(entry + length_mm * direction):
+        return None, None, "The needle tip lies outside the patient's body (on the table or in the air)."
+    skin_depth = skin_crossing_mm(volume, body, entry, direction, depths)
+    if skin_depth is None:
+        return None, None, None
+    skin_lps = entry + skin_depth * direction
+    shaft = depths[(depths >= 0.0) & (depths < skin_depth - 2.0 * step)]
+    if shaft.size:
+        pts = entry + shaft[:, None] * direction
+        hu = _sample_lps(volume, pts, order=1, cval=-1000.0)
+        inside = body.contains(pts)
+        if np.any(inside):
+            first = float(shaft[np.argmax(inside)])
+            return skin_lps, -skin_depth, (
+                f"The needle line passes through the body, leaves it and enters again before the tip "
+                f"({first:.0f} mm from the entry): it leaves the body before the skin.")
+        dense = (hu > params.object_hu) & ~inside
+        if np.any(dense):
+            first = float(shaft[np.argmax(dense)])
+            return skin_lps, -skin_depth, (
+                f"The needle line crosses something outside the patient (the CT table, a cushion or a "
+                f"lead) {first:.0f} mm from the entry, before the skin.")
+    return skin_lps, -skin_depth, None
+
+
 def _inside_mask_along(volume, entry, direction, depths) -> np.ndarray:
     ijk = volume.to_ijk(entry + depths[:, None] * direction)
     hi = np.array(volume.shape_ijk) - 0.5
@@ -243,6 +289,7 @@ def check_corridor(
     foramen_mask: np.ndarray | None = None,
     params: CorridorParams = CorridorParams(),
     lesion_inside=None,
+    body=None,
 ) -> CorridorReport:
     """Check one needle's corridor on a CT volume (see the module docstring for the method).
 
@@ -250,7 +297,10 @@ def check_corridor(
     naming breach directions; default the patient axes. ``side``: the needle's side, so that a breach
     toward the midline is called medial. ``lesion_inside``: optional function of LPS points (..., 3)
     returning True inside the target lesion; those points count as inside the vertebra, so a needle
-    aimed into a lytic lesion that has destroyed the cortex is not reported as breaching it.
+    aimed into a lytic lesion that has destroyed the cortex is not reported as breaching it (the
+    session passes :func:`planner.analysis.vertebra_rule.inside_vertebra`, the one rule shared by the
+    safety panel, training and report). ``body``: a :class:`planner.anatomy.body.BodyMask`; bone
+    outside it (the CT table) is not bone, and the skin is its boundary.
     """
     entry = np.asarray(entry_lps, float).reshape(3)
     tip = np.asarray(tip_lps, float).reshape(3)
@@ -278,6 +328,8 @@ def check_corridor(
     pts = axis_pts[:, None, None, :] + grid[None]
     hu = _sample_lps(volume, pts, order=1, cval=-1000.0)
     envelope = _bone_envelope(hu, params, fringe_px=max(int(round(max(volume.spacing_mm) / h)), 1))
+    if body is not None:
+        envelope &= body.contains(pts)
     if lesion_inside is not None:
         envelope |= np.asarray(lesion_inside(pts.reshape(-1, 3)), dtype=bool).reshape(envelope.shape)
 
@@ -317,7 +369,11 @@ def check_corridor(
         breach_profile[assessed] = section_depth[assessed]
 
     breaches = _breach_runs(breach_profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, side, params)
-    skin_lps, skin_to_entry = _find_skin(volume, entry, d, length, params)
+    outside_body = None
+    if body is None:
+        skin_lps, skin_to_entry = _find_skin(volume, entry, d, length, params)
+    else:
+        skin_lps, skin_to_entry, outside_body = _body_skin(volume, body, entry, d, length, params)
     canal_depth = _first_hit(canal_mask, volume, axis_pts, e1, e2, radius, depths, params)
     foramen_depth = _first_hit(foramen_mask, volume, axis_pts, e1, e2, radius, depths, params)
     length_in_bone = float(np.count_nonzero(in_bone) * step) if n_axial > 1 else 0.0
@@ -338,6 +394,7 @@ def check_corridor(
         axis_hu=hu[:, half, half],
         in_bone=in_bone,
         breach_profile_mm=breach_profile,
+        outside_body=outside_body,
     )
 
 

@@ -162,8 +162,13 @@ def _geometry(name: str, result: PassResult, axes: np.ndarray, confidence: float
     )
 
 
-def detect_level(volume: ImageVolume, seed_lps, name: str, params: LevelParams | None = None) -> LevelGeometry:
+def detect_level(volume: ImageVolume, seed_lps, name: str, params: LevelParams | None = None,
+                 frame_hint=None) -> LevelGeometry:
     """Segment the vertebral body around ``seed_lps`` (a click inside the body) and measure the level.
+
+    ``frame_hint``: rows (left, posterior, head) to start from instead of the tilt search of
+    :func:`~planner.anatomy.levels_align.initial_frame` (a neighbour's frame, when walking the spine:
+    adjacent vertebrae differ by a few degrees, and the search costs about as much as a pass).
 
     Raises :class:`~planner.core.errors.PlanError` for an unknown name,
     :class:`~planner.core.errors.OutOfRangeError` for a point outside the scan, and
@@ -174,7 +179,10 @@ def detect_level(volume: ImageVolume, seed_lps, name: str, params: LevelParams |
     seed = np.asarray(seed_lps, dtype=float).reshape(3)
     if not volume.contains_ijk(volume.to_ijk(seed)):
         raise OutOfRangeError("The clicked point is outside the scan: click inside a vertebral body.")
-    centre, axes = initial_frame(volume, seed, p)
+    if frame_hint is None:
+        centre, axes = initial_frame(volume, seed, p)
+    else:
+        centre, axes = seed, np.asarray(frame_hint, dtype=float).reshape(3, 3)
     result = analyse_pass(volume, centre, axes, seed, p, p.first_search_deg)
     axes = _frame_from(result)
     for _ in range(max(p.max_passes - 1, 1)):
@@ -212,7 +220,7 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
     if not volume.contains_ijk(volume.to_ijk(seed)):
         return None
     try:
-        found = detect_level(volume, seed, name, p)
+        found = detect_level(volume, seed, name, p, frame_hint=np.asarray(current.axes_lps))
     except PlannerError:
         return None
     offset = np.asarray(found.body_centre_lps) - centre

@@ -4,7 +4,9 @@ Loads the series, segments the spinal canal, evaluates the plan (if given) and p
 ``series`` (geometry as loaded: origin = LPS centre of voxel (0,0,0); direction = 3x3 with the i, j, k
 unit vectors as columns), ``canal``, ``zones``, ``overlap_canal_ml``, ``min_distance_to_canal_mm``
 (negative when a zone penetrates the canal), ``target_coverage_pct``, ``thermocouples``, ``needles``
-and ``findings``. Non-finite values (no zone, no target) are printed as null.
+(each with its ``level`` and ``depth_from_skin_mm`` measured to the body mask's skin), ``levels`` (the
+vertebrae found automatically), ``plan_levels``, ``spine`` and ``findings``. Non-finite values (no
+zone, no target) are printed as null. Every key: docs/headless-analyze.md.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ from planner.imaging import load_path
 from planner.imaging.mask_io import write_mask
 from planner.plan.io import read_plan
 from planner.session.session import PlanningSession
+
+try:  # issue 17: the six ISRC sectors of a vertebra (planner/anatomy/sectors.py), when merged
+    from planner.anatomy import sectors as _sectors
+except ImportError:  # pragma: no cover - until issue 17 is merged
+    _sectors = None
 
 
 def _num(value, digits: int = 4):
@@ -73,11 +80,13 @@ def analysis_report(session: PlanningSession) -> dict:
         breaches = [] if report is None else [
             {"direction": b.direction, "depth_mm": _num(b.max_breach_mm), "grade": b.grade,
              "from_mm": _num(b.start_depth_mm), "to_mm": _num(b.end_depth_mm)} for b in report.breaches]
-        needles.append({"id": needle.id, "name": needle.name, "breaches": breaches,
+        needles.append({"id": needle.id, "name": needle.name, "level": session.needle_level(needle) or None,
+                        "breaches": breaches,
                         "enters_canal": bool(report.enters_canal) if report is not None else None,
                         "length_in_bone_mm": _num(report.length_in_bone_mm) if report is not None else None,
                         "depth_from_skin_mm": _num(report.depth_from_skin_mm) if report is not None else None})
     out["needles"] = needles
+    out.update(levels_report(session))
     out["findings"] = [{"severity": f.severity.value, "code": f.code, "message": f.message, "item": f.item_id}
                        for f in (ev.findings if ev is not None else ())]
     _add_anatomy(out, session, ev)
@@ -97,6 +106,31 @@ def _add_anatomy(out: dict, session: PlanningSession, ev) -> None:
         zone.update(extra)
     out["findings"] += [{"severity": f.severity.value, "code": f.code, "message": f.message, "item": f.item_id}
                         for f in findings]
+def sectors_present(session: PlanningSession, vertebra) -> list[str] | None:
+    """Hook for issue 17: the ISRC sectors (Cox et al. 2012) found in this vertebra's label mask, or
+    None while ``planner.anatomy.sectors`` is not there. Expected call: ``sectors.sectors_present(
+    volume, vertebra_geometry) -> list[str]``."""
+    if _sectors is None or not hasattr(_sectors, "sectors_present"):
+        return None
+    return list(_sectors.sectors_present(session.volume, vertebra))
+
+
+def levels_report(session: PlanningSession) -> dict:
+    """``levels`` (automatic, feet to head; ``name`` null when not named), ``plan_levels`` and
+    ``spine`` (what the automatic search found, in words)."""
+    anatomy = session.anatomy
+    spine = anatomy.spine() if anatomy is not None else None
+    levels = [] if spine is None else [
+        {"name": v.name or None, "body_centre_lps": _vec(v.body_centre_lps), "confidence": _num(v.confidence, 3),
+         "height_mm": _num(v.height_mm, 2), "complete": bool(v.complete), "sectors_present": sectors_present(session, v)}
+        for v in spine.vertebrae]
+    plan_levels = [{"name": lv.name, "body_centre_lps": _vec(lv.body_centre_lps)} for lv in session.plan.levels]
+    body = anatomy.body() if anatomy is not None else None
+    return {"levels": levels, "plan_levels": plan_levels,
+            "spine": {"named": bool(spine.named) if spine else False, "message": spine.message if spine else "",
+                      "landmarks": list(spine.landmarks) if spine else []},
+            "body": {"volume_ml": _num(body.volume_ml, 1) if body is not None else None,
+                     "error": anatomy.body_error if anatomy is not None else ""}}
 
 
 def run_analysis(series_dir, plan_path=None, save_canal=None) -> dict:
@@ -105,6 +139,7 @@ def run_analysis(series_dir, plan_path=None, save_canal=None) -> dict:
     session.auto_evaluate = False
     session.set_volume(volume)
     session.set_canal(segment_canal(volume).mask)
+    session.anatomy.compute()
     if plan_path is not None:
         session.open_plan(read_plan(plan_path))
     session.evaluate(corridors=True)
@@ -129,7 +164,8 @@ def human_summary(report: dict) -> str:
     s = report["series"]
     lines = [f"Series {s['series_instance_uid'] or '(no UID)'}: {' x '.join(map(str, s['shape_ijk']))} voxels",
              f"Canal volume: {report['canal']['volume_ml']} mL", f"Zones: {len(report['zones'])}",
-             f"Zone ∩ canal: {report['overlap_canal_ml']} mL; distance {report['min_distance_to_canal_mm']} mm"]
+             f"Zone ∩ canal: {report['overlap_canal_ml']} mL; distance {report['min_distance_to_canal_mm']} mm",
+             f"Spine: {report['spine']['message']}"]
     lines += [f"{f['severity'].upper()}: {f['message']}" for f in report["findings"]]
     return "\n".join(lines)
 

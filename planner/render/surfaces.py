@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
+
+import numpy as np
 
 from vtkmodules.vtkCommonDataModel import vtkPolyData
 from vtkmodules.vtkFiltersCore import (
@@ -17,6 +20,17 @@ from planner.core.volume import ImageVolume
 from planner.render.vtk_bridge import image_data_ijk, surface_to_lps
 
 DEFAULT_BONE_THRESHOLD_HU = 200.0  # cortical/cancellous bone lies above ~200-300 HU (DOMAIN.md)
+
+
+def outside_set_to_air(volume: ImageVolume, inside: np.ndarray | None) -> ImageVolume:
+    """The volume with every voxel outside ``inside`` (a ``[k, j, i]`` mask, e.g. the body mask of
+    :mod:`planner.anatomy.body`) set to air, -1000 HU: the bone surface then leaves the CT table,
+    leads and anything outside the patient out. ``inside`` None: the volume unchanged."""
+    if inside is None:
+        return volume
+    if inside.shape != volume.hu.shape:
+        raise ValueError(f"the body mask {inside.shape} does not match the CT grid {volume.hu.shape}")
+    return replace(volume, hu=np.where(inside, volume.hu, np.int16(-1000)).astype(volume.hu.dtype))
 
 
 def bone_surface(

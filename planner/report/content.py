@@ -191,15 +191,18 @@ def _needle_section(session, needle) -> NeedleSection:
 
 def _level_sections(session) -> tuple[LevelSection, ...]:
     plan = session.plan
+    # A needle without a level is listed under the vertebra its tip is in (automatic anatomy, issue 13).
+    level_of = getattr(session, "needle_level", lambda n: n.level)
+    linked = {n.id: level_of(n) for n in plan.needles}
     names = [level.name for level in plan.levels]
     for needle in plan.needles:  # levels named by needles but not defined as level items, once each
-        if needle.level and needle.level not in names:
-            names.append(needle.level)
-    if any(not n.level for n in plan.needles):
+        if linked[needle.id] and linked[needle.id] not in names:
+            names.append(linked[needle.id])
+    if any(not linked[n.id] for n in plan.needles):
         names.append(NO_LEVEL)
     sections = []
     for name in names:
-        needles = [n for n in plan.needles if (n.level or NO_LEVEL) == name]
+        needles = [n for n in plan.needles if (linked[n.id] or NO_LEVEL) == name]
         level = plan.level_named(name) if name != NO_LEVEL else None
         sins = score_sins(level.sins) if level is not None and level.sins else None
         sections.append(LevelSection(name, tuple(_needle_section(session, n) for n in needles), sins))

@@ -22,6 +22,9 @@ def needle_rows(session, needle) -> list[tuple[str, str]]:
     angles = trajectory_angles(needle.entry_lps, needle.tip_lps, needle.side)
     rows += [("Medial angle (patient)", _fmt(angles.medial_deg, "°")),
              ("Cranial angle (patient)", _fmt(angles.cranial_deg, "°"))]
+    linked = session.needle_level(needle) if hasattr(session, "needle_level") else needle.level
+    if linked and linked != needle.level:
+        rows.append(("Level", f"{linked} (the vertebra its tip is in)"))
     level = session.plan.level_named(needle.level) if needle.level else None
     if level is not None:
         local = trajectory_angles(needle.entry_lps, needle.tip_lps, needle.side, level.axes)
@@ -37,6 +40,7 @@ def needle_rows(session, needle) -> list[tuple[str, str]]:
     else:
         rows += [("Length in bone", _fmt(report.length_in_bone_mm, "mm")),
                  ("Depth skin → tip", _fmt(report.depth_from_skin_mm, "mm")),
+                 *([("Outside the body", report.outside_body)] if report.outside_body else []),
                  ("Worst breach", f"{report.max_breach_mm:.1f} mm (grade {report.grade})" if report.breaches
                   else "none (grade 0)"),
                  ("Enters the canal", "YES" if report.enters_canal else "no")]

@@ -32,6 +32,8 @@ from planner.plan.commands import CommandStack
 from planner.plan.document import PlanDocument
 from planner.plan.items import Needle, SeriesRef, Target
 from planner.session.evaluation import Evaluation, ZoneResult
+from planner.analysis.vertebra_rule import inside_vertebra
+from planner.session.anatomy_state import SessionAnatomy
 from planner.session.masks import VersionedMask
 
 
@@ -76,6 +78,8 @@ class PlanningSession:
         self._request_id = 0
         self._corridor_cache: dict[str, tuple[tuple, CorridorReport]] = {}
         self._lesion_cache: dict[str, tuple] = {}
+        self.anatomy: SessionAnatomy | None = None  # body mask + automatic vertebrae (issue 13)
+        self.auto_anatomy = True  # False: corridor checks without body mask or automatic vertebrae
         self._connect_plan()
 
     # --- inputs ----------------------------------------------------------------------------------
@@ -90,6 +94,7 @@ class PlanningSession:
         self.canal.set(None, None)
         self.lesion.set(None, None)
         self._canal = None
+        self.anatomy = SessionAnatomy(volume)
         self._corridor_cache.clear()
         self._lesion_cache.clear()
         self.evaluation = None
@@ -217,14 +222,26 @@ class PlanningSession:
         reads the volume, masks and a snapshot of the needle), and the cache key it is valid for."""
         axes = self._level_axes(needle)
         volume, canal, lesion_inside = self.volume, self.canal_mask, self._lesion_inside()
+        anatomy, plan_levels = (self.anatomy if self.auto_anatomy else None), tuple(self.plan.levels)
 
         def job() -> CorridorReport | CorridorFailure:
             try:
+                vertebra = anatomy.vertebra_for(plan_levels, needle) if anatomy is not None else None
+                body = anatomy.body() if anatomy is not None else None
                 return check_corridor(volume, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm,
-                                      side=needle.side, axes=axes, canal_mask=canal, lesion_inside=lesion_inside)
+                                      side=needle.side, axes=axes if axes is not None or vertebra is None
+                                      else vertebra.axes_lps, canal_mask=canal,
+                                      lesion_inside=inside_vertebra(vertebra, lesion_inside), body=body)
             except PlannerError as exc:  # e.g. the needle lies outside the CT: a finding, not a crash
                 return CorridorFailure(f"{needle.name}: the path could not be checked: {exc}")
         return job, self._corridor_key(needle)
+
+    def needle_level(self, needle: Needle) -> str:
+        """The level a needle belongs to: its own, else the vertebra its tip is in once the automatic
+        anatomy is known (never computed here: this runs on the GUI thread)."""
+        if needle.level or self.anatomy is None or not self.anatomy.ready:
+            return needle.level
+        return self.anatomy.level_name_for(self.plan.levels, needle)
 
     def missing_corridors(self) -> list[Needle]:
         """Needles whose corridor report is not cached for their current geometry."""

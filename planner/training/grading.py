@@ -1,14 +1,19 @@
 """Evaluating an attempt for scoring, and grading it in one call (Qt-free; the training panel runs this
 in a worker thread).
 
-The attempt is evaluated with the *reference's* lesion (targets) and levels, on a scratch session that
-shares the volume and canal: the trainee is not asked to outline the lesion, and the corridor check
-must count the lytic lesion as inside the vertebra as it does for the reference.
+The attempt's zones and coverage are evaluated with the *reference's* lesion (targets) and levels, on a
+scratch session that shares the volume and canal: the trainee is not asked to outline the lesion.
+The attempt's corridor checks (breaches, canal entry) are those of the attempt's own plan with the
+task's lesion (:func:`panel_document`), exactly as the safety panel shows them during the task: one rule (:mod:`planner.analysis.vertebra_rule`) decides what is inside
+the vertebra, the body outline of the vertebra the needle's tip is in counting as inside whether or not
+a lesion was drawn, so the feedback and the panel never disagree about a breach.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+
+from planner.analysis.corridor_findings import corridor_findings
 
 from planner.plan.document import PlanDocument
 from planner.plan.vocab import new_id
@@ -31,23 +36,45 @@ def scoring_document(attempt: PlanDocument, reference: PlanDocument) -> PlanDocu
     return doc
 
 
-def _session(volume, canal_mask, devices) -> PlanningSession:
+def panel_document(attempt: PlanDocument, reference: PlanDocument) -> PlanDocument:
+    """The plan the safety panel evaluates during the task: the attempt with the task's lesion (the
+    training panel puts the reference's targets into the trainee's plan at Start, same ids)."""
+    doc = PlanDocument(series=attempt.series)
+    for item in attempt:
+        doc.insert(item)
+    for target in reference.targets:
+        if target.id not in doc:
+            doc.insert(target)
+    return doc
+
+
+def _session(volume, canal_mask, devices, anatomy=None) -> PlanningSession:
     session = PlanningSession(devices=devices)
     session.auto_evaluate = False
     if hasattr(session, "defer_corridors"):
         session.defer_corridors = False  # compute them here, in this (worker) thread
     session.set_volume(volume)
+    if anatomy is not None and anatomy.volume is volume:
+        session.anatomy = anatomy  # the app's body mask and vertebrae: not computed twice
     if canal_mask is not None:
         session.set_canal(canal_mask)
     return session
 
 
-def evaluate_for_scoring(volume, canal_mask, attempt: PlanDocument, reference: PlanDocument, devices=None):
-    """The attempt's evaluation (corridors included) with the reference's lesion; and the reference's
-    own (zones and analysis only: its figures are quoted in the feedback)."""
-    session = _session(volume, canal_mask, devices)
+def evaluate_for_scoring(volume, canal_mask, attempt: PlanDocument, reference: PlanDocument, devices=None,
+                         anatomy=None):
+    """The attempt's evaluation with the reference's lesion for zones and coverage and the attempt's own
+    corridor reports (as the panel shows them); and the reference's own (zones and analysis only: its
+    figures are quoted in the feedback)."""
+    session = _session(volume, canal_mask, devices, anatomy)
+    session.open_plan(panel_document(attempt, reference), allow_mismatch=True)
+    own = session.evaluate(corridors=True)
     session.open_plan(scoring_document(attempt, reference), allow_mismatch=True)
-    attempt_eval = session.evaluate(corridors=True)
+    attempt_eval = session.evaluate(corridors=False)
+    names = {n.id: n.name for n in attempt.needles}
+    extra = tuple(f for nid, report in own.corridors.items() for f in corridor_findings(report, nid, names.get(nid, "Needle")))
+    attempt_eval = replace(attempt_eval, corridors=dict(own.corridors), findings=attempt_eval.findings + extra,
+                           complete=own.complete)
     session.open_plan(reference, allow_mismatch=True)
     reference_eval = session.evaluate(corridors=False)
     return attempt_eval, reference_eval
@@ -61,8 +88,9 @@ class Grade:
 
 
 def grade_attempt(task: TrainingTask, reference: PlanDocument, attempt: PlanDocument, volume, canal_mask,
-                  elapsed_s: float, devices=None) -> Grade:
-    """Evaluate and score an attempt; the feedback in words comes with it."""
-    evaluation, reference_eval = evaluate_for_scoring(volume, canal_mask, attempt, reference, devices)
+                  elapsed_s: float, devices=None, anatomy=None) -> Grade:
+    """Evaluate and score an attempt; the feedback in words comes with it. ``anatomy``: the app
+    session's :class:`~planner.session.anatomy_state.SessionAnatomy` for this volume, reused."""
+    evaluation, reference_eval = evaluate_for_scoring(volume, canal_mask, attempt, reference, devices, anatomy)
     score = score_attempt(task, reference, attempt, evaluation, elapsed_s, reference_eval)
     return Grade(score, tuple(feedback_lines(score, attempt)), evaluation)

@@ -14,6 +14,7 @@ from planner.core.errors import PlannerError
 from planner.plan import commands
 from planner.plan.items import Level
 from planner.plan.vocab import LEVEL_NAMES, MAX_LEVELS
+from planner.session.level_rename import shift_all_levels
 from planner.ui.action_host import ActionHost
 
 
@@ -30,6 +31,9 @@ class LevelActions:
         self.accept_action = host.add_action(plan_menu, "Add the &proposed neighbouring levels",
                                                 self.accept_proposals, "Shift+V")
         self.accept_action.setEnabled(False)
+        host.add_action(plan_menu, "Rename all levels one &up (toward the head)", lambda: self.shift_all(-1))
+        host.add_action(plan_menu, "Rename all levels one &down (toward the feet)", lambda: self.shift_all(+1))
+        host.add_action(plan_menu, "Show the &automatic level count", self.show_spine)
         self.name_box = QComboBox(host.widget())
         self.name_box.setObjectName("level_name")
         self.name_box.addItems(list(LEVEL_NAMES))
@@ -67,7 +71,12 @@ class LevelActions:
             found = []
         self.proposals = [g for g in found if self.session.plan.level_named(g.name) is None]
         self.accept_action.setEnabled(bool(self.proposals))
-        if self.proposals:
+        auto = self.auto_name_at(lps)
+        if auto and auto != name:
+            self.w.show_status(
+                f"Level {name} added; note that the automatic count names this vertebra {auto} "
+                "(Plan ▸ Rename all levels to shift every name by one).", 15000)
+        elif self.proposals:
             names = ", ".join(f"{g.name} ({g.confidence:.0%})" for g in self.proposals)
             self.w.show_status(
                 f"Level {name} added. Proposed neighbours: {names} - Plan ▸ Add the proposed levels (Shift+V).", 15000)
@@ -95,6 +104,39 @@ class LevelActions:
                 if self.session.plan.level_named(geometry.name) is None and not self._add(geometry):
                     break
         self._clear()
+
+    def shift_all(self, steps: int) -> None:
+        """One action renames every level (plan levels, needles' levels, automatic vertebrae) by one."""
+        try:
+            changed = shift_all_levels(self.session, steps)
+        except PlannerError as exc:
+            self._warn(str(exc))
+            return
+        self.w.show_status(f"Renamed {changed} item(s) by one level "
+                                       f"{'toward the feet' if steps > 0 else 'toward the head'}.", 8000)
+
+    def show_spine(self) -> None:
+        """What the automatic search found and why levels are or are not named (in words)."""
+        anatomy = self.session.anatomy
+        if anatomy is None:
+            return
+        if not anatomy.ready:
+            self.w.show_status("The automatic level count is still running (it starts with the "
+                                           "first corridor check).", 8000)
+            return
+        spine = anatomy.spine()
+        names = ", ".join(f"{v.name} ({v.confidence:.0%})" for v in spine.vertebrae if v.name)
+        self.w.show_status(spine.message + (f" Found: {names}." if names else ""), 20000)
+
+    def auto_name_at(self, lps) -> str:
+        """The automatic name of the vertebra at ``lps`` ("" when unknown or not named)."""
+        anatomy = self.session.anatomy
+        if anatomy is None or not anatomy.ready:
+            return ""
+        from planner.analysis.vertebra_rule import vertebra_at
+
+        g = vertebra_at(anatomy.spine().vertebrae, lps)
+        return g.name if g is not None else ""
 
     def _warn(self, text: str) -> None:
         self.w.warn("Vertebral level", text)

@@ -250,6 +250,8 @@ class TrainingActions(QObject):
     def _begin(self, task: TrainingTask) -> None:
         session = self.w.session
         session.plan.clear()
+        for target in task.reference().targets:  # the lesion is given: the panel counts it as inside the
+            session.plan.insert(target)  # vertebra like the feedback does (planner.training.grading)
         session.stack.clear()
         self.w.selection.select(None)
         self.task, self.started_at, self.last_grade = task, time.monotonic(), None
@@ -286,8 +288,9 @@ class TrainingActions(QObject):
             attempt.insert(item)
         elapsed = time.monotonic() - self.started_at
         task, volume, canal, devices = self.task, session.volume, session.canal_mask, session.devices
+        anatomy = session.anatomy
         self.worker = LoadWorker(lambda progress, cancel: grade_attempt(task, reference, attempt, volume, canal,
-                                                                          elapsed, devices), self)
+                                                                          elapsed, devices, anatomy), self)
         self.worker.finished.connect(lambda grade: self._on_graded(grade, reference, attempt))
         self.worker.failed.connect(self._on_failed)
         self.panel.submit.setEnabled(False)

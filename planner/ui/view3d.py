@@ -20,7 +20,7 @@ from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 from planner.core.errors import LoadCancelled
 from planner.core.volume import ImageVolume
 from planner.render.scene3d import CAMERA_PRESETS, Scene3D, capture_array, capture_png
-from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU, bone_surface, coarse_bone_surface
+from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU, bone_surface, coarse_bone_surface, outside_set_to_air
 from planner.ui.vtk_widget import make_vtk_widget
 
 
@@ -31,11 +31,12 @@ class SurfaceWorker(QObject):
     finished = Signal(int, object)
     failed = Signal(int, str)
 
-    def __init__(self, request_id: int, volume: ImageVolume, threshold_hu: float):
+    def __init__(self, request_id: int, volume: ImageVolume, threshold_hu: float, body_provider=None):
         super().__init__()
         self.request_id = request_id
         self.volume = volume
         self.threshold_hu = threshold_hu
+        self.body_provider = body_provider  # None: everything (the table too); else () -> BodyMask | None
         self._cancelled = False
 
     def cancel(self) -> None:
@@ -44,12 +45,14 @@ class SurfaceWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
+            body = self.body_provider() if self.body_provider is not None else None
+            volume = outside_set_to_air(self.volume, body.mask if body is not None else None)
             poly = bone_surface(
-                self.volume, self.threshold_hu,
+                volume, self.threshold_hu,
                 progress=lambda f: self.progress.emit(self.request_id, f),
                 cancel=lambda: self._cancelled,
             )
-            coarse = coarse_bone_surface(self.volume, self.threshold_hu)
+            coarse = coarse_bone_surface(volume, self.threshold_hu)
         except LoadCancelled:
             return
         except Exception as exc:  # noqa: BLE001 - a failed surface must not take the app down
@@ -80,6 +83,7 @@ class View3D(QWidget):
         self._request_id = 0
         self._thread: QThread | None = None
         self._worker: SurfaceWorker | None = None
+        self.body_provider = None  # () -> BodyMask | None; set by the main window (issue 13)
         self._build_ui()
 
     def _build_ui(self) -> None:
@@ -99,6 +103,12 @@ class View3D(QWidget):
         self.volume_box.setToolTip("Direct volume rendering of the CT instead of the bone surface")
         self.volume_box.toggled.connect(self.set_volume_rendering)
         bar.addWidget(self.volume_box)
+        self.table_box = QCheckBox("Table", self)
+        self.table_box.setObjectName("show_table")
+        self.table_box.setToolTip("Show everything above the bone threshold, the CT table and leads too "
+                                  "(off: only what lies inside the patient's body)")
+        self.table_box.toggled.connect(lambda _on: self.rebuild_surface())
+        bar.addWidget(self.table_box)
         bar.addWidget(QLabel("Bone ≥"))
         self.threshold = QDoubleSpinBox(self)
         self.threshold.setObjectName("bone_threshold")
@@ -137,7 +147,8 @@ class View3D(QWidget):
             return
         self._stop_worker()
         self._request_id += 1
-        worker = SurfaceWorker(self._request_id, self.volume, self.threshold.value())
+        provider = None if self.table_box.isChecked() else self.body_provider
+        worker = SurfaceWorker(self._request_id, self.volume, self.threshold.value(), provider)
         thread = QThread(self)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)

@@ -27,6 +27,7 @@ class Code(str, Enum):
     TARGET_UNAVAILABLE = "target_unavailable"
     NEEDLE_TOO_SHORT = "needle_too_short"
     NEEDLE_ENTERS_CANAL = "needle_enters_canal"
+    NEEDLE_OUTSIDE_BODY = "needle_outside_body"
     NEEDLE_ENTERS_FORAMEN = "needle_enters_foramen"
     CORTICAL_BREACH_MEDIAL = "cortical_breach_medial"
     CORTICAL_BREACH_LATERAL = "cortical_breach_lateral"

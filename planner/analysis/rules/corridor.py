@@ -11,6 +11,10 @@ ENTERS_CANAL = RuleSpec(Code.NEEDLE_ENTERS_CANAL, Severity.CRITICAL, "the needle
                         "DOMAIN.md 'Access geometry'")
 ENTERS_FORAMEN = RuleSpec(Code.NEEDLE_ENTERS_FORAMEN, Severity.CRITICAL, "the needle path enters a neural foramen",
                           "DOMAIN.md 'Access geometry'")
+OUTSIDE_BODY = RuleSpec(Code.NEEDLE_OUTSIDE_BODY, Severity.WARNING,
+                        "the path crosses the CT table or leaves the body before the skin, or the tip lies "
+                        "outside the body: the plan's geometry is wrong, not a cortical breach",
+                        "planner convention (issue 13): the body mask (planner.anatomy.body) excludes the table")
 BREACH = {
     "medial": RuleSpec(Code.CORTICAL_BREACH_MEDIAL, Severity.CRITICAL,
                        "medial breach: critical at grade >= 2, information at grade 1",
@@ -22,12 +26,14 @@ for _d, _code in (("lateral", Code.CORTICAL_BREACH_LATERAL), ("superior", Code.C
                   ("right", Code.CORTICAL_BREACH_RIGHT)):
     BREACH[_d] = RuleSpec(_code, Severity.WARNING, f"{_d} breach: warning at grade >= 2, information at grade 1",
                           _GR, ("grade 2 (2 mm)",))
-RULES = (ENTERS_CANAL, ENTERS_FORAMEN, *BREACH.values())
+RULES = (ENTERS_CANAL, ENTERS_FORAMEN, OUTSIDE_BODY, *BREACH.values())
 
 
 def corridor_findings(report, needle_id: str, needle_name: str = "Needle") -> list[Finding]:
     """Findings of one needle's :class:`~planner.analysis.corridor.CorridorReport`."""
     out: list[Finding] = []
+    if getattr(report, "outside_body", ""):
+        out.append(OUTSIDE_BODY.finding(f"{needle_name}: {report.outside_body}", needle_id))
     if report.enters_canal:
         out.append(ENTERS_CANAL.finding(f"{needle_name}: the path enters the spinal canal "
                                         f"{report.canal_entry_depth_mm:.1f} mm from the entry.", needle_id))

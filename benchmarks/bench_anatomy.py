@@ -1,0 +1,108 @@
+"""Benchmark: the automatic anatomy on a 512x512x600 CT, and ``analyze`` end to end on the lumbar scan.
+
+1. Anatomy: the shared lumbar scan (134 x 512^2, 3 mm) is resampled along z to 600 slices (0.67 mm,
+   linear), a thin-slice CT with real anatomy. Each stage in ``STAGES`` is timed (median of
+   ``--runs``) and printed as seconds and as a ratio to one ``scipy.ndimage.label`` pass over
+   ``hu > 200`` of the same volume, measured in the same run. Target: the whole anatomy (body,
+   vertebrae, canal, foramina) <= 5 s. To add a stage (canal, foramina), append
+   ``("name", function(volume, results) -> result)`` to ``STAGES``; ``results`` holds the earlier
+   stages' results by name.
+2. ``analyze``: ``python -m planner analyze LUMBAR --json`` in a fresh process against SimpleITK's
+   ``ImageSeriesReader`` reading the same series in a fresh process (median of ``--runs``).
+   Target: <= 2x.
+
+Usage: ``python benchmarks/bench_anatomy.py [--data ../shared/data] [--slices 600] [--runs 1] [--skip-analyze]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import ndimage
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from planner.anatomy.body import segment_body  # noqa: E402
+from planner.anatomy.spine import find_spine  # noqa: E402
+from planner.core.volume import ImageVolume  # noqa: E402
+from planner.imaging import load_path  # noqa: E402
+
+STAGES = [
+    ("body", lambda volume, results: segment_body(volume)),
+    ("vertebrae", lambda volume, results: find_spine(volume, results["body"])),
+]
+
+SITK = ("import SimpleITK as sitk, sys; r = sitk.ImageSeriesReader(); "
+        "r.SetFileNames(r.GetGDCMSeriesFileNames(sys.argv[1])); r.Execute()")
+
+
+def thin_slice_volume(folder: Path, slices: int) -> ImageVolume:
+    v = load_path(folder)
+    factor = slices / v.hu.shape[0]
+    hu = ndimage.zoom(v.hu, (factor, 1.0, 1.0), order=1).astype(np.int16)
+    spacing = (v.spacing_mm[0], v.spacing_mm[1], v.spacing_mm[2] * (v.hu.shape[0] - 1) / (hu.shape[0] - 1))
+    return ImageVolume(hu=hu, spacing_mm=spacing, origin_lps=v.origin_lps, direction=v.direction)
+
+
+def timed(fn, runs: int):
+    times, result = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), result
+
+
+def bench_anatomy(folder: Path, slices: int, runs: int) -> None:
+    volume = thin_slice_volume(folder, slices)
+    print(f"volume {volume.hu.shape[::-1]} (i, j, k), spacing {tuple(round(s, 3) for s in volume.spacing_mm)} mm")
+    ref_s, _ = timed(lambda: ndimage.label(volume.hu > 200), runs)
+    print(f"reference: one ndimage.label pass  {ref_s:6.2f} s")
+    results, total = {}, 0.0
+    for name, fn in STAGES:
+        seconds, results[name] = timed(lambda: fn(volume, results), runs)
+        total += seconds
+        print(f"{name:<12} {seconds:6.2f} s  = {seconds / ref_s:5.1f} x label")
+    print(f"{'total':<12} {total:6.2f} s  = {total / ref_s:5.1f} x label   (target <= 5 s)")
+    spine = results.get("vertebrae")
+    if spine is not None:
+        print(f"vertebrae: {len(spine.vertebrae)}; {spine.message}")
+
+
+def bench_analyze(folder: Path, runs: int) -> None:
+    def run(cmd):
+        t = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+        return time.perf_counter() - t
+    sitk_s = statistics.median(run([sys.executable, "-c", SITK, str(folder)]) for _ in range(runs))
+    ours_s = statistics.median(run([sys.executable, "-m", "planner", "analyze", str(folder), "--json"])
+                               for _ in range(runs))
+    print(f"SimpleITK read {sitk_s:6.2f} s; analyze --json {ours_s:6.2f} s = {ours_s / sitk_s:4.1f} x (target <= 2x)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    ap.add_argument("--slices", type=int, default=600)
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--skip-analyze", action="store_true")
+    args = ap.parse_args()
+    folder = Path(args.data) / "ct-lumbar-tcia" / "dicom"
+    if not folder.is_dir():
+        print(f"the shared lumbar scan is missing: {folder}", file=sys.stderr)
+        return 2
+    bench_anatomy(folder, args.slices, args.runs)
+    if not args.skip_analyze:
+        bench_analyze(folder, args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

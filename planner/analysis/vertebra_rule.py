@@ -1,0 +1,66 @@
+"""What counts as inside the vertebra for the corridor check, and which vertebra a needle belongs to.
+
+One rule, used by the safety panel, the training feedback and the report alike (all of them go
+through :meth:`planner.session.session.PlanningSession.corridor_job`): a point is inside the
+vertebra when it is bone (the corridor check's envelope, inside the body mask), inside the **body
+outline** of the needle's vertebra, or inside the target lesion. So bone a lytic lesion has
+destroyed inside the body outline counts as inside the vertebra whether or not a target was drawn,
+and a cortical breach is measured against the vertebra the needle is linked to, not against any
+bright voxel (the CT table is left out by the body mask).
+
+The body outline is an elliptic cylinder in the vertebra's own frame: width and depth of the body
+as measured, between its endplates (:class:`planner.anatomy.levels.LevelGeometry`).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from planner.anatomy.levels import LevelGeometry
+
+__all__ = ["body_outline_contains", "inside_vertebra", "vertebra_at"]
+
+PointTest = Callable[[np.ndarray], np.ndarray]
+
+
+def _local(g: LevelGeometry, points) -> np.ndarray:
+    p = np.asarray(points, float)
+    return (p.reshape(-1, 3) - np.asarray(g.body_centre_lps)) @ np.asarray(g.axes_lps).T
+
+
+def body_outline_contains(g: LevelGeometry, points, margin_mm: float = 0.0) -> np.ndarray:
+    """True for LPS points (..., 3) inside the body outline of ``g`` grown by ``margin_mm``."""
+    pts = np.asarray(points, float)
+    u, v, w = _local(g, pts).T
+    a = 0.5 * g.width_mm + margin_mm
+    b = 0.5 * g.depth_mm + margin_mm
+    inside = ((u / a) ** 2 + (v / b) ** 2 <= 1.0) & (np.abs(w) <= 0.5 * g.height_mm + margin_mm)
+    return inside.reshape(pts.shape[:-1])
+
+
+def inside_vertebra(vertebra: LevelGeometry | None, lesion_inside: PointTest | None) -> PointTest | None:
+    """The one "counts as inside the vertebra" test for the corridor check (see the module docstring):
+    the body outline of ``vertebra`` or the lesion; None when neither is known."""
+    if vertebra is None:
+        return lesion_inside
+    if lesion_inside is None:
+        return lambda pts: body_outline_contains(vertebra, pts)
+    return lambda pts: body_outline_contains(vertebra, pts) | np.asarray(lesion_inside(pts), dtype=bool)
+
+
+def vertebra_at(vertebrae, point_lps) -> LevelGeometry | None:
+    """The vertebra whose body (or, failing that, whose pedicles and posterior arch: up to 45 mm behind
+    the body and 15 mm beside it, between its endplates) holds ``point_lps``; None when none does."""
+    point = np.asarray(point_lps, float).reshape(1, 3)
+    for g in vertebrae:
+        if body_outline_contains(g, point)[0]:
+            return g
+    best, best_w = None, np.inf
+    for g in vertebrae:
+        u, v, w = _local(g, point)[0]
+        if abs(w) <= 0.5 * g.height_mm + 2.0 and abs(u) <= 0.5 * g.width_mm + 15.0 and \
+                -0.5 * g.depth_mm <= v <= 0.5 * g.depth_mm + 45.0 and abs(w) < best_w:
+            best, best_w = g, abs(w)
+    return best

@@ -1,0 +1,252 @@
+"""Every vertebral body in a scan, found automatically, then named by counting from landmarks.
+
+Steps (the naming is in :mod:`planner.anatomy.spine_names`):
+
+1. **Seeds** on a coarse grid (about ``coarse_mm``): bone (above ``bone_hu``) inside the body mask,
+   holes filled in each axial slice, eroded by a square of half-side ``core_mm`` (8 mm): a vertebral
+   body (width 40-50 mm, depth 30-35 mm, DOMAIN.md) keeps a core; ribs, processes, the cortex of the
+   pelvis and a contrast-filled aorta (about 25 mm) do not. In each slice the core nearest the body's
+   left-right middle (within ``max_offcentre_mm``), most posterior first (the spine lies behind the
+   heart and the great vessels), is the slice's candidate; candidates off the median track (over
+   +-``track_window_mm``) by more than ``track_tol_mm`` are dropped.
+2. **Bodies**: :func:`planner.anatomy.levels.detect_level` at the candidate nearest the middle of
+   the track, then :func:`planner.anatomy.levels.propose_neighbours` up and down across the discs.
+   Where the walk stops before the end of the track, it starts again from the next candidate beyond
+   the last body found (at most ``restarts`` times each way).
+3. Bodies are ordered from feet to head along the spine; duplicates (centres closer than half a body
+   height) are merged.
+
+The result says in words what was found; a scan with no spine or too few bodies to count is not an
+error: planning goes on with levels set by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from scipy import ndimage
+
+from planner.anatomy.body import BodyMask, head_foot_axis, segment_body
+from planner.anatomy.levels import LevelGeometry, LevelParams, detect_level, propose_neighbours
+from planner.anatomy.spine_names import SpineResult, name_vertebrae
+from planner.core.errors import PlannerError
+from planner.core.volume import ImageVolume
+
+__all__ = ["SpineParams", "SpineResult", "find_vertebrae", "find_spine"]
+
+_PLACEHOLDER = "L3"  # detect_level needs a valid name; automatic bodies are named afterwards
+
+
+@dataclass(frozen=True)
+class SpineParams:
+    """Tuning of the automatic spine search (see the module docstring)."""
+
+    bone_hu: float = 150.0
+    coarse_mm: float = 3.0
+    coarse_slice_mm: float = 4.0
+    core_mm: float = 8.0
+    max_offcentre_mm: float = 60.0
+    track_window_mm: float = 40.0
+    track_tol_mm: float = 15.0
+    max_walk: int = 30
+    restarts: int = 1
+    min_height_mm: float = 12.0
+    max_height_mm: float = 34.0
+    #: 1.5 mm grid and two passes: twice as fast as the one-click tool; the L2 centre of the shared
+    #: lumbar scan moves by 0.4 mm (measured while writing this module).
+    level_params: LevelParams = field(default_factory=lambda: LevelParams(max_passes=2, step_mm=1.5))
+
+
+def _square_erode(mask: np.ndarray, radius_px: int) -> np.ndarray:
+    size = 2 * max(int(radius_px), 0) + 1
+    u8 = mask.view(np.uint8)
+    f = ndimage.minimum_filter1d
+    return f(f(u8, size, axis=1), size, axis=2).view(bool)
+
+
+def seed_track(volume: ImageVolume, body: BodyMask, p: SpineParams) -> np.ndarray:
+    """Candidate points (n, 3) in LPS mm inside vertebral bodies, from feet to head (step 1)."""
+    axis = head_foot_axis(volume.direction)
+    order = (axis,) + tuple(a for a in (0, 1, 2) if a != axis)
+    spacing_kji = np.array(volume.spacing_mm[::-1])[list(order)]
+    f = tuple(max(int(round(c / s)), 1) for c, s in zip((p.coarse_slice_mm, p.coarse_mm, p.coarse_mm), spacing_kji))
+    hu = np.transpose(volume.hu, order)[::f[0], ::f[1], ::f[2]]
+    bone = hu > p.bone_hu
+    kji = np.empty((int(bone.sum()), 3), int)
+    kji[:, list(order)] = np.argwhere(bone) * np.array(f)
+    bone[bone] = body.contains(volume.to_lps(kji[:, ::-1].astype(float)))  # bone inside the body only
+    padded = np.pad(bone, ((1, 1), (0, 0), (0, 0)), constant_values=True)
+    in_plane = np.zeros((3, 3, 3), bool)
+    in_plane[1] = ndimage.generate_binary_structure(2, 1)
+    solid = ndimage.binary_fill_holes(padded, structure=in_plane)[1:-1]
+    step = spacing_kji * np.array(f)
+    core = _square_erode(solid, int(round(p.core_mm / min(step[1], step[2]))))
+    labels, n = ndimage.label(core, structure=in_plane)
+    if n == 0:
+        return np.zeros((0, 3))
+    idx = np.array(ndimage.center_of_mass(core, labels, np.arange(1, n + 1)))  # (n, 3) coarse, order
+    full_idx = idx * np.array(f)
+    kji = np.empty_like(full_idx)
+    kji[:, list(order)] = full_idx
+    lps = volume.to_lps(kji[:, ::-1])
+    mid_x = _body_mid_x(volume, body, lps[:, 2])
+    ok = np.abs(lps[:, 0] - mid_x) <= p.max_offcentre_mm
+    lps, slices = lps[ok], idx[ok, 0]
+    picked = []
+    for s in np.unique(slices):  # one candidate per slice: the most posterior (LPS +y)
+        here = np.nonzero(slices == s)[0]
+        picked.append(here[np.argmax(lps[here, 1])])
+    track = lps[np.array(picked, dtype=int)] if picked else np.zeros((0, 3))
+    track = track[np.argsort(track[:, 2])]
+    return _robust(track, p)
+
+
+def _body_mid_x(volume: ImageVolume, body: BodyMask, z_mm: np.ndarray) -> float:
+    """The body's left-right middle (LPS x, mm), from the mask's centroid."""
+    idx = np.argwhere(body.coarse)
+    if idx.size == 0:
+        return 0.0
+    kji = np.empty(3)
+    kji[list(body.order)] = idx.mean(axis=0) * np.array(body.factors)
+    return float(volume.to_lps(kji[::-1])[0])
+
+
+def _robust(track: np.ndarray, p: SpineParams) -> np.ndarray:
+    """Drop candidates further than ``track_tol_mm`` (in x, y) from the running median track."""
+    if len(track) < 3:
+        return track
+    keep = np.ones(len(track), bool)
+    for n in range(len(track)):
+        near = np.abs(track[:, 2] - track[n, 2]) <= p.track_window_mm
+        med = np.median(track[near, :2], axis=0)
+        keep[n] = np.linalg.norm(track[n, :2] - med) <= p.track_tol_mm
+    return track[keep]
+
+
+def _along(v: LevelGeometry, axis_lps: np.ndarray) -> float:
+    return float(np.dot(v.body_centre_lps, axis_lps))
+
+
+def _merge(found: list[LevelGeometry]) -> list[LevelGeometry]:
+    """Feet-to-head order along LPS z; a body closer than half a height to the previous one is the
+    same body (the one with the better symmetry is kept)."""
+    out: list[LevelGeometry] = []
+    for v in sorted(found, key=lambda g: g.body_centre_lps[2]):
+        if out and np.linalg.norm(np.subtract(v.body_centre_lps, out[-1].body_centre_lps)) < 0.5 * max(
+                out[-1].height_mm, 10.0):
+            if v.symmetry_score > out[-1].symmetry_score:
+                out[-1] = v
+            continue
+        out.append(v)
+    return out
+
+
+def _try(volume: ImageVolume, seed, p: SpineParams) -> LevelGeometry | None:
+    """A body at ``seed``, or None when none is found or it does not look like one vertebral body
+    (whole, ``min_height_mm``-``max_height_mm`` high, a disc seen above or below: two bodies merged
+    across a thin disc are refused)."""
+    try:
+        g = detect_level(volume, seed, _PLACEHOLDER, p.level_params)
+    except PlannerError:
+        return None
+    if not g.complete or not p.min_height_mm <= g.height_mm <= p.max_height_mm:
+        return None
+    if g.next_above_mm is None and g.next_below_mm is None:
+        return None
+    return g
+
+
+def _walk(volume: ImageVolume, start: LevelGeometry, up: int, down: int, p: SpineParams) -> list[LevelGeometry]:
+    """Bodies found by walking across the discs; names are ignored (the walk counts from L3, so it can
+    go at most 14 up and 3 down: it is restarted from the far end to go further)."""
+    return propose_neighbours(volume, start, count_up=up, count_down=down, params=p.level_params)
+
+
+def find_vertebrae(volume: ImageVolume, body: BodyMask | None = None,
+                   params: SpineParams | None = None) -> list[LevelGeometry]:
+    """Every vertebral body found (steps 1-3), from feet to head, with the placeholder name."""
+    p = params or SpineParams()
+    body = body if body is not None else segment_body(volume)
+    track = seed_track(volume, body, p)
+    if len(track) == 0:
+        return []
+    mid = track[len(track) // 2]
+    order = np.argsort(np.abs(track[:, 2] - mid[2]))
+    first = None
+    for n in order[:12]:
+        first = _try(volume, track[n], p)
+        if first is not None:
+            break
+    if first is None:
+        return []
+    found = [first]
+    for direction in (+1, -1):
+        end = first
+        for _ in range(p.restarts + 1):
+            more = _chain(volume, end, direction, p)
+            found += more
+            if more:
+                end = more[-1]
+            nxt = _restart_seed(track, end, direction)
+            if nxt is None:
+                break
+            restarted = _try(volume, nxt, p)
+            if restarted is None or any(np.linalg.norm(np.subtract(restarted.body_centre_lps, g.body_centre_lps))
+                                        < 10.0 for g in found):
+                break
+            found.append(restarted)
+            end = restarted
+    return _merge(found)
+
+
+def _chain(volume: ImageVolume, start: LevelGeometry, direction: int, p: SpineParams) -> list[LevelGeometry]:
+    """Walk from ``start`` toward the head (+1) or the feet (-1) as far as it goes, renaming the start
+    so that the name count never ends the walk (T1 above, S1 below)."""
+    name = "S1" if direction > 0 else "T1"
+    reach = 17 if direction > 0 else 17
+    walked = _walk(volume, replace(start, name=name), reach if direction > 0 else 0,
+                   reach if direction < 0 else 0, p)
+    walked = sorted(walked, key=lambda g: direction * g.body_centre_lps[2])
+    out = []
+    for g in walked:  # the walk ends at the first body that does not look like one
+        if not p.min_height_mm <= g.height_mm <= p.max_height_mm:
+            break
+        out.append(replace(g, name=_PLACEHOLDER))
+    return out
+
+
+def _restart_seed(track: np.ndarray, end: LevelGeometry, direction: int):
+    """The first track candidate beyond ``end``'s far endplate plus 8 mm (a disc), or None."""
+    plate = np.asarray(end.top_endplate_lps if direction > 0 else end.bottom_endplate_lps)
+    beyond = direction * (track[:, 2] - plate[2]) > 8.0
+    if not beyond.any():
+        return None
+    cand = track[beyond]
+    return cand[np.argmin(np.abs(cand[:, 2] - plate[2]))] + np.array([0.0, 0.0, direction * 6.0])
+
+
+def find_spine(volume: ImageVolume, body: BodyMask | None = None, params: SpineParams | None = None) -> SpineResult:
+    """Find every vertebral body and name them where the landmarks allow (never raises for a scan
+    without a spine: the result's message says what is missing)."""
+    try:
+        body = body if body is not None else segment_body(volume)
+    except PlannerError as exc:
+        return SpineResult((), False, f"No spine was found: {exc} Set the levels by hand.")
+    vertebrae = find_vertebrae(volume, body, params)
+    result = name_vertebrae(volume, body, vertebrae)
+    coverage_mm = _coverage_mm(volume)
+    if not result.named and coverage_mm < MIN_COVERAGE_MM:
+        return replace(result, message=f"The scan covers only {coverage_mm:.0f} mm along the spine: too short to "
+                       f"find and count vertebrae (about {MIN_COVERAGE_MM:.0f} mm, three bodies and their discs, "
+                       "are needed). The levels are not named; set them by hand.")
+    return result
+
+
+#: Three vertebral bodies with their discs (bodies 25-28 mm, discs 10-12 mm high; DOMAIN.md).
+MIN_COVERAGE_MM = 110.0
+
+
+def _coverage_mm(volume: ImageVolume) -> float:
+    lo, hi = volume.bounds_lps
+    return float(hi[2] - lo[2])

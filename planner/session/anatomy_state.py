@@ -1,0 +1,107 @@
+"""The session's automatic anatomy: body mask and vertebrae of the loaded volume, computed once.
+
+Qt-free; computed on first use (a headless ``analyze``, the first corridor check, or the app's load
+worker calling :meth:`SessionAnatomy.compute`), then reused. A failure is kept as a message, never
+raised: planning goes on with levels set by hand.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from planner.analysis.vertebra_rule import vertebra_at
+from planner.anatomy.body import BodyMask, segment_body
+from planner.anatomy.levels import LevelGeometry
+from planner.anatomy.spine import SpineResult, find_spine
+from planner.core.errors import PlannerError
+from planner.core.volume import ImageVolume
+
+__all__ = ["SessionAnatomy", "plan_level_geometry"]
+
+#: Body size used for a plan level that has no measured geometry (DOMAIN.md typical lumbar body).
+_DEFAULT_BODY_MM = (45.0, 32.0, 27.0)  # width, depth, height
+
+
+def plan_level_geometry(level, measured: LevelGeometry | None = None) -> LevelGeometry:
+    """A plan ``Level`` item as a :class:`LevelGeometry` (sizes from the matching automatic vertebra,
+    else typical ones), for the vertebra rule."""
+    width, depth, height = ((measured.width_mm, measured.depth_mm, measured.height_mm) if measured is not None
+                            else (_DEFAULT_BODY_MM[0], level.body_depth_mm or _DEFAULT_BODY_MM[1], _DEFAULT_BODY_MM[2]))
+    centre = tuple(float(c) for c in level.body_centre_lps)
+    axes = tuple(tuple(float(c) for c in row) for row in level.axes)
+    return LevelGeometry(name=level.name, body_centre_lps=centre, axes_lps=axes,
+                         plane_point_lps=tuple(level.plane_point_lps or centre),
+                         plane_normal_lps=tuple(level.plane_normal_lps or axes[0]),
+                         top_endplate_lps=centre, bottom_endplate_lps=centre, height_mm=height, width_mm=width,
+                         depth_mm=depth, volume_ml=0.0, symmetry_score=1.0, complete=True)
+
+
+class SessionAnatomy:
+    """Body mask and vertebrae of one volume (thread-safe lazy computation)."""
+
+    def __init__(self, volume: ImageVolume):
+        self.volume = volume
+        self._lock = threading.Lock()
+        self._body: BodyMask | None = None
+        self._spine: SpineResult | None = None
+        self.body_error = ""
+
+    def compute(self) -> "SessionAnatomy":
+        self.spine()
+        return self
+
+    def body(self) -> BodyMask | None:
+        with self._lock:
+            if self._body is None and not self.body_error:
+                try:
+                    self._body = segment_body(self.volume)
+                except PlannerError as exc:
+                    self.body_error = str(exc)
+            return self._body
+
+    def spine(self) -> SpineResult:
+        body = self.body()
+        with self._lock:
+            if self._spine is None:
+                if body is None:
+                    self._spine = SpineResult((), False, f"No spine was found: {self.body_error} "
+                                                         "Set the levels by hand.")
+                else:
+                    self._spine = find_spine(self.volume, body)
+            return self._spine
+
+    def set_spine(self, spine: SpineResult) -> None:
+        """Replace the vertebrae (e.g. after the user renamed all levels by one)."""
+        with self._lock:
+            self._spine = spine
+
+    @property
+    def ready(self) -> bool:
+        return self._spine is not None
+
+    def vertebra_for(self, plan_levels, needle) -> LevelGeometry | None:
+        """The vertebra of a needle: its plan level when set (sizes from the automatic vertebra near
+        it), else the vertebra its tip is in among the plan's levels and the automatic ones (named or
+        not). ``plan_levels``: the plan's ``Level`` items (a snapshot is safe in a worker thread)."""
+        spine = self.spine()
+        plan_levels = tuple(plan_levels)
+        if needle.level:
+            level = next((lv for lv in plan_levels if lv.name == needle.level), None)
+            auto = spine.vertebra_named(needle.level)
+            if level is None:
+                return auto
+            near = vertebra_at(spine.vertebrae, level.body_centre_lps) if spine.vertebrae else None
+            return plan_level_geometry(level, near or auto)
+        candidates = [plan_level_geometry(lv, vertebra_at(spine.vertebrae, lv.body_centre_lps))
+                      for lv in plan_levels] + list(spine.vertebrae)
+        return vertebra_at(candidates, np.asarray(needle.tip_lps))
+
+    def level_name_for(self, plan_levels, needle) -> str:
+        """The level a needle belongs to: its own when set (the user's word wins), else the name of the
+        vertebra its tip is in ("" when that vertebra is not named)."""
+        if needle.level:
+            return needle.level
+        g = self.vertebra_for(plan_levels, needle)
+        return g.name if g is not None else ""

@@ -1,0 +1,44 @@
+"""Depth from skin to tip on both shared real scans, within 3 mm of a hand-measured HU profile.
+
+References: tests/data/skin_depth/needles.json, read by eye on HU profiles sampled along each
+needle with SimpleITK (its own reader and linear interpolation; recipe: tests/data/skin_depth/profiles.py).
+The lines include needles that cross the CT table and cushions (lumbar n3, T11-T12 n4: straight
+up from under a supine patient), bowel gas (lumbar n2), blankets and the arms' side (T11-T12).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from planner.analysis.corridor import check_corridor
+from planner.anatomy.body import segment_body
+from planner.imaging import load_path
+
+SPEC = json.loads((Path(__file__).parents[1] / "data" / "skin_depth" / "needles.json").read_text())
+GAUGE_13_MM = 2.41
+
+
+def _check(folder, scan):
+    volume = load_path(folder)
+    body = segment_body(volume)
+    for n, spec in enumerate(SPEC[scan]):
+        entry, tip = np.asarray(spec["entry_lps"]), np.asarray(spec["tip_lps"])
+        expected = float(np.linalg.norm(tip - entry)) - spec["skin_depth_from_entry_mm"]
+        report = check_corridor(volume, entry, tip, GAUGE_13_MM, body=body)
+        assert report.depth_from_skin_mm == pytest.approx(expected, abs=3.0), (scan, n)
+
+
+@pytest.mark.realdata
+def test_lumbar_depth_from_skin(lumbar_ct_dir):
+    assert len(SPEC["ct-lumbar-tcia"]) == 5
+    _check(lumbar_ct_dir, "ct-lumbar-tcia")
+
+
+@pytest.mark.realdata
+def test_t11_t12_depth_from_skin(t11_t12_ct_dir):
+    assert len(SPEC["ct-t11-t12-jpeg2000"]) == 5
+    _check(t11_t12_ct_dir, "ct-t11-t12-jpeg2000")

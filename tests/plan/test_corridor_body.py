@@ -1,0 +1,70 @@
+"""The CT table is not bone: a transpedicular needle planned from under a supine patient (real
+T11-T12 scan, whose table shells are 250-490 HU) gets ``needle_outside_body``, never a cortical breach
+at the table or in the muscle behind it; and the vertebra rule counts the body outline as inside."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner.analysis.corridor import check_corridor
+from planner.analysis.corridor_findings import corridor_findings
+from planner.analysis.vertebra_rule import body_outline_contains, inside_vertebra, vertebra_at
+from planner.anatomy.body import segment_body
+from planner.anatomy.levels import LevelGeometry
+from planner.imaging import load_path
+
+AXES = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
+
+
+def _vertebra(centre=(0.0, 0.0, 0.0), name="L2") -> LevelGeometry:
+    return LevelGeometry(name, centre, AXES, centre, (1.0, 0.0, 0.0), centre, centre, 28.0, 44.0, 32.0, 30.0,
+                         0.9, True)
+
+
+def test_body_outline_is_an_elliptic_cylinder():
+    g = _vertebra()
+    pts = np.array([[21.9, 0, 0], [22.1, 0, 0], [0, 15.9, 0], [0, 16.1, 0], [0, 0, 13.9], [0, 0, 14.1],
+                    [15.0, 11.0, 0.0]])  # (15/22)^2 + (11/16)^2 = 0.937
+    assert body_outline_contains(g, pts).tolist() == [True, False, True, False, True, False, True]
+
+
+def test_inside_vertebra_is_outline_or_lesion():
+    g = _vertebra()
+    lesion = lambda p: np.linalg.norm(np.asarray(p) - [0, 30, 0], axis=-1) < 5  # noqa: E731
+    rule = inside_vertebra(g, lesion)
+    assert rule(np.array([[0, 0, 0], [0, 30, 0], [0, 40, 0]])).tolist() == [True, True, False]
+    assert inside_vertebra(None, None) is None
+
+
+def test_vertebra_at_body_then_posterior_arch():
+    a, b = _vertebra((0, 0, 0), "L3"), _vertebra((0, 0, 36), "L2")
+    assert vertebra_at([a, b], (0, 0, 30)).name == "L2"
+    assert vertebra_at([a, b], (10, 30, 2)).name == "L3"  # a pedicle, behind the L3 body
+    assert vertebra_at([a, b], (80, 0, 0)) is None
+
+
+@pytest.fixture(scope="module")
+def t11(t11_t12_ct_dir):
+    volume = load_path(t11_t12_ct_dir)
+    return volume, segment_body(volume)
+
+
+@pytest.mark.realdata
+def test_needle_from_under_the_table(t11):
+    """Tip 6 mm left of the body centre found by the level tool at slice 10 (LPS about 8, -120, -773),
+    the needle 16 degrees from posterior toward the left, entry 150 mm away, under the table."""
+    volume, body = t11
+    centre = np.array([8.0, -120.2, -772.7])
+    tip = centre + [6.0, -2.0, 0.0]
+    d = np.array([np.sin(np.radians(16)), np.cos(np.radians(16)), 0.0])
+    entry = tip + 150.0 * d
+    without = check_corridor(volume, entry, tip, 2.41, side="left")
+    assert any(b.start_depth_mm < 40.0 for b in without.breaches)  # the old behaviour: "breach" at the table
+    report = check_corridor(volume, entry, tip, 2.41, side="left", body=body)
+    skin_from_entry = -report.skin_to_entry_mm
+    assert 40.0 < skin_from_entry < 70.0
+    assert all(b.start_depth_mm > skin_from_entry for b in report.breaches)
+    codes = {f.code: f.severity.value for f in corridor_findings(report, "n")}
+    assert codes.get("needle_outside_body") == "warning"
+    assert report.bone_entry_depth_mm > skin_from_entry
