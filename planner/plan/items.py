@@ -110,6 +110,8 @@ class Antenna:
     cycles: int = 1
     id: str = field(default_factory=new_id)
     name: str = "Antenna"
+    pause_s: float = 0.0            # pause between cycles (bioheat model, issue 16)
+    schedule: str = "sequential"    # after the previous antenna, or "simultaneous" with it
 
     def __post_init__(self):
         _check_id(self)
@@ -124,6 +126,8 @@ class Antenna:
         if cycles != int(cycles):
             raise PlanError(f"cycles must be a whole number, got {self.cycles!r}")
         _set(self, "cycles", int(cycles))
+        _set(self, "pause_s", vocab.finite(self.pause_s, "pause between cycles (s)", minimum=0.0))
+        vocab.choice(self.schedule, ("sequential", "simultaneous"), "schedule")
 
     def tip_lps(self, needle: Needle) -> np.ndarray:
         """Antenna tip: the needle tip plus ``extension_mm`` along the needle direction."""

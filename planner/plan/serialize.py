@@ -55,6 +55,8 @@ def antenna_to_dict(a: Antenna) -> dict[str, Any]:
         "power_w": a.power_w,
         "time_s": a.time_s,
         "cycles": a.cycles,
+        "pause_s": a.pause_s,
+        "schedule": a.schedule,
     }
 
 
@@ -135,7 +137,7 @@ def _needle(d: dict) -> Needle:
 
 
 def _antenna(d: dict) -> Antenna:
-    extra = {k: d[k] for k in ("cycles", "name") if k in d}
+    extra = {k: d[k] for k in ("cycles", "name", "pause_s", "schedule") if k in d}
     return Antenna(
         id=d["id"], needle_id=d["needle"], device_id=d["device"], extension_mm=d["extension_mm"],
         power_w=d["power_w"], time_s=d["time_s"], **extra,
