@@ -5,10 +5,12 @@ perfusion, like the ex vivo liver behind the charts, DOMAIN.md), the predicted z
 min after the ablation and 3 min of cooling (heating devices), or the 0 °C isotherm (cryo, the
 table's ``zone_isotherm_c``). Fitted (secant iterations on the mean residuals):
 
-- microwave: the effective absorbed power fraction per power row (short axes), the axial SAR spread
-  (long axes); the SAR centre is put at the table's mean centre offset.
+- microwave: the effective absorbed power fraction per power row (short axes) and the weight of the
+  wide axial lobe per power row (long axes); the SAR centre is put at the table's mean centre offset.
 - radiofrequency: the absorbed fraction per power row (short axes) and the heating length (long axes).
-- cryo: the extracted power (short axes) and the freezing length (long axes).
+- cryo: the effective cold radius of the probe held at the gas temperature (short axes: it stands
+  for the frozen tissue's higher conductivity, which is not modelled) and the freezing length (long
+  axes); the extracted power is set high enough that the gas temperature floor holds.
 
 Writes ``resources/thermal/sources.json`` (parameters + every entry's residuals) and prints a table
 that docs/thermal-model.md quotes. Run it again after editing a device table.
@@ -30,9 +32,10 @@ from planner.thermal.homogeneous import homogeneous_zone
 from planner.thermal.sources import SourceParams
 
 START = {
-    "microwave": dict(efficiency=0.8, sar_sigma_mm=4.0, radial_decay_mm=2.5, max_temperature_c=100.0),
+    "microwave": dict(efficiency=0.5, sar_sigma_mm=4.5, radial_decay_mm=2.5, tail_fraction=0.04,
+                      tail_sigma_mm=12.0, max_temperature_c=100.0),
     "radiofrequency": dict(efficiency=0.9, active_length_mm=8.0, max_temperature_c=100.0),
-    "cryo": dict(cooling_power_w=40.0, active_length_mm=25.0, probe_temperature_c=-150.0),
+    "cryo": dict(cooling_power_w=300.0, active_length_mm=40.0, probe_temperature_c=-150.0, radius_mm=3.0),
 }
 
 
@@ -66,7 +69,8 @@ def calibrate_device(device, log=print, outer: int = 2) -> tuple[SourceParams, l
     start = dict(START[device.kind])
     if device.kind == "microwave":
         start["sar_centre_mm"] = float(np.mean([r[4] for r in rows]))
-    params = SourceParams(device.id, device.kind, radius_mm=device.diameter_mm / 2, **start)
+    start.setdefault("radius_mm", device.diameter_mm / 2)
+    params = SourceParams(device.id, device.kind, **start)
     powers = sorted({r[0] for r in rows}, key=lambda p: -1 if p is None else p)
     effs = {p: params.efficiency for p in powers}
     cache: dict = {}
@@ -82,35 +86,56 @@ def calibrate_device(device, log=print, outer: int = 2) -> tuple[SourceParams, l
             return pr
         return dataclasses.replace(pr, efficiency_by_power=tuple((float(p), float(e)) for p, e in effs.items()))
 
+    tails = {p: params.tail_fraction for p in powers}
+
+    def current(**over):
+        e = {**effs, **over.get("effs", {})}
+        t = {**tails, **over.get("tails", {})}
+        pr = params
+        if device.kind != "cryo":
+            pr = dataclasses.replace(pr, efficiency_by_power=tuple((float(a), float(b)) for a, b in e.items()))
+        if device.kind == "microwave":
+            pr = dataclasses.replace(pr, tail_by_power=tuple((float(a), float(b)) for a, b in t.items()))
+        return pr
+
     for loop in range(outer):
         # 1. short axes: per power row (heating) or the extraction power (cryo)
         for p in powers:
             sub = [r for r in rows if r[0] == p]
             if device.kind == "cryo":
                 def f(x):
-                    pr = dataclasses.replace(params, cooling_power_w=x)
+                    pr = dataclasses.replace(params, radius_mm=x)
                     return float(np.mean([zone(pr, p, r[1])[1] - r[3] for r in sub]))
-                x, res = _secant(f, params.cooling_power_w, params.cooling_power_w * 1.3)
-                params = dataclasses.replace(params, cooling_power_w=x)
+                x, res = _secant(f, params.radius_mm, params.radius_mm * 1.5, iters=6, lo=0.5, hi=15.0)
+                params = dataclasses.replace(params, radius_mm=x)
             else:
                 def f(x):
-                    effs_try = dict(effs)
-                    effs_try[p] = x
-                    pr = dataclasses.replace(params, efficiency_by_power=tuple(
-                        (float(a), float(b)) for a, b in effs_try.items()))
+                    pr = current(effs={p: x})
                     return float(np.mean([zone(pr, p, r[1])[1] - r[3] for r in sub]))
                 x, res = _secant(f, effs[p], effs[p] * 0.8, lo=0.02, hi=1.0)
                 effs[p] = x
             log(f"  loop {loop} power {p}: short-axis mean residual {res:+.2f} mm")
-        params = with_eff(params)
-        # 2. long axes: axial spread (microwave) or heating / freezing length
-        name = "sar_sigma_mm" if device.kind == "microwave" else "active_length_mm"
+        params = current()
+        # 2. long axes: the wide lobe per power row (microwave), or the heating / freezing length
+        if device.kind == "microwave":
+            for p in powers:
+                sub = [r for r in rows if r[0] == p]
+
+                def g(x):
+                    pr = current(tails={p: x})
+                    return float(np.mean([zone(pr, p, r[1])[0] - r[2] for r in sub]))
+                x, res = _secant(g, max(tails[p], 0.005), max(tails[p], 0.005) * 1.5, lo=0.0, hi=0.5)
+                tails[p] = x
+                log(f"  loop {loop} power {p}: tail {x:.4f}, long-axis mean residual {res:+.2f} mm")
+            params = current()
+            continue
+        name = "active_length_mm"
 
         def g(x):
             pr = dataclasses.replace(params, **{name: x})
             return float(np.mean([zone(pr, r[0], r[1])[0] - r[2] for r in rows]))
         x0 = getattr(params, name)
-        x, res = _secant(g, x0, x0 * 0.7 if device.kind == "microwave" else x0 * 1.3, lo=0.5, hi=80.0)
+        x, res = _secant(g, x0, x0 * 1.3, lo=0.5, hi=80.0)
         params = dataclasses.replace(params, **{name: x})
         log(f"  loop {loop} {name} = {x:.2f}: long-axis mean residual {res:+.2f} mm")
     residuals = []
@@ -126,6 +151,7 @@ def calibrate_device(device, log=print, outer: int = 2) -> tuple[SourceParams, l
 def _entry(params: SourceParams, residuals) -> dict:
     d = dataclasses.asdict(params)
     d["efficiency_by_power"] = [list(x) for x in params.efficiency_by_power]
+    d["tail_by_power"] = [list(x) for x in params.tail_by_power]
     d["criterion"] = "0 C isotherm (ice-ball edge)" if params.kind == "cryo" else \
         "CEM43 >= 240 min after the ablation and 180 s of cooling"
     d["medium"] = "calibration (ex vivo soft tissue: muscle properties, no perfusion), 1 mm grid"

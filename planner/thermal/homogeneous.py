@@ -35,7 +35,7 @@ def homogeneous_run(params: SourceParams, power_w: float | None, time_s: float, 
     mult[:, :, 0] = 0.0
     labels = np.full(grid.shape_kji, tissues.label(tissue), dtype=np.uint8)
     absorption = tissues.mw_relative_absorption if params.kind == "microwave" else tissues.rf_relative_absorption
-    sar = unit_sar(grid, params, TIP, DIRECTION, labels, absorption, multiplicity=mult)
+    sar = unit_sar(grid, params, TIP, DIRECTION, labels, absorption, multiplicity=mult, power_w=power_w)
     eff = params.efficiency_at(power_w)
     if params.kind == "cryo":
         power = params.cooling_power_w

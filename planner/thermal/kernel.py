@@ -9,7 +9,8 @@ Perfusion stops where tissue is coagulated (CEM43 >= shutdown) or frozen (T < li
 Temperatures are capped at ``t_max`` (100 °C: the heat above it goes into vaporisation, which is not
 modelled otherwise) and floored at ``t_min`` (the cryoprobe's gas temperature).
 CEM43 (Sapareto & Dewey, Int J Radiat Oncol Biol Phys 1984): dose += R^(43 - T) dt / 60 min with
-R = 0.5 at T >= 43 °C and 0.25 below; contributions below 39 °C (< 0.004 min per minute) are dropped.
+R = 0.5 at T >= 43 °C and 0.25 below; contributions below 39 °C (< 0.004 min per minute) are dropped,
+and temperatures above 100 °C count as 100 °C (the dose is astronomically past any threshold there).
 The boundary layer of the grid is held at its initial temperature (Dirichlet). The arrays hold
 T - t_off (t_off = body temperature) so float32 resolves rises of 1e-6 K (37 °C in float32 would
 round each step's increment to 4e-6 K).
@@ -31,6 +32,7 @@ except ImportError:  # pragma: no cover - exercised only without numba
     HAVE_NUMBA = False
 
 CEM_FLOOR_C = 39.0
+CEM_CEIL_C = 100.0  # dose rate taken at 100 °C above it (1.4e17 min per min; no float32 overflow)
 
 
 def _step_py(T, Tn, lab, kf, invrc, invrc_pc, wcb, q, qscale, cem, dt, t_art, t_max, t_min, shutdown,
@@ -60,6 +62,8 @@ def _step_py(T, Tn, lab, kf, invrc, invrc_pc, wcb, q, qscale, cem, dt, t_art, t_
                     tn = t_min - t_off
                 Tn[z, y, x] = tn
                 tn += t_off
+                if tn > CEM_CEIL_C:
+                    tn = CEM_CEIL_C
                 if tn > CEM_FLOOR_C:
                     if tn >= 43.0:
                         cem[z, y, x] += dt / 60.0 * 0.5 ** (43.0 - tn)
@@ -106,7 +110,7 @@ def step_numpy(T, Tn, lab, kf, invrc, invrc_pc, wcb, q, qscale, cem, dt, t_art, 
     rate = np.where(liquid | (ta <= sol), invrc[lc], invrc_pc[lc])
     tn = np.clip(tc + dt * rate * (src + perf), t_min - t_off, t_max - t_off).astype(T.dtype)
     Tn[c] = tn
-    tn = tn + t_off
+    tn = np.minimum(tn + t_off, CEM_CEIL_C)
     hot = tn > CEM_FLOOR_C
     r = np.where(tn >= 43.0, 0.5, 0.25)
     dose = np.where(hot, dt / 60.0 * r ** (43.0 - np.where(hot, tn, 43.0)), 0.0)

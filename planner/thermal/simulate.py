@@ -131,7 +131,8 @@ def prepare(volume, plan, devices, canal_mask=None, lesion_mask=None, structures
     for ap in aps:
         params = params_for(ap.device)
         absorption = tissues.mw_relative_absorption if ap.device.kind == "microwave" else tissues.rf_relative_absorption
-        sources.append(unit_sar(grid, params, ap.tip_lps, ap.direction, tmap.labels, absorption))
+        sources.append(unit_sar(grid, params, ap.tip_lps, ap.direction, tmap.labels, absorption,
+                                power_w=ap.protocol.power_w))
     groups, infos = {}, []
     if canal_mask is not None:
         groups["canal"] = tmap.canal

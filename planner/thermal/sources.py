@@ -12,7 +12,8 @@ and ``rho`` the distance from the applicator's axis.
   Joule heating sigma |E|^2 of a conductor at constant potential decays like 1/d^4 near a small
   electrode (Haemmerich, Int J Hyperthermia 2010, reviews RF heating: an estimate of the shape).
 - cryo: a uniform heat sink in the freezing section (voxels within ``max(radius, 0.75 h)`` of the
-  axis), extracting ``cooling_power_w``; the gas temperature floors the temperature there.
+  axis), extracting ``cooling_power_w``; the gas temperature floors the temperature there, so the
+  section acts as a cold cylinder of the calibrated effective radius ``radius_mm``.
 Absorption is scaled per tissue (``mw_relative_absorption`` / ``rf_relative_absorption`` of the
 tissue table) before normalisation; cryo extraction is not.
 """
@@ -42,6 +43,9 @@ class SourceParams:
     sar_centre_mm: float = 10.0             # microwave: SAR centre proximal of the tip
     sar_sigma_mm: float = 6.0               # microwave: axial spread
     radial_decay_mm: float = 8.0            # microwave: radial decay length
+    tail_fraction: float = 0.0              # microwave: weight of a wider axial component (shaft heating)
+    tail_sigma_mm: float = 15.0             # microwave: its axial spread
+    tail_by_power: tuple = ()               # ((power_w, tail_fraction), ...) overrides when given
     active_length_mm: float = 10.0          # RF: active tip; cryo: freezing section
     cooling_power_w: float = 0.0            # cryo: heat extracted at full flow
     probe_temperature_c: float = -150.0     # cryo: gas temperature floor
@@ -51,11 +55,19 @@ class SourceParams:
     radius_mm: float = 0.8
 
     def efficiency_at(self, power_w: float | None) -> float:
-        if not self.efficiency_by_power or power_w is None:
-            return self.efficiency
-        p = np.array([a for a, _ in self.efficiency_by_power], dtype=float)
-        e = np.array([b for _, b in self.efficiency_by_power], dtype=float)
-        return float(np.interp(float(power_w), p, e))
+        return _interp(self.efficiency_by_power, power_w, self.efficiency)
+
+    def tail_at(self, power_w: float | None) -> float:
+        return _interp(self.tail_by_power, power_w, self.tail_fraction)
+
+
+def _interp(table, power_w, default: float) -> float:
+    """Linear interpolation of a calibrated (power, value) table; ``default`` without a table."""
+    if not table or power_w is None:
+        return default
+    p = np.array([a for a, _ in table], dtype=float)
+    v = np.array([b for _, b in table], dtype=float)
+    return float(np.interp(float(power_w), p, v))
 
 
 def _local(grid: ThermalGrid, tip_lps, direction):
@@ -68,7 +80,7 @@ def _local(grid: ThermalGrid, tip_lps, direction):
 
 
 def unit_sar(grid: ThermalGrid, params: SourceParams, tip_lps, direction, labels=None,
-             absorption=None, multiplicity=None) -> np.ndarray:
+             absorption=None, multiplicity=None, power_w: float | None = None) -> np.ndarray:
     """The unit-power map w (float32, 1/m^3, sum * dV = 1, or -1 for a cryo sink).
 
     ``multiplicity`` (optional, per voxel) counts how many voxels of the full problem each voxel
@@ -78,7 +90,13 @@ def unit_sar(grid: ThermalGrid, params: SourceParams, tip_lps, direction, labels
     if params.kind == "microwave":
         r0 = max(params.radius_mm, 0.5 * h)
         w = np.exp(-rho / params.radial_decay_mm) / np.maximum(rho, r0)
-        w *= np.exp(-0.5 * ((s + params.sar_centre_mm) / params.sar_sigma_mm) ** 2)
+        axial = np.exp(-0.5 * ((s + params.sar_centre_mm) / params.sar_sigma_mm) ** 2)
+        tail = params.tail_at(power_w)
+        if tail > 0:
+            # a wider, weaker axial lobe (currents on the outer conductor heat along the shaft;
+            # an estimate of the shape, its weight relative to the main lobe's peak)
+            axial = axial + tail * np.exp(-0.5 * ((s + params.sar_centre_mm) / params.tail_sigma_mm) ** 2)
+        w *= axial
     elif params.kind == "radiofrequency":
         r0 = max(params.radius_mm, 0.5 * h)
         along = np.clip(s, -params.active_length_mm, 0.0)
@@ -108,8 +126,9 @@ def _params_from(entry: dict, path: Path) -> SourceParams:
         raise LoadError(f"Source parameters {path.name}: unknown field(s) {', '.join(bad)} for "
                         f"'{entry.get('device_id', '?')}'.", files=[str(path)])
     values = {k: entry[k] for k in known if k in entry}
-    if "efficiency_by_power" in values:
-        values["efficiency_by_power"] = tuple((float(a), float(b)) for a, b in values["efficiency_by_power"])
+    for key in ("efficiency_by_power", "tail_by_power"):
+        if key in values:
+            values[key] = tuple((float(a), float(b)) for a, b in values[key])
     return SourceParams(**values)
 
 
