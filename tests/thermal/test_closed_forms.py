@@ -143,7 +143,9 @@ def test_steady_perfused_source_decays_with_pennes_length():
     src[0, 0, 0] = 1.0 / h ** 3
     lattice = np.real(np.fft.ifftn(np.fft.fftn(src) / (k * sym + wcb)))
     ref = lattice[r.astype(int), 0, 0]
-    assert np.all(np.abs(rise / ref - 1.0) < 0.005), rise / ref
+    # (at 20 mm the grid's edge, held at 37 °C 10 mm further out, takes 1 %)
+    assert np.all(np.abs(rise[:4] / ref[:4] - 1.0) < 0.005), rise / ref
+    assert abs(rise[4] / ref[4] - 1.0) < 0.015
     # the decay length itself, from the slope of log(r * rise)
     slope = np.polyfit(r, np.log(r * rise), 1)[0]
     assert abs(-1.0 / slope / L_mm - 1.0) < 0.02
