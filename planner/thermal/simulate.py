@@ -109,6 +109,17 @@ class Prepared:
     infos: list
     thermocouples: list
     lesion_total_mm3: float | None
+    source_powers: list = field(default_factory=list)
+
+    def source_for(self, index: int, ap) -> np.ndarray:
+        """The unit map of applicator ``index``, rebuilt when its SAR shape depends on the power
+        (the microwave wide lobe) and the power differs from the prepared one."""
+        params = params_for(ap.device)
+        if not params.tail_by_power or ap.protocol.power_w == self.source_powers[index]:
+            return self.sources[index]
+        absorption = self.tissues.mw_relative_absorption
+        return unit_sar(self.grid, params, ap.tip_lps, ap.direction, self.tissue.labels, absorption,
+                        power_w=ap.protocol.power_w)
 
 
 def prepare(volume, plan, devices, canal_mask=None, lesion_mask=None, structures=(), cord_mask=None,
@@ -146,7 +157,8 @@ def prepare(volume, plan, devices, canal_mask=None, lesion_mask=None, structures
     total = None
     if lesion_mask is not None and np.any(lesion_mask):
         total = float(np.count_nonzero(lesion_mask)) * float(np.prod(volume.spacing_mm))
-    return Prepared(grid, tmap, tissues, aps, sources, groups, infos, tcs, total)
+    return Prepared(grid, tmap, tissues, aps, sources, groups, infos, tcs, total,
+                    [ap.protocol.power_w for ap in aps])
 
 
 def with_protocol(prep: Prepared, index: int, **changes) -> list:
@@ -173,7 +185,8 @@ def run_prepared(prep: Prepared, applicators=None, cooling_s: float = MIN_COOLIN
     t_hi = min(params_for(ap.device).max_temperature_c for ap in heating) if heating else 100.0
     cold = [ap for ap in aps if ap.device.kind == "cryo"]
     t_lo = max(params_for(ap.device).probe_temperature_c for ap in cold) if cold else -150.0
-    res = solve(prep.grid, prep.tissue.labels, prep.tissues, prep.sources, phases,
+    sources = [prep.source_for(n, ap) for n, ap in enumerate(aps)]
+    res = solve(prep.grid, prep.tissue.labels, prep.tissues, sources, phases,
                 probes_lps=[t.tip_lps for t in prep.thermocouples], groups=prep.groups,
                 max_temperature_c=t_hi, min_temperature_c=t_lo, progress=progress, cancelled=cancelled)
     damage = res.cem43_min >= DAMAGE_CEM43_MIN
