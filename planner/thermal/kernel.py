@@ -11,6 +11,7 @@ modelled otherwise) and floored at ``t_min`` (the cryoprobe's gas temperature).
 CEM43 (Sapareto & Dewey, Int J Radiat Oncol Biol Phys 1984): dose += R^(43 - T) dt / 60 min with
 R = 0.5 at T >= 43 °C and 0.25 below; contributions below 39 °C (< 0.004 min per minute) are dropped,
 and temperatures above 100 °C count as 100 °C (the dose is astronomically past any threshold there).
+``peak`` and ``low`` (T - t_off) keep each voxel's highest and lowest temperature.
 The boundary layer of the grid is held at its initial temperature (Dirichlet). The arrays hold
 T - t_off (t_off = body temperature) so float32 resolves rises of 1e-6 K (37 °C in float32 would
 round each step's increment to 4e-6 K).
@@ -36,7 +37,7 @@ CEM_CEIL_C = 100.0  # dose rate taken at 100 °C above it (1.4e17 min per min; n
 
 
 def _step_py(T, Tn, lab, kf, invrc, invrc_pc, wcb, q, qscale, cem, dt, t_art, t_max, t_min, shutdown,
-             liq, sol, t_off):
+             liq, sol, t_off, peak, low):
     nz, ny, nx = T.shape
     for z in prange(1, nz - 1):
         for y in range(1, ny - 1):
@@ -61,6 +62,10 @@ def _step_py(T, Tn, lab, kf, invrc, invrc_pc, wcb, q, qscale, cem, dt, t_art, t_
                 elif tn < t_min - t_off:
                     tn = t_min - t_off
                 Tn[z, y, x] = tn
+                if tn > peak[z, y, x]:
+                    peak[z, y, x] = tn
+                elif tn < low[z, y, x]:
+                    low[z, y, x] = tn
                 tn += t_off
                 if tn > CEM_CEIL_C:
                     tn = CEM_CEIL_C
@@ -91,7 +96,7 @@ def default_parallel() -> bool:
 
 
 def step_numpy(T, Tn, lab, kf, invrc, invrc_pc, wcb, q, qscale, cem, dt, t_art, t_max, t_min, shutdown,
-               liq, sol, t_off):
+               liq, sol, t_off, peak, low):
     """Same step as the numba kernel, vectorised (interior voxels only)."""
     c = (slice(1, -1),) * 3
     tc = T[c]
@@ -110,6 +115,8 @@ def step_numpy(T, Tn, lab, kf, invrc, invrc_pc, wcb, q, qscale, cem, dt, t_art, 
     rate = np.where(liquid | (ta <= sol), invrc[lc], invrc_pc[lc])
     tn = np.clip(tc + dt * rate * (src + perf), t_min - t_off, t_max - t_off).astype(T.dtype)
     Tn[c] = tn
+    np.maximum(peak[c], tn, out=peak[c])
+    np.minimum(low[c], tn, out=low[c])
     tn = np.minimum(tn + t_off, CEM_CEIL_C)
     hot = tn > CEM_FLOOR_C
     r = np.where(tn >= 43.0, 0.5, 0.25)

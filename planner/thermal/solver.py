@@ -96,7 +96,7 @@ def solve(grid: ThermalGrid, labels: np.ndarray, tissues: TissueTable, sources: 
           t0_c: float | None = None, dt_s: float | None = None, max_temperature_c: float = 100.0,
           min_temperature_c: float = -150.0, perfusion_shutdown: bool = True,
           progress: Callable[[float], None] | None = None, cancelled: Callable[[], bool] | None = None,
-          use_numba: bool | None = None, mirror_ij: bool = False) -> SolveResult:
+          use_numba: bool | None = None, mirror_ij: bool = False, parallel: bool | None = None) -> SolveResult:
     """Integrate the protocol. ``groups`` maps a name to a boolean mask on the grid.
 
     ``mirror_ij``: the grid is a quarter of a problem symmetric about the planes i = 1 and j = 1
@@ -131,13 +131,12 @@ def solve(grid: ThermalGrid, labels: np.ndarray, tissues: TissueTable, sources: 
             if cancelled is not None and cancelled():
                 raise ThermalCancelled("The thermal simulation was cancelled.")
             kernel.step(T, Tn, labels, kf, invrc, invrc_pc, wcb, q, qscale, cem, dt, t_art - t0, t_hi, t_lo,
-                        shutdown, tissues.liquidus_c, tissues.solidus_c, t0, use_numba=use_numba)
+                        shutdown, tissues.liquidus_c, tissues.solidus_c, t0, peak, low, use_numba=use_numba,
+                        parallel=parallel)
             T, Tn = Tn, T
             if mirror_ij:
                 T[:, :, 0] = T[:, :, 2]
                 T[:, 0, :] = T[:, 2, :]
-            np.maximum(peak, T, out=peak)
-            np.minimum(low, T, out=low)
             t_now += dt
             done += 1
             times.append(t_now)
