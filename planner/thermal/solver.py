@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from planner.core.errors import PlannerError
+from planner.core.errors import LoadCancelled
 from planner.thermal import kernel
 from planner.thermal.grid import ThermalGrid
 from planner.thermal.tissues import TissueTable
@@ -21,8 +21,9 @@ from planner.thermal.tissues import TissueTable
 STABILITY = 0.9  # fraction of the explicit limit dt <= rho c / (2 d k / h^2 + w_b c_b)
 
 
-class ThermalCancelled(PlannerError):
-    """The user cancelled a thermal simulation; nothing was published."""
+class ThermalCancelled(LoadCancelled):
+    """The user cancelled a thermal simulation; nothing was published (a LoadCancelled, so the
+    app's workers report it as a cancel, not a failure)."""
 
 
 @dataclass(frozen=True)
