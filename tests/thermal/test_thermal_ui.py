@@ -93,3 +93,19 @@ def test_runner_publishes_a_current_result_and_drops_a_stale_one(qtbot, sample_s
     qtbot.waitUntil(lambda: not runner.is_busy(), timeout=240000)
     runner.shutdown()
     assert len(got) == 1
+
+
+def test_damage_boundary_is_the_shell_of_the_region():
+    import types
+
+    from planner.thermal.grid import ThermalGrid
+    from planner.thermal.outline import damage_boundary_lps, damage_voxel_grid
+
+    g = ThermalGrid((10.0, 20.0, 30.0), 1.0, (10, 10, 10))
+    m = np.zeros(g.shape_kji, bool)
+    m[3:6, 3:6, 3:6] = True                      # a 3^3 cube: 26 boundary voxels, 1 inside
+    r = types.SimpleNamespace(grid=g, damage=m)
+    b = damage_boundary_lps(r)
+    assert b.shape == (26, 3)
+    assert np.allclose(b.min(axis=0), [13, 23, 33]) and np.allclose(b.max(axis=0), [15, 25, 35])
+    assert damage_voxel_grid(r).shape_kji == (10, 10, 10)
