@@ -42,12 +42,31 @@ def _step_py(T, Tn, lab, kf, invrc, invrc_pc, wcb, q, qscale, cem, dt, t_art, t_
     for z in prange(1, nz - 1):
         for y in range(1, ny - 1):
             for x in range(1, nx - 1):
-                lc = lab[z, y, x]
                 tc = T[z, y, x]
-                flux = (kf[lc, lab[z - 1, y, x]] * (T[z - 1, y, x] - tc) + kf[lc, lab[z + 1, y, x]] * (T[z + 1, y, x] - tc)
-                        + kf[lc, lab[z, y - 1, x]] * (T[z, y - 1, x] - tc) + kf[lc, lab[z, y + 1, x]] * (T[z, y + 1, x] - tc)
-                        + kf[lc, lab[z, y, x - 1]] * (T[z, y, x - 1] - tc) + kf[lc, lab[z, y, x + 1]] * (T[z, y, x + 1] - tc))
-                src = flux + qscale * q[z, y, x]
+                t_zm = T[z - 1, y, x]
+                t_zp = T[z + 1, y, x]
+                t_ym = T[z, y - 1, x]
+                t_yp = T[z, y + 1, x]
+                t_xm = T[z, y, x - 1]
+                t_xp = T[z, y, x + 1]
+                qv = q[z, y, x]
+                if (tc == 0.0 and qv == 0.0 and t_zm == 0.0 and t_zp == 0.0 and t_ym == 0.0 and t_yp == 0.0
+                        and t_xm == 0.0 and t_xp == 0.0 and t_art == 0.0):
+                    Tn[z, y, x] = 0.0  # quiet voxel at body temperature: nothing changes
+                    continue
+                lc = lab[z, y, x]
+                l_zm = lab[z - 1, y, x]
+                l_zp = lab[z + 1, y, x]
+                l_ym = lab[z, y - 1, x]
+                l_yp = lab[z, y + 1, x]
+                l_xm = lab[z, y, x - 1]
+                l_xp = lab[z, y, x + 1]
+                if l_zm == lc and l_zp == lc and l_ym == lc and l_yp == lc and l_xm == lc and l_xp == lc:
+                    flux = kf[lc, lc] * (t_zm + t_zp + t_ym + t_yp + t_xm + t_xp - 6.0 * tc)
+                else:
+                    flux = (kf[lc, l_zm] * (t_zm - tc) + kf[lc, l_zp] * (t_zp - tc) + kf[lc, l_ym] * (t_ym - tc)
+                            + kf[lc, l_yp] * (t_yp - tc) + kf[lc, l_xm] * (t_xm - tc) + kf[lc, l_xp] * (t_xp - tc))
+                src = flux + qscale * qv
                 ta = tc + t_off
                 if ta > liq:
                     if cem[z, y, x] < shutdown:
