@@ -24,6 +24,7 @@ from planner.thermal.tissue_map import TissueMap, sample_on_grid, tissue_map
 from planner.thermal.tissues import TissueTable, default_tissues
 
 DAMAGE_CEM43_MIN = 240.0  # Sapareto & Dewey 1984 dose; dogs at CEM43 ~240 min: severe deficits (DOMAIN.md)
+EXTEND_COOLING_S = 420.0  # cooling continues (to 10 min in all) while a watched peak is still coming
 MARGIN_MM = 15.0          # beyond the table zone: more than sqrt(4 alpha t) = 13 mm at 300 s (DOMAIN.md)
 
 
@@ -188,7 +189,8 @@ def run_prepared(prep: Prepared, applicators=None, cooling_s: float = MIN_COOLIN
     sources = [prep.source_for(n, ap) for n, ap in enumerate(aps)]
     res = solve(prep.grid, prep.tissue.labels, prep.tissues, sources, phases,
                 probes_lps=[t.tip_lps for t in prep.thermocouples], groups=prep.groups,
-                max_temperature_c=t_hi, min_temperature_c=t_lo, progress=progress, cancelled=cancelled)
+                max_temperature_c=t_hi, min_temperature_c=t_lo, progress=progress, cancelled=cancelled,
+                extend_cooling_s=EXTEND_COOLING_S)
     damage = res.cem43_min >= DAMAGE_CEM43_MIN
     coverage = None
     if prep.lesion_total_mm3 and prep.tissue.lesion is not None:

@@ -97,8 +97,12 @@ def solve(grid: ThermalGrid, labels: np.ndarray, tissues: TissueTable, sources: 
           t0_c: float | None = None, dt_s: float | None = None, max_temperature_c: float = 100.0,
           min_temperature_c: float = -150.0, perfusion_shutdown: bool = True,
           progress: Callable[[float], None] | None = None, cancelled: Callable[[], bool] | None = None,
-          use_numba: bool | None = None, mirror_ij: bool = False, parallel: bool | None = None) -> SolveResult:
+          use_numba: bool | None = None, mirror_ij: bool = False, parallel: bool | None = None,
+          extend_cooling_s: float = 0.0) -> SolveResult:
     """Integrate the protocol. ``groups`` maps a name to a boolean mask on the grid.
+
+    ``extend_cooling_s``: after the last phase, keep cooling in 30 s chunks (at most this long) while
+    a probe or a group's hottest voxel is still at its peak and above 37.5 °C (heat still arriving).
 
     ``mirror_ij``: the grid is a quarter of a problem symmetric about the planes i = 1 and j = 1
     (an applicator along k through voxel (1, 1)); planes i = 0 and j = 0 mirror i = 2 and j = 2."""
@@ -125,7 +129,21 @@ def solve(grid: ThermalGrid, labels: np.ndarray, tissues: TissueTable, sources: 
     total = sum(n_steps)
     times, probes, gmax, gmin = [0.0], [_probe(T, p_idx, p_w) + t0], {n: [t0] for n in gidx}, {n: [t0] for n in gidx}
     t_now, done = 0.0, 0
-    for ph, n in zip(phases, n_steps):
+    def still_rising() -> bool:
+        curves = [np.asarray(probes)[:, j] for j in range(p_idx.shape[0])] + [np.asarray(v) for v in gmax.values()]
+        return any(c[-1] >= c.max() - 1e-4 and c[-1] > t0 + 0.5 for c in curves)
+
+    extra = [Phase(30.0, (0.0,) * len(sources), "cooling")] * int(np.ceil(extend_cooling_s / 30.0))
+    ran = list(phases)
+    for n_phase, ph in enumerate(list(phases) + extra):
+        if n_phase >= len(phases):
+            if not still_rising():
+                break
+            ran.append(ph)
+            n = max(1, int(np.ceil(ph.duration_s / dt_target - 1e-9)))
+            total += n
+        else:
+            n = n_steps[n_phase]
         q, qscale = _combined(sources, ph.powers_w, combined_cache, zero)
         dt = ph.duration_s / n
         for _ in range(n):
@@ -148,7 +166,7 @@ def solve(grid: ThermalGrid, labels: np.ndarray, tissues: TissueTable, sources: 
                 gmax[name].append(float(vals.max()) + t0)
                 gmin[name].append(float(vals.min()) + t0)
             if progress is not None and done % 20 == 0:
-                progress(done / total)
+                progress(min(1.0, done / total))
     if progress is not None:
         progress(1.0)
     cem_flat = cem.reshape(-1)
@@ -156,7 +174,7 @@ def solve(grid: ThermalGrid, labels: np.ndarray, tissues: TissueTable, sources: 
     return SolveResult(np.asarray(times), np.asarray(probes).reshape(len(times), -1),
                        {n: np.asarray(v) for n, v in gmax.items()}, {n: np.asarray(v) for n, v in gmin.items()},
                        gcem, cem, peak + np.float32(t0), low + np.float32(t0), float(dt_target), total,
-                       tuple(phases))
+                       tuple(ran))
 
 
 def _probe(T, idx, w) -> np.ndarray:
