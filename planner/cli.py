@@ -17,6 +17,7 @@ SUBCOMMANDS = {
     "analyze": "planner.headless.analyze",
     "export": "planner.headless.export",
     "scenario": "planner.headless.scenario",
+    "thermal": "planner.headless.thermal",
 }
 
 
@@ -24,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spine-planner",
         description="Plan percutaneous thermal ablation of spinal metastases on CT.",
-        epilog="Headless commands: 'spine-planner analyze|export|scenario --help'. "
+        epilog="Headless commands: 'spine-planner analyze|export|scenario|thermal --help'. "
                "Run 'spine-planner --sample' to open the bundled synthetic sample case.",
     )
     parser.add_argument("path", nargs="?", help="a DICOM folder, or a NIfTI / NRRD volume, to open")

@@ -125,6 +125,10 @@ class Antenna(PlanItem):
                           editor=Editor("integer", "Cycles", 1, 20))
     id: str = _id()
     name: str = _name("Antenna", required=False, shown=False)
+    pause_s: float = declare("pause_s", "pause between cycles (s)", K.Number(minimum=0.0), 0.0,
+                             editor=Editor("number", "Pause between cycles", 0, 600, 0, " s"))
+    schedule: str = declare("schedule", "schedule", K.Choice(("sequential", "simultaneous")), "sequential",
+                            editor=Editor("choice", "Schedule"))
 
     def tip_lps(self, needle: Needle) -> np.ndarray:
         """Antenna tip: the needle tip plus ``extension_mm`` along the needle direction."""

@@ -1,0 +1,78 @@
+"""A small temperature-time plot drawn with QPainter (no matplotlib): curves, the pre-alarm and alarm
+lines, and the power-off time. Fed plain lists from the thermal report (planner.thermal.report)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QWidget
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+class ThermalPlot(QWidget):
+    """``set_data(curves, power_off_s, prealarm_c, alarm_c)`` with curves = [(label, times, temps)]."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumSize(260, 160)
+        self._curves: list[tuple[str, list[float], list[float]]] = []
+        self._power_off_s: float | None = None
+        self._lines: tuple[float, ...] = (42.0, 45.0)
+
+    def set_data(self, curves, power_off_s=None, prealarm_c: float = 42.0, alarm_c: float = 45.0) -> None:
+        self._curves = [(str(label), list(map(float, t)), list(map(float, T))) for label, t, T in curves if len(t)]
+        self._power_off_s = power_off_s
+        self._lines = (float(prealarm_c), float(alarm_c))
+        self.update()
+
+    def clear(self) -> None:
+        self.set_data([])
+
+    def ranges(self):
+        """(t_max, T_min, T_max) of what is drawn (the alarm lines included)."""
+        t_max = max([t[-1] for _, t, _ in self._curves] + [1.0])
+        temps = [v for _, _, T in self._curves for v in T] + list(self._lines) + [37.0]
+        lo, hi = min(temps), max(temps)
+        pad = max(1.0, 0.05 * (hi - lo))
+        return t_max, lo - pad, hi + pad
+
+    def plot_rect(self) -> QRectF:
+        return QRectF(44, 10, max(10, self.width() - 54), max(10, self.height() - 34))
+
+    def to_px(self, t: float, T: float) -> QPointF:
+        r = self.plot_rect()
+        t_max, lo, hi = self.ranges()
+        return QPointF(r.left() + r.width() * t / t_max, r.bottom() - r.height() * (T - lo) / (hi - lo))
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.fillRect(self.rect(), QColor("white"))
+        r = self.plot_rect()
+        t_max, lo, hi = self.ranges()
+        p.setPen(QPen(QColor("#888888"), 1))
+        p.drawRect(r)
+        p.setPen(QColor("#444444"))
+        for T in (lo, 0.5 * (lo + hi), hi):
+            y = self.to_px(0, T).y()
+            p.drawText(QRectF(0, y - 8, 40, 16), Qt.AlignRight | Qt.AlignVCenter, f"{T:.0f}")
+        p.drawText(QRectF(r.left(), r.bottom() + 4, r.width(), 16), Qt.AlignRight, f"{t_max:.0f} s")
+        p.drawText(QRectF(r.left(), r.bottom() + 4, r.width(), 16), Qt.AlignLeft, "0 s  (°C)")
+        for T, colour in zip(self._lines, ("#d68910", "#c0392b")):
+            p.setPen(QPen(QColor(colour), 1, Qt.DashLine))
+            y = self.to_px(0, T).y()
+            p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
+        if self._power_off_s is not None:
+            p.setPen(QPen(QColor("#555555"), 1, Qt.DotLine))
+            x = self.to_px(self._power_off_s, lo).x()
+            p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
+        for n, (label, t, T) in enumerate(self._curves):
+            colour = QColor(PALETTE[n % len(PALETTE)])
+            path = QPainterPath(self.to_px(t[0], T[0]))
+            for a, b in zip(t[1:], T[1:]):
+                path.lineTo(self.to_px(a, b))
+            p.setPen(QPen(colour, 1.6))
+            p.drawPath(path)
+            p.drawText(QRectF(r.left() + 6, r.top() + 4 + 14 * n, r.width() - 12, 14), Qt.AlignLeft, label)
+        p.end()
