@@ -1,0 +1,212 @@
+"""Reachability of a CTV by straight antennas through safe corridors, and the zone-canal clearance.
+
+For every allowed needle tip of every line of the fans (:mod:`planner.planning.access`) the zone of
+the chosen device, power and time is placed at the antenna tip (needle tip + extension; the zone model
+of :func:`planner.ablation.zones.zone_for_antenna`); it counts only when its surface stays at least
+``canal_margin_mm`` (default 2 mm) from the spinal canal. A CTV voxel is reachable from a side when
+one such zone on that side contains its centre. The map (uint8 on the CT grid) holds 0 outside the
+CTV, then :data:`NEITHER`, :data:`LEFT`, :data:`RIGHT`, :data:`BOTH`.
+
+Clearance: the Euclidean distance map of the canal (mm, computed once on a box around the level) is
+interpolated at 162 points of the zone's surface; the smallest value is the clearance (it is exact to
+about half a voxel for a zone outside the canal; proposals are re-analysed exactly afterwards).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage
+
+from planner.ablation.devices import Device
+from planner.ablation.zones import zone_for_antenna
+from planner.core.volume import ImageVolume
+from planner.geometry.raster import mask_box
+from planner.planning.access import (SIDES, AccessParams, Line, antenna_in_body, body_mask, evaluate_line, fan,
+                                     level_slices)
+
+NEITHER, LEFT, RIGHT, BOTH = 1, 2, 3, 4
+MAP_NAMES = {NEITHER: "neither", LEFT: "left only", RIGHT: "right only", BOTH: "both"}
+
+
+def _sphere_points(n: int = 162) -> np.ndarray:
+    """Fibonacci points on the unit sphere."""
+    k = np.arange(n) + 0.5
+    phi = np.arccos(1 - 2 * k / n)
+    theta = np.pi * (1 + 5**0.5) * k
+    return np.stack([np.cos(theta) * np.sin(phi), np.sin(theta) * np.sin(phi), np.cos(phi)], -1)
+
+
+_UNIT = _sphere_points()
+
+
+@dataclass(frozen=True, eq=False)
+class CanalDistance:
+    """Distance (mm) from points to the nearest canal boundary voxel centre near the level (k-d tree)."""
+
+    tree: object | None
+    inside: np.ndarray | None
+    volume: ImageVolume
+
+    @classmethod
+    def build(cls, volume: ImageVolume, canal_mask: np.ndarray | None, around: np.ndarray, pad_mm: float = 60.0):
+        from scipy.spatial import cKDTree
+
+        if canal_mask is None:
+            return cls(None, None, volume)
+        box0 = mask_box(around)
+        sp = np.array(volume.spacing_mm)[::-1]
+        pad = np.ceil(pad_mm / sp).astype(int)
+        box = tuple(slice(max(s.start - q, 0), min(s.stop + q, n)) for s, q, n in zip(box0, pad, volume.hu.shape))
+        local = np.asarray(canal_mask[box], bool)
+        edge = local & ~ndimage.binary_erosion(local, border_value=1)
+        kji = np.argwhere(edge) + np.array([s.start for s in box])
+        if len(kji) == 0:
+            return cls(None, None, volume)
+        return cls(cKDTree(volume.to_lps(kji[:, ::-1].astype(float))), np.asarray(canal_mask, bool), volume)
+
+    def zone_clearance_mm(self, ellipsoid) -> float:
+        """Smallest distance from the zone's surface to the canal; negative (-1) when the zone holds canal."""
+        if self.tree is None:
+            return float("inf")
+        surf = ellipsoid.centre_lps + (_UNIT * ellipsoid.semi_axes_mm) @ ellipsoid.axes
+        d, idx = self.tree.query(surf)
+        near = self.tree.data[idx[int(np.argmin(d))]]
+        if ellipsoid.algebraic(near[None])[0] <= 1.0:  # the nearest canal voxel is inside the zone
+            return -1.0
+        return float(d.min())
+
+
+@dataclass(frozen=True)
+class Protocol:
+    device_id: str
+    power_w: float
+    time_s: float
+    extension_mm: float = 15.0
+
+
+@dataclass(frozen=True, eq=False)
+class Shot:
+    """One allowed placement: line, needle-tip depth, protocol, the zone, its clearance, what it covers."""
+
+    line: Line
+    depth_mm: float
+    protocol: Protocol
+    zone: object
+    clearance_mm: float
+    covers: np.ndarray  # bool over the CTV points
+
+
+def shots_for(lines, device: Device, protocol: Protocol, volume, sectors, canal: CanalDistance,
+              ctv_points: np.ndarray, margin_mm: float, tree=None) -> list[Shot]:
+    """Every allowed tip of ``lines`` with ``protocol`` whose zone keeps ``margin_mm`` off the canal."""
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(ctv_points) if tree is None else tree
+    out = []
+    for line in lines:
+        if not len(line.tip_depths_mm):
+            continue
+        depths = line.tip_depths_mm[antenna_in_body(volume, sectors, line.entry_lps, line.direction,
+                                                    line.tip_depths_mm, protocol.extension_mm)]
+        for t in depths:
+            tip = line.tip(t + protocol.extension_mm)
+            ell = zone_for_antenna(tip, line.direction, device, protocol.power_w, protocol.time_s)
+            clear = canal.zone_clearance_mm(ell)
+            if clear < margin_mm:
+                continue
+            near = np.asarray(tree.query_ball_point(ell.centre_lps, float(ell.semi_axes_mm.max())), dtype=int)
+            covers = np.zeros(len(ctv_points), bool)
+            if near.size:
+                covers[near] = ell.algebraic(ctv_points[near]) <= 1.0
+            out.append(Shot(line, float(t), protocol, ell, clear, covers))
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Reachability:
+    """The reachability map and its summary."""
+
+    map: np.ndarray
+    voxel_ml: float
+    lines: dict = field(default_factory=dict)  # side -> list[Line]
+    shots: dict = field(default_factory=dict)  # side -> list[Shot]
+
+    def ml(self, code: int) -> float:
+        return float(np.count_nonzero(self.map == code) * self.voxel_ml)
+
+    @property
+    def unreachable_ml(self) -> float:
+        return self.ml(NEITHER)
+
+    @property
+    def ctv_ml(self) -> float:
+        return float(np.count_nonzero(self.map) * self.voxel_ml)
+
+    def summary(self) -> dict:
+        return {MAP_NAMES[c]: round(self.ml(c), 3) for c in MAP_NAMES} | {"ctv_ml": round(self.ctv_ml, 3)}
+
+    def infeasible_reason(self) -> str | None:
+        """None when some zone is allowed; else which constraint failed and by how much, per side."""
+        if any(self.shots.get(s) for s in SIDES):
+            return None
+        parts = []
+        for side in SIDES:
+            worst: dict[str, float] = {}
+            n_tips = 0
+            for line in self.lines.get(side, []):
+                n_tips += len(line.tip_depths_mm)
+                for k, v in line.rejected.items():
+                    worst[k] = min(worst.get(k, np.inf), v)
+            if n_tips:
+                worst = {"zone within the canal margin": 0.0}
+            text = "; ".join(f"{k}" + (f" (by {v:.1f} mm at best)" if v > 0 else "") for k, v in sorted(worst.items()))
+            parts.append(f"{side}: {text or 'no line could be tried'}")
+        return "No safe corridor on either side - " + " | ".join(parts)
+
+
+def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParams, extension_mm: float,
+                  body: np.ndarray | None = None) -> dict:
+    """side -> the fan's evaluated lines (one corridor check per line)."""
+    body = body_mask(volume, params.body_hu, level_slices(volume, sectors)) if body is None else body
+    out = {}
+    for side in SIDES:
+        try:
+            fan_lines = fan(volume, sectors, side, params)
+        except Exception as exc:  # no pedicle on that side
+            from planner.core.errors import PlannerError
+
+            if not isinstance(exc, PlannerError):
+                raise
+            out[side] = [Line(side, "transpedicular", sectors.frame.level.centre_lps, np.array([0.0, -1.0, 0.0]),
+                              np.zeros(0), {str(exc): 0.0})]
+            continue
+        out[side] = [evaluate_line(volume, sectors, body, canal_mask, foramen_mask, side, a, pivot, d,
+                                   extension_mm, params) for a, pivot, d in fan_lines]
+    return out
+
+
+def reachability(volume: ImageVolume, sectors, ctv_mask: np.ndarray, canal_mask, device: Device,
+                 protocol: Protocol, params: AccessParams | None = None, foramen_mask=None,
+                 canal_margin_mm: float = 2.0, lines: dict | None = None, body=None) -> Reachability:
+    """The map "reachable from the left / right / both / neither" over ``ctv_mask`` (module text)."""
+    p = params or AccessParams()
+    lines = lines or prepare_lines(volume, sectors, canal_mask, foramen_mask, p, protocol.extension_mm, body)
+    kji = np.argwhere(ctv_mask)
+    pts = volume.to_lps(kji[:, ::-1].astype(float))
+    canal = CanalDistance.build(volume, canal_mask, ctv_mask)
+    reach = {}
+    shots = {}
+    for side in SIDES:
+        shots[side] = shots_for(lines[side], device, protocol, volume, sectors, canal, pts, canal_margin_mm)
+        reach[side] = np.zeros(len(pts), bool)
+        for s in shots[side]:
+            reach[side] |= s.covers
+    code = np.full(len(pts), NEITHER, np.uint8)
+    code[reach["left"] & ~reach["right"]] = LEFT
+    code[reach["right"] & ~reach["left"]] = RIGHT
+    code[reach["left"] & reach["right"]] = BOTH
+    out = np.zeros(volume.hu.shape, np.uint8)
+    out[tuple(kji.T)] = code
+    return Reachability(out, float(np.prod(volume.spacing_mm)) / 1000.0, lines, shots)
