@@ -11,16 +11,16 @@ mid-sagittal plane; ``v`` toward posterior from the body centre; ``w`` toward th
 1. **Vertebra mask** (:func:`vertebra_mask`): bone (smoothed HU above ``bone_hu``) in the slab
    ``|w| <= height/2 + slab_margin_mm``, holes filled slice by slice (so lytic tumour and marrow inside a
    cortical ring count), the spinal canal removed, and the connected part holding the body centre.
-2. **Landmarks** (:func:`sector_frame`): the body's posterior wall ``v_wall = depth/2`` (the level's
-   measured AP depth), the canal's AP range and half-width from the canal mask in the slab, and on each
-   side where the pedicle ends: the first ``v`` behind the wall where the bone reaches further than
-   ``tp_jump_mm`` beyond the canal's lateral edge (the transverse process starts there), at most the
-   canal's posterior edge.
-3. **Sectors** (:meth:`SectorFrame.classify`): ``v < v_wall`` body (1); between the wall and the
-   pedicle's end, within ``tp_jump_mm`` of the canal's edge: pedicle (2 left, 6 right), further out:
-   transverse process (3 / 5); behind the pedicle's end: spinous process (4) within
-   ``spinous_half_width_mm`` of the mid-plane and behind the canal, else lamina and transverse process
-   (3 left / 5 right).
+2. **Landmarks** (:func:`sector_frame`): the canal's AP range and half-width from the canal mask in
+   the slab (2nd/98th percentiles); the body's posterior wall ``v_wall``: half the level's measured AP
+   depth, at most ``wall_behind_canal_mm`` behind the canal's front (a concave posterior wall or an
+   osteophyte makes the depth run long).
+3. **Sectors** (:meth:`SectorFrame.classify`): ``v < v_wall`` body (1); from the wall to the canal's
+   posterior edge, within ``tp_jump_mm`` of the canal's lateral edge: pedicle (2 left, 6 right),
+   further out: transverse process (3 / 5); behind the canal: spinous process (4) within
+   ``spinous_half_width_mm`` of the mid-plane and ``lamina_mm`` behind the canal, else lamina and
+   transverse process (3 left / 5 right). Posterior elements are looked for
+   ``posterior_slab_extra_mm`` above and below the body's slab (the spinous process points down).
 
 The interface is narrow on purpose (a level's centre, axes, mid-sagittal plane, height and depth, a
 canal mask, optionally a bone mask) so automatic vertebrae can replace the click-made levels.
@@ -64,6 +64,7 @@ class SectorParams:
     tp_jump_mm: float = 11.0
     spinous_half_width_mm: float = 5.0
     lamina_mm: float = 4.0
+    wall_behind_canal_mm: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -200,8 +201,8 @@ def sector_frame(volume: ImageVolume, level, canal_mask: np.ndarray | None, bone
     p = params or SectorParams()
     lf = level if isinstance(level, LevelFrame) else LevelFrame.of(level)
     slab = lf.height_mm / 2.0 + p.slab_margin_mm
-    v_wall = lf.depth_mm / 2.0
     v_ant, v_post, half_w = _canal_landmarks(volume, lf, canal_mask, slab)
+    v_wall = min(lf.depth_mm / 2.0, v_ant + p.wall_behind_canal_mm)
     return SectorFrame(lf, v_wall, v_ant, v_post, half_w, slab, p)
 
 
