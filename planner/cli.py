@@ -16,6 +16,7 @@ SUBCOMMANDS = {
     "analyze": "planner.headless.analyze",
     "export": "planner.headless.export",
     "scenario": "planner.headless.scenario",
+    "propose": "planner.headless.propose",
 }
 
 
@@ -23,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spine-planner",
         description="Plan percutaneous thermal ablation of spinal metastases on CT.",
-        epilog="Headless commands: 'spine-planner analyze|export|scenario --help'. "
+        epilog="Headless commands: 'spine-planner analyze|export|scenario|propose --help'. "
                "Run 'spine-planner --sample' to open the bundled synthetic sample case.",
     )
     parser.add_argument("path", nargs="?", help="a DICOM folder, or a NIfTI / NRRD volume, to open")

@@ -47,6 +47,7 @@ class AccessParams:
     tip_step_mm: float = 3.0
     usable_length_mm: float = 150.0
     max_medial_breach_mm: float = 2.0
+    max_other_breach_mm: float = 4.0
     anterior_margin_mm: float = 4.0
     lateral_offset_mm: float = 6.0
     extra_medial_deg: float = 10.0
@@ -66,6 +67,7 @@ class Line:
     tip_depths_mm: np.ndarray           # allowed needle-tip depths from the entry (may be empty)
     rejected: dict = field(default_factory=dict)  # constraint -> how much it missed by, for messages
     report: CorridorReport | None = None
+    check_start_mm: float = 0.0         # the corridor report's depths start this far from the entry
 
     def tip(self, depth_mm: float) -> np.ndarray:
         return self.entry_lps + depth_mm * self.direction
@@ -180,8 +182,23 @@ def _skin_entry(body: np.ndarray, volume: ImageVolume, pivot: np.ndarray, d: np.
     return pts[max(last - 1, 0)], "", 0.0
 
 
+def mask_inside(volume: ImageVolume, mask: np.ndarray | None):
+    """A function of LPS points (n, 3) -> True inside ``mask`` (nearest voxel), or None without a mask."""
+    if mask is None:
+        return None
+
+    def inside(points):
+        idx = np.round(volume.to_ijk(points)).astype(int)
+        ok = np.all((idx >= 0) & (idx < np.array(volume.shape_ijk)), axis=1)
+        out = np.zeros(len(idx), dtype=bool)
+        i, j, k = idx[ok].T
+        out[ok] = mask[k, j, i]
+        return out
+    return inside
+
+
 def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, side, approach, pivot, d,
-                  extension_mm: float, p: AccessParams) -> Line:
+                  extension_mm: float, p: AccessParams, lesion_mask: np.ndarray | None = None) -> Line:
     """Skin entry, one corridor check and the allowed tip depths of one line (see the module text)."""
     lf = sectors.frame.level
     entry, why, by = _skin_entry(body, volume, pivot, d, p.usable_length_mm)
@@ -200,12 +217,16 @@ def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, si
         return Line(side, approach, entry, d, np.zeros(0), {"anterior body margin": t_pivot - t_front})
     t0 = max(t_pivot - CHECK_BEHIND_PIVOT_MM, 0.0)
     report = check_corridor(volume, entry + t0 * d, entry + t_front * d, p.outer_diameter_mm, side=side,
-                            axes=lf.axes, canal_mask=canal_mask, foramen_mask=foramen_mask, params=SEARCH_CORRIDOR)
+                            axes=lf.axes, canal_mask=canal_mask, foramen_mask=foramen_mask, params=SEARCH_CORRIDOR,
+                            lesion_inside=mask_inside(volume, lesion_mask))
     limit, rejected = t_front, {}
     for b in report.breaches:
-        if b.direction == "medial" and b.max_breach_mm >= p.max_medial_breach_mm:
+        medial = b.direction == "medial"
+        allowed = p.max_medial_breach_mm if medial else p.max_other_breach_mm
+        if b.max_breach_mm >= allowed:
             limit = min(limit, t0 + b.start_depth_mm)
-            rejected["medial breach"] = max(rejected.get("medial breach", 0.0), b.max_breach_mm - p.max_medial_breach_mm)
+            key = "medial breach >= 2 mm" if medial else f"{b.direction} breach > {allowed:g} mm"
+            rejected[key] = max(rejected.get(key, 0.0), b.max_breach_mm - allowed)
     for name, depth in (("canal", report.canal_entry_depth_mm), ("foramen", report.foramen_entry_depth_mm)):
         if depth is not None:
             limit = min(limit, t0 + depth - p.outer_diameter_mm)
@@ -214,7 +235,7 @@ def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, si
     ok = antenna_in_body(volume, sectors, entry, d, tips, extension_mm)
     if len(tips) and not ok.any():
         rejected["antenna tip outside the body"] = 0.0
-    return Line(side, approach, entry, d, tips[ok], rejected, report)
+    return Line(side, approach, entry, d, tips[ok], rejected, report, t0)
 
 
 def antenna_in_body(volume, sectors: SectorMap, entry, d, tips_mm, extension_mm: float) -> np.ndarray:

@@ -8,7 +8,7 @@ one such zone on that side contains its centre. The map (uint8 on the CT grid) h
 CTV, then :data:`NEITHER`, :data:`LEFT`, :data:`RIGHT`, :data:`BOTH`.
 
 Clearance: the Euclidean distance map of the canal (mm, computed once on a box around the level) is
-interpolated at 162 points of the zone's surface; the smallest value is the clearance (it is exact to
+interpolated at 400 points of the zone's surface; the smallest value is the clearance (it is exact to
 about half a voxel for a zone outside the canal; proposals are re-analysed exactly afterwards).
 """
 
@@ -30,7 +30,7 @@ NEITHER, LEFT, RIGHT, BOTH = 1, 2, 3, 4
 MAP_NAMES = {NEITHER: "neither", LEFT: "left only", RIGHT: "right only", BOTH: "both"}
 
 
-def _sphere_points(n: int = 162) -> np.ndarray:
+def _sphere_points(n: int = 400) -> np.ndarray:
     """Fibonacci points on the unit sphere."""
     k = np.arange(n) + 0.5
     phi = np.arccos(1 - 2 * k / n)
@@ -38,44 +38,57 @@ def _sphere_points(n: int = 162) -> np.ndarray:
     return np.stack([np.cos(theta) * np.sin(phi), np.sin(theta) * np.sin(phi), np.cos(phi)], -1)
 
 
-_UNIT = _sphere_points()
+_UNIT = _sphere_points(400)
 
 
 @dataclass(frozen=True, eq=False)
 class CanalDistance:
-    """Distance (mm) from points to the nearest canal boundary voxel centre near the level (k-d tree)."""
+    """Distance (mm) outside the canal on a box around the CTV (Euclidean distance map, built once).
 
-    tree: object | None
-    inside: np.ndarray | None
+    Outside the box the distance counts as 0, so a zone reaching out of it is refused (the box is
+    padded by ``pad_mm``, more than the largest zone's semi-axis).
+    """
+
     volume: ImageVolume
+    box: tuple | None
+    dist_mm: np.ndarray | None
 
     @classmethod
-    def build(cls, volume: ImageVolume, canal_mask: np.ndarray | None, around: np.ndarray, pad_mm: float = 60.0):
-        from scipy.spatial import cKDTree
-
+    def build(cls, volume: ImageVolume, canal_mask: np.ndarray | None, around: np.ndarray, pad_mm: float = 30.0):
         if canal_mask is None:
-            return cls(None, None, volume)
+            return cls(volume, None, None)
         box0 = mask_box(around)
         sp = np.array(volume.spacing_mm)[::-1]
         pad = np.ceil(pad_mm / sp).astype(int)
         box = tuple(slice(max(s.start - q, 0), min(s.stop + q, n)) for s, q, n in zip(box0, pad, volume.hu.shape))
         local = np.asarray(canal_mask[box], bool)
-        edge = local & ~ndimage.binary_erosion(local, border_value=1)
-        kji = np.argwhere(edge) + np.array([s.start for s in box])
-        if len(kji) == 0:
-            return cls(None, None, volume)
-        return cls(cKDTree(volume.to_lps(kji[:, ::-1].astype(float))), np.asarray(canal_mask, bool), volume)
+        if not local.any():
+            return cls(volume, None, None)
+        return cls(volume, box, ndimage.distance_transform_edt(~local, sampling=sp).astype(np.float32))
 
     def zone_clearance_mm(self, ellipsoid) -> float:
-        """Smallest distance from the zone's surface to the canal; negative (-1) when the zone holds canal."""
-        if self.tree is None:
-            return float("inf")
-        surf = ellipsoid.centre_lps + (_UNIT * ellipsoid.semi_axes_mm) @ ellipsoid.axes
-        d, idx = self.tree.query(surf)
-        near = self.tree.data[idx[int(np.argmin(d))]]
-        if ellipsoid.algebraic(near[None])[0] <= 1.0:  # the nearest canal voxel is inside the zone
-            return -1.0
-        return float(d.min())
+        """Smallest canal distance over the zone's surface (0 or less: the zone reaches the canal)."""
+        return float(self.clearances_mm([ellipsoid])[0])
+
+    def clearances_mm(self, ellipsoids) -> np.ndarray:
+        """:meth:`zone_clearance_mm` of many zones at once."""
+        if self.dist_mm is None or not len(ellipsoids):
+            return np.full(len(ellipsoids), np.inf)
+        surf = np.stack([e.centre_lps + (_UNIT * e.semi_axes_mm) @ e.axes for e in ellipsoids])
+        centres = np.stack([e.centre_lps for e in ellipsoids])
+        pts = np.concatenate([surf.reshape(-1, 3), centres])
+        ijk = self.volume.to_ijk(pts)
+        coords = ijk[:, ::-1].T - np.array([s.start for s in self.box])[:, None]
+        d = ndimage.map_coordinates(self.dist_mm, coords, order=1, mode="constant", cval=0.0)
+        out = d[: surf.shape[0] * surf.shape[1]].reshape(surf.shape[:2]).min(axis=1)
+        out[d[surf.shape[0] * surf.shape[1]:] <= 0] = -1.0  # centre in the canal
+        return out
+
+
+def half_voxel_mm(volume) -> float:
+    """Half the largest voxel side: the clearance is measured between voxel centres, the analysis
+    reports it to the voxel's edge, so the search asks for this much more."""
+    return 0.5 * float(max(volume.spacing_mm))
 
 
 @dataclass(frozen=True)
@@ -104,7 +117,7 @@ def shots_for(lines, device: Device, protocol: Protocol, volume, sectors, canal:
     from scipy.spatial import cKDTree
 
     tree = cKDTree(ctv_points) if tree is None else tree
-    out = []
+    todo = []
     for line in lines:
         if not len(line.tip_depths_mm):
             continue
@@ -112,15 +125,17 @@ def shots_for(lines, device: Device, protocol: Protocol, volume, sectors, canal:
                                                     line.tip_depths_mm, protocol.extension_mm)]
         for t in depths:
             tip = line.tip(t + protocol.extension_mm)
-            ell = zone_for_antenna(tip, line.direction, device, protocol.power_w, protocol.time_s)
-            clear = canal.zone_clearance_mm(ell)
-            if clear < margin_mm:
-                continue
-            near = np.asarray(tree.query_ball_point(ell.centre_lps, float(ell.semi_axes_mm.max())), dtype=int)
-            covers = np.zeros(len(ctv_points), bool)
-            if near.size:
-                covers[near] = ell.algebraic(ctv_points[near]) <= 1.0
-            out.append(Shot(line, float(t), protocol, ell, clear, covers))
+            todo.append((line, float(t), zone_for_antenna(tip, line.direction, device, protocol.power_w, protocol.time_s)))
+    clear = canal.clearances_mm([z for _, _, z in todo])
+    out = []
+    for (line, t, ell), c in zip(todo, clear):
+        if c < margin_mm:
+            continue
+        near = np.asarray(tree.query_ball_point(ell.centre_lps, float(ell.semi_axes_mm.max())), dtype=int)
+        covers = np.zeros(len(ctv_points), bool)
+        if near.size:
+            covers[near] = ell.algebraic(ctv_points[near]) <= 1.0
+        out.append(Shot(line, t, protocol, ell, float(c), covers))
     return out
 
 
@@ -167,7 +182,7 @@ class Reachability:
 
 
 def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParams, extension_mm: float,
-                  body: np.ndarray | None = None) -> dict:
+                  body: np.ndarray | None = None, lesion_mask: np.ndarray | None = None) -> dict:
     """side -> the fan's evaluated lines (one corridor check per line)."""
     body = body_mask(volume, params.body_hu, level_slices(volume, sectors)) if body is None else body
     out = {}
@@ -183,23 +198,26 @@ def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParam
                               np.zeros(0), {str(exc): 0.0})]
             continue
         out[side] = [evaluate_line(volume, sectors, body, canal_mask, foramen_mask, side, a, pivot, d,
-                                   extension_mm, params) for a, pivot, d in fan_lines]
+                                   extension_mm, params, lesion_mask) for a, pivot, d in fan_lines]
     return out
 
 
 def reachability(volume: ImageVolume, sectors, ctv_mask: np.ndarray, canal_mask, device: Device,
                  protocol: Protocol, params: AccessParams | None = None, foramen_mask=None,
-                 canal_margin_mm: float = 2.0, lines: dict | None = None, body=None) -> Reachability:
+                 canal_margin_mm: float = 2.0, lines: dict | None = None, body=None,
+                 lesion_mask: np.ndarray | None = None) -> Reachability:
     """The map "reachable from the left / right / both / neither" over ``ctv_mask`` (module text)."""
     p = params or AccessParams()
-    lines = lines or prepare_lines(volume, sectors, canal_mask, foramen_mask, p, protocol.extension_mm, body)
+    lines = lines or prepare_lines(volume, sectors, canal_mask, foramen_mask, p, protocol.extension_mm, body,
+                                   lesion_mask)
     kji = np.argwhere(ctv_mask)
     pts = volume.to_lps(kji[:, ::-1].astype(float))
     canal = CanalDistance.build(volume, canal_mask, ctv_mask)
     reach = {}
     shots = {}
+    margin = canal_margin_mm + half_voxel_mm(volume)
     for side in SIDES:
-        shots[side] = shots_for(lines[side], device, protocol, volume, sectors, canal, pts, canal_margin_mm)
+        shots[side] = shots_for(lines[side], device, protocol, volume, sectors, canal, pts, margin)
         reach[side] = np.zeros(len(pts), bool)
         for s in shots[side]:
             reach[side] |= s.covers
