@@ -232,6 +232,7 @@ class Level:
     locked: bool = False
     id: str = field(default_factory=new_id)
     body_depth_mm: float | None = None  # anterior-posterior extent of the body, measured on the CT
+    ctv_sectors: tuple[int, ...] | None = None  # ISRC sectors (1-6) the user chose for the CTV; None: the rules
 
     def __post_init__(self):
         _check_id(self)
@@ -255,6 +256,11 @@ class Level:
         _set(self, "locked", bool(self.locked))
         if self.body_depth_mm is not None:
             _set(self, "body_depth_mm", vocab.finite(self.body_depth_mm, "body depth (mm)", positive=True))
+        if self.ctv_sectors is not None:
+            sectors = tuple(sorted({int(vocab.finite(s, "CTV sector", minimum=1)) for s in self.ctv_sectors}))
+            if any(s > 6 for s in sectors):
+                raise PlanError(f"CTV sectors must be ISRC sectors 1-6, got {list(self.ctv_sectors)}")
+            _set(self, "ctv_sectors", sectors)
 
     def posterior_wall_lps(self) -> np.ndarray | None:
         """The centre of the body's posterior wall (centre + half the depth toward posterior)."""

@@ -26,6 +26,7 @@ def level_to_dict(level: Level) -> dict[str, Any]:
         "mid_sagittal_plane": {"point": _xyz(level.plane_point_lps), "normal": _xyz(level.plane_normal)},
         "sins": None if level.sins is None else dict(level.sins),
         "body_depth_mm": level.body_depth_mm,
+        "ctv_sectors": None if level.ctv_sectors is None else list(level.ctv_sectors),
         "locked": level.locked,
     }
 
@@ -123,6 +124,7 @@ def _level(d: dict) -> Level:
         sins=d.get("sins"),
         locked=d.get("locked", False),
         body_depth_mm=d.get("body_depth_mm"),
+        ctv_sectors=d.get("ctv_sectors"),
     )
 
 
