@@ -11,8 +11,9 @@ body (:func:`body_mask`: tissue above ``-300 HU``, the largest part; the CT tabl
 so a line that would leave the body into the table is refused). Along each line one corridor check
 (:func:`planner.analysis.corridor.check_corridor`) runs from the skin to the deepest tip; a tip at
 depth ``t`` is allowed when, up to ``t``: no medial breach of ``max_medial_breach_mm`` (2 mm:
-Gertzbein-Robbins grade 2, "raises neurological risk", DOMAIN.md), no entry into the canal or a
-foramen, skin-to-tip within the needle's usable length, and the antenna tip (``t + extension``)
+Gertzbein-Robbins grade 2, "raises neurological risk", DOMAIN.md), no other breach over
+``max_other_breach_mm`` (grade 3), no entry into the canal or a foramen, the needle's wall at least
+``needle_canal_margin_mm`` from the canal (a distance map of the canal mask), skin-to-tip within the needle's usable length, and the antenna tip (``t + extension``)
 still inside the vertebra's body, ``anterior_margin_mm`` behind its anterior surface.
 """
 
@@ -41,14 +42,15 @@ CHECK_BEHIND_PIVOT_MM = 30.0
 class AccessParams:
     """The search's ranges and the safety limits (mm, degrees)."""
 
-    span_deg: float = 10.0
+    span_deg: float = 15.0
     cc_span_deg: float = 5.0
-    angle_step_deg: float = 5.0
+    angle_step_deg: float = 7.5
     tip_step_mm: float = 3.0
     usable_length_mm: float = 150.0
     max_medial_breach_mm: float = 2.0
     max_other_breach_mm: float = 4.0
-    anterior_margin_mm: float = 4.0
+    needle_canal_margin_mm: float = 1.5
+    anterior_margin_mm: float = 3.0
     lateral_offset_mm: float = 6.0
     extra_medial_deg: float = 10.0
     parapedicular: bool = False
@@ -107,8 +109,9 @@ def pedicle_axis(volume: ImageVolume, sectors: SectorMap, side: str) -> tuple[np
     """(centre, unit direction toward anterior) of a pedicle from its sector voxels.
 
     Per 1 mm step along the level's AP axis the centroid of the pedicle's cross-section; a straight
-    line fitted to the centroids (least squares) is the pedicle's own axis. Falls back to the level's
-    AP axis through the centroid when the pedicle is shorter than 3 steps.
+    line fitted to the centroids (weighted least squares) gives the pedicle's own medial angle
+    (clipped to 0-40 degrees); the axis is kept parallel to the level's endplates. Falls back to the
+    level's AP axis through the centroid when the pedicle is shorter than 3 steps.
     """
     sign, label = SIDES[side]
     lf = sectors.frame.level
@@ -121,12 +124,19 @@ def pedicle_axis(volume: ImageVolume, sectors: SectorMap, side: str) -> tuple[np
     centre = pts.mean(axis=0)
     uvw = (pts - centre) @ lf.axes.T
     bins = np.round(uvw[:, 1]).astype(int)
-    keys = np.unique(bins)
+    keys, counts = np.unique(bins, return_counts=True)
+    keys = keys[counts >= 3]
     if keys.size >= 3:
         cu = np.array([uvw[bins == b, 0].mean() for b in keys])
         cw = np.array([uvw[bins == b, 2].mean() for b in keys])
-        du, dw = np.polyfit(keys, cu, 1)[0], np.polyfit(keys, cw, 1)[0]
-        d_local = np.array([du, 1.0, dw])
+        w = np.sqrt([np.count_nonzero(bins == b) for b in keys])
+        du, dw = np.polyfit(keys, cu, 1, w=w)[0], np.polyfit(keys, cw, 1, w=w)[0]
+        # keep to plausible pedicle axes: medial angle 0-40 degrees (DOMAIN.md: about 0 at T12 to
+        # about 35 at T1 and 30 at L5); the cranio-caudal slope of the cross-section centroids is
+        # swayed by the articular processes, so the axis is kept parallel to the endplates (the
+        # level's axial plane), as the needle is aimed in practice; the fan tilts it.
+        medial = np.clip(du * sign, 0.0, np.tan(np.radians(40.0)))  # posterior-going axis turns lateral
+        d_local = np.array([sign * medial, 1.0, 0.0])
     else:
         d_local = np.array([0.0, 1.0, 0.0])
     toward_anterior = -(d_local @ lf.axes)
@@ -150,7 +160,7 @@ def fan(volume: ImageVolume, sectors: SectorMap, side: str, p: AccessParams) -> 
         name = "transcostovertebral" if thoracic else "parapedicular"
         families.append((name, centre + sign * p.lateral_offset_mm * lf.axes[0], axis, p.extra_medial_deg))
     steps = np.arange(-p.span_deg, p.span_deg + 1e-9, p.angle_step_deg)
-    cc_steps = np.arange(-p.cc_span_deg, p.cc_span_deg + 1e-9, p.angle_step_deg)
+    cc_steps = np.arange(-p.cc_span_deg, p.cc_span_deg + 1e-9, max(p.cc_span_deg, 1e-9))
     out = []
     for approach, pivot, base, medial in families:
         # medial tilt: turning an anterior-pointing line toward the midline; about the head axis
@@ -198,7 +208,8 @@ def mask_inside(volume: ImageVolume, mask: np.ndarray | None):
 
 
 def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, side, approach, pivot, d,
-                  extension_mm: float, p: AccessParams, lesion_mask: np.ndarray | None = None) -> Line:
+                  extension_mm: float, p: AccessParams, lesion_mask: np.ndarray | None = None,
+                  canal_distance=None) -> Line:
     """Skin entry, one corridor check and the allowed tip depths of one line (see the module text)."""
     lf = sectors.frame.level
     entry, why, by = _skin_entry(body, volume, pivot, d, p.usable_length_mm)
@@ -231,6 +242,14 @@ def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, si
         if depth is not None:
             limit = min(limit, t0 + depth - p.outer_diameter_mm)
             rejected[f"enters the {name}"] = 0.0
+    if canal_distance is not None:  # the needle's wall keeps needle_canal_margin_mm off the canal
+        t = np.arange(0.0, t_front + 0.25, 0.5)
+        gap = canal_distance(entry[None] + t[:, None] * d[None]) - p.outer_diameter_mm / 2.0
+        close = np.nonzero(gap < p.needle_canal_margin_mm)[0]
+        if close.size:
+            limit = min(limit, float(t[close[0]]) - 0.5)
+            rejected["needle near the canal"] = max(rejected.get("needle near the canal", 0.0),
+                                                    float(p.needle_canal_margin_mm - gap.min()))
     tips = np.arange(t_pivot, limit + 1e-9, p.tip_step_mm)
     ok = antenna_in_body(volume, sectors, entry, d, tips, extension_mm)
     if len(tips) and not ok.any():

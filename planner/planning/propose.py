@@ -22,7 +22,7 @@ from the AP axis), to be adjusted by the user. Times are split into cycles of at
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -52,6 +52,7 @@ class ProposeParams:
     cycle_s: float = 90.0
     sample_mm: float = 1.5
     keep: int = 25
+    retries: int = 6
     access: AccessParams = field(default_factory=AccessParams)
 
 
@@ -188,8 +189,28 @@ def _why(opt: Option, best: Option | None) -> str:
 def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_mask, device: Device,
             params: ProposeParams | None = None, foramen_mask=None) -> Proposal:
     """Ranked access options for the CTV of one level (see the module text). Raises PlannerError
-    naming the constraint that failed (and by how much) when no safe corridor exists on either side."""
+    naming the constraint that failed (and by how much) when no safe corridor exists on either side.
+
+    When no option keeps the predicted canal temperature under ``canal_limit_c``, the search is run
+    again with the geometric margin alone and the proposal says so in ``notes`` and in each option's
+    ``why`` (the thermocouple will then stop the ablation early; the analysis flags its prediction).
+    """
     p = params or ProposeParams()
+    if p.canal_limit_c is None:
+        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, foramen_mask)
+    try:
+        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, foramen_mask)
+    except PlannerError as first:
+        relaxed = replace(p, canal_limit_c=None)
+        prop = _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, relaxed, foramen_mask)
+        note = (f"No access keeps the predicted canal temperature under {p.canal_limit_c:g} °C ({first}); "
+                f"these options keep only the {p.canal_margin_mm:g} mm margin: the thermocouple will reach its "
+                "alarm, so the ablation would stop early (Chen 2022 stopped above 42 °C).")
+        opts = tuple(replace(o, why=o.why + " " + note.split(";")[0] + ".") for o in prop.options)
+        return Proposal(opts, prop.ctv_ml, prop.notes + (note,))
+
+
+def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: ProposeParams, foramen_mask) -> Proposal:
     if not np.any(gtv_mask):
         raise PlannerError("No lesion: give a target (GTV) to propose an access for.")
     body = body_mask(volume, p.access.body_hu, level_slices(volume, sectors))
@@ -212,17 +233,34 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
         raise PlannerError((reason or "No safe corridor on either side.") +
                            f" (zones must stay {p.canal_margin_mm:g} mm off the canal)")
     canal = None if canal_mask is None else PreparedCanal.build(VoxelGrid.of(volume), np.asarray(canal_mask, bool))
-    raw = []
+    limit_c = p.canal_limit_c
+
+    def acceptable(o: Option) -> bool:  # re-measured exactly: margin and (when asked) the thermal limit
+        hot = limit_c is not None and o.thermocouple_peak_c is not None and o.thermocouple_peak_c >= limit_c
+        return o.min_canal_distance_mm >= p.canal_margin_mm and not hot
+
+    def first_ok(name, candidates):
+        for shots in candidates[: p.retries]:
+            o = _measure(volume, canal, ctv_mask, gtv_mask, shots, p, sectors, name, device)
+            if acceptable(o):
+                return o
+        return None
+
+    options = []
     for side in ("left", "right"):
         if kept[side]:
-            raw.append((f"unipedicular {side}", [kept[side][0]]))
+            options.append(first_ok(f"unipedicular {side}", [[s] for s in kept[side]]))
     if kept["left"] and kept["right"]:
         L = np.array([s.covers for s in kept["left"]])
         R = np.array([s.covers for s in kept["right"]])
         union = (L[:, None, :] | R[None, :, :]).sum(axis=2)
-        i, j = np.unravel_index(int(np.argmax(union)), union.shape)
-        raw.append(("bipedicular", [kept["left"][i], kept["right"][j]]))
-    options = [_measure(volume, canal, ctv_mask, gtv_mask, shots, p, sectors, name, device) for name, shots in raw]
+        order = np.argsort(-union, axis=None)[: p.retries]
+        pairs = [[kept["left"][i], kept["right"][j]] for i, j in zip(*np.unravel_index(order, union.shape))]
+        options.append(first_ok("bipedicular", pairs))
+    options = [o for o in options if o is not None]
+    if not options:
+        raise PlannerError("No option passed the exact re-check (canal margin"
+                           + (f", predicted canal temperature under {limit_c:g} °C" if limit_c else "") + ").")
     options.sort(key=lambda o: (-round(o.ctv_coverage_pct, 1), len(o.needles), -o.min_canal_distance_mm))
     ranked = []
     for n, o in enumerate(options, start=1):

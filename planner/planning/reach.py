@@ -52,19 +52,29 @@ class CanalDistance:
     volume: ImageVolume
     box: tuple | None
     dist_mm: np.ndarray | None
+    outside_mm: float = 0.0
 
     @classmethod
-    def build(cls, volume: ImageVolume, canal_mask: np.ndarray | None, around: np.ndarray, pad_mm: float = 30.0):
+    def build(cls, volume: ImageVolume, canal_mask: np.ndarray | None, around: np.ndarray, pad_mm: float = 30.0,
+              outside_mm: float = 0.0):
         if canal_mask is None:
-            return cls(volume, None, None)
+            return cls(volume, None, None, outside_mm)
         box0 = mask_box(around)
         sp = np.array(volume.spacing_mm)[::-1]
         pad = np.ceil(pad_mm / sp).astype(int)
         box = tuple(slice(max(s.start - q, 0), min(s.stop + q, n)) for s, q, n in zip(box0, pad, volume.hu.shape))
         local = np.asarray(canal_mask[box], bool)
         if not local.any():
-            return cls(volume, None, None)
-        return cls(volume, box, ndimage.distance_transform_edt(~local, sampling=sp).astype(np.float32))
+            return cls(volume, None, None, outside_mm)
+        return cls(volume, box, ndimage.distance_transform_edt(~local, sampling=sp).astype(np.float32), outside_mm)
+
+    def at(self, points_lps: np.ndarray) -> np.ndarray:
+        """Interpolated distance (mm) at LPS points; ``outside_mm`` outside the box."""
+        if self.dist_mm is None:
+            return np.full(len(points_lps), np.inf)
+        ijk = self.volume.to_ijk(points_lps)
+        coords = ijk[:, ::-1].T - np.array([s.start for s in self.box])[:, None]
+        return ndimage.map_coordinates(self.dist_mm, coords, order=1, mode="constant", cval=self.outside_mm)
 
     def zone_clearance_mm(self, ellipsoid) -> float:
         """Smallest canal distance over the zone's surface (0 or less: the zone reaches the canal)."""
@@ -86,9 +96,10 @@ class CanalDistance:
 
 
 def half_voxel_mm(volume) -> float:
-    """Half the largest voxel side: the clearance is measured between voxel centres, the analysis
-    reports it to the voxel's edge, so the search asks for this much more."""
-    return 0.5 * float(max(volume.spacing_mm))
+    """Half the largest in-plane voxel side: the clearance is measured between voxel centres, the
+    analysis reports it to the voxel's edge, so the search asks for this much more (the canal's edge
+    near a zone faces it mostly in plane; proposals are re-measured exactly afterwards)."""
+    return 0.5 * float(max(volume.spacing_mm[:2]))
 
 
 @dataclass(frozen=True)
@@ -185,6 +196,7 @@ def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParam
                   body: np.ndarray | None = None, lesion_mask: np.ndarray | None = None) -> dict:
     """side -> the fan's evaluated lines (one corridor check per line)."""
     body = body_mask(volume, params.body_hu, level_slices(volume, sectors)) if body is None else body
+    needle_clearance = CanalDistance.build(volume, canal_mask, sectors.labels > 0, pad_mm=20.0, outside_mm=1e3)
     out = {}
     for side in SIDES:
         try:
@@ -198,7 +210,8 @@ def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParam
                               np.zeros(0), {str(exc): 0.0})]
             continue
         out[side] = [evaluate_line(volume, sectors, body, canal_mask, foramen_mask, side, a, pivot, d,
-                                   extension_mm, params, lesion_mask) for a, pivot, d in fan_lines]
+                                   extension_mm, params, lesion_mask, needle_clearance.at)
+                     for a, pivot, d in fan_lines]
     return out
 
 
