@@ -196,13 +196,18 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
     ``why`` (the thermocouple will then stop the ablation early; the analysis flags its prediction).
     """
     p = params or ProposeParams()
+    if not np.any(gtv_mask):
+        raise PlannerError("No lesion: give a target (GTV) to propose an access for.")
+    body = body_mask(volume, p.access.body_hu, level_slices(volume, sectors))
+    lines = prepare_lines(volume, sectors, canal_mask, foramen_mask, p.access, min(p.extensions_mm), body,
+                          gtv_mask)
     if p.canal_limit_c is None:
-        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, foramen_mask)
+        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines)
     try:
-        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, foramen_mask)
+        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines)
     except PlannerError as first:
         relaxed = replace(p, canal_limit_c=None)
-        prop = _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, relaxed, foramen_mask)
+        prop = _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, relaxed, lines)
         note = (f"No access keeps the predicted canal temperature under {p.canal_limit_c:g} °C ({first}); "
                 f"these options keep only the {p.canal_margin_mm:g} mm margin: the thermocouple will reach its "
                 "alarm, so the ablation would stop early (Chen 2022 stopped above 42 °C).")
@@ -210,12 +215,7 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
         return Proposal(opts, prop.ctv_ml, prop.notes + (note,))
 
 
-def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: ProposeParams, foramen_mask) -> Proposal:
-    if not np.any(gtv_mask):
-        raise PlannerError("No lesion: give a target (GTV) to propose an access for.")
-    body = body_mask(volume, p.access.body_hu, level_slices(volume, sectors))
-    lines = prepare_lines(volume, sectors, canal_mask, foramen_mask, p.access, min(p.extensions_mm), body,
-                          gtv_mask)
+def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: ProposeParams, lines) -> Proposal:
     pts = _sample_points(volume, ctv_mask, p.sample_mm)
     tree = cKDTree(pts)
     cdist = CanalDistance.build(volume, canal_mask, ctv_mask)
