@@ -220,18 +220,23 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
     tree = cKDTree(pts)
     cdist = CanalDistance.build(volume, canal_mask, ctv_mask)
     kept: dict[str, list[Shot]] = {}
+    stats: dict = {}
     for side in ("left", "right"):
         shots = []
         for pr in _protocols(device, p):
             margin = required_clearance_mm(pr.time_s, p) + half_voxel_mm(volume)
-            shots += shots_for(lines[side], device, pr, volume, sectors, cdist, pts, margin, tree)
+            shots += shots_for(lines[side], device, pr, volume, sectors, cdist, pts, margin, tree, stats)
         kept[side] = _best(shots, p.keep)
     if not kept["left"] and not kept["right"]:
         from planner.planning.reach import Reachability
 
         reason = Reachability(np.zeros(1, np.uint8), 0.0, lines, {}).infeasible_reason()
-        raise PlannerError((reason or "No safe corridor on either side.") +
-                           f" (zones must stay {p.canal_margin_mm:g} mm off the canal)")
+        need = min(required_clearance_mm(pr.time_s, p) for pr in _protocols(device, p)) + half_voxel_mm(volume)
+        best = stats.get("best_clearance_mm")
+        detail = "" if best is None else (f"; the best zone stays {max(best, 0.0):.1f} mm from the canal, "
+                                          f"{need:.1f} mm asked: short by {need - max(best, 0.0):.1f} mm")
+        what = f"{p.canal_margin_mm:g} mm margin" + (f", canal under {p.canal_limit_c:g} °C" if p.canal_limit_c else "")
+        raise PlannerError((reason or "No safe corridor on either side.") + f" (zones must keep the {what}{detail})")
     canal = None if canal_mask is None else PreparedCanal.build(VoxelGrid.of(volume), np.asarray(canal_mask, bool))
     limit_c = p.canal_limit_c
 

@@ -123,7 +123,7 @@ class Shot:
 
 
 def shots_for(lines, device: Device, protocol: Protocol, volume, sectors, canal: CanalDistance,
-              ctv_points: np.ndarray, margin_mm: float, tree=None) -> list[Shot]:
+              ctv_points: np.ndarray, margin_mm: float, tree=None, stats: dict | None = None) -> list[Shot]:
     """Every allowed tip of ``lines`` with ``protocol`` whose zone keeps ``margin_mm`` off the canal."""
     from scipy.spatial import cKDTree
 
@@ -138,6 +138,8 @@ def shots_for(lines, device: Device, protocol: Protocol, volume, sectors, canal:
             tip = line.tip(t + protocol.extension_mm)
             todo.append((line, float(t), zone_for_antenna(tip, line.direction, device, protocol.power_w, protocol.time_s)))
     clear = canal.clearances_mm([z for _, _, z in todo])
+    if stats is not None and len(clear):
+        stats["best_clearance_mm"] = max(stats.get("best_clearance_mm", -np.inf), float(np.max(clear)))
     out = []
     for (line, t, ell), c in zip(todo, clear):
         if c < margin_mm:

@@ -87,7 +87,13 @@ def ctv_case(session: PlanningSession, level_name: str | None = None, override=N
     if gtv is None or not gtv.any():
         raise PlannerError("No lesion: draw, grow or import a target (GTV) first (or give --target PLAN.json).")
     name, seed = _level_seed(session, level_name, gtv)
-    frame, measured = level_frame(session, name, seed)
+    try:
+        frame, measured = level_frame(session, name, seed)
+    except PlannerError as exc:
+        if session.plan.level_named(name) is not None:
+            raise
+        raise PlannerError(f"No vertebral body found where the lesion lies ({exc}): the lesion lies outside "
+                           f"any vertebra, or mark level {name} on its body first.") from None
     sectors = sector_map(session.volume, frame, session.canal_mask, extra_mask=gtv)
     if override is None:
         level = session.plan.level_named(name)

@@ -106,3 +106,33 @@ def test_reachability_agrees_with_an_exhaustive_search(case):
     post_central = body & (np.abs(uvw[:, 0]) < 6.0) & (uvw[:, 1] > sm.frame.v_wall - 8.0)
     assert (code[post_central] == NEITHER).mean() > 0.8
     assert r.unreachable_ml > 0
+
+
+def test_training_compares_the_demo_plan_with_the_best_proposal(case, geometric):
+    from planner.training.proposal_compare import compare_with_proposal
+
+    volume, canal, sm, gtv, ctv = case
+    s = PlanningSession()
+    s.auto_evaluate = False
+    s.set_volume(volume)
+    s.set_canal(canal)
+    s.open_plan(demo_plan())
+    s.evaluate(corridors=False)
+    cmp = compare_with_proposal(s, ctv, geometric.options[0])
+    assert cmp.trainee_canal_distance_mm < 0 < cmp.best_canal_distance_mm
+    assert cmp.best_ctv_coverage_pct >= cmp.trainee_ctv_coverage_pct
+    assert any("canal" in m for m in cmp.messages)
+
+
+def test_infeasible_request_names_the_constraint(case):
+    from planner.core.errors import PlannerError
+    from planner.planning.access import AccessParams
+
+    volume, canal, sm, gtv, ctv = case
+    params = ProposeParams(canal_limit_c=None, canal_margin_mm=40.0, powers_w=(20.0,), times_s=(120.0,),
+                           access=AccessParams(span_deg=0.0, cc_span_deg=0.0, usable_length_mm=60.0))
+    with pytest.raises(PlannerError) as err:
+        propose(volume, sm, ctv, gtv, canal, load_library().get(DEVICE), params)
+    text = str(err.value)
+    assert "No safe corridor on either side" in text and "left:" in text and "right:" in text
+    assert "short by" in text and "40 mm margin" in text
