@@ -18,6 +18,7 @@ SUBCOMMANDS = {
     "export": "planner.headless.export",
     "scenario": "planner.headless.scenario",
     "thermal": "planner.headless.thermal",
+    "propose": "planner.headless.propose",
 }
 
 
@@ -25,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spine-planner",
         description="Plan percutaneous thermal ablation of spinal metastases on CT.",
-        epilog="Headless commands: 'spine-planner analyze|export|scenario|thermal --help'. "
+        epilog="Headless commands: 'spine-planner analyze|export|scenario|thermal|propose --help'. "
                "Run 'spine-planner --sample' to open the bundled synthetic sample case.",
     )
     parser.add_argument("path", nargs="?", help="a DICOM folder, or a NIfTI / NRRD volume, to open")

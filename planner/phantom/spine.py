@@ -127,36 +127,48 @@ def pedicle_axis(spec: VertebraSpec, side: int) -> PedicleAxis:
     return PedicleAxis(front, back_dir, float(length))
 
 
-def posterior_sd(spec: VertebraSpec, u, v, w):
-    """Posterior arch: pedicles, laminae, articular and transverse processes, spinous process."""
+def posterior_parts_sd(spec: VertebraSpec, u, v, w) -> list[tuple[str, int, object]]:
+    """The posterior arch's parts as ``(name, side, signed distance)``, side +1 left, -1 right, 0 midline.
+
+    Names: ``pedicle``, ``lamina``, ``superior_articular``, ``inferior_articular``, ``transverse``,
+    ``spinous``; they map onto the ISRC sectors (pedicle; lamina, articular and transverse processes;
+    spinous process) in the sector tests.
+    """
     coords = (u, v, w)
     up, ap = (0.0, 0.0, 1.0), (0.0, 1.0, 0.0)
     half_h = spec.height_mm / 2.0
-    d = None
+    parts = []
     for side in (1, -1):
         ax = pedicle_axis(spec, side)
         start = ax.front_uvw - 4.0 * ax.back_dir
         junction = ax.front_uvw + ax.length_mm * ax.back_dir
         ju, jv, jw = junction
-        parts = [
-            rod_sd(coords, start, junction, spec.pedicle_height_mm / 2.0,
-                   spec.pedicle_width_mm / 2.0, up),
-            rod_sd(coords, (ju - side * 1.0, jv + 0.5, jw - 5.0), (0.0, 11.2, -6.0), 9.0, 3.2, up),
-            rod_sd(coords, (ju + side * 1.5, jv + 1.0, jw + 1.0),
-                   (ju + side * 2.5, jv + 1.5, half_h + 7.0), 5.5, 3.0, ap),
-            rod_sd(coords, (ju - side * 4.0, jv + 4.0, -5.0),
-                   (ju - side * 3.5, jv + 4.5, -half_h - 6.0), 5.0, 2.8, ap),
-            rod_sd(coords, (ju, jv - 1.5, jw - 1.0), (side * spec.tp_half_span_mm, jv + 5.0, jw + 1.0),
-                   4.5, 3.2, up),
+        parts += [
+            ("pedicle", side, rod_sd(coords, start, junction, spec.pedicle_height_mm / 2.0,
+                                     spec.pedicle_width_mm / 2.0, up)),
+            ("lamina", side, rod_sd(coords, (ju - side * 1.0, jv + 0.5, jw - 5.0), (0.0, 11.2, -6.0), 9.0, 3.2, up)),
+            ("superior_articular", side, rod_sd(coords, (ju + side * 1.5, jv + 1.0, jw + 1.0),
+                                                (ju + side * 2.5, jv + 1.5, half_h + 7.0), 5.5, 3.0, ap)),
+            ("inferior_articular", side, rod_sd(coords, (ju - side * 4.0, jv + 4.0, -5.0),
+                                                (ju - side * 3.5, jv + 4.5, -half_h - 6.0), 5.0, 2.8, ap)),
+            ("transverse", side, rod_sd(coords, (ju, jv - 1.5, jw - 1.0),
+                                        (side * spec.tp_half_span_mm, jv + 5.0, jw + 1.0), 4.5, 3.2, up)),
         ]
-        for part in parts:
-            d = part if d is None else smooth_union(d, part, 2.5)
     angle = np.radians(20.0)
     root = (0.0, 12.0, -6.0)
     tip = (0.0, root[1] + spec.spinous_length_mm * np.cos(angle),
            root[2] - spec.spinous_length_mm * np.sin(angle))
-    spinous = rod_sd(coords, root, tip, 7.0, 3.0, up)
-    return smooth_union(d, spinous, 2.5)
+    parts.append(("spinous", 0, rod_sd(coords, root, tip, 7.0, 3.0, up)))
+    return parts
+
+
+def posterior_sd(spec: VertebraSpec, u, v, w):
+    """Posterior arch: pedicles, laminae, articular and transverse processes, spinous process."""
+    parts = posterior_parts_sd(spec, u, v, w)
+    d = parts[0][2]
+    for _, _, part in parts[1:-1]:
+        d = smooth_union(d, part, 2.5)
+    return smooth_union(d, parts[-1][2], 2.5)
 
 
 def vertebra_sd(cfg, spec: VertebraSpec, x, y, z):

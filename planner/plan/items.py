@@ -210,6 +210,8 @@ class Level(PlanItem):
     ``plane_normal_lps``; by default the body centre and the left-right axis) is used to mirror a
     needle to the other side (bipedicular approach). ``sins``: optional SINS component scores
     (DOMAIN.md, "SINS"). ``body_depth_mm``: anterior-posterior extent of the body, measured on the CT.
+    ``ctv_sectors``: the ISRC sectors (1-6, Cox et al. 2012) the user chose for this level's clinical target
+    volume; None means the sectors come from the rules (resources/ctv/isrc_rules.json).
     """
 
     KIND: ClassVar[str] = "level"
@@ -226,6 +228,7 @@ class Level(PlanItem):
     id: str = _id()
     body_depth_mm: float | None = declare("body_depth_mm", "body depth (mm)", K.Number(positive=True, nullable=True),
                                           None)
+    ctv_sectors: tuple[int, ...] | None = declare("ctv_sectors", "CTV sectors", K.Sectors(), None)
 
     def posterior_wall_lps(self) -> np.ndarray | None:
         """The centre of the body's posterior wall (centre + half the depth toward posterior)."""

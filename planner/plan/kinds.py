@@ -213,3 +213,31 @@ class Scores(Kind):
 
     def schema(self):
         return {"type": ["object", "null"], "additionalProperties": {"type": "integer", "minimum": 0}}
+
+
+@dataclass(frozen=True)
+class Sectors(Kind):
+    """Optional set of ISRC sectors, whole numbers 1-6 (Cox et al. 2012), kept sorted without repeats."""
+
+    def check(self, value, label):
+        if value is None:
+            return None
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            raise PlanError(f"{label} must be a list of ISRC sectors 1-6, got {value!r}")
+        sectors = []
+        for s in value:
+            v = vocab.finite(s, label, minimum=1)
+            if v != int(v) or v > 6:
+                raise PlanError(f"{label} must be ISRC sectors 1-6, got {list(value)}")
+            sectors.append(int(v))
+        return tuple(sorted(set(sectors)))
+
+    def to_json(self, value):
+        return None if value is None else list(value)
+
+    def from_json(self, raw):
+        return None if raw is None else tuple(raw)
+
+    def schema(self):
+        return {"type": ["array", "null"], "items": {"type": "integer", "minimum": 1, "maximum": 6},
+                "uniqueItems": True}

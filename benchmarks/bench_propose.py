@@ -1,0 +1,95 @@
+"""Speed of the reachability map and of a proposal for one level, against one corridor check.
+
+Run: python benchmarks/bench_propose.py
+
+Case: the bundled sample, L2, the ground-truth lesion as GTV, its ISRC CTV; and, when the real data
+is present, the TCIA L3 body with a 15 mm sphere target. Targets (issue 17): proposal <= 10 s,
+reachability <= 5 s. Each is also printed as a ratio to the time of one single trajectory's
+corridor check measured in the same run (the planner's full check, and the search's coarser one), i.e.
+how many single checks the search costs.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from planner.ablation.devices import load_library  # noqa: E402
+from planner.analysis.corridor import check_corridor  # noqa: E402
+from planner.anatomy.canal import segment_canal  # noqa: E402
+from planner.anatomy.levels import detect_level  # noqa: E402
+from planner.anatomy.sectors import sector_map  # noqa: E402
+from planner.core.resources import sample_dir  # noqa: E402
+from planner.imaging import load_path  # noqa: E402
+from planner.planning.access import NEEDLE_OUTER_MM, SEARCH_CORRIDOR  # noqa: E402
+from planner.planning.ctv import build_ctv  # noqa: E402
+from planner.planning.propose import propose  # noqa: E402
+from planner.planning.reach import Protocol, reachability  # noqa: E402
+
+DEVICE = "generic-mw-2450-1.6"
+
+
+def _median(fn, n=3):
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def run_case(name, volume, level, gtv, canal):
+    sm = sector_map(volume, level, canal, extra_mask=gtv)
+    ctv, _ = build_ctv(sm.labels, gtv)
+    device = load_library().get(DEVICE)
+    t_reach, r = _median(lambda: reachability(volume, sm, ctv, canal, device, Protocol(DEVICE, 20.0, 120.0, 15.0),
+                                              lesion_mask=gtv), 2)
+    line = next(x for side in r.lines.values() for x in side if len(x.tip_depths_mm))
+    tip = line.tip(float(line.tip_depths_mm[-1]))
+    t_full, _ = _median(lambda: check_corridor(volume, line.entry_lps, tip, NEEDLE_OUTER_MM, side=line.side,
+                                               axes=sm.frame.level.axes, canal_mask=canal), 3)
+    t_search, _ = _median(lambda: check_corridor(volume, line.entry_lps, tip, NEEDLE_OUTER_MM, side=line.side,
+                                                 axes=sm.frame.level.axes, canal_mask=canal,
+                                                 params=SEARCH_CORRIDOR), 3)
+    t_prop, prop = _median(lambda: propose(volume, sm, ctv, gtv, canal, device), 1)
+    print(f"{name}: CTV {ctv.sum() * np.prod(volume.spacing_mm) / 1000:.1f} mL, "
+          f"{sum(len(v) for v in r.lines.values())} lines")
+    print(f"  one corridor check: full {t_full * 1000:.0f} ms, search params {t_search * 1000:.0f} ms")
+    print(f"  reachability map:  {t_reach:.2f} s (target <= 5 s) = {t_reach / t_full:.0f} full checks "
+          f"= {t_reach / t_search:.0f} search checks; unreachable {r.unreachable_ml:.1f} mL")
+    print(f"  proposal:          {t_prop:.2f} s (target <= 10 s) = {t_prop / t_full:.0f} full checks "
+          f"= {t_prop / t_search:.0f} search checks; {len(prop.options)} options, best CTV coverage "
+          f"{prop.options[0].ctv_coverage_pct:.0f}%")
+
+
+def main() -> int:
+    import SimpleITK as sitk
+
+    volume = load_path(sample_dir() / "series")
+    labels = sitk.GetArrayFromImage(sitk.ReadImage(str(sample_dir() / "ground_truth" / "labels.nii.gz")))
+    lm = json.loads((sample_dir() / "ground_truth" / "landmarks.json").read_text())
+    canal = segment_canal(volume).mask
+    run_case("sample L2", volume, detect_level(volume, lm["vertebrae"]["L2"]["body_centre_lps"], "L2"),
+             labels == 10, canal)
+    real = Path(__file__).resolve().parents[2] / "shared" / "data" / "ct-lumbar-tcia" / "dicom"
+    if real.exists():
+        from planner.geometry.raster import VoxelGrid, paste, rasterise
+        from planner.geometry.shapes import Ellipsoid
+
+        v = load_path(real)
+        c = v.to_lps(np.array((258, 272, 57), float))
+        local, box = rasterise(VoxelGrid.of(v), Ellipsoid.sphere(c, 7.5))
+        run_case("TCIA L3, 15 mm sphere", v, detect_level(v, c, "L3"), paste(v.hu.shape, local, box),
+                 segment_canal(v).mask)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""Reachability of a CTV by straight antennas through safe corridors, and the zone-canal clearance.
+
+For every allowed needle tip of every line of the fans (:mod:`planner.planning.access`) the zone of
+the chosen device, power and time is placed at the antenna tip (needle tip + extension; the zone model
+of :func:`planner.ablation.zones.zone_for_antenna`); it counts only when its surface stays at least
+``canal_margin_mm`` (default 2 mm) from the spinal canal. A CTV voxel is reachable from a side when
+one such zone on that side contains its centre. The map (uint8 on the CT grid) holds 0 outside the
+CTV, then :data:`NEITHER`, :data:`LEFT`, :data:`RIGHT`, :data:`BOTH`.
+
+Clearance: the Euclidean distance map of the canal (mm, computed once on a box around the level) is
+interpolated at 400 points of the zone's surface; the smallest value is the clearance (it is exact to
+about half a voxel for a zone outside the canal; proposals are re-analysed exactly afterwards).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage
+
+from planner.ablation.devices import Device
+from planner.ablation.zones import zone_for_antenna
+from planner.core.volume import ImageVolume
+from planner.geometry.raster import mask_box
+from planner.planning.access import (SIDES, AccessParams, Line, antenna_in_body, body_mask, evaluate_line, fan,
+                                     level_slices)
+
+NEITHER, LEFT, RIGHT, BOTH = 1, 2, 3, 4
+MAP_NAMES = {NEITHER: "neither", LEFT: "left only", RIGHT: "right only", BOTH: "both"}
+
+
+def _sphere_points(n: int = 400) -> np.ndarray:
+    """Fibonacci points on the unit sphere."""
+    k = np.arange(n) + 0.5
+    phi = np.arccos(1 - 2 * k / n)
+    theta = np.pi * (1 + 5**0.5) * k
+    return np.stack([np.cos(theta) * np.sin(phi), np.sin(theta) * np.sin(phi), np.cos(phi)], -1)
+
+
+_UNIT = _sphere_points(400)
+
+
+@dataclass(frozen=True, eq=False)
+class CanalDistance:
+    """Distance (mm) outside the canal on a box around the CTV (Euclidean distance map, built once).
+
+    Outside the box the distance counts as 0, so a zone reaching out of it is refused (the box is
+    padded by ``pad_mm``, more than the largest zone's semi-axis).
+    """
+
+    volume: ImageVolume
+    box: tuple | None
+    dist_mm: np.ndarray | None
+    outside_mm: float = 0.0
+
+    @classmethod
+    def build(cls, volume: ImageVolume, canal_mask: np.ndarray | None, around: np.ndarray, pad_mm: float = 30.0,
+              outside_mm: float = 0.0):
+        if canal_mask is None:
+            return cls(volume, None, None, outside_mm)
+        box0 = mask_box(around)
+        sp = np.array(volume.spacing_mm)[::-1]
+        pad = np.ceil(pad_mm / sp).astype(int)
+        box = tuple(slice(max(s.start - q, 0), min(s.stop + q, n)) for s, q, n in zip(box0, pad, volume.hu.shape))
+        local = np.asarray(canal_mask[box], bool)
+        if not local.any():
+            return cls(volume, None, None, outside_mm)
+        return cls(volume, box, ndimage.distance_transform_edt(~local, sampling=sp).astype(np.float32), outside_mm)
+
+    def at(self, points_lps: np.ndarray) -> np.ndarray:
+        """Interpolated distance (mm) at LPS points; ``outside_mm`` outside the box."""
+        if self.dist_mm is None:
+            return np.full(len(points_lps), np.inf)
+        ijk = self.volume.to_ijk(points_lps)
+        coords = ijk[:, ::-1].T - np.array([s.start for s in self.box])[:, None]
+        return ndimage.map_coordinates(self.dist_mm, coords, order=1, mode="constant", cval=self.outside_mm)
+
+    def zone_clearance_mm(self, ellipsoid) -> float:
+        """Smallest canal distance over the zone's surface (0 or less: the zone reaches the canal)."""
+        return float(self.clearances_mm([ellipsoid])[0])
+
+    def clearances_mm(self, ellipsoids) -> np.ndarray:
+        """:meth:`zone_clearance_mm` of many zones at once."""
+        if self.dist_mm is None or not len(ellipsoids):
+            return np.full(len(ellipsoids), np.inf)
+        surf = np.stack([e.centre_lps + (_UNIT * e.semi_axes_mm) @ e.axes for e in ellipsoids])
+        centres = np.stack([e.centre_lps for e in ellipsoids])
+        pts = np.concatenate([surf.reshape(-1, 3), centres])
+        ijk = self.volume.to_ijk(pts)
+        coords = ijk[:, ::-1].T - np.array([s.start for s in self.box])[:, None]
+        d = ndimage.map_coordinates(self.dist_mm, coords, order=1, mode="constant", cval=0.0)
+        out = d[: surf.shape[0] * surf.shape[1]].reshape(surf.shape[:2]).min(axis=1)
+        out[d[surf.shape[0] * surf.shape[1]:] <= 0] = -1.0  # centre in the canal
+        return out
+
+
+def half_voxel_mm(volume) -> float:
+    """Half the largest in-plane voxel side: the clearance is measured between voxel centres, the
+    analysis reports it to the voxel's edge, so the search asks for this much more (the canal's edge
+    near a zone faces it mostly in plane; proposals are re-measured exactly afterwards)."""
+    return 0.5 * float(max(volume.spacing_mm[:2]))
+
+
+@dataclass(frozen=True)
+class Protocol:
+    device_id: str
+    power_w: float
+    time_s: float
+    extension_mm: float = 15.0
+
+
+@dataclass(frozen=True, eq=False)
+class Shot:
+    """One allowed placement: line, needle-tip depth, protocol, the zone, its clearance, what it covers."""
+
+    line: Line
+    depth_mm: float
+    protocol: Protocol
+    zone: object
+    clearance_mm: float
+    covers: np.ndarray  # bool over the CTV points
+
+
+def shots_for(lines, device: Device, protocol: Protocol, volume, sectors, canal: CanalDistance,
+              ctv_points: np.ndarray, margin_mm: float, tree=None, stats: dict | None = None) -> list[Shot]:
+    """Every allowed tip of ``lines`` with ``protocol`` whose zone keeps ``margin_mm`` off the canal."""
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(ctv_points) if tree is None else tree
+    todo = []
+    for line in lines:
+        if not len(line.tip_depths_mm):
+            continue
+        depths = line.tip_depths_mm[antenna_in_body(volume, sectors, line.entry_lps, line.direction,
+                                                    line.tip_depths_mm, protocol.extension_mm)]
+        for t in depths:
+            tip = line.tip(t + protocol.extension_mm)
+            todo.append((line, float(t), zone_for_antenna(tip, line.direction, device, protocol.power_w, protocol.time_s)))
+    clear = canal.clearances_mm([z for _, _, z in todo])
+    if stats is not None and len(clear):
+        stats["best_clearance_mm"] = max(stats.get("best_clearance_mm", -np.inf), float(np.max(clear)))
+    out = []
+    for (line, t, ell), c in zip(todo, clear):
+        if c < margin_mm:
+            continue
+        near = np.asarray(tree.query_ball_point(ell.centre_lps, float(ell.semi_axes_mm.max())), dtype=int)
+        covers = np.zeros(len(ctv_points), bool)
+        if near.size:
+            covers[near] = ell.algebraic(ctv_points[near]) <= 1.0
+        out.append(Shot(line, t, protocol, ell, float(c), covers))
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Reachability:
+    """The reachability map and its summary."""
+
+    map: np.ndarray
+    voxel_ml: float
+    lines: dict = field(default_factory=dict)  # side -> list[Line]
+    shots: dict = field(default_factory=dict)  # side -> list[Shot]
+
+    def ml(self, code: int) -> float:
+        return float(np.count_nonzero(self.map == code) * self.voxel_ml)
+
+    @property
+    def unreachable_ml(self) -> float:
+        return self.ml(NEITHER)
+
+    @property
+    def ctv_ml(self) -> float:
+        return float(np.count_nonzero(self.map) * self.voxel_ml)
+
+    def summary(self) -> dict:
+        return {MAP_NAMES[c]: round(self.ml(c), 3) for c in MAP_NAMES} | {"ctv_ml": round(self.ctv_ml, 3)}
+
+    def infeasible_reason(self) -> str | None:
+        """None when some zone is allowed; else which constraint failed and by how much, per side."""
+        if any(self.shots.get(s) for s in SIDES):
+            return None
+        parts = []
+        for side in SIDES:
+            worst: dict[str, float] = {}
+            n_tips = 0
+            for line in self.lines.get(side, []):
+                n_tips += len(line.tip_depths_mm)
+                for k, v in line.rejected.items():
+                    worst[k] = min(worst.get(k, np.inf), v)
+            if n_tips:
+                worst = {"zone within the canal margin": 0.0}
+            text = "; ".join(f"{k}" + (f" (by {v:.1f} mm at best)" if v > 0 else "") for k, v in sorted(worst.items()))
+            parts.append(f"{side}: {text or 'no line could be tried'}")
+        return "No safe corridor on either side - " + " | ".join(parts)
+
+
+def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParams, extension_mm: float,
+                  body: np.ndarray | None = None, lesion_mask: np.ndarray | None = None) -> dict:
+    """side -> the fan's evaluated lines (one corridor check per line)."""
+    body = body_mask(volume, params.body_hu, level_slices(volume, sectors)) if body is None else body
+    needle_clearance = CanalDistance.build(volume, canal_mask, sectors.labels > 0, pad_mm=20.0, outside_mm=1e3)
+    out = {}
+    for side in SIDES:
+        try:
+            fan_lines = fan(volume, sectors, side, params)
+        except Exception as exc:  # no pedicle on that side
+            from planner.core.errors import PlannerError
+
+            if not isinstance(exc, PlannerError):
+                raise
+            out[side] = [Line(side, "transpedicular", sectors.frame.level.centre_lps, np.array([0.0, -1.0, 0.0]),
+                              np.zeros(0), {str(exc): 0.0})]
+            continue
+        out[side] = [evaluate_line(volume, sectors, body, canal_mask, foramen_mask, side, a, pivot, d,
+                                   extension_mm, params, lesion_mask, needle_clearance.at)
+                     for a, pivot, d in fan_lines]
+    return out
+
+
+def reachability(volume: ImageVolume, sectors, ctv_mask: np.ndarray, canal_mask, device: Device,
+                 protocol: Protocol, params: AccessParams | None = None, foramen_mask=None,
+                 canal_margin_mm: float = 2.0, lines: dict | None = None, body=None,
+                 lesion_mask: np.ndarray | None = None) -> Reachability:
+    """The map "reachable from the left / right / both / neither" over ``ctv_mask`` (module text)."""
+    p = params or AccessParams()
+    lines = lines or prepare_lines(volume, sectors, canal_mask, foramen_mask, p, protocol.extension_mm, body,
+                                   lesion_mask)
+    kji = np.argwhere(ctv_mask)
+    pts = volume.to_lps(kji[:, ::-1].astype(float))
+    canal = CanalDistance.build(volume, canal_mask, ctv_mask)
+    reach = {}
+    shots = {}
+    margin = canal_margin_mm + half_voxel_mm(volume)
+    for side in SIDES:
+        shots[side] = shots_for(lines[side], device, protocol, volume, sectors, canal, pts, margin)
+        reach[side] = np.zeros(len(pts), bool)
+        for s in shots[side]:
+            reach[side] |= s.covers
+    code = np.full(len(pts), NEITHER, np.uint8)
+    code[reach["left"] & ~reach["right"]] = LEFT
+    code[reach["right"] & ~reach["left"]] = RIGHT
+    code[reach["left"] & reach["right"]] = BOTH
+    out = np.zeros(volume.hu.shape, np.uint8)
+    out[tuple(kji.T)] = code
+    return Reachability(out, float(np.prod(volume.spacing_mm)) / 1000.0, lines, shots)

@@ -1,0 +1,129 @@
+"""Whole-target planning on a session: the level, its sectors, the GTV, the ISRC CTV, and proposals.
+
+One place that ties the session's volume, canal and plan to :mod:`planner.anatomy.sectors` and
+:mod:`planner.planning` (the headless ``propose`` command, the UI and training all use it), and that
+turns a proposed option into plan items added as one undoable step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.anatomy.body_frame import body_frame_from_bone
+from planner.anatomy.levels import LEVEL_ORDER, detect_level
+from planner.anatomy.sectors import LevelFrame, SectorMap, sector_map
+from planner.core.errors import PlannerError
+from planner.geometry.raster import VoxelGrid, paste, rasterise
+from planner.plan.commands_base import AddItem, MacroCommand
+from planner.plan.items import Antenna, Level, Needle, Thermocouple
+from planner.planning.ctv import CtvChoice, build_ctv
+from planner.planning.propose import Option
+from planner.session.session import PlanningSession, target_shape
+
+
+@dataclass(frozen=True, eq=False)
+class CtvCase:
+    level: LevelFrame
+    sectors: SectorMap
+    gtv: np.ndarray
+    ctv: np.ndarray
+    choice: CtvChoice
+    level_measured: bool  # False: the fallback frame from the bone (body cut by the scan)
+
+
+def gtv_mask(session: PlanningSession) -> np.ndarray | None:
+    """The lesion on the CT grid: mask targets, else the sphere / ellipsoid targets rasterised."""
+    mask = session.lesion_mask()
+    if mask is not None:
+        return np.asarray(mask, bool)
+    grid = VoxelGrid.of(session.volume)
+    out = None
+    for t in session.plan.targets:
+        shape = target_shape(t)
+        if shape is None:
+            continue
+        local, box = rasterise(grid, shape)
+        if box is None:
+            continue
+        full = paste(session.volume.hu.shape, local, box)
+        out = full if out is None else out | full
+    return out
+
+
+def _level_seed(session: PlanningSession, name: str | None, gtv: np.ndarray) -> tuple[str, np.ndarray]:
+    """The level's name and a point in its body: the plan's level of that name, else the lesion's centre."""
+    plan = session.plan
+    centre = session.volume.to_lps(np.argwhere(gtv).mean(axis=0)[::-1])
+    if name:
+        level = plan.level_named(name)
+        return name, np.asarray(level.body_centre_lps) if level is not None else centre
+    named = [t.level for t in plan.targets if t.level]
+    if named:
+        level = plan.level_named(named[0])
+        return named[0], np.asarray(level.body_centre_lps) if level is not None else centre
+    if plan.levels:
+        nearest = min(plan.levels, key=lambda lv: float(np.linalg.norm(np.asarray(lv.body_centre_lps) - centre)))
+        return nearest.name, np.asarray(nearest.body_centre_lps)
+    raise PlannerError("No level found: give the level (e.g. --level L2), or name it on the target or in the plan.")
+
+
+def level_frame(session: PlanningSession, name: str, seed_lps) -> tuple[LevelFrame, bool]:
+    """The measured level (:func:`detect_level`), or the frame from the bone when the body is cut."""
+    if name not in LEVEL_ORDER:
+        raise PlannerError(f"Unknown vertebral level '{name}': use T1-T12, L1-L5 or S1.")
+    try:
+        return LevelFrame.of(detect_level(session.volume, seed_lps, name)), True
+    except PlannerError:
+        return body_frame_from_bone(session.volume, seed_lps, name, session.canal_mask), False
+
+
+def ctv_case(session: PlanningSession, level_name: str | None = None, override=None) -> CtvCase:
+    """Level, sectors, GTV and CTV for the session's lesion (clear errors for each missing piece)."""
+    if session.volume is None:
+        raise PlannerError("No images loaded.")
+    gtv = gtv_mask(session)
+    if gtv is None or not gtv.any():
+        raise PlannerError("No lesion: draw, grow or import a target (GTV) first (or give --target PLAN.json).")
+    name, seed = _level_seed(session, level_name, gtv)
+    try:
+        frame, measured = level_frame(session, name, seed)
+    except PlannerError as exc:
+        if session.plan.level_named(name) is not None:
+            raise
+        raise PlannerError(f"No vertebral body found where the lesion lies ({exc}): the lesion lies outside "
+                           f"any vertebra, or mark level {name} on its body first.") from None
+    sectors = sector_map(session.volume, frame, session.canal_mask, extra_mask=gtv)
+    if override is None:
+        level = session.plan.level_named(name)
+        override = getattr(level, "ctv_sectors", None) if level is not None else None
+    ctv, choice = build_ctv(sectors.labels, gtv, override)
+    return CtvCase(frame, sectors, gtv, ctv, choice, measured)
+
+
+def option_items(option: Option, level_name: str) -> list:
+    """Plan items (needles, antennas, a thermocouple) of one proposed option."""
+    items = []
+    for n in option.needles:
+        needle = Needle(tuple(n.entry_lps), tuple(n.tip_lps), name=f"{level_name} {n.side} (proposed)",
+                        level=level_name, approach=n.approach, side=n.side)
+        items.append(needle)
+        items.append(Antenna(needle.id, device_id=n.device_id, extension_mm=n.extension_mm, power_w=n.power_w,
+                             time_s=n.time_s, cycles=n.cycles, name=f"Antenna {n.side}"))
+    if option.thermocouple_tip_lps is not None:
+        items.append(Thermocouple(tuple(option.thermocouple_entry_lps), tuple(option.thermocouple_tip_lps),
+                                  name="Thermocouple (proposed, nearest the hottest canal point)"))
+    return items
+
+
+def add_option_command(session: PlanningSession, option: Option, case: CtvCase) -> MacroCommand:
+    """One undoable step adding the option (and the level, when the plan has none of that name)."""
+    name = case.level.name
+    commands = []
+    if session.plan.level_named(name) is None:
+        lf = case.level
+        commands.append(AddItem(Level(name, tuple(lf.centre_lps), axes=tuple(map(tuple, lf.axes)),
+                                      plane_point_lps=tuple(lf.plane_point_lps), body_depth_mm=lf.depth_mm)))
+    commands += [AddItem(item) for item in option_items(option, name)]
+    return MacroCommand(f"Add proposed access ({option.approach}) at {name}", commands)
