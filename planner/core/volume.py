@@ -49,6 +49,8 @@ class SeriesInfo(SeriesDescription):
 
     modality: str = "CT"
     source_path: str = ""
+    window_center_hu: float | None = None  # the series' stored display window (0028,1050)/(0028,1051)
+    window_width_hu: float | None = None
 
 
 @dataclass(frozen=True, eq=False)

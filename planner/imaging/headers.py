@@ -8,6 +8,7 @@ recorded, so uncompressed pixels can later be read straight into the output arra
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 import warnings
@@ -40,6 +41,7 @@ HEADER_TAGS = [
     "PixelSpacing", "SliceThickness", "RescaleSlope", "RescaleIntercept", "PixelPaddingValue",
     "PixelPaddingRangeLimit", "InstanceNumber", "AcquisitionNumber", "SharedFunctionalGroupsSequence",
     "PerFrameFunctionalGroupsSequence", "SpecificCharacterSet", "MediaStorageSOPClassUID",
+    "WindowCenter", "WindowWidth",
 ]
 
 
@@ -96,6 +98,8 @@ class FileHeader:
     pixel_padding_range_limit: int | None
     instance_number: int | None
     frames_error: str = ""
+    window_center_hu: float | None = None  # first value of Window Center (0028,1050), in rescaled units
+    window_width_hu: float | None = None  # first value of Window Width (0028,1051), >= 1 (PS3.3 C.11.2.1.2)
 
     @property
     def is_multiframe(self) -> bool:
@@ -138,6 +142,23 @@ def _int(ds, keyword: str, default: int | None = None) -> int | None:
         return int(float(value))
     except Exception:
         return default
+
+
+def stored_window(ds) -> tuple[float | None, float | None]:
+    """The series' own display window: the first Window Center (0028,1050) / Window Width (0028,1051) pair.
+
+    Both apply to the values after the Modality LUT (Rescale Slope/Intercept), i.e. HU for CT
+    (PS3.3 C.11.2.1.2). A missing, unreadable or non-finite value, or a width below 1 (the standard's
+    minimum), gives (None, None): the viewer then uses its own preset.
+    """
+    try:
+        centre = float(_text(ds, "WindowCenter").split("\\")[0])
+        width = float(_text(ds, "WindowWidth").split("\\")[0])
+    except ValueError:
+        return None, None
+    if not (math.isfinite(centre) and math.isfinite(width)) or width < 1:
+        return None, None
+    return centre, width
 
 
 def looks_like_dicom(head: bytes) -> bool:
@@ -255,6 +276,7 @@ def read_header(path: str) -> FileHeader:
     except ValueError as exc:
         frames, frames_error = (), str(exc)
     image_type = tuple(s for s in _text(ds, "ImageType").upper().split("\\") if s)
+    window = stored_window(ds)
     return FileHeader(
         path=path, file_size=size, transfer_syntax_uid=ts, sop_class_uid=sop_class,
         sop_instance_uid=_text(ds, "SOPInstanceUID"), modality=_text(ds, "Modality").upper(),
@@ -273,4 +295,5 @@ def read_header(path: str) -> FileHeader:
         pixel_padding_value=_int(ds, "PixelPaddingValue"),
         pixel_padding_range_limit=_int(ds, "PixelPaddingRangeLimit"),
         instance_number=_int(ds, "InstanceNumber"),
+        window_center_hu=window[0], window_width_hu=window[1],
     )

@@ -53,6 +53,7 @@ def _info(h: FileHeader, source: str) -> SeriesInfo:
         series_instance_uid=h.series_instance_uid, frame_of_reference_uid=h.frame_of_reference_uid,
         study_date=h.study_date, study_description=h.study_description,
         series_description=h.series_description, modality=h.modality or "CT", source_path=source,
+        window_center_hu=h.window_center_hu, window_width_hu=h.window_width_hu,
     )
 
 

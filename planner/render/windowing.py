@@ -37,6 +37,18 @@ def preset(preset_id: str) -> WindowPreset:
     raise KeyError(preset_id)
 
 
+def initial_window(info) -> tuple[float, float, str]:
+    """(centre HU, width HU, where from) of the window a newly opened series is shown with: the window the
+    series stores (Window Center/Width (0028,1050)/(0028,1051), as 3D Slicer and PACS viewers do), else
+    the first preset (bone)."""
+    centre = getattr(info, "window_center_hu", None)
+    width = getattr(info, "window_width_hu", None)
+    if centre is not None and width is not None:
+        return float(centre), float(width), "the series' stored window"
+    first = window_presets()[0]
+    return first.center_hu, first.width_hu, f"preset {first.name}"
+
+
 @lru_cache(maxsize=8)
 def _int16_lut(center_hu: float, width_hu: float) -> np.ndarray:
     hu = np.arange(-32768, 32768, dtype=np.float32)

@@ -17,7 +17,7 @@ from planner.core.volume import ImageVolume
 from planner.geometry.needle_planes import NEEDLE_VIEW_KINDS
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
 from planner.render.plane_sources import NeedleSource
-from planner.render.windowing import preset
+from planner.render.windowing import initial_window, preset
 from planner.session.canal_tools import CanalBrushTool
 from planner.session.mirror import mid_sagittal_plane
 from planner.session.measurements import AngleTool, MeasurementList, RulerTool
@@ -295,6 +295,8 @@ class MainWindow(QMainWindow):
             view.set_volume(volume)
             view.set_needle(None, None)
         self.state.set_cursor(self._snap_to_voxel((lo + hi) / 2))
+        centre_hu, width_hu, _ = initial_window(volume.info)
+        self.state.set_window(centre_hu, width_hu)
         self.view3d.set_volume(volume)
         info = volume.info
         title = info.series_description or Path(info.source_path).name or "volume"
