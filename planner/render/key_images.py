@@ -171,8 +171,10 @@ class KeyImageRenderer:
             inside = zone.contains(points).reshape(shape)
             zones |= inside
             _paint(rgb, _outline(inside), ZONE_RGB)
-        if canal is not None:
-            _paint(rgb, zones & canal, OVERLAP_RGB)
+        analysis = ev.analysis if ev is not None else None
+        if analysis is not None and analysis.canal_overlap is not None:
+            # the overlap the evaluation measured (one rule for the panel, 2D, 3D and the report, issue 15)
+            _paint(rgb, analysis.overlap_at(session.grid, points).reshape(shape), OVERLAP_RGB)
         image = Image.fromarray(rgb, "RGB")
         self._draw_items(ImageDraw.Draw(image), sl)
         self._draw_letters(ImageDraw.Draw(image), sl)

@@ -31,14 +31,17 @@ def test_overlap_is_red_only_where_zone_and_canal_meet(sample_session):
         half = paste(grid.shape_kji, local, box)
         middle_i = (box[2].start + box[2].stop) // 2
         half[:, :, :middle_i] = False  # the canal stand-in: the zone's voxels on one side of its middle only
-        sample_session.canal_mask = half
+        sample_session.set_canal(half)
+        sample_session.evaluate()
         renderer = KeyImageRenderer(sample_session, image_px=240)
         needle = sample_session.plan.get(sample_session.plan.get(zone.item_id).needle_id)
         rgb = renderer.render_slice(renderer.plane_for(AXIAL, needle), needle)
         red = np.all(rgb == OVERLAP_RGB, axis=2)
         assert red.sum() > 50
-        sample_session.canal_mask = np.zeros_like(half)
+        sample_session.set_canal(np.zeros_like(half))
+        sample_session.evaluate()
         rgb = renderer.render_slice(renderer.plane_for(AXIAL, needle), needle)
         assert not np.all(rgb == OVERLAP_RGB, axis=2).any()
     finally:
-        sample_session.canal_mask = saved
+        sample_session.set_canal(saved)
+        sample_session.evaluate(corridors=True)
