@@ -49,7 +49,7 @@ def window(qapp):
 def _clear(app, w):
     w.thermal.runner.cancel()
     wait_until(app, lambda: not w.thermal.runner.is_busy() and not w.corridors.is_busy(), 60)
-    while w.session.stack.can_undo():
+    while w.session.stack.can_undo:
         w.session.stack.undo()
     assert not w.session.plan.needles and not w.session.plan.targets
 
