@@ -40,3 +40,30 @@ def test_thermal_section_in_the_thermocouple_section(sample_session):
 def test_no_thermal_section_without_a_result(sample_session):
     content = build_report(sample_session)
     assert "Predicted temperatures" not in _text(report_pdf_bytes(content))
+
+
+def test_report_takes_the_sessions_current_result_and_drops_a_stale_one(sample_session):
+    from planner.headless.export import report_pdf
+
+    s = sample_session
+    s.store_thermal(s.thermal_key(), THERMAL, (), None)
+    try:
+        assert "Predicted temperatures" in _text(report_pdf(s, False, with_images=False)[0])
+        s.thermal.entry = type(s.thermal.entry)(("another plan",), THERMAL, (), None)  # a result of another plan
+        assert "Predicted temperatures" not in _text(report_pdf(s, False, with_images=False)[0])
+    finally:
+        s.thermal.clear()
+
+
+def test_thermal_export_without_antenna_says_so():
+    import pytest
+
+    from planner.core.errors import PlannerError
+    from planner.headless.export import run_session_thermal
+    from planner.session.session import PlanningSession
+    from tests.ui.helpers import marker_volume
+
+    s = PlanningSession()
+    s.set_volume(marker_volume()[0])
+    with pytest.raises(PlannerError, match="--thermal: the plan has no antenna"):
+        run_session_thermal(s)
