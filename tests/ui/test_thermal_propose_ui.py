@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from planner.analysis.rules.codes import Code
+from planner.core import palette
 from planner.core.resources import sample_dir, sample_series_dir
 from planner.plan.commands import add_item, move_point
 from planner.plan.items import Antenna, Needle, Target, Thermocouple
@@ -77,7 +77,19 @@ def test_temperatures_after_the_release_never_while_dragging(window, qapp, landm
     assert any(label.startswith("TC ") for label in labels) and any("canal" in label for label in labels)
     entry = s.thermal.current(s)
     assert entry is not None and entry.result.damage.any()
-    assert len(w.thermal.overlay.points_lps) > 0                      # 2D damage outline
+    assert len(w.thermal.overlay.points_lps) > 0                      # 2D damage outline, drawn on the slice
+    centre = w.thermal.overlay.points_lps.mean(axis=0)
+    w.state.set_cursor(w.volume.to_lps(np.round(w.volume.to_ijk(centre))))
+    axial = w.views["axial"]
+    qapp.processEvents()
+    with_outline = axial.grab().toImage()
+    points, w.thermal.overlay.points_lps = w.thermal.overlay.points_lps, np.zeros((0, 3))
+    axial.repaint()
+    without = axial.grab().toImage()
+    w.thermal.overlay.points_lps = points
+    changed = sum(with_outline.pixelColor(x, y) != without.pixelColor(x, y)
+                  for x in range(0, axial.width(), 2) for y in range(0, axial.height(), 2))
+    assert changed > 20, changed
     assert w.thermal.surface.triangle_count > 0                       # 3D damage surface
     shown = set(w.findings.codes())
     assert shown >= {str(f.code) for f in entry.findings}             # the panel lists the model's findings
@@ -129,8 +141,22 @@ def test_propose_adds_the_chosen_option_as_one_undo_step_and_draws_the_ctv(windo
     ctv = w.proposals.ctv_mask()
     assert ctv is not None and ctv.any() and (ctv | case.gtv).sum() == ctv.sum()  # the CTV holds the GTV
     assert w.proposals.surface.triangle_count > 0
-    axial = w.views["axial"] if "axial" in w.views else next(iter(w.views.values()))
-    assert w.proposals.overlay in axial.overlays
+    assert all(w.proposals.overlay in v.overlays for v in w.all_2d_views())
+    kji = np.argwhere(ctv).mean(axis=0)
+    w.state.set_cursor(w.volume.to_lps(np.round(kji[::-1])))
+    axial = w.views["axial"]
+    qapp.processEvents()
+    drawn = axial.grab().toImage()
+    w.proposals.case = None                                              # no CTV: the outline goes
+    axial.repaint()
+    bare = axial.grab().toImage()
+    w.proposals.case = case
+    ctv_rgb = palette.CTV
+    changed = [(x, y) for x in range(0, axial.width(), 2) for y in range(0, axial.height(), 2)
+               if drawn.pixelColor(x, y) != bare.pixelColor(x, y)]
+    assert len(changed) > 50
+    assert any(abs(drawn.pixelColor(x, y).blue() - ctv_rgb[2]) < 40 and drawn.pixelColor(x, y).blue() >
+               drawn.pixelColor(x, y).red() for x, y in changed)          # bluish: palette.CTV
     before = s.stack.index
     chosen = dialog.chosen()
     dialog.accept()
