@@ -174,5 +174,17 @@ def test_propose_adds_the_chosen_option_as_one_undo_step_and_draws_the_ctv(windo
     assert bigger.sum() > ctv.sum() and not (ctv & ~bigger).any()
     s.stack.undo()
     assert s.plan.get(level.id).ctv_sectors is None
+    # the same through Plan > CTV sectors…: tick a box, OK
+    w.selection.select(level.id)
+    w.proposals.sectors_action.trigger()
+    assert wait_until(qapp, lambda: w.proposals.dialog is not None and w.proposals.dialog.objectName() == "sector_dialog", 60)
+    w.proposals.dialog.boxes[extra].setChecked(True)
+    w.proposals.dialog.accept()
+    assert s.plan.get(level.id).ctv_sectors == tuple(sorted(case.choice.sectors | {extra}))
+    w.proposals.dialog.boxes[extra].setChecked(False)
+    for box in w.proposals.dialog.boxes.values():
+        box.setChecked(False)
+    w.proposals._sectors_chosen(1, w.proposals.case)                     # no sector: refused in words
+    assert s.plan.get(level.id).ctv_sectors == tuple(sorted(case.choice.sectors | {extra}))
     w.thermal.panel.auto_box.setChecked(True)
     _clear(qapp, w)
