@@ -48,15 +48,36 @@ def markups_description(session, deidentify: bool) -> str:
             f"{info.frame_of_reference_uid or '(no UID)'} (coordinates LPS mm)")
 
 
-def report_pdf(session, deidentify: bool, with_images: bool = True) -> tuple[bytes, list]:
-    """The report PDF bytes and the key images it contains."""
+def report_pdf(session, deidentify: bool, with_images: bool = True, thermal: dict | None = None) -> tuple[bytes, list]:
+    """The report PDF bytes and the key images it contains (``thermal``: a bioheat report to include;
+    default: the session's current one, if any)."""
     from planner.render.key_images import LEGEND, KeyImageRenderer
     from planner.report.content import build_report
     from planner.report.pdf import report_pdf_bytes
 
     images = KeyImageRenderer(session).all_images() if with_images else []
     content = build_report(session, deidentify=deidentify)
-    return report_pdf_bytes(content, images, LEGEND), images
+    if thermal is None:
+        entry = session.thermal.current(session)
+        thermal = entry.report if entry is not None else None
+    return report_pdf_bytes(content, images, LEGEND, thermal), images
+
+
+def run_session_thermal(session) -> dict:
+    """Run the bioheat model on the session's plan (as the window's Temperatures dock does), hand its
+    findings to the session and re-evaluate; returns the thermal report (PlannerError without antenna)."""
+    from planner.thermal.findings import thermal_findings
+    from planner.thermal.report import thermal_report
+    from planner.thermal.simulate import simulate_plan
+
+    if not session.plan.antennas:
+        raise PlannerError("--thermal: the plan has no antenna, so there is no heating to model.")
+    key = session.thermal_key()
+    result = simulate_plan(session.volume, session.plan, session.devices, session.canal_mask, session.lesion_mask())
+    report = thermal_report(result, session.plan, session.thresholds)
+    session.store_thermal(key, report, thermal_findings(report, session.thresholds), result)
+    session.evaluate(corridors=True)
+    return report
 
 
 def segment_export(session, to: str, out, deidentify: bool = False, extra_masks: dict | None = None) -> list[Path]:
@@ -83,8 +104,9 @@ def segment_export(session, to: str, out, deidentify: bool = False, extra_masks:
 
 
 def run_export(plan_path, series_dir, to: str, out, deidentify: bool = False, mesh_format: str = "stl",
-               allow_mismatch: bool = False, extra_masks: dict | None = None) -> list[Path]:
-    """Run one export; returns the files written. PlannerError (or OSError) on failure."""
+               allow_mismatch: bool = False, extra_masks: dict | None = None, thermal: bool = False) -> list[Path]:
+    """Run one export; returns the files written. PlannerError (or OSError) on failure. ``thermal``: run
+    the bioheat model first and put its curves and findings in the report (pdf, dicom)."""
     out = Path(out)
     if to not in TARGETS:
         raise PlannerError(f"Unknown export {to!r}: choose one of {', '.join(TARGETS)}.")
@@ -105,6 +127,8 @@ def run_export(plan_path, series_dir, to: str, out, deidentify: bool = False, me
         return export_meshes(session, out, mesh_format)
     if to in ("seg", "rtstruct", "slicer-seg"):
         return segment_export(session, to, out, deidentify, extra_masks)
+    if thermal:
+        run_session_thermal(session)
     pdf, images = report_pdf(session, deidentify)
     if to == "pdf":
         try:
@@ -132,7 +156,7 @@ def ct_references(session):
 def main(args) -> int:
     try:
         written = run_export(args.plan, args.series, args.to, args.out, args.deidentify, args.format,
-                             args.allow_mismatch)
+                             args.allow_mismatch, thermal=getattr(args, "thermal", False))
     except PlanError as exc:
         return error_exit(exc, " (use --allow-mismatch to export anyway)" if "different" in str(exc) else "")
     except (PlannerError, OSError) as exc:
@@ -156,4 +180,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--format", default="stl", choices=("stl", "obj", "vtp"), help="mesh file format (--to mesh)")
     p.add_argument("--allow-mismatch", action="store_true",
                    help="export even when the plan was made on another patient or frame of reference")
+    p.add_argument("--thermal", action="store_true",
+                   help="pdf, dicom: run the bioheat model (tens of seconds) and add its temperature curves and "
+                        "findings to the report's thermocouple section")
     p.set_defaults(func=main)

@@ -35,6 +35,7 @@ from planner.core import palette
 from planner.core.errors import PlannerError
 from planner.report.content import DISTANCE_EXPLAINED, ReportContent, Rows
 from planner.report.fonts import report_fonts
+from planner.report.thermal_plot import thermal_flowables
 
 NO_UNICODE_NOTE = ("The fonts DejaVu Sans were not found (install fonts-dejavu-core): characters outside "
                    "Windows-1252 in this report are replaced by '?'.")
@@ -160,7 +161,7 @@ def _sign_off(content: ReportContent, st) -> Table:
     return table
 
 
-def _story(content: ReportContent, images: list[ReportImage], images_note: str) -> list:
+def _story(content: ReportContent, images: list[ReportImage], images_note: str, thermal: dict | None = None) -> list:
     st = _styles()
     story: list = [Paragraph(pdf_text(content.title), st["title"])]
     when = f"Generated {content.generated_utc} - " if content.generated_utc else ""
@@ -182,10 +183,13 @@ def _story(content: ReportContent, images: list[ReportImage], images_note: str) 
         if level.sins is not None:
             story.append(KeepTogether([Paragraph("Spinal Instability Neoplastic Score (SINS)", st["h3"]),
                                        _rows_table(level.sins_rows(), st)]))
-    if content.thermocouples:
+    if content.thermocouples or thermal:
         story.append(Paragraph("Thermocouples", st["h2"]))
         for tc in content.thermocouples:
             story.append(KeepTogether([Paragraph(pdf_text(tc.name), st["h3"]), _rows_table(list(tc.rows), st)]))
+    if thermal:  # the bioheat model's curves and table (planner.thermal.report keys)
+        story.append(CondPageBreak(110 * mm))
+        story += thermal_flowables(thermal, {"Heading2": st["h3"], "Normal": st["body"]})
     story.append(Paragraph("All findings", st["h2"]))
     if not content.findings:
         story.append(Paragraph("No findings.", st["body"]))
@@ -211,23 +215,25 @@ def _story(content: ReportContent, images: list[ReportImage], images_note: str) 
     return story
 
 
-def report_pdf_bytes(content: ReportContent, images: list[ReportImage] | None = None, images_note: str = "") -> bytes:
-    """The PDF document as bytes (title metadata is generic: it never names the patient)."""
+def report_pdf_bytes(content: ReportContent, images: list[ReportImage] | None = None, images_note: str = "",
+                     thermal: dict | None = None) -> bytes:
+    """The PDF document as bytes (title metadata is generic: it never names the patient). ``thermal``: a
+    bioheat report (:func:`planner.thermal.report.thermal_report`) shown in the thermocouple section."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                             bottomMargin=16 * mm, title=content.title, author="Spine Ablation Planner",
                             subject="Ablation plan report", creator="Spine Ablation Planner",
                             invariant=1 if content.header.deidentified else 0)
     footer = _page_decorations(content)
-    doc.build(_story(content, list(images or []), images_note), onFirstPage=footer, onLaterPages=footer)
+    doc.build(_story(content, list(images or []), images_note, thermal), onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 
 def write_report_pdf(content: ReportContent, path, images: list[ReportImage] | None = None,
-                     images_note: str = "") -> Path:
+                     images_note: str = "", thermal: dict | None = None) -> Path:
     """Write the report to ``path``; PlannerError with the reason when the file cannot be written."""
     path = Path(path)
-    data = report_pdf_bytes(content, images, images_note)
+    data = report_pdf_bytes(content, images, images_note, thermal)
     try:
         path.write_bytes(data)
     except OSError as exc:

@@ -35,6 +35,7 @@ from planner.session.evaluation import Evaluation, ZoneResult
 from planner.analysis.vertebra_rule import inside_vertebra
 from planner.session.anatomy_state import SessionAnatomy
 from planner.session.masks import VersionedMask
+from planner.session.thermal_state import ThermalState, thermal_key
 
 
 def target_shape(target: Target) -> Ellipsoid | None:
@@ -80,6 +81,7 @@ class PlanningSession:
         self._lesion_cache: dict[str, tuple] = {}
         self.anatomy: SessionAnatomy | None = None  # body mask + automatic vertebrae (issue 13)
         self.auto_anatomy = True  # False: corridor checks without body mask or automatic vertebrae
+        self.thermal = ThermalState()  # the bioheat model's result, run in the background (issue 16)
         self._connect_plan()
 
     # --- inputs ----------------------------------------------------------------------------------
@@ -97,6 +99,7 @@ class PlanningSession:
         self.anatomy = SessionAnatomy(volume)
         self._corridor_cache.clear()
         self._lesion_cache.clear()
+        self.thermal.clear()
         self.evaluation = None
         with self._quiet():
             self.plan.assign(PlanDocument(series=SeriesRef.from_series_info(volume.info)))
@@ -329,7 +332,20 @@ class PlanningSession:
         failed = {k: r.message for k, r in reports.items() if isinstance(r, CorridorFailure)}
         return RuleInputs(self.thresholds, result, good, tuple(self.plan.needles),
                           {z.antenna_id: z.error for z in zones if z.error}, lesion_errors,
-                          tuple(self.volume.warnings), failed)
+                          tuple(self.volume.warnings), failed, self.thermal.findings(self))
+
+    def thermal_key(self) -> tuple:
+        """The inputs a bioheat result is valid for (:func:`planner.session.thermal_state.thermal_key`)."""
+        return thermal_key(self)
+
+    def store_thermal(self, key: tuple, report: dict, findings, result) -> None:
+        """Keep a bioheat result computed elsewhere; its findings join the evaluation while ``key`` is
+        current (re-evaluates now when it is)."""
+        if key != self.thermal_key():
+            return
+        self.thermal.store(key, report, findings, result)
+        if self.auto_evaluate and self.volume is not None and not self.interactive:
+            self.evaluate(corridors=True)
 
     def evaluate(self, corridors: bool = True) -> Evaluation:
         """Recompute everything that depends on the plan; publish and return the evaluation.

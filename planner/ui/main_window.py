@@ -36,8 +36,10 @@ from planner.ui.plan_panel import PlanTree
 from planner.ui.level_actions import LevelActions
 from planner.ui.planning_actions import PlanningActions
 from planner.ui.properties_panel import PropertiesPanel
+from planner.ui.propose_actions import ProposeActions
 from planner.ui.scene_plan import ScenePlan
 from planner.ui.slice_view import SliceView
+from planner.ui.thermal_dock import ThermalController
 from planner.ui.training_panel import TrainingActions
 from planner.ui.view_actions import ViewActions
 from planner.ui.frame import FrameCoalescer
@@ -96,6 +98,8 @@ class MainWindow(QMainWindow):
         self.training = TrainingActions(self)
         self.set_tool("navigate")
         self._connect()
+        self.thermal = ThermalController(self)  # bioheat dock, damage outline and surface (issue 16)
+        self.proposals = ProposeActions(self, self.planning.plan_menu, self.all_2d_views(), self.view3d)  # issue 17
 
     # --- construction --------------------------------------------------------------------------
     def all_2d_views(self) -> list[SliceView]:
@@ -378,6 +382,8 @@ class MainWindow(QMainWindow):
                 worker.cancel()
                 worker.wait(120000)  # the canal segmentation cannot be interrupted; it takes seconds
         self.corridors.shutdown()
+        self.thermal.shutdown()
+        self.proposals.shutdown()
         self.view3d.shutdown()
         super().closeEvent(event)
 

@@ -8,7 +8,9 @@ import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPen
 
-DAMAGE_COLOR = QColor(255, 140, 0)
+from planner.core import palette
+
+DAMAGE_COLOR = QColor(*palette.EXTRA_MASK)  # the damage region's colour in key images and 3D (not the zones' orange)
 
 
 class DamageOverlay:

@@ -31,10 +31,16 @@ def plan_key(plan) -> tuple:
     return tuple(plan.needles) + tuple(plan.antennas) + tuple(plan.thermocouples)
 
 
+def session_key(session) -> tuple:
+    """The inputs a result is valid for: the session's own key (plan, canal, lesion) when it has one."""
+    key = getattr(session, "thermal_key", None)
+    return key() if callable(key) else plan_key(session.plan)
+
+
 class ThermalRunner(QObject):
     busy_changed = Signal(bool)
     progress = Signal(int, int)
-    result_ready = Signal(object)  # (report dict, findings list, ThermalResult)
+    result_ready = Signal(object)  # (report dict, findings list, ThermalResult, key)
     failed = Signal(str)
 
     def __init__(self, session, parent=None, structures=()):
@@ -55,7 +61,7 @@ class ThermalRunner(QObject):
             self._again = True
             self.worker.cancel()
             return
-        snapshot, key = _PlanSnapshot(s.plan), plan_key(s.plan)
+        snapshot, key = _PlanSnapshot(s.plan), session_key(s)
         volume, devices, canal, lesion, structures = s.volume, s.devices, s.canal_mask, s.lesion_mask(), self.structures
         thresholds = s.thresholds
 
@@ -82,8 +88,8 @@ class ThermalRunner(QObject):
     def _on_done(self, out) -> None:
         key, report, findings, res = out
         self._finish()
-        if key == plan_key(self.session.plan):
-            self.result_ready.emit((report, findings, res))
+        if key == session_key(self.session):
+            self.result_ready.emit((report, findings, res, key))
 
     def _on_failed(self, message: str) -> None:
         self._finish()

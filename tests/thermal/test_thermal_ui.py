@@ -85,7 +85,7 @@ def test_runner_publishes_a_current_result_and_drops_a_stale_one(qtbot, sample_s
         runner.request()
     qtbot.waitUntil(lambda: not runner.is_busy(), timeout=240000)
     assert len(got) == 1
-    report, findings, result = got[0]
+    report, findings, result, _key = got[0]
     assert report["thermocouples"][0]["id"] == "tc1" and report["power_off_s"] == pytest.approx(120.0)
     # a plan change while running: the result is dropped
     runner.request()

@@ -39,6 +39,12 @@ class Code(str, Enum):
     CORTICAL_BREACH_RIGHT = "cortical_breach_right"
     SERIES_WARNING = "series_warning"
     CORRIDOR_UNAVAILABLE = "corridor_unavailable"
+    THERMAL_ALARM = "thermal_alarm"
+    THERMAL_PREALARM = "thermal_prealarm"
+    THERMAL_NEURAL_DOSE = "thermal_neural_dose"
+    THERMAL_OVERSHOOT = "thermal_overshoot"
+    THERMAL_COLD_ALARM = "thermal_cold_alarm"
+    THERMAL_COLD_PREALARM = "thermal_cold_prealarm"
 
     def __str__(self) -> str:
         return self.value

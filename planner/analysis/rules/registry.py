@@ -47,6 +47,8 @@ class RuleInputs:
     - ``zone_errors`` / ``lesion_errors``: item id -> why there is no zone / no lesion mask.
     - ``series_warnings``: the loaded series' warnings (in words).
     - ``corridor_errors``: needle id -> why its path could not be checked (e.g. outside the CT).
+    - ``thermal_findings``: the bioheat model's findings (:func:`planner.thermal.findings.thermal_findings`)
+      for the current plan, () when no current thermal result exists (the model runs in the background).
     """
 
     thresholds: SafetyThresholds = field(default_factory=SafetyThresholds)
@@ -57,6 +59,7 @@ class RuleInputs:
     lesion_errors: Mapping[str, str] = field(default_factory=dict)
     series_warnings: tuple[str, ...] = ()
     corridor_errors: Mapping[str, str] = field(default_factory=dict)
+    thermal_findings: tuple = ()
 
 
 @dataclass(frozen=True)

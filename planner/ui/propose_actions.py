@@ -1,0 +1,217 @@
+"""Plan ▸ Propose access… and Plan ▸ CTV sectors…: the whole-target planning of issue 17 in the window.
+
+"Propose access…" runs :func:`planner.session.whole_target.ctv_case` and
+:func:`planner.planning.propose.propose` for the selected (or the target's) level in a worker, shows the
+ranked options with their ``why`` (:class:`~planner.ui.propose_dialog.ProposeDialog`) and adds the chosen
+one with :func:`~planner.session.whole_target.add_option_command` (one undo step). The CTV is drawn in
+the 2D views (outline, ``palette.CTV``) and in 3D. "CTV sectors…" toggles the ISRC sectors of the level
+(``Level.ctv_sectors``) through a plan command and redraws the CTV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QProgressDialog
+
+from planner.core import palette
+from planner.core.errors import PlannerError
+from planner.geometry.raster import VoxelGrid
+from planner.headless.propose import DEFAULT_DEVICE
+from planner.plan.commands import set_fields
+from planner.plan.commands_base import AddItem, MacroCommand
+from planner.plan.items import Level
+from planner.planning.ctv import build_ctv
+from planner.planning.propose import propose
+from planner.session.whole_target import add_option_command, ctv_case
+from planner.ui.load_worker import LoadWorker
+from planner.ui.plan_overlays import MaskOverlay
+from planner.ui.propose_dialog import ProposeDialog, SectorDialog
+
+
+def selected_level_name(host) -> str | None:
+    """The level of the selected item (a level, a needle, a target), else None (the lesion's level)."""
+    item_id = host.selection.item_id
+    plan = host.session.plan
+    if item_id is None or item_id not in plan:
+        return None
+    item = plan.get(item_id)
+    if item.KIND == "level":
+        return item.name
+    if item.KIND == "antenna":
+        item = plan.get(item.needle_id)
+    return getattr(item, "level", None) or None
+
+
+class ProposeActions(QObject):
+    """The two actions, the CTV overlay (2D) and surface (3D); ``views``: the 2D views to draw in."""
+
+    def __init__(self, host, plan_menu, views=(), view3d=None, device_id: str | None = None):
+        super().__init__(host.widget())
+        self.host = host
+        self.session = host.session
+        self.view3d = view3d
+        self.device_id = device_id or DEFAULT_DEVICE
+        self.case = None
+        self._case_key = None
+        self.worker: LoadWorker | None = None
+        self.progress: QProgressDialog | None = None
+        self.dialog = None
+        self.surface = None
+        self.overlay = MaskOverlay(self.session, self.ctv_mask, QColor(*palette.CTV), show_overlap=False)
+        for view in views:
+            view.overlays.append(self.overlay)
+        plan_menu.addSeparator()
+        self.propose_action = host.add_action(plan_menu, "Propose access…", self.propose)
+        self.sectors_action = host.add_action(plan_menu, "CTV sectors…", self.edit_sectors)
+        self.session.volume_changed.connect(lambda: self.set_case(None))
+
+    # --- the CTV ----------------------------------------------------------------------------------
+    def _inputs_key(self) -> tuple:
+        s = self.session
+        return (id(s.volume), s.canal.version, s.lesion.version, tuple(s.plan.targets))
+
+    def ctv_mask(self):
+        """The CTV on the CT grid while the lesion, canal and volume it came from are unchanged."""
+        if self.case is None or self._case_key != self._inputs_key():
+            return None
+        return self.case.ctv
+
+    def set_case(self, case) -> None:
+        self.case = case
+        self._case_key = self._inputs_key() if case is not None else None
+        if self.view3d is not None and (case is not None or self.surface is not None):
+            if self.surface is None:
+                from planner.render.mask_surfaces import MaskSurface
+
+                self.surface = MaskSurface(self.view3d.scene.renderer, rgb=palette.unit(palette.CTV), opacity=0.3)
+            if case is None or not case.ctv.any():
+                self.surface.set_mask(None)
+            else:
+                self.surface.set_mask(case.ctv, grid=VoxelGrid.of(self.session.volume))
+            self.view3d.render()
+        self.host.update_views()
+
+    # --- running in the background ------------------------------------------------------------------
+    def is_busy(self) -> bool:
+        return self.worker is not None
+
+    def _start(self, title: str, job, then) -> None:
+        if self.session.volume is None:
+            self.host.warn(title, "Open a CT series first.")
+            return
+        if self.worker is not None:
+            self.host.show_status("Still working on the previous request…")
+            return
+        worker = LoadWorker(job, self)
+        self.progress = QProgressDialog(f"{title}: computing…", "Cancel", 0, 0, self.host.widget())
+        self.progress.setObjectName("propose_progress")
+        self.progress.setMinimumDuration(300)
+        self.progress.canceled.connect(worker.cancel)
+        worker.progress.connect(lambda done, total: (self.progress.setRange(0, total), self.progress.setValue(done))
+                                if self.progress is not None else None)
+        worker.finished.connect(lambda out: self._done(out, then))
+        worker.failed.connect(lambda message: self._failed(title, message))
+        worker.cancelled.connect(lambda: self._failed(title, ""))
+        self.worker = worker
+        worker.start()
+
+    def _stop(self) -> None:
+        """Forget the worker and close the progress (a cancelled job emits ``cancelled``, not ``finished``)."""
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.wait(1000)
+        if self.progress is not None:
+            self.progress.reset()
+            self.progress.deleteLater()
+            self.progress = None
+
+    def _done(self, out, then) -> None:
+        self._stop()
+        then(*out)
+
+    def _failed(self, title: str, message: str) -> None:
+        self._stop()
+        if message:
+            self.host.warn(title, message)
+        else:
+            self.host.show_status(f"{title}: cancelled")
+
+    # --- Propose access… --------------------------------------------------------------------------
+    def propose(self) -> None:
+        s, level = self.session, selected_level_name(self.host)
+        device = s.devices.get(self.device_id)
+        volume, canal = s.volume, s.canal_mask
+
+        def job(progress, cancel):
+            progress(0, 3)
+            case = ctv_case(s, level)
+            progress(1, 3)
+            if cancel():
+                return case, None
+            return case, propose(volume, case.sectors, case.ctv, case.gtv, canal, device)
+
+        self._start("Propose access", job, self._show_proposal)
+
+    def _show_proposal(self, case, proposal) -> None:
+        self.set_case(case)
+        if proposal is None:
+            return
+        self.dialog = ProposeDialog(case, proposal, self.host.widget())
+        self.dialog.accepted.connect(lambda: self.add_option(self.dialog.chosen(), case))
+        self.dialog.open()
+
+    def add_option(self, option, case) -> None:
+        """Add one proposed option to the plan (one undo step)."""
+        if option is None:
+            return
+        self.session.stack.push(add_option_command(self.session, option, case))
+        self.host.show_status(f"Added option {option.rank} ({option.approach}) at {case.level.name}: Undo removes it.")
+
+    # --- CTV sectors… -----------------------------------------------------------------------------
+    def edit_sectors(self) -> None:
+        case = self.case if self.ctv_mask() is not None else None
+        if case is not None and (selected_level_name(self.host) in (None, case.level.name)):
+            self._show_sectors(case)
+            return
+        s, level = self.session, selected_level_name(self.host)
+        self._start("CTV sectors", lambda progress, cancel: (ctv_case(s, level),), self._show_sectors)
+
+    def _show_sectors(self, case) -> None:
+        self.set_case(case)
+        self.dialog = SectorDialog(case.level.name, case.choice.sectors, case.choice.involved, self.host.widget())
+        self.dialog.finished.connect(lambda code: self._sectors_chosen(code, case))
+        self.dialog.open()
+
+    def _sectors_chosen(self, code: int, case) -> None:
+        if code == 0:
+            return
+        sectors = None if code == 2 else self.dialog.sectors()
+        try:
+            self.set_sectors(case, sectors)
+        except PlannerError as exc:
+            self.host.warn("CTV sectors", str(exc))
+
+    def set_sectors(self, case, sectors) -> None:
+        """``Level.ctv_sectors`` = ``sectors`` (None: the rules) as one plan command; the CTV redrawn."""
+        if sectors is not None and not sectors:
+            raise PlannerError("Keep at least one sector in the CTV (or press 'Use the rules').")
+        value = None if sectors is None else tuple(sorted(int(x) for x in sectors))
+        ctv, choice = build_ctv(case.sectors.labels, case.gtv, value)
+        level = self.session.plan.level_named(case.level.name)
+        if level is not None:
+            command = set_fields(level.id, text=f"CTV sectors of {level.name}", ctv_sectors=value)
+        else:
+            lf = case.level
+            command = MacroCommand(f"CTV sectors of {lf.name}", [AddItem(Level(
+                lf.name, tuple(lf.centre_lps), axes=tuple(map(tuple, lf.axes)), plane_point_lps=tuple(lf.plane_point_lps),
+                body_depth_mm=lf.depth_mm, ctv_sectors=value))])
+        self.session.stack.push(command)
+        self.set_case(replace(case, ctv=ctv, choice=choice))
+
+    def shutdown(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.worker.wait(60000)
