@@ -332,7 +332,8 @@ class PlanningSession:
         failed = {k: r.message for k, r in reports.items() if isinstance(r, CorridorFailure)}
         return RuleInputs(self.thresholds, result, good, tuple(self.plan.needles),
                           {z.antenna_id: z.error for z in zones if z.error}, lesion_errors,
-                          tuple(self.volume.warnings), failed, self.thermal.findings(self))
+                          tuple(self.volume.warnings), failed, self.thermal.findings(self),
+                          self.thermal.current(self) is not None)
 
     def thermal_key(self) -> tuple:
         """The inputs a bioheat result is valid for (:func:`planner.session.thermal_state.thermal_key`)."""

@@ -82,3 +82,24 @@ def test_canal_change_invalidates_the_result():
     assert Code.THERMAL_ALARM in [f.code for f in s.evaluation.findings]
     s.set_canal(np.zeros(s.volume.hu.shape, bool))
     assert Code.THERMAL_ALARM not in [f.code for f in s.evaluation.findings]
+
+
+def test_a_current_bioheat_result_governs_the_thermocouple_estimate():
+    """With a bioheat result for this very plan, the distance-rule estimate (T = 37 + 23 exp(-d/L)) no
+    longer raises its own alarm next to the model's (one number governs); without one it does."""
+    from types import SimpleNamespace
+
+    from planner.analysis.analyze import ThermocoupleResult
+    from planner.analysis.rules.codes import Code
+    from planner.analysis.thresholds import SafetyThresholds, Severity
+
+    tc = ThermocoupleResult("tc1", (0.0, 0.0, 0.0), 2.0, 55.0, 0, alarm_c=45.0, prealarm_c=42.0)
+    analysis = SimpleNamespace(thermocouples=(tc,))
+    alone = run_rules(RuleInputs(SafetyThresholds(), analysis), only=("thermocouple",))
+    assert [(f.code, f.severity) for f in alone] == [(Code.TC_ALARM, Severity.CRITICAL)]
+    governed = run_rules(RuleInputs(SafetyThresholds(), analysis, thermal_current=True), only=("thermocouple",))
+    assert [(f.code, f.severity) for f in governed] == [(Code.TC_ALARM, Severity.INFO)]
+    assert "bioheat model" in governed[0].message
+    from planner.analysis.rules.registry import display_state
+
+    assert display_state(alone, "tc1") == "alarm" and display_state(governed, "tc1") == "ok"

@@ -49,6 +49,8 @@ class RuleInputs:
     - ``corridor_errors``: needle id -> why its path could not be checked (e.g. outside the CT).
     - ``thermal_findings``: the bioheat model's findings (:func:`planner.thermal.findings.thermal_findings`)
       for the current plan, () when no current thermal result exists (the model runs in the background).
+    - ``thermal_current``: True when such a result exists; the thermocouples are then judged by it, and the
+      distance-rule estimate of the analysis is shown as information only (one number governs).
     """
 
     thresholds: SafetyThresholds = field(default_factory=SafetyThresholds)
@@ -60,6 +62,7 @@ class RuleInputs:
     series_warnings: tuple[str, ...] = ()
     corridor_errors: Mapping[str, str] = field(default_factory=dict)
     thermal_findings: tuple = ()
+    thermal_current: bool = False  # a bioheat result for exactly this plan exists (its findings may be none)
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,8 @@ def run_rules(inputs: RuleInputs, only: tuple[str, ...] | None = None) -> list[F
 
 
 def display_state(findings, item_id: str) -> str:
-    """The strongest display state (``alarm`` > ``prealarm`` > ``ok``) of ``item_id``'s findings, or ""."""
+    """The strongest display state (``alarm`` > ``prealarm`` > ``ok``) of ``item_id``'s findings, or "".
+    A finding shown as information only (e.g. an estimate another model overrules) colours as ``ok``."""
     order = ("", "ok", "prealarm", "alarm")
     best = ""
     for f in findings:
@@ -135,6 +139,8 @@ def display_state(findings, item_id: str) -> str:
             continue
         spec = spec_for(f.code)
         state = spec.display if spec is not None else ""
+        if state in ("alarm", "prealarm") and f.severity == Severity.INFO:
+            state = "ok"
         if order.index(state) > order.index(best):
             best = state
     return best

@@ -7,6 +7,8 @@ are the plan-wide thresholds (no per-item field exists).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from planner.analysis.rules.codes import Code
 from planner.analysis.rules.registry import RuleInputs, RuleSpec
 from planner.analysis.thresholds import Finding, Severity
@@ -58,6 +60,11 @@ def check(inputs: RuleInputs) -> list[Finding]:
         return []
     out: list[Finding] = []
     for tc in a.thermocouples:
-        out += thermocouple_findings(tc.predicted_temperature_c, tc.distance_to_zone_mm, inputs.thresholds,
-                                     tc.item_id, tc.alarm_c, tc.prealarm_c)
+        found = thermocouple_findings(tc.predicted_temperature_c, tc.distance_to_zone_mm, inputs.thresholds,
+                                      tc.item_id, tc.alarm_c, tc.prealarm_c)
+        if inputs.thermal_current:  # the bioheat model of this very plan governs; keep the estimate as info
+            found = [replace(f, severity=Severity.INFO,
+                             message=f.message + " (distance-rule estimate; the bioheat model's temperatures "
+                                                 "for this plan govern: see its findings)") for f in found]
+        out += found
     return out
