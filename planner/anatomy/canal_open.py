@@ -38,7 +38,9 @@ from planner.anatomy.canal_slices import IN_PLANE_4, disk_structure
 def refine_open_slices(shapes: np.ndarray, hu: np.ndarray, bone: np.ndarray, spacing_rc_mm,
                        grow_mm: float = 4.0, grow_hu: float = 80.0,
                        smooth_mm: float = 0.8, bone_reach_mm: float = 6.0, anterior_rc=None,
-                       centre_rc=None, half_width_mm: float | None = None) -> np.ndarray:
+                       centre_rc=None, half_width_mm: float | None = None, grow_min_hu: float = -np.inf,
+                       back_mm: float = 0.0, above_core_hu: float = np.inf,
+                       open_px: int = 0) -> np.ndarray:
     """Refined masks for the open-ring slices ``shapes`` [s, r, c] with their ``hu`` and ``bone``."""
     if len(shapes) == 0:
         return shapes
@@ -46,9 +48,13 @@ def refine_open_slices(shapes: np.ndarray, hu: np.ndarray, bone: np.ndarray, spa
     soft = ndimage.gaussian_filter(hu.astype(np.float32), sigma=(0, smooth_mm / sr, smooth_mm / sc))
     core = shapes & ~bone
     near_bone = ndimage.binary_dilation(bone, structure=disk_structure(int(round(bone_reach_mm / min(sr, sc)))))
-    allowed = (soft < grow_hu) & ~bone & near_bone
+    allowed = (soft < grow_hu) & (soft > grow_min_hu) & ~bone & near_bone
+    if np.isfinite(above_core_hu):
+        core_hu = np.array([np.median(soft[s][core[s]]) if core[s].any() else np.nan for s in range(len(soft))])
+        with np.errstate(invalid="ignore"):
+            allowed &= soft <= core_hu[:, None, None] + above_core_hu
     if anterior_rc is not None and np.linalg.norm(anterior_rc) > 0.5:
-        allowed &= _not_forward_of(shapes, np.asarray(anterior_rc, float), sr, sc)
+        allowed &= _not_forward_of(shapes, np.asarray(anterior_rc, float), sr, sc, back_mm=back_mm)
         if centre_rc is not None and half_width_mm is not None:
             allowed &= _within_width(shapes.shape, np.asarray(anterior_rc, float), centre_rc, sr, sc,
                                      half_width_mm + 1.0)
@@ -59,6 +65,8 @@ def refine_open_slices(shapes: np.ndarray, hu: np.ndarray, bone: np.ndarray, spa
     keep[np.unique(labels[core])] = True
     keep[0] = False
     grown = keep[labels]
+    if open_px > 0:
+        grown = ndimage.binary_opening(grown, structure=disk_structure(open_px)) | core
     # a slice whose trimmed shape vanished keeps the interpolated one (nothing better is known)
     empty = ~grown.any(axis=(1, 2))
     grown[empty] = shapes[empty]
@@ -66,14 +74,14 @@ def refine_open_slices(shapes: np.ndarray, hu: np.ndarray, bone: np.ndarray, spa
 
 
 def _not_forward_of(shapes: np.ndarray, anterior_rc: np.ndarray, sr: float, sc: float,
-                    setback_mm: float = 4.0) -> np.ndarray:
+                    setback_mm: float = 4.0, back_mm: float = 0.0) -> np.ndarray:
     """Pixels between the back of each slice's shape and ``setback_mm`` behind its front."""
     a = anterior_rc / np.linalg.norm(anterior_rc)
     n, rows, cols = shapes.shape
     proj = (np.arange(rows)[:, None] * sr * a[0] + np.arange(cols)[None, :] * sc * a[1])
     front = np.where(shapes, proj[None], -np.inf).max(axis=(1, 2))
     back = np.where(shapes, proj[None], np.inf).min(axis=(1, 2))
-    return (proj[None] <= front[:, None, None] - setback_mm) & (proj[None] >= back[:, None, None])
+    return (proj[None] <= front[:, None, None] - setback_mm) & (proj[None] >= back[:, None, None] - back_mm)
 
 
 def _within_width(shape, anterior_rc: np.ndarray, centre_rc: np.ndarray, sr: float, sc: float,
