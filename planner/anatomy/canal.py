@@ -19,8 +19,9 @@ Method (each step vectorised with scipy.ndimage):
    non-bone voxels inside a tube of ``tube_radius_mm`` around the centre line.
    Beyond both ends of the consistent slices the canal is followed hole by hole
    (:mod:`planner.anatomy.canal_walk`: the sacral canal curves backward, a straight extrapolation
-   ran into the S1 body); open-ring slices are grown into the lateral recesses
-   (:mod:`planner.anatomy.canal_open`).
+   ran into the S1 body), and the walked holes are trimmed of faint cancellous sacral bone
+   (:mod:`planner.anatomy.canal_trim`); open-ring slices are grown into the lateral and posterior
+   recesses, bounded by place and by CSF-like density (:mod:`planner.anatomy.canal_open`).
 5. Canal-side voxels of the bony wall whose value is below ``edge_hu`` (more canal than bone by
    partial volume; cortex is 500-1900 HU, CSF about 15, DOMAIN.md) are added.
 
@@ -83,6 +84,7 @@ class CanalParams:
     grow_above_core_hu: float = 45.0
     grow_open_mm: float = 1.5
     trim_faint: bool = True
+    interp_neighbours: int = 16
 
 
 @dataclass(frozen=True, eq=False)
@@ -243,7 +245,8 @@ def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams, a
         half = max(1, int(round(p.window_mm / sp[0] / 2)))
         opening_px = int(round(p.opening_mm / min(sp[1], sp[2])))
         radius_px = int(np.ceil((p.tube_radius_mm + 3.0) / min(sp[1], sp[2])))
-        kept[todo] = interpolate_shapes(kept, good, track, todo, half, sp[1:], radius_px, opening_px)
+        kept[todo] = interpolate_shapes(kept, good, track, todo, half, sp[1:], radius_px, opening_px,
+                                         max_neighbours=p.interp_neighbours)
         if p.open_grow_mm > 0:
             # only where no enclosed hole was found at all (ring open); a slice whose hole was
             # rejected as inconsistent may hold a lytic wall, where growing would leak

@@ -14,13 +14,22 @@ posterior recess between the laminae, where no bone bounds it (seen on the TCIA 
    facets, laminae and pedicles; a slice with no bone nearby keeps the interpolated shape), and
    never further forward than the interpolated shape reaches: in front lie the disc and the body's
    posterior wall, which a lytic lesion may have destroyed (the canal must not leak into it), nor
-   further back (between open laminae lie the ligamentum flavum and paraspinal fat), and
+   more than ``back_mm`` further back (between open laminae lie the ligamentum flavum and
+   paraspinal fat, kept out by the density bounds below), and
    never wider than the closed-ring slices (``half_width_mm`` from the centre line, plus 1 mm): the
    lateral recesses lie within the interpedicular width, the foramina outside it.
 
-Status: off by default (``CanalParams.open_grow_mm = 0``). On the TCIA lumbar scan it raised the
-rough Dice against the older ellipse reference from 0.835 to 0.856 (L1-L5 0.821 -> 0.853), but on
-the bundled sample it grew into fat outside the bony canal at open slices (Dice 0.928 -> 0.899).
+What may be grown is bounded by density as well as by place (``grow_min_hu``, ``above_core_hu``):
+the voxels taken on the TCIA lumbar scan (where the reference includes them) read 4-85 HU after
+smoothing (10th-90th percentile; the canal's own content there 45-58 HU): thecal sac, root sleeves
+and ligament, not fat. On the bundled sample the same growth took its paraspinal fat (-100 to -86
+HU) and, behind the canal, muscle about 55 HU above the canal's content (2 HU). So a voxel is grown
+only when its smoothed HU is above ``grow_min_hu`` (-40 HU, half-way between epidural fat, -120 to
+-90 HU, and CSF, about 15 HU: DOMAIN.md) and at most ``above_core_hu`` (45 HU) above the median of
+the slice's interpolated shape; the result is opened by ``open_px`` (square corners left by the
+place limits are not canal) and may reach ``back_mm`` behind the interpolated shape (the posterior
+recess between the laminae at disc levels, seen on the TCIA review images). With these bounds the
+growth is on by default (``CanalParams.open_grow_mm = 4``); figures in docs/canal-validation.md.
 
 ``grow_hu`` (80 HU) sits at the low end of disc and ligament density: on the TCIA scan the canal's
 own content reads 45-58 HU (median, after smoothing) so the disc cannot be told from it by HU alone;

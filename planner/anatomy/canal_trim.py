@@ -19,7 +19,7 @@ from planner.anatomy.canal_slices import IN_PLANE_4
 
 
 def trim_faint_bone(shapes: np.ndarray, hu: np.ndarray, spacing_rc_mm, bone_hu: float,
-                    smooth_mm: float = 0.7, min_keep: float = 0.5) -> np.ndarray:
+                    smooth_mm: float = 0.0, min_keep: float = 0.5) -> np.ndarray:
     """Trimmed copies of the masks ``shapes`` [s, r, c] given their slices' ``hu``.
 
     A slice whose trimmed mask would keep less than ``min_keep`` of its area (a hole with no clear
@@ -29,7 +29,9 @@ def trim_faint_bone(shapes: np.ndarray, hu: np.ndarray, spacing_rc_mm, bone_hu: 
     if len(shapes) == 0:
         return out
     sr, sc = float(spacing_rc_mm[0]), float(spacing_rc_mm[1])
-    soft = ndimage.gaussian_filter(hu.astype(np.float32), sigma=(0, smooth_mm / sr, smooth_mm / sc))
+    soft = hu.astype(np.float32)
+    if smooth_mm > 0:
+        soft = ndimage.gaussian_filter(soft, sigma=(0, smooth_mm / sr, smooth_mm / sc))
     for s in range(len(shapes)):
         m = shapes[s]
         if not m.any():
