@@ -81,7 +81,7 @@ class CanalParams:
     grow_hu: float = 80.0
     grow_min_hu: float = -40.0
     grow_back_mm: float = 4.0
-    grow_above_core_hu: float = 45.0
+    grow_above_core_hu: float = 30.0
     grow_open_mm: float = 1.5
     trim_faint: bool = True
     interp_neighbours: int = 16

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from planner.anatomy.canal import CanalParams
 from planner.anatomy.canal_open import refine_open_slices
 from planner.anatomy.canal_trim import trim_faint_bone
 
@@ -36,8 +37,9 @@ def _recess_slice(recess_hu: float, core_hu: float = 15.0):
 
 
 def _grow(shape, hu, bone):
-    return refine_open_slices(shape, hu, bone, SP, grow_mm=4.0, grow_hu=80.0, grow_min_hu=-40.0,
-                              above_core_hu=45.0)
+    p = CanalParams()
+    return refine_open_slices(shape, hu, bone, SP, grow_mm=p.open_grow_mm, grow_hu=p.grow_hu,
+                              grow_min_hu=p.grow_min_hu, above_core_hu=p.grow_above_core_hu)
 
 
 def test_growth_takes_a_csf_density_recess():
@@ -57,7 +59,7 @@ def test_growth_does_not_take_fat():
 
 def test_growth_does_not_take_tissue_much_denser_than_the_canal():
     # canal content 0 HU, surroundings 55 HU (muscle/ligament): below grow_hu, above -40 HU, but
-    # more than above_core_hu (45 HU) above the canal's own median, so it is not grown into
+    # more than above_core_hu (30 HU) above the canal's own median, so it is not grown into
     shape, hu, bone, r = _recess_slice(recess_hu=55.0, core_hu=0.0)
     grown = _grow(shape, hu, bone)
     # at most the partial-volume rim of the smoothing (< 1 mm) is added: area below pi 6^2
