@@ -4,7 +4,8 @@ The hole finder bounds the canal by ``bone_hu`` (180 HU). In the sacrum the bone
 canal is cancellous of low density: on the TCIA lumbar scan the S1-S2 bodies read 130-200 HU next
 to a canal whose content (epidural fat, roots, CSF) reads -60 to 40 HU, so the enclosed hole
 reaches into the body and the sacral band was over-segmented (volume 1.47 x the reference). Such
-a hole is trimmed to the voxels whose lightly smoothed HU is below the half-way value between the
+a hole is trimmed to the voxels whose HU (unsmoothed by default: smoothing next to 500-900 HU
+cortex cut off the canal's own rim) is below the half-way value between the
 hole's own content (its median) and ``bone_hu``: the half-maximum edge between the two tissues
 (the same rule as the partial-volume edge of :func:`planner.anatomy.canal._edge_voxels`), keeping
 the in-plane component(s) holding the hole's dense-free core, holes filled.
