@@ -8,7 +8,7 @@ a hole is trimmed to the voxels whose HU (unsmoothed by default: smoothing next 
 cortex cut off the canal's own rim) is below the half-way value between the
 hole's own content (its median) and ``bone_hu``: the half-maximum edge between the two tissues
 (the same rule as the partial-volume edge of :func:`planner.anatomy.canal._edge_voxels`), keeping
-the in-plane component(s) holding the hole's dense-free core, holes filled.
+the largest in-plane component of what is left, holes filled.
 """
 
 from __future__ import annotations
