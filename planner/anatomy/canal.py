@@ -19,8 +19,9 @@ Method (each step vectorised with scipy.ndimage):
    non-bone voxels inside a tube of ``tube_radius_mm`` around the centre line.
    Beyond both ends of the consistent slices the canal is followed hole by hole
    (:mod:`planner.anatomy.canal_walk`: the sacral canal curves backward, a straight extrapolation
-   ran into the S1 body); open-ring slices are grown into the lateral recesses
-   (:mod:`planner.anatomy.canal_open`).
+   ran into the S1 body), and the walked holes are trimmed of faint cancellous sacral bone
+   (:mod:`planner.anatomy.canal_trim`); open-ring slices are grown into the lateral and posterior
+   recesses, bounded by place and by CSF-like density (:mod:`planner.anatomy.canal_open`).
 5. Canal-side voxels of the bony wall whose value is below ``edge_hu`` (more canal than bone by
    partial volume; cortex is 500-1900 HU, CSF about 15, DOMAIN.md) are added.
 
@@ -45,6 +46,7 @@ from planner.anatomy.canal_slices import (close_in_plane, find_holes, interpolat
                                           rolling_nanmedian, smooth_track)
 from planner.anatomy.canal_walk import track_through as _track_through
 from planner.anatomy.canal_open import refine_open_slices
+from planner.anatomy.canal_trim import trim_faint_bone
 from planner.anatomy.canal_walk import walk_ends
 from planner.core.errors import PlannerError
 
@@ -75,8 +77,14 @@ class CanalParams:
     walk_slope: float = 1.5
     walk_area_ratio: float = 2.2
     walk_gap_slices: int = 2
-    open_grow_mm: float = 0.0  # off: leaks into the sample's paraspinal fat (see canal_open)
+    open_grow_mm: float = 4.0
     grow_hu: float = 80.0
+    grow_min_hu: float = -40.0
+    grow_back_mm: float = 4.0
+    grow_above_core_hu: float = 30.0
+    grow_open_mm: float = 1.5
+    trim_faint: bool = True
+    interp_neighbours: int = 16
 
 
 @dataclass(frozen=True, eq=False)
@@ -219,6 +227,7 @@ def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams, a
         cent[good] = holes.centroid_rc[chosen[good] - 1]
         if good.any():
             track = smooth_track(np.flatnonzero(good), cent[good], n, half)
+    walked = np.zeros(n, dtype=bool)
     if good.any():
         walked = walk_ends(holes, ok_any, chosen, good, sp, p)
         if walked.any():
@@ -229,12 +238,15 @@ def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams, a
     lut[chosen[good]] = 1
     kept = lut[holes.labels].astype(bool)
     kept &= good[:, None, None]
+    if p.trim_faint and walked.any():
+        kept[walked] = trim_faint_bone(kept[walked], crop[walked], sp[1:], p.bone_hu)
     todo = np.flatnonzero(~good)
     if todo.size:
         half = max(1, int(round(p.window_mm / sp[0] / 2)))
         opening_px = int(round(p.opening_mm / min(sp[1], sp[2])))
         radius_px = int(np.ceil((p.tube_radius_mm + 3.0) / min(sp[1], sp[2])))
-        kept[todo] = interpolate_shapes(kept, good, track, todo, half, sp[1:], radius_px, opening_px)
+        kept[todo] = interpolate_shapes(kept, good, track, todo, half, sp[1:], radius_px, opening_px,
+                                         max_neighbours=p.interp_neighbours)
         if p.open_grow_mm > 0:
             # only where no enclosed hole was found at all (ring open); a slice whose hole was
             # rejected as inconsistent may hold a lytic wall, where growing would leak
@@ -242,7 +254,9 @@ def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams, a
             width = _half_width_mm(kept, good, track, sp, anterior_rc)
             kept[opened] = refine_open_slices(kept[opened], crop[opened], bone[opened], sp[1:], p.open_grow_mm,
                                               p.grow_hu, anterior_rc=anterior_rc,
-                                              centre_rc=track[opened], half_width_mm=width)
+                                              centre_rc=track[opened], half_width_mm=width, grow_min_hu=p.grow_min_hu,
+                                              back_mm=p.grow_back_mm, above_core_hu=p.grow_above_core_hu,
+                                              open_px=int(round(p.grow_open_mm / min(sp[1], sp[2]))))
     rows = (np.arange(crop.shape[1]) * sp[1])[None, :, None]
     cols = (np.arange(crop.shape[2]) * sp[2])[None, None, :]
     d2 = (rows - (track[:, 0] * sp[1])[:, None, None]) ** 2 + (cols - (track[:, 1] * sp[2])[:, None, None]) ** 2
