@@ -47,6 +47,9 @@ class RuleInputs:
     - ``zone_errors`` / ``lesion_errors``: item id -> why there is no zone / no lesion mask.
     - ``series_warnings``: the loaded series' warnings (in words).
     - ``corridor_errors``: needle id -> why its path could not be checked (e.g. outside the CT).
+    - ``foramen_distances``: ``(Foramen, signed distance mm)`` from the zones' union to each neural
+      foramen (:func:`planner.analysis.foramen_rules.foramen_distance_mm`), named by level and side.
+    - ``beyond``: antenna id -> :class:`~planner.analysis.beyond_vertebra.BeyondVertebra` of its zone.
     """
 
     thresholds: SafetyThresholds = field(default_factory=SafetyThresholds)
@@ -57,6 +60,8 @@ class RuleInputs:
     lesion_errors: Mapping[str, str] = field(default_factory=dict)
     series_warnings: tuple[str, ...] = ()
     corridor_errors: Mapping[str, str] = field(default_factory=dict)
+    foramen_distances: tuple = ()
+    beyond: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
