@@ -109,7 +109,13 @@ class ForaminaMixin:
         if not self.auto_anatomy or self.volume is None or self.foramen_set() is not None:
             return None
         volume, canal, version, store = self.volume, self.canal_mask, self.canal.version, self.foramina
-        return lambda: store.compute(volume, canal, version)
+        anatomy = self.anatomy
+
+        def job() -> ForaminaSet:
+            if anatomy is not None:
+                anatomy.compute()  # the automatic vertebrae name the foramina (seconds: in the worker too)
+            return store.compute(volume, canal, version)
+        return job
 
     def foramina_found(self, found: ForaminaSet) -> None:
         """A worker found the foramina: re-evaluate when they belong to the current canal."""
