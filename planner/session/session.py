@@ -359,7 +359,8 @@ class PlanningSession(ForaminaMixin):
         if corridors and not self.defer_corridors and self.auto_anatomy:
             self.foramina.compute(self.volume, self.canal_mask, self.canal.version)
         foramina = self.named_foramina()
-        extra = self._zone_anatomy.figures(self.volume, self.grid, zones, foramina, full=corridors)
+        extra = self._zone_anatomy.figures(self.volume, self.grid, zones, foramina, full=corridors,
+                                            near_mm=self.thresholds.warn_distance_mm)
         inputs = replace(self.rule_inputs(zones, result, reports), foramen_distances=extra.foramen_distances,
                          beyond=extra.beyond)
         findings = run_rules(inputs)

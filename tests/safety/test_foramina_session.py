@@ -96,6 +96,15 @@ def test_a_zone_around_a_tip_in_the_foramen_reaches_it(spine):
     assert any("L2-L3 left" in f.message for f in finding)
     # each zone has its beyond-the-vertebra figures in the evaluation
     assert set(ev.beyond) == {z.antenna_id for z in ev.zones if z.zone is not None}
+    # a drag's fast evaluation skips only foramina a bound puts beyond the warning distance: the
+    # findings are the same, and every distance it does report equals the full one
+    fast = s.evaluate(corridors=False)
+    full = {(f.level, f.side): d for f, d in ev.foramen_distances}
+    assert {(f.level, f.side): d for f, d in fast.foramen_distances}.items() <= full.items()
+    assert all(d > s.thresholds.warn_distance_mm for k, d in full.items()
+               if k not in {(f.level, f.side) for f, _ in fast.foramen_distances})
+    assert ({f.message for f in fast.findings if "foramen" in f.code}
+            == {f.message for f in ev.findings if "foramen" in f.code})
 
 
 def test_deferred_foramina_are_found_by_the_worker_job(spine):
