@@ -163,3 +163,13 @@ def test_beyond_rule_grades_by_distance_and_direction():
                    (Code.ZONE_NEAR_VESSEL, Severity.WARNING, "a1")}  # 4 mm < 5 mm
     far = BeyondVertebra(0.0, 0.0, {}, {}, vessel_distance_mm=6.0)
     assert run_rules(RuleInputs(beyond={"a1": far}), only=("beyond_vertebra",)) == []
+
+
+def test_the_headless_segment_export_holds_the_foramina(spine, tmp_path):
+    slicerio = pytest.importorskip("slicerio")
+    from planner.headless.export import segment_export
+
+    s = _session(spine)
+    (path,) = segment_export(s, "slicer-seg", tmp_path / "plan.seg.nrrd")
+    names = {seg["name"] for seg in slicerio.read_segmentation(str(path), skip_voxels=True)["segments"]}
+    assert {"Neural foramina left (L1-L2, L2-L3)", "Neural foramina right (L1-L2, L2-L3)"} <= names
