@@ -80,6 +80,12 @@ def _name(centre_z: float, levels) -> str:
     return ""
 
 
+def name_foramen(foramen: "Foramen", levels) -> str:
+    """The name of ``foramen`` from ``(name, body_centre_lps)`` pairs: the two vertebrae around its
+    centre ("L2-L3"), "" when no pair encloses it."""
+    return _name(float(foramen.centre_lps[2]), tuple(levels))
+
+
 def find_foramina(volume, canal_mask: np.ndarray, levels=(), params: ForaminaParams | None = None) -> list[Foramen]:
     """The neural foramina beside ``canal_mask`` (see the module docstring). ``levels``: optional
     ``(name, body_centre_lps)`` pairs. Returns [] when the canal is empty."""
@@ -177,4 +183,4 @@ def union_mask(foramina, shape_kji) -> np.ndarray | None:
     return out
 
 
-__all__ = ["Foramen", "ForaminaParams", "find_foramina", "union_mask"]
+__all__ = ["Foramen", "ForaminaParams", "find_foramina", "name_foramen", "union_mask"]

@@ -21,6 +21,8 @@ ZONE_SHELL: RGB = (255, 190, 90)  # the conduction shell around them (about 1 cm
 BONE_3D: RGB = (237, 227, 204)
 CTV: RGB = (90, 110, 255)  # the clinical target volume (ISRC sectors)
 EXTRA_MASK: RGB = (230, 230, 80)  # other exported masks (foramina, damage region) in key images
+FORAMEN: RGB = (200, 120, 255)  # the neural foramina (2D fill and outline, 3D surface); apart from the
+# canal's blue, the zones' orange and the thermocouples' yellow, which are often placed in a foramen
 LEVEL: RGB = (120, 255, 160)  # a level's axes and mid-sagittal plane
 
 # --- plan items: 2D slice overlays and key images --------------------------------------------------

@@ -95,17 +95,15 @@ def analysis_report(session: PlanningSession) -> dict:
 
 def _add_anatomy(out: dict, session: PlanningSession, ev) -> None:
     """Issue 13: ``foramina[]`` and per zone ``outside_vertebra_ml`` / ``outside_directions``
-    (docs/anatomy-figures.md)."""
-    from planner.analysis.anatomy_report import anatomy_figures
+    (docs/anatomy-figures.md), read from the evaluation; their findings are already in ``findings``
+    (the rule table's ``foramen`` and ``beyond_vertebra`` rules)."""
+    from planner.analysis.anatomy_report import beyond_json, foramina_json
 
-    zone_objs = [zr.zone for zr in (ev.zones if ev is not None else ()) if zr.zone is not None]
-    levels = [(lv.name, lv.body_centre_lps) for lv in session.plan.levels]
-    foramina, per_zone, findings = anatomy_figures(session.volume, session.canal_mask, zone_objs, levels)
-    out["foramina"] = foramina
-    for zone, extra in zip(out["zones"], per_zone):
-        zone.update(extra)
-    out["findings"] += [{"severity": f.severity.value, "code": f.code, "message": f.message, "item": f.item_id}
-                        for f in findings]
+    out["foramina"] = foramina_json(ev.foramina, ev.foramen_distances) if ev is not None else []
+    for zone in out["zones"]:
+        zone.update(beyond_json(ev.beyond.get(zone["antenna"]) if ev is not None else None))
+
+
 def sectors_present(session: PlanningSession, vertebra) -> list[str] | None:
     """Hook for issue 17: the ISRC sectors (Cox et al. 2012) found in this vertebra's label mask, or
     None while ``planner.anatomy.sectors`` is not there. Expected call: ``sectors.sectors_present(

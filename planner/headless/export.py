@@ -87,6 +87,8 @@ def segment_export(session, to: str, out, deidentify: bool = False, extra_masks:
     from planner.export.ct_source import ct_source
     from planner.export.segments import plan_segments
 
+    if extra_masks is None:  # the session's own providers (the neural foramina, issue 13)
+        extra_masks = getattr(session, "export_masks", None)
     segments = plan_segments(session, extra_masks)
     if to == "slicer-seg":
         from planner.export.slicer_seg import write_slicer_segmentation

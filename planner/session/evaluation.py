@@ -36,6 +36,9 @@ class Evaluation:
     corridors: dict[str, CorridorReport] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
     complete: bool = True
+    foramina: tuple = ()  # the neural foramina (named Foramen objects) of the canal, when found (issue 13)
+    foramen_distances: tuple = ()  # (Foramen, mm) from the zones' union to each foramen
+    beyond: dict = field(default_factory=dict)  # antenna id -> BeyondVertebra of its zone
 
     @property
     def severity(self) -> Severity:

@@ -10,7 +10,7 @@ cached by its geometry, so only needles that moved are checked again.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from psygnal import Signal
@@ -36,6 +36,8 @@ from planner.analysis.vertebra_rule import inside_vertebra
 from planner.session.anatomy_state import SessionAnatomy
 from planner.session.masks import VersionedMask
 from planner.session.thermal_state import ThermalState, thermal_key
+from planner.session.foramina_state import ForaminaMixin, SessionForamina
+from planner.session.zone_anatomy import ZoneAnatomyCache
 
 
 def target_shape(target: Target) -> Ellipsoid | None:
@@ -52,7 +54,7 @@ class CorridorFailure:
     message: str
 
 
-class PlanningSession:
+class PlanningSession(ForaminaMixin):
     """Volume + plan + derived results. Qt-free; the UI and the headless commands both drive it."""
 
     evaluated = Signal(object)  # Evaluation
@@ -82,6 +84,9 @@ class PlanningSession:
         self.anatomy: SessionAnatomy | None = None  # body mask + automatic vertebrae (issue 13)
         self.auto_anatomy = True  # False: corridor checks without body mask or automatic vertebrae
         self.thermal = ThermalState()  # the bioheat model's result, run in the background (issue 16)
+        self.foramina = SessionForamina()  # neural foramina per canal version (issue 13)
+        self._zone_anatomy = ZoneAnatomyCache()  # beyond-the-vertebra figures per zone
+        self.extra_export_masks: dict = {}  # name -> mask or (mask, kind) from other providers (CTV, ...)
         self._connect_plan()
 
     # --- inputs ----------------------------------------------------------------------------------
@@ -100,6 +105,8 @@ class PlanningSession:
         self._corridor_cache.clear()
         self._lesion_cache.clear()
         self.thermal.clear()
+        self.foramina.clear()
+        self._zone_anatomy.clear()
         self.evaluation = None
         with self._quiet():
             self.plan.assign(PlanDocument(series=SeriesRef.from_series_info(volume.info)))
@@ -218,7 +225,7 @@ class PlanningSession:
         axes = self._level_axes(needle)
         axes = None if axes is None else tuple(tuple(float(v) for v in row) for row in axes)
         return (needle.entry_lps, needle.tip_lps, needle.gauge, needle.outer_diameter_mm, needle.side, axes,
-                self.canal.version, self._target_key())
+                self.canal.version, self._target_key(), self._foramina_key())
 
     def corridor_job(self, needle: Needle):
         """A function computing this needle's corridor report, safe to run in another thread (it only
@@ -226,14 +233,17 @@ class PlanningSession:
         axes = self._level_axes(needle)
         volume, canal, lesion_inside = self.volume, self.canal_mask, self._lesion_inside()
         anatomy, plan_levels = (self.anatomy if self.auto_anatomy else None), tuple(self.plan.levels)
+        foramina, canal_version = self.foramina, self.canal.version
 
         def job() -> CorridorReport | CorridorFailure:
             try:
                 vertebra = anatomy.vertebra_for(plan_levels, needle) if anatomy is not None else None
                 body = anatomy.body() if anatomy is not None else None
+                foramen_mask = (foramina.compute(volume, canal, canal_version).union
+                                if anatomy is not None else None)
                 return check_corridor(volume, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm,
                                       side=needle.side, axes=axes if axes is not None or vertebra is None
-                                      else vertebra.axes_lps, canal_mask=canal,
+                                      else vertebra.axes_lps, canal_mask=canal, foramen_mask=foramen_mask,
                                       lesion_inside=inside_vertebra(vertebra, lesion_inside), body=body)
             except PlannerError as exc:  # e.g. the needle lies outside the CT: a finding, not a crash
                 return CorridorFailure(f"{needle.name}: the path could not be checked: {exc}")
@@ -363,11 +373,20 @@ class PlanningSession:
         result = analyze(self.grid, self._canal, planned, self._targets(), tips, self.thresholds,
                          thermocouple_limits=limits)
         reports = self._fresh_corridors(corridors)
-        findings = run_rules(self.rule_inputs(zones, result, reports))
-        complete = corridors and len(reports) == len(self.plan.needles)
+        if corridors and not self.defer_corridors and self.auto_anatomy:
+            self.foramina.compute(self.volume, self.canal_mask, self.canal.version)
+        foramina = self.named_foramina()
+        extra = self._zone_anatomy.figures(self.volume, self.grid, zones, foramina, full=corridors,
+                                            near_mm=self.thresholds.warn_distance_mm)
+        inputs = replace(self.rule_inputs(zones, result, reports), foramen_distances=extra.foramen_distances,
+                         beyond=extra.beyond)
+        findings = run_rules(inputs)
+        foramina_pending = self.auto_anatomy and self.canal_mask is not None and self.foramen_set() is None
+        complete = corridors and len(reports) == len(self.plan.needles) and not foramina_pending
         good = {k: r for k, r in reports.items() if not isinstance(r, CorridorFailure)}
         evaluation = Evaluation(self._request_id, tuple(zones), result, good, tuple(findings),
-                                complete=complete)
+                                complete=complete, foramina=foramina, foramen_distances=extra.foramen_distances,
+                                beyond=extra.beyond)
         self.evaluation = evaluation
         self.evaluated.emit(evaluation)
         if corridors and not complete:

@@ -31,9 +31,14 @@ class CorridorRunner(QObject):
             self._again = True
             return
         jobs = [(n.id, *self.session.corridor_job(n)) for n in self.session.missing_corridors()]
-        if not jobs:
+        foramina = getattr(self.session, "foramina_job", lambda: None)()  # issue 13: foramina of a new canal
+        if not jobs and foramina is None:
             return
-        worker = LoadWorker(lambda progress, cancel: [(nid, key, job()) for nid, job, key in jobs], self)
+
+        def work(progress, cancel):
+            found = foramina() if foramina is not None else None
+            return found, [(nid, key, job()) for nid, job, key in jobs]
+        worker = LoadWorker(work, self)
         worker.finished.connect(self._on_done)
         worker.failed.connect(self._on_failed)
         worker.cancelled.connect(self._on_failed)
@@ -43,8 +48,11 @@ class CorridorRunner(QObject):
 
     def _on_done(self, results) -> None:
         self._finish()
-        for needle_id, key, report in results:
+        found, reports = results
+        for needle_id, key, report in reports:
             self.session.store_corridor(needle_id, key, report)
+        if found is not None and not reports:
+            self.session.foramina_found(found)
 
     def _on_failed(self, *args) -> None:
         self._finish()

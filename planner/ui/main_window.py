@@ -27,6 +27,7 @@ from planner.session.view_state import ViewState
 from planner.ui.about import show_about
 from planner.ui.case_loader import CaseLoader, VOLUME_SUFFIXES
 from planner.ui.corridor_worker import CorridorRunner
+from planner.ui.foramina_display import ForaminaDisplay
 from planner.ui.file_actions import FileActions
 from planner.ui.findings_panel import FindingsPanel
 from planner.ui.overlays import MeasurementOverlay
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menus()
         self._build_toolbar()
+        self.foramina_display = ForaminaDisplay(self, self.view_actions.menu)  # issue 13: foramina 2D/3D
         self.training = TrainingActions(self)
         self.set_tool("navigate")
         self._connect()

@@ -20,6 +20,7 @@ class ViewActions:
         self.maximised: QWidget | None = None
         add = window.add_action
         menu = window.add_menu("&View")
+        self.menu = menu  # other panels add their toggles here (e.g. the neural foramina)
         presets = menu.addMenu("&Window presets")
         for p in window_presets():
             add(presets, f"{p.name} (W {p.width_hu:.0f} / L {p.center_hu:.0f})",

@@ -31,3 +31,17 @@ def test_foramina_and_outside_vertebra_keys(report):
         assert name in ("anterior", "lateral_left", "lateral_right", "posterior", "disc", "lung")
         assert d["volume_ml"] >= 0 and d["max_beyond_mm"] >= 0
     assert abs(sum(d["volume_ml"] for d in zone["outside_directions"].values()) - zone["outside_vertebra_ml"]) < 1e-3
+
+
+def test_anatomy_findings_come_once_from_the_rule_table(report):
+    """Issue 13 wiring: the foramen and beyond-the-vertebra findings are the evaluation's (rule table),
+    not appended a second time by ``analyze``."""
+    from planner.analysis.rules import spec_for
+
+    keys = [(f["code"], f["item"], f["message"]) for f in report["findings"]]
+    assert len(keys) == len(set(keys))
+    for f in report["findings"]:
+        assert spec_for(f["code"]) is not None, f["code"]  # every code is registered
+    (zone,) = report["zones"]
+    beyond = {f["code"] for f in report["findings"] if f["code"].startswith("zone_beyond_vertebra_")}
+    assert beyond == {f"zone_beyond_vertebra_{d}" for d in zone["outside_directions"]}

@@ -51,6 +51,9 @@ class RuleInputs:
       for the current plan, () when no current thermal result exists (the model runs in the background).
     - ``thermal_current``: True when such a result exists; the thermocouples are then judged by it, and the
       distance-rule estimate of the analysis is shown as information only (one number governs).
+    - ``foramen_distances``: ``(Foramen, signed distance mm)`` from the zones' union to each neural
+      foramen (:func:`planner.analysis.foramen_rules.foramen_distance_mm`), named by level and side.
+    - ``beyond``: antenna id -> :class:`~planner.analysis.beyond_vertebra.BeyondVertebra` of its zone.
     """
 
     thresholds: SafetyThresholds = field(default_factory=SafetyThresholds)
@@ -63,6 +66,8 @@ class RuleInputs:
     corridor_errors: Mapping[str, str] = field(default_factory=dict)
     thermal_findings: tuple = ()
     thermal_current: bool = False  # a bioheat result for exactly this plan exists (its findings may be none)
+    foramen_distances: tuple = ()
+    beyond: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

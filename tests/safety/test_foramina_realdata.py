@@ -1,0 +1,56 @@
+"""The session's foramina on the shared lumbar scan (issue 13): named from the automatic vertebrae, the
+L2-L3 pair just below the L2 body (the body around slice 57, counted from the sacrum in the issue), and a
+needle whose tip lies in one is a critical finding of the evaluation (the foramen mask reaches the
+corridor check)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner.analysis.rules import Code
+from planner.anatomy.canal import segment_canal
+from planner.imaging import load_path
+from planner.plan import commands
+from planner.plan.items import Needle
+from planner.session.session import PlanningSession
+
+
+@pytest.fixture(scope="module")
+def lumbar(lumbar_ct_dir):
+    volume = load_path(lumbar_ct_dir)
+    s = PlanningSession()
+    s.auto_evaluate = False
+    s.set_volume(volume)
+    s.set_canal(segment_canal(volume).mask)
+    s.anatomy.compute()
+    s.auto_evaluate = True
+    s.evaluate()
+    return s
+
+
+def test_foramina_are_named_from_the_automatic_vertebrae(lumbar):
+    ev = lumbar.evaluation
+    named = {(f.level, f.side) for f in ev.foramina if f.level}
+    assert {("L1-L2", "left"), ("L1-L2", "right"), ("L2-L3", "left"), ("L2-L3", "right")} <= named
+    # slice 57 of the slices sorted feet to head holds the L2 body (issue 13): the L2-L3 foramina lie
+    # below it, within one vertebra and disc (about 40 mm, DOMAIN.md lumbar body height ~27 mm + disc)
+    z = np.sort([lumbar.volume.to_lps(np.array([0.0, 0.0, k]))[2] for k in range(lumbar.volume.shape_ijk[2])])
+    z57 = z[57]
+    for f in ev.foramina:
+        if f.level == "L2-L3":
+            assert z57 - 40.0 < f.centre_lps[2] < z57, (f.side, f.centre_lps)
+
+
+def test_a_needle_tip_in_a_foramen_is_critical(lumbar):
+    f = next(f for f in lumbar.evaluation.foramina if f.level == "L2-L3" and f.side == "left")
+    pts = lumbar.volume.to_lps(f.points_kji()[:, ::-1].astype(float))
+    tip = pts[np.argmin(np.linalg.norm(pts - f.centre_lps, axis=1))]  # a voxel of the foramen itself
+    entry = tip + np.array([70.0, 0.0, 0.0])  # straight in from the patient's left
+    needle = Needle(entry_lps=tuple(entry), tip_lps=tuple(tip), gauge="13G")
+    lumbar.stack.push(commands.add_item(needle))
+    try:
+        codes = {x.code for x in lumbar.evaluation.findings_for(needle.id)}
+        assert Code.NEEDLE_ENTERS_FORAMEN in codes
+    finally:
+        lumbar.stack.undo()
