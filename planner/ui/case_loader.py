@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from planner.anatomy.canal import segment_canal, segment_canal_from_seed
+from planner.anatomy.focus import spine_focus_lps
 from planner.ui.load_worker import LoadWorker
 from planner.ui.series_browser import SeriesBrowserDialog
 
@@ -162,9 +165,21 @@ class CaseLoader(QObject):
         self.window.statusBar().showMessage("Segmenting the spinal canal…", 5000)
         worker.start()
 
+    def _focus_on_spine(self, volume, mask) -> None:
+        """Move the crosshair from the field of view's middle onto the spine, unless the user (or a plan)
+        has moved it since the case opened."""
+        state = self.window.state
+        start = self.window.load_cursor_lps
+        if start is None or not np.allclose(state.cursor_lps, start, atol=1e-6):
+            return
+        focus = spine_focus_lps(volume, mask)
+        if focus is not None:
+            state.set_cursor(focus)
+
     def _on_canal(self, volume, mask) -> None:
         if volume is not self.window.session.volume:
             return  # a stale result for a case that is no longer open
         self.window.session.set_canal(mask)
+        self._focus_on_spine(volume, mask)
         self.window.statusBar().showMessage("Spinal canal segmented (automatic; check it slice by slice).", 6000)
         self.canal_ready.emit()

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.corridors = CorridorRunner(self.session, self)
         self.selection = Selection()
         self.measurements = MeasurementList()
+        self.load_cursor_lps: np.ndarray | None = None  # where the crosshair started on the open case
         self._canal_history: list = []
         self.tools = {
             "navigate": EditTool(self.session, self.selection),
@@ -301,6 +302,7 @@ class MainWindow(QMainWindow):
             view.set_volume(volume)
             view.set_needle(None, None)
         self.state.set_cursor(self._snap_to_voxel((lo + hi) / 2))
+        self.load_cursor_lps = self.state.cursor_lps  # the canal, once found, moves it onto the spine
         centre_hu, width_hu, _ = initial_window(volume.info)
         self.state.set_window(centre_hu, width_hu)
         self.view3d.set_volume(volume)
