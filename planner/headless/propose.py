@@ -65,7 +65,9 @@ def run_propose(series, level=None, target=None, device_id=DEFAULT_DEVICE, param
         session.open_plan(read_plan(target), allow_mismatch=True)
     case = ctv_case(session, level)
     device = load_library().get(device_id)
-    proposal = propose(volume, case.sectors, case.ctv, case.gtv, session.canal_mask, device, params)
+    session.evaluate()  # finds the neural foramina of this canal: the trajectories must avoid them
+    proposal = propose(volume, case.sectors, case.ctv, case.gtv, session.canal_mask, device, params,
+                       foramen_mask=session.foramen_mask)
     voxel_ml = float(np.prod(volume.spacing_mm)) / 1000.0
     report = {
         "level": case.level.name,

@@ -20,6 +20,7 @@ class CorridorRunner(QObject):
         self.session = session
         self.worker: LoadWorker | None = None
         self._again = False
+        self._closed = False  # after shutdown nothing new starts (a QThread outliving the window aborts)
         session.defer_corridors = True
         session.corridors_needed.connect(self.run)
 
@@ -27,6 +28,8 @@ class CorridorRunner(QObject):
         return self.worker is not None
 
     def run(self) -> None:
+        if self._closed:
+            return
         if self.worker is not None:
             self._again = True
             return
@@ -36,8 +39,13 @@ class CorridorRunner(QObject):
             return
 
         def work(progress, cancel):
-            found = foramina() if foramina is not None else None
-            return found, [(nid, key, job()) for nid, job, key in jobs]
+            found = foramina() if foramina is not None and not cancel() else None
+            reports = []
+            for nid, job, key in jobs:
+                if cancel():  # the window is closing: stop between checks (each one cannot be interrupted)
+                    break
+                reports.append((nid, key, job()))
+            return found, reports
         worker = LoadWorker(work, self)
         worker.finished.connect(self._on_done)
         worker.failed.connect(self._on_failed)
@@ -67,6 +75,9 @@ class CorridorRunner(QObject):
             self.run()
 
     def shutdown(self) -> None:
+        """Stop before the window goes: cancel, then wait for the check under way (a few seconds, longer
+        on a loaded machine). A timed wait could leave a running QThread to be destroyed, which aborts."""
+        self._closed = True
         if self.worker is not None:
             self.worker.cancel()
-            self.worker.wait(30000)
+            self.worker.wait()

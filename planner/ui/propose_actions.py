@@ -143,7 +143,7 @@ class ProposeActions(QObject):
     def propose(self) -> None:
         s, level = self.session, selected_level_name(self.host)
         device = s.devices.get(self.device_id)
-        volume, canal = s.volume, s.canal_mask
+        volume, canal, foramina = s.volume, s.canal_mask, s.foramen_mask  # trajectories avoid the foramina
 
         def job(progress, cancel):
             progress(0, 3)
@@ -151,7 +151,7 @@ class ProposeActions(QObject):
             progress(1, 3)
             if cancel():
                 return case, None
-            return case, propose(volume, case.sectors, case.ctv, case.gtv, canal, device)
+            return case, propose(volume, case.sectors, case.ctv, case.gtv, canal, device, foramen_mask=foramina)
 
         self._start("Propose access", job, self._show_proposal)
 

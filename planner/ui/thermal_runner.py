@@ -49,13 +49,14 @@ class ThermalRunner(QObject):
         self.structures = tuple(structures)  # StructureMask (foramina) the lead wires in
         self.worker: LoadWorker | None = None
         self._again = False
+        self._closed = False  # after shutdown nothing new starts (a QThread outliving the window aborts)
 
     def is_busy(self) -> bool:
         return self.worker is not None
 
     def request(self) -> None:
         s = self.session
-        if s.volume is None or not s.plan.antennas:
+        if self._closed or s.volume is None or not s.plan.antennas:
             return
         if self.worker is not None:
             self._again = True
@@ -108,6 +109,7 @@ class ThermalRunner(QObject):
             self.request()
 
     def shutdown(self) -> None:
+        self._closed = True
         if self.worker is not None:
-            self.worker.cancel()
-            self.worker.wait(30000)
+            self.worker.cancel()  # the solver checks it every few steps
+            self.worker.wait()
