@@ -10,6 +10,7 @@ Each kind has four small methods, so a new kind of value is one small class here
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,8 +20,9 @@ from planner.plan import vocab
 REF = "#/$defs/"
 
 
-class Kind:
-    """A value kind (see the module docstring). The base passes values through unchanged."""
+class Kind(ABC):
+    """A value kind (see the module docstring). The base passes values through unchanged; every kind says
+    how the JSON Schema describes it (:meth:`schema`)."""
 
     def check(self, value, label: str):
         return value
@@ -31,8 +33,9 @@ class Kind:
     def from_json(self, raw):
         return raw
 
+    @abstractmethod
     def schema(self) -> dict:
-        raise NotImplementedError
+        """The JSON Schema fragment of this kind of value."""
 
 
 @dataclass(frozen=True)
