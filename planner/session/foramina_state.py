@@ -137,8 +137,14 @@ class ForaminaMixin:
     @property
     def export_masks(self) -> dict:
         """Masks the SEG / RTSTRUCT / mesh exports add to the canal, lesion and zones: the neural
-        foramina (one segment per side, the levels in its name) and ``extra_export_masks``."""
-        out = dict(self.extra_export_masks)
+        foramina (one segment per side, the levels in its name) and ``extra_export_masks``. A provider may
+        put a function there instead of a mask: it is asked at export time and gives the mask (or
+        ``(mask, kind)``) while it is current, else None (then nothing is exported for it)."""
+        out = {}
+        for name, value in self.extra_export_masks.items():
+            value = value() if callable(value) else value
+            if value is not None:
+                out[name] = value
         foramina = self.named_foramina()
         if foramina and self.volume is not None:
             for side in ("left", "right"):

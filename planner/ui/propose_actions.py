@@ -45,6 +45,9 @@ def selected_level_name(host) -> str | None:
     return getattr(item, "level", None) or None
 
 
+CTV_EXPORT_NAME = "Clinical target volume (ISRC)"
+
+
 class ProposeActions(QObject):
     """The two actions, the CTV overlay (2D) and surface (3D); ``views``: the 2D views to draw in."""
 
@@ -82,6 +85,8 @@ class ProposeActions(QObject):
     def set_case(self, case) -> None:
         self.case = case
         self._case_key = self._inputs_key() if case is not None else None
+        # the exports (DICOM SEG / RTSTRUCT, Slicer, meshes, key images) carry the CTV while it is current
+        self.session.extra_export_masks[CTV_EXPORT_NAME] = self._ctv_for_export
         if self.view3d is not None and (case is not None or self.surface is not None):
             if self.surface is None:
                 from planner.render.mask_surfaces import MaskSurface
@@ -93,6 +98,10 @@ class ProposeActions(QObject):
                 self.surface.set_mask(case.ctv, grid=VoxelGrid.of(self.session.volume))
             self.view3d.render()
         self.host.update_views()
+
+    def _ctv_for_export(self):
+        mask = self.ctv_mask()
+        return None if mask is None or not mask.any() else (mask, "ctv")
 
     # --- running in the background ------------------------------------------------------------------
     def is_busy(self) -> bool:

@@ -141,6 +141,7 @@ def test_propose_adds_the_chosen_option_as_one_undo_step_and_draws_the_ctv(windo
     ctv = w.proposals.ctv_mask()
     assert ctv is not None and ctv.any() and (ctv | case.gtv).sum() == ctv.sum()  # the CTV holds the GTV
     assert w.proposals.surface.triangle_count > 0
+    assert w.session.export_masks["Clinical target volume (ISRC)"][1] == "ctv"  # the exports carry it
     assert all(w.proposals.overlay in v.overlays for v in w.all_2d_views())
     kji = np.argwhere(ctv).mean(axis=0)
     w.state.set_cursor(w.volume.to_lps(np.round(kji[::-1])))
@@ -188,3 +189,18 @@ def test_propose_adds_the_chosen_option_as_one_undo_step_and_draws_the_ctv(windo
     assert s.plan.get(level.id).ctv_sectors == tuple(sorted(case.choice.sectors | {extra}))
     w.thermal.panel.auto_box.setChecked(True)
     _clear(qapp, w)
+
+
+def test_export_masks_ask_providers_and_drop_what_is_stale():
+    """A provider's function is asked at export time; None (stale or empty) exports nothing."""
+    import numpy as np
+
+    from planner.session.session import PlanningSession
+
+    s = PlanningSession()
+    mask = np.ones((2, 2, 2), bool)
+    current = {"value": (mask, "ctv")}
+    s.extra_export_masks["Clinical target volume (ISRC)"] = lambda: current["value"]
+    assert s.export_masks["Clinical target volume (ISRC)"][1] == "ctv"
+    current["value"] = None
+    assert "Clinical target volume (ISRC)" not in s.export_masks
