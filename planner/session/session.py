@@ -35,7 +35,7 @@ from planner.session.evaluation import Evaluation, ZoneResult
 from planner.analysis.vertebra_rule import inside_vertebra
 from planner.session.anatomy_state import SessionAnatomy
 from planner.session.masks import VersionedMask
-from planner.session.thermal_state import ThermalState, thermal_key
+from planner.session.thermal_state import DAMAGE_EXPORT_NAME, ThermalState, damage_export_provider, thermal_key
 from planner.session.foramina_state import ForaminaMixin, SessionForamina
 from planner.session.zone_anatomy import ZoneAnatomyCache
 
@@ -87,6 +87,7 @@ class PlanningSession(ForaminaMixin):
         self.foramina = SessionForamina()  # neural foramina per canal version (issue 13)
         self._zone_anatomy = ZoneAnatomyCache()  # beyond-the-vertebra figures per zone
         self.extra_export_masks: dict = {}  # name -> mask or (mask, kind) from other providers (CTV, ...)
+        self.extra_export_masks[DAMAGE_EXPORT_NAME] = damage_export_provider(self)  # bioheat damage region
         self._connect_plan()
 
     # --- inputs ----------------------------------------------------------------------------------

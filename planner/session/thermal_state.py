@@ -49,3 +49,24 @@ class ThermalState:
     def findings(self, session) -> tuple:
         entry = self.current(session)
         return () if entry is None else entry.findings
+
+
+DAMAGE_EXPORT_NAME = "Predicted damage region (CEM43 >= 240 min)"
+
+
+def damage_export_provider(session):
+    """A function for ``session.extra_export_masks``: the bioheat damage region on the CT grid while the
+    result is current for the plan (``(mask, "damage")``), else None. Resampled once per result."""
+    cache: dict = {}
+
+    def provide():
+        entry = session.thermal.current(session)
+        if entry is None or session.volume is None:
+            return None
+        if cache.get("key") != entry.key:
+            from planner.thermal.outline import damage_on_grid
+
+            cache["key"], cache["mask"] = entry.key, damage_on_grid(entry.result, session.volume)
+        return None if cache["mask"] is None else (cache["mask"], "damage")
+
+    return provide

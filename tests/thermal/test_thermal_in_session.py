@@ -103,3 +103,29 @@ def test_a_current_bioheat_result_governs_the_thermocouple_estimate():
     from planner.analysis.rules.registry import display_state
 
     assert display_state(alone, "tc1") == "alarm" and display_state(governed, "tc1") == "ok"
+
+
+def test_the_damage_region_reaches_the_ct_grid_for_the_exports():
+    """A model grid at half the CT spacing, offset by a whole number of CT voxels: each CT voxel takes
+    the model voxel at its centre, so a damage block of model voxels [4, 12) maps to CT voxels [2, 6)
+    shifted by the offset (closed form), and no result means nothing exported."""
+    from types import SimpleNamespace
+
+    from planner.core.volume import ImageVolume
+    from planner.session.session import PlanningSession
+    from planner.session.thermal_state import DAMAGE_EXPORT_NAME
+    from planner.thermal.outline import damage_on_grid
+
+    volume = ImageVolume(np.zeros((20, 20, 20), np.int16), (1.0, 1.0, 1.0), (0.0, 0.0, 0.0))
+    m = np.eye(4)
+    m[:3, :3] *= 0.5
+    m[:3, 3] = (3.0, 3.0, 3.0)  # model voxel (0,0,0) sits at CT voxel (3,3,3)
+    damage = np.zeros((24, 24, 24), bool)
+    damage[4:12, 4:12, 4:12] = True  # LPS 5.0 .. 8.5 on each axis
+    result = SimpleNamespace(damage=damage, grid=SimpleNamespace(ijk_to_lps=m, shape_kji=damage.shape))
+    out = damage_on_grid(result, volume)
+    want = np.zeros(volume.hu.shape, bool)
+    want[5:9, 5:9, 5:9] = True  # CT voxel centres 5, 6, 7, 8 fall on model voxels 4, 6, 8, 10
+    assert np.array_equal(out, want)
+    s = PlanningSession()
+    assert DAMAGE_EXPORT_NAME not in s.export_masks  # no bioheat result: nothing to export
