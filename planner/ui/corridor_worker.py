@@ -10,9 +10,10 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from planner.ui.load_worker import LoadWorker
+from planner.ui.runner_base import OneJobRunner
 
 
-class CorridorRunner(QObject):
+class CorridorRunner(OneJobRunner, QObject):
     busy_changed = Signal(bool)
 
     def __init__(self, session, parent=None):
@@ -65,19 +66,5 @@ class CorridorRunner(QObject):
     def _on_failed(self, *args) -> None:
         self._finish()
 
-    def _finish(self) -> None:
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.wait(1000)
-        self.busy_changed.emit(False)
-        if self._again:
-            self._again = False
-            self.run()
-
-    def shutdown(self) -> None:
-        """Stop before the window goes: cancel, then wait for the check under way (a few seconds, longer
-        on a loaded machine). A timed wait could leave a running QThread to be destroyed, which aborts."""
-        self._closed = True
-        if self.worker is not None:
-            self.worker.cancel()
-            self.worker.wait()
+    def _rerun(self) -> None:
+        self.run()

@@ -13,6 +13,7 @@ from planner.thermal.findings import thermal_findings
 from planner.thermal.report import thermal_report
 from planner.thermal.simulate import simulate_plan
 from planner.ui.load_worker import LoadWorker
+from planner.ui.runner_base import OneJobRunner
 
 
 class _PlanSnapshot:
@@ -37,7 +38,7 @@ def session_key(session) -> tuple:
     return key() if callable(key) else plan_key(session.plan)
 
 
-class ThermalRunner(QObject):
+class ThermalRunner(OneJobRunner, QObject):
     busy_changed = Signal(bool)
     progress = Signal(int, int)
     result_ready = Signal(object)  # (report dict, findings list, ThermalResult, key)
@@ -99,17 +100,5 @@ class ThermalRunner(QObject):
     def _on_cancelled(self) -> None:
         self._finish()
 
-    def _finish(self) -> None:
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.wait(1000)
-        self.busy_changed.emit(False)
-        if self._again:
-            self._again = False
-            self.request()
-
-    def shutdown(self) -> None:
-        self._closed = True
-        if self.worker is not None:
-            self.worker.cancel()  # the solver checks it every few steps
-            self.worker.wait()
+    def _rerun(self) -> None:
+        self.request()
