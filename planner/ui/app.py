@@ -42,6 +42,7 @@ def _open_demo_plan(window: MainWindow) -> None:
 
 def _exit_after_screenshot(app: QApplication, window: MainWindow, path: Path) -> None:
     """Save the whole window once the 3D surface and the canal are in (or after 60 s), then quit."""
+    window.loader.quiet = True  # no modal box (e.g. "Loaded with warnings") may hold the screenshot back
     pending = {"surface", "canal"}
     done = []
 

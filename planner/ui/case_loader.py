@@ -51,6 +51,7 @@ class CaseLoader(QObject):
         self.canal_worker: LoadWorker | None = None
         self.progress: QProgressDialog | None = None
         self.quiet = False  # tests and scripts: no modal dialogs, only signals
+        self.closed = False  # set when the window closes: nothing new starts (a QThread outliving it aborts)
         self._path = ""
 
     def is_busy(self) -> bool:
@@ -117,6 +118,8 @@ class CaseLoader(QObject):
     def _on_volume(self, volume) -> None:
         self._close_progress()
         self.worker = None
+        if self.closed:
+            return
         self.busy_changed.emit(False)
         if Path(self._path).is_dir():
             remember_folder(self._path)
@@ -151,6 +154,8 @@ class CaseLoader(QObject):
     def start_canal(self, volume, seed_lps=None) -> None:
         """Segment the spinal canal in the background (through ``seed_lps`` when given, the one-click
         alternative); the result goes to the session."""
+        if self.closed:
+            return
         if self.canal_worker is not None:
             self.canal_worker.cancel()
         if seed_lps is None:

@@ -381,6 +381,7 @@ class MainWindow(QMainWindow):
         if not self.plan_files.confirm_close():
             event.ignore()
             return
+        self.loader.closed = True
         for worker in (self.loader.worker, self.loader.canal_worker):
             if worker is not None:
                 worker.cancel()

@@ -79,3 +79,20 @@ def test_loader_warnings_are_findings(window, qtbot, tmp_path):
     assert window.volume.warnings
     window.session.evaluate()
     assert "series_warning" in window.findings.codes()
+
+
+def test_a_load_that_finishes_after_the_window_closed_starts_nothing(qtbot):
+    """The screenshot run on the T11-T12 scan aborted ('QThread: Destroyed while thread is still
+    running'): a modal box held the load open past close, then the canal job started on a closed window."""
+    from planner.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.loader.quiet = True
+    w.show()
+    w.close()
+    volume = ImageVolume(np.full((6, 40, 50), 30, np.int16), (1.0, 1.0, 2.0), (0.0, 0.0, 0.0))
+    w.loader._on_volume(volume)  # the worker's finished signal, arriving after the close
+    w.loader.start_canal(volume)
+    assert w.loader.canal_worker is None
+    assert w.session.volume is None
