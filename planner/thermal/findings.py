@@ -17,6 +17,7 @@ Rules (codes are stable; the rule registry can list them):
 
 from __future__ import annotations
 
+from planner.analysis.rules.thermal import cem43_text
 from planner.analysis.thresholds import Finding, SafetyThresholds, Severity
 
 NEURAL_DOSE_CEM43_MIN = 50.0
@@ -60,7 +61,8 @@ def curve_findings(name: str, summary, power_off_s: float, prealarm_c: float, al
                            f"Stopping on the thermocouple reading is not enough.", item_id))
     if neural and summary.cem43_min >= NEURAL_DOSE_CEM43_MIN:
         out.append(Finding(Severity.CRITICAL, "thermal_neural_dose",
-                           f"{name} gets a thermal dose of {summary.cem43_min:.0f} CEM43 min (>= {NEURAL_DOSE_CEM43_MIN:g}: "
+                           f"{name} gets a thermal dose of CEM43 {cem43_text(summary.cem43_min)} "
+                           f"(>= {NEURAL_DOSE_CEM43_MIN:g} min: "
                            f"rat nerve lost half its function at about 50-60, Wondergem 1988).", item_id))
     return out
 

@@ -19,6 +19,7 @@ from planner.thermal.grid import ThermalGrid
 from planner.thermal.tissues import TissueTable
 
 STABILITY = 0.9  # fraction of the explicit limit dt <= rho c / (2 d k / h^2 + w_b c_b)
+FLUSH_K = 1e-9   # |T - t0| below this is set to 0 (no float32 denormals: 10-100x slower on x86)
 
 
 class ThermalCancelled(LoadCancelled):
@@ -122,6 +123,18 @@ def solve(grid: ThermalGrid, labels: np.ndarray, tissues: TissueTable, sources: 
     peak = T.copy()  # T - t0
     low = T.copy()
     zero = np.zeros(grid.shape_kji, dtype=np.float32)
+    # A sink (cryo) or arterial blood below the start can take voxels below t0: only then are the
+    # latent-heat band and the lowest temperature needed (otherwise T >= t0, the scheme being monotone
+    # under the step limit of stable_dt_s).
+    cold = any(float(np.min(s)) < 0.0 for s in sources) or t_art < t0
+    fast = kernel.HAVE_NUMBA and use_numba is not False
+    if use_numba and not kernel.HAVE_NUMBA:
+        raise RuntimeError("numba is not installed")
+    if fast:
+        kx, ky, kz = kernel.face_tables(labels, kf)
+        rate, rate_pc, wv = kernel.voxel_tables(labels, invrc, invrc_pc, wcb, cold)
+        row_k, row_rate, row_w = kernel.row_tables(labels, kf, invrc, wcb)
+        kern = kernel.numba_kernel(kernel.default_parallel() if parallel is None else bool(parallel))
     p_idx, p_w = _trilinear(grid, probes_lps) if len(probes_lps) else (np.zeros((0, 8), int), np.zeros((0, 8)))
     gidx = {name: np.flatnonzero(np.asarray(m, dtype=bool)) for name, m in (groups or {}).items()}
     combined_cache: dict[tuple, np.ndarray] = {}
@@ -149,9 +162,13 @@ def solve(grid: ThermalGrid, labels: np.ndarray, tissues: TissueTable, sources: 
         for _ in range(n):
             if cancelled is not None and cancelled():
                 raise ThermalCancelled("The thermal simulation was cancelled.")
-            kernel.step(T, Tn, labels, kf, invrc, invrc_pc, wcb, q, qscale, cem, dt, t_art - t0, t_hi, t_lo,
-                        shutdown, tissues.liquidus_c, tissues.solidus_c, t0, peak, low, use_numba=use_numba,
-                        parallel=parallel)
+            if fast:
+                kern(T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w, q, float(qscale), cem, float(dt),
+                     float(t_art - t0), float(t_hi), float(t_lo), float(shutdown), float(tissues.liquidus_c),
+                     float(tissues.solidus_c), float(t0), peak, low, cold, FLUSH_K)
+            else:
+                kernel.step_numpy(T, Tn, labels, kf, invrc, invrc_pc, wcb, q, qscale, cem, dt, t_art - t0, t_hi,
+                                  t_lo, shutdown, tissues.liquidus_c, tissues.solidus_c, t0, peak, low, flush_k=FLUSH_K)
             T, Tn = Tn, T
             if mirror_ij:
                 T[:, :, 0] = T[:, :, 2]

@@ -1,4 +1,7 @@
-"""The numba kernel and its numpy fallback do the same arithmetic; the tissue table is complete."""
+"""The numba kernel and its numpy fallback do the same arithmetic; the tissue table is complete.
+
+The numpy step (label tables, whole grid) is written independently of the numba kernel (per-voxel
+face tables, one-tissue rows read as scalars, dose in a second pass), so agreement checks both."""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ import numpy as np
 import pytest
 
 from planner.thermal import kernel
-from planner.thermal.solver import _tables
+from planner.thermal.grid import ThermalGrid
+from planner.thermal.solver import Phase, _tables, solve
 from planner.thermal.tissues import default_tissues
 
 
@@ -29,6 +33,46 @@ def test_numba_and_numpy_steps_agree():
         out.append((Tn[1:-1, 1:-1, 1:-1], cem[1:-1, 1:-1, 1:-1], peak, low))
     for a, b in zip(*out):
         np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-4)
+
+
+@pytest.mark.skipif(not kernel.HAVE_NUMBA, reason="numba not installed")
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_run_with_tissue_blocks_and_coagulation_agrees_with_numpy(parallel):
+    """Blocks of one tissue (the one-tissue row path), interfaces between them (the per-voxel path),
+    a source strong enough to coagulate (perfusion shutdown moves rows off the scalar path), over
+    many steps; serial and threaded kernels."""
+    tissues = default_tissues()
+    n = 22
+    g = ThermalGrid((0.0, 0.0, 0.0), 1.0, (n, n, n))
+    lab = np.full(g.shape_kji, tissues.label("muscle"), np.uint8)
+    lab[:, :, 14:] = tissues.label("fat")
+    lab[:8] = tissues.label("marrow")
+    lab[15:, 5:9, :] = tissues.label("cortical_bone")
+    q = np.zeros(g.shape_kji, np.float32)
+    q[10:12, 10:12, 10:12] = 1.0 / (8 * g.voxel_volume_m3)
+    probes = [(10.5, 10.5, 14.0), (16.0, 10.0, 10.0), (10.0, 10.0, 5.0)]
+    runs = [solve(g, lab, tissues, [q], [Phase(60.0, (6.0,)), Phase(30.0, (0.0,))], probes_lps=probes,
+                  use_numba=use, parallel=parallel) for use in (True, False)]
+    a, b = runs
+    assert a.cem43_min.max() > tissues.shutdown_cem43_min  # perfusion did shut down somewhere
+    np.testing.assert_allclose(a.probes_c, b.probes_c, rtol=0, atol=2e-3)
+    np.testing.assert_allclose(a.peak_c, b.peak_c, rtol=0, atol=2e-3)
+    hot = b.cem43_min > 1.0
+    np.testing.assert_allclose(a.cem43_min[hot], b.cem43_min[hot], rtol=2e-3)
+    np.testing.assert_allclose(a.cem43_min[~hot], b.cem43_min[~hot], atol=2e-3)
+
+
+def test_row_tables_mark_only_rows_inside_one_tissue():
+    lab = np.zeros((5, 6, 7), np.uint8)
+    lab[:, :, 3] = 1  # every row crosses an interface
+    kf = np.array([[1.0, 0.5], [0.5, 2.0]])
+    row_k, _, _ = kernel.row_tables(lab, kf, np.array([1.0, 1.0]), np.array([0.0, 0.0]))
+    assert np.all(row_k < 0)
+    lab[:] = 0
+    lab[:, 3, :] = 1  # rows j = 3 are tissue 1; rows j = 2 and 4 touch them
+    row_k, _, _ = kernel.row_tables(lab, kf, np.array([1.0, 1.0]), np.array([0.0, 0.0]))
+    assert row_k[2, 1] == 1.0 and row_k[2, 3] < 0 and row_k[2, 2] < 0 and row_k[2, 4] < 0
+    assert np.all(row_k[0] < 0) and np.all(row_k[:, 0] < 0)  # boundary rows never use it
 
 
 def test_every_value_has_a_source_and_estimate_flag():
