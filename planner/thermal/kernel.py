@@ -175,6 +175,7 @@ def face_tables(lab: np.ndarray, kf: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """Conductances / h^2 (W/m^3/K, float32) between each voxel and its +i, +j, +k neighbour
     (``kx[k, j, i]`` couples (i, j, k) and (i+1, j, k)); the last layer of each axis is 0."""
     out = []
+    kf = np.asarray(kf, dtype=np.float32)
     for axis in (2, 1, 0):
         a = np.zeros(lab.shape, np.float32)
         lo = [slice(None)] * 3

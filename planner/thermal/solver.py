@@ -18,7 +18,10 @@ from planner.thermal import kernel
 from planner.thermal.grid import ThermalGrid
 from planner.thermal.tissues import TissueTable
 
-STABILITY = 0.9  # fraction of the explicit limit dt <= rho c / (2 d k / h^2 + w_b c_b)
+# Fraction of the explicit limit dt <= rho c / (2 d k / h^2 + w_b c_b) (stable_dt_s). 0.95 (was 0.9):
+# the closed-form, calibration, convergence and literature tests also pass at 0.98; the 5 % margin keeps
+# the grid-scale (checkerboard) mode damped (amplification 1 - 2 x 0.95 = -0.9 per step).
+STABILITY = 0.95
 FLUSH_K = 1e-9   # |T - t0| below this is set to 0 (no float32 denormals: 10-100x slower on x86)
 
 
@@ -50,15 +53,33 @@ class SolveResult:
 
 
 def stable_dt_s(labels: np.ndarray, grid: ThermalGrid, tissues: TissueTable) -> float:
-    """The explicit step limit over the tissues present (air, with k = 0, does not limit it)."""
-    present = np.unique(labels)
-    k = tissues.conductivity_w_m_k[present]
-    rc = tissues.rho_c[present]
-    w = tissues.perfusion_w_m3_k[present]
-    h = grid.spacing_mm * 1e-3
-    rate = (6.0 * k / h ** 2 + w) / rc
-    rate = rate[rate > 0]
-    return float(STABILITY / rate.max()) if rate.size else 1.0
+    """``STABILITY`` times the explicit step limit of the voxels of ``labels`` (air, k = 0, does not limit it).
+
+    Forward Euler with the 7-point stencil in d = 3 dimensions is stable for alpha dt / h^2 <= 1 / (2 d)
+    (von Neumann analysis of the FTCS scheme: Press et al., Numerical Recipes 3rd ed. 2007, sec. 20.2,
+    alpha dt / h^2 <= 1/2 in one dimension; Strikwerda, Finite Difference Schemes and PDEs 2nd ed. 2004,
+    ch. 6 on parabolic equations).
+    With perfusion and a tissue map, the same bound voxel by voxel, dt <= rho c / (sum of the six face
+    conductances / h^2 + w_b c_b), keeps every coefficient of the update non-negative (the discrete
+    maximum principle): no new extremum, so temperatures stay between the initial / arterial ones and the
+    sources' (the kernel relies on it to skip the freezing band in heating runs) and the 100 °C cap and
+    the dose see no oscillation. It is taken over the interior voxels of ``labels`` (a voxel next to a
+    better conductor can be more restrictive than its own tissue alone); air (k = 0) is held.
+    """
+    lab = np.ascontiguousarray(labels, dtype=np.uint8)
+    if min(lab.shape) < 3:
+        return 1.0
+    kf, invrc, _, wcb = _tables(tissues, grid.spacing_mm * 1e-3)
+    c = (slice(1, -1),) * 3
+    lc = lab[c]
+    total = np.zeros(lc.shape, np.float64)
+    for axis in range(3):
+        for shift in (-1, 1):
+            s = [slice(1, -1)] * 3
+            s[axis] = slice(1 + shift, lab.shape[axis] - 1 + shift)
+            total += kf[lc, lab[tuple(s)]]
+    rate = float(np.max((total + wcb[lc]) * invrc[lc]))
+    return float(STABILITY / rate) if rate > 0 else 1.0
 
 
 def _tables(tissues: TissueTable, h_m: float):

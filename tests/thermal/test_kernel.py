@@ -10,7 +10,7 @@ import pytest
 
 from planner.thermal import kernel
 from planner.thermal.grid import ThermalGrid
-from planner.thermal.solver import Phase, _tables, solve
+from planner.thermal.solver import STABILITY, Phase, _tables, solve, stable_dt_s
 from planner.thermal.tissues import default_tissues
 
 
@@ -83,3 +83,21 @@ def test_every_value_has_a_source_and_estimate_flag():
     # DOMAIN.md values (IT'IS, second-hand) are carried unchanged
     n = t.label("cortical_bone")
     assert (t.density_kg_m3[n], t.heat_capacity_j_kg_k[n], t.conductivity_w_m_k[n]) == (1908, 1313, 0.32)
+
+
+def test_time_step_is_the_voxelwise_positivity_bound():
+    """One fat voxel inside CSF: its six faces conduct with the harmonic mean 2 k_f k_c / (k_f + k_c),
+    more than fat alone, so the bound dt <= rho c / (sum of face conductances / h^2 + w_b c_b) is set by
+    the worst of: the fat voxel, a CSF voxel touching it, a CSF voxel inside CSF (hand formula)."""
+    t = default_tissues()
+    f, c = t.label("fat"), t.label("csf")
+    lab = np.full((5, 5, 5), c, np.uint8)
+    lab[2, 2, 2] = f
+    h = 1e-3
+    g = ThermalGrid((0.0, 0.0, 0.0), 1.0, lab.shape)
+    k, rc, w = t.conductivity_w_m_k, t.rho_c, t.perfusion_w_m3_k
+    kh = 2 * k[f] * k[c] / (k[f] + k[c])
+    rates = [(6 * kh / h ** 2 + w[f]) / rc[f], ((5 * k[c] + kh) / h ** 2 + w[c]) / rc[c],
+             (6 * k[c] / h ** 2 + w[c]) / rc[c]]
+    assert kh > k[f]  # the case this test is about
+    assert stable_dt_s(lab, g, t) == pytest.approx(STABILITY / max(rates), rel=1e-9)
