@@ -28,7 +28,9 @@ PREALARM = RuleSpec(Code.THERMAL_PREALARM, Severity.WARNING,
                     "Chen AJNR 2022 (42 °C)", ("prealarm_c", "Thermocouple.prealarm_c"), display="prealarm")
 NEURAL_DOSE = RuleSpec(Code.THERMAL_NEURAL_DOSE, Severity.CRITICAL,
                        "bioheat model: a neural structure's worst voxel gets CEM43 >= 50 min",
-                       "Wondergem 1988 (rat nerve, half function lost at CEM43 50-60 min; an upper bound)",
+                       "Wondergem 1988 (rat sciatic nerve: 50 % motor loss in 50 % of animals at CEM43 48-64 min, "
+                       "recovered in 4 weeks); dog sciatic nerve severe deficits at CEM43 240 min (Int J "
+                       "Hyperthermia 1994;10:41-49)",
                        ("planner.thermal.findings.NEURAL_DOSE_CEM43_MIN",))
 OVERSHOOT = RuleSpec(Code.THERMAL_OVERSHOOT, Severity.WARNING,
                      "bioheat model: the pre-alarm is first crossed after the power is off",
