@@ -72,8 +72,9 @@ def _plane(z, T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w, q, q
     f32 = np.float32
     hi, lo, dt32, qs, ta32, fk, zero = f32(t_max - t_off), f32(t_min - t_off), f32(dt), f32(qscale), f32(t_art), \
         f32(flush_k), f32(0.0)
+    one, floor32 = f32(1.0), f32(floor_rel)
     for y in range(1, ny - 1):
-        row_max = f32(-1e30)
+        n_hot = zero
         if cold:
             for x in range(1, nx - 1):
                 tc = T[z, y, x]
@@ -90,7 +91,7 @@ def _plane(z, T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w, q, q
                 Tn[z, y, x] = tn
                 peak[z, y, x] = max(peak[z, y, x], tn)
                 low[z, y, x] = min(low[z, y, x], tn)
-                row_max = max(row_max, tn)
+                n_hot += one if tn > floor32 else zero  # a sum vectorises; max() did not
         elif row_k[z, y] >= zero:
             # the row and its four neighbour rows are one tissue: its conductance, 1/(rho c) and
             # perfusion are scalars (five arrays fewer to read: the step is memory-bound)
@@ -106,7 +107,7 @@ def _plane(z, T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w, q, q
                 tn = tn if abs(tn) >= fk else zero
                 Tn[z, y, x] = tn
                 peak[z, y, x] = max(peak[z, y, x], tn)
-                row_max = max(row_max, tn)
+                n_hot += one if tn > floor32 else zero  # a sum vectorises; max() did not
         else:
             for x in range(1, nx - 1):
                 tc = T[z, y, x]
@@ -118,8 +119,8 @@ def _plane(z, T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w, q, q
                 tn = tn if abs(tn) >= fk else zero
                 Tn[z, y, x] = tn
                 peak[z, y, x] = max(peak[z, y, x], tn)
-                row_max = max(row_max, tn)
-        if row_max > floor_rel:
+                n_hot += one if tn > floor32 else zero  # a sum vectorises; max() did not
+        if n_hot > zero:
             for x in range(1, nx - 1):
                 ta = min(Tn[z, y, x] + t_off, CEM_CEIL_C)
                 if ta > CEM_FLOOR_C:
