@@ -73,6 +73,7 @@ def _plane(z, T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w, q, q
     hi, lo, dt32, qs, ta32, fk, zero = f32(t_max - t_off), f32(t_min - t_off), f32(dt), f32(qscale), f32(t_art), \
         f32(flush_k), f32(0.0)
     one, floor32 = f32(1.0), f32(floor_rel)
+    t_off32, liq32, sol32 = f32(t_off), f32(liq), f32(sol)
     for y in range(1, ny - 1):
         n_hot = zero
         if cold:
@@ -81,10 +82,12 @@ def _plane(z, T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w, q, q
                 flux = (kx[z, y, x] * (T[z, y, x + 1] - tc) + kx[z, y, x - 1] * (T[z, y, x - 1] - tc)
                         + ky[z, y, x] * (T[z, y + 1, x] - tc) + ky[z, y - 1, x] * (T[z, y - 1, x] - tc)
                         + kz[z, y, x] * (T[z + 1, y, x] - tc) + kz[z - 1, y, x] * (T[z - 1, y, x] - tc))
-                ta = tc + t_off
-                liquid = ta > liq
-                w = wv[z, y, x] if liquid else zero
-                r = rate[z, y, x] if (liquid or ta <= sol) else rate_pc[z, y, x]
+                # unconditional loads, then selects (conditional loads kept the loop scalar)
+                w0, r0, r1 = wv[z, y, x], rate[z, y, x], rate_pc[z, y, x]
+                ta = tc + t_off32
+                liquid = ta > liq32
+                w = w0 if liquid else zero
+                r = r0 if (liquid or ta <= sol32) else r1
                 tn = tc + dt32 * r * (flux + qs * q[z, y, x] + w * (ta32 - tc))
                 tn = min(max(tn, lo), hi)
                 tn = tn if abs(tn) >= fk else zero
