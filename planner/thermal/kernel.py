@@ -145,12 +145,21 @@ def _step_serial(T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w, q
                shutdown, liq, sol, t_off, peak, low, cold, flush_k)
 
 
+@njit(**_OPTS)
+def _plane_call(z, T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w, q, qscale, cem, dt, t_art, t_max,
+                t_min, shutdown, liq, sol, t_off, peak, low, cold, flush_k):
+    """:func:`_plane` as a function of its own, so that the threaded loop calls vectorised code (inlined
+    into the parallel loop's body, the row loops were not vectorised: 1.5-2x slower)."""
+    _plane(z, T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w, q, qscale, cem, dt, t_art, t_max, t_min,
+           shutdown, liq, sol, t_off, peak, low, cold, flush_k)
+
+
 @njit(parallel=True, **_OPTS)
 def _step_threaded(T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w, q, qscale, cem, dt, t_art, t_max,
                    t_min, shutdown, liq, sol, t_off, peak, low, cold, flush_k):
     for z in prange(1, T.shape[0] - 1):  # each plane writes only its own voxels
-        _plane(z, T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w, q, qscale, cem, dt, t_art, t_max, t_min,
-               shutdown, liq, sol, t_off, peak, low, cold, flush_k)
+        _plane_call(z, T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w, q, qscale, cem, dt, t_art, t_max,
+                    t_min, shutdown, liq, sol, t_off, peak, low, cold, flush_k)
 
 
 def numba_kernel(parallel: bool):
