@@ -163,7 +163,14 @@ def _step_threaded(T, Tn, kx, ky, kz, rate, rate_pc, wv, row_k, row_rate, row_w,
 
 
 def numba_kernel(parallel: bool):
-    """The compiled kernel (serial or threaded; compiled on first call, then loaded from numba's disk cache)."""
+    """The compiled kernel (serial or threaded; compiled on first call, then loaded from numba's disk cache).
+
+    For the threaded one, OpenMP's idle threads are made to sleep instead of spinning unless the user
+    chose otherwise (OMP_WAIT_POLICY, read when the OpenMP runtime starts at the first threaded call):
+    a spinning thread took the core the other thread needed on a shared 2-core machine (the threaded
+    step cost twice the serial CPU time)."""
+    if parallel:
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     return _step_threaded if parallel else _step_serial
 
 
