@@ -6,9 +6,18 @@ Rules (codes are stable; the rule registry can list them):
   predicted to reach its alarm (45 °C: Nakatsuka CVIR 2009, Sag & Husain 2022).
 - ``thermal_prealarm`` (warning): it reaches the pre-alarm (42 °C: Chen AJNR 2022).
 - ``thermal_neural_dose`` (critical): a neural structure's worst voxel gets CEM43 >=
-  ``NEURAL_DOSE_CEM43_MIN`` = 50 min. Rat sciatic nerve lost half its function at about CEM43
-  50-60 min (Wondergem 1988, DOMAIN.md); the cord should be held stricter (Yarmolenko 2011, not
-  read here), so 50 min is an upper bound, not a safe level.
+  ``NEURAL_DOSE_CEM43_MIN`` = 50 min. Rat sciatic nerve, 5 mm heated segment: 50 % loss of motor
+  function in 50 % of the animals after 58, 32 and 12 min at 43, 44 and 45 °C, i.e. CEM43 58, 64 and
+  48 min, all recovered within 4 weeks (Wondergem et al., Int J Radiat Biol 1988;53(3):429-438, abstract
+  read). Dog sciatic nerve, 60 min of intraoperative hyperthermia: at 45 °C (CEM43 240 min) all five dogs
+  had severe neurological changes recovering over 3-11 months; > 44 °C for 1 h (CEM43 120 min) likely
+  causes significant injury (Int J Hyperthermia 1994;10(1):41-49, doi 10.3109/02656739409009330) with
+  histological changes at 44 and 45 °C still present after 12 months and nerves normal after 43 °C
+  (CEM43 60 min; Vujaskovic et al., Int J Hyperthermia 1994;10(6):845-855; abstracts read). 50 min is
+  therefore at the level of a median effect in rat nerve, not a safe level; the cord should be held
+  stricter. The threshold tables of Yarmolenko et al., "Thresholds for thermal damage to normal
+  tissues: an update", Int J Hyperthermia 2011;27(4):320-343 (doi 10.3109/02656736.2010.534527; Table
+  II summarises the thresholds per tissue) were not readable here: no number is taken from them.
 - ``thermal_overshoot`` (warning): the pre-alarm is first crossed after the power is off
   (Nakatsuka 2009: stopped at 45 °C, peaked at 48 °C with a transient deficit).
 - ``thermal_cold_alarm`` / ``thermal_cold_prealarm``: cryo, below 10 / 15 °C next to a nerve
@@ -17,6 +26,7 @@ Rules (codes are stable; the rule registry can list them):
 
 from __future__ import annotations
 
+from planner.analysis.rules.thermal import cem43_text
 from planner.analysis.thresholds import Finding, SafetyThresholds, Severity
 
 NEURAL_DOSE_CEM43_MIN = 50.0
@@ -60,8 +70,10 @@ def curve_findings(name: str, summary, power_off_s: float, prealarm_c: float, al
                            f"Stopping on the thermocouple reading is not enough.", item_id))
     if neural and summary.cem43_min >= NEURAL_DOSE_CEM43_MIN:
         out.append(Finding(Severity.CRITICAL, "thermal_neural_dose",
-                           f"{name} gets a thermal dose of {summary.cem43_min:.0f} CEM43 min (>= {NEURAL_DOSE_CEM43_MIN:g}: "
-                           f"rat nerve lost half its function at about 50-60, Wondergem 1988).", item_id))
+                           f"{name} gets a thermal dose of CEM43 {cem43_text(summary.cem43_min)} "
+                           f"(>= {NEURAL_DOSE_CEM43_MIN:g} min: "
+                           f"rat sciatic nerve lost half its motor function in half the animals at CEM43 48-64 min, "
+                           f"Wondergem 1988).", item_id))
     return out
 
 

@@ -16,9 +16,11 @@ import numpy as np
 from planner.core.errors import OutOfRangeError
 from planner.core.frames import affine_ijk_to_lps, apply_affine
 
-# Bytes per voxel while a simulation runs: two float32 temperature buffers, float32 dose, uint8
-# label, one float32 source map per applicator plus the combined map, float32 HU while sampling.
-_BYTES_PER_VOXEL_BASE = 4 + 4 + 4 + 1 + 4 + 4
+# Bytes per voxel while a simulation runs (planner/thermal/solver.py, kernel.py): two float32
+# temperature buffers, float32 dose, peak and lowest temperature, uint8 label, the float32 zero and
+# combined source maps, the kernel's float32 tables (three face conductances, 1/(rho c), perfusion,
+# 1/(rho c) in the freezing band for cryo), plus one float32 source map per applicator.
+_BYTES_PER_VOXEL_BASE = 4 + 4 + 4 + 4 + 4 + 1 + 4 + 4 + 3 * 4 + 4 + 4 + 4
 _BYTES_PER_SOURCE = 4
 DEFAULT_MEMORY_LIMIT_BYTES = 2 * 1024 ** 3
 
