@@ -83,13 +83,20 @@ def main(args) -> int:
     return 0
 
 
+def _dose(cem43_min) -> str:
+    """The dose as the safety panel writes it (capped: planner.analysis.rules.thermal.cem43_text)."""
+    from planner.analysis.rules.thermal import cem43_text
+
+    return "unknown" if cem43_min is None else cem43_text(cem43_min)
+
+
 def human_summary(report: dict) -> str:
     lines = [f"Power off at {report['power_off_s']} s; simulated to {report['end_s']} s"]
     for tc in report["thermocouples"]:
         lines.append(f"Thermocouple {tc['name']}: peak {tc['peak_c']} °C at {tc['peak_time_s']} s, "
-                     f"alarm at {tc['alarm_time_s']} s, CEM43 {tc['cem43_min']} min")
+                     f"alarm at {tc['alarm_time_s']} s, CEM43 {_dose(tc['cem43_min'])}")
     for s in report["structures"]:
-        lines.append(f"{s['name']}: peak {s['peak_c']} °C at {s['peak_time_s']} s, CEM43 {s['cem43_min']} min")
+        lines.append(f"{s['name']}: peak {s['peak_c']} °C at {s['peak_time_s']} s, CEM43 {_dose(s['cem43_min'])}")
     if report.get("safe_time_s"):
         for k, v in report["safe_time_s"].items():
             lines.append(f"Antenna {k}: safe time {v} s, safe power {report['safe_power_w'][k]} W")

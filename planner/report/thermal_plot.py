@@ -23,6 +23,13 @@ def _series(report: dict):
     return out
 
 
+def _dose(cem43_min) -> str:
+    """Minutes as the safety panel writes them, capped ("> 10,000"; rules.thermal.cem43_text)."""
+    from planner.analysis.rules.thermal import cem43_text
+
+    return "—" if cem43_min is None else cem43_text(cem43_min).removesuffix(" min")
+
+
 def _fmt(v, unit="", digits=1):
     return "never" if v is None else f"{v:.{digits}f}{unit}"
 
@@ -67,7 +74,7 @@ def thermal_flowables(report: dict, styles) -> list:
     rows = [["", "peak (C)", "at (s)", "42 C at", "45 C at", "CEM43 (min)"]]
     for label, e in _series(report):
         rows.append([label, _fmt(e["peak_c"]), _fmt(e["peak_time_s"], digits=0), _fmt(e["prealarm_time_s"], digits=0),
-                     _fmt(e["alarm_time_s"], digits=0), _fmt(e["cem43_min"], digits=1)])
+                     _fmt(e["alarm_time_s"], digits=0), _dose(e["cem43_min"])])
     table = Table(rows, hAlign="LEFT")
     table.setStyle(TableStyle([("FONTSIZE", (0, 0), (-1, -1), 8), ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey)]))
     safe = report.get("safe_time_s") or {}

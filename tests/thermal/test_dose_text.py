@@ -41,3 +41,18 @@ def test_a_dose_below_the_cap_is_printed():
     found = curve_findings("cord", _summary(75.4), 100.0, 42.0, 45.0)
     msg = [f.message for f in found if f.code == "thermal_neural_dose"][0]
     assert "CEM43 75.4 min" in msg, msg
+
+
+def test_the_headless_summary_and_the_pdf_table_write_the_dose_capped_like_the_panel():
+    from planner.headless.thermal import human_summary
+    from planner.report.thermal_plot import _dose
+
+    report = {"power_off_s": 360, "end_s": 540,
+              "thermocouples": [{"name": "TC1", "peak_c": 61.0, "peak_time_s": 300, "alarm_time_s": 120,
+                                 "cem43_min": 6.1568e17}],
+              "structures": [{"name": "canal", "peak_c": 40.0, "peak_time_s": 360, "cem43_min": None}],
+              "findings": []}
+    text = human_summary(report)
+    assert "CEM43 > 10,000 min" in text and "e+17" not in text
+    assert "canal: peak 40.0 °C at 360 s, CEM43 unknown" in text
+    assert _dose(6.1568e17) == "> 10,000" and _dose(12.34) == "12.3" and _dose(None) == "—"
