@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
 import numpy as np
 
+from planner.core.lazy import lazy_module
 from planner.core.errors import LoadError, OutOfRangeError
 from planner.core.resources import resource_path
+
+jsonschema = lazy_module("jsonschema")  # imported on first use (start-up time)
 
 KINDS = ("microwave", "radiofrequency", "cryo")
 _QUANTITIES = ("long_axis_mm", "short_axis_mm", "center_offset_mm")

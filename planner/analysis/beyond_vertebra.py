@@ -33,11 +33,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.analysis.overlap import union_distance_bounds, union_fraction, union_signed_distance, zones_box
 from planner.analysis.thresholds import Finding, Severity
 from planner.geometry.raster import VoxelGrid
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 DIRECTIONS = ("anterior", "lateral_left", "lateral_right", "posterior", "disc", "lung")
 

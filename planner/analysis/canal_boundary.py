@@ -33,9 +33,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.geometry.raster import Box, VoxelGrid, mask_box
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 MIN_CONTRAST_HU = 250.0
 MIN_BONE_SHARE = 0.1

@@ -42,13 +42,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.anatomy.body import skin_crossing_mm
 from planner.core.frames import map_coordinates_kji
 from planner.core.errors import OutOfRangeError, PlanError
 from planner.core.volume import ImageVolume
 from planner.geometry.trajectory import needle_direction, needle_length_mm, orthonormal_axes
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 _NO_BONE_MM = 1e6  # EDT spacing between cross-sections: keeps distances within one cross-section
 

@@ -18,12 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.analysis.canal_boundary import CanalBand, band_overlap_mm3, build_band, contains
 from planner.core.frames import kji_to_ijk
 from planner.geometry.raster import (Box, VoxelGrid, box_shape, mask_box, rasterise_union, shape_box,
                                      union_box)
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 def _ellipsoids(zones):

@@ -26,10 +26,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 __all__ = ["BodyParams", "BodyMask", "segment_body", "skin_crossing_mm", "head_foot_axis"]
 

@@ -11,11 +11,13 @@ what the scan holds); the mid-sagittal plane passes through the centroid of the 
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.anatomy.sectors import LevelFrame
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 def body_frame_from_bone(volume: ImageVolume, seed_lps, name: str, canal_mask: np.ndarray | None = None,

@@ -39,8 +39,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.core.frames import ijk_to_kji, kji_to_ijk, spacing_kji
 from planner.anatomy.canal_slices import (close_in_plane, find_holes, interpolate_shapes,
                                           rolling_nanmedian, smooth_track)
@@ -49,6 +49,8 @@ from planner.anatomy.canal_open import refine_open_slices
 from planner.anatomy.canal_trim import trim_faint_bone
 from planner.anatomy.canal_walk import walk_ends
 from planner.core.errors import PlannerError
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 @dataclass(frozen=True)

@@ -41,9 +41,11 @@ the growth limit of ``grow_mm`` bounds what may still be taken from the disc's b
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.anatomy.canal_slices import IN_PLANE_4, disk_structure
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 def refine_open_slices(shapes: np.ndarray, hu: np.ndarray, bone: np.ndarray, spacing_rc_mm,

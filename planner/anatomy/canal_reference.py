@@ -46,10 +46,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.core.errors import LoadError, PlannerError
 from planner.core.volume import ImageVolume
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 __all__ = ["EllipseROI", "PolygonROI", "ReferenceRois", "load_rois", "rois_per_slice", "reference_mask",
            "save_mask_npz", "load_mask_npz", "roi_in_slice", "open_ring_by_rule", "half_way_rim_hu",

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import ndimage
+from planner.core.lazy import lazy_module
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 def disk_structure(radius_px: int) -> np.ndarray:

@@ -14,9 +14,11 @@ the largest in-plane component of what is left, holes filled.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.anatomy.canal_slices import IN_PLANE_4
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 def trim_faint_bone(shapes: np.ndarray, hu: np.ndarray, spacing_rc_mm, bone_hu: float,

@@ -27,9 +27,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.anatomy.canal import _axial_order
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 @dataclass(frozen=True, eq=False)

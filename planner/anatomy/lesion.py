@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.core.frames import ijk_to_kji, spacing_kji
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 LYTIC_RANGE_HU = (-30.0, 80.0)  # DOMAIN.md: lytic metastasis, soft-tissue density
 

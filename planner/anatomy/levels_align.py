@@ -15,12 +15,14 @@ with a parabola.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.core.frames import map_coordinates_kji
 from planner.anatomy.levels_body import LevelParams, footprint_at_seed
 from planner.anatomy.levels_grid import LocalGrid, close_slices, holes_in_slices, resample, small_parts
 from planner.core.volume import ImageVolume
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 _SECTION_HALF_MM = 40.0
 _ALONG_HALF_MM = 30.0

@@ -29,14 +29,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.anatomy.levels_grid import (LocalGrid, close_slices, component_at, components_touching,
                                          convex_hull_2d, holes_in_slices, resample, slicewise_opening,
                                          small_parts)
 from planner.anatomy.levels_symmetry import MirrorLine, find_mirror_line
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
-from scipy.spatial import ConvexHull, QhullError
 
+from planner.core.lazy import lazy_module
 from planner.core.volume import ImageVolume
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 #: In-plane neighbourhood only: morphology on a ``[w, v, u]`` array with this works slice by slice.
 IN_PLANE_3x3 = np.zeros((3, 3, 3), dtype=bool)
@@ -138,6 +139,8 @@ def small_parts(mask: np.ndarray, max_area_mm2: float, step_mm: float) -> np.nda
 
 def convex_hull_2d(mask2d: np.ndarray) -> np.ndarray:
     """Convex hull of a 2-D boolean mask, as a mask (voxel centres inside or on the hull)."""
+    from scipy.spatial import ConvexHull, QhullError  # imported on first use (start-up time)
+
     pts = np.argwhere(mask2d)
     if len(pts) < 4:
         return mask2d.copy()

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
+from planner.core.lazy import lazy_module
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 BODY, LEFT_PEDICLE, LEFT_POSTERIOR, SPINOUS, RIGHT_POSTERIOR, RIGHT_PEDICLE = 1, 2, 3, 4, 5, 6
 SECTOR_NAMES: dict[int, str] = {

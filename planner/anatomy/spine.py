@@ -25,13 +25,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.anatomy.body import BodyMask, head_foot_axis, segment_body
 from planner.anatomy.levels import LevelGeometry, LevelParams, detect_level, propose_neighbours
 from planner.anatomy.spine_names import SpineResult, name_vertebrae
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 __all__ = ["SpineParams", "SpineResult", "find_vertebrae", "find_spine"]
 

@@ -27,12 +27,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.anatomy.body import BodyMask
 from planner.anatomy.levels import LEVEL_ORDER, LevelGeometry
 from planner.anatomy.levels_grid import LocalGrid, resample
 from planner.core.volume import ImageVolume
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 __all__ = ["SpineResult", "name_vertebrae", "is_sacral", "is_rib_bearing", "LUMBAR_COUNT"]
 

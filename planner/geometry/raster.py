@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.core.frames import apply_affine, array_shape_to_ijk
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 Box = tuple[slice, slice, slice]
 

@@ -8,10 +8,12 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import SimpleITK as sitk
 
+from planner.core.lazy import lazy_module
 from planner.core.errors import LoadError
 from planner.core.volume import ImageVolume
+
+sitk = lazy_module("SimpleITK")  # imported on first use (start-up time)
 
 MASK_SUFFIXES = (".nrrd", ".nii", ".nii.gz", ".nhdr")
 

@@ -8,9 +8,11 @@ slice, never per voxel.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.imaging.pixels import AIR_HU
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 def unshear_inplace(hu: np.ndarray, inplane_mm: np.ndarray, spacing_ij_mm) -> None:

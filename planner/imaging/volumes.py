@@ -16,11 +16,13 @@ import struct
 import zlib
 
 import numpy as np
-import SimpleITK as sitk
 
+from planner.core.lazy import lazy_module
 from planner.core.errors import LoadError
 from planner.core.volume import ImageVolume, SeriesInfo
 from planner.imaging._common import format_bytes, max_volume_bytes, spacing_problem
+
+sitk = lazy_module("SimpleITK")  # imported on first use (start-up time)
 
 VOLUME_SUFFIXES = (".nii", ".nii.gz", ".nrrd", ".nhdr")
 _I16 = np.iinfo(np.int16)

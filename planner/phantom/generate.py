@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.core.volume import ImageVolume, SeriesInfo
 from planner.phantom import labels as lab
 from planner.phantom.config import PRONE_HFP_DIRECTION, Grid, PhantomConfig
@@ -26,6 +26,8 @@ from planner.phantom.spine import (
     vertebra_sd,
 )
 from planner.phantom.tissues import TISSUE_HU, soft_tissue_hu
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 #: Gap (mm) kept between the bones of neighbouring vertebrae where they would touch (facet joints).
 JOINT_GAP_MM = 1.0

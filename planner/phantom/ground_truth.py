@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import numpy as np
-import SimpleITK as sitk
 
+from planner.core.lazy import lazy_module
 from planner.phantom.dicom_writer import write_ct_series
 from planner.phantom.generate import PhantomResult
 from planner.phantom.labels import CANAL_LUMEN, LESION, label_table
 from planner.phantom.landmarks import build_landmarks
+
+sitk = lazy_module("SimpleITK")  # imported on first use (start-up time)
 
 SERIES_DIR = "series"
 TRUTH_DIR = "ground_truth"

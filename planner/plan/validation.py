@@ -7,13 +7,13 @@ Every problem becomes a :class:`PlanError` whose message starts with where it is
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any, Iterable
 
 from planner.core.errors import PlanError
 from planner.plan.schema import build_plan_schema
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _JSON_TYPES = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "an object"}
 
@@ -66,6 +66,8 @@ def _message(error: ValidationError) -> str:
 
 
 def _leaf(error: ValidationError) -> ValidationError:
+    from jsonschema.exceptions import best_match  # imported on first use (start-up time)
+
     while error.context:
         error = best_match(error.context)
     return error
@@ -73,6 +75,8 @@ def _leaf(error: ValidationError) -> ValidationError:
 
 def validate_schema(data: Any, schema: dict | None = None) -> None:
     """Raise PlanError naming the first schema problem (by position in the file)."""
+    from jsonschema import Draft202012Validator  # imported on first use (start-up time)
+
     validator = Draft202012Validator(schema if schema is not None else plan_schema())
     errors = [_leaf(e) for e in validator.iter_errors(data)]
     if not errors:

@@ -22,11 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.analysis.corridor import CorridorParams, CorridorReport, check_corridor
 from planner.anatomy.sectors import BODY, LEFT_PEDICLE, RIGHT_PEDICLE, SectorMap
 from planner.core.volume import ImageVolume
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 #: 13-gauge bone needle outer diameter (DOMAIN.md "Access geometry"; Chen AJNR 2022 used 13G).
 NEEDLE_OUTER_MM = 2.41

@@ -25,7 +25,6 @@ import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from planner.ablation.devices import Device
 from planner.ablation.zones import conduction_length_mm, planned_zone
@@ -216,6 +215,8 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
 
 
 def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: ProposeParams, lines) -> Proposal:
+    from scipy.spatial import cKDTree  # imported on first use (start-up time)
+
     pts = _sample_points(volume, ctv_mask, p.sample_mm)
     tree = cKDTree(pts)
     cdist = CanalDistance.build(volume, canal_mask, ctv_mask)

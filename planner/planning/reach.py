@@ -17,14 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.ablation.devices import Device
 from planner.ablation.zones import zone_for_antenna
 from planner.core.volume import ImageVolume
 from planner.geometry.raster import mask_box
 from planner.planning.access import (SIDES, AccessParams, Line, antenna_in_body, body_mask, evaluate_line, fan,
                                      level_slices)
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 NEITHER, LEFT, RIGHT, BOTH = 1, 2, 3, 4
 MAP_NAMES = {NEITHER: "neither", LEFT: "left only", RIGHT: "right only", BOTH: "both"}

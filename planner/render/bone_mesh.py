@@ -23,14 +23,16 @@ The result is checked closed by :func:`open_edges` (no edge used by only one tri
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 from vtkmodules.vtkCommonDataModel import vtkPolyData
 from vtkmodules.vtkFiltersCore import vtkFeatureEdges, vtkPolyDataConnectivityFilter
 
+from planner.core.lazy import lazy_module
 from planner.core.volume import ImageVolume
 from planner.geometry.raster import VoxelGrid
 from planner.render.mask_surfaces import mask_surface_polydata
 from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 MIN_PIECE_ML = 5.0
 MIN_FRACTION_OF_LARGEST = 0.01

@@ -8,9 +8,11 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.geometry.raster import VoxelGrid
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 def damage_voxel_grid(result) -> VoxelGrid:

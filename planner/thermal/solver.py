@@ -14,9 +14,11 @@ from typing import Callable, Sequence
 import numpy as np
 
 from planner.core.errors import LoadCancelled
-from planner.thermal import kernel
+from planner.core.lazy import lazy_module
 from planner.thermal.grid import ThermalGrid
 from planner.thermal.tissues import TissueTable
+
+kernel = lazy_module("planner.thermal.kernel")  # Numba: imported when a bioheat run starts (start-up time)
 
 # Fraction of the explicit limit dt <= rho c / (2 d k / h^2 + w_b c_b) (stable_dt_s). 0.95 (was 0.9):
 # the closed-form, calibration, convergence and literature tests also pass at 0.98; the 5 % margin keeps

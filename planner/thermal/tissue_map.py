@@ -20,10 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.thermal.grid import ThermalGrid
 from planner.thermal.tissues import TissueTable
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 AIR_MAX_HU = -400.0
 FAT_MAX_HU = -30.0

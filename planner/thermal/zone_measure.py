@@ -10,9 +10,11 @@ distance back from the tip, like the device tables.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from planner.core.lazy import lazy_module
 from planner.thermal.grid import ThermalGrid
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 def _crossing(values: np.ndarray, level: float, step: float) -> float:
