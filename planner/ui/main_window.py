@@ -25,6 +25,7 @@ from planner.session.placement import ClickTool, EditTool, PlaceTool, Selection
 from planner.session.session import PlanningSession
 from planner.session.view_state import ViewState
 from planner.ui.about import show_about
+from planner.ui.case_framing import CaseFraming
 from planner.ui.case_loader import CaseLoader, VOLUME_SUFFIXES
 from planner.ui.corridor_worker import CorridorRunner
 from planner.ui.foramina_display import ForaminaDisplay
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.view3d.body_provider = lambda: self.session.anatomy.body() if self.session.anatomy else None
         self._install_overlays()
         self.scene_plan = ScenePlan(self.view3d, self.session, self.selection)
+        self.framing = CaseFraming(self)  # issue 19: views fit the body, the 3D camera the spine
         self.loader = CaseLoader(self)
         self.loader.loaded.connect(lambda v: self.case_loaded.emit())
         self._build_central()
@@ -306,6 +308,7 @@ class MainWindow(QMainWindow):
         centre_hu, width_hu, _ = initial_window(volume.info)
         self.state.set_window(centre_hu, width_hu)
         self.view3d.set_volume(volume)
+        self.framing.frame_case(volume)
         info = volume.info
         title = info.series_description or Path(info.source_path).name or "volume"
         self.setWindowTitle(f"{APP_NAME} – {title}")
