@@ -36,6 +36,7 @@ from planner.ui.plan_overlays import TARGET_RGB, MaskOverlay, PlanOverlay, ZoneO
 from planner.ui.plan_files import PlanFileActions
 from planner.ui.plan_panel import PlanTree
 from planner.ui.level_actions import LevelActions
+from planner.ui.level_labels import LevelLabels
 from planner.ui.planning_actions import PlanningActions
 from planner.ui.properties_panel import PropertiesPanel
 from planner.ui.propose_actions import ProposeActions
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self.foramina_display = ForaminaDisplay(self, self.view_actions.menu)  # issue 13: foramina 2D/3D
+        self.level_labels = LevelLabels(self, self.view_actions.menu)  # issue 19: names off the anatomy
         self.training = TrainingActions(self)
         self.set_tool("navigate")
         self._connect()
