@@ -36,6 +36,7 @@ def plan_obstacles(session, view, sl) -> list:
     for tc in plan.thermocouples:
         points += [tc.tip_lps, tc.entry_lps]
     rects += [point_rect(*view.lps_to_screen(p)) for p in points]
+    rects += item_label_rects(session, view)
     evaluation = session.evaluation
     for zr in (evaluation.zones if evaluation is not None else ()):
         if zr.zone is None:
@@ -44,6 +45,24 @@ def plan_obstacles(session, view, sl) -> list:
         pts = ellipsoid_section(e.centre_lps, e.axes, e.semi_axes_mm, sl.plane, sl.h_mm)
         if pts is not None:
             rects.append(bounding_rect([view.viewport.plane_to_screen(a, b) for a, b in pts]))
+    return rects
+
+
+def _text_rect(x: float, y: float, text: str) -> tuple:
+    """The box :func:`planner.ui.overlays._label` fills for ``text`` anchored at (x, y)."""
+    metrics = QFontMetrics(_font())
+    return x + 6, y - metrics.height() - 2, x + 14 + metrics.horizontalAdvance(text), y + 2
+
+
+def item_label_rects(session, view) -> list:
+    """The names and readings the plan overlay writes beside items (selected needle, thermocouples)."""
+    plan, rects = session.plan, []
+    selected = getattr(getattr(view.window(), "selection", None), "item_id", None)
+    for needle in plan.needles:
+        if needle.id == selected or view.is_needle_view:
+            rects.append(_text_rect(*view.lps_to_screen(needle.entry_lps), needle.name))
+    for tc in plan.thermocouples:  # "59 °C · 0.5 mm": about the width of this text, wherever it is drawn
+        rects.append(_text_rect(*view.lps_to_screen(tc.tip_lps), "000 °C · 00.0 mm"))
     return rects
 
 

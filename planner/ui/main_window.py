@@ -133,6 +133,9 @@ class MainWindow(QMainWindow):
             grid.addWidget(self.needle_views[kind], r, c)
             self.needle_views[kind].setVisible(False)
         grid.addWidget(self.view3d, 0, 1)
+        for i in (0, 1):  # issue 19: four equal panes, whatever the 3D toolbar's width
+            grid.setColumnStretch(i, 1)
+            grid.setRowStretch(i, 1)
         self.setCentralWidget(central)
 
     def _build_docks(self) -> None:

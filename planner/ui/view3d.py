@@ -11,14 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QSize, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
-    QSpinBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QProgressBar,
+    QSizePolicy,
+    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -95,6 +97,7 @@ class View3D(QWidget):
         self.frame_box_lps = None  # (lo, hi) LPS box the camera frames: the spine, else the body
         self._camera_pending = False  # reset the camera when the new case's surface arrives
         self._camera_after_reset = None  # the camera as the last reset left it (to see if the user moved it)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self._build_ui()
 
     def _build_ui(self) -> None:
@@ -146,10 +149,16 @@ class View3D(QWidget):
         self.progress.setVisible(False)
         bar.addWidget(self.progress)
         layout = QVBoxLayout(self)
+        # The toolbar never widens the 3D pane beyond its share of the four-up grid (it is clipped on
+        # the right when the pane is narrow; maximise the view to reach every control).
+        layout.setSizeConstraint(QLayout.SetNoConstraint)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(bar)
         layout.addWidget(self.vtk_widget, 1)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - as small as a slice view (SliceView.setMinimumSize)
+        return QSize(160, 160)
 
     # --- content -------------------------------------------------------------------------------
     def set_volume(self, volume: ImageVolume | None) -> None:

@@ -113,6 +113,17 @@ def test_fit_is_kept_through_dock_resize_and_window_maximise_restore(window, qtb
     assert window.views[AXIAL].width() > 160 and set(_scales(window)) == set(before)
 
 
+def test_the_four_panes_share_the_centre_equally_with_wide_docks(window):
+    """The 3D toolbar (camera buttons, threshold, opacity) does not widen its column at the 2D views'
+    expense when the docks take most of the window."""
+    dock = window.findChild(QDockWidget, "dock_plan")
+    window.resizeDocks([dock], [900], Qt.Horizontal)
+    _settle(window)
+    axial, view3d = window.views[AXIAL], window.view3d
+    assert abs(axial.width() - view3d.width()) <= 4 and abs(window.views[SAGITTAL].width() - view3d.width()) <= 4
+    _assert_fit(window)
+
+
 def test_view_maximise_and_restore_give_back_the_same_px_per_mm(window):
     before = _scales(window)
     window.view_actions.toggle_maximise()  # the axial view (first pane) fills the centre
