@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 
 from planner.geometry.sections import ellipsoid_section
+from planner.render.level_labels3d import LevelLabels3D
 from planner.ui.label_layout import PlacedLabel, bounding_rect, place_labels, point_rect
 from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB
 
@@ -117,18 +118,32 @@ class LevelLabelOverlay:
 
 
 class LevelLabels:
-    """Installs the overlay on every 2D view and its View-menu toggle."""
+    """Installs the overlay on every 2D view, the names beside the spine in 3D, and the View-menu toggle."""
 
     def __init__(self, window, menu):
         self.w = window
         self.overlay = LevelLabelOverlay(window.session)
         for view in window.all_2d_views():
             view.overlays.append(self.overlay)
+        self.labels3d = LevelLabels3D(window.view3d.scene.renderer, LEVEL_RGB.getRgbF()[:3])
+        plan = window.session.plan
+        for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
+            signal.connect(self._on_plan)
         self.action = window.add_action(menu, "Show &level labels", self.set_visible)
         self.action.setObjectName("show_level_labels")
         self.action.setCheckable(True)
         self.action.setChecked(True)
 
+    def _on_plan(self, *args) -> None:
+        levels = [(lv.name, lv.body_centre_lps) for lv in self.w.session.plan.levels]
+        shown = self.labels3d.levels()
+        if [n for n, _ in levels] != [n for n, _ in shown] or any(
+                not np.allclose(c, old) for (_, c), (_, old) in zip(levels, shown)):
+            self.labels3d.set_levels(levels)
+            self.w.view3d.render()
+
     def set_visible(self, on: bool) -> None:
         self.overlay.visible = bool(on)
+        self.labels3d.set_visible(on)
         self.w.update_views()
+        self.w.view3d.render()

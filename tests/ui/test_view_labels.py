@@ -96,3 +96,37 @@ def test_level_labels_can_be_hidden_from_the_view_menu(window):
     assert window.level_labels.overlay.layout(view, view.current_slice()) == []
     action.trigger()
     assert len(window.level_labels.overlay.layout(view, view.current_slice())) == 1
+
+
+def test_3d_level_label_sits_beside_the_spine_clear_of_tips_and_zone(window):
+    """From behind and from the side: the 3D name's box keeps off the projected tips and the zone's disc
+    (radius: its longest semi-axis), computed here with the renderer's own world-to-display mapping."""
+    view3d, s = window.view3d, window.session
+    renderer = view3d.scene.renderer
+    needle = s.plan.needles[0]
+    tips = [needle.tip_lps, s.plan.antenna_for(needle.id).tip_lps(needle)]
+    zone = s.evaluation.zones[0].zone.ellipsoid
+    for side in ("P", "L", "A"):
+        view3d.camera_preset(side)
+        view3d.render_window.Render()
+        assert window.level_labels.labels3d.levels()[0][0] == "L2"
+        x0, y0, x1, y1 = window.level_labels.labels3d.text_boxes()[0]
+        assert x1 - x0 > 5 and y1 - y0 > 5
+
+        def display(p):
+            renderer.SetWorldPoint(*p, 1.0)
+            renderer.WorldToDisplay()
+            return np.array(renderer.GetDisplayPoint()[:2])
+
+        for tip in tips:
+            tx, ty = display(tip)
+            assert not (x0 - 7 < tx < x1 + 7 and y0 - 7 < ty < y1 + 7), side
+        cx, cy = display(zone.centre_lps)
+        cam = renderer.GetActiveCamera()
+        right = np.cross(cam.GetDirectionOfProjection(), cam.GetViewUp())
+        r_px = np.linalg.norm(display(np.asarray(zone.centre_lps) + max(zone.semi_axes_mm) * right) - (cx, cy))
+        nearest = np.array([min(max(cx, x0), x1), min(max(cy, y0), y1)])
+        assert np.linalg.norm(nearest - (cx, cy)) > r_px, side
+    window.level_labels.action.trigger()
+    assert not window.level_labels.labels3d._leader_actor.GetVisibility()
+    window.level_labels.action.trigger()
