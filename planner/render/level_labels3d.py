@@ -1,7 +1,7 @@
 """Level names in the 3D view, beside the spine and joined to the vertebral body by a leader line.
 
 VTK only, no Qt. Each name is a 2D text actor placed, before every render (the renderer's StartEvent),
-``BESIDE_MM`` to the screen-left of its vertebral body's centre, measured along the camera's right
+``BESIDE_MM`` to the screen-left (or right, away from the needles) of its vertebral body's centre, measured along the camera's right
 direction in the body's own depth: so it stays clear of the vertebra and of what is planned in it
 (needle tips and zones lie within the vertebral body, about 25 mm around its centre on a lumbar body,
 DOMAIN.md access geometry) from any viewing side, at any zoom.
@@ -34,6 +34,7 @@ class LevelLabels3D:
         self.renderer = renderer
         self.rgb = rgb
         self.visible = True
+        self.avoid_lps = np.zeros((0, 3))  # points the labels keep away from (the needles' entries and tips)
         self._labels: list[tuple[str, np.ndarray, vtkTextActor]] = []
         self._leaders = vtkPolyData()
         mapper = vtkPolyDataMapper2D()
@@ -85,19 +86,27 @@ class LevelLabels3D:
             actor.SetVisibility(self.visible)
         self._leader_actor.SetVisibility(self.visible and bool(self._labels))
 
-    def layout(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
-        """(name, anchor_px, label_px) for each level: where the leader ends (at the body's side) and
-        the label's right end (the text is right-justified there, vertically centred), in pixels."""
+    def layout(self) -> list[tuple[str, np.ndarray, np.ndarray, float]]:
+        """(name, anchor_px, label_px, side) for each level: where the leader ends (at the body's side),
+        the label's end nearer the body (the text is justified there, vertically centred), in pixels,
+        and the side (-1 screen-left, +1 screen-right: the one farther from ``avoid_lps``)."""
         cam = self.renderer.GetActiveCamera()
         direction = np.array(cam.GetDirectionOfProjection())
         up = np.array(cam.GetViewUp())
         right = np.cross(direction, up)
         right /= max(np.linalg.norm(right), 1e-12)
+        avoid = [world_to_display(self.renderer, p)[:2] for p in self.avoid_lps]
         out = []
         for name, centre, _ in self._labels:
-            anchor = world_to_display(self.renderer, centre - LEADER_STOP_MM * right)
-            beside = world_to_display(self.renderer, centre - BESIDE_MM * right)
-            out.append((name, anchor[:2], beside[:2]))
+            best = None
+            for side in (-1.0, 1.0):  # screen-left first; the other side when the needles come from there
+                beside = world_to_display(self.renderer, centre + side * BESIDE_MM * right)[:2]
+                room = min((float(np.linalg.norm(beside - a)) for a in avoid), default=np.inf)
+                if best is None or room > best[0] + 1e-6:
+                    best = (room, side, beside)
+            _, side, beside = best
+            anchor = world_to_display(self.renderer, centre + side * LEADER_STOP_MM * right)[:2]
+            out.append((name, anchor, beside, side))
         return out
 
     def place(self) -> None:
@@ -105,9 +114,11 @@ class LevelLabels3D:
         if not self._labels:
             return
         points, lines = vtkPoints(), vtkCellArray()
-        for (name, anchor, label), (_, _, actor) in zip(self.layout(), self._labels):
+        for (name, anchor, label, side), (_, _, actor) in zip(self.layout(), self._labels):
+            tp = actor.GetTextProperty()
+            tp.SetJustificationToRight() if side < 0 else tp.SetJustificationToLeft()
             actor.SetDisplayPosition(int(round(label[0])), int(round(label[1])))
-            a = points.InsertNextPoint(label[0] + 2, label[1], 0.0)
+            a = points.InsertNextPoint(label[0] + (2 if side < 0 else -2), label[1], 0.0)
             b = points.InsertNextPoint(anchor[0], anchor[1], 0.0)
             lines.InsertNextCell(2)
             lines.InsertCellPoint(a)

@@ -135,6 +135,9 @@ class LevelLabels:
         self.action.setChecked(True)
 
     def _on_plan(self, *args) -> None:
+        plan = self.w.session.plan
+        ends = [p for item in list(plan.needles) + list(plan.thermocouples) for p in (item.entry_lps, item.tip_lps)]
+        self.labels3d.avoid_lps = np.asarray(ends, float).reshape(-1, 3)
         levels = [(lv.name, lv.body_centre_lps) for lv in self.w.session.plan.levels]
         shown = self.labels3d.levels()
         if [n for n, _ in levels] != [n for n, _ in shown] or any(
