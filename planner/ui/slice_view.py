@@ -122,11 +122,6 @@ class SliceView(QWidget):
             return sl.extent_mm
         return clip_extent(plane_extent_of_box(sl.plane, *self.fit_box_lps), sl.extent_mm)
 
-    @property
-    def zoom_relative(self) -> float:
-        """The zoom relative to the fit (1 while fit); kept when the view is resized."""
-        return self._zoom_rel
-
     def _fit_scale_now(self) -> float | None:
         if self._fit_extent is None:
             return None

@@ -18,22 +18,23 @@ from tests.ui.helpers import wheel
 pytestmark = pytest.mark.gui
 
 # The phantom: 1 x 1 x 3 mm voxels, origin 0, identity direction (LPS = (i, j, 3k)). A 'body' of soft
-# tissue over voxels i 36..200, j 60..138, all k, and a 'table' plate (2 voxels thick) below it. The body
-# edges sit on the 6 mm proxy's sampling grid, so its box is exact: voxel edges x 35.5..200.5,
-# y 59.5..138.5, z -1.5..118.5 mm.
-BODY_LO = np.array([35.5, 59.5, -1.5])
-BODY_HI = np.array([200.5, 138.5, 118.5])
+# tissue over voxels i 36..198, j 60..138, all 39 slices, and a 'table' plate (2 voxels thick) below it.
+# The body's first and last voxels sit on the 6 mm proxy's samples (every 6th voxel in-plane, every 2nd
+# slice); the box is those samples widened by half a step (3 voxels in-plane, 1 slice), cut to the grid:
+# x 33..201, y 57..141, z -1.5..115.5 mm (the slices' outer edges).
+BODY_LO = np.array([33.0, 57.0, -1.5])
+BODY_HI = np.array([201.0, 141.0, 115.5])
 
 
 def _phantom() -> ImageVolume:
-    hu = np.full((40, 200, 240), -1000, dtype=np.int16)
-    hu[:, 60:139, 36:201] = 40
+    hu = np.full((39, 200, 240), -1000, dtype=np.int16)
+    hu[:, 60:139, 36:199] = 40
     hu[:, 170:172, :] = 300  # the table: thin, apart from the body, across the whole field of view
     return ImageVolume(hu, (1.0, 1.0, 3.0), (0.0, 0.0, 0.0), np.eye(3), SeriesInfo(series_description="body box"))
 
 
 # the body's extent (a, b) on each standard plane: axial (x, y), sagittal (y, z), coronal (x, z)
-EXTENT_MM = {AXIAL: (165.0, 79.0), SAGITTAL: (79.0, 120.0), CORONAL: (165.0, 120.0)}
+EXTENT_MM = {AXIAL: (168.0, 84.0), SAGITTAL: (84.0, 117.0), CORONAL: (168.0, 117.0)}
 
 
 def _expected(view, zoom: float = 1.0) -> float:
@@ -76,7 +77,7 @@ def _assert_fit(w, zoom: dict | None = None) -> None:
 def test_the_body_box_excludes_the_table_and_is_exact_on_the_proxy_grid():
     lo, hi = body_box_lps(_phantom())
     np.testing.assert_allclose(lo, BODY_LO, atol=1e-9)
-    np.testing.assert_allclose(hi, BODY_HI, atol=1e-9)  # y stops at the body (138.5), not the table (171)
+    np.testing.assert_allclose(hi, BODY_HI, atol=1e-9)  # y stops at the body (141), not the table (171)
 
 
 def test_fit_scale_closed_form():
@@ -175,7 +176,7 @@ def real_volumes(lumbar_ct_dir, t11_t12_ct_dir):
 @pytest.mark.parametrize("name", ["lumbar", "t11"])
 def test_real_scan_views_fit_the_body_not_the_table(real_volumes, name, qtbot):
     """The 6 mm proxy's box agrees with the 2 mm segmentation's within one proxy voxel, and the axial
-    view opens at the closed-form fit of the 2 mm body box."""
+    view opens at the closed-form fit of the 2 mm body box (within that difference)."""
     from planner.anatomy.body import segment_body
     from planner.ui.main_window import MainWindow
     from planner.ui.view_fit import mask_box_lps
@@ -183,7 +184,8 @@ def test_real_scan_views_fit_the_body_not_the_table(real_volumes, name, qtbot):
     volume = real_volumes[name]
     ref_lo, ref_hi = mask_box_lps(volume, segment_body(volume).mask)
     lo, hi = body_box_lps(volume)
-    assert np.all(np.abs(lo - ref_lo)[:2] <= 6.0) and np.all(np.abs(hi - ref_hi)[:2] <= 6.0)
+    step_mm = 6 * np.array(volume.spacing_mm)[:2]  # the proxy takes every 6th voxel in-plane (0.98-1.07 mm)
+    assert np.all(np.abs(ref_lo - lo)[:2] <= step_mm) and np.all(np.abs(hi - ref_hi)[:2] <= step_mm)
     w = MainWindow()
     qtbot.addWidget(w)
     w.loader.quiet = True
