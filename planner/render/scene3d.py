@@ -67,6 +67,7 @@ class Scene3D:
         self._marker: vtkOrientationMarkerWidget | None = None
         self._focus_lps = np.zeros(3)
         self._radius_mm = 100.0
+        self.bone_opacity = 1.0  # 0..1; below 1 the canal, zones and needles show through the bone
 
     # --- content -------------------------------------------------------------------------------
     def set_bone_surface(self, polydata, coarse=None) -> None:
@@ -93,6 +94,7 @@ class Scene3D:
         prop.SetColor(*BONE_RGB)
         prop.SetSpecular(0.15)
         prop.SetSpecularPower(20)
+        prop.SetOpacity(self.bone_opacity)
         self.bone_actor = actor
         self.renderer.AddActor(actor)
 
@@ -102,6 +104,13 @@ class Scene3D:
         hi = np.asarray(bounds_max_lps, dtype=float)
         self._focus_lps = (lo + hi) / 2
         self._radius_mm = max(float(np.linalg.norm(hi - lo)) / 2, 1.0)
+
+    def set_bone_opacity(self, opacity: float) -> None:
+        """Opacity of the bone surface (0 = hidden, 1 = opaque); kept for the surfaces built later."""
+        self.bone_opacity = min(max(float(opacity), 0.0), 1.0)
+        if self.bone_actor is not None:
+            self.bone_actor.GetProperty().SetOpacity(self.bone_opacity)
+            self.bone_actor.SetVisibility(self.bone_opacity > 0.0)
 
     def bone_triangle_count(self) -> int:
         if self.bone_actor is None:
@@ -118,6 +127,20 @@ class Scene3D:
         cam.SetViewUp(*up)
         cam.SetViewAngle(30.0)
         self.renderer.ResetCamera()
+        self.renderer.ResetCameraClippingRange()
+
+    def frame_box(self, lo_lps, hi_lps, name: str = "P") -> None:
+        """Look from side ``name`` at the LPS box [lo, hi], framing it whole (its bounding sphere fills
+        the view: vtkRenderer.ResetCamera(bounds)), whatever else the scene holds (the table, ribs)."""
+        lo, hi = np.asarray(lo_lps, float), np.asarray(hi_lps, float)
+        self.set_focus(lo, hi)
+        direction, up = CAMERA_PRESETS[name.upper()]
+        cam = self.renderer.GetActiveCamera()
+        cam.SetFocalPoint(*self._focus_lps)
+        cam.SetPosition(*(self._focus_lps + np.asarray(direction) * self._radius_mm * 4.0))
+        cam.SetViewUp(*up)
+        cam.SetViewAngle(30.0)
+        self.renderer.ResetCamera(lo[0], hi[0], lo[1], hi[1], lo[2], hi[2])
         self.renderer.ResetCameraClippingRange()
 
     def attach_orientation_marker(self, interactor) -> None:

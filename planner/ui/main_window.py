@@ -25,6 +25,7 @@ from planner.session.placement import ClickTool, EditTool, PlaceTool, Selection
 from planner.session.session import PlanningSession
 from planner.session.view_state import ViewState
 from planner.ui.about import show_about
+from planner.ui.case_framing import CaseFraming
 from planner.ui.case_loader import CaseLoader, VOLUME_SUFFIXES
 from planner.ui.corridor_worker import CorridorRunner
 from planner.ui.foramina_display import ForaminaDisplay
@@ -35,6 +36,7 @@ from planner.ui.plan_overlays import TARGET_RGB, MaskOverlay, PlanOverlay, ZoneO
 from planner.ui.plan_files import PlanFileActions
 from planner.ui.plan_panel import PlanTree
 from planner.ui.level_actions import LevelActions
+from planner.ui.level_labels import LevelLabels
 from planner.ui.planning_actions import PlanningActions
 from planner.ui.properties_panel import PropertiesPanel
 from planner.ui.propose_actions import ProposeActions
@@ -90,6 +92,7 @@ class MainWindow(QMainWindow):
         self.view3d.body_provider = lambda: self.session.anatomy.body() if self.session.anatomy else None
         self._install_overlays()
         self.scene_plan = ScenePlan(self.view3d, self.session, self.selection)
+        self.framing = CaseFraming(self)  # issue 19: views fit the body, the 3D camera the spine
         self.loader = CaseLoader(self)
         self.loader.loaded.connect(lambda v: self.case_loaded.emit())
         self._build_central()
@@ -98,6 +101,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self.foramina_display = ForaminaDisplay(self, self.view_actions.menu)  # issue 13: foramina 2D/3D
+        self.level_labels = LevelLabels(self, self.view_actions.menu)  # issue 19: names off the anatomy
         self.training = TrainingActions(self)
         self.set_tool("navigate")
         self._connect()
@@ -129,6 +133,9 @@ class MainWindow(QMainWindow):
             grid.addWidget(self.needle_views[kind], r, c)
             self.needle_views[kind].setVisible(False)
         grid.addWidget(self.view3d, 0, 1)
+        for i in (0, 1):  # issue 19: four equal panes, whatever the 3D toolbar's width
+            grid.setColumnStretch(i, 1)
+            grid.setRowStretch(i, 1)
         self.setCentralWidget(central)
 
     def _build_docks(self) -> None:
@@ -306,6 +313,7 @@ class MainWindow(QMainWindow):
         centre_hu, width_hu, _ = initial_window(volume.info)
         self.state.set_window(centre_hu, width_hu)
         self.view3d.set_volume(volume)
+        self.framing.frame_case(volume)
         info = volume.info
         title = info.series_description or Path(info.source_path).name or "volume"
         self.setWindowTitle(f"{APP_NAME} – {title}")

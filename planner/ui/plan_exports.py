@@ -79,6 +79,7 @@ class PlanExports:
             self.prompts.warn(title, f"{title} failed: {exc}")
             return
         QApplication.restoreOverrideCursor()
+        self.w.view3d.reset_camera_to_spine()  # issue 19: an export never leaves the 3D view zoomed or offset
         self._status(f"{title}: wrote {len(written)} file(s) to {Path(written[0]).parent if written else '—'}")
 
     def deidentify(self) -> bool:

@@ -81,7 +81,7 @@ LEVEL_NEAR_MM = 14.0  # about half a lumbar body height: the label shows on the 
 
 
 def draw_level(painter: QPainter, view, sl, level) -> None:
-    """The level's name at its body centre and its mid-sagittal plane's trace on the slice (dotted)."""
+    """The level's mid-sagittal plane's trace on the slice (dotted), near its body centre."""
     centre = np.asarray(level.body_centre_lps)
     if abs(float(view.height_above_slice_mm(centre))) > LEVEL_NEAR_MM:
         return
@@ -99,8 +99,7 @@ def draw_level(painter: QPainter, view, sl, level) -> None:
         a0, a1 = foot - 30 * direction, foot + 30 * direction
         painter.setPen(QPen(LEVEL_RGB, 1.0, Qt.DotLine))
         painter.drawLine(QPointF(*view.viewport.plane_to_screen(*a0)), QPointF(*view.viewport.plane_to_screen(*a1)))
-    x, y = view.viewport.plane_to_screen(*c_ab)
-    _label(painter, x, y, level.name, LEVEL_RGB)
+    # the name is drawn off the anatomy by planner.ui.level_labels (issue 19), not over the body
 
 
 class PlanOverlay:

@@ -9,6 +9,10 @@ the active tool first (the protocol is :class:`planner.session.tools.ViewTool`);
 left click/drag moves the crosshair; wheel (or Up/Down, PageUp/PageDown) changes slice; Ctrl+wheel
 zooms about the mouse; middle drag pans; right drag changes window (horizontal) and level (vertical);
 R resets the view.
+
+Fit: a view shows its fit box (the patient's body on a case, :mod:`planner.ui.view_fit`) until the user
+zooms; a zoom is kept relative to the fit and the view's centre stays put when the view is resized,
+so docks, maximise/restore and a maximised view coming back never change what is seen.
 """
 
 from __future__ import annotations
@@ -25,11 +29,12 @@ from planner.core.frames import orientation_letters
 from planner.core.volume import ImageVolume
 from planner.geometry.mpr import SliceImage
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL, SlicePlane
-from planner.geometry.viewport import Viewport
+from planner.geometry.viewport import MAX_SCALE, MIN_SCALE, Viewport
 from planner.render.plane_sources import NeedleSource, SliceSource, StandardSource
 from planner.render.windowing import apply_window
 from planner.session.tools import ContextTool, ViewContext, ViewTool
 from planner.session.view_state import ViewState
+from planner.ui.view_fit import FIT_MARGIN, clip_extent, fit_scale_px_per_mm, plane_extent_of_box
 
 VIEW_COLORS = {AXIAL: QColor(*palette.VIEW_AXIAL), SAGITTAL: QColor(*palette.VIEW_SAGITTAL),
                CORONAL: QColor(*palette.VIEW_CORONAL)}
@@ -69,6 +74,10 @@ class SliceView(QWidget):
         self._scaled = None
         self._last_pos = QPointF()
         self._fitted = False
+        self.fit_box_lps = None  # (lo, hi) LPS box a standard view fits (the body), None: the whole slice
+        self._fit_extent = None  # (a0, a1, b0, b1) mm the last fit used
+        self._zoom_rel = 1.0  # scale / fit scale: 1 while the view is fit, kept across resizes
+        self._user_moved = False  # zoomed or panned by the user since the last fit
         self.setObjectName(f"slice_view_{self.orientation}")
         self.setMinimumSize(160, 160)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
@@ -92,11 +101,39 @@ class SliceView(QWidget):
         """The volume this view reslices (held once, by its slice source)."""
         return self.source.volume
 
-    def set_volume(self, volume: ImageVolume | None) -> None:
+    def set_volume(self, volume: ImageVolume | None, fit_box_lps=None) -> None:
         self.source.set_volume(volume)
         self._image_key = None
+        self.fit_box_lps = fit_box_lps
         self._fitted = False
         self.update()
+
+    def set_fit_box(self, lo_lps, hi_lps) -> None:
+        """Fit this LPS box from now on (the body, once known); a view the user has not zoomed or panned
+        is refitted at once, a zoomed one keeps its zoom until R / Ctrl+R."""
+        self.fit_box_lps = None if lo_lps is None else (np.asarray(lo_lps, float), np.asarray(hi_lps, float))
+        if not self._user_moved:
+            self._fitted = False
+            self.update()
+
+    def fit_extent_mm(self, sl: SliceImage) -> tuple[float, float, float, float]:
+        """The plane box this view fits: the fit box's extent on the plane, within the slice's."""
+        if self.fit_box_lps is None or self.is_needle_view:
+            return sl.extent_mm
+        return clip_extent(plane_extent_of_box(sl.plane, *self.fit_box_lps), sl.extent_mm)
+
+    def _fit_scale_now(self) -> float | None:
+        if self._fit_extent is None:
+            return None
+        return fit_scale_px_per_mm(self.viewport.width_px, self.viewport.height_px, self._fit_extent, FIT_MARGIN)
+
+    def _fit(self, sl: SliceImage) -> None:
+        self.viewport.resize(self.width(), self.height())
+        self._fit_extent = self.fit_extent_mm(sl)
+        self.viewport.fit(*self._fit_extent, margin=FIT_MARGIN)
+        self._zoom_rel = 1.0
+        self._user_moved = False
+        self._fitted = True
 
     def set_needle(self, entry_lps, tip_lps, refit: bool = False) -> None:
         """For needle views: follow this trajectory (None, None to show nothing)."""
@@ -128,6 +165,7 @@ class SliceView(QWidget):
 
     def reset_view(self) -> None:
         self._fitted = False
+        self._user_moved = False
         self.update()
 
     # --- coordinate helpers --------------------------------------------------------------------
@@ -170,13 +208,27 @@ class SliceView(QWidget):
         self.update()
 
     def resizeEvent(self, event):  # noqa: N802
-        old_w, old_h = self.viewport.width_px, self.viewport.height_px
+        # Not a ratio of old and new sizes (that accumulates through hide/show and tiny layouts): the
+        # scale is always the fit of the new size times the user's relative zoom; the centre stays.
         self.viewport.resize(self.width(), self.height())
-        if self._fitted and old_w > 1 and old_h > 1:
-            factor = min(self.width() / old_w, self.height() / old_h)
-            if factor > 0:
-                self.viewport.scale_px_per_mm *= factor
+        fit = self._fit_scale_now() if self._fitted else None
+        if fit is not None:
+            self.viewport.scale_px_per_mm = min(max(fit * self._zoom_rel, MIN_SCALE), MAX_SCALE)
         super().resizeEvent(event)
+
+    def zoom_about(self, x_px: float, y_px: float, factor: float) -> None:
+        """Zoom by ``factor`` about a screen point; the zoom is remembered relative to the fit."""
+        self.viewport.zoom_about(x_px, y_px, factor)
+        fit = self._fit_scale_now()
+        if fit:
+            self._zoom_rel = self.viewport.scale_px_per_mm / fit
+        self._user_moved = True
+        self.update()
+
+    def pan_px(self, dx_px: float, dy_px: float) -> None:
+        self.viewport.pan_px(dx_px, dy_px)
+        self._user_moved = True
+        self.update()
 
     def wheelEvent(self, event):  # noqa: N802
         delta = event.angleDelta().y()
@@ -184,8 +236,7 @@ class SliceView(QWidget):
             return
         if event.modifiers() & Qt.ControlModifier:
             pos = event.position()
-            self.viewport.zoom_about(pos.x(), pos.y(), 1.15 if delta > 0 else 1 / 1.15)
-            self.update()
+            self.zoom_about(pos.x(), pos.y(), 1.15 if delta > 0 else 1 / 1.15)
         else:
             self.step_slices(1 if delta > 0 else -1)
         event.accept()
@@ -236,8 +287,7 @@ class SliceView(QWidget):
             if buttons & Qt.LeftButton:
                 self._move_cursor_to(pos)
             elif buttons & Qt.MiddleButton:
-                self.viewport.pan_px(dx, dy)
-                self.update()
+                self.pan_px(dx, dy)
             elif buttons & Qt.RightButton:
                 centre, width = self.state.window
                 self.state.set_window(centre - dy * 2.0, width + dx * 4.0)
@@ -273,9 +323,7 @@ class SliceView(QWidget):
             painter.end()
             return
         if not self._fitted:
-            self.viewport.resize(self.width(), self.height())
-            self.viewport.fit(*sl.extent_mm)
-            self._fitted = True
+            self._fit(sl)
         self._draw_image(painter, sl)
         painter.setRenderHint(QPainter.Antialiasing, True)
         for overlay in self.overlays:

@@ -264,6 +264,7 @@ class TrainingActions(QObject):
         self.panel.submit.setEnabled(True)
         self._tick.start()
         self._update_clock()
+        self.w.view3d.reset_camera_to_spine()  # issue 19: every task starts with the spine in view
 
     def _update_clock(self) -> None:
         if self.started_at is not None:

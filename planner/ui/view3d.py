@@ -1,16 +1,26 @@
-"""The 3D view: the bone surface (built in the background), orientation cube and camera presets."""
+"""The 3D view: the bone surface (built in the background), orientation cube and camera presets.
+
+The camera frames the spine (:meth:`View3D.reset_camera_to_spine`): on every case load (once the
+surface is in, and again when the canal is found unless the user has moved the camera), on starting a
+training task and after an export. The bone's opacity is set in the view's corner (the canal, zones and
+needles show through).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+import numpy as np
+from PySide6.QtCore import QObject, QSize, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QProgressBar,
+    QSizePolicy,
+    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -84,6 +94,10 @@ class View3D(QWidget):
         self._thread: QThread | None = None
         self._worker: SurfaceWorker | None = None
         self.body_provider = None  # () -> BodyMask | None; set by the main window (issue 13)
+        self.frame_box_lps = None  # (lo, hi) LPS box the camera frames: the spine, else the body
+        self._camera_pending = False  # reset the camera when the new case's surface arrives
+        self._camera_after_reset = None  # the camera as the last reset left it (to see if the user moved it)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self._build_ui()
 
     def _build_ui(self) -> None:
@@ -118,16 +132,33 @@ class View3D(QWidget):
         self.threshold.setValue(DEFAULT_BONE_THRESHOLD_HU)
         self.threshold.editingFinished.connect(self.rebuild_surface)
         bar.addWidget(self.threshold)
+        self.opacity = QSpinBox(self)
+        self.opacity.setObjectName("bone_opacity")
+        self.opacity.setRange(0, 100)
+        self.opacity.setSingleStep(10)
+        self.opacity.setValue(100)
+        self.opacity.setPrefix("Bone ")
+        self.opacity.setSuffix(" %")
+        self.opacity.setToolTip("Opacity of the bone surface: lower it to see the canal, zones and needles "
+                                "through the vertebrae (0 hides the bone)")
+        self.opacity.valueChanged.connect(self.set_bone_opacity)
+        bar.addWidget(self.opacity)
         self.progress = QProgressBar(self)
         self.progress.setMaximumWidth(90)
         self.progress.setRange(0, 100)
         self.progress.setVisible(False)
         bar.addWidget(self.progress)
         layout = QVBoxLayout(self)
+        # The toolbar never widens the 3D pane beyond its share of the four-up grid (it is clipped on
+        # the right when the pane is narrow; maximise the view to reach every control).
+        layout.setSizeConstraint(QLayout.SetNoConstraint)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(bar)
         layout.addWidget(self.vtk_widget, 1)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - as small as a slice view (SliceView.setMinimumSize)
+        return QSize(160, 160)
 
     # --- content -------------------------------------------------------------------------------
     def set_volume(self, volume: ImageVolume | None) -> None:
@@ -136,9 +167,11 @@ class View3D(QWidget):
             self.scene.renderer.RemoveVolume(self._volume_actor)
             self._volume_actor = None
         self.volume_box.setChecked(False)
+        self.frame_box_lps = None
         if volume is None:
             return
         self.scene.set_focus(*volume.bounds_lps)
+        self._camera_pending = True
         self.rebuild_surface()
 
     def rebuild_surface(self) -> None:
@@ -178,10 +211,10 @@ class View3D(QWidget):
         if request_id != self._request_id:
             return  # a stale result from an earlier threshold
         poly, coarse = surfaces
-        first = self.scene.bone_actor is None
         self.scene.set_bone_surface(poly, coarse)
-        if first:
-            self.scene.camera_preset("P")
+        if self._camera_pending:
+            self.reset_camera_to_spine()
+        self.scene.renderer.ResetCameraClippingRange()
         self.progress.setVisible(False)
         self.render()
         self.surface_ready.emit()
@@ -203,12 +236,49 @@ class View3D(QWidget):
         if self._volume_actor is not None:
             self._volume_actor.SetVisibility(on)
         if self.scene.bone_actor is not None:
-            self.scene.bone_actor.SetVisibility(not on)
+            self.scene.bone_actor.SetVisibility(not on and self.scene.bone_opacity > 0)
         self.render()
 
     # --- camera and output ---------------------------------------------------------------------
     def camera_preset(self, name: str) -> None:
-        self.scene.camera_preset(name)
+        """Look from side ``name``, framing the spine (or the body) when known."""
+        if self.frame_box_lps is not None:
+            self.scene.frame_box(*self.frame_box_lps, name)
+        else:
+            self.scene.camera_preset(name)
+        self._camera_after_reset = self._camera_state()
+        self.render()
+
+    def set_frame_box(self, lo_lps, hi_lps) -> None:
+        """The LPS box the camera frames from now on (the body at load, the spine once the canal is in)."""
+        self.frame_box_lps = None if lo_lps is None else (np.asarray(lo_lps, float), np.asarray(hi_lps, float))
+
+    def reset_camera_to_spine(self) -> None:
+        """The camera every case starts with: from behind (P), framing the spine (else the body, else
+        the scan). The one method to call after a load, a training task's start or an export."""
+        if self.volume is None:
+            return
+        self._camera_pending = False
+        self.camera_preset("P")
+
+    @property
+    def camera_pending(self) -> bool:
+        """True from a case load until its first camera reset (when its bone surface arrives)."""
+        return self._camera_pending
+
+    def camera_untouched(self) -> bool:
+        """True while the camera is where the last reset or preset put it (the user has not moved it)."""
+        state = self._camera_state()
+        return self._camera_after_reset is not None and np.allclose(state, self._camera_after_reset, atol=1e-6)
+
+    def _camera_state(self) -> np.ndarray:
+        cam = self.scene.renderer.GetActiveCamera()
+        return np.array(cam.GetPosition() + cam.GetFocalPoint() + cam.GetViewUp() + (cam.GetViewAngle(),))
+
+    def set_bone_opacity(self, percent: int) -> None:
+        self.scene.set_bone_opacity(percent / 100.0)
+        if self.volume_box.isChecked() and self.scene.bone_actor is not None:
+            self.scene.bone_actor.SetVisibility(False)  # the volume rendering stands in for the bone
         self.render()
 
     def render(self) -> None:

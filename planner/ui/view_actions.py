@@ -56,7 +56,7 @@ class ViewActions:
     def reset_views(self) -> None:
         for view in self.w.all_2d_views():
             view.reset_view()
-        self.w.view3d.camera_preset("P")
+        self.w.view3d.reset_camera_to_spine()
 
     def toggle_maximise(self) -> None:
         """Show only the view under the mouse (or the focused one); again to restore the layout."""

@@ -1,0 +1,83 @@
+"""Where a view's labels go so that they sit off the anatomy and never cover what is being planned.
+
+Plain logic on screen rectangles (x0, y0, x1, y1 in px; no Qt), like the radiology viewers' annotation
+layout: a label goes in a column at the view's left or right edge, at the height of the point it names
+(joined to it by a leader line), and slides up or down until it overlaps no obstacle (needle, antenna and
+thermocouple tips, zone outlines, labels placed before it, the view's own corner texts). A label with no
+free place is not drawn: hiding a name is safer than hiding a tip or a zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Rect = tuple[float, float, float, float]
+
+EDGE_GAP_PX = 46.0  # clear of the orientation letters drawn at the view's left and right edges (40 px)
+TOP_RESERVED_PX = 24.0  # the view's title line
+BOTTOM_RESERVED_PX = 26.0  # the W/L and px/mm line
+SLIDE_STEP_PX = 6.0
+TIP_HALF_PX = 7.0  # a tip marker's radius (4.5 px) plus its pen and a little air
+
+
+@dataclass(frozen=True)
+class PlacedLabel:
+    text: str
+    rect: Rect
+    anchor: tuple[float, float]  # the screen point the label names (its leader line ends there)
+
+
+def overlaps(a: Rect, b: Rect) -> bool:
+    """True when the two rectangles share interior area."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def point_rect(x: float, y: float, half: float = TIP_HALF_PX) -> Rect:
+    return x - half, y - half, x + half, y + half
+
+
+def bounding_rect(points) -> Rect:
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[Rect]) -> list[PlacedLabel]:
+    """Place ``items`` (text, (x, y) anchor) in the view; ``size_of(text)`` gives (w, h) px.
+
+    Each label tries the edge column nearer its anchor first, then the other; in each column the
+    heights nearest the anchor's first. Labels already placed become obstacles for the next ones.
+    """
+    taken = list(obstacles)
+    placed: list[PlacedLabel] = []
+    y_lo, y_hi = TOP_RESERVED_PX, view_h - BOTTOM_RESERVED_PX
+    for text, (ax, ay) in items:
+        w, h = size_of(text)
+        if y_hi - y_lo < h:
+            continue
+        left = EDGE_GAP_PX
+        right = view_w - EDGE_GAP_PX - w
+        columns = [left, right] if ax <= view_w / 2 else [right, left]
+        spot = _free_spot(columns, ay, w, h, y_lo, y_hi, taken)
+        if spot is None:
+            continue
+        placed.append(PlacedLabel(text, spot, (ax, ay)))
+        taken.append(spot)
+    return placed
+
+
+def _free_spot(columns, anchor_y, w, h, y_lo, y_hi, taken) -> Rect | None:
+    start = min(max(anchor_y - h / 2, y_lo), y_hi - h)
+    n = int((y_hi - y_lo) / SLIDE_STEP_PX) + 1
+    for x0 in columns:
+        if x0 < 0:
+            continue
+        for k in range(n):
+            for sign in ((1,) if k == 0 else (-1, 1)):
+                y0 = start + sign * k * SLIDE_STEP_PX
+                if y0 < y_lo or y0 + h > y_hi:
+                    continue
+                rect = (x0, y0, x0 + w, y0 + h)
+                if not any(overlaps(rect, o) for o in taken):
+                    return rect
+    return None

@@ -1,0 +1,152 @@
+"""Level names in the 2D views: at the view's edge with a leader line to the vertebral body, never over
+a needle tip or a zone (:mod:`planner.ui.label_layout`), and hidden from the View menu.
+
+The dotted mid-sagittal trace stays with :func:`planner.ui.plan_overlays.draw_level`; this overlay draws
+after all the others so the names are on top, and it only ever draws where nothing planned lies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
+
+from planner.geometry.sections import ellipsoid_section
+from planner.render.level_labels3d import LevelLabels3D
+from planner.ui.label_layout import PlacedLabel, bounding_rect, place_labels, point_rect
+from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB
+
+LABEL_FONT = ("Sans", 9)
+PAD_PX = 4.0
+
+
+def _font() -> QFont:
+    return QFont(LABEL_FONT[0], LABEL_FONT[1], QFont.Bold)
+
+
+def plan_obstacles(session, view, sl) -> list:
+    """Screen rectangles of what a label must never cover: every needle, antenna and thermocouple tip
+    (and entry) as drawn, and every predicted zone's outline on this slice."""
+    plan, rects = session.plan, []
+    points = []
+    for needle in plan.needles:
+        points += [needle.tip_lps, needle.entry_lps]
+        antenna = plan.antenna_for(needle.id)
+        if antenna is not None:
+            points.append(antenna.tip_lps(needle))
+    for tc in plan.thermocouples:
+        points += [tc.tip_lps, tc.entry_lps]
+    rects += [point_rect(*view.lps_to_screen(p)) for p in points]
+    rects += item_label_rects(session, view)
+    evaluation = session.evaluation
+    for zr in (evaluation.zones if evaluation is not None else ()):
+        if zr.zone is None:
+            continue
+        e = zr.zone.ellipsoid
+        pts = ellipsoid_section(e.centre_lps, e.axes, e.semi_axes_mm, sl.plane, sl.h_mm)
+        if pts is not None:
+            rects.append(bounding_rect([view.viewport.plane_to_screen(a, b) for a, b in pts]))
+    return rects
+
+
+def _text_rect(x: float, y: float, text: str) -> tuple:
+    """The box :func:`planner.ui.overlays._label` fills for ``text`` anchored at (x, y)."""
+    metrics = QFontMetrics(_font())
+    return x + 6, y - metrics.height() - 2, x + 14 + metrics.horizontalAdvance(text), y + 2
+
+
+def item_label_rects(session, view) -> list:
+    """The names and readings the plan overlay writes beside items (selected needle, thermocouples)."""
+    plan, rects = session.plan, []
+    selected = getattr(getattr(view.window(), "selection", None), "item_id", None)
+    for needle in plan.needles:
+        if needle.id == selected or view.is_needle_view:
+            rects.append(_text_rect(*view.lps_to_screen(needle.entry_lps), needle.name))
+    for tc in plan.thermocouples:  # "59 °C · 0.5 mm": about the width of this text, wherever it is drawn
+        rects.append(_text_rect(*view.lps_to_screen(tc.tip_lps), "000 °C · 00.0 mm"))
+    return rects
+
+
+def corner_texts(view) -> list:
+    """The view's own texts (title, W/L, px/mm) as rectangles labels keep off."""
+    w, h = view.width(), view.height()
+    return [(0.0, 0.0, w * 0.6, 22.0), (0.0, h - 24.0, float(w), float(h))]
+
+
+class LevelLabelOverlay:
+    """Draws the plan's level names off the anatomy; ``visible`` False hides them."""
+
+    def __init__(self, session):
+        self.session = session
+        self.visible = True
+
+    def layout(self, view, sl) -> list[PlacedLabel]:
+        """Where each level near this slice gets its name (empty when hidden)."""
+        if not self.visible:
+            return []
+        items = []
+        for level in self.session.plan.levels:
+            centre = np.asarray(level.body_centre_lps, float)
+            if abs(float(view.height_above_slice_mm(centre))) <= LEVEL_NEAR_MM:
+                items.append((level.name, view.lps_to_screen(centre)))
+        if not items:
+            return []
+        metrics = QFontMetrics(_font())
+
+        def size_of(text: str):
+            return metrics.horizontalAdvance(text) + 2 * PAD_PX, metrics.height() + PAD_PX
+
+        obstacles = plan_obstacles(self.session, view, sl) + corner_texts(view)
+        return place_labels(items, size_of, view.width(), view.height(), obstacles)
+
+    def __call__(self, painter, view, sl) -> None:
+        placed = self.layout(view, sl)
+        if not placed:
+            return
+        painter.setFont(_font())
+        for label in placed:
+            x0, y0, x1, y1 = label.rect
+            ax, ay = label.anchor
+            edge_x = x1 if ax > x1 else (x0 if ax < x0 else ax)
+            painter.setPen(QPen(LEVEL_RGB, 1.0, Qt.DotLine))
+            painter.drawLine(QPointF(edge_x, (y0 + y1) / 2), QPointF(ax, ay))
+            painter.setPen(QPen(LEVEL_RGB, 1.0))
+            painter.drawEllipse(QPointF(ax, ay), 2.0, 2.0)
+            rect = QRectF(x0, y0, x1 - x0, y1 - y0)
+            painter.fillRect(rect, QColor(0, 0, 0, 170))
+            painter.drawText(rect, Qt.AlignCenter, label.text)
+
+
+class LevelLabels:
+    """Installs the overlay on every 2D view, the names beside the spine in 3D, and the View-menu toggle."""
+
+    def __init__(self, window, menu):
+        self.w = window
+        self.overlay = LevelLabelOverlay(window.session)
+        for view in window.all_2d_views():
+            view.overlays.append(self.overlay)
+        self.labels3d = LevelLabels3D(window.view3d.scene.renderer, LEVEL_RGB.getRgbF()[:3])
+        plan = window.session.plan
+        for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
+            signal.connect(self._on_plan)
+        self.action = window.add_action(menu, "Show &level labels", self.set_visible)
+        self.action.setObjectName("show_level_labels")
+        self.action.setCheckable(True)
+        self.action.setChecked(True)
+
+    def _on_plan(self, *args) -> None:
+        plan = self.w.session.plan
+        ends = [p for item in list(plan.needles) + list(plan.thermocouples) for p in (item.entry_lps, item.tip_lps)]
+        self.labels3d.avoid_lps = np.asarray(ends, float).reshape(-1, 3)
+        levels = [(lv.name, lv.body_centre_lps) for lv in self.w.session.plan.levels]
+        shown = self.labels3d.levels()
+        if [n for n, _ in levels] != [n for n, _ in shown] or any(
+                not np.allclose(c, old) for (_, c), (_, old) in zip(levels, shown)):
+            self.labels3d.set_levels(levels)
+            self.w.view3d.render()
+
+    def set_visible(self, on: bool) -> None:
+        self.overlay.visible = bool(on)
+        self.labels3d.set_visible(on)
+        self.w.update_views()
+        self.w.view3d.render()

@@ -1,0 +1,141 @@
+"""The 3D camera frames the spine on every case load, on a training task's start and after an export;
+the bone's opacity is adjustable (issue 19). The expected focal point is the centre of the framed box,
+known by construction."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner.core.resources import sample_series_dir
+from planner.core.volume import ImageVolume, SeriesInfo
+from planner.ui.view_fit import spine_box_lps
+
+pytestmark = pytest.mark.gui
+
+
+def _bone_block(offset_mm) -> ImageVolume:
+    """Soft tissue with a bone block; the whole volume shifted by ``offset_mm`` (LPS)."""
+    hu = np.full((30, 80, 80), 40, dtype=np.int16)
+    hu[:, :, :3] = -1000
+    hu[5:25, 30:50, 30:50] = 1200
+    return ImageVolume(hu, (1.0, 1.0, 2.0), tuple(offset_mm), np.eye(3), SeriesInfo(series_description="block"))
+
+
+def _camera(view3d):
+    cam = view3d.scene.renderer.GetActiveCamera()
+    return np.array(cam.GetFocalPoint()), np.array(cam.GetPosition())
+
+
+@pytest.fixture
+def view(qtbot):
+    from planner.ui.view3d import View3D
+
+    v = View3D()
+    qtbot.addWidget(v)
+    v.resize(400, 320)
+    v.show()
+    qtbot.waitExposed(v)
+    yield v
+    v.shutdown()
+
+
+def test_the_camera_is_reset_on_every_case_load(view, qtbot):
+    """A second case far from the first is framed too (it used to keep the first case's camera)."""
+    for offset in ((0.0, 0.0, 0.0), (400.0, -300.0, 900.0)):
+        volume = _bone_block(offset)
+        with qtbot.waitSignal(view.surface_ready, timeout=20000):
+            view.set_volume(volume)
+            lo, hi = volume.bounds_lps
+            view.set_frame_box(lo, hi)
+        focal, position = _camera(view)
+        np.testing.assert_allclose(focal, (lo + hi) / 2, atol=1e-6)
+        direction = (position - focal) / np.linalg.norm(position - focal)
+        np.testing.assert_allclose(direction, [0, 1, 0], atol=1e-9)  # from behind the patient (P = +y)
+        assert view.camera_untouched()
+        view.scene.renderer.GetActiveCamera().Azimuth(40)
+        assert not view.camera_untouched()
+
+
+def _centre(img: np.ndarray) -> float:
+    """Mean R+G+B over the image's central tenth (where the bone block is framed)."""
+    h, w, _ = img.shape
+    return float(img[int(0.45 * h):int(0.55 * h), int(0.45 * w):int(0.55 * w)].astype(int).sum(axis=2).mean())
+
+
+def test_bone_opacity_control(view, qtbot):
+    with qtbot.waitSignal(view.surface_ready, timeout=20000):
+        view.set_volume(_bone_block((0, 0, 0)))
+    bright = _centre(view.image_array())
+    view.opacity.setValue(30)
+    assert view.scene.bone_actor.GetProperty().GetOpacity() == pytest.approx(0.3)
+    faint = _centre(view.image_array())
+    # the ivory bone (about 0.9 of white) blends 30:70 with the dark background (about 0.1-0.3)
+    assert faint < bright - 100
+    with qtbot.waitSignal(view.surface_ready, timeout=20000):
+        view.rebuild_surface()  # a new threshold keeps the chosen opacity
+    assert view.scene.bone_actor.GetProperty().GetOpacity() == pytest.approx(0.3)
+    view.opacity.setValue(0)
+    assert not view.scene.bone_actor.GetVisibility()
+
+
+def _wait(qapp, condition, timeout_s: float = 60.0) -> bool:
+    import time
+
+    end = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < end:
+        qapp.processEvents()
+        time.sleep(0.01)
+    return condition()
+
+
+@pytest.fixture(scope="module")
+def window(qapp):
+    """The sample opened once for the module's tests (loading and its canal take seconds)."""
+    from planner.ui.main_window import MainWindow
+
+    w = MainWindow()
+    w.loader.quiet = True
+    w.show()
+    ready = []
+    w.loader.canal_ready.connect(lambda: ready.append(True))
+    w.open_path(sample_series_dir())
+    assert _wait(qapp, lambda: bool(ready) and not w.view3d.camera_pending)
+    yield w
+    w.close()
+    w.deleteLater()
+    qapp.processEvents()
+
+
+def _spine_centre(w) -> np.ndarray:
+    lo, hi = spine_box_lps(w.session.volume, w.session.canal_mask)
+    return (lo + hi) / 2
+
+
+def test_on_load_the_camera_frames_the_spine(window):
+    focal, _ = _camera(window.view3d)
+    np.testing.assert_allclose(focal, _spine_centre(window), atol=1e-6)
+
+
+def test_after_an_export_the_camera_is_reset(window, tmp_path):
+    window.view3d.scene.renderer.GetActiveCamera().Azimuth(50)
+    window.view3d.scene.renderer.GetActiveCamera().Zoom(3.0)
+    assert not window.view3d.camera_untouched()
+    path = tmp_path / "x.txt"
+    window.plan_files.exports._run("Test export", lambda: [path.write_text("x") and path])
+    assert window.view3d.camera_untouched()
+    focal, _ = _camera(window.view3d)
+    np.testing.assert_allclose(focal, _spine_centre(window), atol=1e-6)
+
+
+def test_on_starting_a_training_task_the_camera_is_reset(window):
+    training = window.training
+    if training.selected_task() is None:
+        pytest.skip("no training task on the sample case")
+    training.panel.trainee.setText("camera test")
+    window.view3d.scene.renderer.GetActiveCamera().Elevation(35)
+    assert not window.view3d.camera_untouched()
+    training.start_task()
+    assert training.task is not None and window.view3d.camera_untouched()
+    focal, _ = _camera(window.view3d)
+    np.testing.assert_allclose(focal, _spine_centre(window), atol=1e-6)
