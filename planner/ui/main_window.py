@@ -28,6 +28,7 @@ from planner.ui.about import show_about
 from planner.ui.case_loader import CaseLoader, VOLUME_SUFFIXES
 from planner.ui.corridor_worker import CorridorRunner
 from planner.ui.foramina_display import ForaminaDisplay
+from planner.ui.keyboard import KeyboardRouter, tool_unavailable_reason
 from planner.ui.file_actions import FileActions
 from planner.ui.findings_panel import FindingsPanel
 from planner.ui.overlays import MeasurementOverlay
@@ -103,6 +104,9 @@ class MainWindow(QMainWindow):
         self._connect()
         self.thermal = ThermalController(self)  # bioheat dock, damage outline and surface (issue 16)
         self.proposals = ProposeActions(self, self.planning.plan_menu, self.all_2d_views(), self.view3d)  # issue 17
+        self.keyboard = KeyboardRouter(self, self.all_2d_views)  # issue 19: keys wherever the focus is
+        self.loader.loaded.connect(lambda _v: self.keyboard.focus_views())
+        self.session.plan.reset.connect(self.keyboard.focus_views)
 
     # --- construction --------------------------------------------------------------------------
     def all_2d_views(self) -> list[SliceView]:
@@ -242,6 +246,11 @@ class MainWindow(QMainWindow):
     # --- tools ---------------------------------------------------------------------------------
     def set_tool(self, key: str) -> None:
         """Make ``key`` the active tool of every 2D view (navigate also edits items by dragging)."""
+        reason = tool_unavailable_reason(key, self.volume is not None)
+        if reason:
+            self.set_tool("navigate")
+            self.statusBar().showMessage(reason, 8000)
+            return
         for t in self.tools.values():
             t.cancel()
         tool = self.tools[key]
