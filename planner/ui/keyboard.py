@@ -187,3 +187,17 @@ class KeyboardRouter(QObject):
         if actions and not enabled and route == TO_WIDGET and focus_kind(QApplication.focusWidget()) != TEXT:
             self._say_unavailable(actions)
         return False
+
+
+class _WheelOnlyWhenFocused(QObject):
+    def eventFilter(self, obj, event):  # noqa: N802
+        if event.type() == QEvent.Wheel and not obj.hasFocus():
+            event.ignore()  # the wheel goes on to the parent: passing over the box changes nothing
+            return True
+        return False
+
+
+def wheel_only_when_focused(widget: QWidget) -> None:
+    """A combo or spin box that the mouse wheel changes only once it was clicked (has the focus)."""
+    guard = _WheelOnlyWhenFocused(widget)
+    widget.installEventFilter(guard)
