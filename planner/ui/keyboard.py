@@ -184,7 +184,7 @@ class KeyboardRouter(QObject):
         if route == TO_VIEWS:
             self.focus_views()
             return False
-        if actions and not enabled and route == TO_WIDGET and focus_kind(QApplication.focusWidget()) != TEXT:
+        if actions and not enabled and route == TO_WIDGET and focus_kind(QApplication.focusWidget()) == OTHER:
             self._say_unavailable(actions)
         return False
 
