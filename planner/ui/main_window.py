@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
             bar.addAction(action)
             self.tool_actions[key] = action
         bar.addAction(self.add_action(self.planning.plan_menu, "Clear measurements", self.measurements.clear))
+        bar.addAction(self.view_prefs.wl_action)  # Window/level mouse mode (W), as on Slicer's toolbar
         for widget in self.levels.toolbar_widgets():
             bar.addWidget(widget)
         bar.addSeparator()

@@ -45,6 +45,8 @@ class ViewPreferences(QObject):
             self.map_actions[name] = action
         self.wl_action = self.w.add_action(menu, "&Window/level mouse mode (left drag)", self.set_window_level_mode, "W")
         self.wl_action.setCheckable(True)
+        self.wl_action.setIconText("W/L")
+        self.wl_action.setToolTip("Window/level mouse mode: left drag changes window and level (W)")
         menu.addSeparator()
         self.ras_action = self.w.add_action(menu, "Positions with &RAS letters (R 23.6 mm, I 182.0 mm)",
                                             lambda on: self.set_position_frame(RAS if on else LPS))
