@@ -101,9 +101,30 @@ class KeyboardRouter(QObject):
         self.window = window
         self._views = views
         self.last_view: QWidget | None = None
-        app = QApplication.instance()
-        app.installEventFilter(self)
-        window.destroyed.connect(lambda *_: app.removeEventFilter(self))
+        self._watched: QWidget | None = None
+        # Only the focused widget is filtered (key events go to it), not every event of the application.
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)
+
+    def _on_focus_changed(self, old, new) -> None:
+        self._unwatch()
+        if new is not None and self._ours(new):
+            if new in self._views():
+                self.last_view = new
+            new.installEventFilter(self)
+            self._watched = new
+        elif new is not None and self._in_dialog_of_ours(new):
+            if new.window().isVisible():
+                new.window().installEventFilter(self)  # to hear when it closes (installed once per object)
+            else:  # the focus arrived in a dialog already closed (seen with Qt's offscreen platform)
+                QTimer.singleShot(0, self._after_dialog)
+
+    def _unwatch(self) -> None:
+        if self._watched is not None:
+            try:
+                self._watched.removeEventFilter(self)
+            except RuntimeError:  # the widget was deleted (e.g. a properties row rebuilt)
+                pass
+            self._watched = None
 
     # --- focus ---------------------------------------------------------------------------------
     def focus_views(self) -> None:
@@ -132,15 +153,20 @@ class KeyboardRouter(QObject):
         key = actions[0].shortcut().toString(QKeySequence.NativeText)
         self.window.show_status(f"{key}: {names} is not available now.", 5000)
 
-    def _dialog_of_ours(self, dialog) -> bool:
-        parent = dialog.parentWidget()
+    def _in_dialog_of_ours(self, widget) -> bool:
+        try:
+            dialog = widget.window()
+        except RuntimeError:
+            return False
+        parent = dialog.parentWidget() if isinstance(dialog, QDialog) else None
         return parent is not None and parent.window() is self.window
 
     def _after_dialog(self) -> None:
         """A dialog of this window closed: the window takes the keys back (the widget that had the
         focus before, else the views), so the next shortcut is not lost."""
         active = QApplication.activeModalWidget() or QApplication.activePopupWidget()
-        if active is not None or not self.window.isVisible():
+        focus = QApplication.focusWidget()
+        if active is not None or not self.window.isVisible() or (focus is not None and focus.window() is self.window):
             return
         self.window.activateWindow()
         if self.window.focusWidget() is None:
@@ -154,11 +180,8 @@ class KeyboardRouter(QObject):
 
     def eventFilter(self, obj, event):  # noqa: N802
         kind = event.type()
-        if kind == QEvent.FocusIn and obj in self._views():
-            self.last_view = obj
-            return False
-        if kind == QEvent.Hide and isinstance(obj, QDialog) and self._dialog_of_ours(obj):
-            QTimer.singleShot(0, self._after_dialog)
+        if kind == QEvent.Hide and isinstance(obj, QDialog):
+            QTimer.singleShot(0, self._after_dialog)  # a dialog of this window closed
             return False
         if kind not in (QEvent.ShortcutOverride, QEvent.KeyPress) or not self._ours(obj):
             return False
