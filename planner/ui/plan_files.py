@@ -79,7 +79,7 @@ def default_recovery_dir() -> Path:
 
 
 class PlanFileActions(QObject):
-    """Adds the "Plan file" menu to ``window`` (a MainWindow) and owns the plan's file state."""
+    """Adds the plan entries to the File menu of ``window`` (a MainWindow) and owns the plan's file state."""
 
     def __init__(self, window, settings: QSettings | None = None, recovery_dir: Path | None = None,
                  prompts: Prompts | None = None, autosave_ms: int = AUTOSAVE_MS, menu=None):

@@ -43,7 +43,8 @@ class ViewPreferences(QObject):
             group.addAction(action)
             menu.addAction(action)
             self.map_actions[name] = action
-        self.wl_action = self.w.add_action(menu, "&Window/level mouse mode (left drag)", self.set_window_level_mode, "W")
+        self.wl_action = self.w.add_action(menu, "&Window/level mouse mode (left drag)",
+                                           self.set_window_level_mode, "W")
         self.wl_action.setCheckable(True)
         self.wl_action.setIconText("W/L")
         self.wl_action.setToolTip("Window/level mouse mode: left drag changes window and level (W)")
