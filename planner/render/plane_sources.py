@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from planner.core.position_text import LPS, RAS, axis_text
 from planner.core.volume import ImageVolume
 from planner.geometry.mpr import SliceImage, is_axis_aligned, reslice, slice_step_mm, volume_corners_lps
 from planner.geometry.needle_planes import (
@@ -127,9 +128,14 @@ class StandardSource(SliceSource):
         h_clamped = min(max(h, heights.min() + step / 2), heights.max() - step / 2)
         return target + plane.normal_lps * (h_clamped - h)
 
+    position_frame = LPS  # RAS: "I 182.0 mm" instead of "z = -182.0 mm" (planner.core.position_text)
+
     def position_text(self, sl: SliceImage) -> str:
         axis = {AXIAL: 2, SAGITTAL: 0, CORONAL: 1}[self.kind]
-        return f"{_AXIS_NAMES[axis]} = {float(sl.pixel_to_lps(0, 0)[axis]):.1f} mm"
+        value_mm = float(sl.pixel_to_lps(0, 0)[axis])
+        if self.position_frame == RAS:
+            return axis_text(axis, value_mm)
+        return f"{_AXIS_NAMES[axis]} = {value_mm:.1f} mm"
 
 
 class NeedleSource(SliceSource):

@@ -1,4 +1,6 @@
-"""The File menu: open a folder, a volume file, a recent folder, the sample, the PACS; screenshots."""
+"""The File menu: open a folder, a volume file, a recent folder, the sample; then the plan's own
+section (New / Open / Save / Save As / Export, from :mod:`planner.ui.plan_files`: one File menu, as in
+3D Slicer and the PACS viewers, issue 19); the PACS; screenshots; Quit."""
 
 from __future__ import annotations
 
@@ -16,16 +18,21 @@ class FileActions:
     """Builds the File menu on ``host`` (an :class:`~planner.ui.action_host.ActionHost`; ``view3d`` for the
     3D snapshot)."""
 
-    def __init__(self, host):
+    def __init__(self, host, plan_section=None):
+        """``plan_section(menu)`` adds the plan's entries after the scan's (None: no plan section)."""
         self.w = host
         window = host
         menu = window.add_menu("&File")
+        self.menu = menu
         window.add_action(menu, "&Open DICOM folder…", self.choose_folder, QKeySequence.Open)
         window.add_action(menu, "Open &volume file (NIfTI, NRRD)…", self.choose_file)
         self.recent_menu = menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         window.add_action(menu, "Open &sample case", lambda: window.open_path(sample_series_dir()))
         menu.addSeparator()
+        if plan_section is not None:
+            plan_section(menu)
+            menu.addSeparator()
         pacs = menu.addMenu("&PACS")
         window.add_action(pacs, "&Query / retrieve…", self.pacs_browser)
         window.add_action(pacs, "Se&nd DICOM files (report, key images)…", self.pacs_send_dialog)

@@ -3,19 +3,25 @@ mid-sagittal plane from the image and proposes the neighbouring levels up and do
 
 No modal dialog: the name for the next click is chosen in the toolbar, and proposals wait in the
 Plan menu ("Add the proposed levels"), so the flow can be driven by events in tests.
+
+The toolbar box keeps the name the user chose (issue 19: it used to jump to the cranial neighbour
+after each level, so the box no longer said what had just been named); after a choice the keys go
+back to the views (arrows scroll slices, not names), and the wheel changes it only while it has the focus.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel
 
-from planner.anatomy.levels import detect_level, neighbour_name, propose_neighbours
+from planner.anatomy.levels import detect_level, propose_neighbours
 from planner.core.errors import PlannerError
 from planner.plan import commands
 from planner.plan.items import Level
 from planner.plan.vocab import LEVEL_NAMES, MAX_LEVELS
 from planner.session.level_rename import shift_all_levels
 from planner.ui.action_host import ActionHost
+from planner.ui.keyboard import wheel_only_when_focused
 
 
 class LevelActions:
@@ -39,8 +45,16 @@ class LevelActions:
         self.name_box.addItems(list(LEVEL_NAMES))
         self.name_box.setCurrentText("L2")
         self.name_box.setToolTip("Name given to the next level you click (V)")
+        self.name_box.setFocusPolicy(Qt.StrongFocus)
+        wheel_only_when_focused(self.name_box)
+        self.name_box.activated.connect(lambda _i: self._keys_to_views())
         self._toolbar_widgets = (QLabel(" Level "), self.name_box)
         self.session.volume_changed.connect(self._clear)
+
+    def _keys_to_views(self) -> None:
+        keyboard = getattr(self.w, "keyboard", None)  # planner.ui.keyboard.KeyboardRouter on the main window
+        if keyboard is not None:
+            keyboard.focus_views()
 
     def toolbar_widgets(self):
         return self._toolbar_widgets
@@ -82,9 +96,6 @@ class LevelActions:
                 f"Level {name} added. Proposed neighbours: {names} - Plan ▸ Add the proposed levels (Shift+V).", 15000)
         else:
             self.w.show_status(f"Level {name} added.", 8000)
-        next_name = neighbour_name(name, -1)
-        if next_name:
-            self.name_box.setCurrentText(next_name)
 
     def _add(self, geometry) -> bool:
         if len(self.session.plan.levels) >= MAX_LEVELS:

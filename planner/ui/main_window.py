@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.core.errors import PlannerError
+from planner.core.position_text import LPS, position_text
 from planner.core.volume import ImageVolume
 from planner.geometry.needle_planes import NEEDLE_VIEW_KINDS
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
@@ -29,6 +30,7 @@ from planner.ui.case_framing import CaseFraming
 from planner.ui.case_loader import CaseLoader, VOLUME_SUFFIXES
 from planner.ui.corridor_worker import CorridorRunner
 from planner.ui.foramina_display import ForaminaDisplay
+from planner.ui.keyboard import KeyboardRouter, tool_unavailable_reason
 from planner.ui.file_actions import FileActions
 from planner.ui.findings_panel import FindingsPanel
 from planner.ui.overlays import MeasurementOverlay
@@ -45,6 +47,7 @@ from planner.ui.slice_view import SliceView
 from planner.ui.thermal_dock import ThermalController
 from planner.ui.training_panel import TrainingActions
 from planner.ui.view_actions import ViewActions
+from planner.ui.view_prefs import ViewPreferences
 from planner.ui.frame import FrameCoalescer
 from planner.ui.view3d import View3D
 
@@ -56,6 +59,8 @@ class MainWindow(QMainWindow):
     """Four-up layout as in 3D Slicer (axial | 3D over sagittal | coronal), or the needle layout."""
 
     case_loaded = Signal()
+    app_name = APP_NAME  # the title bar: planner.ui.plan_files.window_title
+    series_title = ""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -107,6 +112,9 @@ class MainWindow(QMainWindow):
         self._connect()
         self.thermal = ThermalController(self)  # bioheat dock, damage outline and surface (issue 16)
         self.proposals = ProposeActions(self, self.planning.plan_menu, self.all_2d_views(), self.view3d)  # issue 17
+        self.keyboard = KeyboardRouter(self, self.all_2d_views)  # issue 19: keys wherever the focus is
+        self.loader.loaded.connect(lambda _v: self.keyboard.focus_views())
+        self.session.plan.reset.connect(self.keyboard.focus_views)
 
     # --- construction --------------------------------------------------------------------------
     def all_2d_views(self) -> list[SliceView]:
@@ -161,14 +169,18 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.series_label)
 
     def _build_menus(self) -> None:
-        self.file_actions = FileActions(self)
-        self.plan_files = PlanFileActions(self)
+        self.file_actions = FileActions(self, plan_section=self._build_plan_files)  # one File menu (issue 19)
 
         self.view_actions = ViewActions(self)
+        self.view_prefs = ViewPreferences(self, self.view_actions.menu)  # issue 19: mouse map, RAS letters
+        self.view_prefs.changed.connect(lambda: self._on_cursor_changed(self.state.cursor_lps))
         self.planning = PlanningActions(self)
         self.levels = LevelActions(self, self.planning.plan_menu)
         help_menu = self.menuBar().addMenu("&Help")
         self.add_action(help_menu, "&About", lambda: show_about(self))
+
+    def _build_plan_files(self, menu) -> None:
+        self.plan_files = PlanFileActions(self, menu=menu)
 
     # --- the interface of the action groups (planner.ui.action_host.ActionHost) ------------------
     def widget(self) -> QWidget:
@@ -219,6 +231,7 @@ class MainWindow(QMainWindow):
             bar.addAction(action)
             self.tool_actions[key] = action
         bar.addAction(self.add_action(self.planning.plan_menu, "Clear measurements", self.measurements.clear))
+        bar.addAction(self.view_prefs.wl_action)  # Window/level mouse mode (W), as on Slicer's toolbar
         for widget in self.levels.toolbar_widgets():
             bar.addWidget(widget)
         bar.addSeparator()
@@ -249,6 +262,11 @@ class MainWindow(QMainWindow):
     # --- tools ---------------------------------------------------------------------------------
     def set_tool(self, key: str) -> None:
         """Make ``key`` the active tool of every 2D view (navigate also edits items by dragging)."""
+        reason = tool_unavailable_reason(key, self.volume is not None)
+        if reason:
+            self.set_tool("navigate")
+            self.statusBar().showMessage(reason, 8000)
+            return
         for t in self.tools.values():
             t.cancel()
         tool = self.tools[key]
@@ -315,8 +333,8 @@ class MainWindow(QMainWindow):
         self.view3d.set_volume(volume)
         self.framing.frame_case(volume)
         info = volume.info
-        title = info.series_description or Path(info.source_path).name or "volume"
-        self.setWindowTitle(f"{APP_NAME} – {title}")
+        self.series_title = info.series_description or Path(info.source_path).name or "volume"
+        self.plan_files.update_title()
         ni, nj, nk = volume.shape_ijk
         sx, sy, sz = volume.spacing_mm
         self.series_label.setText(f"{ni}×{nj}×{nk}  {sx:.2f}×{sy:.2f}×{sz:.2f} mm")
@@ -379,11 +397,11 @@ class MainWindow(QMainWindow):
 
     # --- status bar ----------------------------------------------------------------------------
     def _on_hover(self, payload) -> None:
-        self.hover_label.setText("" if payload is None else format_position(*payload))
+        self.hover_label.setText("" if payload is None else format_position(*payload, self.view_prefs.position_frame))
 
     def _on_cursor_changed(self, lps) -> None:
         hu = self.volume.hu_at_lps(lps) if self.volume is not None else None
-        self.cursor_label.setText("Crosshair " + format_position(lps, hu))
+        self.cursor_label.setText("Crosshair " + format_position(lps, hu, self.view_prefs.position_frame))
 
     def closeEvent(self, event):  # noqa: N802
         if not self.plan_files.confirm_close():
@@ -401,8 +419,8 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def format_position(lps, hu) -> str:
-    """'LPS (x, y, z) mm   HU n' text; HU shows '—' outside the volume."""
-    x, y, z = (float(v) for v in lps)
+def format_position(lps, hu, frame: str = LPS) -> str:
+    """'LPS (x, y, z) mm   HU n' (or 'R 23.6 mm, P 10.0 mm, I 182.0 mm   HU n' in the RAS frame);
+    HU shows '—' outside the volume."""
     hu_text = "—" if hu is None else f"{hu:.0f}"
-    return f"LPS ({x:.1f}, {y:.1f}, {z:.1f}) mm   HU {hu_text}"
+    return f"{position_text(lps, frame)}   HU {hu_text}"

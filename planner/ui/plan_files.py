@@ -64,15 +64,25 @@ class Prompts:
         return item if ok else ""
 
 
+def window_title(app_name: str, series_title: str, plan_path: Path | None, has_case: bool) -> str:
+    """``"App – series – plan.json[*]"``; the plan part is "unsaved plan" before a first save and absent
+    without a case. Qt puts "*" for the "[*]" placeholder while the window is modified
+    (QWidget.windowModified)."""
+    parts = [p for p in (app_name, series_title if has_case else "") if p]
+    if has_case:
+        parts.append((Path(plan_path).name if plan_path is not None else "unsaved plan") + "[*]")
+    return " – ".join(parts)
+
+
 def default_recovery_dir() -> Path:
     return Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation)) / "recovery"
 
 
 class PlanFileActions(QObject):
-    """Adds the "Plan file" menu to ``window`` (a MainWindow) and owns the plan's file state."""
+    """Adds the plan entries to the File menu of ``window`` (a MainWindow) and owns the plan's file state."""
 
     def __init__(self, window, settings: QSettings | None = None, recovery_dir: Path | None = None,
-                 prompts: Prompts | None = None, autosave_ms: int = AUTOSAVE_MS):
+                 prompts: Prompts | None = None, autosave_ms: int = AUTOSAVE_MS, menu=None):
         super().__init__(window)
         self.w = window
         self.session = window.session
@@ -90,12 +100,13 @@ class PlanFileActions(QObject):
         window.loader.loaded.connect(self._on_case_loaded)
         window.loader.failed.connect(self._on_case_failed)
         window.loader.cancelled.connect(lambda: setattr(self, "_pending", None))
-        self._build_menu()
+        self._build_menu(menu)
 
     # --- menu ----------------------------------------------------------------------------------
-    def _build_menu(self) -> None:
+    def _build_menu(self, menu=None) -> None:
+        """The plan's entries in ``menu`` (the window's File menu); a menu of their own when None."""
         w, add = self.w, self.w._add_action
-        menu = w.menuBar().addMenu("Plan &file")
+        menu = menu if menu is not None else w.menuBar().addMenu("Plan &file")
         self.menu = menu
         add(menu, "&New plan", self.new_plan, "Ctrl+Shift+N")
         add(menu, "&Open plan…", self.open_plan_dialog, "Ctrl+Shift+O")
@@ -111,11 +122,14 @@ class PlanFileActions(QObject):
     def is_dirty(self) -> bool:
         return self.session.volume is not None and (self.session.stack.is_modified or self._restored_unsaved)
 
-    def _show_modified(self) -> None:
-        title = self.w.windowTitle()
-        if "[*]" not in title:
-            self.w.setWindowTitle(title + " [*]")
+    def update_title(self) -> None:
+        """The title bar names the series and the plan file, with Qt's "[*]" mark while unsaved."""
+        has_case = self.session.volume is not None
+        self.w.setWindowTitle(window_title(getattr(self.w, "app_name", ""), getattr(self.w, "series_title", ""),
+                                           self.path, has_case))
         self.w.setWindowModified(self.is_dirty())
+
+    _show_modified = update_title
 
     def _status(self, text: str) -> None:
         self.w.statusBar().showMessage(text, 8000)

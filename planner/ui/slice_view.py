@@ -7,8 +7,8 @@ drawn on top are overlays (callables ``overlay(painter, view, slice_image)``). M
 the active tool first (the protocol is :class:`planner.session.tools.ViewTool`); what a tool leaves is navigation:
 
 left click/drag moves the crosshair; wheel (or Up/Down, PageUp/PageDown) changes slice; Ctrl+wheel
-zooms about the mouse; middle drag pans; right drag changes window (horizontal) and level (vertical);
-R resets the view.
+zooms about the mouse; middle drag pans; right drag changes window (horizontal) and level (vertical),
+or zooms with the 3D Slicer mouse map (:mod:`planner.ui.mouse_map`); R resets the view.
 
 Fit: a view shows its fit box (the patient's body on a case, :mod:`planner.ui.view_fit`) until the user
 zooms; a zoom is kept relative to the fit and the view's centre stays put when the view is resized,
@@ -34,6 +34,7 @@ from planner.render.plane_sources import NeedleSource, SliceSource, StandardSour
 from planner.render.windowing import apply_window
 from planner.session.tools import ContextTool, ViewContext, ViewTool
 from planner.session.view_state import ViewState
+from planner.ui.mouse_map import MouseMap
 from planner.ui.view_fit import FIT_MARGIN, clip_extent, fit_scale_px_per_mm, plane_extent_of_box
 
 VIEW_COLORS = {AXIAL: QColor(*palette.VIEW_AXIAL), SAGITTAL: QColor(*palette.VIEW_SAGITTAL),
@@ -69,6 +70,7 @@ class SliceView(QWidget):
         self.viewport = Viewport()
         self.overlays: list[Overlay] = []
         self.tool: ViewTool | None = None
+        self.mouse_map = MouseMap()  # the window shares one among its views (issue 19)
         self._qimage: QImage | None = None
         self._image_key = None
         self._scaled = None
@@ -254,7 +256,7 @@ class SliceView(QWidget):
             super().keyPressEvent(event)
 
     def _tool_event(self, name: str, event) -> bool:
-        if self.tool is None or self.volume is None:
+        if self.tool is None or self.volume is None or self.mouse_map.claims(name, event):
             return False
         lps = self.screen_to_lps(event.position().x(), event.position().y())
         if lps is None:
@@ -275,22 +277,14 @@ class SliceView(QWidget):
         self._last_pos = event.position()
         if self._tool_event("press", event):
             return
-        if event.button() == Qt.LeftButton:
-            self._move_cursor_to(event.position())
+        self.mouse_map.press(self, event)  # what the drag will do: planner.ui.mouse_map
 
     def mouseMoveEvent(self, event):  # noqa: N802
         pos = event.position()
         dx, dy = pos.x() - self._last_pos.x(), pos.y() - self._last_pos.y()
         self._last_pos = pos
         if not self._tool_event("move", event):
-            buttons = event.buttons()
-            if buttons & Qt.LeftButton:
-                self._move_cursor_to(pos)
-            elif buttons & Qt.MiddleButton:
-                self.pan_px(dx, dy)
-            elif buttons & Qt.RightButton:
-                centre, width = self.state.window
-                self.state.set_window(centre - dy * 2.0, width + dx * 4.0)
+            self.mouse_map.drag(self, event, dx, dy)
         self._emit_hover(pos)
 
     def mouseReleaseEvent(self, event):  # noqa: N802
@@ -299,11 +293,6 @@ class SliceView(QWidget):
     def leaveEvent(self, event):  # noqa: N802
         self.hovered.emit(None)
         super().leaveEvent(event)
-
-    def _move_cursor_to(self, pos: QPointF) -> None:
-        lps = self.screen_to_lps(pos.x(), pos.y())
-        if lps is not None:
-            self.state.set_cursor(lps)
 
     def _emit_hover(self, pos: QPointF) -> None:
         lps = self.screen_to_lps(pos.x(), pos.y())

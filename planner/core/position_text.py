@@ -1,0 +1,42 @@
+"""A patient position as text, in the planner's LPS frame or with RAS direction letters.
+
+Internally every position is DICOM LPS in mm (PS3.3 C.7.6.2.1.1: +x toward the patient's Left,
++y Posterior, +z Superior, "head"). 3D Slicer shows positions with one direction letter per axis and
+no sign, its RAS convention: ``(R 17.6, P 35.3, S 12.1)`` is 17.6 mm to the right of the origin,
+35.3 mm posterior and 12.1 mm superior (Slicer user guide, "Data Probe"). RAS is LPS with x and y
+negated, so x_lps = -23.6 reads ``R 23.6 mm`` and z_lps = -182.0 reads ``I 182.0 mm`` — never
+``L -23.6`` or ``S -182.0``.
+"""
+
+from __future__ import annotations
+
+LPS, RAS = "LPS", "RAS"
+FRAMES = (LPS, RAS)
+# Per LPS axis: (letter for the positive direction, letter for the negative one)
+_AXIS_LETTERS = (("L", "R"), ("P", "A"), ("S", "I"))
+# Letter given to a value that shows as zero: the positive direction of the RAS frame (R, A, S)
+_ZERO_LETTER = ("R", "A", "S")
+
+
+def axis_text(axis: int, value_lps_mm: float, decimals: int = 1) -> str:
+    """One LPS coordinate as a direction letter and a magnitude: axis 0, -23.6 -> ``"R 23.6 mm"``."""
+    if axis not in (0, 1, 2):
+        raise ValueError(f"axis must be 0, 1 or 2 (x, y, z), not {axis!r}")
+    magnitude = round(abs(float(value_lps_mm)), decimals)
+    if magnitude == 0:
+        letter = _ZERO_LETTER[axis]
+    else:
+        positive, negative = _AXIS_LETTERS[axis]
+        letter = positive if value_lps_mm > 0 else negative
+    return f"{letter} {magnitude:.{decimals}f} mm"
+
+
+def position_text(lps, frame: str = LPS, decimals: int = 1) -> str:
+    """``lps`` (x, y, z in mm) as ``"LPS (x, y, z) mm"`` (signed, the internal frame) or, for ``RAS``,
+    as letters in Slicer's order (R/L, A/P, S/I): ``"R 23.6 mm, A 10.0 mm, I 182.0 mm"``."""
+    x, y, z = (float(v) for v in lps)
+    if frame == LPS:
+        return f"LPS ({x:.{decimals}f}, {y:.{decimals}f}, {z:.{decimals}f}) mm"
+    if frame == RAS:
+        return ", ".join(axis_text(axis, v, decimals) for axis, v in enumerate((x, y, z)))
+    raise ValueError(f"position frame must be one of {', '.join(FRAMES)}, not {frame!r}")
