@@ -40,7 +40,7 @@ from planner.core.volume import SeriesInfo
 from planner.export.atomic import Staging
 from planner.export.ct_source import CtSource
 from planner.export.deidentify import UidMap, deidentify_dataset
-from planner.export.progress import Progress, report
+from planner.core.progress import Progress, report
 from planner.export.uids import IMPLEMENTATION_CLASS_UID, derived_uid, new_uid
 
 ENCAPSULATED_PDF_STORAGE = "1.2.840.10008.5.1.4.1.1.104.1"
@@ -220,7 +220,7 @@ def write_dicom_exports(folder, source: Dataset, pdf_bytes: bytes | None, images
 
     All files are written under temporary names and renamed into place together at the end
     (:mod:`planner.export.atomic`; into ``staging`` when given, the caller commits); ``progress`` is
-    asked between files and a Cancel there (:class:`~planner.export.progress.ExportCancelled`) leaves
+    asked between files and a Cancel there (:class:`~planner.core.progress.ExportCancelled`) leaves
     the folder as it was."""
     from planner.export.seg import instance_number_now
 

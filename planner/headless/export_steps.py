@@ -10,7 +10,7 @@ Each step says whether it must run on the GUI thread (``on_gui``): only the offs
 3D key image does (VTK rendering stays on the thread that owns the window's OpenGL); its bone and
 canal surfaces are built in a worker step just before. Each step gets a ``progress(fraction, text)``
 callback for its own part (0..1) and checks it between its pieces (a needle's key images, a PDF page,
-a DICOM file, a mesh); a False answer raises :class:`~planner.export.progress.ExportCancelled`.
+a DICOM file, a mesh); a False answer raises :class:`~planner.core.progress.ExportCancelled`.
 
 :func:`run_job` runs a job in the calling thread (headless use and tests); the window uses
 :class:`planner.ui.export_worker.ExportRunner`.
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from planner.core.errors import PlannerError
 from planner.export.atomic import Staging, staged_write
-from planner.export.progress import Progress, report, scaled
+from planner.core.progress import Progress, report, scaled
 
 
 @dataclass

@@ -231,8 +231,8 @@ class KeyImageRenderer:
     # --- the set of key images -----------------------------------------------------------------
     def needle_images(self, needle, progress=None) -> list[ReportImage]:
         """The needle's four key images; ``progress(fraction, text)`` is told before each (a False answer
-        stops there, :class:`~planner.export.progress.ExportCancelled`)."""
-        from planner.export.progress import report
+        stops there, :class:`~planner.core.progress.ExportCancelled`)."""
+        from planner.core.progress import report
 
         out = []
         for number, (kind, title) in enumerate(VIEWS):

@@ -203,11 +203,11 @@ def export_meshes(session, folder, fmt: str = "stl", parts=MESH_PARTS, progress=
     """Write every requested part into ``folder`` as ``<part>.<fmt>``; returns the files written.
 
     Part by part (the bone surface takes longest), asking ``progress(fraction, text)`` between parts
-    (False = cancel, :class:`~planner.export.progress.ExportCancelled`); the files go in under temporary
+    (False = cancel, :class:`~planner.core.progress.ExportCancelled`); the files go in under temporary
     names and are renamed into place together at the end (:mod:`planner.export.atomic`; into
     ``staging`` when given, the caller commits), so a cancelled or failed export leaves none."""
     from planner.export.atomic import Staging
-    from planner.export.progress import report
+    from planner.core.progress import report
 
     folder = Path(folder)
     if fmt not in MESH_FORMATS:

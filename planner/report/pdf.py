@@ -220,7 +220,7 @@ def report_pdf_bytes(content: ReportContent, images: list[ReportImage] | None = 
     """The PDF document as bytes (title metadata is generic: it never names the patient). ``thermal``: a
     bioheat report (:func:`planner.thermal.report.thermal_report`) shown in the thermocouple section.
     ``progress(fraction, text)`` is told each page as it is laid out; a False answer stops the layout
-    there (:class:`~planner.export.progress.ExportCancelled`)."""
+    there (:class:`~planner.core.progress.ExportCancelled`)."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                             bottomMargin=16 * mm, title=content.title, author="Spine Ablation Planner",
@@ -236,7 +236,7 @@ def report_pdf_bytes(content: ReportContent, images: list[ReportImage] | None = 
 def _with_page_progress(decorate, progress):
     """Page decorations that also report the page (the page count is unknown until the end, so the
     fraction approaches 1 as pages go by)."""
-    from planner.export.progress import report
+    from planner.core.progress import report
 
     def on_page(canvas, doc):
         decorate(canvas, doc)

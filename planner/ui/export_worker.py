@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog
 
 from planner.core.errors import PlannerError
-from planner.export.progress import ExportCancelled
+from planner.core.progress import ExportCancelled
 from planner.ui.load_worker import LoadWorker
 from planner.ui.runner_base import OneJobRunner
 
