@@ -99,6 +99,20 @@ def staged_write(final, write, staging: Staging | None = None) -> Path:
     return Path(final)
 
 
+def check_target_folder(folder) -> None:
+    """Refuse at once (PlannerError in words) a folder that can neither exist nor be written, so an
+    export says so before it spends seconds on key images: the nearest existing folder up the path must
+    be a writable folder."""
+    folder = Path(folder) if str(folder) else Path(".")
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise PlannerError(f"The folder {folder} could not be created ({existing} is a file: Not a directory).")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PlannerError(f"The folder {existing} is not writable: choose another place for the export.")
+
+
 def _fsync_folder(folder: Path) -> None:
     """Make the renames durable (POSIX); silently skipped where folders cannot be opened (Windows)."""
     try:

@@ -92,8 +92,9 @@ def run_job(job: ExportJob, progress: Progress | None = None) -> list[Path]:
 
 
 # --- the PDF report and its key images ---------------------------------------------------------------
-def _key_image_steps(job: ExportJob, snapshot) -> list[Step]:
-    """2D key images (worker), the bone and canal surfaces (worker), the 3D key image (GUI thread)."""
+def _key_image_steps(job: ExportJob, snapshot, bone_poly=None) -> list[Step]:
+    """2D key images (worker), the bone and canal surfaces (worker), the 3D key image (GUI thread).
+    ``bone_poly``: a bone surface at 200 HU already built (the window's 3D view), reused as it is."""
     def slices(progress):
         from planner.render.key_images import KeyImageRenderer
 
@@ -108,7 +109,7 @@ def _key_image_steps(job: ExportJob, snapshot) -> list[Step]:
         from planner.render.surfaces import bone_surface
 
         report(progress, 0.0, "Bone surface for the 3D key image")
-        job.state["bone_poly"] = bone_surface(snapshot.volume)
+        job.state["bone_poly"] = bone_poly if bone_poly is not None else bone_surface(snapshot.volume)
         report(progress, 0.7, "Canal surface for the 3D key image")
         canal = snapshot.canal_mask
         job.state["canal_poly"] = mask_surface_polydata(canal, snapshot.grid) if canal is not None and canal.any() else None
@@ -139,18 +140,18 @@ def _layout_step(job: ExportJob, snapshot, deidentify: bool) -> Step:
     return Step("Laying out the report", layout, 6.0)
 
 
-def pdf_job(snapshot, path, deidentify: bool = False) -> ExportJob:
+def pdf_job(snapshot, path, deidentify: bool = False, bone_poly=None) -> ExportJob:
     """The plan report as a PDF at ``path``."""
     job = ExportJob("PDF report")
 
     def write(progress):
         staged_write(Path(path), lambda temp: temp.write_bytes(job.state["pdf"]), job.staging)
-    job.steps = _key_image_steps(job, snapshot) + [_layout_step(job, snapshot, deidentify),
+    job.steps = _key_image_steps(job, snapshot, bone_poly) + [_layout_step(job, snapshot, deidentify),
                                                    Step("Writing the PDF", write, 0.2), job.commit_step()]
     return job
 
 
-def dicom_job(snapshot, folder, deidentify: bool = False) -> ExportJob:
+def dicom_job(snapshot, folder, deidentify: bool = False, bone_poly=None) -> ExportJob:
     """The report (Encapsulated PDF) and the key images (Secondary Capture) into ``folder``."""
     job = ExportJob("DICOM export")
 
@@ -162,7 +163,7 @@ def dicom_job(snapshot, folder, deidentify: bool = False) -> ExportJob:
         source, ct = source_header(snapshot.volume.info), ct_references(snapshot)
         write_dicom_exports(folder, source, job.state["pdf"], job.state["images"], deidentify, ct,
                             snapshot.plan.created, scaled(progress, 0.3, 1.0), job.staging)
-    job.steps = _key_image_steps(job, snapshot) + [_layout_step(job, snapshot, deidentify),
+    job.steps = _key_image_steps(job, snapshot, bone_poly) + [_layout_step(job, snapshot, deidentify),
                                                    Step("Writing the DICOM files", write, 3.0), job.commit_step()]
     return job
 

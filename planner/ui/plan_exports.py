@@ -80,9 +80,17 @@ class PlanExports:
             self.session.evaluate(corridors=True)
         return True
 
-    def _run(self, job) -> bool:
+    def _run(self, job, target=None, folder: bool = False) -> bool:
         """Start an export job in the background (progress dialog with Cancel); False when another
-        export is still running."""
+        export is still running or the target's folder cannot be written (said at once, in words)."""
+        from planner.export.atomic import check_target_folder
+
+        if target is not None:
+            try:
+                check_target_folder(Path(target) if folder else Path(target).parent)
+            except PlannerError as exc:
+                self.prompts.warn(job.title, f"{job.title} failed: {exc}")
+                return False
         if not self.runner.start(job):
             self.prompts.warn(job.title, "Another export is still running: wait for it or cancel it first.")
             return False
@@ -93,6 +101,21 @@ class PlanExports:
         from planner.session.snapshot import SessionSnapshot
 
         return SessionSnapshot(self.session)
+
+    def _window_bone_surface(self):
+        """The 3D view's bone surface when it is finished, on this CT and at the report's 200 HU (the
+        3D key image then skips its own ~10 s build); else None. Only the GUI-thread render step reads
+        it, so the view and the export never touch it from two threads."""
+        from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU
+
+        view = getattr(self.w, "view3d", None)
+        actor = getattr(getattr(view, "scene", None), "bone_actor", None)
+        building = getattr(view, "progress", None) is not None and not view.progress.isHidden()  # a rebuild under way
+        if (actor is None or building or view.volume is not self.session.volume
+                or abs(view.threshold.value() - DEFAULT_BONE_THRESHOLD_HU) > 1e-6):
+            return None
+        poly = actor.GetMapper().GetInput()
+        return poly if poly is not None and poly.GetNumberOfPolys() > 0 else None
 
     def _on_done(self, title: str, written: list) -> None:
         self._export_finished(title, written)
@@ -131,9 +154,9 @@ class PlanExports:
 
                 plan = PlanDocument()
                 plan.assign(self.session.plan)
-                self._run(markups_job(SimpleNamespace(plan=plan), path, description))
+                self._run(markups_job(SimpleNamespace(plan=plan), path, description), path)
             else:
-                self._run(markups_job(self._snapshot(), path, description))
+                self._run(markups_job(self._snapshot(), path, description), path)
 
     def import_markups(self) -> None:
         from planner.export.markups import read_markups
@@ -162,20 +185,21 @@ class PlanExports:
         if self._ready("Mesh export"):
             folder = self.prompts.folder(f"Folder for the {fmt.upper()} meshes")
             if folder:
-                self._run(meshes_job(self._snapshot(), folder, fmt))
+                self._run(meshes_job(self._snapshot(), folder, fmt), folder, folder=True)
 
     def export_pdf(self) -> None:
         from planner.headless.export_steps import pdf_job
 
         if self._ready("PDF report") and (path := self.prompts.save_file("Save the report", "plan-report.pdf",
                                                                          "PDF (*.pdf)")):
-            self._run(pdf_job(self._snapshot(), path, self.deidentify()))
+            self._run(pdf_job(self._snapshot(), path, self.deidentify(), self._window_bone_surface()), path)
 
     def export_dicom(self) -> None:
         from planner.headless.export_steps import dicom_job
 
         if self._ready("DICOM export") and (folder := self.prompts.folder("Folder for the DICOM files")):
-            self._run(dicom_job(self._snapshot(), folder, self.deidentify()))
+            self._run(dicom_job(self._snapshot(), folder, self.deidentify(), self._window_bone_surface()), folder,
+                      folder=True)
 
     def export_segments(self, to: str) -> None:
         """SEG, RTSTRUCT or 3D Slicer segmentation of the canal, lesion and zones (plus the masks other
@@ -186,7 +210,7 @@ class PlanExports:
                       "slicer-seg": ("plan.seg.nrrd", "3D Slicer segmentation (*.seg.nrrd)")}[to]
         title = SEGMENT_TITLES[to]
         if self._ready(title) and (path := self.prompts.save_file(f"Save the {title}", name, kind)):
-            self._run(segments_job(self._snapshot(), to, path, self.deidentify()))
+            self._run(segments_job(self._snapshot(), to, path, self.deidentify()), path)
 
     def import_segments(self) -> None:
         """Open a SEG or RTSTRUCT of the loaded CT and use one of its segments as the lesion, canal or target."""

@@ -118,3 +118,12 @@ def test_a_mesh_job_cancelled_between_parts_leaves_no_file(sample_series, tmp_pa
         run_job(meshes_job(SessionSnapshot(session), tmp_path / "m", "stl"), progress)
     assert "Meshes: zones" in texts and "Meshes: needles" not in texts  # zones staged, then discarded
     assert not list((tmp_path / "m").iterdir())
+
+
+def test_a_target_folder_that_cannot_exist_is_refused_in_words(tmp_path):
+    from planner.export.atomic import check_target_folder
+
+    check_target_folder(tmp_path / "new" / "deeper")  # may be created: fine
+    (tmp_path / "f").write_text("")
+    with pytest.raises(PlannerError, match="could not be created .*Not a directory"):
+        check_target_folder(tmp_path / "f" / "sub")
