@@ -37,8 +37,10 @@ from pydicom.uid import ExplicitVRLittleEndian
 from planner import __version__
 from planner.core.errors import PlannerError
 from planner.core.volume import SeriesInfo
+from planner.export.atomic import Staging
 from planner.export.ct_source import CtSource
 from planner.export.deidentify import UidMap, deidentify_dataset
+from planner.core.progress import Progress, report
 from planner.export.uids import IMPLEMENTATION_CLASS_UID, derived_uid, new_uid
 
 ENCAPSULATED_PDF_STORAGE = "1.2.840.10008.5.1.4.1.1.104.1"
@@ -210,30 +212,47 @@ def secondary_capture(rgb: np.ndarray, source: Dataset, series_uid: str, instanc
 
 
 def write_dicom_exports(folder, source: Dataset, pdf_bytes: bytes | None, images=(), deidentify: bool = False,
-                        ct: CtSource | None = None, plan_id: str = "") -> list[Path]:
+                        ct: CtSource | None = None, plan_id: str = "", progress: Progress | None = None,
+                        staging: Staging | None = None) -> list[Path]:
     """Write the report (``report.dcm``) and key images (``key_image_NN.dcm``) into ``folder``.
     ``images`` holds objects with ``title`` and ``rgb``; ``ct`` the CT images to reference; ``plan_id``
-    makes the series the same on every export of one plan. Returns the files written."""
+    makes the series the same on every export of one plan. Returns the files written.
+
+    All files are written under temporary names and renamed into place together at the end
+    (:mod:`planner.export.atomic`; into ``staging`` when given, the caller commits); ``progress`` is
+    asked between files and a Cancel there (:class:`~planner.core.progress.ExportCancelled`) leaves
+    the folder as it was."""
     from planner.export.seg import instance_number_now
 
     folder = Path(folder)
     uids = UidMap()
-    written = []
     ct_series = ct.series_uid if ct is not None else str(source.get("StudyInstanceUID", ""))
     version = instance_number_now()
+    own = staging is None
+    stage = Staging() if own else staging
+    total = len(images) + (pdf_bytes is not None)
+    written = []
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         if pdf_bytes is not None:
+            report(progress, 0.0, "DICOM: the report (Encapsulated PDF)")
             ds = encapsulated_pdf(pdf_bytes, source, derived_uid("report", ct_series, plan_id) if plan_id else new_uid(),
                                   deidentify=deidentify, uids=uids, ct=ct, instance_number=version)
             written.append(folder / "report.dcm")
-            ds.save_as(written[-1], enforce_file_format=True)
+            ds.save_as(stage.target(written[-1]), enforce_file_format=True)
         series_uid = derived_uid("key images", ct_series, plan_id) if plan_id else new_uid()
         for number, image in enumerate(images, start=1):
+            report(progress, len(written) / max(total, 1), f"DICOM: key image {number} of {len(images)}")
             ds = secondary_capture(image.rgb, source, series_uid, version * 100 + number, image.title, deidentify,
                                    uids, ct)
             written.append(folder / f"key_image_{number:02d}.dcm")
-            ds.save_as(written[-1], enforce_file_format=True)
+            ds.save_as(stage.target(written[-1]), enforce_file_format=True)
+        report(progress, 1.0, "DICOM: files written")
+        if own:
+            stage.commit()
     except OSError as exc:
+        stage.discard()
         raise PlannerError(f"The DICOM files could not be written to {folder} ({exc.strerror or exc}).") from None
+    except BaseException:
+        stage.discard()
+        raise
     return written

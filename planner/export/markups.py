@@ -99,12 +99,15 @@ def plan_to_markups(doc: PlanDocument, description: str = "") -> dict:
     return {"@schema": SCHEMA_URL, "markups": markups}
 
 
-def write_markups(doc: PlanDocument, path, description: str = "") -> Path:
-    """Write the plan as one ``.mrk.json`` file; PlanError when it cannot be written."""
+def write_markups(doc: PlanDocument, path, description: str = "", staging=None) -> Path:
+    """Write the plan as one ``.mrk.json`` file, atomically (:func:`planner.export.atomic.staged_write`;
+    into ``staging`` when given, the caller commits); PlanError when it cannot be written."""
+    from planner.export.atomic import staged_write
+
     path = Path(path)
     text = json.dumps(plan_to_markups(doc, description), indent=2, ensure_ascii=False, allow_nan=False)
     try:
-        path.write_text(text + "\n", encoding="utf-8")
+        staged_write(path, lambda temp: temp.write_text(text + "\n", encoding="utf-8"), staging)
     except OSError as exc:
         raise PlanError(f"The markups file could not be written to {path} ({exc.strerror or exc}).") from None
     return path

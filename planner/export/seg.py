@@ -82,8 +82,11 @@ def build_seg(source: CtSource, segments: list[ExportSegment], plan_id: str = ""
 
 
 def write_seg(path, source: CtSource, segments: list[ExportSegment], plan_id: str = "",
-              deidentify: bool = False) -> Path:
-    """Write the SEG to ``path`` (a file, or a folder that gets ``segmentation.dcm``)."""
+              deidentify: bool = False, staging=None) -> Path:
+    """Write the SEG to ``path`` (a file, or a folder that gets ``segmentation.dcm``), atomically
+    (:func:`planner.export.atomic.staged_write`; into ``staging`` when given, the caller commits)."""
+    from planner.export.atomic import staged_write
+
     from planner.export.deidentify import UidMap, deidentify_dataset
 
     path = Path(path)
@@ -95,8 +98,7 @@ def write_seg(path, source: CtSource, segments: list[ExportSegment], plan_id: st
 
         deidentify_dataset(ds, UidMap(), keep=PLANNER_DESCRIPTORS)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ds.save_as(path, enforce_file_format=True)
+        staged_write(path, lambda temp: ds.save_as(temp, enforce_file_format=True), staging)
     except OSError as exc:
         raise PlannerError(f"The segmentation could not be written to {path} ({exc.strerror or exc}).") from None
     return path

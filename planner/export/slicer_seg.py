@@ -40,17 +40,19 @@ def build_slicer_segmentation(volume: ImageVolume, segments: list[ExportSegment]
     return segmentation
 
 
-def write_slicer_segmentation(path, volume: ImageVolume, segments: list[ExportSegment]) -> Path:
-    """Write ``path`` (``.seg.nrrd`` added when missing); PlannerError when it cannot be written."""
+def write_slicer_segmentation(path, volume: ImageVolume, segments: list[ExportSegment], staging=None) -> Path:
+    """Write ``path`` (``.seg.nrrd`` added when missing) atomically (:func:`planner.export.atomic.staged_write`;
+    into ``staging`` when given, the caller commits); PlannerError when it cannot be written."""
     import slicerio
+
+    from planner.export.atomic import staged_write
 
     path = Path(path)
     if not path.name.endswith(".seg.nrrd"):
         path = path.with_name(path.name + ".seg.nrrd") if path.suffix else path / "plan.seg.nrrd"
     segmentation = build_slicer_segmentation(volume, segments)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        slicerio.write_segmentation(str(path), segmentation)
+        staged_write(path, lambda temp: slicerio.write_segmentation(str(temp), segmentation), staging)
     except OSError as exc:
         raise PlannerError(f"The 3D Slicer segmentation could not be written to {path} ({exc.strerror or exc}).") from None
     return path

@@ -133,8 +133,10 @@ def run_export(plan_path, series_dir, to: str, out, deidentify: bool = False, me
         run_session_thermal(session)
     pdf, images = report_pdf(session, deidentify)
     if to == "pdf":
+        from planner.export.atomic import staged_write
+
         try:
-            out.write_bytes(pdf)
+            staged_write(out, lambda temp: temp.write_bytes(pdf))  # never a half-written report
         except OSError as exc:
             raise PlannerError(f"The report could not be written to {out} ({exc.strerror or exc}).") from None
         return [out]

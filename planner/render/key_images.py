@@ -229,9 +229,14 @@ class KeyImageRenderer:
                       stroke_fill=(0, 0, 0))
 
     # --- the set of key images -----------------------------------------------------------------
-    def needle_images(self, needle) -> list[ReportImage]:
+    def needle_images(self, needle, progress=None) -> list[ReportImage]:
+        """The needle's four key images; ``progress(fraction, text)`` is told before each (a False answer
+        stops there, :class:`~planner.core.progress.ExportCancelled`)."""
+        from planner.core.progress import report
+
         out = []
-        for kind, title in VIEWS:
+        for number, (kind, title) in enumerate(VIEWS):
+            report(progress, number / len(VIEWS), f"Key images of {needle.name}: {title.lower()}")
             plane = self.plane_for(kind, needle)
             caption = f"{title}; plane through {_where(kind, needle)}."
             out.append(ReportImage(f"{needle.name}: {title.lower()}", caption, self.render_slice(plane, needle)))
@@ -248,8 +253,11 @@ class KeyImageRenderer:
         return images
 
 
-def render_3d_view(session, width: int = 960, height: int = 720, camera: str = "P", bone_surface_poly=None) -> np.ndarray:
-    """An offscreen render of the bone surface, plan items, zones and canal, as (h, w, 3) uint8."""
+def render_3d_view(session, width: int = 960, height: int = 720, camera: str = "P", bone_surface_poly=None,
+                   canal_poly=None) -> np.ndarray:
+    """An offscreen render of the bone surface, plan items, zones and canal, as (h, w, 3) uint8.
+    ``bone_surface_poly`` / ``canal_poly``: surfaces built beforehand (in a worker: only the render
+    itself has to run on the GUI thread); built here when None."""
     from planner.render.mask_surfaces import MaskSurface
     from planner.render.offscreen import offscreen_render_window
     from planner.render.plan_actors import PlanActors
@@ -270,7 +278,9 @@ def render_3d_view(session, width: int = 960, height: int = 720, camera: str = "
     if session.evaluation is not None:
         zones.update_from_evaluation(session.evaluation)
         items.update_from_evaluation(session.evaluation)
-    if session.canal_mask is not None:
+    if canal_poly is not None:
+        MaskSurface(scene.renderer, CANAL_RGB_3D, opacity=0.4).set_polydata(canal_poly)
+    elif session.canal_mask is not None:
         MaskSurface(scene.renderer, CANAL_RGB_3D, opacity=0.4).set_mask(session.canal_mask, session.grid)
     scene.bone_actor.GetProperty().SetOpacity(BONE_OPACITY)  # so zones inside the vertebra show
     scene.set_focus(*volume.bounds_lps)

@@ -132,6 +132,12 @@ class MaskSurface:
         self._apply_visibility()
         return self._poly
 
+    def set_polydata(self, poly: vtkPolyData) -> None:
+        """Show a surface built beforehand (e.g. by :func:`mask_surface_polydata` in a worker thread)."""
+        self._poly = poly
+        self.actor.GetMapper().SetInputData(self._poly)
+        self._apply_visibility()
+
     def clear(self) -> None:
         self.set_mask(None)
 

@@ -199,20 +199,45 @@ def _with_frame(poly: vtkPolyData) -> vtkPolyData:
     return out
 
 
-def export_meshes(session, folder, fmt: str = "stl", parts=MESH_PARTS) -> list[Path]:
-    """Write every requested part into ``folder`` as ``<part>.<fmt>``; returns the files written."""
+def export_meshes(session, folder, fmt: str = "stl", parts=MESH_PARTS, progress=None, staging=None) -> list[Path]:
+    """Write every requested part into ``folder`` as ``<part>.<fmt>``; returns the files written.
+
+    Part by part (the bone surface takes longest), asking ``progress(fraction, text)`` between parts
+    (False = cancel, :class:`~planner.core.progress.ExportCancelled`); the files go in under temporary
+    names and are renamed into place together at the end (:mod:`planner.export.atomic`; into
+    ``staging`` when given, the caller commits), so a cancelled or failed export leaves none."""
+    from planner.export.atomic import Staging
+    from planner.core.progress import report
+
     folder = Path(folder)
     if fmt not in MESH_FORMATS:
         raise PlannerError(f"Unknown mesh format {fmt!r} (choose from {', '.join(MESH_FORMATS)}).")
+    parts = tuple(parts)
+    unknown = set(parts) - set(MESH_PARTS)
+    if unknown:  # refused before anything is built
+        raise PlannerError(f"Unknown mesh part(s): {', '.join(sorted(unknown))} (choose from {', '.join(MESH_PARTS)}).")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PlannerError(f"The folder {folder} could not be created ({exc.strerror or exc}).") from None
+    own = staging is None
+    stage = Staging() if own else staging
     written, used = [], set()
-    for name, poly in plan_meshes(session, parts).items():
-        stem = safe_file_stem(name)
-        while stem in used:
-            stem += "_"
-        used.add(stem)
-        written.append(write_mesh(poly, folder / f"{stem}.{fmt}", fmt))
+    try:
+        for number, part in enumerate(parts):
+            report(progress, number / max(len(parts), 1), f"Meshes: {part}")
+            for name, poly in plan_meshes(session, (part,)).items():
+                stem = safe_file_stem(name)
+                while stem in used:
+                    stem += "_"
+                used.add(stem)
+                final = folder / f"{stem}.{fmt}"
+                write_mesh(poly, stage.target(final), fmt)
+                written.append(final)
+        report(progress, 1.0, "Meshes written")
+        if own:
+            stage.commit()
+    except BaseException:
+        stage.discard()
+        raise
     return written

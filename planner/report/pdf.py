@@ -216,17 +216,33 @@ def _story(content: ReportContent, images: list[ReportImage], images_note: str, 
 
 
 def report_pdf_bytes(content: ReportContent, images: list[ReportImage] | None = None, images_note: str = "",
-                     thermal: dict | None = None) -> bytes:
+                     thermal: dict | None = None, progress=None) -> bytes:
     """The PDF document as bytes (title metadata is generic: it never names the patient). ``thermal``: a
-    bioheat report (:func:`planner.thermal.report.thermal_report`) shown in the thermocouple section."""
+    bioheat report (:func:`planner.thermal.report.thermal_report`) shown in the thermocouple section.
+    ``progress(fraction, text)`` is told each page as it is laid out; a False answer stops the layout
+    there (:class:`~planner.core.progress.ExportCancelled`)."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                             bottomMargin=16 * mm, title=content.title, author="Spine Ablation Planner",
                             subject="Ablation plan report", creator="Spine Ablation Planner",
                             invariant=1 if content.header.deidentified else 0)
     footer = _page_decorations(content)
+    if progress is not None:
+        footer = _with_page_progress(footer, progress)
     doc.build(_story(content, list(images or []), images_note, thermal), onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+def _with_page_progress(decorate, progress):
+    """Page decorations that also report the page (the page count is unknown until the end, so the
+    fraction approaches 1 as pages go by)."""
+    from planner.core.progress import report
+
+    def on_page(canvas, doc):
+        decorate(canvas, doc)
+        page = canvas.getPageNumber()
+        report(progress, page / (page + 2.0), f"PDF: page {page} laid out")
+    return on_page
 
 
 def write_report_pdf(content: ReportContent, path, images: list[ReportImage] | None = None,

@@ -412,6 +412,7 @@ class MainWindow(QMainWindow):
             if worker is not None:
                 worker.cancel()
                 worker.wait(120000)  # the canal segmentation cannot be interrupted; it takes seconds
+        self.plan_files.exports.shutdown()  # issue 19: an export under way is cancelled, its files discarded
         self.corridors.shutdown()
         self.thermal.shutdown()
         self.proposals.shutdown()

@@ -3,15 +3,19 @@ report, DICOM (Encapsulated PDF + Secondary Capture key images), DICOM SEG and R
 and import of one that belongs to the loaded CT as lesion, canal or target), the de-identify switch, the SINS
 dialog, and screenshots of any view to PNG or the clipboard. The work itself lives in
 :mod:`planner.export`, :mod:`planner.report`, :mod:`planner.render` and :mod:`planner.headless.export`.
+
+Every export runs as an :class:`~planner.headless.export_steps.ExportJob` on a snapshot of the session
+(:class:`~planner.session.snapshot.SessionSnapshot`, taken here on the GUI thread) in an
+:class:`~planner.ui.export_worker.ExportRunner`: a progress dialog with Cancel, the window stays
+responsive, and a cancelled or failed export leaves no file behind. Every successful export ends in
+:meth:`PlanExports._export_finished`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication
 
 from planner.core.errors import PlannerError
 from planner.plan.commands import add_item
@@ -27,6 +31,12 @@ class PlanExports:
         self.session = files.session
         self.prompts = files.prompts
         self.settings = files.settings
+        from planner.ui.export_worker import ExportRunner
+
+        self.runner = ExportRunner(self.w)
+        self.runner.done.connect(self._on_done)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.cancelled.connect(self._on_cancelled)
 
     def build_menu(self, menu) -> None:
         w, add = self.w, self.w._add_action
@@ -70,29 +80,86 @@ class PlanExports:
             self.session.evaluate(corridors=True)
         return True
 
-    def _run(self, title: str, job) -> None:
-        QApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            written = job()
-        except (PlannerError, OSError) as exc:
-            QApplication.restoreOverrideCursor()
-            self.prompts.warn(title, f"{title} failed: {exc}")
-            return
-        QApplication.restoreOverrideCursor()
-        self.w.view3d.reset_camera_to_spine()  # issue 19: an export never leaves the 3D view zoomed or offset
+    def _run(self, job, target=None, folder: bool = False) -> bool:
+        """Start an export job in the background (progress dialog with Cancel); False when another
+        export is still running or the target's folder cannot be written (said at once, in words)."""
+        from planner.export.atomic import check_target_folder
+
+        if target is not None:
+            try:
+                check_target_folder(Path(target) if folder else Path(target).parent)
+            except PlannerError as exc:
+                self.prompts.warn(job.title, f"{job.title} failed: {exc}")
+                return False
+        if not self.runner.start(job):
+            self.prompts.warn(job.title, "Another export is still running: wait for it or cancel it first.")
+            return False
+        return True
+
+    def _snapshot(self):
+        """What the export reads, copied now on the GUI thread (the user may go on editing meanwhile)."""
+        from planner.session.snapshot import SessionSnapshot
+
+        return SessionSnapshot(self.session)
+
+    def _window_bone_surface(self):
+        """The 3D view's bone surface when it is finished, on this CT and at the report's 200 HU (the
+        3D key image then skips its own ~10 s build); else None. Only the GUI-thread render step reads
+        it, so the view and the export never touch it from two threads."""
+        from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU
+
+        view = getattr(self.w, "view3d", None)
+        actor = getattr(getattr(view, "scene", None), "bone_actor", None)
+        building = getattr(view, "progress", None) is not None and not view.progress.isHidden()  # a rebuild under way
+        if (actor is None or building or view.volume is not self.session.volume
+                or abs(view.threshold.value() - DEFAULT_BONE_THRESHOLD_HU) > 1e-6):
+            return None
+        poly = actor.GetMapper().GetInput()
+        return poly if poly is not None and poly.GetNumberOfPolys() > 0 else None
+
+    def _on_done(self, title: str, written: list) -> None:
+        self._export_finished(title, written)
+
+    def _export_finished(self, title: str, written: list) -> None:
+        """Export finished (every export ends here, once its files are in place)."""
+        view3d = getattr(self.w, "view3d", None)
+        if view3d is not None:
+            view3d.reset_camera_to_spine()  # issue 19: an export never leaves the 3D view zoomed or offset
         self._status(f"{title}: wrote {len(written)} file(s) to {Path(written[0]).parent if written else '—'}")
+        if title == "DICOM export" and written and self.prompts.ask(
+                "Send to the PACS", f"Send the {len(written)} DICOM file(s) to a PACS now?"):
+            self.w.file_actions.pacs_send(written)
+
+    def _on_failed(self, title: str, message: str) -> None:
+        self.prompts.warn(title, message if message.startswith(title) else f"{title} failed: {message}")
+
+    def _on_cancelled(self, title: str) -> None:
+        self._status(f"{title} cancelled; nothing was written (files already there are unchanged).")
+
+    def shutdown(self) -> None:
+        """The window is closing: stop the export under way (its files are discarded)."""
+        self.runner.shutdown()
 
     def deidentify(self) -> bool:
         return self.deidentify_action.isChecked()
 
     def export_markups(self) -> None:
-        from planner.export.markups import write_markups
         from planner.headless.export import markups_description
+        from planner.headless.export_steps import markups_job
 
         path = self.prompts.save_file("Export 3D Slicer markups", "plan.mrk.json", "3D Slicer markups (*.mrk.json)")
         if path:
             description = markups_description(self.session, self.deidentify())
-            self._run("Markups export", lambda: [write_markups(self.session.plan, path, description)])
+            if self.session.volume is None:  # markups need no CT: a plan-only snapshot
+                from types import SimpleNamespace
+
+                from planner.plan.document import PlanDocument
+
+                plan = PlanDocument()
+                plan.assign(self.session.plan)
+                self._run(markups_job(SimpleNamespace(plan=plan), path, description), path)
+            else:
+                self._run(markups_job(self._snapshot(), path, description), path)
 
     def import_markups(self) -> None:
         from planner.export.markups import read_markups
@@ -116,51 +183,37 @@ class PlanExports:
                      f"{len(imported.targets)} target(s){skipped}")
 
     def export_meshes(self, fmt: str) -> None:
-        from planner.render.mesh_export import export_meshes
+        from planner.headless.export_steps import meshes_job
 
         if self._ready("Mesh export"):
             folder = self.prompts.folder(f"Folder for the {fmt.upper()} meshes")
             if folder:
-                self._run("Mesh export", lambda: export_meshes(self.session, folder, fmt))
+                self._run(meshes_job(self._snapshot(), folder, fmt), folder, folder=True)
 
     def export_pdf(self) -> None:
-        from planner.headless.export import report_pdf
+        from planner.headless.export_steps import pdf_job
 
         if self._ready("PDF report") and (path := self.prompts.save_file("Save the report", "plan-report.pdf",
                                                                          "PDF (*.pdf)")):
-            self._run("PDF report", lambda: [_write(path, report_pdf(self.session, self.deidentify())[0])])
+            self._run(pdf_job(self._snapshot(), path, self.deidentify(), self._window_bone_surface()), path)
 
     def export_dicom(self) -> None:
-        from planner.export.dicom import source_header, write_dicom_exports
-        from planner.headless.export import report_pdf
+        from planner.headless.export_steps import dicom_job
 
         if self._ready("DICOM export") and (folder := self.prompts.folder("Folder for the DICOM files")):
-            written = []
-
-            def job():
-                from planner.headless.export import ct_references
-
-                pdf, images = report_pdf(self.session, self.deidentify())
-                written[:] = write_dicom_exports(folder, source_header(self.session.volume.info), pdf, images,
-                                                 self.deidentify(), ct_references(self.session),
-                                                 self.session.plan.created)
-                return written
-            self._run("DICOM export", job)
-            if written and self.prompts.ask("Send to the PACS", f"Send the {len(written)} DICOM file(s) to a PACS now?"):
-                self.w.file_actions.pacs_send(written)
+            self._run(dicom_job(self._snapshot(), folder, self.deidentify(), self._window_bone_surface()), folder,
+                      folder=True)
 
     def export_segments(self, to: str) -> None:
-        """SEG or RTSTRUCT of the canal, lesion and zones (plus masks other panels registered in
-        ``session.export_masks``, a dict name -> mask, when present)."""
-        from planner.headless.export import segment_export
+        """SEG, RTSTRUCT or 3D Slicer segmentation of the canal, lesion and zones (plus the masks other
+        panels registered in ``session.export_masks``, a dict name -> mask, when present)."""
+        from planner.headless.export_steps import SEGMENT_TITLES, segments_job
 
-        name, title, kind = {"seg": ("segmentation.dcm", "DICOM segmentation", "DICOM (*.dcm)"),
-                             "rtstruct": ("structures.dcm", "RT structure set", "DICOM (*.dcm)"),
-                             "slicer-seg": ("plan.seg.nrrd", "3D Slicer segmentation",
-                                            "3D Slicer segmentation (*.seg.nrrd)")}[to]
+        name, kind = {"seg": ("segmentation.dcm", "DICOM (*.dcm)"), "rtstruct": ("structures.dcm", "DICOM (*.dcm)"),
+                      "slicer-seg": ("plan.seg.nrrd", "3D Slicer segmentation (*.seg.nrrd)")}[to]
+        title = SEGMENT_TITLES[to]
         if self._ready(title) and (path := self.prompts.save_file(f"Save the {title}", name, kind)):
-            extra = getattr(self.session, "export_masks", None)
-            self._run(title, lambda: segment_export(self.session, to, path, self.deidentify(), extra))
+            self._run(segments_job(self._snapshot(), to, path, self.deidentify()), path)
 
     def import_segments(self) -> None:
         """Open a SEG or RTSTRUCT of the loaded CT and use one of its segments as the lesion, canal or target."""
@@ -248,11 +301,3 @@ class PlanExports:
                 self._status(f"Saved {path}")
             else:
                 self.prompts.warn("Screenshot", f"Could not write {path}.")
-
-
-
-
-def _write(path, data: bytes) -> Path:
-    path = Path(path)
-    path.write_bytes(data)
-    return path

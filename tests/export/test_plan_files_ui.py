@@ -193,7 +193,7 @@ def test_sins_dialog_sets_the_level_score_undoably(make_window, plan_path):
     assert w.session.plan.level_named("L2").sins["alignment"] == 0
 
 
-def test_seg_export_and_open_as_canal_from_the_menu(make_window, plan_path, tmp_path):
+def test_seg_export_and_open_as_canal_from_the_menu(make_window, qtbot, plan_path, tmp_path):
     """Export the plan's SEG from the window, then open it and take its first segment (the canal) as
     the canal: the session's canal is that mask again."""
     import numpy as np
@@ -201,7 +201,9 @@ def test_seg_export_and_open_as_canal_from_the_menu(make_window, plan_path, tmp_
     w, files, prompts = make_window()
     files.open_plan_file(plan_path)
     prompts.answers["save_file"] = str(tmp_path / "plan-seg.dcm")
-    files.exports.export_segments("seg")
+    with qtbot.waitSignal(files.exports.runner.busy_changed, timeout=60000,
+                          check_params_cb=lambda busy: not busy):  # the export runs in a worker (issue 19)
+        files.exports.export_segments("seg")
     assert (tmp_path / "plan-seg.dcm").is_file(), prompts.warnings
     canal = w.session.canal_mask.copy()
     w.session.set_canal(None)

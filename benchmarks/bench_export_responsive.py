@@ -1,0 +1,128 @@
+"""How responsive the window stays during a PDF export of a real plan (issue 19), on the shared lumbar
+scan (or any series given), with the hand-placed bipedicular L3 plan of the export tests.
+
+    python3 benchmarks/bench_export_responsive.py [--series DIR] [--out report.pdf]
+
+A 10 ms QTimer runs on the GUI thread while :class:`planner.ui.export_worker.ExportRunner` exports;
+printed: the export's wall time, the longest wait between two ticks over the whole export and outside
+the GUI-thread step (the offscreen render of the 3D key image, which stays on the GUI thread), the
+95th percentile, and how long that GUI step took. Reference measured in the same run: the same PDF
+made on the GUI thread in one call (the way the window did it before), whose longest tick gap is the
+whole export. Ratios: max gap in the worker / max gap in one call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+
+LUMBAR = Path(__file__).resolve().parents[2] / "shared" / "data" / "ct-lumbar-tcia" / "dicom"
+
+
+class Ticks:
+    def __init__(self):
+        from PySide6.QtCore import QTimer
+
+        self.times: list[float] = [time.monotonic()]
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(lambda: self.times.append(time.monotonic()))
+        self.timer.start()
+
+    def stop(self, excluded=()) -> tuple[np.ndarray, np.ndarray]:
+        self.timer.stop()
+        self.times.append(time.monotonic())
+        pairs = list(zip(self.times, self.times[1:]))
+        every = np.array([b - a for a, b in pairs])
+        outside = np.array([b - a for a, b in pairs if not any(a < e and b > s for s, e in excluded)])
+        return every, outside
+
+
+def _gui_intervals(job):
+    intervals = []
+    for step in job.steps:
+        if step.on_gui:
+            run = step.run
+
+            def timed(progress, run=run):
+                start = time.monotonic()
+                try:
+                    run(progress)
+                finally:
+                    intervals.append((start - 0.005, time.monotonic() + 0.005))
+            step.run = timed
+    return intervals
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--series", default=str(LUMBAR))
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    if not Path(args.series).is_dir():
+        print(f"series folder {args.series} not found", file=sys.stderr)
+        return 2
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from planner.headless.export import report_pdf
+    from planner.headless.export_steps import pdf_job
+    from planner.session.snapshot import SessionSnapshot
+    from planner.ui.export_worker import ExportRunner
+    from tests.export.realplans import TCIA_L3_BODY_IJK, real_session
+
+    t0 = time.perf_counter()
+    session = real_session(args.series, TCIA_L3_BODY_IJK, "L3")
+    session.evaluate(corridors=True)
+    print(f"session (load, canal, plan, corridors): {time.perf_counter() - t0:.1f} s")
+    out = Path(args.out) if args.out else Path(tempfile.mkdtemp()) / "report.pdf"
+
+    # the worker: what the window does now
+    t_snap = time.perf_counter()
+    snapshot = SessionSnapshot(session)
+    snap_s = time.perf_counter() - t_snap
+    job = pdf_job(snapshot, out)
+    intervals = _gui_intervals(job)
+    runner = ExportRunner(show_dialog=True)
+    runner.done.connect(lambda *_: app.quit())
+    runner.failed.connect(lambda t, m: (print(m), app.quit()))
+    ticks = Ticks()
+    t1 = time.perf_counter()
+    runner.start(job)
+    app.exec()
+    worker_s = time.perf_counter() - t1
+    every, outside = ticks.stop(intervals)
+    gui_s = sum(runner.gui_step_s)
+
+    # reference: the same report in one call on the GUI thread (the window before issue 19)
+    ticks_ref = Ticks()
+    t2 = time.perf_counter()
+    report_pdf(session, False)
+    app.processEvents()
+    ref_s = time.perf_counter() - t2
+    ref_every, _ = ticks_ref.stop()
+
+    print(f"snapshot on the GUI thread: {snap_s * 1000:.0f} ms")
+    print(f"PDF export in the worker: {worker_s:.1f} s wall; {out.stat().st_size / 1e6:.1f} MB")
+    print(f"  longest tick gap, whole export:          {every.max() * 1000:8.0f} ms")
+    print(f"  longest tick gap, outside the 3D render: {outside.max() * 1000:8.0f} ms "
+          f"(95 %: {np.percentile(outside, 95) * 1000:.0f} ms, {len(outside)} ticks)")
+    print(f"  3D key image render on the GUI thread:   {gui_s * 1000:8.0f} ms")
+    print(f"reference, report_pdf in one call on the GUI thread: {ref_s:.1f} s; longest tick gap "
+          f"{ref_every.max() * 1000:.0f} ms")
+    print(f"ratio longest gap worker/reference: {every.max() / ref_every.max():.3f}; "
+          f"outside the 3D render: {outside.max() / ref_every.max():.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

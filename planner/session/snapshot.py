@@ -1,0 +1,66 @@
+"""A frozen copy of what an export reads from a :class:`~planner.session.session.PlanningSession`, taken
+on the GUI thread, so an export running in a worker never sees the plan or a mask change under it.
+
+The exporters (report, key images, DICOM SEG/RTSTRUCT, 3D Slicer, meshes) read a session through a
+few attributes and methods; :class:`SessionSnapshot` offers exactly those, with the values of the
+moment it was taken:
+
+- the plan: a new :class:`~planner.plan.document.PlanDocument` holding the same items (items are
+  immutable values, so sharing them is safe; the copy has its own item tables and no listeners);
+- the canal, the lesion and every export mask (CTV, foramina, bioheat damage; their providers are
+  asked now): copies of the arrays (the canal brush edits the canal in place);
+- the evaluation and the bioheat result: shared (an :class:`Evaluation` is never changed after it is
+  published; a thermal entry is a frozen record);
+- the volume, its grid, the device library and the thresholds: shared (never changed in place).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.plan.document import PlanDocument
+
+
+class _FrozenThermal:
+    """``session.thermal`` as the report reads it: the entry current when the snapshot was taken."""
+
+    def __init__(self, entry):
+        self.entry = entry
+
+    def current(self, _session=None):
+        return self.entry
+
+
+def _copied(value):
+    if isinstance(value, tuple):
+        return (_copied(value[0]),) + value[1:]
+    return None if value is None else np.array(value, dtype=bool, copy=True)
+
+
+class SessionSnapshot:
+    """What an export reads of a session, copied at one moment (see the module docstring)."""
+
+    def __init__(self, session):
+        if session.volume is None:
+            raise ValueError("a snapshot needs a session with a loaded volume")
+        self.volume = session.volume
+        self.grid = session.grid
+        self.devices = session.devices
+        self.thresholds = session.thresholds
+        self.evaluation = session.evaluation
+        self.plan = PlanDocument()
+        self.plan.assign(session.plan)
+        self.canal_mask = _copied(session.canal_mask)
+        self._lesion = _copied(session.lesion_mask())
+        masks = getattr(session, "export_masks", None) or {}
+        self.export_masks = {name: _copied(value) for name, value in masks.items() if value is not None}
+        self.thermal = _FrozenThermal(session.thermal.current(session) if hasattr(session, "thermal") else None)
+        level_of = getattr(session, "needle_level", lambda n: n.level)
+        self._levels = {n.id: level_of(n) for n in session.plan.needles}
+
+    def lesion_mask(self) -> np.ndarray | None:
+        return self._lesion
+
+    def needle_level(self, needle) -> str:
+        """The level the needle belonged to when the snapshot was taken (its own, else its vertebra's)."""
+        return self._levels.get(needle.id, needle.level)

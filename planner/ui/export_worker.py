@@ -1,0 +1,226 @@
+"""``ExportRunner``: runs an :class:`~planner.headless.export_steps.ExportJob` off the GUI thread with a
+progress dialog and a Cancel button (issue 19: exports froze the window for about 24 s).
+
+The steps of a job run in order: consecutive worker steps in one :class:`~planner.ui.load_worker.LoadWorker`
+(its QThread), a step marked ``on_gui`` (the offscreen render of the 3D key image: VTK rendering stays
+on the GUI thread) in the GUI thread between two workers. The job reads a session snapshot taken on
+the GUI thread before it starts, so the user may go on working while it runs. Cancel sets the
+worker's flag; the job's ``progress`` callback answers False at its next check (a needle's key
+images, a PDF page, a DICOM file, a mesh), the staged files are discarded and the target is left as
+it was. A step that is one library call (highdicom building a SEG, VTK's marching cubes) cannot be
+interrupted: Cancel takes effect when it returns.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QProgressDialog
+
+from planner.core.errors import PlannerError
+from planner.core.progress import ExportCancelled
+from planner.ui.load_worker import LoadWorker
+from planner.ui.runner_base import OneJobRunner
+
+PROGRESS_STEPS = 1000
+
+
+class ExportRunner(OneJobRunner, QObject):
+    """One export at a time; emits ``done(title, paths)``, ``failed(title, message)`` or ``cancelled(title)``."""
+
+    busy_changed = Signal(bool)
+    done = Signal(str, list)
+    failed = Signal(str, str)
+    cancelled = Signal(str)
+    progressed = Signal(float, str)  # fraction, text (for tests and a status bar)
+
+    def __init__(self, parent=None, show_dialog: bool = True):
+        super().__init__(parent)
+        self.worker: LoadWorker | None = None
+        self._again = False  # exports are never re-run by themselves
+        self._closed = False
+        self._job = None
+        self._next = 0
+        self._cancel_asked = False
+        self._lock = threading.Lock()
+        self._latest = (0.0, "")
+        self.show_dialog = show_dialog
+        self.dialog: QProgressDialog | None = None
+        self.gui_step_s: list[float] = []  # how long each GUI-thread step held the event loop
+
+    # --- public --------------------------------------------------------------------------------
+    def is_busy(self) -> bool:
+        return self._job is not None
+
+    def start(self, job) -> bool:
+        """Start ``job``; False (nothing started) while another export runs or after shutdown."""
+        if self._closed or self._job is not None:
+            return False
+        self._job, self._next, self._cancel_asked = job, 0, False
+        self.gui_step_s = []
+        self._latest = (0.0, job.title)
+        if self.show_dialog:
+            self._open_dialog(job.title)
+        self.busy_changed.emit(True)
+        self._advance()
+        return True
+
+    def cancel(self) -> None:
+        """Stop at the job's next check; the target is left as it was."""
+        self._cancel_asked = True
+        if self.worker is not None:
+            self.worker.cancel()
+
+    # --- steps ---------------------------------------------------------------------------------
+    def _advance(self) -> None:
+        job = self._job
+        while self._next < len(job.steps) and job.steps[self._next].on_gui:
+            if self._cancel_asked:
+                return self._end_cancelled()
+            if not self._run_gui_step(self._next):
+                return
+            self._next += 1
+        if self._next >= len(job.steps):
+            return self._end_done()
+        if self._cancel_asked or self._closed:
+            return self._end_cancelled()
+        first = self._next
+        last = first
+        while last < len(job.steps) and not job.steps[last].on_gui:
+            last += 1
+        self._next = last
+        worker = LoadWorker(lambda progress, cancel: self._run_batch(job, first, last, progress, cancel), self)
+        worker.progress.connect(self._on_progress)
+        worker.finished.connect(self._on_batch_done)
+        worker.failed.connect(self._on_failed)
+        worker.cancelled.connect(self._on_cancelled)
+        self.worker = worker
+        worker.start()
+
+    def _run_batch(self, job, first: int, last: int, emit, cancel) -> None:
+        """Runs in the worker thread: steps ``first``..``last - 1``; errors become words."""
+        def progress(fraction: float, text: str = "") -> bool:
+            with self._lock:
+                self._latest = (fraction, text or self._latest[1])
+            emit(int(round(fraction * PROGRESS_STEPS)), PROGRESS_STEPS)
+            return not cancel()
+        try:
+            for index in range(first, last):
+                if cancel():
+                    raise ExportCancelled()
+                job.run_step(index, progress)
+        except PlannerError:
+            job.staging.discard()
+            raise
+        except OSError as exc:
+            job.staging.discard()
+            raise PlannerError(f"{job.title} failed: {exc.strerror or exc}"
+                               f"{f' ({exc.filename})' if exc.filename else ''}.") from None
+        except Exception as exc:  # noqa: BLE001 - the user gets words, never a traceback
+            job.staging.discard()
+            raise PlannerError(f"{job.title} failed unexpectedly ({type(exc).__name__}: {exc}).") from None
+
+    def _run_gui_step(self, index: int) -> bool:
+        job = self._job
+        start = time.monotonic()
+        try:
+            job.run_step(index, self._gui_progress)
+        except ExportCancelled:
+            self._end_cancelled()
+            return False
+        except (PlannerError, OSError, RuntimeError, ValueError) as exc:
+            job.staging.discard()
+            self._end_failed(str(exc) if isinstance(exc, PlannerError) else
+                             f"{job.title} failed ({type(exc).__name__}: {exc}).")
+            return False
+        finally:
+            self.gui_step_s.append(time.monotonic() - start)
+        return True
+
+    def _gui_progress(self, fraction: float, text: str = "") -> bool:
+        self._latest = (fraction, text or self._latest[1])
+        self._on_progress(int(round(fraction * PROGRESS_STEPS)), PROGRESS_STEPS)
+        return not self._cancel_asked
+
+    # --- worker signals (GUI thread) -------------------------------------------------------------
+    def _on_progress(self, done: int, total: int) -> None:
+        with self._lock:
+            fraction, text = self._latest
+        fraction = done / total if total else fraction
+        if self.dialog is not None:
+            self.dialog.setValue(min(int(round(fraction * PROGRESS_STEPS)), PROGRESS_STEPS - 1))
+            if text:
+                self.dialog.setLabelText(text)
+        self.progressed.emit(fraction, text)
+
+    def _release_worker(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.wait(1000)
+
+    def _on_batch_done(self, _result) -> None:
+        self._release_worker()
+        if self._job is not None:
+            self._advance()
+
+    def _on_failed(self, message: str) -> None:
+        self._release_worker()
+        self._end_failed(message)
+
+    def _on_cancelled(self) -> None:
+        self._release_worker()
+        if self._job is not None and self._job.committed:  # Cancel came after the files were in place
+            self._advance()
+        else:
+            self._end_cancelled()
+
+    # --- endings -------------------------------------------------------------------------------
+    def _end(self):
+        job, self._job = self._job, None
+        if job is not None:
+            job.staging.discard()
+        if self.dialog is not None:
+            self.dialog.reset()
+            self.dialog.hide()
+            self.dialog.deleteLater()
+            self.dialog = None
+        self.busy_changed.emit(False)
+        return job
+
+    def _end_done(self) -> None:
+        self.progressed.emit(1.0, "done")
+        job = self._end()
+        self.done.emit(job.title, list(job.written))
+
+    def _end_failed(self, message: str) -> None:
+        job = self._end()
+        if job is not None:
+            self.failed.emit(job.title, message)
+
+    def _end_cancelled(self) -> None:
+        job = self._end()
+        if job is not None:
+            self.cancelled.emit(job.title)
+
+    def _open_dialog(self, title: str) -> None:
+        parent = self.parent() if hasattr(self.parent(), "windowTitle") else None
+        dialog = QProgressDialog(f"{title}…", "Cancel", 0, PROGRESS_STEPS, parent)
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.NonModal)  # the window stays usable: the export works on a snapshot
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setMinimumDuration(0)
+        dialog.canceled.connect(self.cancel)
+        dialog.setValue(0)
+        dialog.show()
+        self.dialog = dialog
+
+    def shutdown(self) -> None:
+        """The window is closing: cancel and wait for the worker (never a running QThread left behind)."""
+        self._cancel_asked = True
+        super().shutdown()
+        self._release_worker()
+        if self._job is not None:
+            self._end_cancelled()
