@@ -117,12 +117,22 @@ def test_on_load_the_camera_frames_the_spine(window):
     np.testing.assert_allclose(focal, _spine_centre(window), atol=1e-6)
 
 
-def test_after_an_export_the_camera_is_reset(window, tmp_path):
+def test_after_an_export_the_camera_is_reset(window, tmp_path, qtbot):
+    """A real export (3D Slicer markups) through the background export worker."""
+    from tests.ui.test_export_worker_window import Prompts
+
     window.view3d.scene.renderer.GetActiveCamera().Azimuth(50)
     window.view3d.scene.renderer.GetActiveCamera().Zoom(3.0)
     assert not window.view3d.camera_untouched()
-    path = tmp_path / "x.txt"
-    window.plan_files.exports._run("Test export", lambda: [path.write_text("x") and path])
+    exports = window.plan_files.exports
+    saved = exports.prompts
+    exports.prompts = Prompts(str(tmp_path / "plan.mrk.json"))
+    try:
+        with qtbot.waitSignal(exports.runner.busy_changed, timeout=120000, check_params_cb=lambda busy: not busy):
+            exports.export_markups()
+    finally:
+        exports.prompts = saved
+    assert (tmp_path / "plan.mrk.json").exists()
     assert window.view3d.camera_untouched()
     focal, _ = _camera(window.view3d)
     np.testing.assert_allclose(focal, _spine_centre(window), atol=1e-6)
