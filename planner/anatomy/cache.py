@@ -143,7 +143,7 @@ class AnatomyCache:
             return None
         try:
             return self._read(path, key, part)
-        except (CacheEntryError, OSError, ValueError, KeyError, EOFError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever is wrong with the file, it is not used
             self._note(f"The anatomy cache file {path} was ignored ({exc}); the anatomy is computed again.")
             return None
 

@@ -140,7 +140,11 @@ def run_analysis(series_dir, plan_path=None, save_canal=None, use_cache: bool | 
     session.set_volume(volume)
     if use_cache is not None:
         session.anatomy.cache.enabled = use_cache
-    session.set_canal(session.anatomy.canal().mask)
+    try:
+        session.set_canal(session.anatomy.canal().mask)
+        canal_error = ""
+    except PlannerError as exc:  # no canal found (no spine in the scan): the rest is still reported
+        canal_error = str(exc)
     session.anatomy.compute()
     for message in session.anatomy.cache_messages:
         print(message, file=sys.stderr)
@@ -148,8 +152,12 @@ def run_analysis(series_dir, plan_path=None, save_canal=None, use_cache: bool | 
         session.open_plan(read_plan(plan_path))
     session.evaluate(corridors=True)
     if save_canal:
+        if session.canal_mask is None:
+            raise PlannerError(f"No canal to save to {save_canal}: {canal_error}")
         write_mask(session.canal_mask, volume, save_canal)
-    return analysis_report(session)
+    report = analysis_report(session)
+    report["canal"]["error"] = canal_error
+    return report
 
 
 def main(args) -> int:
