@@ -16,6 +16,7 @@ import numpy as np
 from scipy import ndimage
 from scipy.spatial import ConvexHull, QhullError
 
+from planner.anatomy.morphology import fill_holes_in_plane
 from planner.core.volume import ImageVolume
 
 #: In-plane neighbourhood only: morphology on a ``[w, v, u]`` array with this works slice by slice.
@@ -122,7 +123,7 @@ def close_slices(mask: np.ndarray) -> np.ndarray:
 
 def holes_in_slices(mask: np.ndarray) -> np.ndarray:
     """Voxels outside ``mask`` that are enclosed by it within their slice (marrow, canal, lysis)."""
-    return ndimage.binary_fill_holes(mask, structure=IN_PLANE_3x3) & ~mask
+    return fill_holes_in_plane(mask, IN_PLANE_3x3) & ~mask
 
 
 def small_parts(mask: np.ndarray, max_area_mm2: float, step_mm: float) -> np.ndarray:
