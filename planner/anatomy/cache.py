@@ -15,6 +15,9 @@ app re-opening a case) gets it back from disk in milliseconds. What makes an ent
 - **Writes are atomic**: written to a temporary file in the same folder, then renamed over the
   target (``os.replace``); a failed write leaves no file behind and only costs a message.
 
+Size: at most ``max_bytes`` (500 MB by default, about 200 scans of 512 x 512 x 134); after a write
+the least recently used entries (a read touches its file) are deleted beyond that.
+
 Where: ``$SPINE_PLANNER_CACHE_DIR`` when set, else the user cache folder (``platformdirs`` when
 installed, else ``$XDG_CACHE_HOME`` or ``~/.cache``) + ``spine-planner/anatomy``. Off when
 ``SPINE_PLANNER_NO_CACHE`` is set to anything but ``""``/``0`` (or ``analyze --no-cache``).
@@ -122,9 +125,11 @@ class AnatomyCache:
     """Read and write cached anatomy parts of one folder. ``messages`` collects, in words, every file
     that was ignored or could not be written (the caller shows them; nothing is raised)."""
 
-    def __init__(self, folder: Path | str | None = None, enabled: bool | None = None):
+    def __init__(self, folder: Path | str | None = None, enabled: bool | None = None,
+                 max_bytes: int = 500 * 1024 * 1024):
         self.folder = Path(folder) if folder is not None else cache_dir()
         self.enabled = cache_enabled() if enabled is None else bool(enabled)
+        self.max_bytes = int(max_bytes)
         self.messages: list[str] = []
 
     def path(self, key: str, part: str) -> Path:
@@ -142,7 +147,12 @@ class AnatomyCache:
         if not path.is_file():
             return None
         try:
-            return self._read(path, key, part)
+            entry = self._read(path, key, part)
+            try:
+                os.utime(path)  # recently used: kept longest when the cache is trimmed
+            except OSError:
+                pass
+            return entry
         except Exception as exc:  # noqa: BLE001 - whatever is wrong with the file, it is not used
             self._note(f"The anatomy cache file {path} was ignored ({exc}); the anatomy is computed again.")
             return None
@@ -186,6 +196,7 @@ class AnatomyCache:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
             tmp = None
+            self._trim(keep=path)
             return True
         except (OSError, ValueError, TypeError) as exc:
             self._note(f"The anatomy could not be written to the cache {self.folder} ({exc}).")
@@ -196,6 +207,25 @@ class AnatomyCache:
                     os.unlink(tmp)
                 except OSError:
                     pass
+
+
+    def _trim(self, keep: Path) -> None:
+        """Delete the least recently used entries while the folder holds more than ``max_bytes``."""
+        try:
+            files = [(f.stat().st_mtime, f.stat().st_size, f) for f in self.folder.glob("*.npz")]
+        except OSError:
+            return
+        total = sum(size for _, size, _ in files)
+        for _, size, f in sorted(files, key=lambda t: t[0]):
+            if total <= self.max_bytes:
+                break
+            if f == keep:
+                continue
+            try:
+                f.unlink()
+                total -= size
+            except OSError:
+                pass
 
 
 def default_cache() -> AnatomyCache:

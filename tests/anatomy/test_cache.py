@@ -147,3 +147,15 @@ def test_header_is_plain_json_without_pickles(tmp_path, sample):
         header = json.loads(bytes(z["__header__"]).decode())
         assert z["coarse"].dtype == np.uint8  # bit-packed
     assert header["key"] == key and header["part"] == "body" and set(header["packed"]) == {"coarse", "inner"}
+
+
+def test_the_cache_is_trimmed_least_recently_used_first(tmp_path):
+    cache = AnatomyCache(tmp_path / "cache", enabled=True, max_bytes=3 * 20_000)
+    blob = {"x": np.zeros(19_000, np.uint8)}  # about 19 kB per entry
+    for n in range(3):
+        assert cache.store(f"{n:064d}", "body", blob, {})
+        os.utime(cache.path(f"{n:064d}", "body"), (1000.0 + n, 1000.0 + n))
+    assert cache.load(f"{0:064d}", "body") is not None  # read: now the most recently used
+    assert cache.store(f"{3:064d}", "body", blob, {})
+    left = sorted(p.name[:64].lstrip("0") or "0" for p in cache.folder.glob("*.npz"))
+    assert left == ["0", "2", "3"]  # entry 1, the least recently used, went
