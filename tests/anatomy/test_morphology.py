@@ -1,6 +1,8 @@
-"""planner/anatomy/morphology.py gives exactly what scipy.ndimage.binary_fill_holes gives (the
-reference), for 4- and 8-connected in-plane structures, on random masks of several densities and on
-thin and single-slice arrays."""
+"""The fast kernels of issue 13 give exactly scipy's arrays (the reference): planner/anatomy/morphology.py
+what ``scipy.ndimage.binary_fill_holes`` gives, for 4- and 8-connected in-plane structures, on random
+masks of several densities and on thin and single-slice arrays; planner/anatomy/resample_kernel.py what
+``scipy.ndimage.affine_transform`` (order 1, NaN outside) gives, bit for bit, on oblique grids and at
+the edges."""
 
 from __future__ import annotations
 
