@@ -27,6 +27,7 @@ from functools import cached_property
 
 import numpy as np
 
+from planner.anatomy.morphology import fill_holes_in_plane
 from planner.core.lazy import lazy_module
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
@@ -136,10 +137,9 @@ def _coarse_body(tissue: np.ndarray, spacing: np.ndarray, p: BodyParams) -> np.n
     keep = sizes >= max(p.keep_fraction * sizes.max(), 1)
     part = keep[labels]
     grown = _square(part, 1, grow=True) & tissue  # one voxel: thin sheets touching the skin stay out
-    padded = np.pad(grown, ((1, 1), (0, 0), (0, 0)), constant_values=True)
     in_plane = np.zeros((3, 3, 3), bool)
     in_plane[1] = ndimage.generate_binary_structure(2, 1)
-    return ndimage.binary_fill_holes(padded, structure=in_plane)[1:-1]
+    return fill_holes_in_plane(grown, in_plane)  # = binary_fill_holes(grown, in_plane), one labelling
 
 
 def _to_full(coarse: np.ndarray, full_shape: tuple[int, int, int], f: tuple[int, int, int]) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.anatomy.morphology import fill_holes_in_plane
 from planner.core.lazy import lazy_module
 from planner.anatomy.sectors import LevelFrame
 from planner.core.errors import PlannerError
@@ -35,7 +36,7 @@ def body_frame_from_bone(volume: ImageVolume, seed_lps, name: str, canal_mask: n
     hu = ndimage.gaussian_filter(volume.hu[box].astype(np.float32), [0.7 / s for s in sp[::-1]])
     st = np.zeros((3, 3, 3), bool)
     st[1] = ndimage.generate_binary_structure(2, 1)
-    bone = ndimage.binary_fill_holes(hu > bone_hu, structure=st)
+    bone = fill_holes_in_plane(hu > bone_hu, st)
     if canal_mask is not None:
         bone &= ~np.asarray(canal_mask, bool)[box]
     rad = int(round(opening_mm / sp[0]))

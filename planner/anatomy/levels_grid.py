@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.anatomy.morphology import fill_holes_in_plane
+from planner.anatomy.resample_kernel import affine_linear
 from planner.core.lazy import lazy_module
 from planner.core.volume import ImageVolume
 
@@ -84,14 +86,14 @@ class LocalGrid:
 def resample(volume: ImageVolume, grid: LocalGrid) -> tuple[np.ndarray, np.ndarray]:
     """HU on the grid (float32 ``[w, v, u]``, trilinear) and where it lies inside the scan (bool).
 
-    One :func:`scipy.ndimage.affine_transform` call: grid index -> LPS -> volume (i, j, k) -> the
-    volume's array order (k, j, i).
+    One affine resampling (:func:`planner.anatomy.resample_kernel.affine_linear`, the same numbers as
+    :func:`scipy.ndimage.affine_transform` with ``order=1``): grid index -> LPS -> volume (i, j, k) ->
+    the volume's array order (k, j, i).
     """
     grid_to_ijk = volume.lps_to_ijk @ grid.index_to_lps_affine()
     ijk_to_kji = np.eye(4)[[2, 1, 0, 3]]  # (i, j, k) point order -> (k, j, i) array order
     m = ijk_to_kji @ grid_to_ijk
-    hu = ndimage.affine_transform(volume.hu, m[:3, :3], offset=m[:3, 3], output_shape=grid.shape_wvu,
-                                  output=np.float32, order=1, mode="constant", cval=np.nan)
+    hu = affine_linear(volume.hu, m[:3, :3], m[:3, 3], grid.shape_wvu)  # = affine_transform, order 1, NaN outside
     inside = np.isfinite(hu)
     hu[~inside] = -1000.0
     return hu, inside
@@ -123,7 +125,7 @@ def close_slices(mask: np.ndarray) -> np.ndarray:
 
 def holes_in_slices(mask: np.ndarray) -> np.ndarray:
     """Voxels outside ``mask`` that are enclosed by it within their slice (marrow, canal, lysis)."""
-    return ndimage.binary_fill_holes(mask, structure=IN_PLANE_3x3) & ~mask
+    return fill_holes_in_plane(mask, IN_PLANE_3x3) & ~mask
 
 
 def small_parts(mask: np.ndarray, max_area_mm2: float, step_mm: float) -> np.ndarray:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.anatomy.morphology import fill_holes_in_plane
 from planner.core.lazy import lazy_module
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
@@ -167,7 +168,7 @@ def vertebra_mask(volume: ImageVolume, level, canal_mask: np.ndarray | None,
     bone = (hu > p.bone_hu) & (np.abs(w) <= slab).reshape(hu.shape)
     in_plane = np.zeros((3, 3, 3), bool)
     in_plane[1] = ndimage.generate_binary_structure(2, 1)
-    bone = ndimage.binary_fill_holes(bone, structure=in_plane)
+    bone = fill_holes_in_plane(bone, in_plane)
     if canal_mask is not None:
         bone &= ~np.asarray(canal_mask, bool)[box]
     labels, n = ndimage.label(bone)

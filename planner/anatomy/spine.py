@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from planner.anatomy.morphology import fill_holes_in_plane
 from planner.core.lazy import lazy_module
 from planner.anatomy.body import BodyMask, head_foot_axis, segment_body
 from planner.anatomy.levels import LevelGeometry, LevelParams, detect_level, propose_neighbours
@@ -78,10 +79,9 @@ def seed_track(volume: ImageVolume, body: BodyMask, p: SpineParams) -> np.ndarra
     kji = np.empty((int(bone.sum()), 3), int)
     kji[:, list(order)] = np.argwhere(bone) * np.array(f)
     bone[bone] = body.contains(volume.to_lps(kji[:, ::-1].astype(float)))  # bone inside the body only
-    padded = np.pad(bone, ((1, 1), (0, 0), (0, 0)), constant_values=True)
     in_plane = np.zeros((3, 3, 3), bool)
     in_plane[1] = ndimage.generate_binary_structure(2, 1)
-    solid = ndimage.binary_fill_holes(padded, structure=in_plane)[1:-1]
+    solid = fill_holes_in_plane(bone, in_plane)
     step = spacing_kji * np.array(f)
     core = _square_erode(solid, int(round(p.core_mm / min(step[1], step[2]))))
     labels, n = ndimage.label(core, structure=in_plane)

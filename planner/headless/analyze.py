@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 
 import numpy as np
 
-from planner.anatomy.canal import segment_canal
 from planner.core.errors import PlannerError
 from planner.headless import error_exit
 from planner.imaging import load_path
@@ -131,24 +131,39 @@ def levels_report(session: PlanningSession) -> dict:
                      "error": anatomy.body_error if anatomy is not None else ""}}
 
 
-def run_analysis(series_dir, plan_path=None, save_canal=None) -> dict:
+def run_analysis(series_dir, plan_path=None, save_canal=None, use_cache: bool | None = None) -> dict:
+    """The report of ``series_dir`` (and the plan). The automatic anatomy goes through the on-disk cache
+    (planner/anatomy/cache.py) unless ``use_cache`` is False or ``SPINE_PLANNER_NO_CACHE`` is set."""
     volume = load_path(series_dir)
     session = PlanningSession()
     session.auto_evaluate = False
     session.set_volume(volume)
-    session.set_canal(segment_canal(volume).mask)
+    if use_cache is not None:
+        session.anatomy.cache.enabled = use_cache
+    try:
+        session.set_canal(session.anatomy.canal().mask)
+        canal_error = ""
+    except PlannerError as exc:  # no canal found (no spine in the scan): the rest is still reported
+        canal_error = str(exc)
     session.anatomy.compute()
+    for message in session.anatomy.cache_messages:
+        print(message, file=sys.stderr)
     if plan_path is not None:
         session.open_plan(read_plan(plan_path))
     session.evaluate(corridors=True)
     if save_canal:
+        if session.canal_mask is None:
+            raise PlannerError(f"No canal to save to {save_canal}: {canal_error}")
         write_mask(session.canal_mask, volume, save_canal)
-    return analysis_report(session)
+    report = analysis_report(session)
+    report["canal"]["error"] = canal_error
+    return report
 
 
 def main(args) -> int:
     try:
-        report = run_analysis(args.series, args.plan, args.save_canal)
+        report = run_analysis(args.series, args.plan, args.save_canal,
+                              use_cache=False if getattr(args, "no_cache", False) else None)
     except (PlannerError, OSError) as exc:
         return error_exit(exc)
     if args.json:
@@ -175,4 +190,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--plan", help="the plan file (.json); without it only the series and canal are reported")
     p.add_argument("--json", action="store_true", help="print one JSON object (else a short summary)")
     p.add_argument("--save-canal", metavar="FILE", help="write the canal mask on the volume's grid (.nrrd or .nii.gz)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="compute the anatomy afresh: neither read nor write the on-disk anatomy cache "
+                        "(also: SPINE_PLANNER_NO_CACHE=1)")
     p.set_defaults(func=main)

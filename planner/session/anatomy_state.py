@@ -2,7 +2,10 @@
 
 Qt-free; computed on first use (a headless ``analyze``, the first corridor check, or the app's load
 worker calling :meth:`SessionAnatomy.compute`), then reused. A failure is kept as a message, never
-raised: planning goes on with levels set by hand.
+raised: planning goes on with levels set by hand. The body mask, the vertebrae and the automatic canal
+go through the on-disk anatomy cache (:mod:`planner.anatomy.cache`, keyed by the series' content):
+the same series opened again gets them back in milliseconds; ``cache_messages`` says in words when a
+cache file was ignored.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ import threading
 import numpy as np
 
 from planner.analysis.vertebra_rule import vertebra_at
-from planner.anatomy.body import BodyMask, segment_body
+from planner.anatomy.body import BodyMask
+from planner.anatomy.cache import AnatomyCache
+from planner.anatomy.cache_parts import body_cached, canal_cached, spine_cached, volume_key
+from planner.anatomy.canal import CanalSegmentation
 from planner.anatomy.levels import LevelGeometry
-from planner.anatomy.spine import SpineResult, find_spine
+from planner.anatomy.spine import SpineResult
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
 
@@ -41,8 +47,9 @@ def plan_level_geometry(level, measured: LevelGeometry | None = None) -> LevelGe
 class SessionAnatomy:
     """Body mask and vertebrae of one volume (thread-safe lazy computation)."""
 
-    def __init__(self, volume: ImageVolume):
+    def __init__(self, volume: ImageVolume, cache: AnatomyCache | None = None):
         self.volume = volume
+        self.cache = cache if cache is not None else AnatomyCache()
         self._lock = threading.Lock()
         self._body: BodyMask | None = None
         self._spine: SpineResult | None = None
@@ -52,11 +59,29 @@ class SessionAnatomy:
         self.spine()
         return self
 
+    @property
+    def key(self) -> str:
+        """The series' content key in the anatomy cache (hashed once per volume)."""
+        return volume_key(self.volume)
+
+    @property
+    def cache_messages(self) -> tuple[str, ...]:
+        """Cache files ignored or not written, in words (empty when all went well)."""
+        return tuple(self.cache.messages)
+
+    def canal(self) -> CanalSegmentation:
+        """The automatic spinal canal (:func:`planner.anatomy.canal.segment_canal`) through the cache;
+        raises :class:`~planner.core.errors.PlannerError` like it when no canal is found."""
+        return canal_cached(self.volume, self.cache, self._key())
+
+    def _key(self) -> str | None:
+        return self.key if self.cache.enabled else None
+
     def body(self) -> BodyMask | None:
         with self._lock:
             if self._body is None and not self.body_error:
                 try:
-                    self._body = segment_body(self.volume)
+                    self._body = body_cached(self.volume, self.cache, self._key())
                 except PlannerError as exc:
                     self.body_error = str(exc)
             return self._body
@@ -69,7 +94,7 @@ class SessionAnatomy:
                     self._spine = SpineResult((), False, f"No spine was found: {self.body_error} "
                                                          "Set the levels by hand.")
                 else:
-                    self._spine = find_spine(self.volume, body)
+                    self._spine = spine_cached(self.volume, body, self.cache, self._key())
             return self._spine
 
     def set_spine(self, spine: SpineResult) -> None:

@@ -14,7 +14,8 @@ import numpy as np
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
-from planner.anatomy.canal import segment_canal, segment_canal_from_seed
+from planner.anatomy.cache_parts import canal_cached  # issue 13: the on-disk anatomy cache
+from planner.anatomy.canal import segment_canal_from_seed
 from planner.anatomy.focus import spine_focus_lps
 from planner.ui.load_worker import LoadWorker
 from planner.ui.series_browser import SeriesBrowserDialog
@@ -159,7 +160,7 @@ class CaseLoader(QObject):
         if self.canal_worker is not None:
             self.canal_worker.cancel()
         if seed_lps is None:
-            job = lambda progress, cancel: segment_canal(volume).mask  # noqa: E731
+            job = lambda progress, cancel: canal_cached(volume).mask  # noqa: E731
         else:
             job = lambda progress, cancel: segment_canal_from_seed(volume, seed_lps).mask  # noqa: E731
         worker = LoadWorker(job, self)
