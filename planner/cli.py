@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and licences, then exit")
     parser.add_argument("--self-test", action="store_true",
                         help="headless check: load the sample, analyse the demo plan, render 3D offscreen, exit 0")
+    parser.add_argument("--plan", metavar="PLAN.json",
+                        help="with a PATH or --sample: open this plan file on the case once it is loaded")
     parser.add_argument(
         "--screenshot", metavar="PNG",
         help="open the window, save a screenshot of it to PNG once the case is ready, and exit",
@@ -100,7 +102,10 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from planner.ui.app import run_gui
 
-    return run_gui(path=args.path, sample=args.sample, screenshot=args.screenshot, demo_plan=args.demo_plan)
+    if args.plan and not (args.path or args.sample):
+        parser.error("--plan goes with a PATH or --sample")
+    return run_gui(path=args.path, sample=args.sample, screenshot=args.screenshot, demo_plan=args.demo_plan,
+                   plan=args.plan)
 
 
 if __name__ == "__main__":

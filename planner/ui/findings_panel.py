@@ -9,7 +9,7 @@ out by the other docks.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSizePolicy, QVBoxLayout, QWidget
 
@@ -26,6 +26,7 @@ STALE_RGB = QColor(140, 140, 140)
 WORKER_CODES = frozenset(spec.code for spec in (*PATH_RULES, *THERMAL_RULES))
 RECHECKING = "Rechecking… (greyed: findings from before the last change)"
 MIN_HEIGHT_PX = 150  # about six rows: the findings keep room beside the plan and properties docks
+PREFERRED_HEIGHT_PX = 300  # what the dock asks for when the right-hand docks share the height
 STALE_ROLE, CODE_ROLE, SEVERITY_ROLE = Qt.UserRole + 3, Qt.UserRole + 1, Qt.UserRole + 2
 
 
@@ -55,6 +56,9 @@ class FindingsPanel(QWidget):
         self._shown: tuple = ()  # (finding, stale) pairs in list order
         self._evaluation = None
         session.evaluated.connect(self.show_evaluation)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(super().sizeHint().width(), PREFERRED_HEIGHT_PX)
 
     # --- background checks ---------------------------------------------------------------------
     def watch(self, *runners) -> None:

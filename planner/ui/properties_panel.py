@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
-    QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+    QScrollArea, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from planner.core.errors import PlannerError
@@ -25,6 +25,7 @@ from planner.ui.readouts import rows_html
 #: A readout longer than this (a device table's source text runs to several hundred characters) is cut
 #: to one line in the panel, the whole text in the tooltip: the safety findings below keep their room.
 LONG_READOUT_CHARS = 60
+MIN_HEIGHT_PX = 220  # name, entry, tip and the first readouts stay in view when the findings need room
 
 
 def elided_readouts(rows) -> tuple[str, str]:
@@ -107,11 +108,22 @@ class PropertiesPanel(QWidget):
         self.readouts.setObjectName("readouts")
         self.readouts.setWordWrap(True)
         self.readouts.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addWidget(self.title)
         layout.addLayout(self.form)
         layout.addWidget(self.readouts)
         layout.addStretch(1)
+        # The form scrolls inside its dock, so the dock can give up height to the safety findings.
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("properties_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+        self.setMinimumHeight(MIN_HEIGHT_PX)
         self.fields: dict[str, QWidget] = {}
         self._names: dict[str, str] = {}  # row key (the field's JSON key) -> item attribute
         self._item_id = None
