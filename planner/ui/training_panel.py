@@ -13,9 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDockWidget, QDoubleSpinBox,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMessageBox,
-                               QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from planner.core import palette
 from planner.core.errors import PlannerError
@@ -27,6 +26,7 @@ from planner.training.tasks import PassThresholds, TrainingCase, TrainingTask, c
 from planner.ui.load_worker import LoadWorker
 from planner.ui.overlays import _label
 from planner.ui.plan_files import Prompts
+from planner.ui.training_author import AuthorDialog
 from planner.ui.plan_overlays import _pt, draw_endpoint, draw_shaft
 
 REFERENCE_RGB = QColor(*palette.REFERENCE_PLAN)
@@ -77,40 +77,6 @@ class ReferenceOverlay:
             a, b = self.reference.get(ref_id).tip_lps, self.attempt.get(att_id).tip_lps
             if min(abs(float(view.height_above_slice_mm(p))) for p in (a, b)) <= 10:
                 painter.drawLine(_pt(view, b), _pt(view, a))
-
-
-class AuthorDialog(QDialog):
-    """What a trainer types to save the current plan as the reference of a new task."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Save the plan as a reference task")
-        self.task_id = QLineEdit()
-        self.task_id.setPlaceholderText("e.g. l2-left-deep (lower-case letters, digits, dashes)")
-        self.title = QLineEdit()
-        self.instructions = QPlainTextEdit()
-        self.instructions.setPlaceholderText("Plan a bipedicular microwave ablation of the L2 lesion")
-        defaults = PassThresholds()
-        self.spins = {}
-        form = QFormLayout(self)
-        for label, widget in (("Task id", self.task_id), ("Title", self.title), ("Task", self.instructions)):
-            form.addRow(label, widget)
-        for key, label, hi, suffix in (("tip_error_mm", "Pass: tip error ≤", 50, " mm"),
-                                       ("angle_error_deg", "Pass: angle error ≤", 45, " °"),
-                                       ("min_coverage_percent", "Pass: coverage ≥", 100, " %")):
-            spin = QDoubleSpinBox()
-            spin.setRange(0, hi)
-            spin.setSuffix(suffix)
-            spin.setValue(getattr(defaults, key))
-            self.spins[key] = spin
-            form.addRow(label, spin)
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def thresholds(self) -> PassThresholds:
-        return PassThresholds(**{k: s.value() for k, s in self.spins.items()})
 
 
 class TrainingPanel(QWidget):
