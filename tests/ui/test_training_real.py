@@ -98,3 +98,22 @@ def test_t12_reference_tip_is_in_the_t12_label_and_the_entry_at_the_skin(t11_t12
     # pedicle (T12's medial angle is about 0°, DOMAIN.md), in the lateral part of the body
     assert _hu_near(volume, needle.tip_lps) > 150
     assert needle.side == "right" and needle.tip_lps[0] < 0 and _at_the_skin(volume, needle)
+
+
+@pytest.mark.realdata
+def test_the_shipped_t12_reference_is_what_the_builder_makes(t11_t12_ct_dir):
+    from planner.training.real_tasks import REAL_TASKS, build_reference
+
+    spec = next(s for s in REAL_TASKS if s.id == "t12-right-transpedicular")
+    built = build_reference(spec, t11_t12_ct_dir.parent.parent).needles[0]
+    shipped = _task(spec.id)[1].reference().needles[0]
+    assert np.allclose(built.tip_lps, shipped.tip_lps, atol=0.5)
+    assert np.allclose(built.entry_lps, shipped.entry_lps, atol=0.5)
+
+
+def test_plan_option_needs_a_case():
+    from planner.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--plan", "plan.json"])
+    assert exc.value.code == 2
