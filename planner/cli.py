@@ -92,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give either a PATH or --sample, not both")
     if args.demo_plan and not args.sample:
         parser.error("--demo-plan goes with --sample")
+    if args.plan and not (args.path or args.sample):
+        parser.error("--plan goes with a PATH or --sample")
     problem = display_problem(dict(os.environ), sys.platform, bool(args.screenshot))
     if problem:
         print(f"spine-planner: {problem}", file=sys.stderr)
@@ -102,8 +104,6 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from planner.ui.app import run_gui
 
-    if args.plan and not (args.path or args.sample):
-        parser.error("--plan goes with a PATH or --sample")
     return run_gui(path=args.path, sample=args.sample, screenshot=args.screenshot, demo_plan=args.demo_plan,
                    plan=args.plan)
 
