@@ -3,7 +3,8 @@
 While a background check runs (the needle corridors, the bioheat model: :meth:`FindingsPanel.watch`) or
 the evaluation still lacks some needle's corridor, the panel says "Rechecking…" and greys its rows; the
 findings of those checks from before the change stay listed (greyed, "rechecking") instead of vanishing,
-until the new result replaces them. The panel keeps a minimum height so the findings are never squeezed
+until the new result replaces them. During a drag nothing is rechecked (results wait for the release),
+so no old rows are kept then. The panel keeps a minimum height so the findings are never squeezed
 out by the other docks.
 """
 
@@ -111,7 +112,8 @@ class FindingsPanel(QWidget):
             self.summary.setText(summary)
         checking = self.rechecking()
         fresh = list(evaluation.findings)
-        stale = self._stale(fresh) if checking else []
+        # while dragging nothing is being rechecked (results are dropped until the release): no old rows
+        stale = self._stale(fresh) if checking and not getattr(self.session, "interactive", False) else []
         rows = [(f, False) for f in fresh] + [(f, True) for f in stale]
         self._shown = tuple(rows)
         while self.list.count() > len(rows):
