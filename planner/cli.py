@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and licences, then exit")
     parser.add_argument("--self-test", action="store_true",
                         help="headless check: load the sample, analyse the demo plan, render 3D offscreen, exit 0")
+    parser.add_argument("--plan", metavar="PLAN.json",
+                        help="with a PATH or --sample: open this plan file on the case once it is loaded")
     parser.add_argument(
         "--screenshot", metavar="PNG",
         help="open the window, save a screenshot of it to PNG once the case is ready, and exit",
@@ -90,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give either a PATH or --sample, not both")
     if args.demo_plan and not args.sample:
         parser.error("--demo-plan goes with --sample")
+    if args.plan and not (args.path or args.sample):
+        parser.error("--plan goes with a PATH or --sample")
     problem = display_problem(dict(os.environ), sys.platform, bool(args.screenshot))
     if problem:
         print(f"spine-planner: {problem}", file=sys.stderr)
@@ -100,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from planner.ui.app import run_gui
 
-    return run_gui(path=args.path, sample=args.sample, screenshot=args.screenshot, demo_plan=args.demo_plan)
+    return run_gui(path=args.path, sample=args.sample, screenshot=args.screenshot, demo_plan=args.demo_plan,
+                   plan=args.plan)
 
 
 if __name__ == "__main__":

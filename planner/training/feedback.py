@@ -1,7 +1,8 @@
 """Feedback in words from a :class:`~planner.training.scoring.Score`: what differs from the reference,
 which way (medial/lateral by the needle's side, cranial/caudal, anterior/posterior, in the level's
-axes when the reference defines the level), and the safety problems, e.g. "Left L2 needle: tip 6 mm
-too medial; breach of the medial pedicle wall, grade 2 (2.6 mm)"."""
+axes when the reference defines the level), e.g. "Left L2 needle: tip 6 mm too medial", and below each
+needle its path findings quoted from the evaluation the safety panel shows (same rule, same numbers:
+"Safety panel, critical: medial cortical breach of 2.6 mm (grade 2) 95-99 mm from the entry.")."""
 
 from __future__ import annotations
 
@@ -9,11 +10,6 @@ import math
 
 from planner.training.compare import Offset
 from planner.training.scoring import Score
-
-_WALL = {"medial": "medial", "lateral": "lateral", "superior": "superior (cranial)",
-         "inferior": "inferior (caudal)", "anterior": "anterior", "posterior": "posterior",
-         "left": "left", "right": "right"}
-
 
 def offset_words(offset: Offset, midline: bool = False, min_mm: float = 1.0) -> str:
     """'6 mm too medial, 2 mm too cranial': the components of at least ``min_mm`` and a quarter of the
@@ -61,17 +57,28 @@ def _needle_lines(score: Score, names: dict[str, str]) -> list[str]:
         if c.needs_antenna and not c.has_antenna:
             parts.append("no antenna in it")
         s = score.safety.get(c.attempt_id)
-        if s is not None and s.checked:
-            if s.enters_canal:
-                parts.append("the needle ENTERS THE SPINAL CANAL")
-            if s.grade >= 1:
-                parts.append(f"breach of the {_WALL.get(s.direction, s.direction)} pedicle wall, grade {s.grade} "
-                             f"({s.breach_mm:.1f} mm)")
+        if s is not None and s.checked and s.enters_canal:
+            parts.append("the needle ENTERS THE SPINAL CANAL")
         shown = names.get(c.attempt_id, c.attempt_name)
         lines.append(f"{label}{f' ({shown})' if shown and shown != label else ''}: " + "; ".join(parts) + ".")
+        lines += _path_lines(score.safety.get(c.attempt_id), shown)
     for item_id in score.extra_needles:
         lines.append(f"{names.get(item_id, 'A needle')} has no counterpart in the reference plan.")
     return lines
+
+
+def _path_lines(safety, needle_name: str) -> list[str]:
+    """The needle-path findings (breaches, canal or foramen entry) word for word as the safety panel
+    lists them: the same findings of the same rule evaluation, so the two never disagree."""
+    if safety is None or not safety.checked:
+        return []
+    out = []
+    for f in safety.findings:
+        text = f.message
+        if needle_name and text.startswith(needle_name + ": "):
+            text = text[len(needle_name) + 2:]
+        out.append(f"  Safety panel, {f.severity.value}: {text}")
+    return out
 
 
 def _plan_lines(score: Score) -> list[str]:

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from planner.analysis.corridor_findings import corridor_findings
-
 from planner.plan.document import PlanDocument
 from planner.plan.vocab import new_id
 from planner.session.session import PlanningSession
 from planner.training.feedback import feedback_lines
-from planner.training.scoring import Score, score_attempt
+from planner.training.scoring import PATH_CODES, Score, score_attempt
 from planner.training.tasks import TrainingTask
 
 
@@ -62,19 +60,26 @@ def _session(volume, canal_mask, devices, anatomy=None) -> PlanningSession:
 
 
 def evaluate_for_scoring(volume, canal_mask, attempt: PlanDocument, reference: PlanDocument, devices=None,
-                         anatomy=None):
+                         anatomy=None, panel_evaluation=None):
     """The attempt's evaluation with the reference's lesion for zones and coverage and the attempt's own
     corridor reports (as the panel shows them); and the reference's own (zones and analysis only: its
-    figures are quoted in the feedback)."""
+    figures are quoted in the feedback).
+
+    ``panel_evaluation``: the complete evaluation the app's safety panel shows for this very plan; its
+    corridor reports and needle-path findings are used as they are (not recomputed), so the feedback
+    quotes the panel's own findings."""
     session = _session(volume, canal_mask, devices, anatomy)
-    session.open_plan(panel_document(attempt, reference), allow_mismatch=True)
-    own = session.evaluate(corridors=True)
+    if panel_evaluation is not None and panel_evaluation.complete and \
+            set(panel_evaluation.corridors) == {n.id for n in attempt.needles}:
+        own = panel_evaluation
+    else:
+        session.open_plan(panel_document(attempt, reference), allow_mismatch=True)
+        own = session.evaluate(corridors=True)
     session.open_plan(scoring_document(attempt, reference), allow_mismatch=True)
     attempt_eval = session.evaluate(corridors=False)
-    names = {n.id: n.name for n in attempt.needles}
-    extra = tuple(f for nid, report in own.corridors.items() for f in corridor_findings(report, nid, names.get(nid, "Needle")))
-    attempt_eval = replace(attempt_eval, corridors=dict(own.corridors), findings=attempt_eval.findings + extra,
-                           complete=own.complete)
+    path = tuple(f for f in own.findings if f.code in PATH_CODES)  # the panel's needle-path rows, verbatim
+    rest = tuple(f for f in attempt_eval.findings if f.code not in PATH_CODES)
+    attempt_eval = replace(attempt_eval, corridors=dict(own.corridors), findings=rest + path, complete=own.complete)
     session.open_plan(reference, allow_mismatch=True)
     reference_eval = session.evaluate(corridors=False)
     return attempt_eval, reference_eval
@@ -88,9 +93,10 @@ class Grade:
 
 
 def grade_attempt(task: TrainingTask, reference: PlanDocument, attempt: PlanDocument, volume, canal_mask,
-                  elapsed_s: float, devices=None, anatomy=None) -> Grade:
+                  elapsed_s: float, devices=None, anatomy=None, panel_evaluation=None) -> Grade:
     """Evaluate and score an attempt; the feedback in words comes with it. ``anatomy``: the app
     session's :class:`~planner.session.anatomy_state.SessionAnatomy` for this volume, reused."""
-    evaluation, reference_eval = evaluate_for_scoring(volume, canal_mask, attempt, reference, devices, anatomy)
+    evaluation, reference_eval = evaluate_for_scoring(volume, canal_mask, attempt, reference, devices, anatomy,
+                                                      panel_evaluation)
     score = score_attempt(task, reference, attempt, evaluation, elapsed_s, reference_eval)
     return Grade(score, tuple(feedback_lines(score, attempt)), evaluation)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from planner.analysis.rules.corridor import RULES as PATH_RULES
 from planner.training.compare import (NeedleComparison, ThermocoupleComparison, match_needles,
                                       match_thermocouples)
 from planner.training.tasks import PassThresholds, TrainingTask
@@ -42,13 +43,21 @@ class Criterion:
         return max(0.0, 1.0 - excess / abs(self.limit))
 
 
+#: The codes of the needle-path rules (:mod:`planner.analysis.rules.corridor`): the feedback quotes these
+#: findings of the attempt's evaluation, the very rows the safety panel lists for the needle.
+PATH_CODES = frozenset(spec.code for spec in PATH_RULES)
+
+
 @dataclass(frozen=True)
 class NeedleSafety:
+    """The corridor report's grade and the needle-path findings of the same evaluation."""
+
     grade: int = 0
     direction: str = ""
     breach_mm: float = 0.0
     enters_canal: bool = False
     checked: bool = False
+    findings: tuple = ()  # planner.analysis.thresholds.Finding, worst first, as the panel shows them
 
 
 @dataclass(frozen=True)
@@ -92,8 +101,9 @@ def _safety(evaluation, needle_id: str | None) -> NeedleSafety:
     if report is None:
         return NeedleSafety()
     worst = report.worst_breach
+    shown = tuple(f for f in evaluation.findings if f.item_id == needle_id and f.code in PATH_CODES)
     return NeedleSafety(report.grade, worst.direction if worst else "", report.max_breach_mm,
-                        bool(report.enters_canal), True)
+                        bool(report.enters_canal), True, shown)
 
 
 def _needle_criteria(c: NeedleComparison, th: PassThresholds, safety: NeedleSafety) -> list[Criterion]:

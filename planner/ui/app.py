@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from planner.ui.main_window import MainWindow
 
 
 def run_gui(path: str | None = None, sample: bool = False, screenshot: str | None = None,
-            demo_plan: bool = False) -> int:
+            demo_plan: bool = False, plan: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Spine Ablation Planner")
     app.setOrganizationName("spine-planner")
@@ -26,9 +27,20 @@ def run_gui(path: str | None = None, sample: bool = False, screenshot: str | Non
         QTimer.singleShot(0, lambda: window.open_path(target))
     if demo_plan:
         window.loader.loaded.connect(lambda volume: _open_demo_plan(window))
+    if plan:
+        window.loader.loaded.connect(lambda volume: _open_plan(window, plan))
     if screenshot:
         _exit_after_screenshot(app, window, Path(screenshot))
     return app.exec()
+
+
+def _open_plan(window: MainWindow, plan: str) -> None:
+    """``--plan``: open the plan file on the loaded case (the plan actions' own checks apply), select its
+    first needle and put the crosshair on its tip."""
+    if window.plan_files.open_plan_file(plan) and window.session.plan.needles:
+        needle = window.session.plan.needles[0]
+        window.selection.select(needle.id)
+        window.state.set_cursor(window.volume.to_lps(np.round(window.volume.to_ijk(needle.tip_lps))))
 
 
 def _open_demo_plan(window: MainWindow) -> None:
@@ -46,8 +58,16 @@ def _exit_after_screenshot(app: QApplication, window: MainWindow, path: Path) ->
     pending = {"surface", "canal"}
     done = []
 
+    deadline = time.monotonic() + 180.0  # a plan's corridor checks on a loaded machine take a while
+
     def shoot():
         if done:
+            return
+        ev = window.session.evaluation
+        checking = getattr(getattr(window, "findings", None), "rechecking", lambda: False)()
+        if window.session.plan.needles and (ev is None or not ev.complete or checking) and \
+                time.monotonic() < deadline:
+            QTimer.singleShot(300, shoot)  # the safety findings of the plan are still being checked
             return
         done.append(True)
         from planner.ui.screenshot import save_window_png

@@ -1,17 +1,34 @@
-"""The findings of the latest evaluation, worst first, with the plan's headline figures."""
+"""The findings of the latest evaluation, worst first, with the plan's headline figures.
+
+While a background check runs (the needle corridors, the bioheat model: :meth:`FindingsPanel.watch`) or
+the evaluation still lacks some needle's corridor, the panel says "Rechecking…" and greys its rows; the
+findings of those checks from before the change stay listed (greyed, "rechecking") instead of vanishing,
+until the new result replaces them. During a drag nothing is rechecked (results wait for the release),
+so no old rows are kept then. The panel keeps a minimum height so the findings are never squeezed
+out by the other docks.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSizePolicy, QVBoxLayout, QWidget
 
-from planner.core import palette
+from planner.analysis.rules.corridor import RULES as PATH_RULES
+from planner.analysis.rules.thermal import RULES as THERMAL_RULES
 from planner.analysis.thresholds import Severity
+from planner.core import palette
 from planner.ui.readouts import plan_readouts
 
 COLORS = {s: QColor(*palette.SEVERITY[s.value]) for s in Severity}
 PREFIX = {Severity.CRITICAL: "CRITICAL", Severity.WARNING: "WARNING", Severity.INFO: "info"}
+STALE_RGB = QColor(140, 140, 140)
+#: The findings computed by background workers: kept (greyed) while they are being recomputed.
+WORKER_CODES = frozenset(spec.code for spec in (*PATH_RULES, *THERMAL_RULES))
+RECHECKING = "Rechecking… (greyed: findings from before the last change)"
+MIN_HEIGHT_PX = 150  # about six rows: the findings keep room beside the plan and properties docks
+PREFERRED_HEIGHT_PX = 300  # what the dock asks for when the right-hand docks share the height
+STALE_ROLE, CODE_ROLE, SEVERITY_ROLE = Qt.UserRole + 3, Qt.UserRole + 1, Qt.UserRole + 2
 
 
 class FindingsPanel(QWidget):
@@ -28,42 +45,109 @@ class FindingsPanel(QWidget):
         self.list.setWordWrap(True)
         self.list.itemClicked.connect(self._on_click)
         self.status = QLabel("")
+        self.status.setObjectName("findings_status")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.summary)
         layout.addWidget(self.status)
         layout.addWidget(self.list, 1)
+        self.setMinimumHeight(MIN_HEIGHT_PX)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
+        self._runners: list = []
+        self._shown: tuple = ()  # (finding, stale) pairs in list order
+        self._evaluation = None
         session.evaluated.connect(self.show_evaluation)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(super().sizeHint().width(), PREFERRED_HEIGHT_PX)
+
+    # --- background checks ---------------------------------------------------------------------
+    def watch(self, *runners) -> None:
+        """Runners with ``busy_changed(bool)`` and ``is_busy()`` (corridor checks, the bioheat model)."""
+        for runner in runners:
+            if runner is not None:
+                self._runners.append(runner)
+                runner.busy_changed.connect(self._on_busy)
+
+    def _busy(self) -> bool:
+        return any(r.is_busy() for r in self._runners)
+
+    def _on_busy(self, busy: bool) -> None:
+        if busy and self._evaluation is not None:
+            self.show_evaluation(self._evaluation)
+        elif not busy:  # the result is stored (and re-evaluated) right after the worker finishes
+            QTimer.singleShot(0, self._refresh)
+
+    def _refresh(self) -> None:
+        if self._evaluation is not None:
+            self.show_evaluation(self._evaluation)
+
+    def rechecking(self) -> bool:
+        ev = self._evaluation
+        return self._busy() or (ev is not None and not ev.complete and bool(self.session.plan.needles))
+
+    # --- rows ----------------------------------------------------------------------------------
+    def _stale(self, findings) -> list:
+        """Findings of the worker-made kinds shown before that the new evaluation lacks (still being
+        recomputed), for items still in the plan."""
+        current = {(f.code, f.item_id) for f in findings}
+        pending = {n.id for n in self.session.plan.needles} - set(self._evaluation.corridors)
+        out = []
+        for f, _was_stale in self._shown:
+            if f.code not in WORKER_CODES or (f.code, f.item_id) in current:
+                continue
+            if f.item_id and f.item_id not in self.session.plan:
+                continue
+            if f.code in {s.code for s in PATH_RULES} and f.item_id not in pending and not self._busy():
+                continue
+            out.append(f)
+        return out
 
     def show_evaluation(self, evaluation) -> None:
         """Show the evaluation's findings; rows that did not change are left alone (a drag step usually
         changes a few numbers in a few messages)."""
+        self._evaluation = evaluation
         summary = plan_readouts(self.session)
         if self.summary.text() != summary:
             self.summary.setText(summary)
-        findings = evaluation.findings
-        while self.list.count() > len(findings):
+        checking = self.rechecking()
+        fresh = list(evaluation.findings)
+        # while dragging nothing is being rechecked (results are dropped until the release): no old rows
+        stale = self._stale(fresh) if checking and not getattr(self.session, "interactive", False) else []
+        rows = [(f, False) for f in fresh] + [(f, True) for f in stale]
+        self._shown = tuple(rows)
+        while self.list.count() > len(rows):
             self.list.takeItem(self.list.count() - 1)
-        for index, f in enumerate(findings):
-            row = self.list.item(index)
-            if row is None:
-                row = QListWidgetItem()
-                self.list.addItem(row)
-            text = f"{PREFIX[f.severity]}: {f.message}"
-            if row.text() != text:
-                row.setText(text)
-            if row.data(Qt.UserRole + 1) != f.code or row.data(Qt.UserRole + 2) != f.severity.value:
-                row.setForeground(QBrush(COLORS[f.severity]))
-                row.setData(Qt.UserRole + 1, f.code)
-                row.setData(Qt.UserRole + 2, f.severity.value)
-            if row.data(Qt.UserRole) != f.item_id:
-                row.setData(Qt.UserRole, f.item_id)
-        status = "" if evaluation.complete else "Checking the needle corridors…"
+        for index, (f, old) in enumerate(rows):
+            self._set_row(index, f, old, checking)
+        status = RECHECKING if checking else ""
         if self.status.text() != status:
             self.status.setText(status)
+            self.status.setStyleSheet("color: palette(mid); font-style: italic" if status else "")
+
+    def _set_row(self, index: int, f, stale: bool, checking: bool) -> None:
+        row = self.list.item(index)
+        if row is None:
+            row = QListWidgetItem()
+            self.list.addItem(row)
+        text = f"{PREFIX[f.severity]}: {f.message}" + (" (rechecking…)" if stale else "")
+        if row.text() != text:
+            row.setText(text)
+        greyed = bool(checking)
+        if (row.data(CODE_ROLE) != f.code or row.data(SEVERITY_ROLE) != f.severity.value
+                or row.data(STALE_ROLE) != greyed):
+            row.setForeground(QBrush(STALE_RGB if greyed else COLORS[f.severity]))
+            row.setData(CODE_ROLE, f.code)
+            row.setData(SEVERITY_ROLE, f.severity.value)
+            row.setData(STALE_ROLE, greyed)
+        if row.data(Qt.UserRole) != f.item_id:
+            row.setData(Qt.UserRole, f.item_id)
 
     def codes(self) -> list[str]:
-        return [self.list.item(i).data(Qt.UserRole + 1) for i in range(self.list.count())]
+        return [self.list.item(i).data(CODE_ROLE) for i in range(self.list.count())]
+
+    def greyed(self) -> list[bool]:
+        return [bool(self.list.item(i).data(STALE_ROLE)) for i in range(self.list.count())]
 
     def _on_click(self, row: QListWidgetItem) -> None:
         item_id = row.data(Qt.UserRole)

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.set_tool("navigate")
         self._connect()
         self.thermal = ThermalController(self)  # bioheat dock, damage outline and surface (issue 16)
+        self.findings.watch(self.corridors, self.thermal.runner)  # issue 19: findings greyed while rechecked
         self.proposals = ProposeActions(self, self.planning.plan_menu, self.all_2d_views(), self.view3d)  # issue 17
         self.keyboard = KeyboardRouter(self, self.all_2d_views)  # issue 19: keys wherever the focus is
         self.loader.loaded.connect(lambda _v: self.keyboard.focus_views())

@@ -11,15 +11,35 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
-    QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+    QScrollArea, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from planner.core.errors import PlannerError
 from planner.geometry.trajectory import direction_from_angles, trajectory_angles
 from planner.plan import commands
 from planner.plan.fields import editors
-from planner.ui.readouts import item_readouts
+from planner.session.readouts import item_rows
+from planner.ui.readouts import rows_html
+
+#: A readout longer than this (a device table's source text runs to several hundred characters) is cut
+#: to one line in the panel, the whole text in the tooltip: the safety findings below keep their room.
+LONG_READOUT_CHARS = 60
+MIN_HEIGHT_PX = 220  # name, entry, tip and the first readouts stay in view when the findings need room
+
+
+def elided_readouts(rows) -> tuple[str, str]:
+    """(rich text with long values cut to ``LONG_READOUT_CHARS`` and "…", plain text of the cut rows in
+    full for the tooltip)."""
+    shown, full = [], []
+    for key, value in rows:
+        if len(value) > LONG_READOUT_CHARS:
+            cut = value[:LONG_READOUT_CHARS].rsplit(" ", 1)[0]
+            shown.append((key, cut + " … (hover for the full text)"))
+            full.append(f"{key}: {value}")
+        else:
+            shown.append((key, value))
+    return rows_html(shown), "\n\n".join(full)
 
 
 def _spin(lo, hi, decimals=1, suffix=" mm", step=1.0) -> QDoubleSpinBox:
@@ -88,11 +108,22 @@ class PropertiesPanel(QWidget):
         self.readouts.setObjectName("readouts")
         self.readouts.setWordWrap(True)
         self.readouts.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addWidget(self.title)
         layout.addLayout(self.form)
         layout.addWidget(self.readouts)
         layout.addStretch(1)
+        # The form scrolls inside its dock, so the dock can give up height to the safety findings.
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("properties_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+        self.setMinimumHeight(MIN_HEIGHT_PX)
         self.fields: dict[str, QWidget] = {}
         self._names: dict[str, str] = {}  # row key (the field's JSON key) -> item attribute
         self._item_id = None
@@ -215,8 +246,11 @@ class PropertiesPanel(QWidget):
     def _update_readouts(self) -> None:
         if self._item_id is None or self._item_id not in self.session.plan:
             self.readouts.setText("")
+            self.readouts.setToolTip("")
             return
-        self.readouts.setText(item_readouts(self.session, self._item_id))
+        html, full = elided_readouts(item_rows(self.session, self._item_id))
+        self.readouts.setText(html)
+        self.readouts.setToolTip(full)
 
     # --- edits ---------------------------------------------------------------------------------
     def _push(self, command) -> None:

@@ -8,24 +8,25 @@ Construct from ``MainWindow.__init__`` with ``self.training = TrainingActions(se
 from __future__ import annotations
 
 import time
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDockWidget, QDoubleSpinBox,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMessageBox,
-                               QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from planner.core import palette
 from planner.core.errors import PlannerError
-from planner.core.resources import sample_series_dir
 from planner.plan.document import PlanDocument
 from planner.training.grading import grade_attempt
 from planner.training.history import AttemptHistory, AttemptRecord
-from planner.training.tasks import (PassThresholds, TrainingTask, check_id, load_case, sample_case_dir, save_task,
-                                    user_task_dir)
+from planner.training.catalog import TaskEntry, case_folders, load_entries
+from planner.training.tasks import PassThresholds, TrainingCase, TrainingTask, check_id, save_task, user_task_dir
 from planner.ui.load_worker import LoadWorker
 from planner.ui.overlays import _label
+from planner.ui.plan_files import Prompts
+from planner.ui.training_author import AuthorDialog
 from planner.ui.plan_overlays import _pt, draw_endpoint, draw_shaft
 
 REFERENCE_RGB = QColor(*palette.REFERENCE_PLAN)
@@ -78,40 +79,6 @@ class ReferenceOverlay:
                 painter.drawLine(_pt(view, b), _pt(view, a))
 
 
-class AuthorDialog(QDialog):
-    """What a trainer types to save the current plan as the reference of a new task."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Save the plan as a reference task")
-        self.task_id = QLineEdit()
-        self.task_id.setPlaceholderText("e.g. l2-left-deep (lower-case letters, digits, dashes)")
-        self.title = QLineEdit()
-        self.instructions = QPlainTextEdit()
-        self.instructions.setPlaceholderText("Plan a bipedicular microwave ablation of the L2 lesion")
-        defaults = PassThresholds()
-        self.spins = {}
-        form = QFormLayout(self)
-        for label, widget in (("Task id", self.task_id), ("Title", self.title), ("Task", self.instructions)):
-            form.addRow(label, widget)
-        for key, label, hi, suffix in (("tip_error_mm", "Pass: tip error ≤", 50, " mm"),
-                                       ("angle_error_deg", "Pass: angle error ≤", 45, " °"),
-                                       ("min_coverage_percent", "Pass: coverage ≥", 100, " %")):
-            spin = QDoubleSpinBox()
-            spin.setRange(0, hi)
-            spin.setSuffix(suffix)
-            spin.setValue(getattr(defaults, key))
-            self.spins[key] = spin
-            form.addRow(label, spin)
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def thresholds(self) -> PassThresholds:
-        return PassThresholds(**{k: s.value() for k, s in self.spins.items()})
-
-
 class TrainingPanel(QWidget):
     """The dock's content: trainee, task, timer, Submit, score, feedback, progress."""
 
@@ -130,7 +97,13 @@ class TrainingPanel(QWidget):
         self.show_reference = QCheckBox("Show the reference")
         self.show_reference.setEnabled(False)
         self.instructions = QLabel("Choose a task and press Start.")
+        self.instructions.setObjectName("training_instructions")
         self.instructions.setWordWrap(True)
+        self.attribution = QLabel("")
+        self.attribution.setObjectName("training_attribution")
+        self.attribution.setWordWrap(True)
+        self.attribution.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.attribution.setStyleSheet("color: palette(mid); font-size: small")
         self.clock = QLabel("")
         self.score = QLabel("")
         self.score.setObjectName("training_score")
@@ -144,7 +117,7 @@ class TrainingPanel(QWidget):
         for w in (self.start, self.submit, self.show_reference):
             row.addWidget(w)
         layout = QVBoxLayout(self)
-        for w in (self.trainee, self.tasks, self.instructions):
+        for w in (self.trainee, self.tasks, self.instructions, self.attribution):
             layout.addWidget(w)
         layout.addLayout(row)
         for w in (self.clock, self.score, self.feedback, QLabel("Progress"), self.history):
@@ -160,8 +133,9 @@ class TrainingActions(QObject):
         super().__init__(window)
         self.w = window
         self.user_data_dir = Path(user_data_dir) if user_data_dir is not None else default_user_data_dir()
-        self.case_dir = Path(case_dir) if case_dir is not None else sample_case_dir()
-        self.case = None
+        self.case_dirs = [Path(case_dir)] if case_dir is not None else case_folders()
+        self.cases: dict[str, TrainingCase] = {}
+        self.entries: dict[str, TaskEntry] = {}  # by task id
         self.task: TrainingTask | None = None
         self.started_at: float | None = None
         self.worker: LoadWorker | None = None
@@ -183,7 +157,7 @@ class TrainingActions(QObject):
         self.panel.start.clicked.connect(self.start_task)
         self.panel.submit.clicked.connect(self.submit)
         self.panel.show_reference.toggled.connect(self._toggle_reference)
-        self.panel.tasks.currentIndexChanged.connect(self._show_history)
+        self.panel.tasks.currentIndexChanged.connect(self._show_selected)
         self.panel.trainee.editingFinished.connect(self._show_history)
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
@@ -192,24 +166,44 @@ class TrainingActions(QObject):
 
     # --- tasks ------------------------------------------------------------------------------------
     def reload_tasks(self, select: str | None = None) -> None:
-        try:
-            case_id = load_case(self.case_dir).id
-            self.case = load_case(self.case_dir, [user_task_dir(self.user_data_dir, case_id)])
-        except PlannerError as exc:
-            self.panel.instructions.setText(f"No training case: {exc}")
-            return
-        self.panel.tasks.blockSignals(True)
-        self.panel.tasks.clear()
-        for task in self.case.tasks:
-            self.panel.tasks.addItem(task.title, task.id)
+        """List every task of every case; a task whose scan is absent is listed greyed with the reason."""
+        self.cases, self.entries, errors = load_entries(self.case_dirs, self.user_data_dir)
+        combo = self.panel.tasks
+        combo.blockSignals(True)
+        combo.clear()
+        for entry in self.entries.values():
+            combo.addItem(entry.label(), entry.task.id)
+            index = combo.count() - 1
+            if not entry.location.available:
+                combo.setItemData(index, f"Unavailable: {entry.location.reason}", Qt.ToolTipRole)
         if select is not None:
-            self.panel.tasks.setCurrentIndex(max(0, self.panel.tasks.findData(select)))
-        self.panel.tasks.blockSignals(False)
-        self._show_history()
+            combo.setCurrentIndex(max(0, combo.findData(select)))
+        combo.blockSignals(False)
+        if errors and not self.entries:
+            self.panel.instructions.setText("No training case: " + " ".join(errors))
+        self._show_selected()
+
+    @property
+    def case(self) -> TrainingCase | None:
+        """The case of the selected task."""
+        entry = self.selected_entry()
+        return entry.case if entry is not None else next(iter(self.cases.values()), None)
+
+    def selected_entry(self) -> TaskEntry | None:
+        return self.entries.get(self.panel.tasks.currentData())
 
     def selected_task(self) -> TrainingTask | None:
-        task_id = self.panel.tasks.currentData()
-        return None if task_id is None or self.case is None else self.case.task(task_id)
+        entry = self.selected_entry()
+        return entry.task if entry is not None else None
+
+    def _show_selected(self, *args) -> None:
+        """The selected task's availability and its scan's attribution (SOURCE.txt), then its history."""
+        entry = self.selected_entry()
+        if entry is not None and self.task is None:
+            self.panel.instructions.setText(entry.summary_html())
+        self.panel.attribution.setText(entry.attribution_text() if entry is not None else "")
+        self.panel.start.setEnabled(entry is not None and entry.location.available)
+        self._show_history()
 
     def show_panel(self) -> None:
         self.dock.show()
@@ -227,21 +221,39 @@ class TrainingActions(QObject):
 
     # --- workflow ---------------------------------------------------------------------------------
     def start_task(self) -> None:
-        """Clear the plan (reference hidden), open the case's series if needed, start the clock."""
+        """Ask before replacing a plan with unsaved changes; clear the plan (reference hidden), open the
+        case's series if needed, start the clock."""
         self.show_panel()
-        task = self.selected_task()
-        if task is None:
+        entry = self.selected_entry()
+        if entry is None:
             return self._warn("No task", "Choose a training task first.")
+        if not entry.location.available:
+            return self._warn("Task unavailable", f"{entry.task.title}: {entry.location.reason}.")
         if not self.panel.trainee.text().strip():
             return self._warn("Trainee", "Enter the trainee's name first: the attempts are kept per trainee.")
-        series = sample_series_dir() if self.case.series == "sample" else Path(self.case.series)
+        if not self._may_replace_plan():
+            self.w.statusBar().showMessage("Training task not started: the open plan was kept.", 8000)
+            return
+        series = entry.location.path
         volume = self.w.volume
         if volume is None or Path(volume.info.source_path).resolve() != Path(series).resolve():
             self.w.loader.loaded.connect(self._begin_after_load)
-            self._pending = task
+            self._pending = entry.task
             self.w.open_path(series)
             return
-        self._begin(task)
+        self._begin(entry.task)
+
+    def _may_replace_plan(self) -> bool:
+        """Save / Discard / Cancel when the open plan has unsaved changes (the plan file actions' own
+        question). Without a user to ask (quiet window with the standard dialogs) the changes go to the
+        crash-recovery file first, so nothing is lost and nothing blocks."""
+        files = getattr(self.w, "plan_files", None)
+        if files is None or not files.is_dirty():
+            return True
+        if getattr(self.w.loader, "quiet", False) and type(files.prompts) is Prompts:
+            files.autosave()
+            return True
+        return files._may_discard("starting the training task")
 
     def _begin_after_load(self, *args) -> None:
         self.w.loader.loaded.disconnect(self._begin_after_load)
@@ -253,12 +265,15 @@ class TrainingActions(QObject):
         for target in task.reference().targets:  # the lesion is given: the panel counts it as inside the
             session.plan.insert(target)  # vertebra like the feedback does (planner.training.grading)
         session.stack.clear()
+        files = getattr(self.w, "plan_files", None)
+        if files is not None:
+            files._set_clean(None)  # the attempt is a new, unnamed plan: Save never overwrites the old file
         self.w.selection.select(None)
         self.task, self.started_at, self.last_grade = task, time.monotonic(), None
         self.overlay.reference = self.overlay.score = self.overlay.attempt = None
         self.panel.show_reference.setChecked(False)
         self.panel.show_reference.setEnabled(False)
-        self.panel.instructions.setText(f"<b>{task.title}</b><br>{task.instructions}")
+        self.panel.instructions.setText(f"<b>{escape(task.title)}</b><br>{escape(task.instructions)}")
         self.panel.score.setText("")
         self.panel.feedback.setPlainText("The reference plan is hidden until you submit.")
         self.panel.submit.setEnabled(True)
@@ -290,8 +305,10 @@ class TrainingActions(QObject):
         elapsed = time.monotonic() - self.started_at
         task, volume, canal, devices = self.task, session.volume, session.canal_mask, session.devices
         anatomy = session.anatomy
+        shown = session.evaluation  # what the safety panel shows now: the feedback quotes its findings
+        shown = shown if shown is not None and shown.complete and not session.interactive else None
         self.worker = LoadWorker(lambda progress, cancel: grade_attempt(task, reference, attempt, volume, canal,
-                                                                          elapsed, devices, anatomy), self)
+                                                                          elapsed, devices, anatomy, shown), self)
         self.worker.finished.connect(lambda grade: self._on_graded(grade, reference, attempt))
         self.worker.failed.connect(self._on_failed)
         self.panel.submit.setEnabled(False)
@@ -323,7 +340,7 @@ class TrainingActions(QObject):
         try:
             history = self._history()
             if history is not None:
-                history.add(AttemptRecord.from_score(self.case.id, s, list(grade.feedback)))
+                history.add(AttemptRecord.from_score(self.task.case_id, s, list(grade.feedback)))
         except PlannerError as exc:
             self._warn("History", str(exc))
         self._show_history()

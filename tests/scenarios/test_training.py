@@ -113,7 +113,8 @@ def test_zone_in_the_canal_and_a_medial_breach_are_named(case, case_data):
     grade = grade_attempt(task, reference, attempt, *case_data, elapsed_s=60.0)
     text = "\n".join(grade.feedback)
     assert "ENTERS THE SPINAL CANAL" in text
-    assert "breach of the medial pedicle wall, grade" in text
+    # the breach is quoted from the safety panel's own finding (same rule, same numbers)
+    assert "Safety panel, critical: medial cortical breach of" in text
     assert "The zone reaches the spinal canal" in text
     assert not grade.score.criterion("canal_overlap").passed
 
