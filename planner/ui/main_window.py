@@ -6,11 +6,8 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (
-    QDockWidget, QDoubleSpinBox, QGridLayout, QLabel, QMainWindow, QMessageBox, QToolBar,
-    QWidget,
-)
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QGridLayout, QLabel, QMainWindow, QMessageBox, QWidget
 
 from planner.core.errors import PlannerError
 from planner.core.position_text import LPS, position_text
@@ -49,10 +46,10 @@ from planner.ui.training_panel import TrainingActions
 from planner.ui.view_actions import ViewActions
 from planner.ui.view_prefs import ViewPreferences
 from planner.ui.frame import FrameCoalescer
+from planner.ui.tools_toolbar import build_tools_toolbar
 from planner.ui.view3d import View3D
 
 APP_NAME = "Spine Ablation Planner"
-TOOL_KEYS = (("navigate", "Navigate", "Esc"), ("ruler", "Ruler", "M"), ("angle", "Angle", "A"))
 
 
 class MainWindow(QMainWindow):
@@ -215,37 +212,7 @@ class MainWindow(QMainWindow):
     _add_action = add_action  # the former name, still used by groups on other branches
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar("Tools", self)
-        bar.setObjectName("tools_toolbar")
-        self.addToolBar(bar)
-        group = QActionGroup(self)
-        self.tool_actions = {}
-        keys = TOOL_KEYS + (("place_needle", "Needle", "N"), ("place_thermocouple", "Thermocouple", "T"))
-        for key, text, shortcut in keys:
-            action = QAction(text, self)
-            action.setCheckable(True)
-            action.setToolTip(f"{text} ({shortcut})")
-            if key in dict((k, 0) for k, _, _ in TOOL_KEYS):
-                action.setShortcut(QKeySequence(shortcut))
-            action.triggered.connect(lambda _=False, k=key: self.set_tool(k))
-            group.addAction(action)
-            bar.addAction(action)
-            self.tool_actions[key] = action
-        bar.addAction(self.add_action(self.planning.plan_menu, "Clear measurements", self.measurements.clear))
-        bar.addAction(self.view_prefs.wl_action)  # Window/level mouse mode (W), as on Slicer's toolbar
-        for widget in self.levels.toolbar_widgets():
-            bar.addWidget(widget)
-        bar.addSeparator()
-        bar.addWidget(QLabel(" Slab MIP "))
-        self.slab_spin = QDoubleSpinBox(self)
-        self.slab_spin.setObjectName("slab_mip")
-        self.slab_spin.setRange(0, 60)
-        self.slab_spin.setSingleStep(2)
-        self.slab_spin.setSuffix(" mm")
-        self.slab_spin.setSpecialValueText("off")
-        self.slab_spin.setToolTip("Thick-slab maximum intensity projection in the 2D views (0 = off)")
-        self.slab_spin.valueChanged.connect(self.set_slab)
-        bar.addWidget(self.slab_spin)
+        build_tools_toolbar(self)
 
     def _connect(self) -> None:
         for view in self.all_2d_views():
