@@ -19,7 +19,7 @@ import numpy as np
 
 from planner.core.errors import PlannerError
 from planner.headless import error_exit
-from planner.imaging import load_path
+from planner.headless.case import open_case
 from planner.imaging.mask_io import write_mask
 from planner.plan.io import read_plan
 from planner.session.session import PlanningSession
@@ -134,17 +134,9 @@ def levels_report(session: PlanningSession) -> dict:
 def run_analysis(series_dir, plan_path=None, save_canal=None, use_cache: bool | None = None) -> dict:
     """The report of ``series_dir`` (and the plan). The automatic anatomy goes through the on-disk cache
     (planner/anatomy/cache.py) unless ``use_cache`` is False or ``SPINE_PLANNER_NO_CACHE`` is set."""
-    volume = load_path(series_dir)
-    session = PlanningSession()
-    session.auto_evaluate = False
-    session.set_volume(volume)
-    if use_cache is not None:
-        session.anatomy.cache.enabled = use_cache
-    try:
-        session.set_canal(session.anatomy.canal().mask)
-        canal_error = ""
-    except PlannerError as exc:  # no canal found (no spine in the scan): the rest is still reported
-        canal_error = str(exc)
+    # no canal found (no spine in the scan): the rest is still reported
+    session, canal_error = open_case(series_dir, use_cache=use_cache, canal_required=False)
+    volume = session.volume
     session.anatomy.compute()
     for message in session.anatomy.cache_messages:
         print(message, file=sys.stderr)

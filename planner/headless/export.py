@@ -23,17 +23,10 @@ TARGETS = ("slicer", "slicer-seg", "mesh", "pdf", "dicom", "seg", "rtstruct")
 
 def load_session(plan_path, series_dir, allow_mismatch: bool = False, canal: bool = True):
     """A session with the series loaded, the canal segmented and the plan evaluated (corridors included)."""
-    from planner.anatomy.canal import segment_canal
-    from planner.imaging import load_path
-    from planner.session.session import PlanningSession
+    from planner.headless.case import open_case
 
     plan = read_plan(plan_path)
-    volume = load_path(series_dir)
-    session = PlanningSession()
-    session.auto_evaluate = False
-    session.set_volume(volume)
-    if canal:
-        session.set_canal(segment_canal(volume).mask)
+    session, _ = open_case(series_dir, canal=canal)
     session.open_plan(plan, allow_mismatch=allow_mismatch)
     session.evaluate(corridors=True)
     return session

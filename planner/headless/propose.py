@@ -14,14 +14,12 @@ import math
 import numpy as np
 
 from planner.ablation.devices import load_library
-from planner.anatomy.canal import segment_canal
 from planner.anatomy.sectors import SECTOR_NAMES
 from planner.core.errors import PlannerError
 from planner.headless import error_exit
-from planner.imaging import load_path
+from planner.headless.case import open_case
 from planner.plan.io import read_plan, write_plan
 from planner.planning.propose import ProposeParams, propose
-from planner.session.session import PlanningSession
 from planner.session.whole_target import add_option_command, ctv_case
 
 DEFAULT_DEVICE = "generic-mw-2450-1.6"
@@ -56,11 +54,8 @@ def option_json(o) -> dict:
 
 def run_propose(series, level=None, target=None, device_id=DEFAULT_DEVICE, params: ProposeParams | None = None):
     """(report dict, session, case, proposal) for the command line and the tests."""
-    volume = load_path(series)
-    session = PlanningSession()
-    session.auto_evaluate = False
-    session.set_volume(volume)
-    session.set_canal(segment_canal(volume).mask)
+    session, _ = open_case(series)
+    volume = session.volume
     if target is not None:
         session.open_plan(read_plan(target), allow_mismatch=True)
     case = ctv_case(session, level)

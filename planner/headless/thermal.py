@@ -12,15 +12,11 @@ from __future__ import annotations
 import json
 import time
 
-import numpy as np
 
-from planner.analysis.thresholds import SafetyThresholds
-from planner.anatomy.canal import segment_canal
 from planner.core.errors import LoadError, PlannerError
 from planner.headless import error_exit
-from planner.imaging import load_path
+from planner.headless.case import open_case
 from planner.plan.io import read_plan
-from planner.session.session import PlanningSession
 from planner.thermal.findings import thermal_findings
 from planner.thermal.protocol import MIN_COOLING_S
 from planner.thermal.report import public, thermal_report
@@ -48,12 +44,8 @@ def read_structure_mask(spec: str, volume) -> StructureMask:
 def run_thermal(series_dir, plan_path, foramina=(), safe: bool = True, cooling_s: float = MIN_COOLING_S,
                 spacing_mm: float = 1.0, safe_iterations: int = 3) -> dict:
     t0 = time.perf_counter()
-    volume = load_path(series_dir)
-    session = PlanningSession()
-    session.auto_evaluate = False
-    session.set_volume(volume)
-    canal = segment_canal(volume).mask
-    session.set_canal(canal)
+    session, _ = open_case(series_dir)
+    volume, canal = session.volume, session.canal_mask
     session.open_plan(read_plan(plan_path))
     structures = [read_structure_mask(s, volume) for s in foramina]
     th = session.thresholds
