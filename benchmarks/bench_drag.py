@@ -91,6 +91,8 @@ def main() -> int:
     parser.add_argument("--series", default=str(DEFAULT_SERIES))
     parser.add_argument("--moves", type=int, default=60)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the moves")
+    parser.add_argument("--sort", default="tottime", help="cProfile sort key (tottime, cumulative)")
+    parser.add_argument("--top", type=int, default=25, help="how many cProfile rows to print")
     parser.add_argument("--hide", default="", help="diagnosis: comma-separated object names of docks to hide")
     args = parser.parse_args()
     if not Path(args.series).is_dir():
@@ -192,7 +194,7 @@ def main() -> int:
         import pstats
 
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
     moves_full, moves_fast = calls["full"], calls["fast"]
     calls.update(full=0, fast=0)
     t = time.perf_counter()
