@@ -20,7 +20,7 @@ from planner.geometry.mpr import is_axis_aligned, reslice
 from planner.geometry.sections import ellipsoid_section, segment_in_slab
 from planner.render.reslice import ObliqueReslicer
 from planner.ui.overlays import _label
-from planner.ui.slice_cache import SliceRasters, premultiplied, slice_geometry_key
+from planner.ui.slice_cache import SliceRasters, overlay_image, slice_geometry_key
 
 NEEDLE_RGB = QColor(*palette.NEEDLE)
 SELECTED_RGB = QColor(*palette.SELECTED)
@@ -227,7 +227,7 @@ class MaskOverlay:
         return slice_geometry_key(sl) + (id(mask), self.session.canal.version, self.session.lesion.version)
 
     def _build(self, view, sl):
-        """(mask slice, straight RGBA outline + fill, its premultiplied image, the mask's pixels) of
+        """(mask slice, straight RGBA outline + fill, its image, the mask's pixels) of
         this slice, or None when the mask misses it."""
         canal = self._mask_slice(view, sl)
         if canal is None or canal.shape != sl.pixels.shape or not canal.any():
@@ -239,7 +239,7 @@ class MaskOverlay:
         rgba[canal] = (c.red(), c.green(), c.blue(), 45)
         rgba[edge] = (c.red(), c.green(), c.blue(), 230)
         rows, cols = np.nonzero(canal)
-        return canal, rgba, premultiplied(rgba), (rows, cols)
+        return canal, rgba, overlay_image(rgba), (rows, cols)
 
     def _image(self, view, sl):
         """The image to draw on this slice, or None. The mask's raster is kept per slice geometry
@@ -266,7 +266,7 @@ class MaskOverlay:
             return image
         rgba = rgba.copy()
         rgba[overlap] = (OVERLAP_RGB.red(), OVERLAP_RGB.green(), OVERLAP_RGB.blue(), 170)
-        return premultiplied(rgba)
+        return overlay_image(rgba)
 
     def __call__(self, painter: QPainter, view, sl) -> None:
         image = self._image(view, sl)

@@ -13,12 +13,14 @@ changing a single drawn pixel:
 - :class:`SliceRasters` (one per overlay, shared by every view): a small least-recently-used table
   keyed by the slice's geometry and the mask's identity and version; one mask overlay draws in six
   views, so a one-entry cache missed on every view of every frame.
-- :func:`premultiplied`: an RGBA overlay converted once to ``Format_ARGB32_Premultiplied``, the
-  format Qt converts a straight-alpha ``RGBA8888`` image to before blending it (the conversion is
-  the same, done once instead of at every repaint).
+- :func:`overlay_image`: an RGBA overlay as a ``QImage`` made once per entry, not at every repaint.
+  It stays straight-alpha ``RGBA8888``: converted to premultiplied ARGB32, Qt's scaled drawing takes
+  another path that samples a few edge pixels differently (seen on the lumbar scan), so the image
+  would not be the same as before.
 
-Setting ``ENABLED = False`` turns every cache off (each repaint builds everything again, as before
-issue 15); the tests compare the pixels drawn both ways.
+Setting ``ENABLED = False`` turns every cache and format conversion off (each repaint builds and
+draws everything as before issue 15); tests/ui/test_drag_render.py compares the pixels drawn both
+ways.
 """
 
 from __future__ import annotations
@@ -46,12 +48,11 @@ def slice_geometry_key(sl: SliceImage) -> tuple:
             float(sl.db_mm), sl.pixels.shape)
 
 
-def premultiplied(rgba: np.ndarray) -> QImage:
-    """A (h, w, 4) uint8 straight-alpha RGBA array as a premultiplied ARGB32 image (a copy)."""
+def overlay_image(rgba: np.ndarray) -> QImage:
+    """A (h, w, 4) uint8 straight-alpha RGBA array as an ``RGBA8888`` image that owns its pixels."""
     rgba = np.ascontiguousarray(rgba)
     h, w = rgba.shape[:2]
-    image = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888)
-    return image.convertToFormat(QImage.Format_ARGB32_Premultiplied)
+    return QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
 
 
 class SliceRasters:
@@ -121,7 +122,7 @@ class CtRaster:
             # Scale once per slice, zoom and window; repaints (crosshair, overlays) only copy.
             if not ENABLED or self._scaled is None or self._scaled[0] != (tw, th):
                 scaled = image.scaled(tw, th, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
-                self._scaled = ((tw, th), scaled.convertToFormat(QImage.Format_RGB32))
+                self._scaled = ((tw, th), scaled.convertToFormat(QImage.Format_RGB32) if ENABLED else scaled)
             painter.drawImage(QPointF(round(x0), round(y0)), self._scaled[1])
             return
         painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
