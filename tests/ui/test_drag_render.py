@@ -3,7 +3,7 @@ go of an image as soon as what it shows changes (plane, window/level, slab, volu
 
 The reference is the same window drawn with ``slice_cache.ENABLED = False``: every repaint then
 builds and draws everything as before issue 15 (windowed grey image and straight-alpha overlays,
-converted by Qt while drawing). Runs on the shared real lumbar CT (skips when it is absent) with a
+converted by Qt while drawing). Runs on both shared real CTs (each skips when absent) with a
 canal drawn as a cylinder through the middle of the scan, so the zone ∩ canal fill shows.
 """
 
@@ -26,9 +26,10 @@ pytestmark = pytest.mark.gui
 CANAL_RADIUS_MM = 8.0
 
 
-@pytest.fixture(scope="module")
-def lumbar(lumbar_ct_dir):
-    return load_path(lumbar_ct_dir)
+@pytest.fixture(scope="module", params=["lumbar", "t11_t12"])
+def lumbar(request):
+    """Each shared real scan in turn (the TCIA lumbar CT, then the 20-slice T11-T12 JPEG 2000 one)."""
+    return load_path(request.getfixturevalue(f"{request.param}_ct_dir"))
 
 
 def _cylinder_canal(volume) -> tuple[np.ndarray, np.ndarray]:
@@ -37,15 +38,22 @@ def _cylinder_canal(volume) -> tuple[np.ndarray, np.ndarray]:
     centre = (lo + hi) / 2
     n_k, n_j, n_i = volume.hu.shape
     j, i = np.indices((n_j, n_i))
+    first = volume.to_lps(np.stack([i.ravel(), j.ravel(), np.zeros(i.size)], axis=1).astype(float))[:, :2]
+    step = (volume.to_lps([0.0, 0.0, 1.0]) - volume.to_lps([0.0, 0.0, 0.0]))[:2]  # one slice along k
     mask = np.zeros(volume.hu.shape, dtype=bool)
     for k in range(n_k):  # one slice at a time (the whole grid's LPS would be about 1 GB)
-        lps = volume.to_lps(np.stack([i.ravel(), j.ravel(), np.full(i.size, k)], axis=1).astype(float))
-        mask[k] = (np.hypot(lps[:, 0] - centre[0], lps[:, 1] - centre[1]) <= CANAL_RADIUS_MM).reshape(n_j, n_i)
+        xy = first + k * step
+        mask[k] = (np.hypot(xy[:, 0] - centre[0], xy[:, 1] - centre[1]) <= CANAL_RADIUS_MM).reshape(n_j, n_i)
     return mask, centre
 
 
+@pytest.fixture(scope="module")
+def canal(lumbar):
+    return _cylinder_canal(lumbar)
+
+
 @pytest.fixture
-def window(qtbot, lumbar):
+def window(qtbot, lumbar, canal):
     w = MainWindow()
     qtbot.addWidget(w)
     w.resize(1200, 850)
@@ -53,8 +61,8 @@ def window(qtbot, lumbar):
     qtbot.waitExposed(w)
     w.loader.quiet = True
     w.set_volume(lumbar)
-    canal, centre = _cylinder_canal(lumbar)
-    w.session.set_canal(canal)
+    mask, centre = canal
+    w.session.set_canal(mask)
     w.corridors.shutdown()  # corridor checks (seconds on this scan) play no part in the drawing
     tip = centre + np.array([-4.0, -14.0, 0.0])  # beside the canal: its zone reaches into it
     needle = Needle(tuple(tip + (-45.0, 80.0, 0.0)), tuple(tip), side="right", name="right")
