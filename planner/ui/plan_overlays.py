@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
 
 from planner.core import palette
 from planner.core.errors import LoadError
@@ -20,6 +20,7 @@ from planner.geometry.mpr import is_axis_aligned, reslice
 from planner.geometry.sections import ellipsoid_section, segment_in_slab
 from planner.render.reslice import ObliqueReslicer
 from planner.ui.overlays import _label
+from planner.ui.slice_cache import SliceRasters, overlay_image, slice_geometry_key
 
 NEEDLE_RGB = QColor(*palette.NEEDLE)
 SELECTED_RGB = QColor(*palette.SELECTED)
@@ -200,7 +201,8 @@ class MaskOverlay:
         self._mask_volume: ImageVolume | None = None
         self._mask_id = None
         self._reslicer: ObliqueReslicer | None = None
-        self._cache = None
+        self._rasters = SliceRasters()  # per slice geometry and mask version (planner.ui.slice_cache)
+        self._filled = SliceRasters()  # the same with the evaluation's zone ∩ canal fill
 
     def _mask_slice(self, view, sl) -> np.ndarray | None:
         mask = self.get_mask()
@@ -220,54 +222,68 @@ class MaskOverlay:
         out = self._reslicer.reslice(sl.plane, sl.extent_mm, sl.da_mm)
         return out.pixels > 0.5
 
-    def _slice_key(self, sl):
-        p = sl.plane
-        geometry = tuple(np.round(np.concatenate([p.origin_lps, p.u_lps, p.v_lps]), 6))
-        return (geometry, round(sl.h_mm, 6), sl.a0_mm, sl.b0_mm, sl.da_mm, sl.db_mm, sl.pixels.shape,
-                id(self.get_mask()), self.session.canal.version, self.session.lesion.version)
+    def _slice_key(self, sl, mask):
+        return slice_geometry_key(sl) + (id(mask), self.session.canal.version, self.session.lesion.version)
 
-    def _base(self, view, sl):
-        """(mask slice, RGBA outline + fill) for this slice, cached while the slice and mask stay
-        the same (a needle drag repaints often; the canal does not change meanwhile)."""
-        key = self._slice_key(sl)
-        if self._cache is not None and self._cache[0] == key:
-            return self._cache[1], self._cache[2]
+    def _build(self, view, sl):
+        """(mask slice, straight RGBA outline + fill, its image, the mask's pixels) of
+        this slice, or None when the mask misses it."""
         canal = self._mask_slice(view, sl)
         if canal is None or canal.shape != sl.pixels.shape or not canal.any():
-            self._cache = (key, None, None)
-            return None, None
+            return None
         rgba = np.zeros(canal.shape + (4,), dtype=np.uint8)
         edge = canal & ~(
             np.roll(canal, 1, 0) & np.roll(canal, -1, 0) & np.roll(canal, 1, 1) & np.roll(canal, -1, 1))
         c = self.rgb
         rgba[canal] = (c.red(), c.green(), c.blue(), 45)
         rgba[edge] = (c.red(), c.green(), c.blue(), 230)
-        self._cache = (key, canal, rgba)
-        return canal, rgba
+        rows, cols = np.nonzero(canal)
+        return canal, rgba, overlay_image(rgba), (rows, cols)
+
+    def _image(self, view, sl):
+        """The image to draw on this slice, or None. The mask's raster is kept per slice geometry
+        and mask version (one overlay draws in every view; a drag repaints often and the mask does
+        not change meanwhile); with the zone ∩ canal fill, per evaluated overlap too."""
+        mask = self.get_mask()
+        if mask is None or self.session.volume is None:
+            return None
+        key = self._slice_key(sl, mask)
+        base = self._rasters.get(key, lambda: self._build(view, sl), anchor=mask)
+        if base is None:
+            return None
+        evaluation = self.session.evaluation
+        analysis = evaluation.analysis if evaluation is not None else None
+        overlap = None if analysis is None else analysis.canal_overlap
+        if not self.show_overlap or overlap is None:
+            return base[2]
+        return self._filled.get(key + (id(overlap),), lambda: self._fill(sl, base), anchor=(mask, overlap))
+
+    def _fill(self, sl, base):
+        canal, rgba, image, pixels = base
+        overlap = self._overlap(sl, canal, pixels)
+        if overlap is None:
+            return image
+        rgba = rgba.copy()
+        rgba[overlap] = (OVERLAP_RGB.red(), OVERLAP_RGB.green(), OVERLAP_RGB.blue(), 170)
+        return overlay_image(rgba)
 
     def __call__(self, painter: QPainter, view, sl) -> None:
-        canal, rgba = self._base(view, sl)
-        if canal is None:
+        image = self._image(view, sl)
+        if image is None:
             return
-        overlap = self._overlap(sl, canal) if self.show_overlap else None
-        if overlap is not None:
-            rgba = rgba.copy()
-            rgba[overlap] = (OVERLAP_RGB.red(), OVERLAP_RGB.green(), OVERLAP_RGB.blue(), 170)
-        h, w = canal.shape
-        image = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888)
         a0, a1, b0, b1 = sl.extent_mm
         x0, y0 = view.viewport.plane_to_screen(a0, b0)
         x1, y1 = view.viewport.plane_to_screen(a1, b1)
         painter.setRenderHint(QPainter.SmoothPixmapTransform, False)
         painter.drawImage(QRectF(x0, y0, x1 - x0, y1 - y0), image)
 
-    def _overlap(self, sl, canal: np.ndarray) -> np.ndarray | None:
+    def _overlap(self, sl, canal: np.ndarray, pixels) -> np.ndarray | None:
         """The evaluation's zone ∩ canal voxels on this slice (computed once, in the analysis)."""
         evaluation = self.session.evaluation
         analysis = evaluation.analysis if evaluation is not None else None
         if analysis is None or analysis.canal_overlap is None:
             return None
-        rows, cols = np.nonzero(canal)
+        rows, cols = pixels
         inside = analysis.overlap_at(self.session.grid, sl.pixel_to_lps(cols, rows))
         if not inside.any():
             return None

@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from planner.core import palette
@@ -31,17 +31,16 @@ from planner.geometry.mpr import SliceImage
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL, SlicePlane
 from planner.geometry.viewport import MAX_SCALE, MIN_SCALE, Viewport
 from planner.render.plane_sources import NeedleSource, SliceSource, StandardSource
-from planner.render.windowing import apply_window
 from planner.session.tools import ContextTool, ViewContext, ViewTool
 from planner.session.view_state import ViewState
 from planner.ui.mouse_map import MouseMap
 from planner.ui.view_fit import FIT_MARGIN, clip_extent, fit_scale_px_per_mm, plane_extent_of_box
+from planner.ui.slice_cache import CtRaster
 
 VIEW_COLORS = {AXIAL: QColor(*palette.VIEW_AXIAL), SAGITTAL: QColor(*palette.VIEW_SAGITTAL),
                CORONAL: QColor(*palette.VIEW_CORONAL)}
 NEEDLE_VIEW_COLOR = QColor(*palette.VIEW_NEEDLE)
 PICK_TOLERANCE_PX = 7.0
-MAX_CACHED_PIXELS = 4_000_000  # above this (deep zoom) the image is scaled while drawing instead
 _NORMAL_OF = {AXIAL: 2, SAGITTAL: 0, CORONAL: 1}  # LPS axis each standard view looks along
 
 _BUTTON_NAMES = ((Qt.LeftButton, "left"), (Qt.MiddleButton, "middle"), (Qt.RightButton, "right"))
@@ -71,9 +70,8 @@ class SliceView(QWidget):
         self.overlays: list[Overlay] = []
         self.tool: ViewTool | None = None
         self.mouse_map = MouseMap()  # the window shares one among its views (issue 19)
-        self._qimage: QImage | None = None
-        self._image_key = None
-        self._scaled = None
+        self._ct = CtRaster()  # the windowed, scaled CT image, kept between repaints (issue 15)
+        self._frame = None  # (slice, plane, half thickness) while a paint is under way
         self._last_pos = QPointF()
         self._fitted = False
         self.fit_box_lps = None  # (lo, hi) LPS box a standard view fits (the body), None: the whole slice
@@ -105,7 +103,7 @@ class SliceView(QWidget):
 
     def set_volume(self, volume: ImageVolume | None, fit_box_lps=None) -> None:
         self.source.set_volume(volume)
-        self._image_key = None
+        self._ct.clear()
         self.fit_box_lps = fit_box_lps
         self._fitted = False
         self.update()
@@ -153,9 +151,13 @@ class SliceView(QWidget):
         self.update()
 
     def plane(self) -> SlicePlane | None:
+        if self._frame is not None:  # overlays ask many times per paint; nothing moves meanwhile
+            return self._frame[1]
         return self.source.plane(self.state.cursor_lps)
 
     def current_slice(self) -> SliceImage | None:
+        if self._frame is not None:
+            return self._frame[0]
         return self.source.slice(self.state.cursor_lps)
 
     def slice_position_mm(self) -> float | None:
@@ -189,6 +191,8 @@ class SliceView(QWidget):
 
     def half_thickness_mm(self) -> float:
         """Half the thickness of what the slice represents: half a voxel step, or half the slab."""
+        if self._frame is not None:
+            return self._frame[2]
         if self.volume is None:
             return 0.5
         step = self.source.step_mm(self.state.cursor_lps)
@@ -315,36 +319,21 @@ class SliceView(QWidget):
             self._fit(sl)
         self._draw_image(painter, sl)
         painter.setRenderHint(QPainter.Antialiasing, True)
-        for overlay in self.overlays:
-            overlay(painter, self, sl)
-        self._draw_crosshair(painter)
-        self._draw_annotations(painter, sl)
+        self._frame = (sl, self.source.plane(self.state.cursor_lps), self.half_thickness_mm())
+        try:
+            for overlay in self.overlays:
+                overlay(painter, self, sl)
+            self._draw_crosshair(painter)
+            self._draw_annotations(painter, sl)
+        finally:
+            self._frame = None
         painter.setPen(QPen(self.color, 2))
         painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
         painter.end()
 
     def _draw_image(self, painter: QPainter, sl: SliceImage) -> None:
         centre, width = self.state.window
-        key = (id(sl), centre, width)
-        if key != self._image_key:
-            grey = np.ascontiguousarray(apply_window(sl.pixels, centre, width))
-            h, w = grey.shape
-            self._qimage = QImage(grey.data, w, h, w, QImage.Format_Grayscale8).copy()
-            self._image_key = key
-            self._scaled = None
-        a0, a1, b0, b1 = sl.extent_mm
-        x0, y0 = self.viewport.plane_to_screen(a0, b0)
-        x1, y1 = self.viewport.plane_to_screen(a1, b1)
-        tw, th = int(round(x1 - x0)), int(round(y1 - y0))
-        if 0 < tw * th <= MAX_CACHED_PIXELS:
-            # Scale once per slice, zoom and window; repaints (crosshair, overlays) only blit.
-            if self._scaled is None or self._scaled[0] != (key, tw, th):
-                scaled = self._qimage.scaled(tw, th, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
-                self._scaled = ((key, tw, th), scaled)
-            painter.drawImage(QPointF(round(x0), round(y0)), self._scaled[1])
-            return
-        painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
-        painter.drawImage(QRectF(x0, y0, x1 - x0, y1 - y0), self._qimage)
+        self._ct.draw(painter, self.viewport, sl, centre, width)
 
     def _draw_crosshair(self, painter: QPainter) -> None:
         cursor = self.state.cursor_lps
