@@ -76,8 +76,13 @@ def cache_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """SHA-256 of the source files of planner/anatomy (sorted by name)."""
-    h = hashlib.sha256()
+    """SHA-256 of the planner's version and the source files of planner/anatomy (sorted by name).
+
+    The version matters in the application bundle, which holds no .py sources: there the digest is the
+    version alone, so a new release never reads an older release's anatomy."""
+    from planner import __version__
+
+    h = hashlib.sha256(f"planner {__version__}".encode())
     for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
