@@ -16,6 +16,7 @@ import secrets
 from pathlib import Path
 
 from planner.core.errors import PlannerError
+from planner.plan.io import fsync_folder
 
 TEMP_PREFIX = ".~"
 
@@ -67,7 +68,7 @@ class Staging:
         folders = {final.parent for final in self.committed}
         self._pending = []
         for folder in folders:
-            _fsync_folder(folder)
+            fsync_folder(folder)
         return list(self.committed)
 
     def discard(self) -> None:
@@ -111,17 +112,3 @@ def check_target_folder(folder) -> None:
         raise PlannerError(f"The folder {folder} could not be created ({existing} is a file: Not a directory).")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise PlannerError(f"The folder {existing} is not writable: choose another place for the export.")
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the renames durable (POSIX); silently skipped where folders cannot be opened (Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

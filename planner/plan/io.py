@@ -106,7 +106,7 @@ def clean_stale_temps(path, older_than_s: float = 0.0) -> int:
     return removed
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make the rename durable where the platform allows opening a folder (POSIX)."""
     if os.name != "posix":
         return
@@ -188,5 +188,5 @@ def write_plan(doc: PlanDocument, path) -> Path:
     except PlanError:
         doc.modified = previous_modified
         raise
-    _fsync_folder(folder)
+    fsync_folder(folder)
     return path

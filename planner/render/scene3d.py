@@ -120,26 +120,25 @@ class Scene3D:
     # --- camera --------------------------------------------------------------------------------
     def camera_preset(self, name: str) -> None:
         """Look at the focus from side ``name`` (A, P, L, R, S, I)."""
+        self._aim(name)
+        self.renderer.ResetCamera()
+        self.renderer.ResetCameraClippingRange()
+
+    def _aim(self, name: str) -> None:
+        """Point the camera at the focus from side ``name`` (before the renderer frames the scene)."""
         direction, up = CAMERA_PRESETS[name.upper()]
         cam = self.renderer.GetActiveCamera()
         cam.SetFocalPoint(*self._focus_lps)
         cam.SetPosition(*(self._focus_lps + np.asarray(direction) * self._radius_mm * 4.0))
         cam.SetViewUp(*up)
         cam.SetViewAngle(30.0)
-        self.renderer.ResetCamera()
-        self.renderer.ResetCameraClippingRange()
 
     def frame_box(self, lo_lps, hi_lps, name: str = "P") -> None:
         """Look from side ``name`` at the LPS box [lo, hi], framing it whole (its bounding sphere fills
         the view: vtkRenderer.ResetCamera(bounds)), whatever else the scene holds (the table, ribs)."""
         lo, hi = np.asarray(lo_lps, float), np.asarray(hi_lps, float)
         self.set_focus(lo, hi)
-        direction, up = CAMERA_PRESETS[name.upper()]
-        cam = self.renderer.GetActiveCamera()
-        cam.SetFocalPoint(*self._focus_lps)
-        cam.SetPosition(*(self._focus_lps + np.asarray(direction) * self._radius_mm * 4.0))
-        cam.SetViewUp(*up)
-        cam.SetViewAngle(30.0)
+        self._aim(name)
         self.renderer.ResetCamera(lo[0], hi[0], lo[1], hi[1], lo[2], hi[2])
         self.renderer.ResetCameraClippingRange()
 
