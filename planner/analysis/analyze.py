@@ -17,6 +17,7 @@ from planner.analysis.overlap import (LocalMask, PreparedCanal, as_local_mask, c
 from planner.analysis.rules.registry import RuleInputs, run_rules
 from planner.analysis.thermal import predicted_temperature_c
 from planner.analysis.thresholds import Finding, SafetyThresholds, Severity, worst
+from planner.core.frames import ijk_to_kji
 from planner.geometry.raster import Box, VoxelGrid, box_shape, union_box
 
 
@@ -51,7 +52,7 @@ class AnalysisResult:
         ov = self.canal_overlap
         if ov is None or ov.box is None or len(pts) == 0:
             return out
-        kji = np.round(grid.to_ijk(pts)[:, ::-1]).astype(np.int64) - [s.start for s in ov.box]
+        kji = np.round(ijk_to_kji(grid.to_ijk(pts))).astype(np.int64) - [s.start for s in ov.box]
         ok = np.all((kji >= 0) & (kji < ov.mask.shape), axis=1)
         k, j, i = kji[ok].T
         out[ok] = ov.mask[k, j, i]

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from planner.core.frames import kji_to_ijk
 from planner.core.lazy import lazy_module
 from planner.analysis.overlap import union_distance_bounds, union_fraction, union_signed_distance, zones_box
 from planner.analysis.thresholds import Finding, Severity
@@ -152,7 +153,7 @@ def _vessel_distance(volume, grid: VoxelGrid, ells, box, vert, centre, p: Beyond
     mask = np.isin(labels, keep)
     edge = mask & ~ndimage.binary_erosion(mask)
     kji = np.argwhere(edge) + np.array([s.start for s in big])
-    pts = grid.to_lps(kji[:, ::-1].astype(float))
+    pts = grid.to_lps(kji_to_ijk(kji).astype(float))
     pts = pts[pts[:, 1] < centre[1]]  # in front of the vertebra's centre (LPS: -y anterior)
     if len(pts) == 0:
         return None

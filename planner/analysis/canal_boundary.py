@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.core.frames import array_shape_to_ijk, ijk_to_kji, kji_to_ijk
 from planner.core.lazy import lazy_module
 from planner.geometry.raster import Box, VoxelGrid, mask_box
 
@@ -178,7 +179,7 @@ def build_band(grid: VoxelGrid, mask: np.ndarray, hu: np.ndarray | None = None,
     kji = kji_local + np.array([s.start for s in box])
     order = np.argsort(kji[:, 0], kind="stable")
     kji, f, normal, phi, bony_b = kji[order], f[order], normal[order], phi[order], bony_b[order]
-    centre = grid.to_lps(kji[:, ::-1].astype(float))
+    centre = grid.to_lps(kji_to_ijk(kji).astype(float))
     exact = ~bony_b | ((f > EXACT_RANGE[0]) & (f < EXACT_RANGE[1]))
     exact &= np.linalg.norm(normal, axis=1) > 0
     return CanalBand(kji, f, normal, phi, centre, centre - phi[:, None] * normal, exact, hu is not None)
@@ -252,14 +253,14 @@ def contains(grid: VoxelGrid, mask: np.ndarray, band: CanalBand | None, points_l
     in the band, else the mask at the nearest voxel (False off the grid)."""
     pts = np.asarray(points_lps, float).reshape(-1, 3)
     ijk = np.round(grid.to_ijk(pts)).astype(int)
-    dims = np.array(grid.shape_kji[::-1])
+    dims = np.array(array_shape_to_ijk(grid.shape_kji))
     on = np.all((ijk >= 0) & (ijk < dims), axis=1)
     out = np.zeros(len(pts), bool)
     out[on] = mask[ijk[on, 2], ijk[on, 1], ijk[on, 0]]
     if band is not None and len(band.kji):
         key = _keys(band.kji, grid.shape_kji)
         order = np.argsort(key)
-        q = _keys(ijk[:, ::-1], grid.shape_kji)
+        q = _keys(ijk_to_kji(ijk), grid.shape_kji)
         pos = np.clip(np.searchsorted(key[order], q), 0, len(key) - 1)
         hit = on & (key[order][pos] == q)
         b = order[pos[hit]]

@@ -18,6 +18,7 @@ import numpy as np
 
 from planner.analysis.overlap import union_distance_bounds, union_signed_distance
 from planner.analysis.thresholds import Finding, Severity
+from planner.core.frames import ijk_to_kji, kji_to_ijk
 from planner.geometry.raster import VoxelGrid
 from planner.geometry.shapes import orthonormal_complement
 
@@ -32,7 +33,7 @@ def foramen_distance_mm(grid: VoxelGrid, zones, foramen) -> float:
     ells = [getattr(z, "ellipsoid", z) for z in zones]
     if not ells:
         return float("inf")
-    pts = grid.to_lps(foramen.points_kji()[:, ::-1].astype(float))
+    pts = grid.to_lps(kji_to_ijk(foramen.points_kji()).astype(float))
     if len(pts) == 0:
         return float("inf")
     lower, upper = union_distance_bounds(ells, pts)
@@ -72,7 +73,7 @@ def needle_foramen_hits(grid: VoxelGrid, entry_lps, tip_lps, outer_diameter_mm: 
     ring = np.concatenate([[np.zeros(3)], 0.5 * outer_diameter_mm * (np.outer(np.cos(ang), u) + np.outer(np.sin(ang), v))])
     pts = (entry + t[:, None, None] * axis + ring[None]).reshape(-1, 3)
     depth = np.repeat(t, len(ring))
-    kji = np.round(grid.to_ijk(pts)).astype(int)[:, ::-1]
+    kji = ijk_to_kji(np.round(grid.to_ijk(pts)).astype(int))
     hits = []
     for f in foramina:
         lo = np.array([s.start for s in f.box])

@@ -28,6 +28,7 @@ from functools import cached_property
 import numpy as np
 
 from planner.anatomy.morphology import fill_holes_in_plane
+from planner.core.frames import ijk_to_kji, spacing_kji as spacing_in_array_order
 from planner.core.lazy import lazy_module
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
@@ -90,7 +91,7 @@ class BodyMask:
         idx = np.round(self.volume.to_ijk(pts.reshape(-1, 3))).astype(int)
         ok = np.all((idx >= 0) & (idx < np.array(self.volume.shape_ijk)), axis=1)
         out = np.zeros(len(idx), dtype=bool)
-        kji = idx[ok][:, ::-1]
+        kji = ijk_to_kji(idx[ok])
         c = self._coarse_index(kji)
         tissue = self.volume.hu[kji[:, 0], kji[:, 1], kji[:, 2]] > self.tissue_hu
         out[ok] = self.coarse[c] & (tissue | self.inner[c])
@@ -107,7 +108,7 @@ class BodyMask:
     @property
     def volume_ml(self) -> float:
         """Body volume from the coarse grid (within about 1 % of the full-resolution count)."""
-        spacing_kji = np.array(self.volume.spacing_mm[::-1])[list(self.order)]
+        spacing_kji = spacing_in_array_order(self.volume.spacing_mm)[list(self.order)]
         return float(self.coarse.sum() * np.prod(spacing_kji * np.array(self.factors)) / 1000.0)
 
 
@@ -156,7 +157,7 @@ def segment_body(volume: ImageVolume, params: BodyParams | None = None) -> BodyM
     axis = head_foot_axis(volume.direction)
     order = (axis,) + tuple(a for a in (0, 1, 2) if a != axis)
     hu = np.transpose(volume.hu, order)
-    spacing_kji = np.array(volume.spacing_mm[::-1])[list(order)]
+    spacing_kji = spacing_in_array_order(volume.spacing_mm)[list(order)]
     f = _factors(spacing_kji, p.coarse_mm)
     coarse_tissue = hu[::f[0], ::f[1], ::f[2]] > p.tissue_hu
     coarse = _coarse_body(coarse_tissue, spacing_kji * np.array(f), p)
@@ -188,7 +189,7 @@ def skin_crossing_mm(volume: ImageVolume, body: BodyMask, start_lps, direction, 
     step = min(0.1, float(np.min(volume.spacing_mm)) / 4)
     t = np.arange(edge - reach_mm, edge + reach_mm + step / 2, step)
     ijk = volume.to_ijk(start + t[:, None] * d)
-    hu = ndimage.map_coordinates(volume.hu, ijk[:, ::-1].T, order=1, mode="nearest", prefilter=False)
+    hu = ndimage.map_coordinates(volume.hu, ijk_to_kji(ijk).T, order=1, mode="nearest", prefilter=False)
     rising = np.nonzero((hu[:-1] <= body.tissue_hu) & (hu[1:] > body.tissue_hu))[0]
     if rising.size == 0:
         return edge

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.anatomy.morphology import fill_holes_in_plane
+from planner.core.frames import ijk_to_kji, kji_to_ijk, spacing_kji
 from planner.core.lazy import lazy_module
 from planner.anatomy.sectors import LevelFrame
 from planner.core.errors import PlannerError
@@ -33,7 +34,7 @@ def body_frame_from_bone(volume: ImageVolume, seed_lps, name: str, canal_mask: n
     lo = np.clip(np.round(c).astype(int) - r, 0, None)
     hi = np.minimum(np.round(c).astype(int) + r + 1, np.array(volume.shape_ijk))
     box = (slice(lo[2], hi[2]), slice(lo[1], hi[1]), slice(lo[0], hi[0]))
-    hu = ndimage.gaussian_filter(volume.hu[box].astype(np.float32), [0.7 / s for s in sp[::-1]])
+    hu = ndimage.gaussian_filter(volume.hu[box].astype(np.float32), [0.7 / s for s in spacing_kji(sp)])
     st = np.zeros((3, 3, 3), bool)
     st[1] = ndimage.generate_binary_structure(2, 1)
     bone = fill_holes_in_plane(hu > bone_hu, st)
@@ -56,13 +57,13 @@ def body_frame_from_bone(volume: ImageVolume, seed_lps, name: str, canal_mask: n
         lab = int(np.argmax(counts)) if counts.max() > 0 else 0
     if lab == 0:
         raise PlannerError(f"No vertebral body found at the point given for level {name}: place it inside a body.")
-    kji = np.argwhere(labels == lab) + lo[::-1]
-    pts = volume.to_lps(kji[:, ::-1].astype(float))
+    kji = np.argwhere(labels == lab) + ijk_to_kji(lo)
+    pts = volume.to_lps(kji_to_ijk(kji).astype(float))
     centre = pts.mean(axis=0)
     ext = pts.max(axis=0) - pts.min(axis=0)
     plane = centre.copy()
     if canal_mask is not None:
-        ck = np.argwhere(np.asarray(canal_mask, bool)[box]) + lo[::-1]
+        ck = np.argwhere(np.asarray(canal_mask, bool)[box]) + ijk_to_kji(lo)
         if len(ck):
-            plane[0] = volume.to_lps(ck[:, ::-1].astype(float))[:, 0].mean()
+            plane[0] = volume.to_lps(kji_to_ijk(ck).astype(float))[:, 0].mean()
     return LevelFrame(name, centre, np.eye(3), plane, float(ext[2]) + float(sp[2]), float(ext[1]) + float(sp[1]))

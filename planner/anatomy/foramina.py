@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.core.frames import kji_to_ijk, spacing_kji
 from planner.core.lazy import lazy_module
 from planner.anatomy.canal import _axial_order
 
@@ -99,7 +100,7 @@ def find_foramina(volume, canal_mask: np.ndarray, levels=(), params: ForaminaPar
     perm = _axial_order(volume.direction)
     A = np.transpose(volume.hu, perm)
     C = np.transpose(canal_mask, perm)
-    sp = np.array(volume.spacing_mm[::-1], float)[list(perm)]
+    sp = spacing_kji(volume.spacing_mm)[list(perm)]
     d = np.asarray(volume.direction, float)
     dirs_rc = np.stack([d[:, 2 - perm[1]], d[:, 2 - perm[2]]], axis=1)  # columns: LPS of r, of c
     left_rc, post_rc = dirs_rc[0], dirs_rc[1]  # +x = the patient's left, +y = posterior
@@ -155,7 +156,7 @@ def find_foramina(volume, canal_mask: np.ndarray, levels=(), params: ForaminaPar
                 continue
             local, box = _to_volume_box(probe[a:b], (s0 + a, r0, c0), perm, inv)
             kji = np.argwhere(local) + np.array([sl.start for sl in box])
-            centre = volume.to_lps(kji.mean(axis=0)[::-1])
+            centre = volume.to_lps(kji_to_ijk(kji.mean(axis=0)))
             out.append(Foramen(_name(float(centre[2]), levels), side, box, local, centre,
                                float((b - a) * sp[0])))
     out.sort(key=lambda f: (-float(f.centre_lps[2]), f.side))

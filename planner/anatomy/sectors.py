@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.anatomy.morphology import fill_holes_in_plane
+from planner.core.frames import array_shape_to_ijk
 from planner.core.lazy import lazy_module
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
@@ -175,7 +176,7 @@ def vertebra_mask(volume: ImageVolume, level, canal_mask: np.ndarray | None,
     if n == 0:
         raise PlannerError(f"No bone found at level {lf.name or '?'}: is the level placed on a vertebra?")
     c = np.round(volume.to_ijk(lf.centre_lps)).astype(int) - np.array([box[2].start, box[1].start, box[0].start])
-    c = np.clip(c, 0, np.array(hu.shape[::-1]) - 1)
+    c = np.clip(c, 0, np.array(array_shape_to_ijk(hu.shape)) - 1)
     lab = labels[c[2], c[1], c[0]]
     if lab == 0:  # centre in a lytic hole the filling missed: take the largest part
         lab = int(np.argmax(np.bincount(labels.ravel())[1:])) + 1

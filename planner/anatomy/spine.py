@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from planner.anatomy.morphology import fill_holes_in_plane
+from planner.core.frames import kji_to_ijk, spacing_kji as spacing_in_array_order
 from planner.core.lazy import lazy_module
 from planner.anatomy.body import BodyMask, head_foot_axis, segment_body
 from planner.anatomy.levels import LevelGeometry, LevelParams, detect_level, propose_neighbours
@@ -72,13 +73,13 @@ def seed_track(volume: ImageVolume, body: BodyMask, p: SpineParams) -> np.ndarra
     """Candidate points (n, 3) in LPS mm inside vertebral bodies, from feet to head (step 1)."""
     axis = head_foot_axis(volume.direction)
     order = (axis,) + tuple(a for a in (0, 1, 2) if a != axis)
-    spacing_kji = np.array(volume.spacing_mm[::-1])[list(order)]
+    spacing_kji = spacing_in_array_order(volume.spacing_mm)[list(order)]
     f = tuple(max(int(round(c / s)), 1) for c, s in zip((p.coarse_slice_mm, p.coarse_mm, p.coarse_mm), spacing_kji))
     hu = np.transpose(volume.hu, order)[::f[0], ::f[1], ::f[2]]
     bone = hu > p.bone_hu
     kji = np.empty((int(bone.sum()), 3), int)
     kji[:, list(order)] = np.argwhere(bone) * np.array(f)
-    bone[bone] = body.contains(volume.to_lps(kji[:, ::-1].astype(float)))  # bone inside the body only
+    bone[bone] = body.contains(volume.to_lps(kji_to_ijk(kji).astype(float)))  # bone inside the body only
     in_plane = np.zeros((3, 3, 3), bool)
     in_plane[1] = ndimage.generate_binary_structure(2, 1)
     solid = fill_holes_in_plane(bone, in_plane)
@@ -91,7 +92,7 @@ def seed_track(volume: ImageVolume, body: BodyMask, p: SpineParams) -> np.ndarra
     full_idx = idx * np.array(f)
     kji = np.empty_like(full_idx)
     kji[:, list(order)] = full_idx
-    lps = volume.to_lps(kji[:, ::-1])
+    lps = volume.to_lps(kji_to_ijk(kji))
     mid_x = _body_mid_x(volume, body, lps[:, 2])
     ok = np.abs(lps[:, 0] - mid_x) <= p.max_offcentre_mm
     lps, slices = lps[ok], idx[ok, 0]
@@ -111,7 +112,7 @@ def _body_mid_x(volume: ImageVolume, body: BodyMask, z_mm: np.ndarray) -> float:
         return 0.0
     kji = np.empty(3)
     kji[list(body.order)] = idx.mean(axis=0) * np.array(body.factors)
-    return float(volume.to_lps(kji[::-1])[0])
+    return float(volume.to_lps(kji_to_ijk(kji))[0])
 
 
 def _robust(track: np.ndarray, p: SpineParams) -> np.ndarray:

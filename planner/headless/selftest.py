@@ -22,6 +22,7 @@ import numpy as np
 from planner.analysis.rules.codes import Code
 from planner.core import palette
 from planner.core.errors import PlannerError
+from planner.core.frames import kji_to_ijk
 
 RENDER_SIZE_PX = (800, 600)
 # Minimum agreement of the automatic canal with the ground-truth canal lumen (labels 30-32). The
@@ -137,7 +138,7 @@ def _centre_rule_overlap_ml(session) -> float:
     analysis' partial-volume fractions; the two agree within the boundary voxels)."""
     canal = session.canal_mask
     kji = np.argwhere(canal)
-    points = session.volume.to_lps(kji[:, ::-1].astype(float))
+    points = session.volume.to_lps(kji_to_ijk(kji).astype(float))
     inside = np.zeros(len(points), dtype=bool)
     for zone in session.evaluation.planned_zones:
         inside |= zone.ellipsoid.contains(points)

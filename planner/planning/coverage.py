@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.analysis.overlap import LocalMask, target_margin_mm, union_fraction, union_signed_distance
+from planner.core.frames import kji_to_ijk
 from planner.geometry.raster import VoxelGrid, mask_box
 
 #: Margin histogram bin edges (mm): uncovered by more than 5 mm ... covered with more than 10 mm to spare.
@@ -54,7 +55,7 @@ def coverage(volume_geometry, zones, target_mask: np.ndarray, damage_mask: np.nd
     if len(kji) == 0:
         return Coverage(0.0, 0.0, float("nan"), edges, (0.0,) * (len(edges) - 1), uncovered)
     zones = list(zones)
-    pts = grid.to_lps(kji[:, ::-1].astype(float))
+    pts = grid.to_lps(kji_to_ijk(kji).astype(float))
     if damage_mask is not None:
         inside = np.asarray(damage_mask, bool)[tuple(kji.T)]
         uncovered[tuple(kji[~inside].T)] = True

@@ -32,6 +32,7 @@ from planner.analysis.analyze import analyze
 from planner.analysis.overlap import PreparedCanal
 from planner.analysis.thresholds import SafetyThresholds
 from planner.core.errors import PlannerError
+from planner.core.frames import kji_to_ijk, spacing_kji
 from planner.geometry.raster import VoxelGrid
 from planner.planning.access import AccessParams, body_mask, level_slices
 from planner.planning.reach import CanalDistance, Protocol, Shot, half_voxel_mm, prepare_lines, shots_for
@@ -112,13 +113,13 @@ def _protocols(device: Device, p: ProposeParams) -> list[Protocol]:
 
 def _sample_points(volume, mask: np.ndarray, sample_mm: float) -> np.ndarray:
     """CTV voxel centres on a sub-grid of about ``sample_mm`` (every n-th voxel per axis)."""
-    step = [max(int(round(sample_mm / s)), 1) for s in volume.spacing_mm[::-1]]
+    step = [max(int(round(sample_mm / s)), 1) for s in spacing_kji(volume.spacing_mm)]
     sub = np.zeros(mask.shape, bool)
     sub[:: step[0], :: step[1], :: step[2]] = True
     kji = np.argwhere(mask & sub)
     if len(kji) < 50:
         kji = np.argwhere(mask)
-    return volume.to_lps(kji[:, ::-1].astype(float))
+    return volume.to_lps(kji_to_ijk(kji).astype(float))
 
 
 def _best(shots: list[Shot], keep: int) -> list[Shot]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from planner.core.frames import ijk_to_kji, kji_to_ijk, spacing_kji
 from planner.core.lazy import lazy_module
 from planner.ablation.devices import Device
 from planner.ablation.zones import zone_for_antenna
@@ -62,7 +63,7 @@ class CanalDistance:
         if canal_mask is None:
             return cls(volume, None, None, outside_mm)
         box0 = mask_box(around)
-        sp = np.array(volume.spacing_mm)[::-1]
+        sp = spacing_kji(volume.spacing_mm)
         pad = np.ceil(pad_mm / sp).astype(int)
         box = tuple(slice(max(s.start - q, 0), min(s.stop + q, n)) for s, q, n in zip(box0, pad, volume.hu.shape))
         local = np.asarray(canal_mask[box], bool)
@@ -75,7 +76,7 @@ class CanalDistance:
         if self.dist_mm is None:
             return np.full(len(points_lps), np.inf)
         ijk = self.volume.to_ijk(points_lps)
-        coords = ijk[:, ::-1].T - np.array([s.start for s in self.box])[:, None]
+        coords = ijk_to_kji(ijk).T - np.array([s.start for s in self.box])[:, None]
         return ndimage.map_coordinates(self.dist_mm, coords, order=1, mode="constant", cval=self.outside_mm)
 
     def zone_clearance_mm(self, ellipsoid) -> float:
@@ -90,7 +91,7 @@ class CanalDistance:
         centres = np.stack([e.centre_lps for e in ellipsoids])
         pts = np.concatenate([surf.reshape(-1, 3), centres])
         ijk = self.volume.to_ijk(pts)
-        coords = ijk[:, ::-1].T - np.array([s.start for s in self.box])[:, None]
+        coords = ijk_to_kji(ijk).T - np.array([s.start for s in self.box])[:, None]
         d = ndimage.map_coordinates(self.dist_mm, coords, order=1, mode="constant", cval=0.0)
         out = d[: surf.shape[0] * surf.shape[1]].reshape(surf.shape[:2]).min(axis=1)
         out[d[surf.shape[0] * surf.shape[1]:] <= 0] = -1.0  # centre in the canal
@@ -228,7 +229,7 @@ def reachability(volume: ImageVolume, sectors, ctv_mask: np.ndarray, canal_mask,
     lines = lines or prepare_lines(volume, sectors, canal_mask, foramen_mask, p, protocol.extension_mm, body,
                                    lesion_mask)
     kji = np.argwhere(ctv_mask)
-    pts = volume.to_lps(kji[:, ::-1].astype(float))
+    pts = volume.to_lps(kji_to_ijk(kji).astype(float))
     canal = CanalDistance.build(volume, canal_mask, ctv_mask)
     reach = {}
     shots = {}

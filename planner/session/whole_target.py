@@ -15,6 +15,7 @@ from planner.anatomy.body_frame import body_frame_from_bone
 from planner.anatomy.levels import LEVEL_ORDER, detect_level
 from planner.anatomy.sectors import LevelFrame, SectorMap, sector_map
 from planner.core.errors import PlannerError
+from planner.core.frames import kji_to_ijk
 from planner.geometry.raster import VoxelGrid, paste, rasterise
 from planner.plan.commands_base import AddItem, MacroCommand
 from planner.plan.items import Antenna, Level, Needle, Thermocouple
@@ -55,7 +56,7 @@ def gtv_mask(session: PlanningSession) -> np.ndarray | None:
 def _level_seed(session: PlanningSession, name: str | None, gtv: np.ndarray) -> tuple[str, np.ndarray]:
     """The level's name and a point in its body: the plan's level of that name, else the lesion's centre."""
     plan = session.plan
-    centre = session.volume.to_lps(np.argwhere(gtv).mean(axis=0)[::-1])
+    centre = session.volume.to_lps(kji_to_ijk(np.argwhere(gtv).mean(axis=0)))
     if name:
         level = plan.level_named(name)
         return name, np.asarray(level.body_centre_lps) if level is not None else centre

@@ -19,6 +19,7 @@ import numpy as np
 
 from planner.analysis.beyond_vertebra import BeyondVertebra, beyond_vertebra
 from planner.analysis.foramen_rules import foramen_distance_mm
+from planner.core.frames import kji_to_ijk
 
 __all__ = ["ZoneAnatomy", "ZoneAnatomyCache", "zone_key"]
 
@@ -57,7 +58,7 @@ class ZoneAnatomyCache:
         key = tuple((sl.start, sl.stop) for sl in foramen.box) + (foramen.side,)
         sphere = self._spheres.get(key)
         if sphere is None:
-            pts = grid.to_lps(foramen.points_kji()[:, ::-1].astype(float))
+            pts = grid.to_lps(kji_to_ijk(foramen.points_kji()).astype(float))
             centre = pts.mean(axis=0)
             radius = float(np.linalg.norm(pts - centre, axis=1).max()) + 0.5 * float(np.linalg.norm(grid.spacing_ijk_mm))
             sphere = self._spheres[key] = (centre, radius)

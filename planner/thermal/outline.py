@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.core.frames import array_shape_to_ijk
 from planner.core.lazy import lazy_module
 from planner.geometry.raster import VoxelGrid
 
@@ -42,13 +43,13 @@ def damage_on_grid(result, volume) -> np.ndarray | None:
     lo, hi = lps.min(axis=0), lps.max(axis=0)
     corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
     ijk = volume.to_ijk(corners)
-    shape_ijk = np.array(volume.hu.shape[::-1])
+    shape_ijk = np.array(array_shape_to_ijk(volume.hu.shape))
     i0 = np.clip(np.floor(ijk.min(axis=0)).astype(int) - 1, 0, shape_ijk - 1)
     i1 = np.clip(np.ceil(ijk.max(axis=0)).astype(int) + 2, 1, shape_ijk)
     ii, jj, kk = np.meshgrid(*(np.arange(a, b) for a, b in zip(i0, i1)), indexing="ij")
     ct_ijk = np.stack([ii.ravel(), jj.ravel(), kk.ravel()], axis=1).astype(float)
     model_ijk = np.round(np.linalg.solve(m[:3, :3], (volume.to_lps(ct_ijk) - m[:3, 3]).T).T).astype(int)
-    shape_model = np.array(mask.shape[::-1])
+    shape_model = np.array(array_shape_to_ijk(mask.shape))
     ok = np.all((model_ijk >= 0) & (model_ijk < shape_model), axis=1)
     inside = np.zeros(len(ct_ijk), dtype=bool)
     mi = model_ijk[ok]

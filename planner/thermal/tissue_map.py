@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.core.frames import array_shape_to_ijk, ijk_to_kji
 from planner.core.lazy import lazy_module
 from planner.thermal.grid import ThermalGrid
 from planner.thermal.tissues import TissueTable
@@ -50,7 +51,7 @@ def sample_on_grid(grid: ThermalGrid, volume, array, order: int, cval: float | N
     """Sample a volume-shaped array at the thermal grid's voxel centres (``order`` 0 or 1)."""
     pts = grid.points_lps().reshape(-1, 3)
     ijk = volume.to_ijk(pts)
-    coords = ijk[:, ::-1].T  # (k, j, i)
+    coords = ijk_to_kji(ijk).T  # (k, j, i)
     mode = "nearest" if cval is None else "constant"
     out = ndimage.map_coordinates(array, coords, order=order, mode=mode, cval=0.0 if cval is None else cval,
                                   prefilter=False)
@@ -61,7 +62,7 @@ def outside_scan_mm(grid: ThermalGrid, volume) -> float:
     """How far (mm) the grid reaches beyond the scan's voxel centres."""
     lo, hi = volume.bounds_lps
     g_lo = np.asarray(grid.origin_lps)
-    g_hi = g_lo + grid.spacing_mm * (np.array(grid.shape_kji[::-1]) - 1)
+    g_hi = g_lo + grid.spacing_mm * (np.array(array_shape_to_ijk(grid.shape_kji)) - 1)
     return float(max(0.0, np.max(lo - g_lo), np.max(g_hi - hi)))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.core.frames import ijk_to_kji
 from planner.core.lazy import lazy_module
 from planner.thermal.grid import ThermalGrid
 
@@ -46,7 +47,7 @@ def measure_zone(grid: ThermalGrid, dose: np.ndarray, tip_lps, direction, thresh
 
     def sample(points):
         ijk = grid.to_ijk(points)
-        return ndimage.map_coordinates(logd, ijk[:, ::-1].T, order=1, mode="nearest")
+        return ndimage.map_coordinates(logd, ijk_to_kji(ijk).T, order=1, mode="nearest")
 
     axis_vals = sample(tip + along[:, None] * d)
     hot = np.flatnonzero(axis_vals >= level)

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from planner.core.errors import PlannerError
+from planner.core.frames import kji_to_ijk
 from planner.plan.document import PlanDocument
 from planner.plan.items import Level, Needle
 from planner.training.tasks import CASE_FORMAT, PassThresholds, TrainingTask, save_task
@@ -101,7 +102,7 @@ def _t12_label_points(data_dir: Path, label: int) -> np.ndarray:
 
     seg = load_path(Path(data_dir) / "totalsegmentator_fast_labels.nii.gz")
     kji = np.argwhere(seg.hu == label)
-    return seg.to_lps(kji[:, ::-1].astype(float))
+    return seg.to_lps(kji_to_ijk(kji).astype(float))
 
 
 def level_frame(spec: RealTaskSpec, volume, data_dir: Path, canal_mask=None):
