@@ -31,3 +31,27 @@ def test_map_coordinates_and_nearest_voxel_read_the_right_voxel():
     sampled = ndimage.map_coordinates(CODE, map_coordinates_kji(pts[:2]), order=0)
     assert sampled.tolist() == [543, 12]
     assert nearest_voxel_values(CODE, pts, outside=-1).tolist() == [543, 12, -1]  # i = 6.6 rounds off the grid
+
+
+def test_array_order_is_converted_only_in_frames_py():
+    """Issue 14: one place converts (k, j, i) <-> (i, j, k). A reversal elsewhere must be something else
+    (an image flip, a reversed profile), listed here with its reason."""
+    import re
+    from pathlib import Path
+
+    not_conversions = {
+        ("geometry/mpr.py", "two_d = two_d[:, ::-1]"),  # mirrors the resliced image (display orientation)
+        ("anatomy/levels_body.py", "np.argmax(body[::-1], axis=0)"),  # the last true row, from the top
+        ("thermal/zone_measure.py", "axis_vals[:hot[0] + 1][::-1]"),  # a profile walked outward
+    }
+    root = Path(__file__).resolve().parents[1] / "planner"
+    found = []
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root).as_posix()
+        if rel == "core/frames.py":
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if re.search(r"\[(:, |\.\.\., )?::-1\]", line) and not any(
+                    rel == f and snippet in line for f, snippet in not_conversions):
+                found.append(f"{rel}: {line.strip()}")
+    assert not found, "convert with planner.core.frames instead:\n" + "\n".join(found)
