@@ -155,14 +155,21 @@ class PlanningSession(ForaminaMixin):
     def _shape(self):
         return None if self.volume is None else self.volume.hu.shape
 
-    def set_canal(self, mask: np.ndarray | None) -> None:
+    def set_canal(self, mask: np.ndarray | None, prepared: PreparedCanal | None = None) -> None:
         """The spinal canal on the volume's grid (automatic, seeded or corrected); a new version even
-        when ``mask`` is the same array edited in place."""
+        when ``mask`` is the same array edited in place. ``prepared``: the same mask already prepared
+        (``PreparedCanal.build(session.grid, mask, volume.hu)``, e.g. in a worker: it takes seconds on a
+        real scan), used when it was built on this session's grid."""
         try:
             mask = self.canal.set(mask, self._shape())
         except ValueError as exc:
             raise PlannerError(str(exc)) from None
-        self._canal = None if mask is None else PreparedCanal.build(self.grid, mask, self.volume.hu)
+        if mask is None:
+            self._canal = None
+        elif prepared is not None and prepared.grid is self.grid:
+            self._canal = prepared
+        else:
+            self._canal = PreparedCanal.build(self.grid, mask, self.volume.hu)
         self.canal_changed.emit()
         self._on_plan_changed()
 

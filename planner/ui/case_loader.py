@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
+from planner.analysis.overlap import PreparedCanal
 from planner.anatomy.cache_parts import canal_cached  # issue 13: the on-disk anatomy cache
 from planner.anatomy.canal import segment_canal_from_seed
 from planner.anatomy.focus import spine_focus_lps
@@ -159,12 +160,17 @@ class CaseLoader(QObject):
             return
         if self.canal_worker is not None:
             self.canal_worker.cancel()
-        if seed_lps is None:
-            job = lambda progress, cancel: canal_cached(volume).mask  # noqa: E731
-        else:
-            job = lambda progress, cancel: segment_canal_from_seed(volume, seed_lps).mask  # noqa: E731
+        grid = self.window.session.grid
+
+        def job(progress, cancel):
+            """The mask, and its sub-voxel boundary prepared here too (0.5-2 s on a real scan that would
+            otherwise freeze the window when the canal arrives; issue 19)."""
+            found = canal_cached(volume) if seed_lps is None else segment_canal_from_seed(volume, seed_lps)
+            mask = np.asarray(found.mask, dtype=bool)
+            return mask, PreparedCanal.build(grid, mask, volume.hu)
+
         worker = LoadWorker(job, self)
-        worker.finished.connect(lambda mask, v=volume: self._on_canal(v, mask))
+        worker.finished.connect(lambda result, v=volume: self._on_canal(v, *result))
         worker.failed.connect(lambda msg: self.window.statusBar().showMessage(
             f"Automatic canal segmentation failed: {msg} Use Plan ▸ Segment canal from a click.", 12000))
         self.canal_worker = worker
@@ -182,10 +188,10 @@ class CaseLoader(QObject):
         if focus is not None:
             state.set_cursor(focus)
 
-    def _on_canal(self, volume, mask) -> None:
+    def _on_canal(self, volume, mask, prepared=None) -> None:
         if volume is not self.window.session.volume:
             return  # a stale result for a case that is no longer open
-        self.window.session.set_canal(mask)
+        self.window.session.set_canal(mask, prepared=prepared)
         self._focus_on_spine(volume, mask)
         self.window.statusBar().showMessage("Spinal canal segmented (automatic; check it slice by slice).", 6000)
         self.canal_ready.emit()
