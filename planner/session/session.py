@@ -164,12 +164,9 @@ class PlanningSession(ForaminaMixin):
             mask = self.canal.set(mask, self._shape())
         except ValueError as exc:
             raise PlannerError(str(exc)) from None
-        if mask is None:
-            self._canal = None
-        elif prepared is not None and prepared.grid is self.grid:
-            self._canal = prepared
-        else:
-            self._canal = PreparedCanal.build(self.grid, mask, self.volume.hu)
+        reuse = prepared is not None and prepared.grid is self.grid
+        built = None if mask is None or reuse else PreparedCanal.build(self.grid, mask, self.volume.hu)
+        self._canal = None if mask is None else prepared if reuse else built
         self.canal_changed.emit()
         self._on_plan_changed()
 
