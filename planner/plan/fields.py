@@ -10,7 +10,8 @@ file must hold it, and how the properties panel edits it. From it come:
 * JSON writing and reading (:func:`item_to_dict`, :func:`item_from_dict`);
 * the item's JSON Schema (:func:`item_schema`, assembled by :mod:`planner.plan.schema`);
 * which names an undoable edit may set (:func:`editable_names`, used by the commands);
-* the rows of the properties panel (:func:`editors`).
+* the rows of the properties panel (:func:`editors`);
+* the field tables of docs/plan-format.md (:mod:`planner.plan.field_docs`), from the declaration's ``doc``.
 
 Why standard dataclasses with field metadata, not attrs or pydantic: the items already are frozen
 dataclasses compared with ``==`` and copied with :func:`dataclasses.replace` (the undo model), the
@@ -19,7 +20,8 @@ plan layer must stay free of heavy dependencies, and the JSON layout (nested key
 describes; a small table of kinds maps onto it more directly than pydantic's model-to-schema rules.
 
 Adding an optional field: one ``declare(...)`` line in the item class (with a default, so older files
-still read), then ``python3 -m planner.plan.schema`` to refresh ``resources/schemas/plan.schema.json``.
+still read), then ``python3 -m planner.plan.write_schema`` to refresh ``resources/schemas/plan.schema.json`` and the
+field tables of docs/plan-format.md.
 When old files cannot be read unchanged, bump :data:`planner.plan.serialize.SCHEMA_VERSION` and add
 one migration step (:mod:`planner.plan.migrations`).
 """
@@ -57,12 +59,13 @@ class PlanField:
     required: bool = False  # the file must hold the key (schema "required")
     editor: Editor | None = None  # None: not edited in the properties panel
     fill: Callable[[Any], Any] | None = None  # value taken from the item when the field is None
+    doc: str = ""  # what the field means (Markdown, with its source): docs/plan-format.md and the schema
 
 
 def declare(key: str, label: str, kind: Kind, default: Any = MISSING, *, default_factory: Any = MISSING,
-            required: bool = False, editor: Editor | None = None, fill=None) -> Any:
+            required: bool = False, editor: Editor | None = None, fill=None, doc: str = "") -> Any:
     """A dataclass field carrying its :class:`PlanField` declaration."""
-    meta = {"plan": PlanField(key, label, kind, required, editor, fill)}
+    meta = {"plan": PlanField(key, label, kind, required, editor, fill, doc)}
     return dataclasses.field(default=default, default_factory=default_factory, metadata=meta)
 
 
@@ -109,14 +112,14 @@ class PlanItem:
         """Rules between fields (e.g. pre-alarm not above alarm); PlanError when broken."""
 
 
-def _json_order(item_or_class):
+def json_order(item_or_class):
     return sorted(declared(item_or_class), key=lambda nf: nf[1].key not in ("id", "name"))
 
 
 def item_to_dict(item) -> dict[str, Any]:
     """The JSON object of one item (id and name first, then declaration order)."""
     out: dict[str, Any] = {}
-    for name, spec in _json_order(item):
+    for name, spec in json_order(item):
         *outer, last = spec.key.split(".")
         target = out
         for part in outer:
@@ -141,7 +144,7 @@ def item_schema(cls) -> dict:
     """The JSON Schema of one item's object: properties, required keys, no other keys."""
     properties: dict[str, Any] = {}
     required = []
-    for _, spec in _json_order(cls):
+    for _, spec in json_order(cls):
         *outer, last = spec.key.split(".")
         if spec.required:
             required.append(spec.key.split(".")[0])
@@ -151,8 +154,13 @@ def item_schema(cls) -> dict:
                                             "properties": {}})
             node["required"].append(last)
             target = node["properties"]
-        target[last] = spec.kind.schema()
+        target[last] = {**spec.kind.schema(), "description": _plain(spec.doc)} if spec.doc else spec.kind.schema()
     return {"type": "object", "required": required, "additionalProperties": False, "properties": properties}
+
+
+def _plain(markdown: str) -> str:
+    """A field's documentation without Markdown code marks (the schema's ``description`` is plain text)."""
+    return markdown.replace("`", "")
 
 
 def unknown_fields(item, names) -> list[str]:

@@ -52,20 +52,28 @@ class _Shaft:
 
 
 def _id():
-    return declare("id", "id", K.Text(non_empty=True, ref="id"), default_factory=new_id, required=True)
+    return declare("id", "id", K.Text(non_empty=True, ref="id"), default_factory=new_id, required=True,
+                   doc="unique within the plan; other items refer to it")
 
 
 def _name(default: str, required: bool = True, shown: bool = True):
     editor = Editor("text", "Name") if shown else None
-    return declare("name", "name", K.Text(), default, required=required, editor=editor)
+    return declare("name", "name", K.Text(), default, required=required, editor=editor,
+                   doc="shown in the plan tree, the views and the report")
 
 
-def _locked(shown: bool = False):
-    return declare("locked", "locked", K.Flag(), False, editor=Editor("check", "") if shown else None)
+def _locked(shown: bool = False, doc: str = "refuses edits"):
+    return declare("locked", "locked", K.Flag(), False, editor=Editor("check", "") if shown else None, doc=doc)
 
 
-def _point(key: str, label: str, required: bool = True, **kw):
-    return declare(key, label, K.Point(), required=required, editor=Editor("point", label.capitalize()), **kw)
+def _point(key: str, label: str, doc: str, required: bool = True, **kw):
+    return declare(key, label, K.Point(), required=required, editor=Editor("point", label.capitalize()), doc=doc,
+                   **kw)
+
+
+def _gauge_doc() -> str:
+    sizes = ", ".join(f"{g} {d:.2f} mm" for g, d in vocab.GAUGE_OUTER_DIAMETER_MM.items())
+    return f"outer diameters {sizes} (DOMAIN.md, \"Access geometry\")"
 
 
 @dataclass(frozen=True)
@@ -78,18 +86,21 @@ class Needle(_Shaft, PlanItem):
 
     KIND: ClassVar[str] = "needle"
 
-    entry_lps: Point = _point("entry", "entry")
-    tip_lps: Point = _point("tip", "tip")
+    entry_lps: Point = _point("entry", "entry", "where the needle enters (at or outside the skin)")
+    tip_lps: Point = _point("tip", "tip", "the needle tip; must differ from the entry")
     name: str = _name("Needle")
-    level: str = declare("level", "level", K.level_names(), "", required=True,
-                         editor=Editor("choice", "Level"))
+    level: str = declare("level", "level", K.level_names(), "", required=True, editor=Editor("choice", "Level"),
+                         doc="the level the needle treats, matching a `levels[].name` when present; `\"\"`: not "
+                             "named (the planner then shows the vertebra its tip lies in, docs/levels.md)")
     approach: str = declare("approach", "approach", K.Choice(vocab.APPROACHES), "transpedicular", required=True,
-                            editor=Editor("choice", "Approach"))
+                            editor=Editor("choice", "Approach"), doc="the access route (DOMAIN.md)")
     side: str = declare("side", "side", K.Choice(vocab.SIDES), "right", required=True,
-                        editor=Editor("choice", "Side"))
-    gauge: str = declare("gauge", "gauge", K.gauges(), "13G", required=True, editor=Editor("choice", "Gauge"))
-    usable_length_mm: float = declare("usable_length_mm", "usable length (mm)", K.Number(positive=True), 150.0)
-    locked: bool = _locked(shown=True)
+                        editor=Editor("choice", "Side"), doc="the patient's side of the entry")
+    gauge: str = declare("gauge", "gauge", K.gauges(), "13G", required=True, editor=Editor("choice", "Gauge"),
+                         doc=_gauge_doc())
+    usable_length_mm: float = declare("usable_length_mm", "usable length (mm)", K.Number(positive=True), 150.0,
+                                      doc="the needle's usable length in mm; a longer entry-to-tip is a finding")
+    locked: bool = _locked(shown=True, doc="refuses edits (also of its antenna)")
     id: str = _id()
 
     def check(self) -> None:
@@ -112,23 +123,31 @@ class Antenna(PlanItem):
     KIND: ClassVar[str] = "antenna"
 
     needle_id: str = declare("needle", "needle", K.Text(
-        non_empty=True, ref="id", empty_message="An antenna must name the needle it passes through."), required=True)
+        non_empty=True, ref="id", empty_message="An antenna must name the needle it passes through."), required=True,
+        doc="the id of the needle the antenna passes through coaxially; at most one antenna per needle")
     device_id: str = declare("device", "device", K.Text(), "generic-mw-2450-1.6", required=True,
-                             editor=Editor("device", "Device"))
+                             editor=Editor("device", "Device"),
+                             doc="a device id of the device library (`resources/devices`, docs/ablation-model.md)")
     extension_mm: float = declare("extension_mm", "antenna extension (mm)", K.Number(minimum=0.0), 15.0,
-                                  required=True, editor=Editor("number", "Tip beyond needle", 0, 60, 1, " mm"))
+                                  required=True, editor=Editor("number", "Tip beyond needle", 0, 60, 1, " mm"),
+                                  doc="the antenna tip beyond the needle tip along the needle, in mm "
+                                      "(Chen AJNR 2022: 15 mm)")
     power_w: float = declare("power_w", "power (W)", K.Number(positive=True), 30.0, required=True,
-                             editor=Editor("number", "Power", 1, 200, 0, " W"))
+                             editor=Editor("number", "Power", 1, 200, 0, " W"), doc="power in W (Chen: 20–40 W)")
     time_s: float = declare("time_s", "time (s)", K.Number(positive=True), 210.0, required=True,
-                            editor=Editor("number", "Time", 10, 1800, 0, " s"))
+                            editor=Editor("number", "Time", 10, 1800, 0, " s"),
+                            doc="total ablation time in s (Chen: 2–5 min)")
     cycles: int = declare("cycles", "cycles", K.Number(minimum=1, whole=True), 1,
-                          editor=Editor("integer", "Cycles", 1, 20))
+                          editor=Editor("integer", "Cycles", 1, 20),
+                          doc="the number of cycles the time is split into (Chen: cycles of 30–90 s)")
     id: str = _id()
     name: str = _name("Antenna", required=False, shown=False)
     pause_s: float = declare("pause_s", "pause between cycles (s)", K.Number(minimum=0.0), 0.0,
-                             editor=Editor("number", "Pause between cycles", 0, 600, 0, " s"))
+                             editor=Editor("number", "Pause between cycles", 0, 600, 0, " s"),
+                             doc="the pause between cycles in s (bioheat model, docs/thermal-model.md)")
     schedule: str = declare("schedule", "schedule", K.Choice(("sequential", "simultaneous")), "sequential",
-                            editor=Editor("choice", "Schedule"))
+                            editor=Editor("choice", "Schedule"),
+                            doc="after the previous antenna, or together with it (bioheat model)")
 
     def tip_lps(self, needle: Needle) -> np.ndarray:
         """Antenna tip: the needle tip plus ``extension_mm`` along the needle direction."""
@@ -147,14 +166,17 @@ class Thermocouple(_Shaft, PlanItem):
 
     KIND: ClassVar[str] = "thermocouple"
 
-    entry_lps: Point = _point("entry", "entry")
-    tip_lps: Point = _point("tip", "tip")
+    entry_lps: Point = _point("entry", "entry", "where the probe's needle enters")
+    tip_lps: Point = _point("tip", "tip", "the measuring tip, by the neural structure it guards; must differ from "
+                                          "the entry")
     name: str = _name("Thermocouple")
-    gauge: str = declare("gauge", "gauge", K.gauges(), "16G")
+    gauge: str = declare("gauge", "gauge", K.gauges(), "16G", doc="the probe's needle (Chen AJNR 2022: 16-gauge)")
     alarm_c: float = declare("alarm_c", "alarm temperature (°C)", K.Number(), 45.0, required=True,
-                             editor=Editor("number", "Alarm", 0, 100, 1, " °C"))
+                             editor=Editor("number", "Alarm", 0, 100, 1, " °C"),
+                             doc="stop temperature in °C, default 45 (Nakatsuka CVIR 2009; Sag & Husain 2022)")
     prealarm_c: float = declare("prealarm_c", "pre-alarm temperature (°C)", K.Number(), 42.0,
-                                editor=Editor("number", "Pre-alarm", 0, 100, 1, " °C"))
+                                editor=Editor("number", "Pre-alarm", 0, 100, 1, " °C"),
+                                doc="warning temperature in °C, not above `alarm_c` (Chen AJNR 2022: 42 °C)")
     locked: bool = _locked()
     id: str = _id()
 
@@ -176,12 +198,16 @@ class Target(PlanItem):
 
     KIND: ClassVar[str] = "target"
 
-    centre_lps: Point = _point("centre", "centre")
-    kind: str = declare("kind", "target kind", K.Choice(vocab.TARGET_KINDS), "sphere", required=True)
-    semi_axes_mm: Point = declare("semi_axes_mm", "semi-axes (mm)", K.Point(), (10.0, 10.0, 10.0), required=True)
-    axes: tuple[Point, Point, Point] = declare("axes", "axes", K.Axes(), _IDENTITY_AXES)
-    mask_ref: str = declare("mask", "mask reference", K.Text(), "")
-    level: str = declare("level", "level", K.level_names(), "")
+    centre_lps: Point = _point("centre", "centre", "the centre of the sphere or ellipsoid")
+    kind: str = declare("kind", "target kind", K.Choice(vocab.TARGET_KINDS), "sphere", required=True,
+                        doc="a sphere has three equal semi-axes; a mask names its label volume in `mask`")
+    semi_axes_mm: Point = declare("semi_axes_mm", "semi-axes (mm)", K.Point(words="three numbers > 0"),
+                                  (10.0, 10.0, 10.0), required=True, doc="in mm, along the rows of `axes`")
+    axes: tuple[Point, Point, Point] = declare("axes", "axes", K.Axes(), _IDENTITY_AXES,
+                                               doc="default the patient axes")
+    mask_ref: str = declare("mask", "mask reference", K.Text(), "",
+                            doc="reference (file name or UID) of a label volume; required for `kind: \"mask\"`")
+    level: str = declare("level", "level", K.level_names(), "", doc="the level the lesion lies in")
     name: str = _name("Target", shown=False)
     locked: bool = _locked()
     id: str = _id()
@@ -216,19 +242,33 @@ class Level(PlanItem):
 
     KIND: ClassVar[str] = "level"
 
-    name: str = declare("name", "level name", K.level_names(allow_empty=False), required=True)
-    body_centre_lps: Point = declare("body_centre", "body centre", K.Point(), required=True)
-    axes: tuple[Point, Point, Point] = declare("axes", "axes", K.Axes(named=True), _IDENTITY_AXES)
+    name: str = declare("name", "level name", K.level_names(allow_empty=False), required=True,
+                        doc="the level; unique within the plan (at most 4 levels, Chen AJNR 2022)")
+    body_centre_lps: Point = declare("body_centre", "body centre", K.Point(), required=True,
+                                     doc="the centre of the vertebral body")
+    axes: tuple[Point, Point, Point] = declare("axes", "axes", K.Axes(named=True), _IDENTITY_AXES,
+                                               doc="the vertebra's own axes toward the patient's left, posterior and "
+                                                   "head; default the patient axes")
     plane_point_lps: Point | None = declare("mid_sagittal_plane.point", "mid-sagittal plane point", K.Point(), None,
-                                            fill=lambda level: level.body_centre_lps)
+                                            fill=lambda level: level.body_centre_lps,
+                                            doc="a point of the plane used to mirror a needle to the other pedicle; "
+                                                "default `body_centre`")
     plane_normal_lps: Point | None = declare("mid_sagittal_plane.normal", "mid-sagittal plane normal",
-                                             K.Point(unit=True), None, fill=lambda level: level.axes[0])
-    sins: Mapping[str, int] | None = declare("sins", "SINS", K.Scores(), None)
+                                             K.Point(unit=True), None, fill=lambda level: level.axes[0],
+                                             doc="that plane's normal; default the `left_right` axis")
+    sins: Mapping[str, int] | None = declare("sins", "SINS", K.Scores(), None,
+                                             doc="Spinal Instability Neoplastic Score components (DOMAIN.md)")
     locked: bool = _locked()
     id: str = _id()
     body_depth_mm: float | None = declare("body_depth_mm", "body depth (mm)", K.Number(positive=True, nullable=True),
-                                          None)
-    ctv_sectors: tuple[int, ...] | None = declare("ctv_sectors", "CTV sectors", K.Sectors(), None)
+                                          None, doc="the anterior-posterior extent of the body in mm, measured on the "
+                                                    "CT when the level was found; gives the posterior wall (centre + "
+                                                    "depth/2 along `anterior_posterior`) for the \"tip to posterior "
+                                                    "wall\" readout")
+    ctv_sectors: tuple[int, ...] | None = declare("ctv_sectors", "CTV sectors", K.Sectors(), None,
+                                                  doc="the ISRC sectors (Cox et al. 2012) the user chose for this "
+                                                      "level's clinical target volume; `null`: from the ISRC rules "
+                                                      "(docs/ctv.md)")
 
     def posterior_wall_lps(self) -> np.ndarray | None:
         """The centre of the body's posterior wall (centre + half the depth toward posterior)."""
@@ -245,12 +285,16 @@ class SeriesRef(SeriesUids, PlanItem):
     The patient id is stored only as a SHA-256 hash so a plan file names no patient.
     """
 
-    study_instance_uid: str = declare("study_instance_uid", "series study_instance_uid", K.Text(), "", required=True)
+    study_instance_uid: str = declare("study_instance_uid", "series study_instance_uid", K.Text(), "", required=True,
+                                      doc="Study Instance UID (0020,000D); `\"\"` for anonymised data")
     series_instance_uid: str = declare("series_instance_uid", "series series_instance_uid", K.Text(), "",
-                                       required=True)
+                                       required=True, doc="Series Instance UID (0020,000E)")
     frame_of_reference_uid: str = declare("frame_of_reference_uid", "series frame_of_reference_uid", K.Text(), "",
-                                          required=True)
-    patient_id_hash: str = declare("patient_id_hash", "series patient_id_hash", K.Text(), "")
+                                          required=True, doc="Frame of Reference UID (0020,0052): the coordinates "
+                                                             "are only valid in this frame")
+    patient_id_hash: str = declare("patient_id_hash", "series patient_id_hash", K.Text(), "",
+                                   doc="SHA-256 (hex) of Patient ID (0010,0020); the plan file holds no patient name "
+                                       "or id")
 
     @staticmethod
     def hash_patient_id(patient_id: str) -> str:

@@ -1,11 +1,12 @@
 """Value kinds of plan fields: how one kind of value is checked, written to JSON, read back and described
 in the JSON Schema. A field declaration (:mod:`planner.plan.fields`) names one of these.
 
-Each kind has four small methods, so a new kind of value is one small class here:
+Each kind has five small methods, so a new kind of value is one small class here:
 
 * ``check(value, label)`` -> the normalised value, or :class:`PlanError` with ``label`` in the message;
 * ``to_json(value)`` / ``from_json(raw)`` -> the JSON form and back (``raw`` is already schema-valid);
-* ``schema()`` -> the JSON Schema fragment (``$ref`` into the plan schema's ``$defs`` where shared).
+* ``schema()`` -> the JSON Schema fragment (``$ref`` into the plan schema's ``$defs`` where shared);
+* ``describe()`` -> the words of the "type" column in docs/plan-format.md.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class Kind(ABC):
     def schema(self) -> dict:
         """The JSON Schema fragment of this kind of value."""
 
+    @abstractmethod
+    def describe(self) -> str:
+        """The "type" column of this kind in docs/plan-format.md (Markdown, a few words)."""
+
 
 @dataclass(frozen=True)
 class Text(Kind):
@@ -56,6 +61,9 @@ class Text(Kind):
     def schema(self):
         return {"$ref": REF + self.ref} if self.ref else {"type": "string"}
 
+    def describe(self):
+        return "item id" if self.ref == "id" else "text"
+
 
 @dataclass(frozen=True)
 class Flag(Kind):
@@ -66,6 +74,9 @@ class Flag(Kind):
 
     def schema(self):
         return {"type": "boolean"}
+
+    def describe(self):
+        return "boolean"
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,14 @@ class Number(Kind):
             out["minimum"] = int(self.minimum) if float(self.minimum).is_integer() else self.minimum
         return out
 
+    def describe(self):
+        words = "integer" if self.whole else "number"
+        if self.positive:
+            words += " > 0"
+        elif self.minimum is not None:
+            words += f" ≥ {self.minimum:g}"
+        return words + (", or `null`" if self.nullable else "")
+
 
 @dataclass(frozen=True)
 class Choice(Kind):
@@ -113,6 +132,10 @@ class Choice(Kind):
     def schema(self):
         return {"$ref": REF + self.ref} if self.ref else {"enum": list(self.values)}
 
+    def describe(self):
+        words = ", ".join(f"`{v}`" for v in self.values)
+        return words + (' or `""`' if self.allow_empty else "")
+
 
 def level_names(allow_empty: bool = True) -> Choice:
     """A vertebral level name, T1-T12, L1-L5, S1 (``""`` when ``allow_empty``)."""
@@ -124,6 +147,14 @@ class _LevelName(Choice):
     def schema(self):
         out = super().schema()
         return out if self.allow_empty else {**out, "not": {"const": ""}}
+
+    def describe(self):
+        runs: dict[str, list[str]] = {}
+        for name in self.values:  # T1..T12, L1..L5, S1: one run per region letter
+            runs.setdefault(name.rstrip("0123456789"), []).append(name)
+        words = ", ".join(f"`{r[0]}`…`{r[-1]}`" if len(r) > 2 else ", ".join(f"`{n}`" for n in r)
+                          for r in runs.values())
+        return "level name " + words + (' or `""`' if self.allow_empty else "")
 
 
 def gauges() -> Choice:
@@ -137,9 +168,11 @@ def _xyz(point) -> list[float]:
 
 @dataclass(frozen=True)
 class Point(Kind):
-    """An (x, y, z) LPS mm point, or a unit vector when ``unit``; JSON ``[x, y, z]``."""
+    """An (x, y, z) LPS mm point, or a unit vector when ``unit``; JSON ``[x, y, z]``. ``words`` describe a
+    triple that is not a position (a target's semi-axes) in the docs."""
 
     unit: bool = False
+    words: str = ""
 
     def check(self, value, label):
         return vocab.unit3(value, label) if self.unit else vocab.point3(value, label)
@@ -152,6 +185,11 @@ class Point(Kind):
 
     def schema(self):
         return {"$ref": REF + "point"}
+
+    def describe(self):
+        if self.words:
+            return self.words
+        return "unit vector `[x, y, z]`" if self.unit else "point `[x, y, z]` (LPS mm)"
 
 
 #: JSON names of a level's three axes, in row order (left-right, anterior-posterior, cranio-caudal).
@@ -180,6 +218,11 @@ class Axes(Kind):
             return {"type": "object", "required": list(AXIS_NAMES), "additionalProperties": False,
                     "properties": {n: point for n in AXIS_NAMES}}
         return {"type": "array", "items": point, "minItems": 3, "maxItems": 3}
+
+    def describe(self):
+        if self.named:
+            return "`{" + ", ".join(AXIS_NAMES) + "}`, unit vectors, mutually perpendicular"
+        return "three unit vectors, mutually perpendicular"
 
 
 class FrozenScores(dict):
@@ -217,6 +260,9 @@ class Scores(Kind):
     def schema(self):
         return {"type": ["object", "null"], "additionalProperties": {"type": "integer", "minimum": 0}}
 
+    def describe(self):
+        return "object name → integer ≥ 0, or `null`"
+
 
 @dataclass(frozen=True)
 class Sectors(Kind):
@@ -244,3 +290,6 @@ class Sectors(Kind):
     def schema(self):
         return {"type": ["array", "null"], "items": {"type": "integer", "minimum": 1, "maximum": 6},
                 "uniqueItems": True}
+
+    def describe(self):
+        return "list of ISRC sectors 1–6, or `null`"
