@@ -95,3 +95,15 @@ def test_ras_mode_applies_to_an_item_selected_later(window_with_target, qtbot):
     w.session.stack.push(commands.add_item(Target((5.0, -7.0, 2.0), name="T2")))
     w.selection.select(w.session.plan.targets[-1].id)
     assert [b.text() for b in w.properties.fields["centre"].boxes] == ["L 5.0 mm", "A 7.0 mm", "S 2.0 mm"]
+
+
+def test_the_gui_scenario_driver_types_points_in_the_shown_frame(window_with_target):
+    """A GUI scenario types LPS points; in the RAS mode it must type what the boxes mean."""
+    from planner.ui.scenario_driver import GuiScenarioDriver
+
+    w, tid = window_with_target
+    w.view_prefs.set_position_frame(RAS)
+    driver = GuiScenarioDriver(w)
+    driver.type_point("centre", w.session.plan.get(tid).centre_lps, (-20.0, 12.0, -15.0))
+    assert tuple(w.session.plan.get(tid).centre_lps) == pytest.approx((-20.0, 12.0, -15.0))
+    assert [b.text() for b in w.properties.fields["centre"].boxes] == ["R 20.0 mm", "P 12.0 mm", "I 15.0 mm"]
