@@ -176,8 +176,6 @@ class MainWindow(QMainWindow):
         self.view_actions = ViewActions(self)
         self.view_prefs = ViewPreferences(self, self.view_actions.menu)  # issue 19: mouse map, RAS letters
         self.view_prefs.changed.connect(lambda: self._on_cursor_changed(self.state.cursor_lps))
-        self.view_prefs.changed.connect(lambda: self.properties.set_position_frame(self.view_prefs.position_frame))
-        self.properties.set_position_frame(self.view_prefs.position_frame)
         self.planning = PlanningActions(self)
         self.levels = LevelActions(self, self.planning.plan_menu)
         help_menu = self.menuBar().addMenu("&Help")
