@@ -11,7 +11,6 @@ from PySide6.QtTest import QTest
 from planner.core.position_text import LPS, RAS, parse_axis_text
 from planner.plan import commands
 from planner.plan.items import Target
-from tests.ui.test_keys_focus import _make_window
 
 pytestmark = pytest.mark.gui
 
@@ -38,16 +37,30 @@ def _type(box, text: str) -> None:
     QTest.keyClick(box.lineEdit(), Qt.Key_Return)
 
 
-@pytest.fixture
-def window_with_target(qtbot):
-    w = _make_window(qtbot)
+@pytest.fixture(scope="module")
+def _window(qapp):
+    from planner.ui.main_window import MainWindow
+    from tests.ui.helpers import marker_volume
+
+    w = MainWindow()
+    w.loader.quiet = True
+    w.show()
+    w.set_volume(marker_volume()[0])
+    yield w
     w.view_prefs.set_position_frame(LPS)  # the preference is kept in QSettings between tests
+    w.close()
+
+
+@pytest.fixture
+def window_with_target(_window):
+    """The module's window in the LPS mode with a new target T1 at (-23.6, 10, -18) selected."""
+    w = _window
+    w.view_prefs.set_position_frame(LPS)
     w.session.stack.push(commands.add_item(Target((-23.6, 10.0, -18.0), name="T1")))
-    target = w.session.plan.targets[0]
+    target = w.session.plan.targets[-1]
     w.selection.select(target.id)
     yield w, target.id
     w.view_prefs.set_position_frame(LPS)
-    w.close()
 
 
 def test_ras_mode_shows_letters_and_a_typed_r_stores_lps(window_with_target):
@@ -89,7 +102,7 @@ def test_lps_mode_unchanged_and_switching_keeps_the_point(window_with_target):
     assert w.session.plan.get(tid).centre_lps[2] == pytest.approx(-20.0)
 
 
-def test_ras_mode_applies_to_an_item_selected_later(window_with_target, qtbot):
+def test_ras_mode_applies_to_an_item_selected_later(window_with_target):
     w, _ = window_with_target
     w.view_prefs.set_position_frame(RAS)
     w.session.stack.push(commands.add_item(Target((5.0, -7.0, 2.0), name="T2")))
