@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from planner import __version__
+from planner.core.position_text import FRAMES, LPS, RAS, position_text
 from planner.core.volume import SeriesInfo
 from planner.report.sins import SINS_COMPONENTS, SinsResult, score_sins
 from planner.session.readouts import needle_rows, plan_rows, thermocouple_rows
@@ -166,16 +167,41 @@ def lps_ras_text(point_lps) -> str:
     return f"LPS ({x:.1f}, {y:.1f}, {z:.1f}) / RAS ({-x:.1f}, {-y:.1f}, {z:.1f}) mm"
 
 
+#: How the report's positions read, per display frame (the window's View > Mouse and positions choice).
+POSITIONS_EXPLAINED = {
+    LPS: "DICOM patient coordinates (LPS, mm): + toward the patient's left, posterior and head; RAS = (-x, -y, z)",
+    RAS: "RAS letters as in 3D Slicer: mm to the patient's right (R) or left (L), anterior (A) or posterior (P), "
+         "superior (S) or inferior (I) of the scanner origin",
+}
+
+
+def point_text(point_lps, frame: str = LPS) -> str:
+    """A point labelled with its frame: LPS as :func:`lps_ras_text`; RAS as 'RAS: R 23.6 mm, P 10.0 mm,
+    I 182.0 mm' (:func:`planner.core.position_text.position_text`)."""
+    if frame == LPS:
+        return lps_ras_text(point_lps)
+    return f"{frame}: {position_text(point_lps, frame)}"
+
+
+def report_frame(session, position_frame: str | None) -> str:
+    """The frame the report's positions read in: ``position_frame``, else the one the session (a window
+    export's snapshot) carries as ``position_frame``, else LPS."""
+    frame = position_frame if position_frame is not None else getattr(session, "position_frame", LPS)
+    if frame not in FRAMES:
+        raise ValueError(f"report positions: frame must be one of {', '.join(FRAMES)}, not {frame!r}")
+    return frame
+
+
 def delivered_energy_kj(power_w: float, time_s: float) -> float:
     """Energy delivered at the generator, kJ = W x s / 1000. ``time_s`` is the antenna's total time
     (docs/plan-format.md: the time is split into ``cycles``), so the cycles do not multiply it."""
     return float(power_w) * float(time_s) / 1000.0
 
 
-def _needle_section(session, needle) -> NeedleSection:
+def _needle_section(session, needle, frame: str = LPS) -> NeedleSection:
     first = [("Level / approach / side", f"{needle.level or '—'} / {needle.approach} / {needle.side}"),
              ("Needle", f"{needle.gauge} ({needle.outer_diameter_mm:.2f} mm), usable {needle.usable_length_mm:g} mm"),
-             ("Entry", lps_ras_text(needle.entry_lps)), ("Tip", lps_ras_text(needle.tip_lps))]
+             ("Entry", point_text(needle.entry_lps, frame)), ("Tip", point_text(needle.tip_lps, frame))]
     # The zone model's source is long and the same for every antenna of a device: it has its own section.
     rows = first + [row for row in needle_rows(session, needle) if row[0] != "Zone source"]
     antenna = session.plan.antenna_for(needle.id)
@@ -189,7 +215,7 @@ def _needle_section(session, needle) -> NeedleSection:
     return NeedleSection(needle.name, tuple(rows))
 
 
-def _level_sections(session) -> tuple[LevelSection, ...]:
+def _level_sections(session, frame: str = LPS) -> tuple[LevelSection, ...]:
     plan = session.plan
     # A needle without a level is listed under the vertebra its tip is in (automatic anatomy, issue 13).
     level_of = getattr(session, "needle_level", lambda n: n.level)
@@ -205,7 +231,7 @@ def _level_sections(session) -> tuple[LevelSection, ...]:
         needles = [n for n in plan.needles if (linked[n.id] or NO_LEVEL) == name]
         level = plan.level_named(name) if name != NO_LEVEL else None
         sins = score_sins(level.sins) if level is not None and level.sins else None
-        sections.append(LevelSection(name, tuple(_needle_section(session, n) for n in needles), sins))
+        sections.append(LevelSection(name, tuple(_needle_section(session, n, frame) for n in needles), sins))
     return tuple(sections)
 
 
@@ -236,21 +262,25 @@ def _zone_models(session) -> tuple[ZoneModel, ...]:
     return tuple(seen.values())
 
 
-def build_report(session, deidentify: bool = False, title: str = "Spine ablation plan") -> ReportContent:
-    """The report of the session's plan and its latest evaluation (evaluate first for corridors)."""
+def build_report(session, deidentify: bool = False, title: str = "Spine ablation plan",
+                 position_frame: str | None = None) -> ReportContent:
+    """The report of the session's plan and its latest evaluation (evaluate first for corridors);
+    positions read in ``position_frame`` ("LPS" or "RAS"; see :func:`report_frame`)."""
     if session.volume is None:
         raise ValueError("build_report needs a session with a loaded volume")
+    frame = report_frame(session, position_frame)
     header = case_header(session.volume.info, deidentify)
     summary = [("Levels", ", ".join(lv.name for lv in session.plan.levels) or
                 ", ".join(sorted({n.level for n in session.plan.needles if n.level})) or "—"),
                ("Needles / antennas / thermocouples", f"{len(session.plan.needles)} / {len(session.plan.antennas)} / "
                                                      f"{len(session.plan.thermocouples)}")]
     summary += [(f"{label} (all zones)" if "Zone" in label else label, text) for label, text in plan_rows(session)]
+    summary.append(("Positions", POSITIONS_EXPLAINED[frame]))
     if session.canal_mask is None:
         summary.append(("Spinal canal", "not segmented: canal overlap and distance not computed"))
-    thermos = tuple(NeedleSection(tc.name, (("Tip", lps_ras_text(tc.tip_lps)),) + tuple(thermocouple_rows(session, tc)))
+    thermos = tuple(NeedleSection(tc.name, (("Tip", point_text(tc.tip_lps, frame)),) + tuple(thermocouple_rows(session, tc)))
                     for tc in session.plan.thermocouples)
     # A de-identified report carries no date at all (PS3.15 basic profile removes dates and times).
     now = "" if deidentify else datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return ReportContent(title, now, __version__, header, summary, _level_sections(session), thermos,
+    return ReportContent(title, now, __version__, header, summary, _level_sections(session, frame), thermos,
                          _findings(session), _zone_models(session))

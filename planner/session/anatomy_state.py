@@ -86,6 +86,11 @@ class SessionAnatomy:
                     self.body_error = str(exc)
             return self._body
 
+    def known_body(self) -> BodyMask | None:
+        """The body mask if it is already computed, else None: never computes or waits (for the GUI
+        thread, e.g. the level labels keeping off the body while a worker is still finding it)."""
+        return self._body
+
     def spine(self) -> SpineResult:
         body = self.body()
         with self._lock:

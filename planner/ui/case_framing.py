@@ -17,6 +17,7 @@ class CaseFraming:
         self.w = window
         self._spine_framed_for = None  # the volume whose first canal already framed the 3D camera
         window.session.canal_changed.connect(self._on_canal)
+        window.view3d.focus_provider = lambda: window.state.cursor_lps  # the 3D camera frames the levels there
 
     def frame_case(self, volume) -> None:
         """Fit the standard 2D views and the 3D camera to the body of the newly opened ``volume``."""

@@ -5,6 +5,12 @@ layout: a label goes in a column at the view's left or right edge, at the height
 (joined to it by a leader line), and slides up or down until it overlaps no obstacle (needle, antenna and
 thermocouple tips, zone outlines, labels placed before it, the view's own corner texts). A label with no
 free place is not drawn: hiding a name is safer than hiding a tip or a zone.
+
+Off the anatomy (issue 19): given ``on_body`` (does a rectangle cover the patient's body mask?), an edge
+spot must lie outside the body: on the T11-T12 scan the arms reach the view's edges at the spine's
+height, so the label slides up or down the edge column to the air beside them. Where the body fills
+the view (zoomed in, or a sagittal view of the torso), the label goes beside the spine instead: in a
+column ``beside_px`` lateral of the point it names, still off every obstacle.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ EDGE_GAP_PX = 46.0  # clear of the orientation letters drawn at the view's left 
 TOP_RESERVED_PX = 24.0  # the view's title line
 BOTTOM_RESERVED_PX = 26.0  # the W/L and px/mm line
 SLIDE_STEP_PX = 6.0
+BESIDE_PX = 40.0  # the gap between the named point and a label put beside the spine (px, see level_labels)
 TIP_HALF_PX = 7.0  # a tip marker's radius (4.5 px) plus its pen and a little air
 
 
@@ -42,11 +49,15 @@ def bounding_rect(points) -> Rect:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[Rect]) -> list[PlacedLabel]:
+def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[Rect], on_body=None,
+                 beside_px: float = BESIDE_PX) -> list[PlacedLabel]:
     """Place ``items`` (text, (x, y) anchor) in the view; ``size_of(text)`` gives (w, h) px.
 
     Each label tries the edge column nearer its anchor first, then the other; in each column the
-    heights nearest the anchor's first. Labels already placed become obstacles for the next ones.
+    heights nearest the anchor's first. With ``on_body`` (rect -> True when it covers the body), edge
+    spots on the body are refused, and a label with no edge spot off the body goes beside its anchor
+    (``beside_px`` to the side of the nearer edge first). Labels already placed become obstacles for the
+    next ones.
     """
     taken = list(obstacles)
     placed: list[PlacedLabel] = []
@@ -55,10 +66,15 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
         w, h = size_of(text)
         if y_hi - y_lo < h:
             continue
+        near_left = ax <= view_w / 2
         left = EDGE_GAP_PX
         right = view_w - EDGE_GAP_PX - w
-        columns = [left, right] if ax <= view_w / 2 else [right, left]
-        spot = _free_spot(columns, ay, w, h, y_lo, y_hi, taken)
+        columns = [left, right] if near_left else [right, left]
+        spot = _free_spot(columns, ay, w, h, y_lo, y_hi, taken, on_body)
+        if spot is None and on_body is not None:
+            beside = [ax - beside_px - w, ax + beside_px] if near_left else [ax + beside_px, ax - beside_px - w]
+            beside = [x0 for x0 in beside if EDGE_GAP_PX <= x0 <= view_w - EDGE_GAP_PX - w]
+            spot = _free_spot(beside, ay, w, h, y_lo, y_hi, taken)
         if spot is None:
             continue
         placed.append(PlacedLabel(text, spot, (ax, ay)))
@@ -66,7 +82,7 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
     return placed
 
 
-def _free_spot(columns, anchor_y, w, h, y_lo, y_hi, taken) -> Rect | None:
+def _free_spot(columns, anchor_y, w, h, y_lo, y_hi, taken, on_body=None) -> Rect | None:
     start = min(max(anchor_y - h / 2, y_lo), y_hi - h)
     n = int((y_hi - y_lo) / SLIDE_STEP_PX) + 1
     for x0 in columns:
@@ -78,6 +94,6 @@ def _free_spot(columns, anchor_y, w, h, y_lo, y_hi, taken) -> Rect | None:
                 if y0 < y_lo or y0 + h > y_hi:
                     continue
                 rect = (x0, y0, x0 + w, y0 + h)
-                if not any(overlaps(rect, o) for o in taken):
+                if not any(overlaps(rect, o) for o in taken) and not (on_body is not None and on_body(rect)):
                     return rect
     return None

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 
 from planner.geometry.sections import ellipsoid_section
 from planner.render.level_labels3d import LevelLabels3D
+from planner.ui.label_body import layout_options
 from planner.ui.label_layout import PlacedLabel, bounding_rect, place_labels, point_rect
 from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB
 
@@ -97,7 +98,8 @@ class LevelLabelOverlay:
             return metrics.horizontalAdvance(text) + 2 * PAD_PX, metrics.height() + PAD_PX
 
         obstacles = plan_obstacles(self.session, view, sl) + corner_texts(view)
-        return place_labels(items, size_of, view.width(), view.height(), obstacles)
+        return place_labels(items, size_of, view.width(), view.height(), obstacles,
+                            **layout_options(self.session, view))  # issue 19: off the body mask
 
     def __call__(self, painter, view, sl) -> None:
         placed = self.layout(view, sl)

@@ -36,6 +36,7 @@ from planner.ui.plan_files import PlanFileActions
 from planner.ui.plan_panel import PlanTree
 from planner.ui.level_actions import LevelActions
 from planner.ui.level_labels import LevelLabels
+from planner.ui.menu_order import order_menus
 from planner.ui.planning_actions import PlanningActions
 from planner.ui.properties_panel import PropertiesPanel
 from planner.ui.propose_actions import ProposeActions
@@ -48,6 +49,7 @@ from planner.ui.view_prefs import ViewPreferences
 from planner.ui.frame import FrameCoalescer
 from planner.ui.tools_toolbar import build_tools_toolbar
 from planner.ui.view3d import View3D
+from planner.ui.wheel_guard import install_wheel_guard
 
 APP_NAME = "Spine Ablation Planner"
 
@@ -113,6 +115,8 @@ class MainWindow(QMainWindow):
         self.keyboard = KeyboardRouter(self, self.all_2d_views)  # issue 19: keys wherever the focus is
         self.loader.loaded.connect(lambda _v: self.keyboard.focus_views())
         self.session.plan.reset.connect(self.keyboard.focus_views)
+        order_menus(self.menuBar())  # issue 19: File / Edit / View / Plan / Training / Help
+        install_wheel_guard()  # issue 19: number boxes take the mouse wheel only when focused
 
     # --- construction --------------------------------------------------------------------------
     def all_2d_views(self) -> list[SliceView]:

@@ -100,7 +100,10 @@ class PlanExports:
         """What the export reads, copied now on the GUI thread (the user may go on editing meanwhile)."""
         from planner.session.snapshot import SessionSnapshot
 
-        return SessionSnapshot(self.session)
+        snapshot = SessionSnapshot(self.session)
+        prefs = getattr(self.w, "view_prefs", None)  # issue 19: the report's positions follow the display frame
+        snapshot.position_frame = prefs.position_frame if prefs is not None else "LPS"
+        return snapshot
 
     def _window_bone_surface(self):
         """The 3D view's bone surface when it is finished, on this CT and at the report's 200 HU (the

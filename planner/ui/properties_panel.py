@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QLabel, QLineEdit, QMessageBox,
     QScrollArea, QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -20,6 +20,7 @@ from planner.geometry.trajectory import direction_from_angles, trajectory_angles
 from planner.plan import commands
 from planner.plan.fields import editors
 from planner.session.readouts import item_rows
+from planner.ui.point_editor import PointEditor
 from planner.ui.readouts import rows_html
 
 #: A readout longer than this (a device table's source text runs to several hundred characters) is cut
@@ -50,29 +51,6 @@ def _spin(lo, hi, decimals=1, suffix=" mm", step=1.0) -> QDoubleSpinBox:
     s.setSuffix(suffix)
     s.setKeyboardTracking(False)
     return s
-
-
-class PointEditor(QWidget):
-    """Three spin boxes for an LPS point; ``edited(point)`` is called when the user changes one."""
-
-    def __init__(self, on_edit, parent=None):
-        super().__init__(parent)
-        self.boxes = [_spin(-5000, 5000, 1) for _ in range(3)]
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for name, box in zip("LPS", self.boxes):
-            box.setPrefix(f"{name} ")
-            box.editingFinished.connect(lambda: on_edit(self.value()))
-            layout.addWidget(box)
-
-    def set_value(self, p) -> None:
-        for box, v in zip(self.boxes, p):
-            box.blockSignals(True)
-            box.setValue(float(v))
-            box.blockSignals(False)
-
-    def value(self) -> tuple[float, float, float]:
-        return tuple(b.value() for b in self.boxes)
 
 
 def _choices(kind) -> tuple[str, ...]:
@@ -127,6 +105,7 @@ class PropertiesPanel(QWidget):
         self.fields: dict[str, QWidget] = {}
         self._names: dict[str, str] = {}  # row key (the field's JSON key) -> item attribute
         self._item_id = None
+        self.position_frame = "LPS"  # how the point editors read (issue 19): set_position_frame
         selection.changed.connect(self.show_item)
         plan = session.plan
         for signal in (plan.item_changed, plan.item_removed, plan.reset):
@@ -187,7 +166,7 @@ class PropertiesPanel(QWidget):
             box.activated.connect(lambda _i: self._set(**{name: box.currentText()}))
             return box
         if ed.widget == "point":
-            return PointEditor(lambda p: self._set(**{name: p}))
+            return PointEditor(lambda p: self._set(**{name: p}), frame=self.position_frame)
         if ed.widget == "integer":
             box = QSpinBox()
             box.setRange(int(ed.lo), int(ed.hi))
@@ -211,6 +190,13 @@ class PropertiesPanel(QWidget):
             box = _spin(0.5, 100, 1)
             box.editingFinished.connect(lambda i=i, b=box: self._set_semi_axis(i, b.value()))
             self._add(f"semi_{axis}", f"Semi-axis {axis}", box)
+
+    def set_position_frame(self, frame: str) -> None:
+        """Show and take the points in ``frame`` ("LPS" or "RAS"); the plan stays LPS."""
+        self.position_frame = frame
+        for widget in self.fields.values():
+            if isinstance(widget, PointEditor):
+                widget.set_frame(frame)
 
     # --- values --------------------------------------------------------------------------------
     def _on_plan_changed(self, *args) -> None:

@@ -198,9 +198,10 @@ class GuiScenarioDriver(StepRunner):
     def type_point(self, key: str, current, wanted) -> None:
         """Type the coordinates that differ into the properties panel's L/P/S boxes."""
         editor = self._field(key)
-        for box, have, want in zip(editor.boxes, current, wanted):
+        shown = editor.display_values(wanted)  # issue 19: the boxes may read RAS (x, y negated)
+        for box, have, want, typed in zip(editor.boxes, current, wanted, shown):
             if abs(have - want) > _TOLERANCE_MM:
-                type_number(box, want)
+                type_number(box, typed)
                 QApplication.processEvents()
 
     # --- steps --------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 
 from planner.core.errors import LoadCancelled
 from planner.core.volume import ImageVolume
+from planner.render.camera_fit import framing_pose, spine_window
 from planner.render.scene3d import CAMERA_PRESETS, Scene3D, capture_array, capture_png
 from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU, bone_surface, coarse_bone_surface, outside_set_to_air
 from planner.ui.vtk_widget import make_vtk_widget
@@ -95,6 +96,7 @@ class View3D(QWidget):
         self._worker: SurfaceWorker | None = None
         self.body_provider = None  # () -> BodyMask | None; set by the main window (issue 13)
         self.frame_box_lps = None  # (lo, hi) LPS box the camera frames: the spine, else the body
+        self.focus_provider = None  # () -> LPS point the framing centres on head to feet (the crosshair)
         self._camera_pending = False  # reset the camera when the new case's surface arrives
         self._camera_after_reset = None  # the camera as the last reset left it (to see if the user moved it)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
@@ -241,13 +243,30 @@ class View3D(QWidget):
 
     # --- camera and output ---------------------------------------------------------------------
     def camera_preset(self, name: str) -> None:
-        """Look from side ``name``, framing the spine (or the body) when known."""
+        """Look from side ``name``, framing the spine (or the body) when known: the box's projection
+        fills the view (:mod:`planner.render.camera_fit`), at most ``SPINE_FRAME_SPAN_MM`` of it head to
+        feet, around the crosshair (``focus_provider``)."""
         if self.frame_box_lps is not None:
-            self.scene.frame_box(*self.frame_box_lps, name)
+            self._frame_box(name)
         else:
             self.scene.camera_preset(name)
         self._camera_after_reset = self._camera_state()
         self.render()
+
+    def _frame_box(self, name: str) -> None:
+        focus = self.focus_provider() if self.focus_provider is not None else None
+        lo, hi = spine_window(*self.frame_box_lps, focus)
+        width, height = self.vtk_widget.width(), self.vtk_widget.height()
+        aspect = width / height if width > 10 and height > 10 else 1.0
+        toward, up = CAMERA_PRESETS[name.upper()]
+        pose = framing_pose(lo, hi, toward, up, aspect)
+        self.scene.set_focus(lo, hi)
+        cam = self.scene.renderer.GetActiveCamera()
+        cam.SetFocalPoint(*pose.focal_lps)
+        cam.SetPosition(*pose.position_lps)
+        cam.SetViewUp(*pose.view_up)
+        cam.SetViewAngle(pose.view_angle_deg)
+        self.scene.renderer.ResetCameraClippingRange()
 
     def set_frame_box(self, lo_lps, hi_lps) -> None:
         """The LPS box the camera frames from now on (the body at load, the spine once the canal is in)."""

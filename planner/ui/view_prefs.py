@@ -1,7 +1,8 @@
 """Display preferences of the 2D views, kept in QSettings like the other preferences: the mouse map
 (:mod:`planner.ui.mouse_map`), the Window/Level mouse mode (left drag; not kept, like 3D Slicer's
 mouse modes) and how positions read (:mod:`planner.core.position_text`: LPS numbers, or RAS letters
-"R 23.6 mm, P 10.0 mm, I 182.0 mm"). The choices live in the View menu."""
+"R 23.6 mm, P 10.0 mm, I 182.0 mm"), in the views' texts, the status bar and the properties panel's
+point editors (:mod:`planner.ui.point_editor`). The choices live in the View menu."""
 
 from __future__ import annotations
 
@@ -81,4 +82,7 @@ class ViewPreferences(QObject):
             view.mouse_map = self.mouse_map
             view.source.position_frame = self.position_frame
             view.update()
+        panel = getattr(self.w, "properties", None)  # the point editors read the same frame (issue 19)
+        if panel is not None:
+            panel.set_position_frame(self.position_frame)
         self.changed.emit()

@@ -1,0 +1,41 @@
+"""Where the patient's body lies under a label's rectangle, for :func:`planner.ui.label_layout.place_labels`.
+
+The body mask (:class:`planner.anatomy.body.BodyMask`, issue 13: skin inward, the table and the air
+out, the arms in) is sampled at a grid of points over the rectangle on the displayed slice. Only a
+mask already computed is used (the 3D view's surface worker and the corridor checks compute it in the
+background): painting never computes or waits for it; until it is there the labels keep the edge rule.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SAMPLE_STEP_PX = 4.0  # a label is about 30 x 20 px: 8 x 5 samples, finer than the mask's 2-6 mm grid at 1-2 px/mm
+BESIDE_SPINE_MM = 30.0  # a label beside the spine: past the vertebral body's half width (lumbar ~ 20-25 mm)
+
+
+def body_test(session, view):
+    """``rect -> bool`` (True when the screen rectangle covers the body on ``view``'s slice), or None
+    when no body mask is known yet or the view shows no slice."""
+    anatomy = getattr(session, "anatomy", None)
+    body = anatomy.known_body() if anatomy is not None else None
+    sl = view.current_slice() if body is not None else None
+    if sl is None:
+        return None
+    viewport = view.viewport
+
+    def on_body(rect) -> bool:
+        x0, y0, x1, y1 = rect
+        xs = np.linspace(x0, x1, max(2, int(np.ceil((x1 - x0) / SAMPLE_STEP_PX)) + 1))
+        ys = np.linspace(y0, y1, max(2, int(np.ceil((y1 - y0) / SAMPLE_STEP_PX)) + 1))
+        gx, gy = np.meshgrid(xs, ys)
+        a, b = viewport.screen_to_plane(gx.ravel(), gy.ravel())
+        return bool(body.contains(sl.plane.to_lps(a, b, sl.h_mm)).any())
+
+    return on_body
+
+
+def layout_options(session, view) -> dict:
+    """The keyword arguments of :func:`place_labels` that keep a view's labels off the body."""
+    return {"on_body": body_test(session, view),
+            "beside_px": BESIDE_SPINE_MM * float(view.viewport.scale_px_per_mm)}
