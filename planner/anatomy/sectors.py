@@ -28,7 +28,7 @@ canal mask, optionally a bone mask) so automatic vertebrae can replace the click
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -240,3 +240,31 @@ def sector_map(volume: ImageVolume, level, canal_mask: np.ndarray | None, bone_m
     labels = np.zeros(volume.hu.shape, np.uint8)
     labels[k, j, i] = frame.classify(volume.to_lps(np.stack([i, j, k], -1).astype(float)))
     return SectorMap(labels, frame)
+
+
+def bracket_by_foramina(frame: LevelFrame, seed_lps, foramina, min_mm: float = 18.0,
+                        max_mm: float = 45.0) -> LevelFrame:
+    """The cranio-caudal extent of a level the detection could not measure, from the neural foramina.
+
+    A vertebra's pedicles lie between the intervertebral foramen above and the one below it; each
+    foramen lies beside the disc and the lower part of the body above it (Gray's Anatomy, DOMAIN.md
+    "Access geometry"). So the foramen centres nearest above and below ``seed_lps`` (a point in the
+    body) bracket the vertebra: the frame's centre moves (along its head axis only) to their midpoint
+    and its height becomes their distance. Used when the body frame comes from the bone alone
+    (:func:`planner.anatomy.body_frame.body_frame_from_bone`: on a scan with fatty, low-density marrow
+    it can pick an endplate ring of a few slices). ``foramina``: objects with ``centre_lps``. The frame
+    is returned unchanged unless a foramen is found on each side of the seed and their distance is
+    a plausible vertebral height plus disc (``min_mm``-``max_mm``; T12 body 25-28 mm + disc 5-10 mm).
+    """
+    seed = np.asarray(seed_lps, float).reshape(3)
+    head = frame.axes[2]
+    w = np.array([float((np.asarray(f.centre_lps, float) - seed) @ head) for f in foramina])
+    below, above = w[w < 0], w[w > 0]
+    if not below.size or not above.size:
+        return frame
+    lo, hi = float(below.max()), float(above.min())
+    if not (min_mm <= hi - lo <= max_mm):
+        return frame
+    shift = float((seed + 0.5 * (lo + hi) * head - frame.centre_lps) @ head)
+    return replace(frame, centre_lps=frame.centre_lps + shift * head,
+                   plane_point_lps=frame.plane_point_lps + shift * head, height_mm=hi - lo)

@@ -34,8 +34,9 @@ from planner.analysis.thresholds import SafetyThresholds
 from planner.core.errors import PlannerError
 from planner.core.frames import kji_to_ijk, spacing_kji
 from planner.geometry.raster import VoxelGrid
-from planner.planning.access import AccessParams, body_mask, level_slices
+from planner.planning.access import AccessParams, body_mask, level_slices, mask_inside
 from planner.planning.reach import CanalDistance, Protocol, Shot, half_voxel_mm, prepare_lines, shots_for
+from planner.planning.recheck import FullCheck
 
 THERMOCOUPLE_PATH_MM = 70.0
 
@@ -159,7 +160,7 @@ def _planned(shot: Shot, device: Device):
 
 
 def _measure(volume, canal: PreparedCanal | None, ctv_mask, gtv_mask, shots, p: ProposeParams, sectors, approach,
-             device: Device):
+             device: Device, full: FullCheck | None = None):
     zones = [_planned(s, device) for s in shots]
     grid = VoxelGrid.of(volume)
     a_ctv = analyze(grid, canal, zones, ctv_mask, margin_mm=p.canal_margin_mm)
@@ -168,6 +169,8 @@ def _measure(volume, canal: PreparedCanal | None, ctv_mask, gtv_mask, shots, p: 
     a_gtv = analyze(grid, canal, zones, gtv_mask, thermocouple_tips=tips, margin_mm=p.canal_margin_mm)
     peak = a_gtv.thermocouples[0].predicted_temperature_c if a_gtv.thermocouples else None
     needles = tuple(_needle(s, p) for s in shots)
+    if full is not None:  # the grade the session's analysis will report (the full check)
+        needles = tuple(replace(n, max_breach_grade=full.grade(n.side, n.entry_lps, n.tip_lps)) for n in needles)
     return Option(0, approach, needles, float(a_ctv.coverage_percent), float(a_gtv.coverage_percent),
                   float(a_ctv.canal_signed_distance_mm), max(n.max_breach_grade for n in needles),
                   tc_entry, tc_tip, None if peak is None else float(peak))
@@ -201,13 +204,15 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
     body = body_mask(volume, p.access.body_hu, level_slices(volume, sectors))
     lines = prepare_lines(volume, sectors, canal_mask, foramen_mask, p.access, min(p.extensions_mm), body,
                           gtv_mask)
+    full = FullCheck(volume, sectors.frame.level.axes, canal_mask, foramen_mask, p.access.outer_diameter_mm,
+                     mask_inside(volume, gtv_mask))
     if p.canal_limit_c is None:
-        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines)
+        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full)
     try:
-        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines)
+        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full)
     except PlannerError as first:
         relaxed = replace(p, canal_limit_c=None)
-        prop = _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, relaxed, lines)
+        prop = _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, relaxed, lines, full)
         note = (f"No access keeps the predicted canal temperature under {p.canal_limit_c:g} °C ({first}); "
                 f"these options keep only the {p.canal_margin_mm:g} mm margin: the thermocouple will reach its "
                 "alarm, so the ablation would stop early (Chen 2022 stopped above 42 °C).")
@@ -215,7 +220,8 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
         return Proposal(opts, prop.ctv_ml, prop.notes + (note,))
 
 
-def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: ProposeParams, lines) -> Proposal:
+def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: ProposeParams, lines,
+             full: FullCheck | None = None) -> Proposal:
     from scipy.spatial import cKDTree  # imported on first use (start-up time)
 
     pts = _sample_points(volume, ctv_mask, p.sample_mm)
@@ -246,9 +252,25 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
         hot = limit_c is not None and o.thermocouple_peak_c is not None and o.thermocouple_peak_c >= limit_c
         return o.min_canal_distance_mm >= p.canal_margin_mm and not hot
 
+    refused: dict[str, str] = {}
+
+    def passes_full_check(shots) -> bool:  # the session's own corridor check (planner.planning.recheck)
+        for s in shots:
+            why = "" if full is None else full.failure(s.line.side, s.line.entry_lps, s.line.tip(s.depth_mm))
+            if why:
+                refused.setdefault(s.line.side, why)
+                return False
+        return True
+
     def first_ok(name, candidates):
-        for shots in candidates[: p.retries]:
-            o = _measure(volume, canal, ctv_mask, gtv_mask, shots, p, sectors, name, device)
+        measured = 0
+        for shots in candidates:
+            if measured >= p.retries:
+                break
+            if not passes_full_check(shots):
+                continue
+            measured += 1
+            o = _measure(volume, canal, ctv_mask, gtv_mask, shots, p, sectors, name, device, full)
             if acceptable(o):
                 return o
         return None
@@ -261,13 +283,14 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
         L = np.array([s.covers for s in kept["left"]])
         R = np.array([s.covers for s in kept["right"]])
         union = (L[:, None, :] | R[None, :, :]).sum(axis=2)
-        order = np.argsort(-union, axis=None)[: p.retries]
+        order = np.argsort(-union, axis=None)[: p.retries * p.retries]
         pairs = [[kept["left"][i], kept["right"][j]] for i, j in zip(*np.unravel_index(order, union.shape))]
         options.append(first_ok("bipedicular", pairs))
     options = [o for o in options if o is not None]
     if not options:
         raise PlannerError("No option passed the exact re-check (canal margin"
-                           + (f", predicted canal temperature under {limit_c:g} °C" if limit_c else "") + ").")
+                           + (f", predicted canal temperature under {limit_c:g} °C" if limit_c else "")
+                           + ", the full corridor check" + "".join(f"; {w}" for w in refused.values()) + ").")
     options.sort(key=lambda o: (-round(o.ctv_coverage_pct, 1), len(o.needles), -o.min_canal_distance_mm))
     ranked = []
     for n, o in enumerate(options, start=1):

@@ -86,10 +86,6 @@ def _on_ct_grid(ct, seg, label):
     return mask
 
 
-@pytest.mark.xfail(strict=True, raises=PlannerError, reason=(
-    "with the neural foramina avoided, no corridor is safe for this T12 target: the foramen detector finds "
-    "foramina where the 20-slice scan's canal range ends (perhaps false ones), and every line also breaches "
-    "by 0.1-2.8 mm beyond the limits; the proposer says so in words (issue 17 stays open for it)"))
 def test_t12_sphere_target(t11_t12_ct_dir):
     volume = load_path(t11_t12_ct_dir)
     seg = load_path(t11_t12_ct_dir.parent / "totalsegmentator_fast_labels.nii.gz")
