@@ -239,7 +239,40 @@ def sector_map(volume: ImageVolume, level, canal_mask: np.ndarray | None, bone_m
     k, j, i = np.nonzero(todo)
     labels = np.zeros(volume.hu.shape, np.uint8)
     labels[k, j, i] = frame.classify(volume.to_lps(np.stack([i, j, k], -1).astype(float)))
+    fill_body_sections(labels, canal_mask)
     return SectorMap(labels, frame)
+
+
+def fill_body_sections(labels: np.ndarray, canal_mask: np.ndarray | None = None) -> None:
+    """In place: on each axial slice, the convex hull of the body sector's voxels is body (sector 1),
+    except the canal and voxels already in another sector.
+
+    A vertebral body's cross-section is convex up to the posterior wall, where the sectors cut it
+    (method step 3). The bone threshold finds its cortex, but fatty, low-density marrow (osteoporotic
+    bone: 60-180 HU in the T12 body of the 20-slice T11-T12 scan, below ``bone_hu``) stays outside
+    when the thin posterior wall is missed too, so the ring cannot be filled as a hole; the hull fills
+    it (docs/ctv.md, "Independent check").
+    """
+    from scipy.spatial import ConvexHull, Delaunay, QhullError
+
+    canal = None if canal_mask is None else np.asarray(canal_mask, bool)
+    for k in np.nonzero((labels == BODY).any(axis=(1, 2)))[0]:
+        jj, ii = np.nonzero(labels[k] == BODY)
+        if jj.size < 10:
+            continue
+        pts = np.stack([jj, ii], axis=1).astype(float)
+        try:
+            tri = Delaunay(pts[ConvexHull(pts).vertices])
+        except QhullError:  # all in a line
+            continue
+        j0, j1, i0, i1 = jj.min(), jj.max() + 1, ii.min(), ii.max() + 1
+        gj, gi = np.mgrid[j0:j1, i0:i1]
+        inside = (tri.find_simplex(np.stack([gj.ravel(), gi.ravel()], 1).astype(float)) >= 0).reshape(gj.shape)
+        view = labels[k, j0:j1, i0:i1]
+        add = inside & (view == 0)
+        if canal is not None:
+            add &= ~canal[k, j0:j1, i0:i1]
+        view[add] = BODY
 
 
 def bracket_by_foramina(frame: LevelFrame, seed_lps, foramina, min_mm: float = 18.0,

@@ -70,11 +70,13 @@ def _check(session, reference_mask, level):
         assert not session.plan.needles
 
 
-def test_tcia_l3_sphere_target(lumbar_ct_dir):
+def test_tcia_l2_sphere_target(lumbar_ct_dir):
     volume = load_path(lumbar_ct_dir)
-    centre = volume.to_lps(np.array((258, 272, 57), float))   # inside the L3 body (tests/anatomy)
+    # inside the L2 body (tests/anatomy TCIA_L2_SEED_IJK): counted up from the sacrum (bodies at slices 17-27 L5,
+    # 28-38 L4, 40-50 L3, 52-62 L2) and down from the last rib-bearing vertebra (T12 at 75-84), docs/levels.md
+    centre = volume.to_lps(np.array((258, 272, 57), float))
     ref, _ = load_mask_npz(REFERENCE)
-    _check(_session(volume, centre, "L3"), ref, "L3")
+    _check(_session(volume, centre, "L2"), ref, "L2")
 
 
 def _on_ct_grid(ct, seg, label):
