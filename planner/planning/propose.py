@@ -202,17 +202,18 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
     if not np.any(gtv_mask):
         raise PlannerError("No lesion: give a target (GTV) to propose an access for.")
     body = body_mask(volume, p.access.body_hu, level_slices(volume, sectors))
+    cdist = CanalDistance.around_level(volume, canal_mask, sectors, ctv_mask)  # one map: needles and zones
     lines = prepare_lines(volume, sectors, canal_mask, foramen_mask, p.access, min(p.extensions_mm), body,
-                          gtv_mask)
+                          gtv_mask, cdist)
     full = FullCheck(volume, sectors.frame.level.axes, canal_mask, foramen_mask, p.access.outer_diameter_mm,
                      mask_inside(volume, gtv_mask))
     if p.canal_limit_c is None:
-        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full)
+        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full, cdist)
     try:
-        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full)
+        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full, cdist)
     except PlannerError as first:
         relaxed = replace(p, canal_limit_c=None)
-        prop = _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, relaxed, lines, full)
+        prop = _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, relaxed, lines, full, cdist)
         note = (f"No access keeps the predicted canal temperature under {p.canal_limit_c:g} °C ({first}); "
                 f"these options keep only the {p.canal_margin_mm:g} mm margin: the thermocouple will reach its "
                 "alarm, so the ablation would stop early (Chen 2022 stopped above 42 °C).")
@@ -221,12 +222,12 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
 
 
 def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: ProposeParams, lines,
-             full: FullCheck | None = None) -> Proposal:
+             full: FullCheck | None = None, cdist: CanalDistance | None = None) -> Proposal:
     from scipy.spatial import cKDTree  # imported on first use (start-up time)
 
     pts = _sample_points(volume, ctv_mask, p.sample_mm)
     tree = cKDTree(pts)
-    cdist = CanalDistance.build(volume, canal_mask, ctv_mask)
+    cdist = cdist or CanalDistance.build(volume, canal_mask, ctv_mask)
     kept: dict[str, list[Shot]] = {}
     stats: dict = {}
     for side in ("left", "right"):
