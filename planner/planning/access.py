@@ -208,8 +208,8 @@ def mask_inside(volume: ImageVolume, mask: np.ndarray | None):
     box = mask_box(np.asarray(mask, bool), pad=1)
     if box is None:
         return lambda points: np.zeros(len(points), dtype=bool)
-    corners = np.array([[i, j, k] for i in (box[2].start - 0.5, box[2].stop - 0.5)
-                        for j in (box[1].start - 0.5, box[1].stop - 0.5) for k in (box[0].start - 0.5, box[0].stop - 0.5)])
+    ends = [(s.start - 0.5, s.stop - 0.5) for s in (box[2], box[1], box[0])]  # i, j, k voxel edges
+    corners = np.array([[i, j, k] for i in ends[0] for j in ends[1] for k in ends[2]])
     lps = volume.to_lps(corners)
     lo, hi = lps.min(axis=0), lps.max(axis=0)
     shape = np.array(volume.shape_ijk)

@@ -39,6 +39,8 @@ from planner.planning.reach import CanalDistance, Protocol, Shot, half_voxel_mm,
 from planner.planning.recheck import FullCheck
 
 THERMOCOUPLE_PATH_MM = 70.0
+#: Needles of one side refused by the full corridor check before that side's candidates are given up.
+MAX_FULL_CHECK_FAILURES = 4
 
 
 @dataclass(frozen=True)
@@ -255,11 +257,20 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
 
     refused: dict[str, str] = {}
 
+    failed: dict[str, int] = {}
+
     def passes_full_check(shots) -> bool:  # the session's own corridor check (planner.planning.recheck)
         for s in shots:
-            why = "" if full is None else full.failure(s.line.side, s.line.entry_lps, s.line.tip(s.depth_mm))
+            side = s.line.side
+            if full is None:
+                continue
+            if failed.get(side, 0) >= MAX_FULL_CHECK_FAILURES and not full.known(side, s.line.entry_lps,
+                                                                                  s.line.tip(s.depth_mm)):
+                return False  # each full check costs about ten search checks: give the side up
+            why = full.failure(side, s.line.entry_lps, s.line.tip(s.depth_mm))
             if why:
-                refused.setdefault(s.line.side, why)
+                failed[side] = failed.get(side, 0) + 1
+                refused.setdefault(side, why)
                 return False
         return True
 

@@ -36,8 +36,16 @@ class FullCheck:
     lesion_inside: object = None
     cache: dict = field(default_factory=dict)
 
+    @staticmethod
+    def _key(side, entry_lps, tip_lps) -> tuple:
+        return (side, tuple(np.round(entry_lps, 4)), tuple(np.round(tip_lps, 4)))
+
+    def known(self, side: str, entry_lps, tip_lps) -> bool:
+        """True when this needle was checked already (no new check needed)."""
+        return self._key(side, entry_lps, tip_lps) in self.cache
+
     def report(self, side: str, entry_lps, tip_lps) -> CorridorReport:
-        key = (side, tuple(np.round(entry_lps, 4)), tuple(np.round(tip_lps, 4)))
+        key = self._key(side, entry_lps, tip_lps)
         if key not in self.cache:
             self.cache[key] = check_corridor(self.volume, np.asarray(entry_lps, float), np.asarray(tip_lps, float),
                                              self.outer_diameter_mm, side=side, axes=self.axes,
