@@ -10,7 +10,10 @@ Nakatsuka, CVIR 2009), are dropped (:func:`required_clearance_mm`). The CTV is s
 are kept; the unipedicular options are each side's best, the bipedicular option the pair with the
 largest union (every kept left x right pair is tried).
 
-Each option is then re-measured on the full grid by the planner's own analysis
+Each option's needles are first checked again by the planner's full corridor check
+(:mod:`planner.planning.recheck`: refused when they enter the canal or a foramen or breach medially by
+2 mm or more; a side is given up after ``MAX_FULL_CHECK_FAILURES`` refusals). Each option is then
+re-measured on the full grid by the planner's own analysis
 (:func:`planner.analysis.analyze.analyze`): CTV and target coverage (partial-voxel union), signed
 distance from the zones to the canal, and the thermocouple's predicted temperature. The thermocouple
 tip is the canal point nearest the zones (the hottest neural point, i.e. the anterior epidural space
