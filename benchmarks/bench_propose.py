@@ -3,7 +3,7 @@
 Run: python benchmarks/bench_propose.py
 
 Case: the bundled sample, L2, the ground-truth lesion as GTV, its ISRC CTV; and, when the real data
-is present, the TCIA L3 body with a 15 mm sphere target. Targets (issue 17): proposal <= 10 s,
+is present, the TCIA L2 body (slice 57; docs/levels.md) with a 15 mm sphere target. Targets (issue 17): proposal <= 10 s,
 reachability <= 5 s. Each is also printed as a ratio to the time of one single trajectory's
 corridor check measured in the same run (the planner's full check, and the search's coarser one), i.e.
 how many single checks the search costs.
@@ -86,7 +86,7 @@ def main() -> int:
         v = load_path(real)
         c = v.to_lps(np.array((258, 272, 57), float))
         local, box = rasterise(VoxelGrid.of(v), Ellipsoid.sphere(c, 7.5))
-        run_case("TCIA L3, 15 mm sphere", v, detect_level(v, c, "L3"), paste(v.hu.shape, local, box),
+        run_case("TCIA L2, 15 mm sphere", v, detect_level(v, c, "L2"), paste(v.hu.shape, local, box),
                  segment_canal(v).mask)
     return 0
 

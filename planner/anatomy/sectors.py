@@ -28,7 +28,7 @@ canal mask, optionally a bone mask) so automatic vertebrae can replace the click
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -239,4 +239,65 @@ def sector_map(volume: ImageVolume, level, canal_mask: np.ndarray | None, bone_m
     k, j, i = np.nonzero(todo)
     labels = np.zeros(volume.hu.shape, np.uint8)
     labels[k, j, i] = frame.classify(volume.to_lps(np.stack([i, j, k], -1).astype(float)))
+    fill_body_sections(labels, canal_mask)
     return SectorMap(labels, frame)
+
+
+def fill_body_sections(labels: np.ndarray, canal_mask: np.ndarray | None = None) -> None:
+    """In place: on each axial slice, the convex hull of the body sector's voxels is body (sector 1),
+    except the canal and voxels already in another sector.
+
+    A vertebral body's cross-section is convex up to the posterior wall, where the sectors cut it
+    (method step 3). The bone threshold finds its cortex, but fatty, low-density marrow (osteoporotic
+    bone: 60-180 HU in the T12 body of the 20-slice T11-T12 scan, below ``bone_hu``) stays outside
+    when the thin posterior wall is missed too, so the ring cannot be filled as a hole; the hull fills
+    it (docs/ctv.md, "Independent check").
+    """
+    from scipy.spatial import ConvexHull, Delaunay, QhullError
+
+    canal = None if canal_mask is None else np.asarray(canal_mask, bool)
+    for k in np.nonzero((labels == BODY).any(axis=(1, 2)))[0]:
+        jj, ii = np.nonzero(labels[k] == BODY)
+        if jj.size < 10:
+            continue
+        pts = np.stack([jj, ii], axis=1).astype(float)
+        try:
+            tri = Delaunay(pts[ConvexHull(pts).vertices])
+        except QhullError:  # all in a line
+            continue
+        j0, j1, i0, i1 = jj.min(), jj.max() + 1, ii.min(), ii.max() + 1
+        gj, gi = np.mgrid[j0:j1, i0:i1]
+        inside = (tri.find_simplex(np.stack([gj.ravel(), gi.ravel()], 1).astype(float)) >= 0).reshape(gj.shape)
+        view = labels[k, j0:j1, i0:i1]
+        add = inside & (view == 0)
+        if canal is not None:
+            add &= ~canal[k, j0:j1, i0:i1]
+        view[add] = BODY
+
+
+def bracket_by_foramina(frame: LevelFrame, seed_lps, foramina, min_mm: float = 18.0,
+                        max_mm: float = 45.0) -> LevelFrame:
+    """The cranio-caudal extent of a level the detection could not measure, from the neural foramina.
+
+    A vertebra's pedicles lie between the intervertebral foramen above and the one below it; each
+    foramen lies beside the disc and the lower part of the body above it (Gray's Anatomy, DOMAIN.md
+    "Access geometry"). So the foramen centres nearest above and below ``seed_lps`` (a point in the
+    body) bracket the vertebra: the frame's centre moves (along its head axis only) to their midpoint
+    and its height becomes their distance. Used when the body frame comes from the bone alone
+    (:func:`planner.anatomy.body_frame.body_frame_from_bone`: on a scan with fatty, low-density marrow
+    it can pick an endplate ring of a few slices). ``foramina``: objects with ``centre_lps``. The frame
+    is returned unchanged unless a foramen is found on each side of the seed and their distance is
+    a plausible vertebral height plus disc (``min_mm``-``max_mm``; T12 body 25-28 mm + disc 5-10 mm).
+    """
+    seed = np.asarray(seed_lps, float).reshape(3)
+    head = frame.axes[2]
+    w = np.array([float((np.asarray(f.centre_lps, float) - seed) @ head) for f in foramina])
+    below, above = w[w < 0], w[w > 0]
+    if not below.size or not above.size:
+        return frame
+    lo, hi = float(below.max()), float(above.min())
+    if not (min_mm <= hi - lo <= max_mm):
+        return frame
+    shift = float((seed + 0.5 * (lo + hi) * head - frame.centre_lps) @ head)
+    return replace(frame, centre_lps=frame.centre_lps + shift * head,
+                   plane_point_lps=frame.plane_point_lps + shift * head, height_mm=hi - lo)

@@ -10,7 +10,10 @@ Nakatsuka, CVIR 2009), are dropped (:func:`required_clearance_mm`). The CTV is s
 are kept; the unipedicular options are each side's best, the bipedicular option the pair with the
 largest union (every kept left x right pair is tried).
 
-Each option is then re-measured on the full grid by the planner's own analysis
+Each option's needles are first checked again by the planner's full corridor check
+(:mod:`planner.planning.recheck`: refused when they enter the canal or a foramen or breach medially by
+2 mm or more; a side is given up after ``MAX_FULL_CHECK_FAILURES`` refusals). Each option is then
+re-measured on the full grid by the planner's own analysis
 (:func:`planner.analysis.analyze.analyze`): CTV and target coverage (partial-voxel union), signed
 distance from the zones to the canal, and the thermocouple's predicted temperature. The thermocouple
 tip is the canal point nearest the zones (the hottest neural point, i.e. the anterior epidural space
@@ -34,10 +37,13 @@ from planner.analysis.thresholds import SafetyThresholds
 from planner.core.errors import PlannerError
 from planner.core.frames import kji_to_ijk, spacing_kji
 from planner.geometry.raster import VoxelGrid
-from planner.planning.access import AccessParams, body_mask, level_slices
+from planner.planning.access import AccessParams, body_mask, level_slices, mask_inside
 from planner.planning.reach import CanalDistance, Protocol, Shot, half_voxel_mm, prepare_lines, shots_for
+from planner.planning.recheck import FullCheck
 
 THERMOCOUPLE_PATH_MM = 70.0
+#: Needles of one side refused by the full corridor check before that side's candidates are given up.
+MAX_FULL_CHECK_FAILURES = 4
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,7 @@ def _planned(shot: Shot, device: Device):
 
 
 def _measure(volume, canal: PreparedCanal | None, ctv_mask, gtv_mask, shots, p: ProposeParams, sectors, approach,
-             device: Device):
+             device: Device, full: FullCheck | None = None):
     zones = [_planned(s, device) for s in shots]
     grid = VoxelGrid.of(volume)
     a_ctv = analyze(grid, canal, zones, ctv_mask, margin_mm=p.canal_margin_mm)
@@ -168,6 +174,8 @@ def _measure(volume, canal: PreparedCanal | None, ctv_mask, gtv_mask, shots, p: 
     a_gtv = analyze(grid, canal, zones, gtv_mask, thermocouple_tips=tips, margin_mm=p.canal_margin_mm)
     peak = a_gtv.thermocouples[0].predicted_temperature_c if a_gtv.thermocouples else None
     needles = tuple(_needle(s, p) for s in shots)
+    if full is not None:  # the grade the session's analysis will report (the full check)
+        needles = tuple(replace(n, max_breach_grade=full.grade(n.side, n.entry_lps, n.tip_lps)) for n in needles)
     return Option(0, approach, needles, float(a_ctv.coverage_percent), float(a_gtv.coverage_percent),
                   float(a_ctv.canal_signed_distance_mm), max(n.max_breach_grade for n in needles),
                   tc_entry, tc_tip, None if peak is None else float(peak))
@@ -199,15 +207,18 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
     if not np.any(gtv_mask):
         raise PlannerError("No lesion: give a target (GTV) to propose an access for.")
     body = body_mask(volume, p.access.body_hu, level_slices(volume, sectors))
+    cdist = CanalDistance.around_level(volume, canal_mask, sectors, ctv_mask)  # one map: needles and zones
     lines = prepare_lines(volume, sectors, canal_mask, foramen_mask, p.access, min(p.extensions_mm), body,
-                          gtv_mask)
+                          gtv_mask, cdist)
+    full = FullCheck(volume, sectors.frame.level.axes, canal_mask, foramen_mask, p.access.outer_diameter_mm,
+                     mask_inside(volume, gtv_mask))
     if p.canal_limit_c is None:
-        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines)
+        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full, cdist)
     try:
-        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines)
+        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full, cdist)
     except PlannerError as first:
         relaxed = replace(p, canal_limit_c=None)
-        prop = _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, relaxed, lines)
+        prop = _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, relaxed, lines, full, cdist)
         note = (f"No access keeps the predicted canal temperature under {p.canal_limit_c:g} °C ({first}); "
                 f"these options keep only the {p.canal_margin_mm:g} mm margin: the thermocouple will reach its "
                 "alarm, so the ablation would stop early (Chen 2022 stopped above 42 °C).")
@@ -215,12 +226,13 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
         return Proposal(opts, prop.ctv_ml, prop.notes + (note,))
 
 
-def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: ProposeParams, lines) -> Proposal:
+def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: ProposeParams, lines,
+             full: FullCheck | None = None, cdist: CanalDistance | None = None) -> Proposal:
     from scipy.spatial import cKDTree  # imported on first use (start-up time)
 
     pts = _sample_points(volume, ctv_mask, p.sample_mm)
     tree = cKDTree(pts)
-    cdist = CanalDistance.build(volume, canal_mask, ctv_mask)
+    cdist = cdist or CanalDistance.build(volume, canal_mask, ctv_mask)
     kept: dict[str, list[Shot]] = {}
     stats: dict = {}
     for side in ("left", "right"):
@@ -246,9 +258,34 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
         hot = limit_c is not None and o.thermocouple_peak_c is not None and o.thermocouple_peak_c >= limit_c
         return o.min_canal_distance_mm >= p.canal_margin_mm and not hot
 
+    refused: dict[str, str] = {}
+
+    failed: dict[str, int] = {}
+
+    def passes_full_check(shots) -> bool:  # the session's own corridor check (planner.planning.recheck)
+        for s in shots:
+            side = s.line.side
+            if full is None:
+                continue
+            if failed.get(side, 0) >= MAX_FULL_CHECK_FAILURES and not full.known(side, s.line.entry_lps,
+                                                                                  s.line.tip(s.depth_mm)):
+                return False  # each full check costs about ten search checks: give the side up
+            why = full.failure(side, s.line.entry_lps, s.line.tip(s.depth_mm))
+            if why:
+                failed[side] = failed.get(side, 0) + 1
+                refused.setdefault(side, why)
+                return False
+        return True
+
     def first_ok(name, candidates):
-        for shots in candidates[: p.retries]:
-            o = _measure(volume, canal, ctv_mask, gtv_mask, shots, p, sectors, name, device)
+        measured = 0
+        for shots in candidates:
+            if measured >= p.retries:
+                break
+            if not passes_full_check(shots):
+                continue
+            measured += 1
+            o = _measure(volume, canal, ctv_mask, gtv_mask, shots, p, sectors, name, device, full)
             if acceptable(o):
                 return o
         return None
@@ -261,13 +298,14 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
         L = np.array([s.covers for s in kept["left"]])
         R = np.array([s.covers for s in kept["right"]])
         union = (L[:, None, :] | R[None, :, :]).sum(axis=2)
-        order = np.argsort(-union, axis=None)[: p.retries]
+        order = np.argsort(-union, axis=None)[: p.retries * p.retries]
         pairs = [[kept["left"][i], kept["right"][j]] for i, j in zip(*np.unravel_index(order, union.shape))]
         options.append(first_ok("bipedicular", pairs))
     options = [o for o in options if o is not None]
     if not options:
         raise PlannerError("No option passed the exact re-check (canal margin"
-                           + (f", predicted canal temperature under {limit_c:g} °C" if limit_c else "") + ").")
+                           + (f", predicted canal temperature under {limit_c:g} °C" if limit_c else "")
+                           + ", the full corridor check" + "".join(f"; {w}" for w in refused.values()) + ").")
     options.sort(key=lambda o: (-round(o.ctv_coverage_pct, 1), len(o.needles), -o.min_canal_distance_mm))
     ranked = []
     for n, o in enumerate(options, start=1):

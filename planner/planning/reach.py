@@ -14,7 +14,7 @@ about half a voxel for a zone outside the canal; proposals are re-analysed exact
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from planner.ablation.zones import zone_for_antenna
 from planner.core.volume import ImageVolume
 from planner.geometry.raster import mask_box
 from planner.planning.access import (SIDES, AccessParams, Line, antenna_in_body, body_mask, evaluate_line, fan,
-                                     level_slices)
+                                     level_slices, mask_inside)
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
@@ -70,6 +70,12 @@ class CanalDistance:
         if not local.any():
             return cls(volume, None, None, outside_mm)
         return cls(volume, box, ndimage.distance_transform_edt(~local, sampling=sp).astype(np.float32), outside_mm)
+
+    @classmethod
+    def around_level(cls, volume: ImageVolume, canal_mask, sectors, ctv_mask: np.ndarray, pad_mm: float = 30.0):
+        """One map on a box holding the vertebra and the CTV (``pad_mm`` around them): for the zones'
+        clearance (outside the box 0) and, through ``replace(outside_mm=...)``, the needles'."""
+        return cls.build(volume, canal_mask, (sectors.labels > 0) | np.asarray(ctv_mask, bool), pad_mm)
 
     def at(self, points_lps: np.ndarray) -> np.ndarray:
         """Interpolated distance (mm) at LPS points; ``outside_mm`` outside the box."""
@@ -198,10 +204,17 @@ class Reachability:
 
 
 def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParams, extension_mm: float,
-                  body: np.ndarray | None = None, lesion_mask: np.ndarray | None = None) -> dict:
-    """side -> the fan's evaluated lines (one corridor check per line)."""
+                  body: np.ndarray | None = None, lesion_mask: np.ndarray | None = None,
+                  canal_distance: CanalDistance | None = None) -> dict:
+    """side -> the fan's evaluated lines (one corridor check per line). ``canal_distance``: a canal
+    distance map already built on a box holding the vertebra (:meth:`CanalDistance.around_level`),
+    reused instead of a second one."""
     body = body_mask(volume, params.body_hu, level_slices(volume, sectors)) if body is None else body
-    needle_clearance = CanalDistance.build(volume, canal_mask, sectors.labels > 0, pad_mm=20.0, outside_mm=1e3)
+    if canal_distance is None:
+        needle_clearance = CanalDistance.build(volume, canal_mask, sectors.labels > 0, pad_mm=20.0, outside_mm=1e3)
+    else:  # beyond the box the needle is far from the canal (the box holds the vertebra and 20+ mm)
+        needle_clearance = replace(canal_distance, outside_mm=1e3)
+    lesion_inside = mask_inside(volume, lesion_mask)  # built once for all lines
     out = {}
     for side in SIDES:
         try:
@@ -215,7 +228,7 @@ def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParam
                               np.zeros(0), {str(exc): 0.0})]
             continue
         out[side] = [evaluate_line(volume, sectors, body, canal_mask, foramen_mask, side, a, pivot, d,
-                                   extension_mm, params, lesion_mask, needle_clearance.at)
+                                   extension_mm, params, lesion_mask, needle_clearance.at, lesion_inside)
                      for a, pivot, d in fan_lines]
     return out
 
@@ -226,11 +239,11 @@ def reachability(volume: ImageVolume, sectors, ctv_mask: np.ndarray, canal_mask,
                  lesion_mask: np.ndarray | None = None) -> Reachability:
     """The map "reachable from the left / right / both / neither" over ``ctv_mask`` (module text)."""
     p = params or AccessParams()
+    canal = CanalDistance.around_level(volume, canal_mask, sectors, ctv_mask)  # one distance map for both uses
     lines = lines or prepare_lines(volume, sectors, canal_mask, foramen_mask, p, protocol.extension_mm, body,
-                                   lesion_mask)
+                                   lesion_mask, canal)
     kji = np.argwhere(ctv_mask)
     pts = volume.to_lps(kji_to_ijk(kji).astype(float))
-    canal = CanalDistance.build(volume, canal_mask, ctv_mask)
     reach = {}
     shots = {}
     margin = canal_margin_mm + half_voxel_mm(volume)

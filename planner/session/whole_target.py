@@ -13,7 +13,7 @@ import numpy as np
 
 from planner.anatomy.body_frame import body_frame_from_bone
 from planner.anatomy.levels import LEVEL_ORDER, detect_level
-from planner.anatomy.sectors import LevelFrame, SectorMap, sector_map
+from planner.anatomy.sectors import LevelFrame, SectorMap, bracket_by_foramina, sector_map
 from planner.core.errors import PlannerError
 from planner.core.frames import kji_to_ijk
 from planner.geometry.raster import VoxelGrid, paste, rasterise
@@ -77,7 +77,10 @@ def level_frame(session: PlanningSession, name: str, seed_lps) -> tuple[LevelFra
     try:
         return LevelFrame.of(detect_level(session.volume, seed_lps, name)), True
     except PlannerError:
-        return body_frame_from_bone(session.volume, seed_lps, name, session.canal_mask), False
+        frame = body_frame_from_bone(session.volume, seed_lps, name, session.canal_mask)
+        found = session.foramina.compute(session.volume, session.canal_mask, session.canal.version)
+        frame = bracket_by_foramina(frame, seed_lps, found.foramina)  # the foramina bracket the vertebra
+        return frame, False
 
 
 def ctv_case(session: PlanningSession, level_name: str | None = None, override=None) -> CtvCase:
