@@ -63,3 +63,29 @@ def track_through(track: np.ndarray, good: np.ndarray, cent: np.ndarray, walked:
     smoothed like the main track, with
     straight extrapolation beyond."""
     return smooth_track(np.flatnonzero(good), cent[good], n, half)
+
+
+def beyond_core(core: np.ndarray, todo: np.ndarray, known: np.ndarray, caudal_low: bool = True) -> np.ndarray:
+    """Which of the slices ``todo`` lie beyond the caudal end of the consistent slices ``core`` and
+    between two ``known`` (consistent or walked) slices: gaps in the walked caudal end. There the
+    canal changes shape from slice to slice (the sacral canal narrows and flattens caudally over a
+    few 3 mm slices; on the TCIA lumbar scan its area halves from S1 to S2), so the median of the
+    nearest 16 slices' shapes mixes S1 with L5 (too small in front at S1, k 11-12 of that scan).
+    ``caudal_low``: the caudal end is at low slice indices."""
+    ki = np.flatnonzero(known)
+    if not core.any():
+        return np.zeros(len(todo), dtype=bool)
+    return caudal_end(core, caudal_low)[todo] & (todo > ki[0]) & (todo < ki[-1])
+
+
+def caudal_end(core: np.ndarray, caudal_low: bool = True) -> np.ndarray:
+    """The slices beyond the caudal end of the consistent slices ``core`` (all False without any):
+    where the walk follows the canal into the sacrum."""
+    out = np.zeros(len(core), dtype=bool)
+    gi = np.flatnonzero(core)
+    if gi.size:
+        if caudal_low:
+            out[:gi[0]] = True
+        else:
+            out[gi[-1] + 1:] = True
+    return out
