@@ -48,7 +48,7 @@ from planner.anatomy.canal_slices import (close_in_plane, find_holes, interpolat
                                           rolling_nanmedian, smooth_track)
 from planner.anatomy.canal_open import refine_open_slices
 from planner.anatomy.canal_trim import trim_anterior_lobes, trim_faint_bone
-from planner.anatomy.canal_walk import beyond_core, caudal_end, track_through as _track_through, walk_ends
+from planner.anatomy.canal_walk import beyond_core, caudal_end, fill_caudal_gaps, track_through as _track_through, walk_ends
 from planner.core.errors import PlannerError
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -277,10 +277,10 @@ def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams, a
         radius_px = int(np.ceil((p.tube_radius_mm + 3.0) / min(sp[1], sp[2])))
         kept[todo] = interpolate_shapes(kept, good, track, todo, half, sp[1:], radius_px, opening_px,
                                          max_neighbours=p.interp_neighbours)
-        ends = beyond_core(core, todo, good, caudal_low) if p.local_ends else np.zeros(todo.size, bool)
-        if ends.any():  # walked ends (sacrum): from the nearest walked slice on each side only
-            kept[todo[ends]] = interpolate_shapes(kept, good, track, todo[ends], 0, sp[1:], radius_px,
-                                                  opening_px, max_neighbours=2)
+        if p.local_ends:  # gaps of the caudal walk (sacrum): from the walked slice on each side only
+            ends = beyond_core(core, todo, good, caudal_low)
+            kept[todo[ends]] = fill_caudal_gaps(kept, good, walked, track, todo[ends], sp[1:], radius_px,
+                                                opening_px, anterior_rc, p.front_margin_mm)
         if p.open_grow_mm > 0:
             # only where no enclosed hole was found at all (ring open); a slice whose hole was
             # rejected as inconsistent may hold a lytic wall, where growing would leak

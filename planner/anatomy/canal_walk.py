@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.anatomy.canal_slices import smooth_track
+from planner.anatomy.canal_slices import interpolate_shapes, smooth_track
+from planner.anatomy.canal_trim import trim_anterior_lobes
 
 
 def _next_hole(holes, ok, s: int, prev_rc: np.ndarray, prev_area: float, sp: np.ndarray, p, slices: int) -> int:
@@ -89,3 +90,37 @@ def caudal_end(core: np.ndarray, caudal_low: bool = True) -> np.ndarray:
         else:
             out[gi[-1] + 1:] = True
     return out
+
+
+def centroid_track(kept: np.ndarray, known: np.ndarray, track: np.ndarray) -> np.ndarray:
+    """A centre line through the centroids of the ``known`` slices' masks ``kept`` [s, r, c],
+    linearly interpolated in between (``track`` beyond the known ones): shape-based interpolation
+    between two slices places each shape where it is, not on the smoothed centre line (which the
+    sacrum's backward curve pulls off the walked holes)."""
+    out = np.array(track, dtype=float, copy=True)
+    idx = [s for s in np.flatnonzero(known) if kept[s].any()]
+    if len(idx) < 2:
+        return out
+    cent = np.array([np.argwhere(kept[s]).mean(axis=0) for s in idx])
+    x = np.arange(len(out))
+    inside = (x >= idx[0]) & (x <= idx[-1])
+    for d in range(2):
+        out[inside, d] = np.interp(x[inside], idx, cent[:, d])
+    return out
+
+
+def fill_caudal_gaps(kept: np.ndarray, known: np.ndarray, walked: np.ndarray, track: np.ndarray, gaps: np.ndarray,
+                     spacing_rc_mm, radius_px: int, opening_px: int, anterior_rc=None,
+                     front_margin_mm: float | None = None) -> np.ndarray:
+    """Canal masks for the ``gaps`` of the caudal walk (:func:`beyond_core`): shape-based interpolation
+    between the nearest known slice on each side only, each placed at its own centroid
+    (:func:`centroid_track`), the walked slices taken after their front cut
+    (:func:`planner.anatomy.canal_trim.trim_anterior_lobes`, applied to them later as well), so a
+    foramen lobe does not pull a gap's shape forward. Returns masks shaped like ``kept[gaps]``."""
+    if len(gaps) == 0:
+        return kept[gaps]
+    cut = kept.copy()
+    if front_margin_mm is not None and anterior_rc is not None and walked.any():
+        cut[walked] = trim_anterior_lobes(cut[walked], spacing_rc_mm, anterior_rc, front_margin_mm)
+    return interpolate_shapes(cut, known, centroid_track(cut, known, track), gaps, 0, spacing_rc_mm,
+                              radius_px, opening_px, max_neighbours=2)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from planner.anatomy.canal_trim import trim_anterior_lobes
-from planner.anatomy.canal_walk import beyond_core, caudal_end
+from planner.anatomy.canal_walk import beyond_core, caudal_end, centroid_track, fill_caudal_gaps
 
 SP = (0.5, 0.5)  # mm per pixel (rows, cols)
 N = 121
@@ -86,3 +86,32 @@ def test_the_caudal_end_is_below_the_consistent_run_in_the_scan_s_own_order():
     assert np.flatnonzero(caudal_end(core, caudal_low=True)).tolist() == [0, 1, 2, 3]
     assert np.flatnonzero(caudal_end(core, caudal_low=False)).tolist() == [9, 10, 11]
     assert not caudal_end(np.zeros(12, bool)).any()
+
+
+def _disk(centre_rc_mm, radius_mm: float) -> np.ndarray:
+    y, x = np.mgrid[0:N, 0:N] * SP[0]
+    return np.hypot(y - centre_rc_mm[0], x - centre_rc_mm[1]) <= radius_mm
+
+
+def test_a_gap_between_two_walked_disks_is_the_disk_half_way():
+    # walked slices 0 and 2: disks r 4 mm at (25, 25) mm and r 6 mm at (35, 31) mm; the gap, slice 1,
+    # by shape-based interpolation of signed distances (r - R averaged): a disk r 5 mm at (30, 28) mm
+    kept = np.stack([_disk((25.0, 25.0), 4.0), np.zeros((N, N), bool), _disk((35.0, 31.0), 6.0)])
+    known = np.array([True, False, True])
+    far_track = np.full((3, 2), 10.0)  # a smoothed centre line elsewhere must not move the shapes
+    track = centroid_track(kept, known, far_track)
+    assert track[1] * SP[0] == pytest.approx((30.0, 28.0), abs=0.05)
+    out = fill_caudal_gaps(kept, known, known, far_track, np.array([1]), SP, radius_px=30, opening_px=0)[0]
+    assert out.sum() * SP[0] * SP[1] == pytest.approx(np.pi * 5.0 ** 2, rel=0.04)
+    assert np.argwhere(out).mean(axis=0) * SP[0] == pytest.approx((30.0, 28.0), abs=0.3)
+    assert fill_caudal_gaps(kept, known, known, far_track, np.array([], int), SP, 30, 0).shape == (0, N, N)
+
+
+def test_a_walked_lobe_does_not_pull_the_gap_forward():
+    shape, canal = _sacral_section(lobe_mm=6.0)
+    kept = np.stack([shape, np.zeros((N, N), bool), shape])
+    known = np.array([True, False, True])
+    track = np.zeros((3, 2))
+    out = fill_caudal_gaps(kept, known, known, track, np.array([1]), SP, 40, 0, ANTERIOR_UP, 1.5)[0]
+    rows = np.flatnonzero(out.any(axis=1))
+    assert rows[0] * SP[0] >= 30.0 - 1.5 - SP[0]  # not the lobes' front at 24 mm
