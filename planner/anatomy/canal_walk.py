@@ -119,8 +119,14 @@ def fill_caudal_gaps(kept: np.ndarray, known: np.ndarray, walked: np.ndarray, tr
     foramen lobe does not pull a gap's shape forward. Returns masks shaped like ``kept[gaps]``."""
     if len(gaps) == 0:
         return kept[gaps]
+    ki = np.flatnonzero(known)
+    pos = np.searchsorted(ki, gaps)
+    near = np.zeros(len(known), dtype=bool)  # only the two slices around each gap are needed
+    near[ki[np.clip(pos - 1, 0, ki.size - 1)]] = True
+    near[ki[np.clip(pos, 0, ki.size - 1)]] = True
     cut = kept.copy()
-    if front_margin_mm is not None and anterior_rc is not None and walked.any():
-        cut[walked] = trim_anterior_lobes(cut[walked], spacing_rc_mm, anterior_rc, front_margin_mm)
-    return interpolate_shapes(cut, known, centroid_track(cut, known, track), gaps, 0, spacing_rc_mm,
+    trim = walked & near
+    if front_margin_mm is not None and anterior_rc is not None and trim.any():
+        cut[trim] = trim_anterior_lobes(cut[trim], spacing_rc_mm, anterior_rc, front_margin_mm)
+    return interpolate_shapes(cut, near, centroid_track(cut, near, track), gaps, 0, spacing_rc_mm,
                               radius_px, opening_px, max_neighbours=2)
