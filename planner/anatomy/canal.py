@@ -20,7 +20,9 @@ Method (each step vectorised with scipy.ndimage):
    Beyond both ends of the consistent slices the canal is followed hole by hole
    (:mod:`planner.anatomy.canal_walk`: the sacral canal curves backward, a straight extrapolation
    ran into the S1 body), and the walked holes are trimmed of faint cancellous sacral bone
-   (:mod:`planner.anatomy.canal_trim`); open-ring slices are grown into the lateral and posterior
+   (:mod:`planner.anatomy.canal_trim`; gaps of the caudal walk take the shape of the walked slices
+   beside them, ``beyond_core``; there nothing further forward than the canal's midline front plus
+   ``front_margin_mm`` is kept, ``trim_anterior_lobes``); open-ring slices are grown into the lateral and posterior
    recesses, bounded by place and by CSF-like density (:mod:`planner.anatomy.canal_open`).
 5. Canal-side voxels of the bony wall whose value is below ``edge_hu`` (more canal than bone by
    partial volume; cortex is 500-1900 HU, CSF about 15, DOMAIN.md) are added.
@@ -44,10 +46,9 @@ from planner.core.lazy import lazy_module
 from planner.core.frames import ijk_to_kji, kji_to_ijk, spacing_kji
 from planner.anatomy.canal_slices import (close_in_plane, find_holes, interpolate_shapes,
                                           rolling_nanmedian, smooth_track)
-from planner.anatomy.canal_walk import track_through as _track_through
 from planner.anatomy.canal_open import refine_open_slices
-from planner.anatomy.canal_trim import trim_faint_bone
-from planner.anatomy.canal_walk import walk_ends
+from planner.anatomy.canal_trim import trim_anterior_lobes, trim_faint_bone
+from planner.anatomy.canal_walk import beyond_core, caudal_end, fill_caudal_gaps, track_through as _track_through, walk_ends
 from planner.core.errors import PlannerError
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -86,6 +87,8 @@ class CanalParams:
     grow_above_core_hu: float = 30.0
     grow_open_mm: float = 1.5
     trim_faint: bool = True
+    front_margin_mm: float | None = 1.5
+    local_ends: bool = True
     interp_neighbours: int = 16
 
 
@@ -221,7 +224,8 @@ def _segment(volume, seed_lps=None, params: CanalParams | None = None) -> CanalS
     track = track - np.array([r0, c0])
     d = np.asarray(volume.direction, float)
     anterior_rc = np.array([-d[1, 2 - perm[1]], -d[1, 2 - perm[2]]])  # LPS anterior = -y
-    local, closed, centre = _fine(crop, sp, track, p, anterior_rc)
+    caudal_low = bool(d[2, 2 - perm[0]] > 0)  # slice index grows toward the head
+    local, closed, centre = _fine(crop, sp, track, p, anterior_rc, caudal_low)
     full = np.zeros(A.shape, dtype=bool)
     full[lo:hi, r0:r1, c0:c1] = local
     inv = np.argsort(perm)
@@ -235,7 +239,8 @@ def _segment(volume, seed_lps=None, params: CanalParams | None = None) -> CanalS
     return CanalSegmentation(np.ascontiguousarray(mask), cl_lps, int(closed), int(n - closed), tuple(notes))
 
 
-def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams, anterior_rc=None):
+def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams, anterior_rc=None,
+          caudal_low: bool = True):
     """Full-resolution canal in the crop: closed-ring slices kept, the others interpolated."""
     n = crop.shape[0]
     bone = crop > p.bone_hu
@@ -252,6 +257,7 @@ def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams, a
         if good.any():
             track = smooth_track(np.flatnonzero(good), cent[good], n, half)
     walked = np.zeros(n, dtype=bool)
+    core = good.copy()
     if good.any():
         walked = walk_ends(holes, ok_any, chosen, good, sp, p)
         if walked.any():
@@ -271,6 +277,10 @@ def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams, a
         radius_px = int(np.ceil((p.tube_radius_mm + 3.0) / min(sp[1], sp[2])))
         kept[todo] = interpolate_shapes(kept, good, track, todo, half, sp[1:], radius_px, opening_px,
                                          max_neighbours=p.interp_neighbours)
+        if p.local_ends:  # gaps of the caudal walk (sacrum): from the walked slice on each side only
+            ends = beyond_core(core, todo, good, caudal_low)
+            kept[todo[ends]] = fill_caudal_gaps(kept, good, walked, track, todo[ends], sp[1:], radius_px,
+                                                opening_px, anterior_rc, p.front_margin_mm)
         if p.open_grow_mm > 0:
             # only where no enclosed hole was found at all (ring open); a slice whose hole was
             # rejected as inconsistent may hold a lytic wall, where growing would leak
@@ -286,6 +296,9 @@ def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams, a
     d2 = (rows - (track[:, 0] * sp[1])[:, None, None]) ** 2 + (cols - (track[:, 1] * sp[2])[:, None, None]) ** 2
     kept &= d2 <= p.tube_radius_mm ** 2
     kept[todo] &= ~bone[todo]
+    sacral = caudal_end(core, caudal_low)  # walked sacral canal: no foramen entry in front of it
+    if p.front_margin_mm is not None and anterior_rc is not None and sacral.any():
+        kept[sacral] = trim_anterior_lobes(kept[sacral], sp[1:], anterior_rc, p.front_margin_mm)
     kept = _largest_component(kept)
     kept |= _edge_voxels(kept, crop, p)
     return kept, int(good.sum()), track

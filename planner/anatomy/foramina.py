@@ -14,9 +14,18 @@ Method, per side, on the canal's slices (axial axis first, like :mod:`planner.an
    elderly, DOMAIN.md); pedicle slices are above ``pedicle_fraction``, foramen slices below
    ``open_fraction``;
 3. (the fraction averaged over about 3 mm along the spine on thin slices) a foramen is a run of
-   open slices of at least ``min_height_mm`` with pedicle slices (within about 6 mm) on both ends, the pedicle above and the one below, or on one end where the canal's
+   open slices of at least ``min_height_mm`` with pedicle slices (within ``pedicle_reach_mm``) on both ends, the pedicle above and the one below, or on one end where the canal's
    range ends there (a short scan shows only one of the two pedicles); its mask is the probe's non-bone, non-canal voxels
-   on those slices.
+   on those slices. ``pedicle_reach_mm`` is 9 mm (three 3 mm slices): between the open run and the
+   pedicle lie transition slices where the probe holds the pedicle's rounded edge and the facet in
+   part (bone fraction between ``open_fraction`` and ``pedicle_fraction``). On the TCIA lumbar scan
+   the left L2-L3 foramen has two of them (k 50-51, 0.51 and 0.41) since the canal grows into its
+   posterior recess at disc levels (:mod:`planner.anatomy.canal_open`): the canal's mean
+   anterior-posterior position, the probe band's centre, moved 0.5-1 mm back there, onto more of
+   the facet; with the 6 mm of before that foramen was lost (its pedicle slice k 49 is 9 mm below
+   the run). Lumbar pedicles are about 14-16 mm high (Zindrick et al. 1987, Spine 12:160) and the
+   foramina about 20 mm (Hasegawa et al. 1995, J Bone Joint Surg Am 77:32), so a 9 mm reach still
+   ends in the pedicle next to the foramen, not the next foramen.
 
 Levels: when vertebral levels are known (name and body centre in LPS), a foramen is named after the
 two vertebrae around it ("L2-L3": the L2 root exits there); otherwise its name is empty.
@@ -65,6 +74,7 @@ class ForaminaParams:
     pedicle_fraction: float = 0.6
     open_fraction: float = 0.35
     min_height_mm: float = 2.0
+    pedicle_reach_mm: float = 9.0
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
@@ -143,7 +153,7 @@ def find_foramina(volume, canal_mask: np.ndarray, levels=(), params: ForaminaPar
         pedicle = frac >= p.pedicle_fraction
         open_ = frac <= p.open_fraction
         nf = len(frac)
-        near = max(2, int(round(6.0 / sp[0])))  # a pedicle within about 6 mm of the run's end
+        near = max(2, int(round(p.pedicle_reach_mm / sp[0])))  # a pedicle within pedicle_reach_mm of the run's end
         for a, b in _runs(open_):
             below = a > 0 and bool(pedicle[max(0, a - near):a].any())
             above = b < nf and bool(pedicle[b:b + near].any())

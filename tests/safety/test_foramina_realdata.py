@@ -42,8 +42,6 @@ def test_foramina_are_named_from_the_automatic_vertebrae(lumbar):
             assert z57 - 40.0 < f.centre_lps[2] < z57, (f.side, f.centre_lps)
 
 
-@pytest.mark.xfail(strict=True, reason="since the canal grows into the lateral recesses (open-ring slices) the "
-                   "left L2-L3 foramen is no longer found on this scan (issue 13 stays open for it)")
 def test_the_left_l2_l3_foramen_is_found(lumbar):
     assert ("L2-L3", "left") in {(f.level, f.side) for f in lumbar.evaluation.foramina}
 
