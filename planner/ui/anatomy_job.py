@@ -193,6 +193,8 @@ class AnatomyJob(QObject):
             self.done.emit()
 
     def _forget(self, worker: LoadWorker) -> None:
+        """A thread sent its last signal: let it return (microseconds) before dropping it."""
+        worker.wait(1000)
         if worker in self._workers:
             self._workers.remove(worker)
 
@@ -211,11 +213,17 @@ class AnatomyJob(QObject):
     def _on_part(self, job_id: int, kind: str, payload) -> None:
         if not self._current(job_id):
             return
+        untouched = self._cursor_untouched()
         if kind == "canal_failed":
             self.loader.canal_failed(payload)
         elif self.w.session.canal.version == self._canal_version:  # nobody set a canal meanwhile
             self.loader.apply_canal(self._volume, *payload)
-        self._expected_cursor = np.array(self.w.state.cursor_lps, float)
+        # the canal may have moved the crosshair onto the spine; a crosshair the user moved stays his
+        self._expected_cursor = np.array(self.w.state.cursor_lps, float) if untouched else None
+
+    def _cursor_untouched(self) -> bool:
+        expected = self._expected_cursor
+        return expected is not None and bool(np.allclose(self.w.state.cursor_lps, expected, atol=1e-6))
 
     def _on_spine(self, job_id: int, spine) -> None:
         if not self._current(job_id):
@@ -255,7 +263,7 @@ class AnatomyJob(QObject):
         """The crosshair onto the named vertebral body nearest it, unless the user (or a plan) moved it
         since the case opened or the canal put it on the spine (unnamed bodies leave it on the canal)."""
         state, volume = self.w.state, self._volume
-        if self._expected_cursor is None or not np.allclose(state.cursor_lps, self._expected_cursor, atol=1e-6):
+        if not self._cursor_untouched():
             return
         bodies = [v for v in spine.vertebrae if v.name]
         if not bodies:

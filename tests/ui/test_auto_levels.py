@@ -136,6 +136,23 @@ def test_lumbar_a_plan_level_replaces_the_automatic_label_of_its_vertebra(lumbar
     assert level_text in [n for n, _c in w.level_labels.labels3d.levels()]
 
 
+def test_lumbar_renaming_all_levels_moves_the_automatic_labels(lumbar):
+    w, _ = lumbar
+    before = dict(w.level_labels.labels3d.levels())
+    l2 = np.asarray(w.session.anatomy.ready_spine().vertebra_named("L2").body_centre_lps)
+    w.levels.shift_all(+1)  # S1 cannot become S2: nothing changes, and the user is told
+    assert dict(w.level_labels.labels3d.levels()).keys() == before.keys()
+    w.levels.shift_all(-1)  # toward the head: L2 becomes L1, S1 becomes L5, in one action
+    try:
+        after = dict(w.level_labels.labels3d.levels())
+        np.testing.assert_allclose(after["L1 (auto, confidence high)"], l2)
+        assert "T10 (auto, confidence high)" in after and "S1 (auto, confidence high)" not in after
+        assert len(after) == len(before)
+    finally:
+        w.levels.shift_all(+1)
+    np.testing.assert_allclose(dict(w.level_labels.labels3d.levels())["L2 (auto, confidence high)"], l2)
+
+
 def test_t11_names_nothing_and_says_why(t11):
     w, _ = t11
     spine = w.session.anatomy.ready_spine()
