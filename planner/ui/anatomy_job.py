@@ -112,8 +112,10 @@ class AnatomyJob(QObject):
     def is_busy(self) -> bool:
         return self.worker is not None
 
-    def start(self, volume, with_canal: bool = True) -> None:
-        """Find the anatomy of ``volume`` (the session's current one); a job under way is cancelled."""
+    def start(self, volume, with_canal: bool = True, cursor_lps=None) -> None:
+        """Find the anatomy of ``volume`` (the session's current one); a job under way is cancelled.
+        The crosshair is moved onto the spine only while it is still at ``cursor_lps`` (default: where it
+        started on the case, ``window.load_cursor_lps``)."""
         if self.loader.closed:
             return
         self._drop_current()
@@ -125,7 +127,8 @@ class AnatomyJob(QObject):
         job_id, grid = self._job_id, session.grid
         self._volume = volume
         self._canal_version = session.canal.version
-        self._expected_cursor = np.array(self.w.state.cursor_lps, float)
+        start_lps = cursor_lps if cursor_lps is not None else getattr(self.w, "load_cursor_lps", None)
+        self._expected_cursor = np.array(start_lps if start_lps is not None else self.w.state.cursor_lps, float)
         anatomy.retry()
 
         def job(progress, cancel):
@@ -167,7 +170,7 @@ class AnatomyJob(QObject):
             return
         if session.anatomy is not None:
             session.anatomy.retry()
-        self.start(session.volume, with_canal=session.canal_mask is None)
+        self.start(session.volume, with_canal=session.canal_mask is None, cursor_lps=self.w.state.cursor_lps)
 
     def cancel(self) -> None:
         """Stop applying results: the step under way finishes in the background and is dropped."""

@@ -211,6 +211,28 @@ def _reopen(qapp, w, folder) -> None:
     assert _wait(qapp, lambda: bool(loaded), timeout_s=120)
 
 
+def test_a_crosshair_the_user_moved_stays_where_he_put_it(qapp, lumbar_ct_dir, lumbar):
+    w = lumbar[0]
+    job = w.loader.anatomy
+    done = []
+    job.done.connect(lambda: done.append(True))
+    moved = []
+
+    def user_moves(_volume):
+        lo, hi = w.volume.bounds_lps
+        target = w.volume.to_lps(np.round(w.volume.to_ijk(lo + 0.3 * (hi - lo))))
+        w.state.set_cursor(target)
+        moved.append(np.array(w.state.cursor_lps, float))
+    w.loader.loaded.connect(user_moves)
+    try:
+        w.open_path(lumbar_ct_dir)
+        assert _wait(qapp, lambda: bool(done) and bool(moved) and not job.is_busy(), timeout_s=180)
+        assert w.session.anatomy.ready_spine().vertebra_named("L2") is not None  # the names did arrive
+        np.testing.assert_allclose(w.state.cursor_lps, moved[0])  # neither the canal nor the vertebrae moved it
+    finally:
+        w.loader.loaded.disconnect(user_moves)
+
+
 def test_cancel_leaves_no_automatic_levels_and_no_error(qapp, lumbar_ct_dir, lumbar):
     w = lumbar[0]
     job = w.loader.anatomy
