@@ -283,3 +283,19 @@ def test_cancel_after_the_canal_keeps_the_canal_and_names_nothing(qapp, lumbar_c
         assert w.levels.name_box.currentText() == ""
     finally:
         w.loader.canal_ready.disconnect(job.cancel)
+
+
+def test_nothing_starts_after_the_window_closed(qtbot):
+    from planner.core.volume import ImageVolume
+    from planner.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.loader.quiet = True
+    w.show()
+    volume = ImageVolume(np.full((6, 40, 50), 30, np.int16), (1.0, 1.0, 2.0), (0.0, 0.0, 0.0))
+    w.set_volume(volume)  # the case is open: only the close guard can stop the job
+    w.close()
+    w.loader.anatomy.start(volume)
+    w.loader.anatomy.restart()
+    assert w.loader.anatomy.worker is None and not w.loader.anatomy._workers
