@@ -4,7 +4,8 @@ VTK only, no Qt. Each name is a 2D text actor placed, before every render (the r
 ``BESIDE_MM`` to the screen-left (or right, away from the needles) of its vertebral body's centre, measured along the camera's right
 direction in the body's own depth: so it stays clear of the vertebra and of what is planned in it
 (needle tips and zones lie within the vertebral body, about 25 mm around its centre on a lumbar body,
-DOMAIN.md access geometry) from any viewing side, at any zoom.
+DOMAIN.md access geometry) from any viewing side, at any zoom. Names proposed by the automatic count
+(``auto``) are drawn in their own colour and not bold, apart from the user's levels.
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ def world_to_display(renderer, point_lps) -> np.ndarray:
 class LevelLabels3D:
     """Names ``(name, body_centre_lps)`` shown beside the spine in ``renderer``."""
 
-    def __init__(self, renderer, rgb=(0.6, 1.0, 0.6)):
+    def __init__(self, renderer, rgb=(0.6, 1.0, 0.6), auto_rgb=(0.7, 0.85, 0.75)):
         self.renderer = renderer
         self.rgb = rgb
+        self.auto_rgb = auto_rgb
         self.visible = True
+        self.auto_names: list[str] = []  # the names shown that the automatic count proposed
         self.avoid_lps = np.zeros((0, 3))  # points the labels keep away from (the needles' entries and tips)
         self._labels: list[tuple[str, np.ndarray, vtkTextActor]] = []
         self._leaders = vtkPolyData()
@@ -47,18 +50,22 @@ class LevelLabels3D:
         renderer.AddViewProp(self._leader_actor)
         renderer.AddObserver("StartEvent", lambda *_: self.place())
 
-    def set_levels(self, levels) -> None:
-        """Replace the names: ``levels`` is an iterable of (name, body_centre_lps)."""
+    def set_levels(self, levels, auto=()) -> None:
+        """Replace the names: ``levels`` (the plan's) and ``auto`` (found automatically) are iterables of
+        (name, body_centre_lps)."""
         for _, _, actor in self._labels:
             self.renderer.RemoveViewProp(actor)
         self._labels = []
-        for name, centre in levels:
+        levels, auto = list(levels), list(auto)
+        self.auto_names = [str(name) for name, _ in auto]
+        for n, (name, centre) in enumerate(levels + auto):
+            is_auto = n >= len(levels)
             actor = vtkTextActor()
             actor.SetInput(str(name))
             tp = actor.GetTextProperty()
             tp.SetFontSize(FONT_PX)
-            tp.SetBold(True)
-            tp.SetColor(*self.rgb)
+            tp.SetBold(not is_auto)
+            tp.SetColor(*(self.auto_rgb if is_auto else self.rgb))
             tp.SetBackgroundColor(0.0, 0.0, 0.0)
             tp.SetBackgroundOpacity(0.6)
             tp.SetJustificationToRight()

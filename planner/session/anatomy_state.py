@@ -1,8 +1,13 @@
 """The session's automatic anatomy: body mask and vertebrae of the loaded volume, computed once.
 
-Qt-free; computed on first use (a headless ``analyze``, the first corridor check, or the app's load
-worker calling :meth:`SessionAnatomy.compute`), then reused. A failure is kept as a message, never
-raised: planning goes on with levels set by hand. The body mask, the vertebrae and the automatic canal
+Qt-free; computed on first use (a headless ``analyze``, the first corridor check, or the app's
+anatomy worker, :mod:`planner.ui.anatomy_job`, right after a load), then reused. A failure is kept as
+a message, never raised: planning goes on with levels set by hand. The body and the vertebrae have
+a lock each, so a thread that needs only the body (the 3D bone surface) never waits for the vertebrae
+(seconds), and two threads asking for the vertebrae compute them once. :meth:`SessionAnatomy.decline`
+(the user cancelled the search) is lock-free: the GUI thread never waits for a running computation,
+and from then on :meth:`SessionAnatomy.spine` answers "no automatic levels" whatever that computation
+finds. The body mask, the vertebrae and the automatic canal
 go through the on-disk anatomy cache (:mod:`planner.anatomy.cache`, keyed by the series' content):
 the same series opened again gets them back in milliseconds; ``cache_messages`` says in words when a
 cache file was ignored.
@@ -24,7 +29,7 @@ from planner.anatomy.spine import SpineResult
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
 
-__all__ = ["SessionAnatomy", "plan_level_geometry"]
+__all__ = ["SessionAnatomy", "auto_level_labels", "confidence_word", "plan_level_geometry"]
 
 #: Body size used for a plan level that has no measured geometry (DOMAIN.md typical lumbar body).
 _DEFAULT_BODY_MM = (45.0, 32.0, 27.0)  # width, depth, height
@@ -50,9 +55,11 @@ class SessionAnatomy:
     def __init__(self, volume: ImageVolume, cache: AnatomyCache | None = None):
         self.volume = volume
         self.cache = cache if cache is not None else AnatomyCache()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the body mask
+        self._spine_lock = threading.Lock()  # the vertebrae
         self._body: BodyMask | None = None
         self._spine: SpineResult | None = None
+        self._declined: SpineResult | None = None  # set (without a lock) when the user cancelled the search
         self.body_error = ""
 
     def compute(self) -> "SessionAnatomy":
@@ -92,24 +99,49 @@ class SessionAnatomy:
         return self._body
 
     def spine(self) -> SpineResult:
+        """The vertebrae (computed here on first use, seconds on a real scan); after :meth:`decline`,
+        an empty result saying so."""
+        if self._declined is not None:
+            return self._declined
         body = self.body()
-        with self._lock:
-            if self._spine is None:
+        with self._spine_lock:
+            if self._spine is None and self._declined is None:
                 if body is None:
                     self._spine = SpineResult((), False, f"No spine was found: {self.body_error} "
                                                          "Set the levels by hand.")
                 else:
                     self._spine = spine_cached(self.volume, body, self.cache, self._key())
-            return self._spine
+        declined = self._declined
+        return declined if declined is not None else self._spine
 
     def set_spine(self, spine: SpineResult) -> None:
         """Replace the vertebrae (e.g. after the user renamed all levels by one)."""
-        with self._lock:
+        with self._spine_lock:
             self._spine = spine
+        if self._declined is not None:
+            self._declined = spine
+
+    def decline(self, message: str) -> None:
+        """No automatic vertebrae for this volume (the user cancelled the search): :meth:`spine` gives an
+        empty result with ``message`` from now on. Never blocks (a plain assignment)."""
+        self._declined = SpineResult((), False, message)
+
+    def retry(self) -> None:
+        """Undo :meth:`decline`: the next :meth:`spine` finds the vertebrae (or returns those found)."""
+        self._declined = None
+
+    @property
+    def declined(self) -> bool:
+        return self._declined is not None
 
     @property
     def ready(self) -> bool:
-        return self._spine is not None
+        """True when :meth:`spine` answers without computing."""
+        return self._declined is not None or self._spine is not None
+
+    def ready_spine(self) -> SpineResult | None:
+        """The vertebrae when already known, else None (never computes: safe on the GUI thread)."""
+        return self.spine() if self.ready else None
 
     def vertebra_for(self, plan_levels, needle) -> LevelGeometry | None:
         """The vertebra of a needle: its plan level when set (sizes from the automatic vertebra near
@@ -135,3 +167,31 @@ class SessionAnatomy:
             return needle.level
         g = self.vertebra_for(plan_levels, needle)
         return g.name if g is not None else ""
+
+
+#: Confidence in words for a clinician, from the naming rule's values (planner.anatomy.spine_names):
+#: 0.95 when counting up from the sacrum and down from the last rib agree, 0.6 from one landmark only,
+#: halved for a body seen only in part.
+_CONFIDENCE_WORDS = ((0.9, "high"), (0.5, "moderate"), (0.0, "low"))
+
+
+def confidence_word(confidence: float) -> str:
+    """"high" (both landmarks agree), "moderate" (one landmark) or "low" (a partly seen body)."""
+    return next(word for floor, word in _CONFIDENCE_WORDS if float(confidence) >= floor)
+
+
+def auto_level_labels(spine: SpineResult | None, plan_levels=()) -> list[tuple[str, tuple, str]]:
+    """``(label, body_centre_lps, name)`` of each automatically named vertebra that no plan level
+    stands for (a plan level of the same name, or one whose centre lies in that vertebra: the user's
+    level wins). The label says it is automatic and how sure: "L2 (auto, confidence high)"."""
+    if spine is None:
+        return []
+    plan_levels = tuple(plan_levels)
+    taken = {lv.name for lv in plan_levels}
+    named = [v for v in spine.vertebrae if v.name]
+    for lv in plan_levels:
+        inside = vertebra_at(named, np.asarray(lv.body_centre_lps, float)) if named else None
+        if inside is not None:
+            taken.add(inside.name)
+    return [(f"{v.name} (auto, confidence {confidence_word(v.confidence)})",
+             tuple(float(c) for c in v.body_centre_lps), v.name) for v in named if v.name not in taken]

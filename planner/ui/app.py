@@ -55,7 +55,7 @@ def _open_demo_plan(window: MainWindow) -> None:
 def _exit_after_screenshot(app: QApplication, window: MainWindow, path: Path) -> None:
     """Save the whole window once the 3D surface and the canal are in (or after 60 s), then quit."""
     window.loader.quiet = True  # no modal box (e.g. "Loaded with warnings") may hold the screenshot back
-    pending = {"surface", "canal"}
+    pending = {"surface", "canal", "anatomy"}  # anatomy: the automatic vertebrae and their names (issue 19)
     done = []
 
     deadline = time.monotonic() + 180.0  # a plan's corridor checks on a loaded machine take a while
@@ -84,5 +84,6 @@ def _exit_after_screenshot(app: QApplication, window: MainWindow, path: Path) ->
 
     window.view3d.surface_ready.connect(lambda: ready("surface"))
     window.loader.canal_ready.connect(lambda: ready("canal"))
+    window.loader.anatomy.done.connect(lambda: ready("anatomy"))
     window.loader.failed.connect(lambda message: QTimer.singleShot(300, shoot))
     QTimer.singleShot(60000, shoot)

@@ -1,5 +1,6 @@
 """Opening a case: folder scan, series choice, loading off the GUI thread with progress and Cancel,
-recent folders; and the automatic spinal canal segmentation that follows a load.
+recent folders; then the automatic anatomy (body, canal, vertebrae: :mod:`planner.ui.anatomy_job`) in
+the background with its own progress bar and Cancel, and the canal from a click on request.
 
 Cancel or a failure leaves the case that was open untouched: the new volume replaces it only when it
 has loaded completely.
@@ -18,6 +19,7 @@ from planner.analysis.overlap import PreparedCanal
 from planner.anatomy.cache_parts import canal_cached  # issue 13: the on-disk anatomy cache
 from planner.anatomy.canal import segment_canal_from_seed
 from planner.anatomy.focus import spine_focus_lps
+from planner.ui.anatomy_job import AnatomyJob
 from planner.ui.load_worker import LoadWorker
 from planner.ui.series_browser import SeriesBrowserDialog
 
@@ -55,6 +57,7 @@ class CaseLoader(QObject):
         self.quiet = False  # tests and scripts: no modal dialogs, only signals
         self.closed = False  # set when the window closes: nothing new starts (a QThread outliving it aborts)
         self._path = ""
+        self.anatomy = AnatomyJob(window, self)  # issues 13/19: the whole automatic anatomy after a load
 
     def is_busy(self) -> bool:
         return self.worker is not None and self.worker.is_running()
@@ -127,7 +130,7 @@ class CaseLoader(QObject):
             remember_folder(self._path)
         self.window.set_volume(volume)
         self.loaded.emit(volume)
-        self.start_canal(volume)
+        self.anatomy.start(volume)
 
     def _fail(self, message: str) -> None:
         self.worker = None
@@ -170,9 +173,8 @@ class CaseLoader(QObject):
             return mask, PreparedCanal.build(grid, mask, volume.hu)
 
         worker = LoadWorker(job, self)
-        worker.finished.connect(lambda result, v=volume: self._on_canal(v, *result))
-        worker.failed.connect(lambda msg: self.window.statusBar().showMessage(
-            f"Automatic canal segmentation failed: {msg} Use Plan ▸ Segment canal from a click.", 12000))
+        worker.finished.connect(lambda result, v=volume: self.apply_canal(v, *result))
+        worker.failed.connect(self.canal_failed)
         self.canal_worker = worker
         self.window.statusBar().showMessage("Segmenting the spinal canal…", 5000)
         worker.start()
@@ -188,7 +190,22 @@ class CaseLoader(QObject):
         if focus is not None:
             state.set_cursor(focus)
 
-    def _on_canal(self, volume, mask, prepared=None) -> None:
+    def shutdown(self) -> None:
+        """The window closes: nothing new starts; the jobs under way are cancelled and waited for (the
+        canal and anatomy steps cannot be interrupted; they take seconds)."""
+        self.closed = True
+        for worker in (self.worker, self.canal_worker):
+            if worker is not None:
+                worker.cancel()
+                worker.wait(120000)
+        self.anatomy.shutdown()
+
+    def canal_failed(self, message: str) -> None:
+        self.window.statusBar().showMessage(
+            f"Automatic canal segmentation failed: {message} Use Plan ▸ Segment canal from a click.", 12000)
+
+    def apply_canal(self, volume, mask, prepared=None) -> None:
+        """A canal found for ``volume`` (automatic or from a click): to the session, crosshair onto it."""
         if volume is not self.window.session.volume:
             return  # a stale result for a case that is no longer open
         self.window.session.set_canal(mask, prepared=prepared)

@@ -1,7 +1,8 @@
 """The findings of the latest evaluation, worst first, with the plan's headline figures.
 
 While a background check runs (the needle corridors, the bioheat model: :meth:`FindingsPanel.watch`) or
-the evaluation still lacks some needle's corridor, the panel says "Rechecking…" and greys its rows; the
+the evaluation still lacks some needle's corridor, the panel says "Rechecking…" and greys its rows
+(never with no needle in the plan: then nothing is being checked); the
 findings of those checks from before the change stay listed (greyed, "rechecking") instead of vanishing,
 until the new result replaces them. During a drag nothing is rechecked (results wait for the release),
 so no old rows are kept then. The panel keeps a minimum height so the findings are never squeezed
@@ -83,8 +84,14 @@ class FindingsPanel(QWidget):
             self.show_evaluation(self._evaluation)
 
     def rechecking(self) -> bool:
+        """True while a finding shown (or about to be) is being recomputed. The background checks are
+        about needles (corridors) and their zones (foramina, the bioheat model): with no needle in the
+        plan nothing is checked, even while a worker finds the foramina of a new canal (issue 19: an
+        empty plan on the T11-T12 scan said "Rechecking…" for the seconds that took)."""
+        if not self.session.plan.needles:
+            return False
         ev = self._evaluation
-        return self._busy() or (ev is not None and not ev.complete and bool(self.session.plan.needles))
+        return self._busy() or (ev is not None and not ev.complete)
 
     # --- rows ----------------------------------------------------------------------------------
     def _stale(self, findings) -> list:

@@ -7,10 +7,17 @@ Plan menu ("Add the proposed levels"), so the flow can be driven by events in te
 The toolbar box keeps the name the user chose (issue 19: it used to jump to the cranial neighbour
 after each level, so the box no longer said what had just been named); after a choice the keys go
 back to the views (arrows scroll slices, not names), and the wheel changes it only while it has the focus.
+
+When the automatic vertebrae arrive (:mod:`planner.ui.anatomy_job`) the box lists the names found first
+and, unless the user chose a name since the case opened, shows the one nearest the crosshair; when no
+vertebra was named (a 20-slice scan, an ambiguous count) it stays empty rather than guessing (issue 19:
+it said "L2" on the thoracic T11-T12 scan). A click with an empty box takes the automatic name of the
+vertebra clicked, else asks for a name.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel
 
@@ -19,6 +26,7 @@ from planner.core.errors import PlannerError
 from planner.plan import commands
 from planner.plan.items import Level
 from planner.plan.vocab import LEVEL_NAMES, MAX_LEVELS
+from planner.session.anatomy_state import confidence_word
 from planner.session.level_rename import shift_all_levels
 from planner.ui.action_host import ActionHost
 from planner.ui.keyboard import wheel_only_when_focused
@@ -40,16 +48,60 @@ class LevelActions:
         host.add_action(plan_menu, "Rename all levels one &up (toward the head)", lambda: self.shift_all(-1))
         host.add_action(plan_menu, "Rename all levels one &down (toward the feet)", lambda: self.shift_all(+1))
         host.add_action(plan_menu, "Show the &automatic level count", self.show_spine)
+        self.job = getattr(getattr(host, "loader", None), "anatomy", None)  # planner.ui.anatomy_job.AnatomyJob
+        if self.job is not None:
+            host.add_action(plan_menu, "Find the vertebrae &automatically", self.job.restart)
+            self.job.vertebrae_ready.connect(self.offer_names)
         self.name_box = QComboBox(host.widget())
         self.name_box.setObjectName("level_name")
-        self.name_box.addItems(list(LEVEL_NAMES))
-        self.name_box.setCurrentText("L2")
+        self.name_box.setPlaceholderText("name?")
         self.name_box.setToolTip("Name given to the next level you click (V)")
         self.name_box.setFocusPolicy(Qt.StrongFocus)
         wheel_only_when_focused(self.name_box)
         self.name_box.activated.connect(lambda _i: self._keys_to_views())
+        self.name_box.currentTextChanged.connect(self._on_box_changed)
+        self._filling = False
+        self.user_chose = False  # a name chosen since the case opened: the automatic default keeps off it
+        self._fill(())
         self._toolbar_widgets = (QLabel(" Level "), self.name_box)
         self.session.volume_changed.connect(self._clear)
+
+    # --- the level box -----------------------------------------------------------------------------
+    def _on_box_changed(self, _text: str) -> None:
+        if not self._filling:
+            self.user_chose = True
+
+    def _fill(self, found, current: str = "") -> None:
+        """The box's names: ``found`` first (head to feet), a separator, then every other name; showing
+        ``current`` ("" : empty)."""
+        box = self.name_box
+        self._filling = True
+        try:
+            box.clear()
+            found = [n for n in LEVEL_NAMES if n in set(found)]
+            box.addItems(found)
+            if found:
+                box.insertSeparator(len(found))
+            box.addItems([n for n in LEVEL_NAMES if n not in found])
+            box.setCurrentIndex(box.findText(current) if current else -1)
+        finally:
+            self._filling = False
+
+    def offer_names(self, spine) -> None:
+        """The automatic vertebrae arrived (or were renamed): list their names first and, unless the user
+        chose a name, show the one nearest the crosshair (nothing when none is named)."""
+        named = [v for v in (spine.vertebrae if spine is not None else ()) if v.name]
+        current = self.name_box.currentText()
+        if not self.user_chose:
+            current = ""
+            state = getattr(self.w, "state", None)
+            if named and state is not None:
+                centres = np.array([v.body_centre_lps for v in named], float)
+                current = named[int(np.argmin(np.linalg.norm(centres - state.cursor_lps, axis=1)))].name
+        self._fill([v.name for v in named], current)
+        words = ", ".join(f"{v.name} ({confidence_word(v.confidence)})" for v in named)
+        self.name_box.setToolTip("Name given to the next level you click (V)" +
+                                 (f". Found automatically: {words}" if words else ""))
 
     def _keys_to_views(self) -> None:
         keyboard = getattr(self.w, "keyboard", None)  # planner.ui.keyboard.KeyboardRouter on the main window
@@ -60,15 +112,22 @@ class LevelActions:
         return self._toolbar_widgets
 
     def _clear(self) -> None:
+        """A new case: no proposals, and the box empty until the automatic names arrive."""
         self.proposals = []
         self.accept_action.setEnabled(False)
+        self.user_chose = False
+        self._fill(())
 
     def start(self) -> None:
         self.w.set_tool("level_seed")
 
     def add_level_at(self, lps) -> None:
-        name = self.name_box.currentText()
+        name = self.name_box.currentText() or self.auto_name_at(lps)
         self.w.set_tool("navigate")
+        if not name:
+            self._warn("Choose the level's name in the toolbar first: the automatic count did not name this "
+                       "vertebra.")
+            return
         if self.session.plan.level_named(name) is not None:
             self._warn(f"The plan already has level {name}; choose another name in the toolbar.")
             return
@@ -125,6 +184,8 @@ class LevelActions:
             return
         self.w.show_status(f"Renamed {changed} item(s) by one level "
                                        f"{'toward the feet' if steps > 0 else 'toward the head'}.", 8000)
+        if self.job is not None:
+            self.job.announce()  # the automatic names moved too: labels and box follow
 
     def show_spine(self) -> None:
         """What the automatic search found and why levels are or are not named (in words)."""
@@ -132,8 +193,8 @@ class LevelActions:
         if anatomy is None:
             return
         if not anatomy.ready:
-            self.w.show_status("The automatic level count is still running (it starts with the "
-                                           "first corridor check).", 8000)
+            self.w.show_status("The automatic level count is still running (its progress is in the "
+                               "status bar).", 8000)
             return
         spine = anatomy.spine()
         names = ", ".join(f"{v.name} ({v.confidence:.0%})" for v in spine.vertebrae if v.name)

@@ -3,6 +3,10 @@ a needle tip or a zone (:mod:`planner.ui.label_layout`), and hidden from the Vie
 
 The dotted mid-sagittal trace stays with :func:`planner.ui.plan_overlays.draw_level`; this overlay draws
 after all the others so the names are on top, and it only ever draws where nothing planned lies.
+
+Besides the plan's levels it names the vertebrae found automatically (issues 13/19), as soon as they are
+known and before any needle exists: "L2 (auto, confidence high)", in :data:`AUTO_LEVEL_RGB` (paler than a
+plan level's green), and only where no plan level stands for that vertebra (the user's level wins).
 """
 
 from __future__ import annotations
@@ -13,11 +17,15 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 
 from planner.geometry.sections import ellipsoid_section
 from planner.render.level_labels3d import LevelLabels3D
+from planner.session.anatomy_state import auto_level_labels
 from planner.ui.label_body import layout_options
 from planner.ui.label_layout import PlacedLabel, bounding_rect, place_labels, point_rect
 from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB
 
 LABEL_FONT = ("Sans", 9)
+#: Automatic names: the plan level colour (palette.LEVEL) washed toward grey, so a name the planner
+#: proposes never looks like one the user set.
+AUTO_LEVEL_RGB = QColor(175, 215, 190)
 PAD_PX = 4.0
 
 
@@ -74,22 +82,33 @@ def corner_texts(view) -> list:
     return [(0.0, 0.0, w * 0.6, 22.0), (0.0, h - 24.0, float(w), float(h))]
 
 
+def auto_labels(session) -> list[tuple[str, tuple, str]]:
+    """The automatic vertebrae's labels for ``session`` (never computes: empty until they are known)."""
+    anatomy = session.anatomy
+    spine = anatomy.ready_spine() if anatomy is not None else None
+    return auto_level_labels(spine, session.plan.levels)
+
+
 class LevelLabelOverlay:
-    """Draws the plan's level names off the anatomy; ``visible`` False hides them."""
+    """Draws the plan's level names and the automatic ones off the anatomy; ``visible`` False hides them."""
 
     def __init__(self, session):
         self.session = session
         self.visible = True
+        self.auto_texts: set[str] = set()  # the labels of the last layout that are automatic
 
     def layout(self, view, sl) -> list[PlacedLabel]:
-        """Where each level near this slice gets its name (empty when hidden)."""
+        """Where each level near this slice gets its name (empty when hidden): the plan's first."""
         if not self.visible:
             return []
+        named = [(lv.name, lv.body_centre_lps) for lv in self.session.plan.levels]
+        auto = [(text, centre) for text, centre, _name in auto_labels(self.session)]
+        self.auto_texts = {text for text, _c in auto}
         items = []
-        for level in self.session.plan.levels:
-            centre = np.asarray(level.body_centre_lps, float)
+        for text, centre in named + auto:
+            centre = np.asarray(centre, float)
             if abs(float(view.height_above_slice_mm(centre))) <= LEVEL_NEAR_MM:
-                items.append((level.name, view.lps_to_screen(centre)))
+                items.append((text, view.lps_to_screen(centre)))
         if not items:
             return []
         metrics = QFontMetrics(_font())
@@ -110,9 +129,10 @@ class LevelLabelOverlay:
             x0, y0, x1, y1 = label.rect
             ax, ay = label.anchor
             edge_x = x1 if ax > x1 else (x0 if ax < x0 else ax)
-            painter.setPen(QPen(LEVEL_RGB, 1.0, Qt.DotLine))
+            rgb = AUTO_LEVEL_RGB if label.text in self.auto_texts else LEVEL_RGB
+            painter.setPen(QPen(rgb, 1.0, Qt.DotLine))
             painter.drawLine(QPointF(edge_x, (y0 + y1) / 2), QPointF(ax, ay))
-            painter.setPen(QPen(LEVEL_RGB, 1.0))
+            painter.setPen(QPen(rgb, 1.0))
             painter.drawEllipse(QPointF(ax, ay), 2.0, 2.0)
             rect = QRectF(x0, y0, x1 - x0, y1 - y0)
             painter.fillRect(rect, QColor(0, 0, 0, 170))
@@ -127,10 +147,15 @@ class LevelLabels:
         self.overlay = LevelLabelOverlay(window.session)
         for view in window.all_2d_views():
             view.overlays.append(self.overlay)
-        self.labels3d = LevelLabels3D(window.view3d.scene.renderer, LEVEL_RGB.getRgbF()[:3])
+        self.labels3d = LevelLabels3D(window.view3d.scene.renderer, LEVEL_RGB.getRgbF()[:3],
+                                      auto_rgb=AUTO_LEVEL_RGB.getRgbF()[:3])
         plan = window.session.plan
         for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
             signal.connect(self._on_plan)
+        window.session.volume_changed.connect(self._on_plan)
+        job = getattr(getattr(window, "loader", None), "anatomy", None)  # planner.ui.anatomy_job.AnatomyJob
+        if job is not None:
+            job.vertebrae_ready.connect(self._on_vertebrae)
         self.action = window.add_action(menu, "Show &level labels", self.set_visible)
         self.action.setObjectName("show_level_labels")
         self.action.setCheckable(True)
@@ -141,11 +166,17 @@ class LevelLabels:
         ends = [p for item in list(plan.needles) + list(plan.thermocouples) for p in (item.entry_lps, item.tip_lps)]
         self.labels3d.avoid_lps = np.asarray(ends, float).reshape(-1, 3)
         levels = [(lv.name, lv.body_centre_lps) for lv in self.w.session.plan.levels]
+        auto = [(text, centre) for text, centre, _name in auto_labels(self.w.session)]
         shown = self.labels3d.levels()
-        if [n for n, _ in levels] != [n for n, _ in shown] or any(
-                not np.allclose(c, old) for (_, c), (_, old) in zip(levels, shown)):
-            self.labels3d.set_levels(levels)
+        if [n for n, _ in levels + auto] != [n for n, _ in shown] or any(
+                not np.allclose(c, old) for (_, c), (_, old) in zip(levels + auto, shown)):
+            self.labels3d.set_levels(levels, auto=auto)
             self.w.view3d.render()
+
+    def _on_vertebrae(self, _spine) -> None:
+        """The automatic vertebrae arrived (or were renamed): their names in 3D and in every 2D view."""
+        self._on_plan()
+        self.w.update_views()
 
     def set_visible(self, on: bool) -> None:
         self.overlay.visible = bool(on)

@@ -379,11 +379,7 @@ class MainWindow(QMainWindow):
         if not self.plan_files.confirm_close():
             event.ignore()
             return
-        self.loader.closed = True
-        for worker in (self.loader.worker, self.loader.canal_worker):
-            if worker is not None:
-                worker.cancel()
-                worker.wait(120000)  # the canal segmentation cannot be interrupted; it takes seconds
+        self.loader.shutdown()  # the load, the canal and the automatic anatomy (issues 13/19)
         self.plan_files.exports.shutdown()  # issue 19: an export under way is cancelled, its files discarded
         self.corridors.shutdown()
         self.thermal.shutdown()
