@@ -157,8 +157,8 @@ def _row_ends(mask2d: np.ndarray) -> np.ndarray:
     part = mask2d[rows]
     first = np.argmax(part, axis=1)
     last = mask2d.shape[1] - 1 - np.argmax(part[:, ::-1], axis=1)
-    ends = np.concatenate([np.stack([rows, first], axis=1), np.stack([rows, last], axis=1)])
-    return np.unique(ends, axis=0)
+    two = last > first  # a row of one voxel gives it once
+    return np.concatenate([np.stack([rows, first], axis=1), np.stack([rows[two], last[two]], axis=1)])
 
 
 def convex_hull_2d(mask2d: np.ndarray) -> np.ndarray:

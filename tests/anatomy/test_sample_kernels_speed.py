@@ -108,3 +108,11 @@ def test_slicewise_distance_per_slice_equals_the_3d_transform():
     mask[3] = True  # a slice without background: the 3-D transform is used
     ref = ndimage.distance_transform_edt(mask, sampling=(_SLICEWISE_SAMPLING_W, 1.0, 1.0))
     assert np.array_equal(slicewise_distance_mm(mask, 1.0), ref)
+
+
+def test_body_inner_erosion_equals_scipy():
+    from planner.anatomy.body import _disk, _erode_cross
+
+    mask = ndimage.binary_opening(np.random.default_rng(6).random((7, 40, 33)) > 0.4)
+    mask[:, 0, :] = True  # set along the edges: beyond the edge counts as set
+    assert np.array_equal(_erode_cross(mask), ndimage.binary_erosion(mask, structure=_disk(1), border_value=1))
