@@ -6,8 +6,13 @@ offset=offset, output_shape=shape, output=np.float32, order=1, mode="constant", 
 same order (coordinate = offset + sum of matrix x index; weights ``1 - t`` and ``1 - (1 - t)`` as in
 scipy's ``ni_splines.c``; the 8 corners weighted ``value * w0 * w1 * w2`` and summed in C order), NaN for a point outside ``[0, n - 1]`` along any axis, the far corner clamped
 where its weight is 0. About 3x faster than scipy's generic geometric transform, which the vertebra
-search calls some fifty times per scan. numba is imported on first use only (a headless run whose
-anatomy comes from the cache never pays its import); without numba, scipy is used.
+search calls some fifty times per scan. :func:`points_linear_nearest` and :func:`points_linear_2d`
+are the same for scattered points: ``scipy.ndimage.map_coordinates`` with ``order=1`` and
+``mode="nearest"`` (3-D; the weights from the coordinate, the neighbours' indices clamped) or
+``mode="constant", cval=0`` (2-D), bit for bit; the tilt and mirror searches sample all their
+candidate angles in one call each instead of some 900 scipy calls per scan. numba is imported on
+first use only (a headless run whose anatomy comes from the cache never pays its import); without
+numba, scipy is used.
 """
 
 from __future__ import annotations
