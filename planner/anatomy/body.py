@@ -143,6 +143,18 @@ def _coarse_body(tissue: np.ndarray, spacing: np.ndarray, p: BodyParams) -> np.n
     return fill_holes_in_plane(grown, in_plane)  # = binary_fill_holes(grown, in_plane), one labelling
 
 
+def _erode_cross(mask: np.ndarray) -> np.ndarray:
+    """``ndimage.binary_erosion(mask, structure=_disk(1), border_value=1)``: a voxel stays when it and
+    its four in-plane neighbours are set (beyond the edge counts as set); the same mask from four
+    shifted ANDs, several times faster than the generic erosion."""
+    out = mask.copy()
+    out[:, 1:] &= mask[:, :-1]
+    out[:, :-1] &= mask[:, 1:]
+    out[:, :, 1:] &= mask[:, :, :-1]
+    out[:, :, :-1] &= mask[:, :, 1:]
+    return out
+
+
 def _to_full(coarse: np.ndarray, full_shape: tuple[int, int, int], f: tuple[int, int, int]) -> np.ndarray:
     """Nearest-neighbour expansion of a strided (``[::f]``) coarse array to ``full_shape``."""
     idx = [np.clip(np.round(np.arange(n) / fa).astype(int), 0, c - 1)
@@ -163,7 +175,7 @@ def segment_body(volume: ImageVolume, params: BodyParams | None = None) -> BodyM
     coarse = _coarse_body(coarse_tissue, spacing_kji * np.array(f), p)
     # Coarse voxels at least one voxel inside the body: kept whole at full resolution (filled holes
     # such as the lungs and bowel gas stay in the body).
-    inner = ndimage.binary_erosion(coarse, structure=_disk(1), border_value=1)
+    inner = _erode_cross(coarse)
     body = BodyMask(volume, p.tissue_hu, coarse, inner, order, f)
     if body.volume_ml < p.min_body_ml:
         raise PlannerError("No patient body was found in the scan (nothing denser than "

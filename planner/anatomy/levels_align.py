@@ -20,6 +20,7 @@ from planner.core.lazy import lazy_module
 from planner.core.frames import map_coordinates_kji
 from planner.anatomy.levels_body import LevelParams, footprint_at_seed
 from planner.anatomy.levels_grid import LocalGrid, close_slices, holes_in_slices, resample, small_parts
+from planner.anatomy.resample_kernel import points_linear_nearest
 from planner.core.volume import ImageVolume
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -68,21 +69,29 @@ def _section_core(volume: ImageVolume, seed_lps, p: LevelParams) -> tuple[np.nda
     return grid.to_lps([centre_uv[0], centre_uv[1], 0.0]), offsets
 
 
-def _f_ratio(volume: ImageVolume, centre_lps: np.ndarray, offsets_uv: np.ndarray, axes: np.ndarray) -> float:
-    """Between-section over within-section variance of HU on the core swept along ``axes[2]``."""
+def _f_ratios(volume: ImageVolume, centre_lps: np.ndarray, offsets_uv: np.ndarray, frames) -> np.ndarray:
+    """Between-section over within-section variance of HU on the core swept along each frame's
+    ``axes[2]``. The HU of all frames are sampled in one call (trilinear, edge values beyond the scan:
+    :func:`~planner.anatomy.resample_kernel.points_linear_nearest`, scipy's numbers)."""
     along = np.arange(-_ALONG_HALF_MM, _ALONG_HALF_MM + 1e-9, _ALONG_STEP_MM)
-    pts = (centre_lps[None, None, :] + along[:, None, None] * axes[2]
-           + offsets_uv[None, :, 0:1] * axes[0] + offsets_uv[None, :, 1:2] * axes[1])
-    ijk = volume.to_ijk(pts.reshape(-1, 3))
-    kji = map_coordinates_kji(ijk)
-    values = ndimage.map_coordinates(volume.hu, kji, order=1, mode="nearest").reshape(along.size, -1)
-    values = np.clip(values.astype(float), -100.0, 600.0)
-    return float(np.var(values.mean(axis=1)) / (np.mean(np.var(values, axis=1)) + 25.0))
+    kji = []
+    for axes in frames:
+        pts = (centre_lps[None, None, :] + along[:, None, None] * axes[2]
+               + offsets_uv[None, :, 0:1] * axes[0] + offsets_uv[None, :, 1:2] * axes[1])
+        kji.append(map_coordinates_kji(volume.to_ijk(pts.reshape(-1, 3))))
+    values = points_linear_nearest(volume.hu, np.concatenate(kji, axis=1)).reshape(len(kji), along.size, -1)
+    out = np.empty(len(kji))
+    for n, v in enumerate(values):
+        v = np.clip(v.astype(float), -100.0, 600.0)
+        out[n] = float(np.var(v.mean(axis=1)) / (np.mean(np.var(v, axis=1)) + 25.0))
+    return out
 
 
-def _search(score, limit_deg: float, step_deg: float) -> float:
+def _search(scores_of, limit_deg: float, step_deg: float) -> float:
+    """The best angle within +-``limit_deg`` (every ``step_deg``, then a parabola); ``scores_of``
+    maps an array of angles to their scores."""
     angles = np.arange(-limit_deg, limit_deg + 1e-9, step_deg)
-    scores = np.array([score(a) for a in angles])
+    scores = np.asarray(scores_of(angles), dtype=float)
     k = int(np.argmax(scores))
     best = float(angles[k])
     if 0 < k < angles.size - 1:
@@ -100,6 +109,8 @@ def initial_frame(volume: ImageVolume, seed_lps, params: LevelParams | None = No
     centre, offsets = _section_core(volume, seed_lps, p)
     if len(offsets) < 10:
         return centre, np.eye(3)
-    tilt_v = _search(lambda a: _f_ratio(volume, centre, offsets, _frame(0.0, a)), max_sagittal_deg, 3.0)
-    tilt_u = _search(lambda a: _f_ratio(volume, centre, offsets, _frame(a, tilt_v)), max_coronal_deg, 3.0)
+    tilt_v = _search(lambda angles: _f_ratios(volume, centre, offsets, [_frame(0.0, a) for a in angles]),
+                     max_sagittal_deg, 3.0)
+    tilt_u = _search(lambda angles: _f_ratios(volume, centre, offsets, [_frame(a, tilt_v) for a in angles]),
+                     max_coronal_deg, 3.0)
     return centre, _frame(tilt_u, tilt_v)

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from planner.core.lazy import lazy_module
 
-ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
+from planner.anatomy.resample_kernel import points_linear_2d
 
 
 @dataclass(frozen=True)
@@ -47,9 +46,10 @@ def _symmetric_samples(half_mm: float, step_mm: float) -> np.ndarray:
     return (np.arange(n) - (n - 1) / 2.0) * step_mm
 
 
-def _mirror_profile(image_vu: np.ndarray, u_mm: np.ndarray, v_mm: np.ndarray, centre_uv, angle_rad: float,
-                    half_width_mm: float, half_length_mm: float, step_mm: float) -> tuple[np.ndarray, float]:
-    """Normalised mirror correlation against the offset ``d`` (mm, samples of ``step_mm / 2``)."""
+def _samples_rc(u_mm: np.ndarray, v_mm: np.ndarray, centre_uv, angle_rad: float, half_width_mm: float,
+                half_length_mm: float, step_mm: float) -> np.ndarray:
+    """(2, na, nb) array coordinates (row = v, column = u) of the samples compared about the line
+    with normal angle ``angle_rad``: ``a`` along the line, ``b`` across it."""
     n = np.array([np.cos(angle_rad), np.sin(angle_rad)])
     t = np.array([-n[1], n[0]])
     b = _symmetric_samples(half_width_mm, step_mm)
@@ -57,14 +57,30 @@ def _mirror_profile(image_vu: np.ndarray, u_mm: np.ndarray, v_mm: np.ndarray, ce
     pts = centre_uv[None, None, :] + a[:, None, None] * t + b[None, :, None] * n  # (na, nb, 2) in (u, v)
     iu = (pts[..., 0] - u_mm[0]) / step_mm
     iv = (pts[..., 1] - v_mm[0]) / step_mm
-    q = ndimage.map_coordinates(image_vu, [iv, iu], order=1, mode="constant", cval=0.0)
+    return np.stack([iv, iu])
+
+
+def _profile(q: np.ndarray) -> np.ndarray:
+    """Normalised mirror correlation of the samples ``q`` (na, nb) against the offset ``d``."""
+    nb = q.shape[1]
     energy = float(np.sum(q * q))
     if energy <= 0.0:
-        return np.zeros(2 * b.size - 1), 0.0
-    nfft = 2 * b.size
+        return np.zeros(2 * nb - 1)
+    nfft = 2 * nb
     spec = np.fft.rfft(q, n=nfft, axis=1)
-    conv = np.fft.irfft(np.sum(spec * spec, axis=0), n=nfft)[: 2 * b.size - 1]
-    return conv / energy, energy
+    conv = np.fft.irfft(np.sum(spec * spec, axis=0), n=nfft)[: 2 * nb - 1]
+    return conv / energy
+
+
+def _mirror_profiles(image_vu: np.ndarray, u_mm: np.ndarray, v_mm: np.ndarray, centre_uv, angles_rad,
+                     half_width_mm: float, half_length_mm: float, step_mm: float) -> list[np.ndarray]:
+    """Normalised mirror correlation against the offset ``d`` (mm, samples of ``step_mm / 2``), for
+    each angle; the image is sampled once for all angles (bilinear, 0 outside:
+    :func:`~planner.anatomy.resample_kernel.points_linear_2d`, scipy's numbers)."""
+    rc = np.stack([_samples_rc(u_mm, v_mm, centre_uv, a, half_width_mm, half_length_mm, step_mm)
+                   for a in angles_rad], axis=1)
+    q = points_linear_2d(np.asarray(image_vu, dtype=np.float64), rc)
+    return [_profile(np.ascontiguousarray(qa)) for qa in q]
 
 
 def find_mirror_line(image_vu: np.ndarray, u_mm: np.ndarray, v_mm: np.ndarray, centre_uv,
@@ -83,15 +99,13 @@ def find_mirror_line(image_vu: np.ndarray, u_mm: np.ndarray, v_mm: np.ndarray, c
     nb = _symmetric_samples(half_width_mm, step).size
     d_mm = (np.arange(2 * nb - 1) - (nb - 1)) * step / 2.0  # conv index s <-> mirror offset d = (b_k + b_l) / 2
     allowed = np.abs(d_mm) <= max_offset_mm
-    best_scores = np.empty(angles.size)
-    for n_angle, angle in enumerate(angles):
-        prof, _ = _mirror_profile(image_vu, u_mm, v_mm, centre, angle, half_width_mm, half_length_mm, step)
-        best_scores[n_angle] = np.max(prof[allowed])
+    profiles = _mirror_profiles(image_vu, u_mm, v_mm, centre, angles, half_width_mm, half_length_mm, step)
+    best_scores = np.array([np.max(prof[allowed]) for prof in profiles])
     k = int(np.argmax(best_scores))
     angle = angles[k]
     if 0 < k < angles.size - 1:
         angle += _parabola_peak(best_scores[k - 1], best_scores[k], best_scores[k + 1]) * (angles[1] - angles[0])
-    prof, _ = _mirror_profile(image_vu, u_mm, v_mm, centre, angle, half_width_mm, half_length_mm, step)
+    prof = _mirror_profiles(image_vu, u_mm, v_mm, centre, [angle], half_width_mm, half_length_mm, step)[0]
     prof = np.where(allowed, prof, -np.inf)
     s = int(np.argmax(prof))
     d = d_mm[s]

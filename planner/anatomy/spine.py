@@ -88,7 +88,7 @@ def seed_track(volume: ImageVolume, body: BodyMask, p: SpineParams) -> np.ndarra
     labels, n = ndimage.label(core, structure=in_plane)
     if n == 0:
         return np.zeros((0, 3))
-    idx = np.array(ndimage.center_of_mass(core, labels, np.arange(1, n + 1)))  # (n, 3) coarse, order
+    idx = _label_centres(core, labels, n)  # (n, 3) coarse, order
     full_idx = idx * np.array(f)
     kji = np.empty_like(full_idx)
     kji[:, list(order)] = full_idx
@@ -105,13 +105,33 @@ def seed_track(volume: ImageVolume, body: BodyMask, p: SpineParams) -> np.ndarra
     return _robust(track, p)
 
 
+def _label_centres(mask: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
+    """(n, 3) centroids (array index) of labels 1..n: ``scipy.ndimage.center_of_mass(mask, labels,
+    1..n)``, the same numbers (both sum integer indices exactly in float64 and divide once), from the
+    labelled voxels only instead of three whole-volume products."""
+    where = np.nonzero(labels)
+    lab = labels[where]
+    count = np.bincount(lab, minlength=n + 1)[1:].astype(float)
+    return np.stack([np.bincount(lab, weights=w.astype(float), minlength=n + 1)[1:] / count for w in where], axis=1)
+
+
+def _mask_centroid(mask: np.ndarray) -> np.ndarray:
+    """``np.argwhere(mask).mean(axis=0)`` (the same numbers: integer index sums are exact in float64)
+    from per-axis counts, without the (n, 3) index array."""
+    total = int(mask.sum())
+    out = np.empty(mask.ndim)
+    for axis in range(mask.ndim):
+        counts = mask.sum(axis=tuple(a for a in range(mask.ndim) if a != axis), dtype=np.int64)
+        out[axis] = float(np.dot(counts, np.arange(counts.size, dtype=np.int64))) / total
+    return out
+
+
 def _body_mid_x(volume: ImageVolume, body: BodyMask, z_mm: np.ndarray) -> float:
     """The body's left-right middle (LPS x, mm), from the mask's centroid."""
-    idx = np.argwhere(body.coarse)
-    if idx.size == 0:
+    if not body.coarse.any():
         return 0.0
     kji = np.empty(3)
-    kji[list(body.order)] = idx.mean(axis=0) * np.array(body.factors)
+    kji[list(body.order)] = _mask_centroid(body.coarse) * np.array(body.factors)
     return float(volume.to_lps(kji_to_ijk(kji))[0])
 
 

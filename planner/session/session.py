@@ -22,6 +22,7 @@ from planner.analysis.analyze import analyze
 from planner.anatomy.lesion import LesionParams, segment_lesion
 from planner.analysis.corridor import CorridorReport, check_corridor
 from planner.analysis.overlap import PreparedCanal
+from planner.session.canal_prep import CanalPreparation
 from planner.analysis.rules.registry import RuleInputs, run_rules
 from planner.analysis.thresholds import SafetyThresholds
 from planner.core.errors import PlanError, PlannerError
@@ -71,7 +72,7 @@ class PlanningSession(ForaminaMixin):
         self.stack = CommandStack(self.plan)
         self.canal = VersionedMask("spinal canal")
         self.lesion = VersionedMask("lesion")
-        self._canal: PreparedCanal | None = None
+        self._canal_prep = CanalPreparation()  # the PreparedCanal, built when an analysis needs it
         self.evaluation: Evaluation | None = None
         self.interactive = False
         self.schedule = None  # callable(fn): run fn later, once per frame (the UI's frame timer); None = now
@@ -101,7 +102,7 @@ class PlanningSession(ForaminaMixin):
         self.grid = VoxelGrid.of(volume)
         self.canal.set(None, None)
         self.lesion.set(None, None)
-        self._canal = None
+        self._canal_prep.clear()
         self.anatomy = SessionAnatomy(volume)
         self._corridor_cache.clear()
         self._lesion_cache.clear()
@@ -149,6 +150,10 @@ class PlanningSession(ForaminaMixin):
         return self.lesion.mask
 
     @property
+    def _canal(self) -> PreparedCanal | None:
+        return self._canal_prep.get()
+
+    @property
     def _canal_version(self) -> int:
         return self.canal.version
 
@@ -164,9 +169,7 @@ class PlanningSession(ForaminaMixin):
             mask = self.canal.set(mask, self._shape())
         except ValueError as exc:
             raise PlannerError(str(exc)) from None
-        reuse = prepared is not None and prepared.grid is self.grid
-        built = None if mask is None or reuse else PreparedCanal.build(self.grid, mask, self.volume.hu)
-        self._canal = None if mask is None else prepared if reuse else built
+        self._canal_prep.set(self.grid, mask, self.volume.hu, prepared)
         self.canal_changed.emit()
         self._on_plan_changed()
 
@@ -375,8 +378,8 @@ class PlanningSession(ForaminaMixin):
         planned = [z.zone for z in zones if z.zone is not None]
         tips = {t.id: t.tip_lps for t in self.plan.thermocouples}
         limits = {t.id: (t.alarm_c, t.prealarm_c) for t in self.plan.thermocouples}
-        result = analyze(self.grid, self._canal, planned, self._targets(), tips, self.thresholds,
-                         thermocouple_limits=limits)
+        canal = self._canal if planned else None  # no zone: the canal is not used (rules/canal.py), not prepared
+        result = analyze(self.grid, canal, planned, self._targets(), tips, self.thresholds, thermocouple_limits=limits)
         reports = self._fresh_corridors(corridors)
         if corridors and not self.defer_corridors and self.auto_anatomy:
             self.foramina.compute(self.volume, self.canal_mask, self.canal.version)
