@@ -211,16 +211,36 @@ def find_vertebrae(volume: ImageVolume, body: BodyMask | None = None,
             found += more
             if more:
                 end = more[-1]
-            nxt = _restart_seed(track, end, direction)
-            if nxt is None:
-                break
-            restarted = _try(volume, nxt, p)
-            if restarted is None or any(np.linalg.norm(np.subtract(restarted.body_centre_lps, g.body_centre_lps))
-                                        < 10.0 for g in found):
+            restarted = _restart(volume, track, end, direction, found, p)
+            if restarted is None:
                 break
             found.append(restarted)
             end = restarted
-    return _merge(found)
+    return _fill_gaps(volume, _merge(found), p)
+
+
+def _fill_gaps(volume: ImageVolume, bodies: list[LevelGeometry], p: SpineParams) -> list[LevelGeometry]:
+    """Look again between two found bodies that lie much further apart than the others (the same 1.6x
+    median step that :func:`planner.anatomy.spine_names.name_vertebrae` calls a broken chain): seeds
+    evenly spaced on the line between their centres, one per missing step. A body found there is
+    added; the gap stays (and the count is refused) when none is."""
+    if len(bodies) < 3:
+        return bodies
+    centres = np.array([g.body_centre_lps for g in bodies])
+    steps = np.linalg.norm(np.diff(centres, axis=0), axis=1)
+    med = float(np.median(steps))
+    added = []
+    for n, step in enumerate(steps):
+        if step <= 1.6 * med:
+            continue
+        missing = max(int(round(step / med)) - 1, 1)
+        for m in range(1, missing + 1):
+            seed = centres[n] + (centres[n + 1] - centres[n]) * m / (missing + 1)
+            g = _try(volume, seed, p)
+            if g is not None and all(np.linalg.norm(np.subtract(g.body_centre_lps, c)) >= 10.0
+                                     for c in list(centres) + [a.body_centre_lps for a in added]):
+                added.append(g)
+    return _merge(bodies + added) if added else bodies
 
 
 def _chain(volume: ImageVolume, start: LevelGeometry, direction: int, p: SpineParams) -> list[LevelGeometry]:
@@ -239,14 +259,35 @@ def _chain(volume: ImageVolume, start: LevelGeometry, direction: int, p: SpinePa
     return out
 
 
-def _restart_seed(track: np.ndarray, end: LevelGeometry, direction: int):
-    """The first track candidate beyond ``end``'s far endplate plus 8 mm (a disc), or None."""
+def _restart_seeds(track: np.ndarray, end: LevelGeometry, direction: int, tries: int = 4) -> list[np.ndarray]:
+    """Track candidates beyond ``end``'s far endplate plus 8 mm (a disc), nearest first, at least 5 mm
+    apart along the spine, each moved 6 mm further on (into the body rather than onto its endplate)."""
     plate = np.asarray(end.top_endplate_lps if direction > 0 else end.bottom_endplate_lps)
     beyond = direction * (track[:, 2] - plate[2]) > 8.0
-    if not beyond.any():
-        return None
     cand = track[beyond]
-    return cand[np.argmin(np.abs(cand[:, 2] - plate[2]))] + np.array([0.0, 0.0, direction * 6.0])
+    cand = cand[np.argsort(np.abs(cand[:, 2] - plate[2]))]
+    seeds: list[np.ndarray] = []
+    for c in cand:
+        if all(abs(c[2] - s[2]) >= 5.0 for s in seeds):
+            seeds.append(c)
+        if len(seeds) == tries:
+            break
+    return [s + np.array([0.0, 0.0, direction * 6.0]) for s in seeds]
+
+
+def _restart(volume: ImageVolume, track: np.ndarray, end: LevelGeometry, direction: int, found, p: SpineParams):
+    """The next body beyond ``end`` from the seed track, or None. Several candidates are tried, nearest
+    first: the track keeps one point per coarse slice, and which point (body or posterior arch) that is
+    depends on where the coarse grid samples, i.e. on the scan's array order; one try made the found
+    bodies depend on the layout (tests/anatomy/test_orientations.py, a lateral layout lost S1 and L5)."""
+    for seed in _restart_seeds(track, end, direction):
+        g = _try(volume, seed, p)
+        if g is None:
+            continue
+        if any(np.linalg.norm(np.subtract(g.body_centre_lps, f.body_centre_lps)) < 10.0 for f in found):
+            return None  # the walk is back on a body it has: nothing beyond
+        return g
+    return None
 
 
 def find_spine(volume: ImageVolume, body: BodyMask | None = None, params: SpineParams | None = None) -> SpineResult:
