@@ -34,6 +34,7 @@ from planner.plan.items import Needle, SeriesRef, Target
 from planner.session.evaluation import Evaluation, ZoneResult
 from planner.analysis.vertebra_rule import inside_vertebra
 from planner.session.anatomy_state import SessionAnatomy
+from planner.session.canal_prep import CanalPrepMixin
 from planner.session.masks import VersionedMask
 from planner.session.thermal_state import DAMAGE_EXPORT_NAME, ThermalState, damage_export_provider, thermal_key
 from planner.session.foramina_state import ForaminaMixin, SessionForamina
@@ -54,7 +55,7 @@ class CorridorFailure:
     message: str
 
 
-class PlanningSession(ForaminaMixin):
+class PlanningSession(ForaminaMixin, CanalPrepMixin):
     """Volume + plan + derived results. Qt-free; the UI and the headless commands both drive it."""
 
     evaluated = Signal(object)  # Evaluation
@@ -156,17 +157,17 @@ class PlanningSession(ForaminaMixin):
         return None if self.volume is None else self.volume.hu.shape
 
     def set_canal(self, mask: np.ndarray | None, prepared: PreparedCanal | None = None) -> None:
-        """The spinal canal on the volume's grid (automatic, seeded or corrected); a new version even
-        when ``mask`` is the same array edited in place. ``prepared``: the same mask already prepared
-        (``PreparedCanal.build(session.grid, mask, volume.hu)``, e.g. in a worker: it takes seconds on a
-        real scan), used when it was built on this session's grid."""
+        """The spinal canal on the volume's grid (a new version even for the same array edited in place);
+        ``prepared``: the mask already prepared on this grid (a worker's; else see canal_prep.py)."""
         try:
             mask = self.canal.set(mask, self._shape())
         except ValueError as exc:
             raise PlannerError(str(exc)) from None
         reuse = prepared is not None and prepared.grid is self.grid
+        if mask is not None and not reuse and self.canal_preparer is not None:
+            return self._defer_canal(mask)  # issue 19: prepared in a worker (canal_prep.py)
         built = None if mask is None or reuse else PreparedCanal.build(self.grid, mask, self.volume.hu)
-        self._canal = None if mask is None else prepared if reuse else built
+        self._canal_prepared(None if mask is None else prepared if reuse else built)
         self.canal_changed.emit()
         self._on_plan_changed()
 
@@ -192,8 +193,8 @@ class PlanningSession(ForaminaMixin):
         self._on_plan_changed()
 
     def _on_plan_changed(self, *args) -> None:
-        if not (self.auto_evaluate and self.volume is not None):
-            return
+        if not (self.auto_evaluate and self.volume is not None) or self.canal_waiting:
+            return  # the evaluation waits for the canal's prepared form (canal_prep.py)
         if self.interactive and self.schedule is not None:
             if not self._drag_pending:  # coalesce: many moves in one frame give one evaluation
                 self._drag_pending = True
@@ -370,6 +371,7 @@ class PlanningSession(ForaminaMixin):
         its current inputs; otherwise ``corridors_needed`` asks for the missing ones."""
         if self.volume is None:
             raise PlannerError("Open a CT series before evaluating a plan.")
+        self._ensure_canal_prepared()
         self._request_id += 1
         zones = self.zone_results()
         planned = [z.zone for z in zones if z.zone is not None]

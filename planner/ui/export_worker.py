@@ -4,7 +4,7 @@ progress dialog and a Cancel button (issue 19: exports froze the window for abou
 The steps of a job run in order: consecutive worker steps in one :class:`~planner.ui.load_worker.LoadWorker`
 (its QThread), a step marked ``on_gui`` (the offscreen render of the 3D key image: VTK rendering stays
 on the GUI thread) in the GUI thread between two workers. A GUI step that returns an iterator runs
-one piece per event-loop turn (a zero-time QTimer), so the window repaints and takes clicks (Cancel
+one piece per event-loop turn (a 5 ms QTimer), so the window repaints and takes clicks (Cancel
 too) between two pieces: the 3D key image is rendered tile by tile. The job reads a session snapshot taken on
 the GUI thread before it starts, so the user may go on working while it runs. Cancel sets the
 worker's flag; the job's ``progress`` callback answers False at its next check (a needle's key
@@ -30,6 +30,9 @@ from planner.ui.runner_base import OneJobRunner
 
 PROGRESS_STEPS = 1000
 _DONE = object()  # a GUI step's pieces are exhausted
+#: The pause before a GUI step's next piece: a zero-time timer (a posted event) can run before timers
+#: that fell due during the piece, so the window's own timers and repaints would wait for two pieces.
+PIECE_PAUSE_MS = 5
 
 
 class ExportRunner(OneJobRunner, QObject):
@@ -138,7 +141,7 @@ class ExportRunner(OneJobRunner, QObject):
         if outcome is False or not isinstance(outcome, Iterator):
             return outcome is not False
         self._pieces = outcome
-        QTimer.singleShot(0, self._next_piece)
+        QTimer.singleShot(PIECE_PAUSE_MS, self._next_piece)
         return None
 
     def _next_piece(self) -> None:
@@ -155,7 +158,7 @@ class ExportRunner(OneJobRunner, QObject):
             self._pieces = None
             self._next += 1
             return self._advance()
-        QTimer.singleShot(0, self._next_piece)
+        QTimer.singleShot(PIECE_PAUSE_MS, self._next_piece)
 
     def _guarded(self, call):
         """``call()`` timed (one hold of the event loop); a cancel or an error ends the job (False)."""
