@@ -25,6 +25,7 @@ from planner.session.view_state import ViewState
 from planner.ui.about import show_about
 from planner.ui.case_framing import CaseFraming
 from planner.ui.case_loader import CaseLoader, VOLUME_SUFFIXES
+from planner.ui.bone_surface_status import BoneSurfaceStatus
 from planner.ui.canal_prep_runner import CanalPrepRunner
 from planner.ui.corridor_worker import CorridorRunner
 from planner.ui.foramina_display import ForaminaDisplay
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.canal_prep = CanalPrepRunner(self.session, self, lambda text: self.statusBar().showMessage(text, 4000))
         self.session.canal_preparer = self.canal_prep.prepare  # issue 19: canal edits prepared in a worker
         self.findings.watch(self.corridors, self.thermal.runner, self.canal_prep)  # issue 19: greyed while rechecked
+        self.bone_status = BoneSurfaceStatus(self.view3d, self.statusBar())  # issue 19: progress + Cancel
         self.proposals = ProposeActions(self, self.planning.plan_menu, self.all_2d_views(), self.view3d)  # issue 17
         self.keyboard = KeyboardRouter(self, self.all_2d_views)  # issue 19: keys wherever the focus is
         self.loader.loaded.connect(lambda _v: self.keyboard.focus_views())
