@@ -169,7 +169,7 @@ class ExportRunner(OneJobRunner, QObject):
         except ExportCancelled:
             self._end_cancelled()
             return False
-        except (PlannerError, OSError, RuntimeError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - from a timer slot: the user gets words, the job ends
             job.staging.discard()
             self._end_failed(str(exc) if isinstance(exc, PlannerError) else
                              f"{job.title} failed ({type(exc).__name__}: {exc}).")
