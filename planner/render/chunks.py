@@ -50,15 +50,25 @@ def split_surface(poly: vtkPolyData, grid: tuple[int, int, int] = DEFAULT_GRID) 
     n = np.asarray(grid, dtype=int)
     cell = np.clip(((centroids - lo) / np.maximum(hi - lo, 1e-9) * n).astype(int), 0, n - 1)
     box = np.ravel_multi_index(cell.T, n)
+    # vectorised (one sort of every corner, no Python loop over triangles: numpy's sorts release the
+    # GIL, so the window's thread keeps running while a worker cuts a million triangles)
     order = np.argsort(box, kind="stable")
-    bounds = np.flatnonzero(np.diff(box[order])) + 1
+    box, tris = box[order], tris[order]
+    keys = box[:, None].astype(np.int64) * len(pts) + tris  # (box, point) of every corner
+    unique_keys, corner = np.unique(keys.ravel(), return_inverse=True)
+    point_box, point_id = np.divmod(unique_keys, len(pts))
+    boxes, first_point = np.unique(point_box, return_index=True)  # each box's points are one run
+    local = corner.reshape(-1, 3) - first_point[np.searchsorted(boxes, box)][:, None]
+    tri_runs = np.concatenate([[0], np.flatnonzero(np.diff(box)) + 1, [len(box)]])
+    point_runs = np.concatenate([first_point, [len(point_id)]])
     point_data = poly.GetPointData()
     arrays = [point_data.GetArray(i) for i in range(point_data.GetNumberOfArrays())]
+    values = [(a, numpy_support.vtk_to_numpy(a)) for a in arrays if a is not None]
     pieces = []
-    for cells in np.split(order, bounds):
-        used, local = np.unique(tris[cells], return_inverse=True)
-        pieces.append(_piece(pts[used], local.reshape(-1, 3), [(a, used) for a in arrays if a is not None],
-                             point_data))
+    for number in range(len(boxes)):
+        used = point_id[point_runs[number]:point_runs[number + 1]]
+        pieces.append(_piece(pts[used], local[tri_runs[number]:tri_runs[number + 1]],
+                             [(a, v[used]) for a, v in values], point_data))
     return pieces
 
 
@@ -73,8 +83,7 @@ def _piece(points: np.ndarray, tris: np.ndarray, arrays, point_data) -> vtkPolyD
                   numpy_support.numpy_to_vtkIdTypeArray(np.ascontiguousarray(tris.ravel(), dtype=np.int64), deep=True))
     out.SetPolys(cells)
     normals = point_data.GetNormals()
-    for array, used in arrays:
-        values = numpy_support.vtk_to_numpy(array)[used]
+    for array, values in arrays:
         copy = numpy_support.numpy_to_vtk(np.ascontiguousarray(values), deep=True, array_type=array.GetDataType())
         copy.SetName(array.GetName())
         if normals is not None and array.GetName() == normals.GetName():
