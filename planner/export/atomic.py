@@ -7,18 +7,73 @@ The same recipe as the plan file (:func:`planner.plan.io.write_plan`), which wri
 exporters here hand a path to libraries that write it themselves (pydicom, highdicom, slicerio, VTK),
 so :class:`Staging` hands out temporary *paths*. Temporary names start with ``.~`` and end with the
 final name, so a library that picks its format from the suffix (``.seg.nrrd``, ``.stl``) still does.
+
+A crash (or a kill) between writing and renaming leaves such temporary files behind. The next export
+to the same target removes them (:func:`remove_stale_staged`): only files named exactly like the
+temporary siblings of that target (``.~`` + 8 hex digits + ``-`` + its name) and last modified before
+this process started, so an export running at the same time in another instance of the planner keeps
+its files and nothing else in the folder is touched (issue 19).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import time
 from pathlib import Path
 
 from planner.core.errors import PlannerError
 from planner.plan.io import fsync_folder
 
 TEMP_PREFIX = ".~"
+TOKEN_HEX = 8  # secrets.token_hex(4)
+
+
+def process_start_time() -> float:
+    """When this process started (seconds since the epoch): from ``/proc/self/stat`` (field 22, the
+    start in clock ticks after boot, proc(5)) and the boot time ``btime`` of ``/proc/stat``; where
+    there is no /proc, the time this module was imported (later than the start, never earlier than
+    a file this process staged). ``btime`` is whole seconds: the figure is good to about a second."""
+    try:
+        stat = Path("/proc/self/stat").read_text()
+        fields = stat[stat.rindex(")") + 2:].split()  # the command name may hold spaces: cut after it
+        ticks = int(fields[19])  # field 22 of proc(5); fields[0] is field 3
+        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return _IMPORTED
+
+
+_IMPORTED = time.time()
+PROCESS_START = process_start_time()
+
+
+def remove_stale_staged(final, before: float | None = None) -> list[Path]:
+    """Remove the temporary siblings of ``final`` (``.~`` + 8 hex digits + ``-`` + its name) last
+    modified before ``before`` (default: this process's start), left by an export that crashed or was
+    killed; returns the paths removed. Anything else in the folder, and temporary files of another
+    target, are never touched; a file that cannot be removed is left (it is only clutter)."""
+    final = Path(final)
+    folder = final.parent if str(final.parent) else Path(".")
+    before = PROCESS_START if before is None else float(before)
+    pattern = re.compile(re.escape(TEMP_PREFIX) + f"[0-9a-f]{{{TOKEN_HEX}}}-" + re.escape(final.name))
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < before:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            pass
+    return removed
 
 
 class Staging:
@@ -42,7 +97,8 @@ class Staging:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PlannerError(f"The folder {folder} could not be created ({exc.strerror or exc}).") from None
-        temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(4)}-{final.name}"
+        remove_stale_staged(final)  # left by an export that crashed before renaming them
+        temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(TOKEN_HEX // 2)}-{final.name}"
         self._pending.append((temp, final))
         return temp
 

@@ -8,7 +8,9 @@ the files into place, so a cancel or a failure at any step leaves the old files 
 
 Each step says whether it must run on the GUI thread (``on_gui``): only the offscreen render of the
 3D key image does (VTK rendering stays on the thread that owns the window's OpenGL); its bone and
-canal surfaces are built in a worker step just before. Each step gets a ``progress(fraction, text)``
+canal surfaces are built in a worker step just before. A GUI step may be a generator: it then runs in
+small pieces (the 3D key image: the scene, then one tile of the picture per piece), and the window's
+event loop runs between two pieces. Each step gets a ``progress(fraction, text)``
 callback for its own part (0..1) and checks it between its pieces (a needle's key images, a PDF page,
 a DICOM file, a mesh); a False answer raises :class:`~planner.core.progress.ExportCancelled`.
 
@@ -18,7 +20,7 @@ a DICOM file, a mesh); a False answer raises :class:`~planner.core.progress.Expo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +32,8 @@ from planner.core.progress import Progress, report, scaled
 @dataclass
 class Step:
     """One piece of an export: ``run(progress)``; ``weight`` its share of the progress bar (about its
-    seconds on the lumbar scan); ``on_gui``: must run on the GUI thread (VTK rendering)."""
+    seconds on the lumbar scan); ``on_gui``: must run on the GUI thread (VTK rendering). ``run`` may
+    return an iterator: the step is done when it is exhausted (one piece per ``next``)."""
 
     text: str
     run: Callable[[Progress | None], None]
@@ -59,12 +62,13 @@ class ExportJob:
         start = sum(s.weight for s in self.steps[:index]) / total
         return start, start + self.steps[index].weight / total
 
-    def run_step(self, index: int, progress: Progress | None = None) -> None:
-        """Run step ``index`` with ``progress`` for the whole job (scaled to the step's span)."""
+    def run_step(self, index: int, progress: Progress | None = None):
+        """Run step ``index`` with ``progress`` for the whole job (scaled to the step's span); what the
+        step returns (an iterator for a step in pieces: the caller exhausts it)."""
         start, end = self.span(index)
         step = self.steps[index]
         report(progress, start, step.text)
-        step.run(scaled(progress, start, end))
+        return step.run(scaled(progress, start, end))
 
     def commit_step(self) -> Step:
         """The final step: rename the staged files into place."""
@@ -81,7 +85,10 @@ def run_job(job: ExportJob, progress: Progress | None = None) -> list[Path]:
     files are discarded and the exception goes on (ExportCancelled, PlannerError)."""
     try:
         for index in range(len(job.steps)):
-            job.run_step(index, progress)
+            pieces = job.run_step(index, progress)
+            if isinstance(pieces, Iterator):
+                for _ in pieces:
+                    pass
     except OSError as exc:
         job.staging.discard()
         raise PlannerError(f"{job.title} failed: {exc.strerror or exc}.") from None
@@ -108,17 +115,36 @@ def _key_image_steps(job: ExportJob, snapshot, bone_poly=None) -> list[Step]:
         from planner.render.mask_surfaces import mask_surface_polydata
         from planner.render.surfaces import bone_surface
 
+        from planner.render.chunks import split_surface
+
         report(progress, 0.0, "Bone surface for the 3D key image")
-        job.state["bone_poly"] = bone_poly if bone_poly is not None else bone_surface(snapshot.volume)
+        bone = bone_poly if bone_poly is not None else bone_surface(snapshot.volume)
+        report(progress, 0.6, "Cutting the bone surface into pieces for the 3D key image")
+        # in pieces, each tile of the GUI-thread render draws only the pieces in its view; a reused
+        # surface of the window's view is only read here (copied into the pieces), never changed
+        job.state["bone_poly"] = split_surface(bone)
         report(progress, 0.7, "Canal surface for the 3D key image")
         canal = snapshot.canal_mask
         job.state["canal_poly"] = mask_surface_polydata(canal, snapshot.grid) if canal is not None and canal.any() else None
 
     def view_3d(progress):
-        from planner.render.key_images import render_3d_view
+        """A generator: the scene, then one tile per piece (the GUI thread's event loop runs between)."""
+        from planner.render.key_images import render_3d_view_steps
         from planner.report.pdf import ReportImage
 
-        rgb = render_3d_view(snapshot, bone_surface_poly=job.state["bone_poly"], canal_poly=job.state["canal_poly"])
+        pieces = render_3d_view_steps(snapshot, bone_surface_poly=job.state["bone_poly"],
+                                      canal_poly=job.state["canal_poly"])
+        try:
+            while True:
+                try:
+                    fraction = next(pieces)
+                except StopIteration as finished:
+                    rgb = finished.value
+                    break
+                report(progress, fraction, "Rendering the 3D key image")  # Cancel: ExportCancelled here
+                yield fraction
+        finally:
+            pieces.close()  # a cancel or an error releases the offscreen window
         job.state["images"].append(ReportImage(
             "3D view (posterior oblique)", "Bone surface (200 HU, translucent), needles, antennas, predicted "
             "zones and the spinal canal (blue).", rgb))

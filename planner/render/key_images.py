@@ -257,13 +257,47 @@ def render_3d_view(session, width: int = 960, height: int = 720, camera: str = "
                    canal_poly=None) -> np.ndarray:
     """An offscreen render of the bone surface, plan items, zones and canal, as (h, w, 3) uint8.
     ``bone_surface_poly`` / ``canal_poly``: surfaces built beforehand (in a worker: only the render
-    itself has to run on the GUI thread); built here when None."""
+    itself has to run on the GUI thread); built here when None. ``bone_surface_poly`` may be a list of
+    pieces (:func:`planner.render.chunks.split_surface`; a tiled render then draws only those in each
+    tile's view). One render (headless use); the window
+    uses :func:`render_3d_view_steps`, the same picture tile by tile."""
+    from planner.render.scene3d import capture_array
+
+    window = _scene_3d_window(session, width, height, camera, bone_surface_poly, canal_poly)
+    try:
+        return capture_array(window)
+    finally:
+        window.Finalize()
+
+
+def render_3d_view_steps(session, width: int = 960, height: int = 720, camera: str = "P", bone_surface_poly=None,
+                         canal_poly=None, tile_px: int | None = None):
+    """:func:`render_3d_view` in small steps (issue 19: one render of a real scan's bone surface held
+    the GUI thread for 10-20 s): a generator yielding the fraction done after the scene is set up and
+    after each tile (:class:`planner.render.tiled.TiledCapture`); its return value (``StopIteration``)
+    is the image. Closing it early releases the render window."""
+    from planner.render.tiled import DEFAULT_TILE_PX, TiledCapture
+
+    window = _scene_3d_window(session, width, height, camera, bone_surface_poly, canal_poly)
+    try:
+        yield 0.0
+        capture = TiledCapture(window, window.GetRenderers().GetFirstRenderer(), width, height,
+                               tile_px or DEFAULT_TILE_PX)
+        for fraction in capture.steps():
+            yield fraction
+        return capture.image
+    finally:
+        window.Finalize()
+
+
+def _scene_3d_window(session, width, height, camera, bone_surface_poly, canal_poly):
+    """The offscreen window holding the 3D key image's scene, its camera set (not rendered yet)."""
     from planner.render.mask_surfaces import MaskSurface
     from planner.render.offscreen import offscreen_render_window
     from planner.render.plan_actors import PlanActors
     from planner.render.plan_zones import ZoneActors
-    from planner.render.scene3d import CAMERA_PRESETS, Scene3D, capture_array
-    from planner.render.shapes3d import configure_translucency
+    from planner.render.scene3d import CAMERA_PRESETS, Scene3D
+    from planner.render.shapes3d import configure_translucency, make_actor
     from planner.render.surfaces import bone_surface
 
     volume = session.volume
@@ -271,7 +305,12 @@ def render_3d_view(session, width: int = 960, height: int = 720, camera: str = "
     window = offscreen_render_window(width, height)
     window.AddRenderer(scene.renderer)
     configure_translucency(scene.renderer, window)
-    scene.set_bone_surface(bone_surface_poly if bone_surface_poly is not None else bone_surface(volume))
+    bone = bone_surface_poly if bone_surface_poly is not None else bone_surface(volume)
+    pieces = list(bone) if isinstance(bone, (list, tuple)) else [bone]  # pieces: planner.render.chunks
+    scene.set_bone_surface(pieces[0])
+    for piece in pieces[1:]:  # one property for all pieces: one bone to the eye, opacity included
+        scene.renderer.AddActor(make_actor((1, 1, 1), polydata=piece))
+        scene.renderer.GetActors().GetLastActor().SetProperty(scene.bone_actor.GetProperty())
     items = PlanActors(scene.renderer, session.devices)
     items.update_from_plan(session.plan)
     zones = ZoneActors(scene.renderer)
@@ -288,10 +327,8 @@ def render_3d_view(session, width: int = 960, height: int = 720, camera: str = "
     focus = _plan_focus(session)
     if focus is not None:
         _frame(scene.renderer, focus, np.asarray(CAMERA_PRESETS[camera][0]) + OBLIQUE_LPS)
-    try:
-        return capture_array(window)
-    finally:
-        window.Finalize()
+    window._planner_keep = (scene, items, zones)  # the actors' owners live as long as the window
+    return window
 
 
 CANAL_RGB_3D = palette.unit(palette.CANAL)

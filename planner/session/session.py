@@ -22,7 +22,6 @@ from planner.analysis.analyze import analyze
 from planner.anatomy.lesion import LesionParams, segment_lesion
 from planner.analysis.corridor import CorridorReport, check_corridor
 from planner.analysis.overlap import PreparedCanal
-from planner.session.canal_prep import CanalPreparation
 from planner.analysis.rules.registry import RuleInputs, run_rules
 from planner.analysis.thresholds import SafetyThresholds
 from planner.core.errors import PlanError, PlannerError
@@ -35,6 +34,7 @@ from planner.plan.items import Needle, SeriesRef, Target
 from planner.session.evaluation import Evaluation, ZoneResult
 from planner.analysis.vertebra_rule import inside_vertebra
 from planner.session.anatomy_state import SessionAnatomy
+from planner.session.canal_prep import CanalPrepMixin
 from planner.session.masks import VersionedMask
 from planner.session.thermal_state import DAMAGE_EXPORT_NAME, ThermalState, damage_export_provider, thermal_key
 from planner.session.foramina_state import ForaminaMixin, SessionForamina
@@ -55,7 +55,7 @@ class CorridorFailure:
     message: str
 
 
-class PlanningSession(ForaminaMixin):
+class PlanningSession(ForaminaMixin, CanalPrepMixin):
     """Volume + plan + derived results. Qt-free; the UI and the headless commands both drive it."""
 
     evaluated = Signal(object)  # Evaluation
@@ -72,7 +72,6 @@ class PlanningSession(ForaminaMixin):
         self.stack = CommandStack(self.plan)
         self.canal = VersionedMask("spinal canal")
         self.lesion = VersionedMask("lesion")
-        self._canal_prep = CanalPreparation()  # the PreparedCanal, built when an analysis needs it
         self.evaluation: Evaluation | None = None
         self.interactive = False
         self.schedule = None  # callable(fn): run fn later, once per frame (the UI's frame timer); None = now
@@ -102,7 +101,7 @@ class PlanningSession(ForaminaMixin):
         self.grid = VoxelGrid.of(volume)
         self.canal.set(None, None)
         self.lesion.set(None, None)
-        self._canal_prep.clear()
+        self._drop_canal()
         self.anatomy = SessionAnatomy(volume)
         self._corridor_cache.clear()
         self._lesion_cache.clear()
@@ -150,10 +149,6 @@ class PlanningSession(ForaminaMixin):
         return self.lesion.mask
 
     @property
-    def _canal(self) -> PreparedCanal | None:
-        return self._canal_prep.get()
-
-    @property
     def _canal_version(self) -> int:
         return self.canal.version
 
@@ -161,15 +156,14 @@ class PlanningSession(ForaminaMixin):
         return None if self.volume is None else self.volume.hu.shape
 
     def set_canal(self, mask: np.ndarray | None, prepared: PreparedCanal | None = None) -> None:
-        """The spinal canal on the volume's grid (automatic, seeded or corrected); a new version even
-        when ``mask`` is the same array edited in place. ``prepared``: the same mask already prepared
-        (``PreparedCanal.build(session.grid, mask, volume.hu)``, e.g. in a worker: it takes seconds on a
-        real scan), used when it was built on this session's grid."""
+        """The spinal canal on the volume's grid (a new version even for the same array edited in place);
+        ``prepared``: the mask already prepared on this grid (a worker's; else see canal_prep.py)."""
         try:
             mask = self.canal.set(mask, self._shape())
         except ValueError as exc:
             raise PlannerError(str(exc)) from None
-        self._canal_prep.set(self.grid, mask, self.volume.hu, prepared)
+        if self._take_canal(mask, prepared):
+            return  # issue 19: prepared in a worker (canal_prep.py), which emits canal_changed
         self.canal_changed.emit()
         self._on_plan_changed()
 
@@ -195,8 +189,8 @@ class PlanningSession(ForaminaMixin):
         self._on_plan_changed()
 
     def _on_plan_changed(self, *args) -> None:
-        if not (self.auto_evaluate and self.volume is not None):
-            return
+        if not (self.auto_evaluate and self.volume is not None) or self.canal_waiting:
+            return  # the evaluation waits for the canal's prepared form (canal_prep.py)
         if self.interactive and self.schedule is not None:
             if not self._drag_pending:  # coalesce: many moves in one frame give one evaluation
                 self._drag_pending = True
@@ -376,6 +370,8 @@ class PlanningSession(ForaminaMixin):
         self._request_id += 1
         zones = self.zone_results()
         planned = [z.zone for z in zones if z.zone is not None]
+        if planned:
+            self._ensure_canal_prepared()
         tips = {t.id: t.tip_lps for t in self.plan.thermocouples}
         limits = {t.id: (t.alarm_c, t.prealarm_c) for t in self.plan.thermocouples}
         canal = self._canal if planned else None  # no zone: the canal is not used (rules/canal.py), not prepared

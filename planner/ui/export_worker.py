@@ -3,7 +3,9 @@ progress dialog and a Cancel button (issue 19: exports froze the window for abou
 
 The steps of a job run in order: consecutive worker steps in one :class:`~planner.ui.load_worker.LoadWorker`
 (its QThread), a step marked ``on_gui`` (the offscreen render of the 3D key image: VTK rendering stays
-on the GUI thread) in the GUI thread between two workers. The job reads a session snapshot taken on
+on the GUI thread) in the GUI thread between two workers. A GUI step that returns an iterator runs
+one piece per event-loop turn (a 5 ms QTimer), so the window repaints and takes clicks (Cancel
+too) between two pieces: the 3D key image is rendered tile by tile. The job reads a session snapshot taken on
 the GUI thread before it starts, so the user may go on working while it runs. Cancel sets the
 worker's flag; the job's ``progress`` callback answers False at its next check (a needle's key
 images, a PDF page, a DICOM file, a mesh), the staged files are discarded and the target is left as
@@ -16,7 +18,9 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import QObject, Qt, Signal
+from collections.abc import Iterator
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog
 
 from planner.core.errors import PlannerError
@@ -25,6 +29,10 @@ from planner.ui.load_worker import LoadWorker
 from planner.ui.runner_base import OneJobRunner
 
 PROGRESS_STEPS = 1000
+_DONE = object()  # a GUI step's pieces are exhausted
+#: The pause before a GUI step's next piece: a zero-time timer (a posted event) can run before timers
+#: that fell due during the piece, so the window's own timers and repaints would wait for two pieces.
+PIECE_PAUSE_MS = 5
 
 
 class ExportRunner(OneJobRunner, QObject):
@@ -48,7 +56,9 @@ class ExportRunner(OneJobRunner, QObject):
         self._latest = (0.0, "")
         self.show_dialog = show_dialog
         self.dialog: QProgressDialog | None = None
-        self.gui_step_s: list[float] = []  # how long each GUI-thread step held the event loop
+        self.gui_step_s: list[float] = []  # how long each GUI-thread piece held the event loop
+        self.gui_intervals: list[tuple[float, float]] = []  # (start, end) time.monotonic() of each piece
+        self._pieces: Iterator | None = None  # the GUI step under way, when it runs in pieces
 
     # --- public --------------------------------------------------------------------------------
     def is_busy(self) -> bool:
@@ -59,7 +69,7 @@ class ExportRunner(OneJobRunner, QObject):
         if self._closed or self._job is not None:
             return False
         self._job, self._next, self._cancel_asked = job, 0, False
-        self.gui_step_s = []
+        self.gui_step_s, self.gui_intervals = [], []
         self._latest = (0.0, job.title)
         if self.show_dialog:
             self._open_dialog(job.title)
@@ -79,7 +89,8 @@ class ExportRunner(OneJobRunner, QObject):
         while self._next < len(job.steps) and job.steps[self._next].on_gui:
             if self._cancel_asked:
                 return self._end_cancelled()
-            if not self._run_gui_step(self._next):
+            outcome = self._run_gui_step(self._next)
+            if outcome is not True:  # False: the job ended; None: the step goes on in pieces
                 return
             self._next += 1
         if self._next >= len(job.steps):
@@ -122,22 +133,51 @@ class ExportRunner(OneJobRunner, QObject):
             job.staging.discard()
             raise PlannerError(f"{job.title} failed unexpectedly ({type(exc).__name__}: {exc}).") from None
 
-    def _run_gui_step(self, index: int) -> bool:
+    def _run_gui_step(self, index: int) -> bool | None:
+        """Run GUI step ``index``: True when done, False when the job ended (cancelled or failed),
+        None when it returned pieces (they run from the event loop, see :meth:`_next_piece`)."""
+        job = self._job
+        outcome = self._guarded(lambda: job.run_step(index, self._gui_progress))
+        if outcome is False or not isinstance(outcome, Iterator):
+            return outcome is not False
+        self._pieces = outcome
+        QTimer.singleShot(PIECE_PAUSE_MS, self._next_piece)
+        return None
+
+    def _next_piece(self) -> None:
+        """One piece of the GUI step under way; the next one after the event loop has run."""
+        pieces = self._pieces
+        if pieces is None or self._job is None:
+            return
+        if self._cancel_asked or self._closed:
+            return self._end_cancelled()
+        outcome = self._guarded(lambda: next(pieces, _DONE))
+        if outcome is False:
+            return
+        if outcome is _DONE:
+            self._pieces = None
+            self._next += 1
+            return self._advance()
+        QTimer.singleShot(PIECE_PAUSE_MS, self._next_piece)
+
+    def _guarded(self, call):
+        """``call()`` timed (one hold of the event loop); a cancel or an error ends the job (False)."""
         job = self._job
         start = time.monotonic()
         try:
-            job.run_step(index, self._gui_progress)
+            return call()
         except ExportCancelled:
             self._end_cancelled()
             return False
-        except (PlannerError, OSError, RuntimeError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - from a timer slot: the user gets words, the job ends
             job.staging.discard()
             self._end_failed(str(exc) if isinstance(exc, PlannerError) else
                              f"{job.title} failed ({type(exc).__name__}: {exc}).")
             return False
         finally:
-            self.gui_step_s.append(time.monotonic() - start)
-        return True
+            end = time.monotonic()
+            self.gui_step_s.append(end - start)
+            self.gui_intervals.append((start, end))
 
     def _gui_progress(self, fraction: float, text: str = "") -> bool:
         self._latest = (fraction, text or self._latest[1])
@@ -179,6 +219,9 @@ class ExportRunner(OneJobRunner, QObject):
     # --- endings -------------------------------------------------------------------------------
     def _end(self):
         job, self._job = self._job, None
+        pieces, self._pieces = self._pieces, None
+        if pieces is not None and hasattr(pieces, "close"):
+            pieces.close()  # a GUI step stopped between two pieces releases what it holds
         if job is not None:
             job.staging.discard()
         if self.dialog is not None:

@@ -25,6 +25,8 @@ from planner.session.view_state import ViewState
 from planner.ui.about import show_about
 from planner.ui.case_framing import CaseFraming
 from planner.ui.case_loader import CaseLoader, VOLUME_SUFFIXES
+from planner.ui.bone_surface_status import BoneSurfaceStatus
+from planner.ui.canal_prep_runner import CanalPrepRunner
 from planner.ui.corridor_worker import CorridorRunner
 from planner.ui.foramina_display import ForaminaDisplay
 from planner.ui.keyboard import KeyboardRouter, tool_unavailable_reason
@@ -110,7 +112,10 @@ class MainWindow(QMainWindow):
         self.set_tool("navigate")
         self._connect()
         self.thermal = ThermalController(self)  # bioheat dock, damage outline and surface (issue 16)
-        self.findings.watch(self.corridors, self.thermal.runner)  # issue 19: findings greyed while rechecked
+        self.canal_prep = CanalPrepRunner(self.session, self, lambda text: self.statusBar().showMessage(text, 4000))
+        self.session.canal_preparer = self.canal_prep.prepare  # issue 19: canal edits prepared in a worker
+        self.findings.watch(self.corridors, self.thermal.runner, self.canal_prep)  # issue 19: greyed while rechecked
+        self.bone_status = BoneSurfaceStatus(self.view3d, self.statusBar())  # issue 19: progress + Cancel
         self.proposals = ProposeActions(self, self.planning.plan_menu, self.all_2d_views(), self.view3d)  # issue 17
         self.keyboard = KeyboardRouter(self, self.all_2d_views)  # issue 19: keys wherever the focus is
         self.loader.loaded.connect(lambda _v: self.keyboard.focus_views())
@@ -382,6 +387,7 @@ class MainWindow(QMainWindow):
         self.loader.shutdown()  # the load, the canal and the automatic anatomy (issues 13/19)
         self.plan_files.exports.shutdown()  # issue 19: an export under way is cancelled, its files discarded
         self.corridors.shutdown()
+        self.canal_prep.shutdown()
         self.thermal.shutdown()
         self.proposals.shutdown()
         self.view3d.shutdown()

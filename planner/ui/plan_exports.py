@@ -106,19 +106,26 @@ class PlanExports:
         return snapshot
 
     def _window_bone_surface(self):
-        """The 3D view's bone surface when it is finished, on this CT and at the report's 200 HU (the
-        3D key image then skips its own ~10 s build); else None. Only the GUI-thread render step reads
-        it, so the view and the export never touch it from two threads."""
+        """A copy of the 3D view's bone surface when it is finished, on this CT and at the report's
+        200 HU (the 3D key image then skips its own ~10 s build); else None. A copy (a memory copy on
+        the GUI thread, tens of ms): the export's worker cuts it into pieces while the view goes on
+        drawing (or replacing) its own, so the two never share a VTK object across threads."""
+        from vtkmodules.vtkCommonDataModel import vtkPolyData
+
         from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU
 
         view = getattr(self.w, "view3d", None)
         actor = getattr(getattr(view, "scene", None), "bone_actor", None)
-        building = getattr(view, "progress", None) is not None and not view.progress.isHidden()  # a rebuild under way
+        building = view is not None and view.is_surface_busy()  # a rebuild under way
         if (actor is None or building or view.volume is not self.session.volume
                 or abs(view.threshold.value() - DEFAULT_BONE_THRESHOLD_HU) > 1e-6):
             return None
         poly = actor.GetMapper().GetInput()
-        return poly if poly is not None and poly.GetNumberOfPolys() > 0 else None
+        if poly is None or poly.GetNumberOfPolys() == 0:
+            return None
+        copy = vtkPolyData()
+        copy.DeepCopy(poly)
+        return copy
 
     def _on_done(self, title: str, written: list) -> None:
         self._export_finished(title, written)

@@ -77,6 +77,8 @@ class View3D(QWidget):
 
     surface_ready = Signal()
     message = Signal(str)
+    surface_busy = Signal(bool)  # a bone surface is being built (the status bar shows progress + Cancel)
+    surface_progress = Signal(float)  # 0..1 of the build under way
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -94,6 +96,7 @@ class View3D(QWidget):
         self._request_id = 0
         self._thread: QThread | None = None
         self._worker: SurfaceWorker | None = None
+        self._retired: list = []  # (thread, worker) cancelled or superseded, still finishing their stage
         self.body_provider = None  # () -> BodyMask | None; set by the main window (issue 13)
         self.frame_box_lps = None  # (lo, hi) LPS box the camera frames: the spine, else the body
         self.focus_provider = None  # () -> LPS point the framing centres on head to feet (the crosshair)
@@ -177,10 +180,11 @@ class View3D(QWidget):
         self.rebuild_surface()
 
     def rebuild_surface(self) -> None:
-        """Start (or restart) the background bone-surface build for the current threshold."""
+        """Start (or restart) the background bone-surface build for the current threshold; a build
+        under way is cancelled without waiting for it (its result is dropped)."""
         if self.volume is None:
             return
-        self._stop_worker()
+        self._retire_worker()
         self._request_id += 1
         provider = None if self.table_box.isChecked() else self.body_provider
         worker = SurfaceWorker(self._request_id, self.volume, self.threshold.value(), provider)
@@ -196,23 +200,61 @@ class View3D(QWidget):
         self.progress.setValue(0)
         self.progress.setVisible(True)
         thread.start()
+        self.surface_busy.emit(True)
+
+    def is_surface_busy(self) -> bool:
+        """True while a bone surface is being built for the current settings."""
+        return self._worker is not None
+
+    def cancel_surface(self) -> bool:
+        """Cancel the bone surface under way (issue 19): it is never applied, the view keeps what it
+        shows and stays usable at once (the worker stops at its next stage, in the background)."""
+        if self._worker is None:
+            return False
+        self._request_id += 1  # whatever the cancelled build still sends is dropped
+        self._retire_worker()
+        self._camera_pending = False
+        self.progress.setVisible(False)
+        self.surface_busy.emit(False)
+        self.message.emit("Bone surface cancelled; the 3D view keeps what it showed (change the threshold "
+                          "or the Table box to build it again).")
+        return True
+
+    def _retire_worker(self) -> None:
+        """Cancel the build under way without blocking; its thread is kept until it has ended (a
+        QThread destroyed while running aborts the app)."""
+        thread, worker = self._thread, self._worker
+        self._thread, self._worker = None, None
+        if worker is not None:
+            worker.cancel()
+        if thread is not None:
+            thread.quit()  # its event loop ends once the worker's run returns
+            if thread.isRunning():
+                self._retired.append((thread, worker))
+                thread.finished.connect(lambda t=thread: self._drop_retired(t))
+
+    def _drop_retired(self, thread) -> None:
+        self._retired = [(t, w) for t, w in self._retired if t is not thread]
 
     def _stop_worker(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-        self._thread, self._worker = None, None
+        """Cancel every build and wait for the threads to end (before the widget goes)."""
+        self._retire_worker()
+        for thread, _worker in self._retired:
+            thread.quit()
+            thread.wait()
+        self._retired = []
 
     def _on_progress(self, request_id: int, fraction: float) -> None:
         if request_id == self._request_id:
             self.progress.setValue(int(fraction * 100))
+            self.surface_progress.emit(float(fraction))
 
     def _on_finished(self, request_id: int, surfaces) -> None:
         if request_id != self._request_id:
             return  # a stale result from an earlier threshold
         poly, coarse = surfaces
+        self._retire_worker()  # done: its thread is kept until it has quit
+        self.surface_busy.emit(False)
         self.scene.set_bone_surface(poly, coarse)
         if self._camera_pending:
             self.reset_camera_to_spine()
@@ -223,6 +265,8 @@ class View3D(QWidget):
 
     def _on_failed(self, request_id: int, message: str) -> None:
         if request_id == self._request_id:
+            self._retire_worker()
+            self.surface_busy.emit(False)
             self.progress.setVisible(False)
             self.message.emit(message)
 

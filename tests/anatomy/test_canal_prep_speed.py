@@ -25,7 +25,7 @@ def test_no_zone_no_preparation_then_built_on_first_use():
     session, mask = _session()
     session.set_canal(mask)
     session.evaluate(corridors=False)  # no zone: the canal is not used
-    assert session._canal_prep._prepared is None
+    assert session._canal_value is None
     prepared = session._canal
     assert isinstance(prepared, PreparedCanal) and prepared.grid is session.grid
     assert prepared.band is not None  # built with the CT's values (sub-voxel boundary)

@@ -61,7 +61,7 @@ def _spy_threads(job):
             start = time.monotonic()
             seen.append((step.text, step.on_gui, threading.current_thread() is threading.main_thread()))
             try:
-                run(progress)
+                return run(progress)  # a GUI step in pieces returns them (the runner drives them)
             finally:
                 if step.on_gui:
                     gui_intervals.append((start - 0.005, time.monotonic() + 0.005))
@@ -81,10 +81,10 @@ def test_pdf_export_runs_off_the_gui_thread_reaches_100_percent_and_the_window_k
     fractions = []
     runner.progressed.connect(lambda f, _t: fractions.append(f))
     job = pdf_job(SessionSnapshot(sample_session), tmp_path / "report.pdf")
-    seen, gui_intervals = _spy_threads(job)
+    seen, _gui_intervals = _spy_threads(job)
     ticks = Ticks()
     title, written = _run(qtbot, runner, job)
-    gaps = ticks.gaps_s(gui_intervals)
+    gaps = ticks.gaps_s(runner.gui_intervals)  # outside the pieces of the 3D key image's render
     assert title == "PDF report" and written == [tmp_path / "report.pdf"]
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
     # only the offscreen render of the 3D key image runs on the GUI thread; everything else in a worker
@@ -95,6 +95,12 @@ def test_pdf_export_runs_off_the_gui_thread_reaches_100_percent_and_the_window_k
     # the GUI thread held the loop for the whole export; the machine running the tests is shared)
     assert len(gaps) > 20 and np.percentile(gaps, 95) < 0.1 and gaps.max() < 1.0, (
         f"ticks waited up to {gaps.max() * 1000:.0f} ms (95 %: {np.percentile(gaps, 95) * 1000:.0f} ms)")
+    # the 3D key image ran on the GUI thread in pieces (the scene, then tiles), the event loop between
+    # them; no piece holds a third of the render (relative: absolute times swing tenfold here; the
+    # first tile also compiles the shaders and uploads what it shows)
+    pieces = np.array(runner.gui_step_s)
+    assert len(pieces) > 20 and pieces.max() < pieces.sum() / 3, (
+        f"the longest GUI piece held {pieces.max():.2f} s of {pieces.sum():.2f} s")
     assert not runner.is_busy() and runner.worker is None
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~")]
 
