@@ -9,12 +9,19 @@ def mid_sagittal_plane(session, needle) -> tuple[tuple, tuple]:
     """``(point_lps, normal_lps)`` of the mid-sagittal plane to mirror ``needle`` across.
 
     The needle's level in the plan when it has one; else the vertebra found from the image at the needle's
-    tip (:func:`planner.anatomy.levels.detect_level`). PlannerError, in words, when neither works.
+    tip (:func:`planner.anatomy.levels.detect_level`, or where it cannot measure the body the frame from the
+    bone, :mod:`planner.session.level_fallback`). PlannerError, in words, when none works.
     """
     level = session.plan.level_named(needle.level) if needle.level else None
     if level is not None:
         return level.plane_point_lps, level.plane_normal_lps
     from planner.anatomy.levels import detect_level
+    from planner.core.errors import PlannerError
+    from planner.session.level_fallback import frame_from_bone
 
-    geometry = detect_level(session.volume, np.asarray(needle.tip_lps), needle.level or "L1")
+    try:
+        geometry = detect_level(session.volume, np.asarray(needle.tip_lps), needle.level or "L1")
+    except PlannerError:  # the body cannot be measured (cut by the scan's end): the frame from the bone
+        frame = frame_from_bone(session, needle.level or "L1", np.asarray(needle.tip_lps))
+        return tuple(frame.plane_point_lps), tuple(frame.axes[0])
     return geometry.plane_point_lps, geometry.plane_normal_lps

@@ -134,7 +134,7 @@ class LevelActions:
         try:
             geometry = detect_level(self.session.volume, lps, name)
         except PlannerError as exc:
-            self._warn(str(exc))
+            self._add_from_bone(name, lps, str(exc))
             return
         if not self._add(geometry):
             return
@@ -156,17 +156,31 @@ class LevelActions:
         else:
             self.w.show_status(f"Level {name} added.", 8000)
 
-    def _add(self, geometry) -> bool:
+    def _add_from_bone(self, name: str, lps, why: str) -> None:
+        """The body could not be measured: the level from the bone around the click, said so (issue 13)."""
+        from planner.session.level_fallback import FALLBACK_NOTE, level_from_bone
+
+        try:
+            level = level_from_bone(self.session, name, lps)
+        except PlannerError:
+            self._warn(why)
+            return
+        if self._push_level(level):
+            self.w.show_status(f"Level {name} added, {FALLBACK_NOTE}.", 20000)
+
+    def _push_level(self, level) -> bool:
         if len(self.session.plan.levels) >= MAX_LEVELS:
             self._warn(f"A plan holds at most {MAX_LEVELS} levels.")
             return False
-        level = Level(**geometry.to_level_kwargs(), body_depth_mm=geometry.depth_mm)
         try:
             self.session.stack.push(commands.add_item(level))
         except PlannerError as exc:
             self._warn(str(exc))
             return False
         return True
+
+    def _add(self, geometry) -> bool:
+        return self._push_level(Level(**geometry.to_level_kwargs(), body_depth_mm=geometry.depth_mm))
 
     def accept_proposals(self) -> None:
         with self.session.stack.macro("Add proposed levels"):
