@@ -165,3 +165,20 @@ def test_canal_dice_against_the_eye_checked_reference(tcia):
         print(f"sacral band Dice {scores['sacrum'][0]:.3f}: below issue 13's target {TARGET_DICE} ({message})")
     for band, floor in NO_REGRESSION.items():
         assert scores[band][0] >= floor, f"{band}: {message}"
+
+
+@pytest.mark.realdata
+def test_sacral_polygons_are_what_their_recipe_gives(tcia):
+    """The sacral band's polygons (k 0-9) are those ``sacral_polygons.py`` makes from the scan with the
+    reference's own half-maximum rule (docs/canal-validation.md, "Sacral band re-read")."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("sacral_polygons", REF_DIR / "sacral_polygons.py")
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    made, _ = recipe.polygons(tcia[0])
+    stored = json.loads((REF_DIR / "canal_rois.json").read_text(encoding="utf-8"))["polygons"]
+    assert sorted(int(k) for k in stored) == sorted(made)
+    for k, verts in made.items():
+        assert np.allclose(np.asarray(stored[str(k)], float), np.asarray(verts, float), atol=0.011), k
