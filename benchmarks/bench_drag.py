@@ -43,15 +43,29 @@ def row(name: str, value_ms: float, target: str, reference: float | None = None)
     print(f"{name:<52} {value_ms:8.2f} ms  target {target}{ref}", flush=True)
 
 
-def settle(app, window, rounds: int = 3) -> None:
+PHASES = ("event", "frame", "events")  # the mouse event itself; the frame's update; posted events, paints
+
+
+def settle(app, window, rounds: int = 3, phases: dict | None = None) -> None:
     """Run the event loop until the work a gesture caused has run: posted events, zero-delay timers
-    (the 3D render) and, when the window coalesces drag updates per frame, that frame's update."""
+    (the 3D render) and, when the window coalesces drag updates per frame, that frame's update.
+    ``phases`` (optional) gets this process's CPU milliseconds in the frame update and the rest."""
     frame = getattr(window, "frame", None)
+    spent = {"frame": 0.0, "events": 0.0}
     for _ in range(rounds):
+        c = time.process_time()
         app.processEvents()
+        spent["events"] += time.process_time() - c
         if frame is not None and frame.pending():
+            c = time.process_time()
             frame.flush()
+            spent["frame"] += time.process_time() - c
+    c = time.process_time()
     app.processEvents()
+    spent["events"] += time.process_time() - c
+    if phases is not None:
+        for key, seconds in spent.items():
+            phases.setdefault(key, []).append(seconds * 1000)
 
 
 def build_plan(session):
@@ -178,6 +192,7 @@ def main() -> int:
     settle(app, window)
     calls.update(full=0, fast=0)
     per_move = []
+    phases: dict[str, list] = {}  # CPU ms per move in each phase (see PHASES)
     cpu_move = []  # this process's CPU time per move: less sensitive to a loaded machine than wall time
     profiler = None
     if args.profile:
@@ -189,7 +204,8 @@ def main() -> int:
     for n in range(1, args.moves + 1):
         t, c = time.perf_counter(), time.process_time()
         app.sendEvent(axial, mouse(axial, "move", x + n * step_px, y, Qt.LeftButton))
-        settle(app, window)
+        phases.setdefault("event", []).append((time.process_time() - c) * 1000)
+        settle(app, window, phases=phases)
         per_move.append((time.perf_counter() - t) * 1000)
         cpu_move.append((time.process_time() - c) * 1000)
     if profiler is not None:
@@ -214,6 +230,9 @@ def main() -> int:
     row("drag: whole window per mouse move (median)", statistics.median(per_move), "reported", bare_ms)
     row("drag: CPU time of this process per move (p95)", p95(cpu_move), "reported", bare_ms)
     row("drag: CPU time of this process per move (median)", statistics.median(cpu_move), "reported", bare_ms)
+    for key, what in zip(PHASES, ("the mouse event (the edit)", "the frame update (evaluation, panels)",
+                                  "posted events and paints")):
+        row(f"  CPU in {what} (median)", statistics.median(phases[key]), "reported")
     row("full re-analysis of the plan (median)", statistics.median(full), "<= 20 ms", bare_ms)
     row("bare repaint of the axial view (median)", bare_ms, "reference")
     row("release (until idle, corridors deferred to the worker)", release_ms, "reported")
