@@ -68,6 +68,46 @@ def settle(app, window, rounds: int = 3, phases: dict | None = None) -> None:
             phases.setdefault(key, []).append(seconds * 1000)
 
 
+class EventCensus:
+    """Counts ``LayoutRequest`` and ``Paint`` events per receiving widget (diagnosis: which widgets
+    are laid out or repainted by a mouse move); an application-wide event filter."""
+
+    def __init__(self, app):
+        from collections import Counter
+
+        from PySide6.QtCore import QEvent, QObject
+
+        census = self
+        self.counts = Counter()
+        kinds = {QEvent.LayoutRequest: "layout", QEvent.Paint: "paint"}
+
+        class Filter(QObject):
+            def eventFilter(self, obj, event):  # noqa: N802
+                kind = kinds.get(event.type())
+                if kind is not None:
+                    census.counts[(kind, _widget_name(obj))] += 1
+                return False
+
+        self._filter = Filter()
+        app.installEventFilter(self._filter)
+        self._app = app
+
+    def report(self, moves: int) -> None:
+        self._app.removeEventFilter(self._filter)
+        print(f"events during the {moves} moves (per move):")
+        for (kind, name), n in self.counts.most_common(30):
+            print(f"  {kind:<7} {n / moves:6.2f}  {name}")
+
+
+def _widget_name(obj) -> str:
+    """'ClassName#objectName < parent#name' (the nearest named ancestor) for a widget."""
+    name = f"{type(obj).__name__}#{obj.objectName()}"
+    parent = obj.parent()
+    while parent is not None and not parent.objectName():
+        parent = parent.parent()
+    return name + (f" < {type(parent).__name__}#{parent.objectName()}" if parent is not None else "")
+
+
 def build_plan(session):
     """Two needles (bipedicular) with antennas and two thermocouples around the canal's middle."""
     from planner.plan import commands
@@ -107,6 +147,11 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the moves")
     parser.add_argument("--sort", default="tottime", help="cProfile sort key (tottime, cumulative)")
     parser.add_argument("--top", type=int, default=25, help="how many cProfile rows to print")
+    parser.add_argument("--layout", default="four_up", choices=("four_up", "needle"),
+                        help="four_up drags in the axial view; needle drags in the along-needle (side) view, "
+                             "so the three needle-aligned views reslice every move")
+    parser.add_argument("--events", action="store_true",
+                        help="diagnosis: count layout requests and paints per widget during the moves")
     parser.add_argument("--hide", default="", help="diagnosis: comma-separated object names of docks to hide")
     args = parser.parse_args()
     if not Path(args.series).is_dir():
@@ -156,7 +201,16 @@ def main() -> int:
     window.state.set_cursor(np.asarray(needle.tip_lps))
     window.selection.select(needle.id)
     settle(app, window)
-    axial = window.views[AXIAL]
+    if args.layout == "needle":
+        from planner.geometry.needle_planes import ALONG_SIDE
+
+        window.set_layout("needle")
+        settle(app, window)
+        axial = window.needle_views[ALONG_SIDE]  # the view dragged in (the name is kept below)
+        axial.repaint()
+    else:
+        axial = window.views[AXIAL]
+    print(f"layout {args.layout}: dragging in the {axial.source.title} view", flush=True)
 
     # reference: a bare repaint of the axial view (same run)
     bare = []
@@ -200,6 +254,7 @@ def main() -> int:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    census = EventCensus(app) if args.events else None
     step_px = 0.3 * axial.viewport.scale_px_per_mm
     for n in range(1, args.moves + 1):
         t, c = time.perf_counter(), time.process_time()
@@ -213,6 +268,8 @@ def main() -> int:
 
         profiler.disable()
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+    if census is not None:
+        census.report(args.moves)
     moves_full, moves_fast = calls["full"], calls["fast"]
     calls.update(full=0, fast=0)
     t = time.perf_counter()

@@ -60,6 +60,23 @@ def elided_rows(rows) -> tuple[list[tuple[str, str]], dict[str, str]]:
     return shown, full
 
 
+def set_text_in_place(label: QLabel, text: str) -> bool:
+    """Set a one-line plain ``text`` in ``label`` keeping the label's fixed box (made once, with
+    ``WIDTH_SLACK_CHARS`` of slack) while the text fits; returns True when the box had to change (the
+    label's layout then runs once). For labels updated on every mouse move (status bar, readouts)."""
+    metrics = label.fontMetrics()
+    need_w = metrics.horizontalAdvance(text) + 2 * label.margin() + 2
+    need_h = metrics.height() + 2 * label.margin()
+    fixed = label.minimumSize() == label.maximumSize() and not label.wordWrap()
+    grown = not fixed or need_w > label.minimumWidth() or need_h != label.minimumHeight()
+    if grown:
+        label.setWordWrap(False)
+        label.setFixedSize(int(math.ceil(need_w + WIDTH_SLACK_CHARS * metrics.averageCharWidth())), need_h)
+    if label.text() != text:
+        label.setText(text)
+    return grown
+
+
 class ReadoutGrid(QWidget):
     """Two columns of plain-text labels (label, bold value); :meth:`set_rows` updates in place.
 
@@ -146,13 +163,5 @@ class ReadoutGrid(QWidget):
             label.setText(value)
             self.layouts += relayout
             return
-        metrics = label.fontMetrics()
-        need_w = metrics.horizontalAdvance(value) + 2 * label.margin() + 2
-        need_h = metrics.height() + 2 * label.margin()
-        fixed = label.minimumSize() == label.maximumSize() and not label.wordWrap()
-        if not fixed or need_w > label.minimumWidth() or need_h != label.minimumHeight():
-            slack = WIDTH_SLACK_CHARS * metrics.averageCharWidth()
-            label.setWordWrap(False)
-            label.setFixedSize(int(math.ceil(need_w + slack)), need_h)
-            self.layouts += relayout
-        label.setText(value)
+        grown = set_text_in_place(label, value)
+        self.layouts += relayout and grown
