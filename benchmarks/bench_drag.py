@@ -258,7 +258,14 @@ def main() -> int:
     step_px = 0.3 * axial.viewport.scale_px_per_mm
     for n in range(1, args.moves + 1):
         t, c = time.perf_counter(), time.process_time()
-        app.sendEvent(axial, mouse(axial, "move", x + n * step_px, y, Qt.LeftButton))
+        if args.layout == "needle":
+            # the along-needle view follows the needle, so a fixed screen path would move the tip ever
+            # faster; aim 0.3 mm beyond where the tip is now drawn instead
+            x, y = axial.lps_to_screen(session.plan.get(needle.id).tip_lps)
+            mx = x + step_px
+        else:
+            mx = x + n * step_px
+        app.sendEvent(axial, mouse(axial, "move", mx, y, Qt.LeftButton))
         phases.setdefault("event", []).append((time.process_time() - c) * 1000)
         settle(app, window, phases=phases)
         per_move.append((time.perf_counter() - t) * 1000)
@@ -273,7 +280,7 @@ def main() -> int:
     moves_full, moves_fast = calls["full"], calls["fast"]
     calls.update(full=0, fast=0)
     t = time.perf_counter()
-    app.sendEvent(axial, mouse(axial, "release", x + args.moves * step_px, y, Qt.NoButton))
+    app.sendEvent(axial, mouse(axial, "release", mx, y, Qt.NoButton))
     settle(app, window)
     release_ms = (time.perf_counter() - t) * 1000
     release_full = calls["full"]

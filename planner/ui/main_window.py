@@ -350,14 +350,17 @@ class MainWindow(QMainWindow):
 
     def _follow_selected_needle(self, refit: bool = False) -> None:
         needle = self.selected_needle()
+        dragging = self.session.interactive  # the frame's evaluation repaints (update_views)
         for view in self.needle_views.values():
             if needle is None:
                 view.set_needle(None, None)
             else:
-                view.set_needle(needle.entry_lps, needle.tip_lps, refit=refit)
+                view.set_needle(needle.entry_lps, needle.tip_lps, refit=refit, repaint=not dragging)
 
     def update_views(self, *args) -> None:
+        draft = self.session.interactive  # issue 15: cheaper needle-aligned slices while dragging
         for view in self.all_2d_views():
+            view.source.draft = draft
             view.update()
 
     # --- view actions --------------------------------------------------------------------------
