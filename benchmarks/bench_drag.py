@@ -13,7 +13,13 @@ repaint and the software 3D render.
 Figures (targets from issue 15): p95 per mouse move (<= 33 ms); the full re-analysis of the plan
 (zones, canal overlap and distance, coverage, thermocouples; median, <= 20 ms); the ratio of a drag
 update to a bare repaint of the axial view measured in the same run; and how many full evaluations
-(with corridors) the release runs (target: exactly one).
+(with corridors) the release runs (target: exactly one). The CPU time of a move is also split into the
+mouse event itself, the frame's update (evaluation and panels) and the posted events and paints.
+
+``--layout needle`` drags in the along-needle (side) view instead, so the three needle-aligned views
+reslice every move (they draft at half resolution while dragging). ``--events`` counts layout requests
+and paints per widget during the moves (a widget laid out on every move shows up at 1.00 per move);
+``--hide dock_props`` hides a dock, ``--profile`` prints a cProfile of the moves.
 """
 
 from __future__ import annotations

@@ -132,7 +132,11 @@ def test_drag_sets_the_readouts_in_place_and_release_shows_the_exact_values(wind
     mouse(axial, "press", QPointF(x, y))
     _settle(window, qtbot)
     before = dict(panel.readouts.rows())
-    requests = LayoutRequests(panel.scroll.widget(), panel.readouts, window.findChild(QObject, "dock_props"))
+    # the properties, the findings dock (its plan summary) and the window itself (the status bar's
+    # position labels change on every move; a new size hint there lays out every dock)
+    requests = LayoutRequests(panel.scroll.widget(), panel.readouts, window.findChild(QObject, "dock_props"),
+                              window.findChild(QObject, "dock_findings"), window.findings, window)
+    hover = window.hover_label.text()
     layouts = panel.readouts.layouts
     step_px = 0.5 * axial.viewport.scale_px_per_mm
     for n in range(1, 9):
@@ -144,6 +148,7 @@ def test_drag_sets_the_readouts_in_place_and_release_shows_the_exact_values(wind
     assert during["Medial angle (patient)"] != before["Medial angle (patient)"]
     # ... without laying the properties out again
     assert panel.readouts.layouts == layouts
+    assert window.hover_label.text() != hover  # the status bar followed the mouse
     assert requests.count == 0
     mouse(axial, "release", QPointF(x + 8 * step_px, y), button=Qt.LeftButton)
     _settle(window, qtbot)
