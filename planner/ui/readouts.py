@@ -135,8 +135,7 @@ class ReadoutGrid(QWidget):
         self._labels, self._values = [], []
         for row, (key, value) in enumerate(shown):
             name = QLabel(key)
-            name.setTextFormat(Qt.PlainText)
-            name.setWordWrap(True)
+            name.setTextFormat(Qt.PlainText)  # short labels, one line each
             name.setTextInteractionFlags(Qt.TextSelectableByMouse)
             label = QLabel()
             label.setTextFormat(Qt.PlainText)
@@ -146,11 +145,18 @@ class ReadoutGrid(QWidget):
             label.setObjectName(f"readout_{row}")
             self._set_value(label, value, relayout=False)
             self._grid.addWidget(name, row, 0, Qt.AlignLeft | Qt.AlignTop)
-            self._grid.addWidget(label, row, 1, Qt.AlignLeft | Qt.AlignTop)
+            self._grid.addWidget(label, row, 1)
+            self._align(label)
             self._labels.append(name)
             self._values.append(label)
         self._keys = tuple(k for k, _ in shown)
         self.layouts += 1
+
+    def _align(self, label: QLabel) -> None:
+        """A fixed box sits at the left of its cell (aligned, so the column may be wider than the box);
+        a wrapping value fills its cell (no alignment, so it gets its height for the cell's width)."""
+        wanted = Qt.Alignment() if label.wordWrap() else Qt.AlignLeft | Qt.AlignVCenter
+        self._grid.setAlignment(label, wanted)
 
     def _set_value(self, label: QLabel, value: str, relayout: bool = True) -> None:
         """Put ``value`` in ``label``; lay out again only when it does not fit the label's fixed box."""
@@ -160,8 +166,12 @@ class ReadoutGrid(QWidget):
                 label.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
                 label.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
                 label.setWordWrap(True)
+                self._align(label)
             label.setText(value)
             self.layouts += relayout
             return
+        wrapped = label.wordWrap()
         grown = set_text_in_place(label, value)
+        if wrapped:
+            self._align(label)
         self.layouts += relayout and grown

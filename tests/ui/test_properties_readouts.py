@@ -162,8 +162,18 @@ def test_drag_sets_the_readouts_in_place_and_release_shows_the_exact_values(wind
     expected, _full = elided_rows(item_rows(window.session, window.needle_id))
     assert panel.readouts.rows() == expected
     assert [panel.readouts.value_label(k).text() for k, _ in expected] == [v for _, v in expected]
+    # every value is shown whole: a wrapped one gets the height it needs at its width (an aligned grid
+    # cell would give it one line and clip the rest), a fixed box is as wide as its text
+    for key, value in expected:
+        label = panel.readouts.value_label(key)
+        if label.wordWrap():
+            assert label.height() >= label.heightForWidth(label.width()), key
+        else:
+            assert label.width() >= label.fontMetrics().horizontalAdvance(value), key
+    assert any(panel.readouts.value_label(k).wordWrap() for k, _ in expected)  # the case is exercised
     fresh = PropertiesPanel(window.session, window.selection)
     qtbot.addWidget(fresh)
     fresh.show_item(window.needle_id)
     assert fresh.readouts.text() == panel.readouts.text()
     assert fresh.readouts.toolTip() == panel.readouts.toolTip()
+
