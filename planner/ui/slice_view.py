@@ -335,7 +335,8 @@ class SliceView(QWidget):
 
     def _draw_image(self, painter: QPainter, sl: SliceImage) -> None:
         centre, width = self.state.window
-        self._ct.draw(painter, self.viewport, sl, centre, width)
+        draft = self.source.draft and self.source.drafts  # a drag's half-resolution slice (issue 15)
+        self._ct.draw(painter, self.viewport, sl, centre, width, smooth=not draft)
 
     def _draw_crosshair(self, painter: QPainter) -> None:
         cursor = self.state.cursor_lps
