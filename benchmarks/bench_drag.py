@@ -13,7 +13,13 @@ repaint and the software 3D render.
 Figures (targets from issue 15): p95 per mouse move (<= 33 ms); the full re-analysis of the plan
 (zones, canal overlap and distance, coverage, thermocouples; median, <= 20 ms); the ratio of a drag
 update to a bare repaint of the axial view measured in the same run; and how many full evaluations
-(with corridors) the release runs (target: exactly one).
+(with corridors) the release runs (target: exactly one). The CPU time of a move is also split into the
+mouse event itself, the frame's update (evaluation and panels) and the posted events and paints.
+
+``--layout needle`` drags in the along-needle (side) view instead, so the three needle-aligned views
+reslice every move (they draft at half resolution while dragging). ``--events`` counts layout requests
+and paints per widget during the moves (a widget laid out on every move shows up at 1.00 per move);
+``--hide dock_props`` hides a dock, ``--profile`` prints a cProfile of the moves.
 """
 
 from __future__ import annotations
@@ -43,15 +49,69 @@ def row(name: str, value_ms: float, target: str, reference: float | None = None)
     print(f"{name:<52} {value_ms:8.2f} ms  target {target}{ref}", flush=True)
 
 
-def settle(app, window, rounds: int = 3) -> None:
+PHASES = ("event", "frame", "events")  # the mouse event itself; the frame's update; posted events, paints
+
+
+def settle(app, window, rounds: int = 3, phases: dict | None = None) -> None:
     """Run the event loop until the work a gesture caused has run: posted events, zero-delay timers
-    (the 3D render) and, when the window coalesces drag updates per frame, that frame's update."""
+    (the 3D render) and, when the window coalesces drag updates per frame, that frame's update.
+    ``phases`` (optional) gets this process's CPU milliseconds in the frame update and the rest."""
     frame = getattr(window, "frame", None)
+    spent = {"frame": 0.0, "events": 0.0}
     for _ in range(rounds):
+        c = time.process_time()
         app.processEvents()
+        spent["events"] += time.process_time() - c
         if frame is not None and frame.pending():
+            c = time.process_time()
             frame.flush()
+            spent["frame"] += time.process_time() - c
+    c = time.process_time()
     app.processEvents()
+    spent["events"] += time.process_time() - c
+    if phases is not None:
+        for key, seconds in spent.items():
+            phases.setdefault(key, []).append(seconds * 1000)
+
+
+class EventCensus:
+    """Counts ``LayoutRequest`` and ``Paint`` events per receiving widget (diagnosis: which widgets
+    are laid out or repainted by a mouse move); an application-wide event filter."""
+
+    def __init__(self, app):
+        from collections import Counter
+
+        from PySide6.QtCore import QEvent, QObject
+
+        census = self
+        self.counts = Counter()
+        kinds = {QEvent.LayoutRequest: "layout", QEvent.Paint: "paint"}
+
+        class Filter(QObject):
+            def eventFilter(self, obj, event):  # noqa: N802
+                kind = kinds.get(event.type())
+                if kind is not None:
+                    census.counts[(kind, _widget_name(obj))] += 1
+                return False
+
+        self._filter = Filter()
+        app.installEventFilter(self._filter)
+        self._app = app
+
+    def report(self, moves: int) -> None:
+        self._app.removeEventFilter(self._filter)
+        print(f"events during the {moves} moves (per move):")
+        for (kind, name), n in self.counts.most_common(30):
+            print(f"  {kind:<7} {n / moves:6.2f}  {name}")
+
+
+def _widget_name(obj) -> str:
+    """'ClassName#objectName < parent#name' (the nearest named ancestor) for a widget."""
+    name = f"{type(obj).__name__}#{obj.objectName()}"
+    parent = obj.parent()
+    while parent is not None and not parent.objectName():
+        parent = parent.parent()
+    return name + (f" < {type(parent).__name__}#{parent.objectName()}" if parent is not None else "")
 
 
 def build_plan(session):
@@ -93,6 +153,11 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the moves")
     parser.add_argument("--sort", default="tottime", help="cProfile sort key (tottime, cumulative)")
     parser.add_argument("--top", type=int, default=25, help="how many cProfile rows to print")
+    parser.add_argument("--layout", default="four_up", choices=("four_up", "needle"),
+                        help="four_up drags in the axial view; needle drags in the along-needle (side) view, "
+                             "so the three needle-aligned views reslice every move")
+    parser.add_argument("--events", action="store_true",
+                        help="diagnosis: count layout requests and paints per widget during the moves")
     parser.add_argument("--hide", default="", help="diagnosis: comma-separated object names of docks to hide")
     args = parser.parse_args()
     if not Path(args.series).is_dir():
@@ -142,7 +207,16 @@ def main() -> int:
     window.state.set_cursor(np.asarray(needle.tip_lps))
     window.selection.select(needle.id)
     settle(app, window)
-    axial = window.views[AXIAL]
+    if args.layout == "needle":
+        from planner.geometry.needle_planes import ALONG_SIDE
+
+        window.set_layout("needle")
+        settle(app, window)
+        axial = window.needle_views[ALONG_SIDE]  # the view dragged in (the name is kept below)
+        axial.repaint()
+    else:
+        axial = window.views[AXIAL]
+    print(f"layout {args.layout}: dragging in the {axial.source.title} view", flush=True)
 
     # reference: a bare repaint of the axial view (same run)
     bare = []
@@ -178,6 +252,7 @@ def main() -> int:
     settle(app, window)
     calls.update(full=0, fast=0)
     per_move = []
+    phases: dict[str, list] = {}  # CPU ms per move in each phase (see PHASES)
     cpu_move = []  # this process's CPU time per move: less sensitive to a loaded machine than wall time
     profiler = None
     if args.profile:
@@ -185,11 +260,20 @@ def main() -> int:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    census = EventCensus(app) if args.events else None
     step_px = 0.3 * axial.viewport.scale_px_per_mm
     for n in range(1, args.moves + 1):
         t, c = time.perf_counter(), time.process_time()
-        app.sendEvent(axial, mouse(axial, "move", x + n * step_px, y, Qt.LeftButton))
-        settle(app, window)
+        if args.layout == "needle":
+            # the along-needle view follows the needle, so a fixed screen path would move the tip ever
+            # faster; aim 0.3 mm beyond where the tip is now drawn instead
+            x, y = axial.lps_to_screen(session.plan.get(needle.id).tip_lps)
+            mx = x + step_px
+        else:
+            mx = x + n * step_px
+        app.sendEvent(axial, mouse(axial, "move", mx, y, Qt.LeftButton))
+        phases.setdefault("event", []).append((time.process_time() - c) * 1000)
+        settle(app, window, phases=phases)
         per_move.append((time.perf_counter() - t) * 1000)
         cpu_move.append((time.process_time() - c) * 1000)
     if profiler is not None:
@@ -197,10 +281,12 @@ def main() -> int:
 
         profiler.disable()
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+    if census is not None:
+        census.report(args.moves)
     moves_full, moves_fast = calls["full"], calls["fast"]
     calls.update(full=0, fast=0)
     t = time.perf_counter()
-    app.sendEvent(axial, mouse(axial, "release", x + args.moves * step_px, y, Qt.NoButton))
+    app.sendEvent(axial, mouse(axial, "release", mx, y, Qt.NoButton))
     settle(app, window)
     release_ms = (time.perf_counter() - t) * 1000
     release_full = calls["full"]
@@ -214,6 +300,9 @@ def main() -> int:
     row("drag: whole window per mouse move (median)", statistics.median(per_move), "reported", bare_ms)
     row("drag: CPU time of this process per move (p95)", p95(cpu_move), "reported", bare_ms)
     row("drag: CPU time of this process per move (median)", statistics.median(cpu_move), "reported", bare_ms)
+    for key, what in zip(PHASES, ("the mouse event (the edit)", "the frame update (evaluation, panels)",
+                                  "posted events and paints")):
+        row(f"  CPU in {what} (median)", statistics.median(phases[key]), "reported")
     row("full re-analysis of the plan (median)", statistics.median(full), "<= 20 ms", bare_ms)
     row("bare repaint of the axial view (median)", bare_ms, "reference")
     row("release (until idle, corridors deferred to the worker)", release_ms, "reported")

@@ -25,12 +25,16 @@ TITLES = {
     ALONG_SIDE: "Along needle (side)", ALONG_UP: "Along needle (up)", PROBE: "Probe's eye",
 }
 _AXIS_NAMES = ("x", "y", "z")
+#: While a drag moves the needle (``SliceSource.draft``), a needle-aligned view samples every this many
+#: voxel steps (a quarter of the pixels); the release draws the full-resolution slice again (issue 15).
+DRAFT_STEP_FACTOR = 2
 
 
 class SliceSource(ABC):
     """Shared machinery: one oblique reslicer per volume, slab MIP thickness, slice caching."""
 
     kind = ""
+    drafts = False  # whether ``draft`` changes the sampling (needle-aligned views only)
 
     def __init__(self):
         self.volume: ImageVolume | None = None
@@ -38,6 +42,7 @@ class SliceSource(ABC):
         self.slab_mm = 0.0
         self._cache_key = None
         self._cache: SliceImage | None = None
+        self.draft = False  # set by the window while a drag moves the plan: cheaper oblique slices
 
     @property
     def title(self) -> str:
@@ -68,7 +73,7 @@ class SliceSource(ABC):
         if plane is None:
             return None
         key = (tuple(np.round(plane.origin_lps, 6)), tuple(np.round(plane.u_lps, 9)),
-               tuple(np.round(plane.v_lps, 9)), self.slab_mm)
+               tuple(np.round(plane.v_lps, 9)), self.slab_mm, self.draft and self.drafts)
         if key != self._cache_key:
             self._cache = self._compute(plane)
             self._cache_key = key
@@ -144,6 +149,8 @@ class NeedleSource(SliceSource):
     Scrolling moves an along-plane parallel to itself (``offset_mm``) and the probe's-eye plane
     along the needle (``depth_mm`` from the entry; it may go beyond the tip)."""
 
+    drafts = True
+
     def __init__(self, kind: str):
         super().__init__()
         self.kind = kind
@@ -178,7 +185,8 @@ class NeedleSource(SliceSource):
             extent = (c[0] - half, c[0] + half, c[1] - half, c[1] + half)
         else:
             extent = trajectory_extent(plane, self.entry_lps, self.tip_lps, self.margin_mm)
-        return self.reslicer().reslice(plane, extent, slab_mm=self.slab_mm)
+        step = DRAFT_STEP_FACTOR * min(self.volume.spacing_mm) if self.draft else None  # None: the full sampling
+        return self.reslicer().reslice(plane, extent, step_mm=step, slab_mm=self.slab_mm)
 
     def scroll(self, n_steps: int, step_mm: float = 1.0) -> None:
         if self.kind == PROBE:

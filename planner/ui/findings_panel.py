@@ -19,7 +19,8 @@ from planner.analysis.rules.corridor import RULES as PATH_RULES
 from planner.analysis.rules.thermal import RULES as THERMAL_RULES
 from planner.analysis.thresholds import Severity
 from planner.core import palette
-from planner.ui.readouts import plan_readouts
+from planner.session.readouts import plan_rows
+from planner.ui.readouts import ReadoutGrid
 
 COLORS = {s: QColor(*palette.SEVERITY[s.value]) for s in Severity}
 PREFIX = {Severity.CRITICAL: "CRITICAL", Severity.WARNING: "WARNING", Severity.INFO: "info"}
@@ -39,7 +40,7 @@ class FindingsPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.selection = selection
-        self.summary = QLabel("")
+        self.summary = ReadoutGrid()  # set in place: a drag step does not lay the dock out (issue 15)
         self.summary.setObjectName("plan_summary")
         self.list = QListWidget(self)
         self.list.setObjectName("findings_list")
@@ -114,9 +115,7 @@ class FindingsPanel(QWidget):
         """Show the evaluation's findings; rows that did not change are left alone (a drag step usually
         changes a few numbers in a few messages)."""
         self._evaluation = evaluation
-        summary = plan_readouts(self.session)
-        if self.summary.text() != summary:
-            self.summary.setText(summary)
+        self.summary.set_rows(plan_rows(self.session))
         checking = self.rechecking()
         fresh = list(evaluation.findings)
         # while dragging nothing is being rechecked (results are dropped until the release): no old rows

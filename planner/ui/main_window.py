@@ -49,6 +49,7 @@ from planner.ui.training_panel import TrainingActions
 from planner.ui.view_actions import ViewActions
 from planner.ui.view_prefs import ViewPreferences
 from planner.ui.frame import FrameCoalescer
+from planner.ui.readouts import set_text_in_place
 from planner.ui.tools_toolbar import build_tools_toolbar
 from planner.ui.view3d import View3D
 from planner.ui.wheel_guard import install_wheel_guard
@@ -358,14 +359,17 @@ class MainWindow(QMainWindow):
 
     def _follow_selected_needle(self, refit: bool = False) -> None:
         needle = self.selected_needle()
+        dragging = self.session.interactive  # the frame's evaluation repaints (update_views)
         for view in self.needle_views.values():
             if needle is None:
                 view.set_needle(None, None)
             else:
-                view.set_needle(needle.entry_lps, needle.tip_lps, refit=refit)
+                view.set_needle(needle.entry_lps, needle.tip_lps, refit=refit, repaint=not dragging)
 
     def update_views(self, *args) -> None:
+        draft = self.session.interactive  # issue 15: cheaper needle-aligned slices while dragging
         for view in self.all_2d_views():
+            view.source.draft = draft
             view.update()
 
     # --- view actions --------------------------------------------------------------------------
@@ -374,11 +378,12 @@ class MainWindow(QMainWindow):
 
     # --- status bar ----------------------------------------------------------------------------
     def _on_hover(self, payload) -> None:
-        self.hover_label.setText("" if payload is None else format_position(*payload, self.view_prefs.position_frame))
+        text = "" if payload is None else format_position(*payload, self.view_prefs.position_frame)
+        set_text_in_place(self.hover_label, text)  # a fixed box: no relayout of the window per move (issue 15)
 
     def _on_cursor_changed(self, lps) -> None:
         hu = self.volume.hu_at_lps(lps) if self.volume is not None else None
-        self.cursor_label.setText("Crosshair " + format_position(lps, hu, self.view_prefs.position_frame))
+        set_text_in_place(self.cursor_label, "Crosshair " + format_position(lps, hu, self.view_prefs.position_frame))
 
     def closeEvent(self, event):  # noqa: N802
         if not self.plan_files.confirm_close():

@@ -9,7 +9,6 @@ Every edit becomes an undoable command; values shown come from the item and the 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QLabel, QLineEdit, QMessageBox,
     QScrollArea, QSpinBox, QVBoxLayout, QWidget,
@@ -21,26 +20,9 @@ from planner.plan import commands
 from planner.plan.fields import editors
 from planner.session.readouts import item_rows
 from planner.ui.point_editor import PointEditor
-from planner.ui.readouts import rows_html
+from planner.ui.readouts import LONG_READOUT_CHARS, ReadoutGrid  # noqa: F401 (the limit is re-exported)
 
-#: A readout longer than this (a device table's source text runs to several hundred characters) is cut
-#: to one line in the panel, the whole text in the tooltip: the safety findings below keep their room.
-LONG_READOUT_CHARS = 60
 MIN_HEIGHT_PX = 220  # name, entry, tip and the first readouts stay in view when the findings need room
-
-
-def elided_readouts(rows) -> tuple[str, str]:
-    """(rich text with long values cut to ``LONG_READOUT_CHARS`` and "…", plain text of the cut rows in
-    full for the tooltip)."""
-    shown, full = [], []
-    for key, value in rows:
-        if len(value) > LONG_READOUT_CHARS:
-            cut = value[:LONG_READOUT_CHARS].rsplit(" ", 1)[0]
-            shown.append((key, cut + " … (hover for the full text)"))
-            full.append(f"{key}: {value}")
-        else:
-            shown.append((key, value))
-    return rows_html(shown), "\n\n".join(full)
 
 
 def _spin(lo, hi, decimals=1, suffix=" mm", step=1.0) -> QDoubleSpinBox:
@@ -82,10 +64,8 @@ class PropertiesPanel(QWidget):
         self.title = QLabel("Nothing selected")
         self.title.setStyleSheet("font-weight: bold")
         self.form = QFormLayout()
-        self.readouts = QLabel("")
+        self.readouts = ReadoutGrid()  # updated in place: a drag step does not lay the dock out (issue 15)
         self.readouts.setObjectName("readouts")
-        self.readouts.setWordWrap(True)
-        self.readouts.setTextInteractionFlags(Qt.TextSelectableByMouse)
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.addWidget(self.title)
@@ -124,7 +104,7 @@ class PropertiesPanel(QWidget):
         self._clear()
         if self._item_id is None:
             self.title.setText("Nothing selected")
-            self.readouts.setText("")
+            self.readouts.set_rows([])
             return
         item = self.session.plan.get(self._item_id)
         self.title.setText(f"{item.KIND.capitalize()}: {item.name}")
@@ -231,12 +211,9 @@ class PropertiesPanel(QWidget):
 
     def _update_readouts(self) -> None:
         if self._item_id is None or self._item_id not in self.session.plan:
-            self.readouts.setText("")
-            self.readouts.setToolTip("")
+            self.readouts.set_rows([])
             return
-        html, full = elided_readouts(item_rows(self.session, self._item_id))
-        self.readouts.setText(html)
-        self.readouts.setToolTip(full)
+        self.readouts.set_rows(item_rows(self.session, self._item_id))
 
     # --- edits ---------------------------------------------------------------------------------
     def _push(self, command) -> None:

@@ -135,15 +135,17 @@ class SliceView(QWidget):
         self._user_moved = False
         self._fitted = True
 
-    def set_needle(self, entry_lps, tip_lps, refit: bool = False) -> None:
-        """For needle views: follow this trajectory (None, None to show nothing)."""
+    def set_needle(self, entry_lps, tip_lps, refit: bool = False, repaint: bool = True) -> None:
+        """For needle views: follow this trajectory (None, None to show nothing). ``repaint=False``
+        during a drag: the frame's evaluation repaints every view once (issue 15)."""
         if not self.is_needle_view:
             return
         had = self.source.has_needle()
         self.source.set_needle(entry_lps, tip_lps)
         if refit or not had:
             self._fitted = False
-        self.update()
+        if repaint:
+            self.update()
 
     def set_slab(self, slab_mm: float) -> None:
         """Thick-slab maximum intensity projection over ``slab_mm`` (0 = a single slice)."""
@@ -333,7 +335,8 @@ class SliceView(QWidget):
 
     def _draw_image(self, painter: QPainter, sl: SliceImage) -> None:
         centre, width = self.state.window
-        self._ct.draw(painter, self.viewport, sl, centre, width)
+        draft = self.source.draft and self.source.drafts  # a drag's half-resolution slice (issue 15)
+        self._ct.draw(painter, self.viewport, sl, centre, width, smooth=not draft)
 
     def _draw_crosshair(self, painter: QPainter) -> None:
         cursor = self.state.cursor_lps
