@@ -41,6 +41,7 @@ def window(qtbot, volume):
     w.loader.quiet = True
     w.set_volume(volume)
     w.corridors.shutdown()  # corridor checks (seconds) play no part in the drawing
+    w.loader.anatomy.cancel()  # nor the automatic anatomy, whose canal and names would land between two grabs
     lo, hi = volume.bounds_lps
     tip = (lo + hi) / 2
     needle = Needle(tuple(tip + (-45.0, 80.0, 0.0)), tuple(tip), side="right", name="right")
