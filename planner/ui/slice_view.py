@@ -140,6 +140,8 @@ class SliceView(QWidget):
         during a drag: the frame's evaluation repaints every view once (issue 15)."""
         if not self.is_needle_view:
             return
+        if getattr(self, "_dragging_here", False) and self.source.has_needle():
+            return  # the drag is in this view: its plane holds still under the mouse (else the tip runs away)
         had = self.source.has_needle()
         self.source.set_needle(entry_lps, tip_lps)
         if refit or not had:
@@ -282,6 +284,7 @@ class SliceView(QWidget):
     def mousePressEvent(self, event):  # noqa: N802
         self._last_pos = event.position()
         if self._tool_event("press", event):
+            self._dragging_here = True  # a needle view stops following the needle until the release
             return
         self.mouse_map.press(self, event)  # what the drag will do: planner.ui.mouse_map
 
@@ -294,6 +297,7 @@ class SliceView(QWidget):
         self._emit_hover(pos)
 
     def mouseReleaseEvent(self, event):  # noqa: N802
+        self._dragging_here = False  # before the release's edit, so the view follows the needle again
         self._tool_event("release", event)
 
     def leaveEvent(self, event):  # noqa: N802

@@ -115,3 +115,22 @@ def test_drag_drafts_the_needle_views_and_release_draws_them_exactly(window, qtb
         assert v.current_slice().da_mm == pytest.approx(full_step)
         shown = _grab(v)
         assert shown == _fresh(v), f"the {v.source.title} view after the release is not a fresh render"
+
+
+def test_a_steady_drag_in_the_along_needle_view_moves_the_tip_as_far_as_the_mouse(window, qtbot):
+    """The view under the mouse holds its plane during the drag: 20 moves of 0.5 mm on a straight mouse path
+    move the tip 10 mm (before: the view followed the needle and the tip ran 180 mm in 40 moves)."""
+    side = window.needle_views[ALONG_SIDE]
+    tip = np.asarray(window.session.plan.get(window.needle_id).tip_lps)
+    x0, y0 = side.lps_to_screen(tip)
+    step_px = 0.5 * side.viewport.scale_px_per_mm
+    mouse(side, "press", QPointF(x0, y0))
+    for n in range(1, 21):
+        mouse(side, "move", QPointF(x0 + n * step_px, y0), buttons=Qt.LeftButton)
+        QApplication.processEvents()
+        if window.frame.pending():
+            window.frame.flush()
+    mouse(side, "release", QPointF(x0 + 20 * step_px, y0), button=Qt.LeftButton)
+    qtbot.wait(20)
+    moved = np.asarray(window.session.plan.get(window.needle_id).tip_lps) - tip
+    assert np.linalg.norm(moved) == pytest.approx(10.0, abs=1.0)
