@@ -62,6 +62,7 @@ def window(qtbot, lumbar, canal):
     w.loader.quiet = True
     w.set_volume(lumbar)
     mask, centre = canal
+    w.loader.anatomy.cancel()  # the automatic anatomy (its canal, its names) plays no part either
     w.session.set_canal(mask)
     w.corridors.shutdown()  # corridor checks (seconds on this scan) play no part in the drawing
     tip = centre + np.array([-4.0, -14.0, 0.0])  # beside the canal: its zone reaches into it
@@ -73,6 +74,9 @@ def window(qtbot, lumbar, canal):
     w.state.set_cursor(np.asarray(tip))
     w.selection.select(needle.id)
     w.needle_id = needle.id
+    # the canal is prepared in a worker (issue 19); the evaluation with the zone follows it
+    qtbot.waitUntil(lambda: not w.session.canal_waiting and w.session.evaluation is not None
+                    and bool(w.session.evaluation.analysis.zone_volumes_ml), timeout=120000)
     yield w
     slice_cache.ENABLED = True
     w.close()
