@@ -43,6 +43,8 @@ def test_array_order_is_converted_only_in_frames_py():
         ("geometry/mpr.py", "two_d = two_d[:, ::-1]"),  # mirrors the resliced image (display orientation)
         ("anatomy/levels_body.py", "np.argmax(body[::-1], axis=0)"),  # the last true row, from the top
         ("thermal/zone_measure.py", "axis_vals[:hot[0] + 1][::-1]"),  # a profile walked outward
+        ("anatomy/levels_grid.py", "np.argmax(part[:, ::-1], axis=1)"),  # the last true column of each row
+        ("render/tiled.py", "self.image = out[::-1].copy()"),  # VTK's bottom-up rows to an image's top-down
     }
     root = Path(__file__).resolve().parents[1] / "planner"
     found = []
