@@ -48,6 +48,13 @@ FRAME_SIGNS = {LPS: (1.0, 1.0, 1.0), RAS: (-1.0, -1.0, 1.0)}
 FRAME_LETTERS = {LPS: ("L", "P", "S"), RAS: ("R", "A", "S")}
 
 
+def format_position(lps, hu, frame: str = LPS) -> str:
+    """The status bar's 'LPS (x, y, z) mm   HU n' (or 'R 23.6 mm, P 10.0 mm, I 182.0 mm   HU n' in the RAS
+    frame); HU shows '—' outside the volume."""
+    hu_text = "—" if hu is None else f"{hu:.0f}"
+    return f"{position_text(lps, frame)}   HU {hu_text}"
+
+
 def _check_frame(frame: str) -> None:
     if frame not in FRAMES:
         raise ValueError(f"position frame must be one of {', '.join(FRAMES)}, not {frame!r}")

@@ -130,9 +130,8 @@ def pedicle_axis(volume: ImageVolume, sectors: SectorMap, side: str) -> tuple[np
     keys = keys[counts >= 3]
     if keys.size >= 3:
         cu = np.array([uvw[bins == b, 0].mean() for b in keys])
-        cw = np.array([uvw[bins == b, 2].mean() for b in keys])
         w = np.sqrt([np.count_nonzero(bins == b) for b in keys])
-        du, dw = np.polyfit(keys, cu, 1, w=w)[0], np.polyfit(keys, cw, 1, w=w)[0]
+        du = np.polyfit(keys, cu, 1, w=w)[0]
         # keep to plausible pedicle axes: medial angle 0-40 degrees (DOMAIN.md: about 0 at T12 to
         # about 35 at T1 and 30 at L5); the cranio-caudal slope of the cross-section centroids is
         # swayed by the articular processes, so the axis is kept parallel to the endplates (the

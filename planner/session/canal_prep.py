@@ -44,8 +44,8 @@ class CanalPrepMixin:
     def _canal(self) -> PreparedCanal | None:
         """The prepared canal of the current mask; built now when there is no preparer and it is stale
         (never built for a case that does not use it); None while a preparer builds it."""
-        if self.canal_preparer is None and self.canal_stale:
-            self._canal_prepared(PreparedCanal.build(self.grid, self.canal.mask, self.volume.hu))
+        if self.canal_preparer is None:
+            self._ensure_canal_prepared()
         return self._canal_value
 
     @_canal.setter

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QGridLayout, QLabel, QMainWindow, QMessageBox, QWidget
 
 from planner.core.errors import PlannerError
-from planner.core.position_text import LPS, position_text
+from planner.core.position_text import format_position
 from planner.core.volume import ImageVolume
 from planner.geometry.needle_planes import NEEDLE_VIEW_KINDS
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
@@ -398,9 +398,3 @@ class MainWindow(QMainWindow):
         self.view3d.shutdown()
         super().closeEvent(event)
 
-
-def format_position(lps, hu, frame: str = LPS) -> str:
-    """'LPS (x, y, z) mm   HU n' (or 'R 23.6 mm, P 10.0 mm, I 182.0 mm   HU n' in the RAS frame);
-    HU shows '—' outside the volume."""
-    hu_text = "—" if hu is None else f"{hu:.0f}"
-    return f"{position_text(lps, frame)}   HU {hu_text}"
