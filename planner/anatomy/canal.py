@@ -44,11 +44,12 @@ import numpy as np
 
 from planner.core.lazy import lazy_module
 from planner.core.frames import ijk_to_kji, kji_to_ijk, spacing_kji
-from planner.anatomy.canal_slices import (close_in_plane, find_holes, interpolate_shapes,
-                                          rolling_nanmedian, smooth_track)
+from planner.anatomy.canal_slices import close_in_plane, find_holes, interpolate_shapes, smooth_track
 from planner.anatomy.canal_open import refine_open_slices
+from planner.anatomy.canal_pick import consistent_slices, pick_per_slice
 from planner.anatomy.canal_trim import trim_anterior_lobes, trim_faint_bone
-from planner.anatomy.canal_walk import beyond_core, caudal_end, fill_caudal_gaps, track_through as _track_through, walk_ends
+from planner.anatomy.canal_walk import (beyond_core, caudal_end, fill_caudal_gaps, track_through as _track_through,
+                                       walk_ends)
 from planner.core.errors import PlannerError
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -247,11 +248,11 @@ def _fine(crop: np.ndarray, sp: np.ndarray, track: np.ndarray, p: CanalParams, a
     closing_px = max(1, int(round(p.closing_mm / min(sp[1], sp[2]))))
     holes, ok_any = _candidates(bone, crop, sp, p, closing_px, p.walk_min_area_mm2)
     ok = ok_any & (holes.area_mm2 >= p.min_area_mm2)
-    chosen = _pick_per_slice(holes, ok, track, sp, p, n)
+    chosen = pick_per_slice(holes, ok, track, sp, p, n)
     good = chosen > 0
     half = max(1, int(round(p.smooth_mm / sp[0] / 2)))
     for _ in range(2):
-        good = _consistent(holes, chosen, good, track, sp, p)
+        good = consistent_slices(holes, chosen, good, track, sp, p)
         cent = np.full((n, 2), np.nan)
         cent[good] = holes.centroid_rc[chosen[good] - 1]
         if good.any():
@@ -325,58 +326,6 @@ def _edge_voxels(mask: np.ndarray, hu: np.ndarray, p: CanalParams) -> np.ndarray
     u8 = mask.view(np.uint8)
     grown = np.maximum(ndimage.maximum_filter1d(u8, 3, axis=1), ndimage.maximum_filter1d(u8, 3, axis=2))
     return grown.astype(bool) & ~mask & (hu >= p.bone_hu) & (hu < p.edge_hu)
-
-
-def _pick_per_slice(holes, ok, track, sp, p: CanalParams, n: int) -> np.ndarray:
-    """Label (1-based) of the candidate hole nearest the centre line in every slice (0 = none)."""
-    chosen = np.zeros(n, dtype=np.int64)
-    idx = np.flatnonzero(ok)
-    if idx.size == 0:
-        return chosen
-    s = holes.slice_index[idx]
-    d = np.linalg.norm((holes.centroid_rc[idx] - track[s]) * sp[1:], axis=1)
-    near = d <= 2.0 * p.centre_tol_mm + 5.0
-    idx, s, d = idx[near], s[near], d[near]
-    order = np.lexsort((d, s))
-    first = np.ones(order.size, bool)
-    first[1:] = s[order][1:] != s[order][:-1]
-    chosen[s[order][first]] = idx[order][first] + 1
-    return chosen
-
-
-def _hole_features(holes, chosen, good) -> np.ndarray:
-    feats = np.full((len(chosen), 3), np.nan)
-    sel = np.flatnonzero(good)
-    feats[sel, 0] = holes.area_mm2[chosen[sel] - 1]
-    feats[sel, 1:] = holes.extent_mm[chosen[sel] - 1]
-    return feats
-
-
-def _within(ratio: np.ndarray, area_limit: float, extent_limit: float) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        area_ok = (ratio[:, 0] <= area_limit) & (ratio[:, 0] >= 1 / area_limit)
-        ext_ok = np.all((ratio[:, 1:] <= extent_limit) & (ratio[:, 1:] >= 1 / extent_limit), axis=1)
-    return area_ok & ext_ok
-
-
-def _consistent(holes, chosen, good, track, sp, p: CanalParams) -> np.ndarray:
-    """Slices whose hole agrees with the other closed-ring slices and with the centre line: first
-    against the median of the whole chain (loose limits: the canal narrows from lumbar to thoracic
-    levels), then against the local median within ``window_mm`` of the survivors."""
-    feats = _hole_features(holes, chosen, good)
-    if good.any():
-        with np.errstate(invalid="ignore", divide="ignore"):
-            good = good & _within(feats / np.nanmedian(feats, axis=0), p.area_ratio_limit * 1.7,
-                                  p.extent_ratio_limit * 1.25)
-    feats = _hole_features(holes, chosen, good)
-    half = max(1, int(round(p.window_mm / sp[0] / 2)))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ok = _within(feats / rolling_nanmedian(feats, half), p.area_ratio_limit, p.extent_ratio_limit)
-    cent = np.full((len(chosen), 2), np.nan)
-    sel = np.flatnonzero(good)
-    cent[sel] = holes.centroid_rc[chosen[sel] - 1]
-    off = np.linalg.norm((cent - track) * sp[1:], axis=1)
-    return good & ok & (off <= p.centre_tol_mm)
 
 
 def _largest_component(mask: np.ndarray) -> np.ndarray:
