@@ -85,6 +85,19 @@ def _fresh(view) -> bytes:
         slice_cache.ENABLED = True
 
 
+def _settle(qtbot, views, quiet_ms: int = 200, timeout_ms: int = 5000) -> None:
+    """Wait until no view has changed size for ``quiet_ms`` (the docks' layout after a release may resize
+    them; two grabs of one view at two sizes would differ for that reason alone)."""
+    last, still = None, 0
+    for _ in range(timeout_ms // 20):
+        sizes = [(v.width(), v.height()) for v in views]
+        still = still + 20 if sizes == last else 0
+        if still >= quiet_ms:
+            return
+        last = sizes
+        qtbot.wait(20)
+
+
 def test_drag_drafts_the_needle_views_and_release_draws_them_exactly(window, qtbot, volume):
     views = list(window.needle_views.values())
     side = window.needle_views[ALONG_SIDE]
@@ -111,6 +124,7 @@ def test_drag_drafts_the_needle_views_and_release_draws_them_exactly(window, qtb
     qtbot.wait(50)  # the release's evaluation and whatever it posts (findings, 3D) have run
     moved = np.asarray(window.session.plan.get(window.needle_id).tip_lps) - np.asarray(tip)
     assert np.linalg.norm(moved) == pytest.approx(0.5 * moves, abs=0.6)
+    _settle(qtbot, views)
     for v in views:
         assert v.current_slice().da_mm == pytest.approx(full_step)
         shown = _grab(v)
