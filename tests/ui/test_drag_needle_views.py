@@ -85,6 +85,18 @@ def _fresh(view) -> bytes:
         slice_cache.ENABLED = True
 
 
+def _stable_fresh(view, tries: int = 4) -> bytes:
+    """A fresh render that a second fresh render repeats (in the full suite one uncached grab of the side
+    view came back with unpainted bytes once; a render is what the view draws every time)."""
+    previous = _fresh(view)
+    for _ in range(tries):
+        again = _fresh(view)
+        if again == previous:
+            return again
+        previous = again
+    return previous
+
+
 def _settle(qtbot, views, quiet_ms: int = 200, timeout_ms: int = 5000) -> None:
     """Wait until no view has changed size for ``quiet_ms`` (the docks' layout after a release may resize
     them; two grabs of one view at two sizes would differ for that reason alone)."""
@@ -128,7 +140,7 @@ def test_drag_drafts_the_needle_views_and_release_draws_them_exactly(window, qtb
     for v in views:
         assert v.current_slice().da_mm == pytest.approx(full_step)
         shown = _grab(v)
-        assert shown == _fresh(v), f"the {v.source.title} view after the release is not a fresh render"
+        assert shown == _stable_fresh(v), f"the {v.source.title} view after the release is not a fresh render"
 
 
 def test_a_steady_drag_in_the_along_needle_view_moves_the_tip_as_far_as_the_mouse(window, qtbot):
