@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         }
         self.views = {o: SliceView(o, self.state) for o in (AXIAL, SAGITTAL, CORONAL)}
         self.needle_views = {k: SliceView(NeedleSource(k), self.state) for k in NEEDLE_VIEW_KINDS}
-        self.view3d = View3D()
+        self.view3d = View3D(volume_provider=lambda: self.session.volume)
         self.view3d.body_provider = lambda: self.session.anatomy.body() if self.session.anatomy else None
         self._install_overlays()
         self.scene_plan = ScenePlan(self.view3d, self.session, self.selection)

@@ -80,7 +80,7 @@ class View3D(QWidget):
     surface_busy = Signal(bool)  # a bone surface is being built (the status bar shows progress + Cancel)
     surface_progress = Signal(float)  # 0..1 of the build under way
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, volume_provider=None):
         super().__init__(parent)
         self.setObjectName("view_3d")
         self.scene = Scene3D()
@@ -90,7 +90,10 @@ class View3D(QWidget):
         interactor = self.render_window.GetInteractor()
         interactor.SetInteractorStyle(vtkInteractorStyleTrackballCamera())
         self.scene.attach_orientation_marker(interactor)
-        self.volume: ImageVolume | None = None
+        # The session owns the current volume (issue 14): the main window sets ``volume_provider`` and
+        # this view asks it; only a View3D used on its own (no provider) keeps the volume it was given.
+        self.volume_provider = volume_provider  # () -> ImageVolume | None
+        self._own_volume: ImageVolume | None = None
         self._volume_actor = None
         self._render_pending = False
         self._request_id = 0
@@ -166,8 +169,20 @@ class View3D(QWidget):
         return QSize(160, 160)
 
     # --- content -------------------------------------------------------------------------------
+    @property
+    def volume(self) -> ImageVolume | None:
+        """The current volume: the provider's (the session's) when one is set, else the one last given."""
+        if self.volume_provider is not None:
+            return self.volume_provider()
+        return self._own_volume
+
     def set_volume(self, volume: ImageVolume | None) -> None:
-        self.volume = volume
+        """A new case is shown: ``volume`` is the provider's current volume (the session's), or, for a
+        view used without a provider, the volume to show."""
+        if self.volume_provider is None:
+            self._own_volume = volume
+        elif volume is not self.volume_provider():
+            raise ValueError("View3D.set_volume: the volume differs from the session's current volume")
         if self._volume_actor is not None:
             self.scene.renderer.RemoveVolume(self._volume_actor)
             self._volume_actor = None
