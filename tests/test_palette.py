@@ -34,3 +34,21 @@ def test_the_canal_is_one_colour_in_every_medium():
     expected = tuple(c / 255 for c in palette.CANAL)
     for rgb in (mask_surfaces.CANAL_RGB, key_images.CANAL_RGB_3D, scene_plan.CANAL_RGB):
         assert rgb == pytest.approx(expected)
+
+
+def test_a_thermocouple_curve_has_the_same_colour_in_the_dock_and_the_report():
+    """Once the dock had seven curve colours and the PDF six, so from the sixth thermocouple on the same
+    curve had another colour in the report than on screen."""
+    pytest.importorskip("PySide6")
+    pytest.importorskip("reportlab")
+    from planner.report import thermal_plot as report_plot
+    from planner.ui import thermal_plot as dock_plot
+
+    dock = [c.getRgb()[:3] for c in dock_plot.PALETTE]
+    report = [tuple(round(v * 255) for v in c.rgb()) for c in report_plot._COLOURS]
+    assert dock == report == list(palette.THERMAL_CURVES)
+
+
+def test_no_hex_colour_literal_is_left_in_the_thermal_plots():
+    for name in ("ui/thermal_plot.py", "report/thermal_plot.py"):
+        assert not re.search(r'"#[0-9a-fA-F]{6}"', (PLANNER / name).read_text(encoding="utf-8")), name

@@ -54,6 +54,15 @@ VIEW_AXIAL: RGB = (230, 80, 80)  # 3D Slicer's red, yellow and green views
 VIEW_SAGITTAL: RGB = (235, 205, 70)
 VIEW_CORONAL: RGB = (90, 190, 100)
 VIEW_NEEDLE: RGB = (110, 170, 255)
+
+# --- the temperature-time plot (thermal dock and PDF report: curve n has the same colour in both) -----
+THERMAL_CURVES: tuple[RGB, ...] = ((31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189),
+                                   (140, 86, 75), (227, 119, 194), (23, 190, 207))
+THERMAL_PREALARM_LINE: RGB = (214, 137, 16)
+THERMAL_ALARM_LINE: RGB = (192, 57, 43)
+THERMAL_POWER_OFF_LINE: RGB = (85, 85, 85)
+THERMAL_FRAME: RGB = (136, 136, 136)  # the plot's frame
+THERMAL_AXIS_TEXT: RGB = (68, 68, 68)
 SEVERITY: dict[str, RGB] = {"critical": (200, 30, 30), "warning": (190, 120, 0), "info": (60, 60, 60)}
 
 

@@ -10,8 +10,9 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-_COLOURS = (colors.HexColor("#1f77b4"), colors.HexColor("#d62728"), colors.HexColor("#2ca02c"),
-            colors.HexColor("#9467bd"), colors.HexColor("#8c564b"), colors.HexColor("#17becf"))
+from planner.core import palette
+
+_COLOURS = tuple(colors.HexColor(palette.hex_code(rgb)) for rgb in palette.THERMAL_CURVES)
 
 
 def _series(report: dict):
@@ -55,7 +56,8 @@ def thermal_chart(report: dict, width_mm: float = 170.0, height_mm: float = 70.0
     def y_of(T):
         lo, hi = lp.yValueAxis.valueMin, lp.yValueAxis.valueMax
         return lp.y + lp.height * (T - lo) / (hi - lo)
-    for T, colour in ((prealarm_c, colors.HexColor("#d68910")), (alarm_c, colors.HexColor("#c0392b"))):
+    for T, colour in ((prealarm_c, colors.HexColor(palette.hex_code(palette.THERMAL_PREALARM_LINE))),
+                      (alarm_c, colors.HexColor(palette.hex_code(palette.THERMAL_ALARM_LINE)))):
         d.add(Line(lp.x, y_of(T), lp.x + lp.width, y_of(T), strokeColor=colour, strokeDashArray=[3, 2]))
     off = report.get("power_off_s")
     if off is not None:

@@ -7,7 +7,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QWidget
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+from planner.core import palette
+
+PALETTE = tuple(QColor(*rgb) for rgb in palette.THERMAL_CURVES)
 
 
 class ThermalPlot(QWidget):
@@ -51,24 +53,24 @@ class ThermalPlot(QWidget):
         p.fillRect(self.rect(), QColor("white"))
         r = self.plot_rect()
         t_max, lo, hi = self.ranges()
-        p.setPen(QPen(QColor("#888888"), 1))
+        p.setPen(QPen(QColor(*palette.THERMAL_FRAME), 1))
         p.drawRect(r)
-        p.setPen(QColor("#444444"))
+        p.setPen(QColor(*palette.THERMAL_AXIS_TEXT))
         for T in (lo, 0.5 * (lo + hi), hi):
             y = self.to_px(0, T).y()
             p.drawText(QRectF(0, y - 8, 40, 16), Qt.AlignRight | Qt.AlignVCenter, f"{T:.0f}")
         p.drawText(QRectF(r.left(), r.bottom() + 4, r.width(), 16), Qt.AlignRight, f"{t_max:.0f} s")
         p.drawText(QRectF(r.left(), r.bottom() + 4, r.width(), 16), Qt.AlignLeft, "0 s  (°C)")
-        for T, colour in zip(self._lines, ("#d68910", "#c0392b")):
-            p.setPen(QPen(QColor(colour), 1, Qt.DashLine))
+        for T, colour in zip(self._lines, (palette.THERMAL_PREALARM_LINE, palette.THERMAL_ALARM_LINE)):
+            p.setPen(QPen(QColor(*colour), 1, Qt.DashLine))
             y = self.to_px(0, T).y()
             p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
         if self._power_off_s is not None:
-            p.setPen(QPen(QColor("#555555"), 1, Qt.DotLine))
+            p.setPen(QPen(QColor(*palette.THERMAL_POWER_OFF_LINE), 1, Qt.DotLine))
             x = self.to_px(self._power_off_s, lo).x()
             p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
         for n, (label, t, T) in enumerate(self._curves):
-            colour = QColor(PALETTE[n % len(PALETTE)])
+            colour = PALETTE[n % len(PALETTE)]
             path = QPainterPath(self.to_px(t[0], T[0]))
             for a, b in zip(t[1:], T[1:]):
                 path.lineTo(self.to_px(a, b))
