@@ -24,6 +24,8 @@ EXTRA_MASK: RGB = (230, 230, 80)  # other exported masks (foramina, damage regio
 FORAMEN: RGB = (200, 120, 255)  # the neural foramina (2D fill and outline, 3D surface); apart from the
 # canal's blue, the zones' orange and the thermocouples' yellow, which are often placed in a foramen
 LEVEL: RGB = (120, 255, 160)  # a level's axes and mid-sagittal plane
+LEVEL_AUTO: RGB = (175, 215, 190)  # a name the automatic count proposes: LEVEL washed toward grey, so it
+# never looks like one the user set
 
 # --- plan items: 2D slice overlays and key images --------------------------------------------------
 NEEDLE: RGB = (205, 210, 225)
@@ -63,6 +65,7 @@ THERMAL_ALARM_LINE: RGB = (192, 57, 43)
 THERMAL_POWER_OFF_LINE: RGB = (85, 85, 85)
 THERMAL_FRAME: RGB = (136, 136, 136)  # the plot's frame
 THERMAL_AXIS_TEXT: RGB = (68, 68, 68)
+STALE_TEXT: RGB = (140, 140, 140)  # findings kept on screen while they are being rechecked
 SEVERITY: dict[str, RGB] = {"critical": (200, 30, 30), "warning": (190, 120, 0), "info": (60, 60, 60)}
 
 

@@ -15,6 +15,8 @@ from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkRenderingCore import vtkActor2D, vtkCoordinate, vtkPolyDataMapper2D, vtkTextActor
 
+from planner.core import palette
+
 BESIDE_MM = 60.0  # past a lumbar vertebra's half width with its transverse processes (about 45-50 mm)
 LEADER_STOP_MM = 30.0  # the leader ends at the body's side, not on the body (a lumbar body is about 45 mm wide)
 FONT_PX = 14
@@ -31,7 +33,7 @@ def world_to_display(renderer, point_lps) -> np.ndarray:
 class LevelLabels3D:
     """Names ``(name, body_centre_lps)`` shown beside the spine in ``renderer``."""
 
-    def __init__(self, renderer, rgb=(0.6, 1.0, 0.6), auto_rgb=(0.7, 0.85, 0.75)):
+    def __init__(self, renderer, rgb=palette.unit(palette.LEVEL), auto_rgb=palette.unit(palette.LEVEL_AUTO)):
         self.renderer = renderer
         self.rgb = rgb
         self.auto_rgb = auto_rgb

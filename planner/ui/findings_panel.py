@@ -24,7 +24,7 @@ from planner.ui.readouts import ReadoutGrid
 
 COLORS = {s: QColor(*palette.SEVERITY[s.value]) for s in Severity}
 PREFIX = {Severity.CRITICAL: "CRITICAL", Severity.WARNING: "WARNING", Severity.INFO: "info"}
-STALE_RGB = QColor(140, 140, 140)
+STALE_RGB = QColor(*palette.STALE_TEXT)
 #: The findings computed by background workers: kept (greyed) while they are being recomputed.
 WORKER_CODES = frozenset(spec.code for spec in (*PATH_RULES, *THERMAL_RULES))
 RECHECKING = "Rechecking… (greyed: findings from before the last change)"

@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 
+from planner.core import palette
 from planner.geometry.sections import ellipsoid_section
 from planner.render.level_labels3d import LevelLabels3D
 from planner.session.anatomy_state import auto_level_labels
@@ -23,9 +24,8 @@ from planner.ui.label_layout import PlacedLabel, bounding_rect, place_labels, po
 from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB
 
 LABEL_FONT = ("Sans", 9)
-#: Automatic names: the plan level colour (palette.LEVEL) washed toward grey, so a name the planner
-#: proposes never looks like one the user set.
-AUTO_LEVEL_RGB = QColor(175, 215, 190)
+#: Automatic names (palette.LEVEL_AUTO): never looks like a name the user set.
+AUTO_LEVEL_RGB = QColor(*palette.LEVEL_AUTO)
 PAD_PX = 4.0
 
 
