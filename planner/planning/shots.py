@@ -54,8 +54,8 @@ class Shot:
         return Ellipsoid(self.centre_lps, self.axes, self.semi_axes_mm)
 
 
-#: Fibonacci points on the unit sphere: the zone surface points where the canal clearance is read.
 def _sphere_points(n: int = 400) -> np.ndarray:
+    """Fibonacci points on the unit sphere: the zone surface points where the canal clearance is read."""
     k = np.arange(n) + 0.5
     phi = np.arccos(1 - 2 * k / n)
     theta = np.pi * (1 + 5**0.5) * k
