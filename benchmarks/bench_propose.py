@@ -58,6 +58,7 @@ def run_case(name, volume, level, gtv, canal):
     t_search, _ = _median(lambda: check_corridor(volume, line.entry_lps, tip, NEEDLE_OUTER_MM, side=line.side,
                                                  axes=sm.frame.level.axes, canal_mask=canal,
                                                  params=SEARCH_CORRIDOR), 3)
+    calls = _count_full_checks()
     t_prop, prop = _median(lambda: propose(volume, sm, ctv, gtv, canal, device), 1)
     print(f"{name}: CTV {ctv.sum() * np.prod(volume.spacing_mm) / 1000:.1f} mL, "
           f"{sum(len(v) for v in r.lines.values())} lines")
@@ -66,7 +67,23 @@ def run_case(name, volume, level, gtv, canal):
           f"= {t_reach / t_search:.0f} search checks; unreachable {r.unreachable_ml:.1f} mL")
     print(f"  proposal:          {t_prop:.2f} s (target <= 10 s) = {t_prop / t_full:.0f} full checks "
           f"= {t_prop / t_search:.0f} search checks; {len(prop.options)} options, best CTV coverage "
-          f"{prop.options[0].ctv_coverage_pct:.0f}%")
+          f"{prop.options[0].ctv_coverage_pct:.0f}%; {calls[0]} full corridor checks of proposed needles")
+
+
+def _count_full_checks() -> list:
+    """Counts the full corridor checks the proposal's re-check runs (planner.planning.recheck)."""
+    import planner.planning.recheck as recheck
+
+    calls = [0]
+    real = getattr(recheck.check_corridor, "__wrapped__", recheck.check_corridor)
+
+    def counted(*a, **k):
+        calls[0] += 1
+        return real(*a, **k)
+
+    counted.__wrapped__ = real
+    recheck.check_corridor = counted
+    return calls
 
 
 def main() -> int:

@@ -10,6 +10,10 @@ Nakatsuka, CVIR 2009), are dropped (:func:`required_clearance_mm`). The CTV is s
 are kept; the unipedicular options are each side's best, the bipedicular option the pair with the
 largest union (every kept left x right pair is tried).
 
+A pair holding a shot whose own zone, re-measured exactly as a unipedicular option, came nearer
+the canal than ``canal_margin_mm`` is skipped unchecked: the union of the two zones is at least as
+near the canal as each zone, so the pair cannot pass either (it uses none of the ``retries``).
+
 Each option's needles are first checked again by the planner's full corridor check
 (:mod:`planner.planning.recheck`: refused when they enter the canal or a foramen or breach medially by
 2 mm or more; a side is given up after ``MAX_FULL_CHECK_FAILURES`` refusals). Each option is then
@@ -39,6 +43,7 @@ from planner.core.frames import kji_to_ijk, spacing_kji
 from planner.geometry.raster import VoxelGrid
 from planner.planning.access import AccessParams, body_mask, level_slices, mask_inside
 from planner.planning.reach import CanalDistance, Protocol, Shot, half_voxel_mm, prepare_lines, shots_for
+from planner.planning.shots import zone_batch
 from planner.planning.recheck import FullCheck
 
 THERMOCOUPLE_PATH_MM = 70.0
@@ -212,13 +217,14 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
                           gtv_mask, cdist)
     full = FullCheck(volume, sectors.frame.level.axes, canal_mask, foramen_mask, p.access.outer_diameter_mm,
                      mask_inside(volume, gtv_mask))
+    search = _Search(volume, sectors, device, ctv_mask, p.sample_mm, lines, cdist)  # shared by both attempts
     if p.canal_limit_c is None:
-        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full, cdist)
+        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full, cdist, search)
     try:
-        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full, cdist)
+        return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full, cdist, search)
     except PlannerError as first:
         relaxed = replace(p, canal_limit_c=None)
-        prop = _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, relaxed, lines, full, cdist)
+        prop = _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, relaxed, lines, full, cdist, search)
         note = (f"No access keeps the predicted canal temperature under {p.canal_limit_c:g} °C ({first}); "
                 f"these options keep only the {p.canal_margin_mm:g} mm margin: the thermocouple will reach its "
                 "alarm, so the ablation would stop early (Chen 2022 stopped above 42 °C).")
@@ -226,20 +232,37 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
         return Proposal(opts, prop.ctv_ml, prop.notes + (note,))
 
 
-def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: ProposeParams, lines,
-             full: FullCheck | None = None, cdist: CanalDistance | None = None) -> Proposal:
-    from scipy.spatial import cKDTree  # imported on first use (start-up time)
+class _Search:
+    """What the search's attempts share: the CTV sample points and the zones of every tip and protocol
+    (:class:`~planner.planning.shots.ZoneBatch`, made on first use; a batch does not depend on the margin)."""
 
-    pts = _sample_points(volume, ctv_mask, p.sample_mm)
-    tree = cKDTree(pts)
+    def __init__(self, volume, sectors, device, ctv_mask, sample_mm, lines, cdist):
+        from scipy.spatial import cKDTree  # imported on first use (start-up time)
+
+        self.volume, self.sectors, self.device, self.lines, self.cdist = volume, sectors, device, lines, cdist
+        self.pts = _sample_points(volume, ctv_mask, sample_mm)
+        self.tree = cKDTree(self.pts)
+        self.batches: dict = {}
+
+    def batch(self, side: str, pr: Protocol):
+        if (side, pr) not in self.batches:
+            self.batches[side, pr] = zone_batch(self.lines[side], self.device, pr, self.volume, self.sectors, self.cdist)
+        return self.batches[side, pr]
+
+
+def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: ProposeParams, lines,
+             full: FullCheck | None = None, cdist: CanalDistance | None = None, search: _Search | None = None) -> Proposal:
     cdist = cdist or CanalDistance.build(volume, canal_mask, ctv_mask)
+    search = search or _Search(volume, sectors, device, ctv_mask, p.sample_mm, lines, cdist)
+    pts, tree = search.pts, search.tree
     kept: dict[str, list[Shot]] = {}
     stats: dict = {}
     for side in ("left", "right"):
         shots = []
         for pr in _protocols(device, p):
             margin = required_clearance_mm(pr.time_s, p) + half_voxel_mm(volume)
-            shots += shots_for(lines[side], device, pr, volume, sectors, cdist, pts, margin, tree, stats)
+            shots += shots_for(lines[side], device, pr, volume, sectors, cdist, pts, margin, tree, stats,
+                               search.batch(side, pr))
         kept[side] = _best(shots, p.keep)
     if not kept["left"] and not kept["right"]:
         from planner.planning.reach import Reachability
@@ -259,6 +282,7 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
         return o.min_canal_distance_mm >= p.canal_margin_mm and not hot
 
     refused: dict[str, str] = {}
+    too_close: set[Shot] = set()  # shots whose own zone, measured exactly, came nearer the canal than the margin
 
     failed: dict[str, int] = {}
 
@@ -280,6 +304,8 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
     def first_ok(name, candidates):
         measured = 0
         for shots in candidates:
+            if any(s in too_close for s in shots):
+                continue  # cannot pass: a union of zones is at least as near the canal as each of its zones
             if measured >= p.retries:
                 break
             if not passes_full_check(shots):
@@ -288,6 +314,8 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
             o = _measure(volume, canal, ctv_mask, gtv_mask, shots, p, sectors, name, device, full)
             if acceptable(o):
                 return o
+            if len(shots) == 1 and o.min_canal_distance_mm < p.canal_margin_mm - 1e-6:
+                too_close.add(shots[0])
         return None
 
     options = []

@@ -21,27 +21,15 @@ import numpy as np
 from planner.core.frames import ijk_to_kji, kji_to_ijk, spacing_kji
 from planner.core.lazy import lazy_module
 from planner.ablation.devices import Device
-from planner.ablation.zones import zone_for_antenna
 from planner.core.volume import ImageVolume
 from planner.geometry.raster import mask_box
-from planner.planning.access import (SIDES, AccessParams, Line, antenna_in_body, body_mask, evaluate_line, fan,
-                                     level_slices, mask_inside)
+from planner.planning.access import SIDES, AccessParams, Line, body_mask, evaluate_line, fan, level_slices, mask_inside
+from planner.planning.shots import Protocol, Shot, ZoneBatch, surface_offsets, zone_batch  # noqa: F401 (re-exported)
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 NEITHER, LEFT, RIGHT, BOTH = 1, 2, 3, 4
 MAP_NAMES = {NEITHER: "neither", LEFT: "left only", RIGHT: "right only", BOTH: "both"}
-
-
-def _sphere_points(n: int = 400) -> np.ndarray:
-    """Fibonacci points on the unit sphere."""
-    k = np.arange(n) + 0.5
-    phi = np.arccos(1 - 2 * k / n)
-    theta = np.pi * (1 + 5**0.5) * k
-    return np.stack([np.cos(theta) * np.sin(phi), np.sin(theta) * np.sin(phi), np.cos(phi)], -1)
-
-
-_UNIT = _sphere_points(400)
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,14 +81,21 @@ class CanalDistance:
         """:meth:`zone_clearance_mm` of many zones at once."""
         if self.dist_mm is None or not len(ellipsoids):
             return np.full(len(ellipsoids), np.inf)
-        surf = np.stack([e.centre_lps + (_UNIT * e.semi_axes_mm) @ e.axes for e in ellipsoids])
-        centres = np.stack([e.centre_lps for e in ellipsoids])
-        pts = np.concatenate([surf.reshape(-1, 3), centres])
+        surf = np.stack([e.centre_lps + surface_offsets(e.axes, e.semi_axes_mm) for e in ellipsoids])
+        return self.clearances_at(surf, np.stack([e.centre_lps for e in ellipsoids]))
+
+    def clearances_at(self, surface_lps: np.ndarray, centres_lps: np.ndarray) -> np.ndarray:
+        """Smallest canal distance over each zone's surface points ``(n, m, 3)``; -1 where the zone's
+        centre ``(n, 3)`` lies in the canal."""
+        if self.dist_mm is None or not len(centres_lps):
+            return np.full(len(centres_lps), np.inf)
+        n, m = surface_lps.shape[:2]
+        pts = np.concatenate([surface_lps.reshape(-1, 3), centres_lps])
         ijk = self.volume.to_ijk(pts)
         coords = ijk_to_kji(ijk).T - np.array([s.start for s in self.box])[:, None]
         d = ndimage.map_coordinates(self.dist_mm, coords, order=1, mode="constant", cval=0.0)
-        out = d[: surf.shape[0] * surf.shape[1]].reshape(surf.shape[:2]).min(axis=1)
-        out[d[surf.shape[0] * surf.shape[1]:] <= 0] = -1.0  # centre in the canal
+        out = d[: n * m].reshape(n, m).min(axis=1)
+        out[d[n * m:] <= 0] = -1.0  # centre in the canal
         return out
 
 
@@ -111,54 +106,18 @@ def half_voxel_mm(volume) -> float:
     return 0.5 * float(max(volume.spacing_mm[:2]))
 
 
-@dataclass(frozen=True)
-class Protocol:
-    device_id: str
-    power_w: float
-    time_s: float
-    extension_mm: float = 15.0
-
-
-@dataclass(frozen=True, eq=False)
-class Shot:
-    """One allowed placement: line, needle-tip depth, protocol, the zone, its clearance, what it covers."""
-
-    line: Line
-    depth_mm: float
-    protocol: Protocol
-    zone: object
-    clearance_mm: float
-    covers: np.ndarray  # bool over the CTV points
-
-
 def shots_for(lines, device: Device, protocol: Protocol, volume, sectors, canal: CanalDistance,
-              ctv_points: np.ndarray, margin_mm: float, tree=None, stats: dict | None = None) -> list[Shot]:
-    """Every allowed tip of ``lines`` with ``protocol`` whose zone keeps ``margin_mm`` off the canal."""
+              ctv_points: np.ndarray, margin_mm: float, tree=None, stats: dict | None = None,
+              batch: ZoneBatch | None = None) -> list[Shot]:
+    """Every allowed tip of ``lines`` with ``protocol`` whose zone keeps ``margin_mm`` off the canal
+    (``batch``: the :func:`~planner.planning.shots.zone_batch` of these lines and protocol, when made already)."""
     from scipy.spatial import cKDTree
 
     tree = cKDTree(ctv_points) if tree is None else tree
-    todo = []
-    for line in lines:
-        if not len(line.tip_depths_mm):
-            continue
-        depths = line.tip_depths_mm[antenna_in_body(volume, sectors, line.entry_lps, line.direction,
-                                                    line.tip_depths_mm, protocol.extension_mm)]
-        for t in depths:
-            tip = line.tip(t + protocol.extension_mm)
-            todo.append((line, float(t), zone_for_antenna(tip, line.direction, device, protocol.power_w, protocol.time_s)))
-    clear = canal.clearances_mm([z for _, _, z in todo])
-    if stats is not None and len(clear):
-        stats["best_clearance_mm"] = max(stats.get("best_clearance_mm", -np.inf), float(np.max(clear)))
-    out = []
-    for (line, t, ell), c in zip(todo, clear):
-        if c < margin_mm:
-            continue
-        near = np.asarray(tree.query_ball_point(ell.centre_lps, float(ell.semi_axes_mm.max())), dtype=int)
-        covers = np.zeros(len(ctv_points), bool)
-        if near.size:
-            covers[near] = ell.algebraic(ctv_points[near]) <= 1.0
-        out.append(Shot(line, t, protocol, ell, float(c), covers))
-    return out
+    batch = zone_batch(lines, device, protocol, volume, sectors, canal) if batch is None else batch
+    if stats is not None and len(batch):
+        stats["best_clearance_mm"] = max(stats.get("best_clearance_mm", -np.inf), float(np.max(batch.clearance_mm)))
+    return batch.shots(margin_mm, ctv_points, tree)
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from planner.anatomy.sectors import LevelFrame, bracket_by_foramina
+from planner.anatomy.sectors import BRACKET_DISC_MM, LevelFrame, bracket_by_foramina
 
 
 def _frame():
@@ -27,7 +27,8 @@ def test_the_slab_spans_the_nearest_foramina_above_and_below_the_seed():
     foramina = [_foramen(f, -8.0), _foramen(f, -8.0, -15.0), _foramen(f, 22.0), _foramen(f, 22.0, -15.0),
                 _foramen(f, 55.0), _foramen(f, -40.0)]  # the next ones up and down are ignored
     out = bracket_by_foramina(f, seed, foramina)
-    assert out.height_mm == pytest.approx(30.0)
+    assert out.height_mm == pytest.approx(30.0 - BRACKET_DISC_MM)  # the body: half a disc off each end
+    assert bracket_by_foramina(f, seed, foramina, disc_mm=0.0).height_mm == pytest.approx(30.0)
     # centre: midway (w = 7 mm from the old centre) along the head axis only
     assert np.allclose(out.centre_lps, f.centre_lps + 7.0 * f.axes[2])
     assert np.allclose(out.plane_point_lps, f.plane_point_lps + 7.0 * f.axes[2])
