@@ -7,8 +7,8 @@ Loads the series the plan was made on, segments the spinal canal, evaluates the 
 report as Encapsulated PDF and the key images as Secondary Capture in the CT's study; ``seg`` a DICOM
 Segmentation and ``rtstruct`` an RT Structure Set of the canal, the lesion and each predicted zone
 (a file, or a folder that gets ``segmentation.dcm`` / ``structures.dcm``); ``slicer-seg`` the same
-segments as a 3D Slicer segmentation (``.seg.nrrd``). ``--positions`` is the window's View ▸ "RAS
-positions" choice for the report (pdf, dicom): ``LPS`` (default) writes each point as DICOM LPS with its
+segments as a 3D Slicer segmentation (``.seg.nrrd``). ``--positions`` is the window's View ▸
+"Positions with RAS letters" choice for the report (pdf, dicom): ``LPS`` (default) writes each point as DICOM LPS with its
 RAS beside it, ``RAS`` as 3D Slicer's letters ("R 23.6 mm, P 10.0 mm, I 182.0 mm",
 :func:`planner.report.content.point_text`); the other exports have their frame fixed by their format
 (LPS), so asking them for RAS is refused in words. Exit 0 on success, 2 with a message on stderr
