@@ -18,8 +18,8 @@ computing it a second time):
 **Cancel** stops the step under way: the worker's cancel flag goes to the library calls as their
 ``cancel`` callable (:data:`planner.core.progress.Cancel`), checked before the body outline, between the
 canal's coarse and fine passes, and before every vertebral-body search of ``find_spine`` (each seed,
-each step across a disc: about a second apart at most on a loaded 2-core machine, where the whole
-search takes 5-10 s on the shared real scans); they raise
+each step across a disc: one search apart, about 1.7 s each on the sample on a loaded 2-core machine,
+where the whole search takes 5-10 s); they raise
 :class:`~planner.core.progress.JobCancelled` and the thread ends. Nothing half-found is kept or cached.
 A canal already applied stays (edit or replace it from the Plan menu); the vertebrae are declined
 (:meth:`SessionAnatomy.decline`): no level is named automatically, levels are set by hand (V), and
