@@ -115,3 +115,24 @@ def test_a_new_case_drops_the_measurement_under_way(qtbot, group, landmarks, hol
     release.set()
     qtbot.waitUntil(lambda: not actions.detection._workers, timeout=120000)
     assert not actions.is_busy() and not host.session.plan.levels
+
+
+def test_closing_the_window_while_a_level_is_measured_waits_for_it(qtbot, sample_volume, landmarks, hold):
+    from planner.ui.main_window import MainWindow
+
+    calls, started, release = hold
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.loader.quiet = True
+    w.show()
+    w.set_volume(sample_volume)
+    w.levels.name_box.setCurrentText("L2")
+    w.levels.add_level_at(landmarks["L2"]["body_centre_lps"])
+    assert started.wait(60)
+    assert w.levels.detection.progress.isVisible() and w.levels.detection.cancel_button.isVisible()
+    timer = threading.Timer(0.3, release.set)  # the measurement ends while the window is closing
+    timer.start()
+    w.close()  # must wait for the thread: a QThread destroyed while running aborts the process
+    timer.join()
+    assert not w.levels.detection._workers or all(not wk.is_running() for wk in w.levels.detection._workers)
+    assert w.session.plan.level_named("L2") is None and calls == ["L2"]
