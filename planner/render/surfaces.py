@@ -52,8 +52,8 @@ def _decimated(surface: vtkPolyData, reduction: float) -> vtkPolyData:
 
     Measured while writing this (not changed here): on the shared lumbar scan at 200 HU the decimation
     removes only about 1 % of the triangles (1.07 M -> 1.05 M, 6-8 s): 3,177 voxels hold exactly 200 HU,
-    so flying edges puts vertices on grid points and makes degenerate triangles, which end the edge
-    collapses early; at 199.5 HU it reaches its target (60 % fewer) but takes about 30 s here."""
+    so flying edges puts vertices on grid points (degenerate triangles, the likely reason the edge
+    collapses stop early); at 199.5 HU it reaches its target (60 % fewer) but takes about 30 s here."""
     dec = vtkQuadricDecimation()
     dec.SetInputData(surface)
     dec.SetTargetReduction(float(reduction))
