@@ -88,7 +88,8 @@ class SessionAnatomy:
 
     def body(self, cancel: Cancel | None = None) -> BodyMask | None:
         """The body mask (None when none was found: ``body_error`` says why). ``cancel`` is checked
-        before it is computed (it takes well under a second; :class:`JobCancelled`, nothing kept)."""
+        before it is computed (one step of 1-2 s on the shared lumbar scan on a loaded 2-core machine;
+        :class:`~planner.core.progress.JobCancelled`, nothing kept)."""
         with self._lock:
             if self._body is None and not self.body_error:
                 check_cancel(cancel, "the automatic search for the body outline")
