@@ -32,8 +32,8 @@ from planner.core.errors import LoadCancelled, PlannerError
 from planner.core.progress import check_cancel
 from planner.ui.load_worker import LoadWorker
 
-#: What the bar says at each step.
-STEPS = ("measuring the body", "looking for its neighbours")
+#: What the bar says at each step (short: the status bar is shared with the other jobs).
+STEPS = ("measuring the body", "its neighbours")
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,9 @@ class LevelJob(QObject):
         self.progress = QProgressBar(parent)
         self.progress.setObjectName("level_progress")
         self.progress.setRange(0, len(STEPS))
-        self.progress.setMaximumWidth(260)
+        longest = max((f"Level T12: {step}…" for step in STEPS), key=len)
+        self.progress.setMinimumWidth(self.progress.fontMetrics().horizontalAdvance(longest) + 24)
+        self.progress.setToolTip("The clicked vertebral body is being measured (its level is added when done)")
         self.cancel_button = QToolButton(parent)
         self.cancel_button.setObjectName("level_cancel")
         self.cancel_button.setText("Cancel")
