@@ -9,6 +9,12 @@ the GUI-thread pieces (the offscreen render of the 3D key image stays on the GUI
 the 95th percentile, and how long those pieces took (together and the longest). Reference measured in the same run: the same PDF
 made on the GUI thread in one call (the way the window did it before), whose longest tick gap is the
 whole export. Ratios: max gap in the worker / max gap in one call.
+
+``--job surface`` measures the 3D view's bone-surface worker the same way (the body mask found first,
+then :class:`planner.ui.view3d.SurfaceWorker` in a ``QThread`` as the view runs it): the longest tick gap
+and the stage it fell in, for the decimation as it is now and, in the same run, as it was before
+(``vtkQuadricDecimation`` dropped from Python with its edge table: destroyed with the GIL held), and the
+reference of the same surface built in one call on the GUI thread. ``--job all`` runs both.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--series", default=str(LUMBAR))
     parser.add_argument("--out", default=None)
+    parser.add_argument("--job", choices=("pdf", "surface", "all"), default="pdf")
     args = parser.parse_args()
     if not Path(args.series).is_dir():
         print(f"series folder {args.series} not found", file=sys.stderr)
@@ -58,6 +65,84 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
+    if args.job in ("surface", "all"):
+        bench_surface(app, args.series)
+    if args.job in ("pdf", "all"):
+        bench_pdf(app, args)
+    return 0
+
+
+def _surface_once(app, volume, body, label: str) -> float:
+    """Build the bone surface in a SurfaceWorker thread; print the longest tick gap and its stage."""
+    from PySide6.QtCore import QThread
+
+    from planner.ui.view3d import SurfaceWorker
+
+    worker = SurfaceWorker(1, volume, 200.0, lambda: body)
+    thread = QThread()
+    worker.moveToThread(thread)
+    stages: list[tuple[float, float]] = [(time.monotonic(), 0.0)]
+    worker.progress.connect(lambda _r, f: stages.append((time.monotonic(), f)))
+    result = {}
+    worker.finished.connect(lambda _r, polys: (result.setdefault("polys", polys), thread.quit()))
+    worker.failed.connect(lambda _r, m: (print(m), thread.quit()))
+    thread.finished.connect(app.quit)
+    thread.started.connect(worker.run)
+    ticks = Ticks()
+    t0 = time.perf_counter()
+    thread.start()
+    app.exec()
+    wall = time.perf_counter() - t0
+    every, _ = ticks.stop()
+    pairs = list(zip(ticks.times, ticks.times[1:]))
+    worst = max(pairs, key=lambda p: p[1] - p[0])
+    after = [f for t, f in stages if t <= worst[0]]
+    n_tri = result["polys"][0].GetNumberOfPolys() if "polys" in result else 0
+    print(f"  {label}: {wall:.1f} s wall, {n_tri} triangles; longest tick gap {every.max() * 1000:.0f} ms "
+          f"(95 %: {np.percentile(every, 95) * 1000:.0f} ms, {len(every)} ticks), after the stage at "
+          f"{after[-1] if after else 0:.2f}")
+    thread.wait()
+    return float(every.max())
+
+
+def bench_surface(app, series: str) -> None:
+    from vtkmodules.vtkFiltersCore import vtkQuadricDecimation
+
+    from planner.anatomy.body import segment_body
+    from planner.imaging import load_path
+    from planner.render import surfaces
+
+    volume = load_path(series)
+    body = segment_body(volume)
+    print(f"bone surface of {series} ({volume.hu.shape}), the table left out (body mask)")
+    now = _surface_once(app, volume, body, "now (decimation tables freed inside Update)")
+
+    def old_decimated(surface, reduction):  # the code before issue 19's fix, for the same-run reference
+        dec = vtkQuadricDecimation()
+        dec.SetInputData(surface)
+        dec.SetTargetReduction(float(reduction))
+        dec.VolumePreservationOn()
+        dec.Update()
+        return dec.GetOutput()
+
+    fixed = surfaces._decimated
+    surfaces._decimated = old_decimated
+    try:
+        before = _surface_once(app, volume, body, "before (filter destroyed with the GIL held)")
+    finally:
+        surfaces._decimated = fixed
+    ticks_ref = Ticks()
+    t0 = time.perf_counter()
+    surfaces.bone_surface(surfaces.outside_set_to_air(volume, body.mask))
+    app.processEvents()
+    ref_s = time.perf_counter() - t0
+    ref_every, _ = ticks_ref.stop()
+    print(f"  reference, bone_surface in one call on the GUI thread: {ref_s:.1f} s; longest gap "
+          f"{ref_every.max() * 1000:.0f} ms")
+    print(f"  ratio longest gap now/before: {now / before:.3f}; now/reference: {now / ref_every.max():.4f}")
+
+
+def bench_pdf(app, args) -> int:
     from planner.headless.export import report_pdf
     from planner.headless.export_steps import pdf_job
     from planner.session.snapshot import SessionSnapshot

@@ -4,7 +4,9 @@ the body mask and the vertebrae, each computed once per series content and read 
 Each ``*_cached`` function gives exactly what the uncached function gives (the arrays and floats are
 stored bit for bit; JSON keeps every float's ``repr``), and raises the same
 :class:`~planner.core.errors.PlannerError` with the same words when the anatomy is not found (a
-failure is cached too: a scan without a canal does not search for it on every run).
+failure is cached too: a scan without a canal does not search for it on every run). ``cancel``
+(:data:`planner.core.progress.Cancel`) goes to the computation; a cancelled one
+(:class:`~planner.core.errors.LoadCancelled`) is never cached.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from planner.anatomy.cache import AnatomyCache, CacheEntryError, content_key, de
 from planner.anatomy.canal import CanalSegmentation, segment_canal
 from planner.anatomy.levels import LevelGeometry
 from planner.anatomy.spine import SpineResult, find_spine
-from planner.core.errors import PlannerError
+from planner.core.errors import LoadCancelled, PlannerError
+from planner.core.progress import Cancel
 from planner.core.volume import ImageVolume
 
 __all__ = ["volume_key", "canal_cached", "body_cached", "spine_cached"]
@@ -53,6 +56,8 @@ def _through(volume, cache, key, part, compute, encode, decode):
                         "the anatomy is computed again.")
     try:
         result = compute()
+    except LoadCancelled:
+        raise  # the user stopped it: nothing is known, nothing is stored
     except PlannerError as exc:
         cache.store(key, part, {}, {"error": str(exc)})
         raise
@@ -67,7 +72,8 @@ def _check(cond: bool, what: str) -> None:
 
 
 # --- spinal canal ------------------------------------------------------------------------------------
-def canal_cached(volume: ImageVolume, cache: AnatomyCache | None = None, key: str | None = None) -> CanalSegmentation:
+def canal_cached(volume: ImageVolume, cache: AnatomyCache | None = None, key: str | None = None,
+                 cancel: Cancel | None = None) -> CanalSegmentation:
     """:func:`planner.anatomy.canal.segment_canal` (default parameters) through the cache."""
     shape = volume.hu.shape
 
@@ -90,7 +96,7 @@ def canal_cached(volume: ImageVolume, cache: AnatomyCache | None = None, key: st
         return CanalSegmentation(mask, cl, int(meta["closed_slices"]), int(meta["interpolated_slices"]),
                                  tuple(str(n) for n in meta["notes"]))
 
-    return _through(volume, cache, key, "canal", lambda: segment_canal(volume), encode, decode)
+    return _through(volume, cache, key, "canal", lambda: segment_canal(volume, cancel=cancel), encode, decode)
 
 
 # --- body mask -----------------------------------------------------------------------------------------
@@ -157,7 +163,7 @@ def _level_from(d: dict) -> LevelGeometry:
 
 
 def spine_cached(volume: ImageVolume, body: BodyMask | None, cache: AnatomyCache | None = None,
-                 key: str | None = None) -> SpineResult:
+                 key: str | None = None, cancel: Cancel | None = None) -> SpineResult:
     """:func:`planner.anatomy.spine.find_spine` (default parameters) of ``volume`` with ``body`` through
     the cache (``body`` must be the volume's default body mask, as :func:`body_cached` gives)."""
 
@@ -171,4 +177,4 @@ def spine_cached(volume: ImageVolume, body: BodyMask | None, cache: AnatomyCache
                            tuple(str(s) for s in meta["landmarks"]), tuple(bool(b) for b in meta["rib_bearing"]),
                            tuple(bool(b) for b in meta["sacral"]))
 
-    return _through(volume, cache, key, "spine", lambda: find_spine(volume, body), encode, decode)
+    return _through(volume, cache, key, "spine", lambda: find_spine(volume, body, cancel=cancel), encode, decode)

@@ -51,6 +51,7 @@ from planner.anatomy.canal_trim import trim_anterior_lobes, trim_faint_bone
 from planner.anatomy.canal_walk import (beyond_core, caudal_end, fill_caudal_gaps, track_through as _track_through,
                                        walk_ends)
 from planner.core.errors import PlannerError
+from planner.core.progress import check_cancel
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
@@ -200,7 +201,7 @@ def _coarse_centreline(A: np.ndarray, sp: np.ndarray, p: CanalParams, seed_a=Non
     return slices, pts
 
 
-def _segment(volume, seed_lps=None, params: CanalParams | None = None) -> CanalSegmentation:
+def _segment(volume, seed_lps=None, params: CanalParams | None = None, cancel=None) -> CanalSegmentation:
     p = params or CanalParams()
     perm = _axial_order(volume.direction)
     A = np.transpose(volume.hu, perm)
@@ -213,6 +214,7 @@ def _segment(volume, seed_lps=None, params: CanalParams | None = None) -> CanalS
         if np.any(seed_a < -0.5) or np.any(seed_a > np.array(A.shape) - 0.5):
             raise PlannerError("The seed point lies outside the loaded images.")
     slices, pts = _coarse_centreline(A, sp, p, seed_a)
+    check_cancel(cancel, "the automatic search for the spinal canal")  # issue 19: between the two passes
     ext = int(round(p.extend_mm / sp[0]))
     lo, hi = max(0, slices.min() - ext), min(A.shape[0], slices.max() + 1 + ext)
     n = hi - lo
@@ -337,12 +339,13 @@ def _largest_component(mask: np.ndarray) -> np.ndarray:
     return labels == int(np.argmax(sizes))
 
 
-def segment_canal(volume, params: CanalParams | None = None) -> CanalSegmentation:
+def segment_canal(volume, params: CanalParams | None = None, cancel=None) -> CanalSegmentation:
     """Segment the spinal canal over the whole loaded range (see the module docstring).
 
-    Raises PlannerError with a user message when no canal-like channel is found.
+    Raises PlannerError with a user message when no canal-like channel is found, and
+    :class:`~planner.core.progress.JobCancelled` when ``cancel()`` answers True after the coarse pass.
     """
-    return _segment(volume, None, params)
+    return _segment(volume, None, params, cancel)
 
 
 def segment_canal_from_seed(volume, seed_lps, params: CanalParams | None = None) -> CanalSegmentation:

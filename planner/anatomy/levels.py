@@ -24,6 +24,7 @@ import numpy as np
 from planner.anatomy.levels_align import initial_frame
 from planner.anatomy.levels_body import LevelParams, PassResult, analyse_pass
 from planner.core.errors import OutOfRangeError, PlanError, PlannerError
+from planner.core.progress import Cancel, check_cancel
 from planner.core.volume import ImageVolume
 
 __all__ = ["LEVEL_ORDER", "LevelGeometry", "LevelParams", "detect_level", "neighbour_name",
@@ -234,7 +235,7 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
 
 
 def propose_neighbours(volume: ImageVolume, level: LevelGeometry, count_up: int = 2, count_down: int = 2,
-                       params: LevelParams | None = None) -> list[LevelGeometry]:
+                       params: LevelParams | None = None, cancel: Cancel | None = None) -> list[LevelGeometry]:
     """Find up to ``count_up`` bodies above and ``count_down`` below ``level`` and name them.
 
     From each body the next is seeded across the disc (centre + the distance to where the next body
@@ -243,6 +244,7 @@ def propose_neighbours(volume: ImageVolume, level: LevelGeometry, count_up: int 
     below). The walk stops at the scan's edge, when a body is cut by it, when no body is found, or
     past T1 / S1. ``confidence`` multiplies along the walk: the parent's, the step-length agreement
     and the height and width ratios to the parent. Returned from head to feet, ``level`` excluded.
+    ``cancel`` (issue 19) is checked before each body: :class:`~planner.core.progress.JobCancelled`.
     """
     _check_name(level.name)
     p = params or LevelParams()
@@ -250,6 +252,7 @@ def propose_neighbours(volume: ImageVolume, level: LevelGeometry, count_up: int 
     for direction, count in ((+1, count_up), (-1, count_down)):
         current = level
         for _ in range(max(int(count), 0)):
+            check_cancel(cancel, "the search for the neighbouring vertebrae")
             nxt = _next_body(volume, current, direction, p)
             if nxt is None:
                 break

@@ -18,6 +18,10 @@ Steps (the naming is in :mod:`planner.anatomy.spine_names`):
 
 The result says in words what was found; a scan with no spine or too few bodies to count is not an
 error: planning goes on with levels set by hand.
+
+``cancel`` (:data:`planner.core.progress.Cancel`, issue 19) is checked before every body search (each
+seed tried, each step of a walk across a disc, each restart and gap seed): once it answers True,
+:class:`~planner.core.progress.JobCancelled` is raised at the next one.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from planner.anatomy.body import BodyMask, head_foot_axis, segment_body
 from planner.anatomy.levels import LevelGeometry, LevelParams, detect_level, propose_neighbours
 from planner.anatomy.spine_names import SpineResult, name_vertebrae
 from planner.core.errors import PlannerError
+from planner.core.progress import Cancel, check_cancel
 from planner.core.volume import ImageVolume
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -40,6 +45,7 @@ ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 __all__ = ["SpineParams", "SpineResult", "find_vertebrae", "find_spine"]
 
 _PLACEHOLDER = "L3"  # detect_level needs a valid name; automatic bodies are named afterwards
+_WHAT = "the automatic search for the vertebrae"
 
 
 @dataclass(frozen=True)
@@ -165,10 +171,11 @@ def _merge(found: list[LevelGeometry]) -> list[LevelGeometry]:
     return out
 
 
-def _try(volume: ImageVolume, seed, p: SpineParams) -> LevelGeometry | None:
+def _try(volume: ImageVolume, seed, p: SpineParams, cancel: Cancel | None = None) -> LevelGeometry | None:
     """A body at ``seed``, or None when none is found or it does not look like one vertebral body
     (whole, ``min_height_mm``-``max_height_mm`` high, a disc seen above or below: two bodies merged
     across a thin disc are refused)."""
+    check_cancel(cancel, _WHAT)
     try:
         g = detect_level(volume, seed, _PLACEHOLDER, p.level_params)
     except PlannerError:
@@ -180,17 +187,19 @@ def _try(volume: ImageVolume, seed, p: SpineParams) -> LevelGeometry | None:
     return g
 
 
-def _walk(volume: ImageVolume, start: LevelGeometry, up: int, down: int, p: SpineParams) -> list[LevelGeometry]:
+def _walk(volume: ImageVolume, start: LevelGeometry, up: int, down: int, p: SpineParams,
+          cancel: Cancel | None = None) -> list[LevelGeometry]:
     """Bodies found by walking across the discs; names are ignored (the walk counts from L3, so it can
     go at most 14 up and 3 down: it is restarted from the far end to go further)."""
-    return propose_neighbours(volume, start, count_up=up, count_down=down, params=p.level_params)
+    return propose_neighbours(volume, start, count_up=up, count_down=down, params=p.level_params, cancel=cancel)
 
 
 def find_vertebrae(volume: ImageVolume, body: BodyMask | None = None,
-                   params: SpineParams | None = None) -> list[LevelGeometry]:
+                   params: SpineParams | None = None, cancel: Cancel | None = None) -> list[LevelGeometry]:
     """Every vertebral body found (steps 1-3), from feet to head, with the placeholder name."""
     p = params or SpineParams()
     body = body if body is not None else segment_body(volume)
+    check_cancel(cancel, _WHAT)
     track = seed_track(volume, body, p)
     if len(track) == 0:
         return []
@@ -198,7 +207,7 @@ def find_vertebrae(volume: ImageVolume, body: BodyMask | None = None,
     order = np.argsort(np.abs(track[:, 2] - mid[2]))
     first = None
     for n in order[:12]:
-        first = _try(volume, track[n], p)
+        first = _try(volume, track[n], p, cancel)
         if first is not None:
             break
     if first is None:
@@ -207,19 +216,20 @@ def find_vertebrae(volume: ImageVolume, body: BodyMask | None = None,
     for direction in (+1, -1):
         end = first
         for _ in range(p.restarts + 1):
-            more = _chain(volume, end, direction, p)
+            more = _chain(volume, end, direction, p, cancel)
             found += more
             if more:
                 end = more[-1]
-            restarted = _restart(volume, track, end, direction, found, p)
+            restarted = _restart(volume, track, end, direction, found, p, cancel)
             if restarted is None:
                 break
             found.append(restarted)
             end = restarted
-    return _fill_gaps(volume, _merge(found), p)
+    return _fill_gaps(volume, _merge(found), p, cancel)
 
 
-def _fill_gaps(volume: ImageVolume, bodies: list[LevelGeometry], p: SpineParams) -> list[LevelGeometry]:
+def _fill_gaps(volume: ImageVolume, bodies: list[LevelGeometry], p: SpineParams,
+               cancel: Cancel | None = None) -> list[LevelGeometry]:
     """Look again between two found bodies that lie much further apart than the others (the same 1.6x
     median step that :func:`planner.anatomy.spine_names.name_vertebrae` calls a broken chain): seeds
     evenly spaced on the line between their centres, one per missing step. A body found there is
@@ -236,20 +246,21 @@ def _fill_gaps(volume: ImageVolume, bodies: list[LevelGeometry], p: SpineParams)
         missing = max(int(round(step / med)) - 1, 1)
         for m in range(1, missing + 1):
             seed = centres[n] + (centres[n + 1] - centres[n]) * m / (missing + 1)
-            g = _try(volume, seed, p)
+            g = _try(volume, seed, p, cancel)
             if g is not None and all(np.linalg.norm(np.subtract(g.body_centre_lps, c)) >= 10.0
                                      for c in list(centres) + [a.body_centre_lps for a in added]):
                 added.append(g)
     return _merge(bodies + added) if added else bodies
 
 
-def _chain(volume: ImageVolume, start: LevelGeometry, direction: int, p: SpineParams) -> list[LevelGeometry]:
+def _chain(volume: ImageVolume, start: LevelGeometry, direction: int, p: SpineParams,
+           cancel: Cancel | None = None) -> list[LevelGeometry]:
     """Walk from ``start`` toward the head (+1) or the feet (-1) as far as it goes, renaming the start
     so that the name count never ends the walk (T1 above, S1 below)."""
     name = "S1" if direction > 0 else "T1"
     reach = 17 if direction > 0 else 17
     walked = _walk(volume, replace(start, name=name), reach if direction > 0 else 0,
-                   reach if direction < 0 else 0, p)
+                   reach if direction < 0 else 0, p, cancel)
     walked = sorted(walked, key=lambda g: direction * g.body_centre_lps[2])
     out = []
     for g in walked:  # the walk ends at the first body that does not look like one
@@ -275,13 +286,14 @@ def _restart_seeds(track: np.ndarray, end: LevelGeometry, direction: int, tries:
     return [s + np.array([0.0, 0.0, direction * 6.0]) for s in seeds]
 
 
-def _restart(volume: ImageVolume, track: np.ndarray, end: LevelGeometry, direction: int, found, p: SpineParams):
+def _restart(volume: ImageVolume, track: np.ndarray, end: LevelGeometry, direction: int, found, p: SpineParams,
+             cancel: Cancel | None = None):
     """The next body beyond ``end`` from the seed track, or None. Several candidates are tried, nearest
     first: the track keeps one point per coarse slice, and which point (body or posterior arch) that is
     depends on where the coarse grid samples, i.e. on the scan's array order; one try made the found
     bodies depend on the layout (tests/anatomy/test_orientations.py, a lateral layout lost S1 and L5)."""
     for seed in _restart_seeds(track, end, direction):
-        g = _try(volume, seed, p)
+        g = _try(volume, seed, p, cancel)
         if g is None:
             continue
         if any(np.linalg.norm(np.subtract(g.body_centre_lps, f.body_centre_lps)) < 10.0 for f in found):
@@ -290,14 +302,18 @@ def _restart(volume: ImageVolume, track: np.ndarray, end: LevelGeometry, directi
     return None
 
 
-def find_spine(volume: ImageVolume, body: BodyMask | None = None, params: SpineParams | None = None) -> SpineResult:
+def find_spine(volume: ImageVolume, body: BodyMask | None = None, params: SpineParams | None = None,
+               cancel: Cancel | None = None) -> SpineResult:
     """Find every vertebral body and name them where the landmarks allow (never raises for a scan
-    without a spine: the result's message says what is missing)."""
+    without a spine: the result's message says what is missing; raises
+    :class:`~planner.core.progress.JobCancelled` once ``cancel`` answers True)."""
+    check_cancel(cancel, _WHAT)
     try:
         body = body if body is not None else segment_body(volume)
     except PlannerError as exc:
         return SpineResult((), False, f"No spine was found: {exc} Set the levels by hand.")
-    vertebrae = find_vertebrae(volume, body, params)
+    vertebrae = find_vertebrae(volume, body, params, cancel)
+    check_cancel(cancel, _WHAT)
     result = name_vertebrae(volume, body, vertebrae)
     coverage_mm = _coverage_mm(volume)
     if not result.named and coverage_mm < MIN_COVERAGE_MM:

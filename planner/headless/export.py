@@ -1,4 +1,5 @@
-"""``python -m planner export PLAN.json --series DIR --to slicer|mesh|pdf|dicom|seg|rtstruct --out PATH [--deidentify]``
+"""``python -m planner export PLAN.json --series DIR --to slicer|mesh|pdf|dicom|seg|rtstruct --out PATH [--deidentify]
+[--positions LPS|RAS]``
 
 Loads the series the plan was made on, segments the spinal canal, evaluates the plan and writes:
 ``slicer`` a 3D Slicer markups file (.mrk.json, LPS); ``mesh`` a folder of STL/OBJ/VTP surfaces
@@ -6,8 +7,12 @@ Loads the series the plan was made on, segments the spinal canal, evaluates the 
 report as Encapsulated PDF and the key images as Secondary Capture in the CT's study; ``seg`` a DICOM
 Segmentation and ``rtstruct`` an RT Structure Set of the canal, the lesion and each predicted zone
 (a file, or a folder that gets ``segmentation.dcm`` / ``structures.dcm``); ``slicer-seg`` the same
-segments as a 3D Slicer segmentation (``.seg.nrrd``). Exit 0 on
-success, 2 with a message on stderr otherwise. Nothing identifying is printed.
+segments as a 3D Slicer segmentation (``.seg.nrrd``). ``--positions`` is the window's View ▸
+"Positions with RAS letters" choice for the report (pdf, dicom): ``LPS`` (default) writes each point as DICOM LPS with its
+RAS beside it, ``RAS`` as 3D Slicer's letters ("R 23.6 mm, P 10.0 mm, I 182.0 mm",
+:func:`planner.report.content.point_text`); the other exports have their frame fixed by their format
+(LPS), so asking them for RAS is refused in words. Exit 0 on success, 2 with a message on stderr
+otherwise. Nothing identifying is printed.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from planner.core.errors import PlanError, PlannerError
+from planner.core.position_text import FRAMES, LPS
 from planner.headless import error_exit
 from planner.plan.io import read_plan
 
 TARGETS = ("slicer", "slicer-seg", "mesh", "pdf", "dicom", "seg", "rtstruct")
+REPORT_TARGETS = ("pdf", "dicom")  # the exports whose positions are written as text (the report)
 
 
 def load_session(plan_path, series_dir, allow_mismatch: bool = False, canal: bool = True):
@@ -41,15 +48,17 @@ def markups_description(session, deidentify: bool) -> str:
             f"{info.frame_of_reference_uid or '(no UID)'} (coordinates LPS mm)")
 
 
-def report_pdf(session, deidentify: bool, with_images: bool = True, thermal: dict | None = None) -> tuple[bytes, list]:
+def report_pdf(session, deidentify: bool, with_images: bool = True, thermal: dict | None = None,
+               position_frame: str | None = None) -> tuple[bytes, list]:
     """The report PDF bytes and the key images it contains (``thermal``: a bioheat report to include;
-    default: the session's current one, if any)."""
+    default: the session's current one, if any; ``position_frame``: "LPS" or "RAS", default the
+    session's, see :func:`planner.report.content.report_frame`)."""
     from planner.render.key_images import LEGEND, KeyImageRenderer
     from planner.report.content import build_report
     from planner.report.pdf import report_pdf_bytes
 
     images = KeyImageRenderer(session).all_images() if with_images else []
-    content = build_report(session, deidentify=deidentify)
+    content = build_report(session, deidentify=deidentify, position_frame=position_frame)
     if thermal is None:
         entry = session.thermal.current(session)
         thermal = entry.report if entry is not None else None
@@ -99,12 +108,15 @@ def segment_export(session, to: str, out, deidentify: bool = False, extra_masks:
 
 
 def run_export(plan_path, series_dir, to: str, out, deidentify: bool = False, mesh_format: str = "stl",
-               allow_mismatch: bool = False, extra_masks: dict | None = None, thermal: bool = False) -> list[Path]:
+               allow_mismatch: bool = False, extra_masks: dict | None = None, thermal: bool = False,
+               positions: str = LPS) -> list[Path]:
     """Run one export; returns the files written. PlannerError (or OSError) on failure. ``thermal``: run
-    the bioheat model first and put its curves and findings in the report (pdf, dicom)."""
+    the bioheat model first and put its curves and findings in the report (pdf, dicom); ``positions``:
+    the frame the report's points read in (see the module docstring)."""
     out = Path(out)
     if to not in TARGETS:
         raise PlannerError(f"Unknown export {to!r}: choose one of {', '.join(TARGETS)}.")
+    positions = check_positions(positions, to)
     if to == "slicer" and series_dir is None:
         from planner.export.markups import write_markups
 
@@ -124,7 +136,7 @@ def run_export(plan_path, series_dir, to: str, out, deidentify: bool = False, me
         return segment_export(session, to, out, deidentify, extra_masks)
     if thermal:
         run_session_thermal(session)
-    pdf, images = report_pdf(session, deidentify)
+    pdf, images = report_pdf(session, deidentify, position_frame=positions)
     if to == "pdf":
         from planner.export.atomic import staged_write
 
@@ -137,6 +149,18 @@ def run_export(plan_path, series_dir, to: str, out, deidentify: bool = False, me
 
     return write_dicom_exports(out, source_header(session.volume.info), pdf, images, deidentify,
                                ct_references(session), session.plan.created)
+
+
+def check_positions(positions, to: str) -> str:
+    """``positions`` as "LPS" or "RAS" (any case); PlannerError in words for another value, or for RAS
+    with an export whose frame its format fixes."""
+    frame = str(positions).strip().upper()
+    if frame not in FRAMES:
+        raise PlannerError(f"--positions must be one of {', '.join(FRAMES)}, not {positions!r}.")
+    if frame != LPS and to not in REPORT_TARGETS:
+        raise PlannerError(f"--positions {frame} applies to the report ({', '.join(REPORT_TARGETS)}); the {to} "
+                           "export always writes DICOM LPS millimetres, as its format defines.")
+    return frame
 
 
 def ct_references(session):
@@ -153,7 +177,8 @@ def ct_references(session):
 def main(args) -> int:
     try:
         written = run_export(args.plan, args.series, args.to, args.out, args.deidentify, args.format,
-                             args.allow_mismatch, thermal=getattr(args, "thermal", False))
+                             args.allow_mismatch, thermal=getattr(args, "thermal", False),
+                             positions=getattr(args, "positions", LPS))
     except PlanError as exc:
         return error_exit(exc, " (use --allow-mismatch to export anyway)" if "different" in str(exc) else "")
     except (PlannerError, OSError) as exc:
@@ -180,4 +205,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--thermal", action="store_true",
                    help="pdf, dicom: run the bioheat model (tens of seconds) and add its temperature curves and "
                         "findings to the report's thermocouple section")
+    p.add_argument("--positions", default=LPS, type=str.upper, choices=FRAMES,
+                   help="pdf, dicom: how the report writes positions, as the window's View menu choice: LPS "
+                        "(DICOM patient mm, with RAS beside) or RAS (3D Slicer's letters: R 23.6 mm, P 10.0 mm, ...)")
     p.set_defaults(func=main)

@@ -14,6 +14,9 @@ from vtkmodules.vtkFiltersCore import (
     vtkWindowedSincPolyDataFilter,
 )
 from vtkmodules.vtkImagingCore import vtkImageShrink3D
+from vtkmodules.util import numpy_support
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray
 
 from planner.core.errors import LoadCancelled
 from planner.core.volume import ImageVolume
@@ -31,6 +34,48 @@ def outside_set_to_air(volume: ImageVolume, inside: np.ndarray | None) -> ImageV
     if inside.shape != volume.hu.shape:
         raise ValueError(f"the body mask {inside.shape} does not match the CT grid {volume.hu.shape}")
     return replace(volume, hu=np.where(inside, volume.hu, np.int16(-1000)).astype(volume.hu.dtype))
+
+
+def _decimated(surface: vtkPolyData, reduction: float) -> vtkPolyData:
+    """``surface`` decimated by ``reduction`` (quadric, volume preserving), the filter's working tables
+    freed while Python's GIL is released (issue 19).
+
+    ``vtkQuadricDecimation`` keeps its edge table (a ``vtkIdList`` per point, about 0.5 M on the shared
+    lumbar scan) until the filter is destroyed, and a VTK object dropped from Python is destroyed with
+    the GIL held: 0.5-1.7 s in which the window's thread could not run (measured here, loaded machine,
+    ``benchmarks/bench_export_responsive.py --job surface``). ``Update()`` runs with the GIL released
+    (measured: a 7 s decimation leaves the window's thread no gap over 0.1 s, while freeing the filter
+    from a plain wrapped call, ``vtkCollection.RemoveAllItems``, still held it 1.4 s), and a filter given
+    more points than its edge table holds frees the old table inside ``vtkEdgeTable::InitEdgeInsertion``:
+    so the filter is run once more on one triangle over ``n + 1`` points before it is dropped. The
+    result is kept in a shallow copy first (the second run overwrites the filter's own output object).
+
+    Measured while writing this (not changed here): on the shared lumbar scan at 200 HU the decimation
+    removes only about 1 % of the triangles (1.07 M -> 1.05 M, 6-8 s): 3,177 voxels hold exactly 200 HU,
+    so flying edges puts vertices on grid points (degenerate triangles, the likely reason the edge
+    collapses stop early); at 199.5 HU it reaches its target (60 % fewer) but takes about 30 s here."""
+    dec = vtkQuadricDecimation()
+    dec.SetInputData(surface)
+    dec.SetTargetReduction(float(reduction))
+    dec.VolumePreservationOn()
+    dec.Update()
+    out = vtkPolyData()
+    out.ShallowCopy(dec.GetOutput())
+    dec.SetInputData(_one_triangle(surface.GetNumberOfPoints() + 1))
+    dec.Update()  # frees the big edge table with the GIL released
+    return out
+
+
+def _one_triangle(n_points: int) -> vtkPolyData:
+    """A polydata with ``n_points`` points at the origin and one triangle over the first three."""
+    points = vtkPoints()
+    points.SetData(numpy_support.numpy_to_vtk(np.zeros((max(int(n_points), 3), 3)), deep=True))
+    cells = vtkCellArray()
+    cells.InsertNextCell(3, [0, 1, 2])
+    poly = vtkPolyData()
+    poly.SetPoints(points)
+    poly.SetPolys(cells)
+    return poly
 
 
 def bone_surface(
@@ -77,13 +122,8 @@ def bone_surface(
     # A shrunk image keeps its origin/spacing in index units, so the surface stays in index space.
     stage(0.4)
     n_tri = surface.GetNumberOfPolys()
-    if n_tri > 1.5 * target_triangles:  # decimation costs ~1 s per million triangles: only when it pays
-        dec = vtkQuadricDecimation()
-        dec.SetInputData(surface)
-        dec.SetTargetReduction(1.0 - target_triangles / n_tri)
-        dec.VolumePreservationOn()
-        dec.Update()
-        surface = dec.GetOutput()
+    if n_tri > 1.5 * target_triangles:  # decimation costs seconds per million triangles: only when it pays
+        surface = _decimated(surface, 1.0 - target_triangles / n_tri)
     stage(0.7)
     if smooth_iterations > 0 and surface.GetNumberOfPolys() > 0:
         smooth = vtkWindowedSincPolyDataFilter()

@@ -27,6 +27,7 @@ from planner.anatomy.canal import CanalSegmentation
 from planner.anatomy.levels import LevelGeometry
 from planner.anatomy.spine import SpineResult
 from planner.core.errors import PlannerError
+from planner.core.progress import Cancel, check_cancel
 from planner.core.volume import ImageVolume
 
 __all__ = ["SessionAnatomy", "auto_level_labels", "confidence_word", "plan_level_geometry"]
@@ -76,17 +77,22 @@ class SessionAnatomy:
         """Cache files ignored or not written, in words (empty when all went well)."""
         return tuple(self.cache.messages)
 
-    def canal(self) -> CanalSegmentation:
+    def canal(self, cancel: Cancel | None = None) -> CanalSegmentation:
         """The automatic spinal canal (:func:`planner.anatomy.canal.segment_canal`) through the cache;
-        raises :class:`~planner.core.errors.PlannerError` like it when no canal is found."""
-        return canal_cached(self.volume, self.cache, self._key())
+        raises :class:`~planner.core.errors.PlannerError` like it when no canal is found (and
+        :class:`~planner.core.progress.JobCancelled` once ``cancel()`` answers True)."""
+        return canal_cached(self.volume, self.cache, self._key(), cancel=cancel)
 
     def _key(self) -> str | None:
         return self.key if self.cache.enabled else None
 
-    def body(self) -> BodyMask | None:
+    def body(self, cancel: Cancel | None = None) -> BodyMask | None:
+        """The body mask (None when none was found: ``body_error`` says why). ``cancel`` is checked
+        before it is computed (one step of 1-2 s on the shared lumbar scan on a loaded 2-core machine;
+        :class:`~planner.core.progress.JobCancelled`, nothing kept)."""
         with self._lock:
             if self._body is None and not self.body_error:
+                check_cancel(cancel, "the automatic search for the body outline")
                 try:
                     self._body = body_cached(self.volume, self.cache, self._key())
                 except PlannerError as exc:
@@ -98,19 +104,20 @@ class SessionAnatomy:
         thread, e.g. the level labels keeping off the body while a worker is still finding it)."""
         return self._body
 
-    def spine(self) -> SpineResult:
+    def spine(self, cancel: Cancel | None = None) -> SpineResult:
         """The vertebrae (computed here on first use, seconds on a real scan); after :meth:`decline`,
-        an empty result saying so."""
+        an empty result saying so. ``cancel`` (issue 19) stops the computation at its next body search
+        (:class:`~planner.core.progress.JobCancelled`; nothing is kept: the next call computes)."""
         if self._declined is not None:
             return self._declined
-        body = self.body()
+        body = self.body(cancel)
         with self._spine_lock:
             if self._spine is None and self._declined is None:
                 if body is None:
                     self._spine = SpineResult((), False, f"No spine was found: {self.body_error} "
                                                          "Set the levels by hand.")
                 else:
-                    self._spine = spine_cached(self.volume, body, self.cache, self._key())
+                    self._spine = spine_cached(self.volume, body, self.cache, self._key(), cancel=cancel)
         declined = self._declined
         return declined if declined is not None else self._spine
 

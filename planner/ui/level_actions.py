@@ -13,6 +13,10 @@ and, unless the user chose a name since the case opened, shows the one nearest t
 vertebra was named (a 20-slice scan, an ambiguous count) it stays empty rather than guessing (issue 19:
 it said "L2" on the thoracic T11-T12 scan). A click with an empty box takes the automatic name of the
 vertebra clicked, else asks for a name.
+
+The body is measured in a worker (:mod:`planner.ui.level_job`, issue 19: it took 2-7 s on the GUI
+thread): the click is checked at once (a name, not already in the plan), the level is added as one
+undoable step when the measurement arrives, and a second click while one runs replaces it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel
 
-from planner.anatomy.levels import detect_level, propose_neighbours
 from planner.core.errors import PlannerError
 from planner.plan import commands
 from planner.plan.items import Level
@@ -30,6 +33,7 @@ from planner.session.anatomy_state import confidence_word
 from planner.session.level_rename import shift_all_levels
 from planner.ui.action_host import ActionHost
 from planner.ui.keyboard import wheel_only_when_focused
+from planner.ui.level_job import LevelJob, LevelOutcome
 
 
 class LevelActions:
@@ -64,6 +68,8 @@ class LevelActions:
         self.user_chose = False  # a name chosen since the case opened: the automatic default keeps off it
         self._fill(())
         self._toolbar_widgets = (QLabel(" Level "), self.name_box)
+        self.detection = LevelJob(host, self.name_box)  # the body measured off the GUI thread (issue 19)
+        self.detection.arrived.connect(self._on_measured)
         self.session.volume_changed.connect(self._clear)
 
     # --- the level box -----------------------------------------------------------------------------
@@ -113,6 +119,7 @@ class LevelActions:
 
     def _clear(self) -> None:
         """A new case: no proposals, and the box empty until the automatic names arrive."""
+        self.detection.cancel()
         self.proposals = []
         self.accept_action.setEnabled(False)
         self.user_chose = False
@@ -121,28 +128,43 @@ class LevelActions:
     def start(self) -> None:
         self.w.set_tool("level_seed")
 
+    def is_busy(self) -> bool:
+        """A clicked level is being measured."""
+        return self.detection.is_busy()
+
+    def shutdown(self) -> None:
+        """The window closes: the measurement under way is cancelled and waited for."""
+        self.detection.shutdown()
+
     def add_level_at(self, lps) -> None:
+        """Name the vertebra at ``lps``: checked here, measured in the worker (see the module docstring)."""
         name = self.name_box.currentText() or self.auto_name_at(lps)
         self.w.set_tool("navigate")
+        if not self._name_free(name):
+            return
+        self.detection.start(lps, name)
+
+    def _name_free(self, name: str) -> bool:
         if not name:
             self._warn("Choose the level's name in the toolbar first: the automatic count did not name this "
                        "vertebra.")
-            return
+            return False
         if self.session.plan.level_named(name) is not None:
             self._warn(f"The plan already has level {name}; choose another name in the toolbar.")
+            return False
+        return True
+
+    def _on_measured(self, outcome: LevelOutcome) -> None:
+        """The worker's result for the current click: one undoable step (the level), proposals kept."""
+        name, lps = outcome.name, outcome.seed_lps
+        if not self._name_free(name):  # the plan got that name while the body was measured
             return
-        try:
-            geometry = detect_level(self.session.volume, lps, name)
-        except PlannerError as exc:
-            self._add_from_bone(name, lps, str(exc))
+        if outcome.geometry is None:
+            self._add_from_bone(name, outcome.fallback, outcome.why)
             return
-        if not self._add(geometry):
+        if not self._add(outcome.geometry):
             return
-        try:
-            found = propose_neighbours(self.session.volume, geometry, count_up=1, count_down=1)
-        except PlannerError:
-            found = []
-        self.proposals = [g for g in found if self.session.plan.level_named(g.name) is None]
+        self.proposals = [g for g in outcome.proposals if self.session.plan.level_named(g.name) is None]
         self.accept_action.setEnabled(bool(self.proposals))
         auto = self.auto_name_at(lps)
         if auto and auto != name:
@@ -156,13 +178,12 @@ class LevelActions:
         else:
             self.w.show_status(f"Level {name} added.", 8000)
 
-    def _add_from_bone(self, name: str, lps, why: str) -> None:
-        """The body could not be measured: the level from the bone around the click, said so (issue 13)."""
-        from planner.session.level_fallback import FALLBACK_NOTE, level_from_bone
+    def _add_from_bone(self, name: str, level, why: str) -> None:
+        """The body could not be measured: the level from the bone around the click (found by the worker,
+        None when there is none either), said so (issue 13)."""
+        from planner.session.level_fallback import FALLBACK_NOTE
 
-        try:
-            level = level_from_bone(self.session, name, lps)
-        except PlannerError:
+        if level is None:
             self._warn(why)
             return
         if self._push_level(level):

@@ -390,6 +390,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.loader.shutdown()  # the load, the canal and the automatic anatomy (issues 13/19)
+        self.levels.shutdown()  # issue 19: a clicked level still being measured
         self.plan_files.exports.shutdown()  # issue 19: an export under way is cancelled, its files discarded
         self.corridors.shutdown()
         self.canal_prep.shutdown()

@@ -257,6 +257,7 @@ def test_cancel_leaves_no_automatic_levels_and_no_error(qapp, lumbar_ct_dir, lum
         # the app stays usable with levels set by hand, and the vertebrae can be searched again
         w.levels.name_box.setCurrentText("L2")
         w.levels.add_level_at(l2_centre)
+        assert _wait(qapp, lambda: not w.levels.is_busy(), timeout_s=120)  # measured in a worker (issue 19)
         assert w.session.plan.level_named("L2") is not None
         assert [n for n, _c in w.level_labels.labels3d.levels()] == ["L2"]
         job.busy_changed.disconnect(cancel_at_once)

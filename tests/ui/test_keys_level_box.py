@@ -37,13 +37,14 @@ def host(qtbot):
     return h
 
 
-def test_naming_a_level_keeps_the_name_in_the_box(host, sample_volume, landmarks):
+def test_naming_a_level_keeps_the_name_in_the_box(qtbot, host, sample_volume, landmarks):
     from planner.ui.level_actions import LevelActions
 
     host.session.set_volume(sample_volume)
     levels = LevelActions(host, host.add_menu("&Plan"))
     levels.name_box.setCurrentText("L2")
     levels.add_level_at(landmarks["vertebrae"]["L2"]["body_centre_lps"])
+    qtbot.waitUntil(lambda: not levels.is_busy(), timeout=120000)  # measured in a worker (issue 19)
     assert host.session.plan.level_named("L2") is not None
     assert levels.name_box.currentText() == "L2"  # it said L1 before (the cranial neighbour)
     # naming the same vertebra again is refused in words, and the box still does not move

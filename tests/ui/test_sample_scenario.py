@@ -183,6 +183,7 @@ def test_levels_from_a_click_then_bipedicular_by_key(window, qtbot, landmarks):
     window.levels.name_box.setCurrentText("L2")
     qtbot.keyClick(window, Qt.Key_V)
     click(axial, _screen(axial, centre))
+    qtbot.waitUntil(lambda: not window.levels.is_busy(), timeout=120000)  # measured in a worker (issue 19)
     level = window.session.plan.level_named("L2")
     assert level is not None
     assert np.linalg.norm(np.asarray(level.body_centre_lps) - l2["body_centre_lps"]) < 3.0
