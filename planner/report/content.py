@@ -154,6 +154,7 @@ class ReportContent:
     zone_models: tuple[ZoneModel, ...]
     caveats: tuple[str, ...] = field(default=(PLANNING_DISCLAIMER,))
     sign_off: tuple[str, ...] = SIGN_OFF
+    position_frame: str = LPS  # the frame the positions read in (the title block says which)
 
     @property
     def key_findings(self) -> tuple[tuple[str, str], ...]:
@@ -283,4 +284,4 @@ def build_report(session, deidentify: bool = False, title: str = "Spine ablation
     # A de-identified report carries no date at all (PS3.15 basic profile removes dates and times).
     now = "" if deidentify else datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return ReportContent(title, now, __version__, header, summary, _level_sections(session, frame), thermos,
-                         _findings(session), _zone_models(session))
+                         _findings(session), _zone_models(session), position_frame=frame)

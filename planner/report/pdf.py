@@ -164,7 +164,9 @@ def _story(content: ReportContent, images: list[ReportImage], images_note: str, 
     st = _styles()
     story: list = [Paragraph(pdf_text(content.title), st["title"])]
     when = f"Generated {content.generated_utc} - " if content.generated_utc else ""
-    story.append(Paragraph(pdf_text(f"{when}coordinates: DICOM patient LPS, mm (RAS = -x, -y, z)"), st["small"]))
+    frame_note = ("coordinates: DICOM patient LPS, mm (RAS = -x, -y, z)" if content.position_frame == "LPS"
+                  else "positions: RAS letters (R/L, A/P, S/I mm), as in 3D Slicer")
+    story.append(Paragraph(pdf_text(f"{when}{frame_note}"), st["small"]))
     if not report_fonts().unicode:
         story.append(Paragraph(pdf_text(NO_UNICODE_NOTE), st["small"]))
     story += [Spacer(1, 3 * mm), Paragraph("Case", st["h2"]), _rows_table(content.header.rows(), st),

@@ -49,3 +49,4 @@ def test_the_headless_pdf_reads_in_ras_letters_when_asked(plan_file, sample_seri
     tip = read_plan(plan_file).needles[0].tip_lps
     assert "RAS: " + _ras_letters(tip) in text
     assert "LPS (" not in text  # no point written the LPS way
+    assert "DICOM patient LPS" not in text and "positions: RAS letters" in text  # nor the title block
