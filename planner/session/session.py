@@ -248,7 +248,7 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin):
                                       side=needle.side, axes=axes if axes is not None or vertebra is None
                                       else vertebra.axes_lps, canal_mask=canal, foramen_mask=foramen_mask,
                                       lesion_inside=inside_vertebra(vertebra, lesion_inside), body=body,
-                                      params=params_for_vertebra(CorridorParams(), volume, vertebra))
+                                      params=params_for_vertebra(CorridorParams(), volume, vertebra, lesion_inside))
             except PlannerError as exc:  # e.g. the needle lies outside the CT: a finding, not a crash
                 return CorridorFailure(f"{needle.name}: the path could not be checked: {exc}")
         return job, self._corridor_key(needle)

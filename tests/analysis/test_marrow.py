@@ -54,6 +54,27 @@ def test_the_threshold_is_the_cores_tenth_percentile():
     assert cancellous_threshold_hu(core, 200.0) == pytest.approx(125.3, abs=2.0)
 
 
+def test_a_lesion_in_dense_marrow_does_not_lower_the_threshold():
+    """Marrow 300 HU with a lytic spot (40 HU) over about a sixth of the core: the 10th percentile is
+    the lesion's, the 25th stays the marrow's (above the default): the threshold stays 200 HU. A larger
+    lesion, once drawn, is left out of the core."""
+    ct = _body_ct(300.0)
+    z, y, x = np.meshgrid(*(np.arange(80) - 39.5,) * 3, indexing="ij")
+    hu = ct.hu.copy()
+    spot = (x < -7.0) & (np.abs(y) < 12) & (np.abs(z) < 10)  # the core's chord law: 17 % of it is x < -7
+    hu[spot] = 40.0
+    ct = ImageVolume(hu=hu, spacing_mm=ct.spacing_mm, origin_lps=ct.origin_lps, direction=ct.direction)
+    core = marrow_core_hu(ct, _vertebra())
+    assert np.percentile(core, 10) < 100.0 and np.percentile(core, 25) > 200.0
+    assert cancellous_threshold_hu(core, 200.0) == 200.0
+    big = hu.copy()
+    big[(x < 0.0) & (np.abs(y) < 12) & (np.abs(z) < 10)] = 40.0  # half the core
+    ct = ImageVolume(hu=big, spacing_mm=ct.spacing_mm, origin_lps=ct.origin_lps, direction=ct.direction)
+    lesion = lambda p: (p[:, 0] < 2.0) & (np.abs(p[:, 1]) < 13) & (np.abs(p[:, 2]) < 11)  # noqa: E731 (drawn a bit wide)
+    assert params_for_vertebra(CorridorParams(), ct, _vertebra()).cancellous_hu == FLOOR_HU
+    assert params_for_vertebra(CorridorParams(), ct, _vertebra(), lesion).cancellous_hu == 200.0
+
+
 def test_fat_under_an_offset_level_is_not_marrow():
     ct = _body_ct(150.0, fat_at_y=-12.0)  # fat in front of y = -12 mm, inside the outline of a level at y = -10
     core = marrow_core_hu(ct, _vertebra((0.0, -10.0, 0.0)))
