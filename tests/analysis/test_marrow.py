@@ -70,7 +70,7 @@ def test_a_lesion_in_dense_marrow_does_not_lower_the_threshold():
     big = hu.copy()
     big[(x < 0.0) & (np.abs(y) < 12) & (np.abs(z) < 10)] = 40.0  # half the core
     ct = ImageVolume(hu=big, spacing_mm=ct.spacing_mm, origin_lps=ct.origin_lps, direction=ct.direction)
-    lesion = lambda p: (p[:, 0] < 2.0) & (np.abs(p[:, 1]) < 13) & (np.abs(p[:, 2]) < 11)  # noqa: E731 (drawn a bit wide)
+    lesion = lambda p: (p[:, 0] < 2.0) & (np.abs(p[:, 1]) < 13) & (np.abs(p[:, 2]) < 11)  # noqa: E731 (wide)
     assert params_for_vertebra(CorridorParams(), ct, _vertebra()).cancellous_hu == FLOOR_HU
     assert params_for_vertebra(CorridorParams(), ct, _vertebra(), lesion).cancellous_hu == 200.0
 
