@@ -34,6 +34,7 @@ from planner.anatomy.morphology import fill_holes_in_plane
 from planner.core.frames import kji_to_ijk, spacing_kji as spacing_in_array_order
 from planner.core.lazy import lazy_module
 from planner.anatomy.body import BodyMask, head_foot_axis, segment_body
+from planner.anatomy.canonical import canonical_layout
 from planner.anatomy.levels import LevelGeometry, LevelParams, detect_level, propose_neighbours
 from planner.anatomy.spine_names import SpineResult, name_vertebrae
 from planner.core.errors import PlannerError
@@ -138,7 +139,7 @@ def _body_mid_x(volume: ImageVolume, body: BodyMask, z_mm: np.ndarray) -> float:
         return 0.0
     kji = np.empty(3)
     kji[list(body.order)] = _mask_centroid(body.coarse) * np.array(body.factors)
-    return float(volume.to_lps(kji_to_ijk(kji))[0])
+    return float(body.volume.to_lps(kji_to_ijk(kji))[0])  # the mask's own grid (it may be another layout)
 
 
 def _robust(track: np.ndarray, p: SpineParams) -> np.ndarray:
@@ -306,8 +307,11 @@ def find_spine(volume: ImageVolume, body: BodyMask | None = None, params: SpineP
                cancel: Cancel | None = None) -> SpineResult:
     """Find every vertebral body and name them where the landmarks allow (never raises for a scan
     without a spine: the result's message says what is missing; raises
-    :class:`~planner.core.progress.JobCancelled` once ``cancel`` answers True)."""
+    :class:`~planner.core.progress.JobCancelled` once ``cancel`` answers True). The search runs on the
+    voxels in the patient's own axis order (:func:`planner.anatomy.canonical.canonical_layout`), so a
+    prone, feet-first or lateral layout of the same voxels gives the same vertebrae."""
     check_cancel(cancel, _WHAT)
+    volume = canonical_layout(volume)
     try:
         body = body if body is not None else segment_body(volume)
     except PlannerError as exc:

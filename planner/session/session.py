@@ -20,7 +20,8 @@ from planner.ablation.devices import DeviceLibrary, load_library
 from planner.ablation.zones import planned_zone
 from planner.analysis.analyze import analyze
 from planner.anatomy.lesion import LesionParams, segment_lesion
-from planner.analysis.corridor import CorridorReport, check_corridor
+from planner.analysis.corridor import CorridorParams, CorridorReport, check_corridor
+from planner.analysis.marrow import params_for_vertebra
 from planner.analysis.overlap import PreparedCanal
 from planner.analysis.rules.registry import RuleInputs, run_rules
 from planner.analysis.thresholds import SafetyThresholds
@@ -246,7 +247,8 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin):
                 return check_corridor(volume, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm,
                                       side=needle.side, axes=axes if axes is not None or vertebra is None
                                       else vertebra.axes_lps, canal_mask=canal, foramen_mask=foramen_mask,
-                                      lesion_inside=inside_vertebra(vertebra, lesion_inside), body=body)
+                                      lesion_inside=inside_vertebra(vertebra, lesion_inside), body=body,
+                                      params=params_for_vertebra(CorridorParams(), volume, vertebra, lesion_inside))
             except PlannerError as exc:  # e.g. the needle lies outside the CT: a finding, not a crash
                 return CorridorFailure(f"{needle.name}: the path could not be checked: {exc}")
         return job, self._corridor_key(needle)

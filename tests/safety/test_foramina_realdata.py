@@ -58,3 +58,15 @@ def test_a_needle_tip_in_a_foramen_is_critical(lumbar):
         assert Code.NEEDLE_ENTERS_FORAMEN in codes
     finally:
         lumbar.stack.undo()
+
+
+def test_the_left_l3_l4_foramen_is_found_level_with_the_right_one(lumbar):
+    """Renders of axial slices k 36-44 with the probes beside the canal (recipe in
+    planner/anatomy/foramina.py): both L3-L4 foramina are open (fat and the root, no bone beside the canal's
+    front half) on k 41-43 and meet the L4 pedicle at k 37 and the L3 pedicle at k 44; the left one was lost
+    while the facet in the probe's back half counted."""
+    found = {(f.level, f.side): f for f in lumbar.evaluation.foramina}
+    left, right = found.get(("L3-L4", "left")), found.get(("L3-L4", "right"))
+    assert left is not None and right is not None
+    k = [lumbar.volume.to_ijk(np.asarray(f.centre_lps)[None])[0][2] for f in (left, right)]
+    assert all(37.0 < kk < 44.0 for kk in k) and abs(k[0] - k[1]) <= 1.0, k
