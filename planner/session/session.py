@@ -224,11 +224,15 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin):
 
     def _corridor_key(self, needle: Needle) -> tuple:
         """Every input :func:`check_corridor` reads: the geometry, the diameter (gauge), the side, the
-        vertebra's axes, the canal version and the lesion (mask version and target shapes)."""
+        vertebra's axes, the canal version, the lesion (mask version and target shapes), and, with the
+        automatic anatomy, the plan's levels (the vertebra the needle is linked to is chosen among them
+        and sized by them: ``SessionAnatomy.vertebra_for``)."""
         axes = self._level_axes(needle)
         axes = None if axes is None else tuple(tuple(float(v) for v in row) for row in axes)
+        levels = (tuple((lv.name, lv.body_centre_lps, lv.axes, lv.plane_point_lps, lv.plane_normal_lps,
+                         lv.body_depth_mm) for lv in self.plan.levels) if self.auto_anatomy else None)
         return (needle.entry_lps, needle.tip_lps, needle.gauge, needle.outer_diameter_mm, needle.side, axes,
-                self.canal.version, self._target_key(), self._foramina_key())
+                self.canal.version, self._target_key(), self._foramina_key(), levels)
 
     def corridor_job(self, needle: Needle):
         """A function computing this needle's corridor report, safe to run in another thread (it only

@@ -86,6 +86,32 @@ def test_vertebra_axes_change_invalidates_the_corridor(phantom):
     assert len({key_before, key_l2, s._corridor_key(s.plan.get(needle.id))}) == 3
 
 
+def test_moving_or_resizing_a_level_invalidates_the_corridor(phantom):
+    """With the automatic anatomy the check reads the vertebra chosen among the plan's levels (its centre
+    and depth, not only its axes): moving the linked level, or another level the tip may fall in, is a
+    new input."""
+    from planner.plan.items import Level
+
+    s = _session(phantom, True)  # reports computed as the app's worker does, then kept
+    assert s.auto_anatomy
+    x = PEDICLE_X + OFFSET_MM
+    needle = Needle(entry_lps=(x, 80, 0.25), tip_lps=(x, -5, 0.25), gauge="16G", side="right")
+    level, other = Level(name="L2", body_centre_lps=(0.0, -7.0, 0.0)), Level(name="L3", body_centre_lps=(0, 0, -40.0))
+    for item in (needle, level, other):
+        s.stack.push(commands.add_item(item))
+    _run_deferred(s)
+    assert s.missing_corridors() == []
+    keys = [s._corridor_key(s.plan.get(needle.id))]
+    s.stack.push(commands.set_fields(level.id, body_centre_lps=(0.0, -12.0, 0.0)))  # same axes, moved 5 mm
+    assert s.missing_corridors() == [s.plan.get(needle.id)]  # the cached report is not reused
+    keys.append(s._corridor_key(s.plan.get(needle.id)))
+    s.stack.push(commands.set_fields(level.id, body_depth_mm=30.0))
+    keys.append(s._corridor_key(s.plan.get(needle.id)))
+    s.stack.push(commands.set_fields(other.id, body_centre_lps=(0.0, 0.0, -2.0)))  # now nearer the tip
+    keys.append(s._corridor_key(s.plan.get(needle.id)))
+    assert len(set(keys)) == 4
+
+
 def test_lesion_mask_change_invalidates_the_corridor(phantom):
     s = _session(phantom, False)
     x = PEDICLE_X + OFFSET_MM
