@@ -17,6 +17,8 @@ tests/anatomy/test_hull2d.py.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 __all__ = ["fill_hull"]
@@ -73,15 +75,25 @@ def _fill_hull_py(pr, pc, out, r0, c0):
     return True
 
 
+_KERNEL_LOCK = threading.Lock()
+
+
 def _kernel():
     if not _KERNEL:
-        try:
-            from numba import njit
-        except ImportError:  # pragma: no cover - numba is a declared dependency
-            _KERNEL.append(_fill_hull_py)
-        else:
-            _KERNEL.append(njit(cache=True, nogil=True)(_fill_hull_py))
+        with _KERNEL_LOCK:  # made once even when two threads ask at once
+            if not _KERNEL:
+                try:
+                    from numba import njit
+                except ImportError:  # pragma: no cover - numba is a declared dependency
+                    _KERNEL.append(_fill_hull_py)
+                else:
+                    _KERNEL.append(njit(cache=True, nogil=True)(_fill_hull_py))
     return _KERNEL[0]
+
+
+def warm_up() -> None:
+    """Load the compiled kernel (numba's on-disk cache) on a tiny triangle."""
+    fill_hull(np.array([[0, 0], [0, 1], [1, 0]]), (2, 2))
 
 
 def fill_hull(points_rc: np.ndarray, shape) -> np.ndarray | None:

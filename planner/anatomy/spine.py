@@ -191,7 +191,8 @@ def find_vertebrae(volume: ImageVolume, body: BodyMask | None = None,
     """Every vertebral body found (steps 1-3), from feet to head, with the placeholder name."""
     p = params or SpineParams()
     body = body if body is not None else segment_body(volume)
-    track = seed_track(volume, body, p)
+    _pool().submit(_warm_up, volume.hu.dtype)  # numba's import and set-up beside the seed track (not awaited:
+    track = seed_track(volume, body, p)          # the first body's search waits for the kernels it uses)
     if len(track) == 0:
         return []
     mid = track[len(track) // 2]
@@ -251,8 +252,16 @@ def walk_both_ways(volume: ImageVolume, track: np.ndarray, first: LevelGeometry,
 _POOL = []
 
 
+def _warm_up(dtype) -> None:
+    from planner.anatomy import hull2d, resample_kernel
+
+    resample_kernel.warm_up(dtype)
+    hull2d.warm_up()
+
+
 def _pool():
-    """One worker thread for the walk toward the head, made on first use and kept."""
+    """One worker thread (the compiled kernels' warm-up, the walk toward the head), made on first use
+    and kept."""
     if not _POOL:
         from concurrent.futures import ThreadPoolExecutor
 
