@@ -12,7 +12,9 @@ Steps (the naming is in :mod:`planner.anatomy.spine_names`):
 2. **Bodies**: :func:`planner.anatomy.levels.detect_level` at the candidate nearest the middle of
    the track, then :func:`planner.anatomy.levels.propose_neighbours` up and down across the discs.
    Where the walk stops before the end of the track, it starts again from the next candidate beyond
-   the last body found (at most ``restarts`` times each way).
+   the last body found (at most ``restarts`` times each way). The walk toward the head runs in a
+   second thread beside the walk toward the feet (:func:`walk_both_ways`: the same bodies as one
+   after the other).
 3. Bodies are ordered from feet to head along the spine; duplicates (centres closer than half a body
    height) are merged.
 
@@ -22,6 +24,7 @@ error: planning goes on with levels set by hand.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -250,6 +253,7 @@ def walk_both_ways(volume: ImageVolume, track: np.ndarray, first: LevelGeometry,
 
 
 _POOL = []
+_POOL_LOCK = threading.Lock()
 
 
 def _warm_up(dtype) -> None:
@@ -262,11 +266,12 @@ def _warm_up(dtype) -> None:
 def _pool():
     """One worker thread (the compiled kernels' warm-up, the walk toward the head), made on first use
     and kept."""
-    if not _POOL:
-        from concurrent.futures import ThreadPoolExecutor
+    with _POOL_LOCK:
+        if not _POOL:
+            from concurrent.futures import ThreadPoolExecutor
 
-        _POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="spine-walk"))
-    return _POOL[0]
+            _POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="spine-walk"))
+        return _POOL[0]
 
 
 def _fill_gaps(volume: ImageVolume, bodies: list[LevelGeometry], p: SpineParams) -> list[LevelGeometry]:
