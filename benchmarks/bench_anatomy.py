@@ -6,7 +6,8 @@
    ``hu > 200`` of the same volume, measured in the same run. Target: the whole anatomy (body,
    vertebrae, canal, foramina) <= 5 s. To add a stage (canal, foramina), append
    ``("name", function(volume, results) -> result)`` to ``STAGES``; ``results`` holds the earlier
-   stages' results by name.
+   stages' results by name. Then the four together as ``analyze`` runs them (the canal beside the body
+   and the vertebrae, two threads), in a fresh process (numba's set-up paid again, as in ``analyze``).
 2. ``analyze``: ``python -m planner analyze LUMBAR --json`` in a fresh process against SimpleITK's
    ``ImageSeriesReader`` reading the same series in a fresh process (median of ``--runs``).
    Target: <= 2x. Two figures, both reported: *cold* (an empty anatomy cache: everything computed,
@@ -88,6 +89,28 @@ def bench_anatomy(folder: Path, slices: int, runs: int) -> None:
     spine = results.get("vertebrae")
     if spine is not None:
         print(f"vertebrae: {len(spine.vertebrae)}; {spine.message}")
+    together = []
+    for _ in range(runs):  # in a fresh process: numba's import and set-up are paid again, as in analyze
+        out = subprocess.run([sys.executable, __file__, "--together", "--data", str(folder.parents[1]),
+                              "--slices", str(slices)], cwd=ROOT, check=True, capture_output=True, text=True)
+        together.append([float(v) for v in out.stdout.split("TOGETHER")[1].split()[:2]])
+    seconds, cpu = (statistics.median(t[n] for t in together) for n in (0, 1))
+    print(f"{'together':<12} {seconds:6.2f} s  = {seconds / ref_s:5.1f} x label   (CPU {cpu:6.2f} s = "
+          f"{cpu / ref_cpu:5.1f} x label)   (target <= 5 s): the canal beside the body and the vertebrae "
+          "(two threads), then the foramina, as analyze runs them, in a fresh process")
+
+
+def whole_anatomy(volume: ImageVolume):
+    """The four stages as ``analyze`` runs them (planner/headless/analyze.py): the canal on this thread
+    while a second one finds the body mask and then the vertebrae; the foramina once the canal is
+    there."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        spine = pool.submit(lambda: find_spine(volume, segment_body(volume)))
+        canal = segment_canal(volume)
+        foramina = find_foramina(volume, canal.mask)
+        return spine.result(), canal, foramina
 
 
 def bench_analyze(folder: Path, runs: int) -> None:
@@ -118,11 +141,17 @@ def main() -> int:
     ap.add_argument("--slices", type=int, default=600)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--skip-analyze", action="store_true")
+    ap.add_argument("--together", action="store_true", help=argparse.SUPPRESS)  # one timing, for the parent run
     args = ap.parse_args()
     folder = Path(args.data) / "ct-lumbar-tcia" / "dicom"
     if not folder.is_dir():
         print(f"the shared lumbar scan is missing: {folder}", file=sys.stderr)
         return 2
+    if args.together:
+        volume = thin_slice_volume(folder, args.slices)
+        seconds, cpu, _ = timed(lambda: whole_anatomy(volume), 1)
+        print(f"TOGETHER {seconds} {cpu}")
+        return 0
     bench_anatomy(folder, args.slices, args.runs)
     if not args.skip_analyze:
         bench_analyze(folder, args.runs)

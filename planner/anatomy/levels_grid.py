@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.anatomy.hull2d import fill_hull
 from planner.anatomy.morphology import fill_holes_in_plane
 from planner.anatomy.resample_kernel import affine_linear
 from planner.core.lazy import lazy_module
@@ -163,22 +164,13 @@ def _row_ends(mask2d: np.ndarray) -> np.ndarray:
 
 def convex_hull_2d(mask2d: np.ndarray) -> np.ndarray:
     """Convex hull of a 2-D boolean mask, as a mask (voxel centres inside or on the hull)."""
-    from scipy.spatial import ConvexHull, QhullError  # imported on first use (start-up time)
-
     pts = _row_ends(mask2d)  # the hull's vertices are among them: the same hull as of every voxel
     if len(pts) < 4 and mask2d.sum() < 4:
         return mask2d.copy()
-    lo, hi = pts.min(axis=0), pts.max(axis=0) + 1
-    try:
-        hull = ConvexHull(pts + 0.0)
-    except QhullError:  # collinear voxels: nothing to fill
+    filled = fill_hull(pts, mask2d.shape)  # Qhull's hull and inside test, compiled (planner/anatomy/hull2d.py)
+    if filled is None:  # collinear voxels: nothing to fill
         return mask2d.copy()
-    rr, cc = np.mgrid[lo[0]:hi[0], lo[1]:hi[1]]
-    grid = np.stack([rr.ravel(), cc.ravel()], axis=1).astype(float)
-    inside = np.all(grid @ hull.equations[:, :2].T + hull.equations[:, 2] <= 0.5, axis=1)
-    out = np.zeros_like(mask2d, dtype=bool)
-    out[lo[0]:hi[0], lo[1]:hi[1]] = inside.reshape(rr.shape)
-    return out | mask2d
+    return filled | mask2d
 
 
 def components_touching(mask: np.ndarray, footprint2d: np.ndarray) -> np.ndarray:

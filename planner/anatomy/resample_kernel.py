@@ -17,6 +17,8 @@ numba, scipy is used.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from planner.core.lazy import lazy_module
@@ -129,17 +131,33 @@ def _points_2d_constant_py(src, r, c, out):
         out[n] = t
 
 
+_KERNEL_LOCK = threading.Lock()
+
+
 def _kernel(which: int = 0):
     """The compiled kernels (affine grid, 3-D points clamped, 2-D points constant), or None each."""
     if not _KERNEL:
-        try:
-            from numba import njit
-        except ImportError:  # pragma: no cover - numba is a declared dependency
-            _KERNEL.extend([None, None, None])
-        else:
-            _KERNEL.extend(njit(cache=True, nogil=True)(f) for f in (_kernel_py, _points_nearest_py,
-                                                                      _points_2d_constant_py))
+        with _KERNEL_LOCK:  # made once even when two threads ask at once (warm_up)
+            if not _KERNEL:
+                try:
+                    from numba import njit
+                except ImportError:  # pragma: no cover - numba is a declared dependency
+                    _KERNEL.extend([None, None, None])
+                else:
+                    _KERNEL.extend(njit(cache=True, nogil=True)(f) for f in (_kernel_py, _points_nearest_py,
+                                                                              _points_2d_constant_py))
     return _KERNEL[which]
+
+
+def warm_up(src_dtype=np.int16) -> None:
+    """Import numba and load the compiled kernels for a ``src_dtype`` volume (from numba's on-disk
+    cache: about 0.7 s of CPU on the first call of a process, mostly numba's import and LLVM's set-up),
+    on tiny arrays. The vertebra search runs it in a second thread while its first, numpy-only, step
+    runs (planner/anatomy/spine.py); any thread may call it, the kernels are made once."""
+    src = np.zeros((2, 2, 2), dtype=src_dtype)
+    affine_linear(src, np.eye(3), np.zeros(3), (1, 1, 1))
+    points_linear_nearest(src, np.zeros((3, 1)))
+    points_linear_2d(np.zeros((2, 2)), np.zeros((2, 1)))
 
 
 def affine_linear(src: np.ndarray, matrix: np.ndarray, offset: np.ndarray, shape) -> np.ndarray:

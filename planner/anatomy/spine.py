@@ -12,7 +12,9 @@ Steps (the naming is in :mod:`planner.anatomy.spine_names`):
 2. **Bodies**: :func:`planner.anatomy.levels.detect_level` at the candidate nearest the middle of
    the track, then :func:`planner.anatomy.levels.propose_neighbours` up and down across the discs.
    Where the walk stops before the end of the track, it starts again from the next candidate beyond
-   the last body found (at most ``restarts`` times each way).
+   the last body found (at most ``restarts`` times each way). The walk toward the head runs in a
+   second thread beside the walk toward the feet (:func:`walk_both_ways`: the same bodies as one
+   after the other).
 3. Bodies are ordered from feet to head along the spine; duplicates (centres closer than half a body
    height) are merged.
 
@@ -26,6 +28,7 @@ seed tried, each step of a walk across a disc, each restart and gap seed): once 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -201,7 +204,8 @@ def find_vertebrae(volume: ImageVolume, body: BodyMask | None = None,
     p = params or SpineParams()
     body = body if body is not None else segment_body(volume)
     check_cancel(cancel, _WHAT)
-    track = seed_track(volume, body, p)
+    _pool().submit(_warm_up, volume.hu.dtype)  # numba's import and set-up beside the seed track (not awaited:
+    track = seed_track(volume, body, p)          # the first body's search waits for the kernels it uses)
     if len(track) == 0:
         return []
     mid = track[len(track) // 2]
@@ -213,20 +217,73 @@ def find_vertebrae(volume: ImageVolume, body: BodyMask | None = None,
             break
     if first is None:
         return []
-    found = [first]
-    for direction in (+1, -1):
-        end = first
-        for _ in range(p.restarts + 1):
-            more = _chain(volume, end, direction, p, cancel)
-            found += more
-            if more:
-                end = more[-1]
-            restarted = _restart(volume, track, end, direction, found, p, cancel)
-            if restarted is None:
-                break
-            found.append(restarted)
-            end = restarted
-    return _fill_gaps(volume, _merge(found), p, cancel)
+    return _fill_gaps(volume, _merge(walk_both_ways(volume, track, first, p, cancel)), p, cancel)
+
+
+def _walk_one_way(volume: ImageVolume, track: np.ndarray, first: LevelGeometry, direction: int,
+                  found: list[LevelGeometry], p: SpineParams,
+                  cancel: Cancel | None = None) -> tuple[list[LevelGeometry], list[LevelGeometry]]:
+    """Bodies beyond ``first`` toward the head (+1) or the feet (-1): chains across the discs, each
+    restarted from the seed track (at most ``restarts`` times). ``found`` holds the bodies found before
+    (the walk stops when a restart lands on one of them). Returns (the bodies in the order found, the
+    bodies that restarts found)."""
+    found = list(found)
+    start = len(found)
+    restarts = []
+    end = first
+    for _ in range(p.restarts + 1):
+        more = _chain(volume, end, direction, p, cancel)
+        found += more
+        if more:
+            end = more[-1]
+        restarted = _restart(volume, track, end, direction, found, p, cancel)
+        if restarted is None:
+            break
+        found.append(restarted)
+        restarts.append(restarted)
+        end = restarted
+    return found[start:], restarts
+
+
+def walk_both_ways(volume: ImageVolume, track: np.ndarray, first: LevelGeometry, p: SpineParams,
+                   cancel: Cancel | None = None) -> list[LevelGeometry]:
+    """``[first]``, the bodies toward the head, then those toward the feet: the two walks run at the
+    same time (two threads: the compiled samplers, numpy and scipy.ndimage release the GIL), each
+    about half of the search. Written one after the other, the walk to the feet would also stop at a
+    body of the walk to the head; the walks start on opposite sides of ``first``, so that never
+    happens on a spine, but it is checked: when a restart toward the feet found a body within 10 mm
+    of one toward the head, that walk is done again knowing them, as one after the other would."""
+    up_future = _pool().submit(_walk_one_way, volume, track, first, +1, [first], p, cancel)
+    try:
+        down, down_restarts = _walk_one_way(volume, track, first, -1, [first], p, cancel)
+    finally:
+        up, _ = up_future.result()
+    if any(np.linalg.norm(np.subtract(g.body_centre_lps, u.body_centre_lps)) < 10.0
+           for g in down_restarts for u in up):
+        down, _ = _walk_one_way(volume, track, first, -1, [first] + up, p, cancel)
+    return [first] + up + down
+
+
+_POOL = []
+_POOL_LOCK = threading.Lock()
+
+
+def _warm_up(dtype) -> None:
+    from planner.anatomy import hull2d, resample_kernel
+
+    resample_kernel.warm_up(dtype)
+    hull2d.warm_up()
+
+
+def _pool():
+    """One worker thread (the compiled kernels' warm-up, the walk toward the head), made on first use
+    and kept."""
+    with _POOL_LOCK:
+        if not _POOL:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="spine-walk"))
+        return _POOL[0]
 
 
 def _fill_gaps(volume: ImageVolume, bodies: list[LevelGeometry], p: SpineParams,
