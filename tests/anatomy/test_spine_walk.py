@@ -43,9 +43,9 @@ def scripted(monkeypatch, chains: dict, restarts: dict):
     """``_chain`` answers from ``chains[(direction, start z)]``; a restart from ``end`` finds
     ``restarts[(direction, end z)]`` (the real ``_restart`` then refuses it when it is near a body
     already found)."""
-    monkeypatch.setattr(spine, "_chain", lambda v, end, d, p: [body(z) for z in chains.get((d, end.body_centre_lps[2]), [])])
+    monkeypatch.setattr(spine, "_chain", lambda v, end, d, p, cancel=None: [body(z) for z in chains.get((d, end.body_centre_lps[2]), [])])
     monkeypatch.setattr(spine, "_restart_seeds", lambda track, end, d, tries=4: [(d, end.body_centre_lps[2])])
-    monkeypatch.setattr(spine, "_try", lambda v, seed, p: body(restarts[seed]) if seed in restarts else None)
+    monkeypatch.setattr(spine, "_try", lambda v, seed, p, cancel=None: body(restarts[seed]) if seed in restarts else None)
 
 
 CASES = {
