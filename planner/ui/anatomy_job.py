@@ -274,3 +274,6 @@ class AnatomyJob(QObject):
         centres = np.array([v.body_centre_lps for v in bodies], float)
         nearest = centres[int(np.argmin(np.linalg.norm(centres - state.cursor_lps, axis=1)))]
         state.set_cursor(volume.to_lps(np.round(volume.to_ijk(nearest))))
+        view3d = getattr(self.w, "view3d", None)
+        if view3d is not None:
+            view3d.refit()  # the 3D framing follows onto that vertebra, unless the user moved the camera
