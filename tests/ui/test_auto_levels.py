@@ -160,7 +160,7 @@ def test_t11_names_nothing_and_says_why(t11):
     spine = w.session.anatomy.ready_spine()
     assert not spine.named_vertebrae()
     assert "too short" in w.loader.anatomy.summary.toolTip()
-    assert w.loader.anatomy.summary.text() == "Levels not named automatically"
+    assert w.loader.anatomy.summary.text() == "Levels: not named"
     assert not w.level_labels.labels3d.levels() and not _texts_2d(w)
     text = w.levels.name_box.currentText()
     assert text == "" or text.startswith("T")  # never "L2" on a thoracic scan

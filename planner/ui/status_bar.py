@@ -1,0 +1,107 @@
+"""A status bar whose temporary messages are read in full (issue 19).
+
+``QStatusBar`` draws a temporary message in the room left of its first visible permanent widget and
+clips it there: on the sample, the vertebrae's message ("3 vertebral bodies were found, but neither the
+sacrum nor …") was cut off under the permanent "Levels not named automatically" label. Here a message
+that does not fit makes room first, as a PACS or 3D Slicer user expects the last message to be readable:
+
+1. the permanent readouts registered with :meth:`FittingStatusBar.may_yield` step aside (are hidden),
+   in the order registered (the series' size, the level summary, the crosshair readout), only as many
+   as needed, and come back when the message ends or the next one comes;
+2. a message longer than the whole bar is elided with "…" and its full text is the bar's tooltip.
+
+Progress bars and Cancel buttons never step aside. Messages shown by Qt itself (a menu item's status
+tip) are short and shown as Qt does.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStatusBar, QWidget
+
+# QStatusBar's message rectangle (qstatusbar.cpp, QStatusBarPrivate::messageRect): from x = 6 to the
+# first visible permanent widget's x - 2 (else to the bar's width - 12).
+_MESSAGE_LEFT_PX = 6
+_BEFORE_PERMANENT_PX = 2
+_RIGHT_END_PX = 12
+
+
+class FittingStatusBar(QStatusBar):
+    """See the module docstring."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("status_bar")
+        self._yielding: list[QWidget] = []  # may step aside, in this order
+        self._yielded: list[QWidget] = []  # hidden for the message shown now
+        self._permanent: list[QWidget] = []  # in the bar's order, left to right
+        self.messageChanged.connect(self._on_message_changed)
+
+    # --- permanent widgets ---------------------------------------------------------------------
+    def addPermanentWidget(self, widget, stretch: int = 0) -> None:  # noqa: N802 - Qt's name
+        super().addPermanentWidget(widget, stretch)
+        self._permanent.append(widget)
+
+    def insertPermanentWidget(self, index: int, widget, stretch: int = 0) -> int:  # noqa: N802
+        at = super().insertPermanentWidget(index, widget, stretch)
+        self._permanent.insert(min(index, len(self._permanent)), widget)
+        return at
+
+    def removeWidget(self, widget) -> None:  # noqa: N802
+        super().removeWidget(widget)
+        for group in (self._permanent, self._yielding, self._yielded):
+            if widget in group:
+                group.remove(widget)
+
+    def may_yield(self, *widgets: QWidget) -> None:
+        """Let ``widgets`` (permanent readouts) step aside, in this order, for a message that needs the room."""
+        self._yielding += [w for w in widgets if w not in self._yielding]
+
+    # --- messages ------------------------------------------------------------------------------
+    def message_room_px(self) -> int:
+        """The width QStatusBar gives a temporary message now (its messageRect)."""
+        right = self.width() - _RIGHT_END_PX
+        for widget in self._permanent:
+            if widget.isVisible():
+                right = widget.x() - _BEFORE_PERMANENT_PX
+                break
+        return right - _MESSAGE_LEFT_PX
+
+    def text_width_px(self, text: str) -> int:
+        return self.fontMetrics().horizontalAdvance(text)
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 - Qt's name
+        """Show ``text`` for ``timeout`` ms (0: until the next), making room for it (module docstring)."""
+        self._restore()
+        shown = text
+        if text and self.isVisible():
+            for widget in self._yielding:
+                if self.text_width_px(text) <= self.message_room_px():
+                    break
+                if widget.isVisible():
+                    widget.hide()
+                    self._yielded.append(widget)
+                    self._relayout()
+            room = self.message_room_px()
+            if self.text_width_px(text) > room:
+                shown = self.fontMetrics().elidedText(text, Qt.ElideRight, max(room, 0))
+        self.setToolTip(text if shown != text else "")
+        super().showMessage(shown, timeout)
+
+    def _relayout(self) -> None:
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+
+    def _restore(self) -> None:
+        if not self._yielded:
+            return
+        for widget in self._yielded:
+            widget.show()
+        self._yielded = []
+        self._relayout()
+
+    def _on_message_changed(self, text: str) -> None:
+        if not text:  # the message ended (timeout, clearMessage): the readouts come back
+            self._restore()
+            self.setToolTip("")
