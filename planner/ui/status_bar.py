@@ -34,7 +34,7 @@ class FittingStatusBar(QStatusBar):
         self.setObjectName("status_bar")
         self._yielding: list[QWidget] = []  # may step aside, in this order
         self._yielded: list[QWidget] = []  # hidden for the message shown now
-        self._permanent: list[QWidget] = []  # in the bar's order, left to right
+        self._permanent: list[QWidget] = []  # every permanent widget
         self.messageChanged.connect(self._on_message_changed)
 
     # --- permanent widgets ---------------------------------------------------------------------
@@ -44,7 +44,7 @@ class FittingStatusBar(QStatusBar):
 
     def insertPermanentWidget(self, index: int, widget, stretch: int = 0) -> int:  # noqa: N802
         at = super().insertPermanentWidget(index, widget, stretch)
-        self._permanent.insert(min(index, len(self._permanent)), widget)
+        self._permanent.append(widget)
         return at
 
     def removeWidget(self, widget) -> None:  # noqa: N802
@@ -60,11 +60,8 @@ class FittingStatusBar(QStatusBar):
     # --- messages ------------------------------------------------------------------------------
     def message_room_px(self) -> int:
         """The width QStatusBar gives a temporary message now (its messageRect)."""
-        right = self.width() - _RIGHT_END_PX
-        for widget in self._permanent:
-            if widget.isVisible():
-                right = widget.x() - _BEFORE_PERMANENT_PX
-                break
+        shown = [w.x() for w in self._permanent if w.isVisible()]  # the first in the bar is the leftmost
+        right = min(shown) - _BEFORE_PERMANENT_PX if shown else self.width() - _RIGHT_END_PX
         return right - _MESSAGE_LEFT_PX
 
     def text_width_px(self, text: str) -> int:
