@@ -64,6 +64,23 @@ def test_a_long_message_makes_room_and_the_readouts_come_back(window, qtbot):
     assert bar.toolTip() == ""
 
 
+def test_a_progress_bar_appearing_under_a_message_makes_more_room(window, qtbot):
+    """The lumbar walkthrough: the vertebrae's message, then the bone surface's progress bar appears."""
+    w, bar, labels, progress = window
+    progress.hide()
+    text = "Levels T11-S1 named by counting up from the sacrum; the last rib-bearing vertebra (T12) agrees."
+    bar.showMessage(text, 5000)
+    assert bar.fontMetrics().horizontalAdvance(text) <= _room(bar, [progress] + labels)
+    late = QProgressBar()
+    late.setFixedWidth(260)
+    bar.addPermanentWidget(late)
+    progress.show()
+    qtbot.waitUntil(lambda: not bar._check_pending, timeout=3000)
+    qtbot.wait(20)
+    assert bar.currentMessage() == text
+    assert bar.fontMetrics().horizontalAdvance(text) <= _room(bar, [progress, late] + labels)
+
+
 def test_a_message_longer_than_the_bar_is_elided_with_its_text_in_the_tooltip(window):
     w, bar, labels, progress = window
     text = "A very long message. " * 30
