@@ -86,6 +86,26 @@ def test_at_the_docks_minimum_width_all_three_boxes_are_visible(window, qtbot, q
     assert tip_boxes[0].geometry().bottom() < tip_boxes[1].geometry().top()
 
 
+def test_wide_readouts_do_not_push_the_boxes_out_of_the_dock(window, qtbot, qapp):
+    """The lumbar walkthrough: a needle's readouts (fixed-width value boxes, issue 15) wider than the
+    dock made the whole form scroll sideways, the third box and the combo boxes' arrows cut off."""
+    w = window
+    w.view_prefs.set_position_frame(LPS)
+    readouts = w.properties.readouts
+    readouts.set_rows([("Entry → target, along the path", "123.4 mm, 2 cortices crossed"),
+                       ("Zone ↔ canal distance", "6.3 mm")])
+    try:
+        _dock_width(qtbot, qapp, w, 1)
+        assert readouts.minimumSizeHint().width() > w.properties.scroll.viewport().width()  # the case
+        assert all(_boxes_inside_viewport(w, qapp)), "a point box lies (partly) outside the Properties dock"
+        viewport = w.properties.scroll.viewport()
+        for key in ("name", "approach", "side"):
+            field = w.properties.fields[key]
+            assert field.mapTo(viewport, QPoint(0, 0)).x() + field.width() <= viewport.width(), key
+    finally:
+        w.properties.show_item(w.session.plan.needles[-1].id)  # the panel's own readouts again
+
+
 def test_a_wide_dock_shows_the_boxes_in_a_row(window, qtbot, qapp):
     w = window
     w.view_prefs.set_position_frame(LPS)
