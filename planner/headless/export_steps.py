@@ -113,12 +113,12 @@ def _key_image_steps(job: ExportJob, snapshot, bone_poly=None) -> list[Step]:
 
     def surfaces(progress):
         from planner.render.mask_surfaces import mask_surface_polydata
-        from planner.render.surfaces import bone_surface
+        from planner.render.surfaces import patient_bone_surface
 
         from planner.render.chunks import split_surface
 
         report(progress, 0.0, "Bone surface for the 3D key image")
-        bone = bone_poly if bone_poly is not None else bone_surface(snapshot.volume)
+        bone = bone_poly if bone_poly is not None else patient_bone_surface(snapshot)  # no table (issue 19)
         report(progress, 0.6, "Cutting the bone surface into pieces for the 3D key image")
         # in pieces, each tile of the GUI-thread render draws only the pieces in its view; a reused
         # surface of the window's view is only read here (copied into the pieces), never changed

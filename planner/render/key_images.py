@@ -298,14 +298,14 @@ def _scene_3d_window(session, width, height, camera, bone_surface_poly, canal_po
     from planner.render.plan_zones import ZoneActors
     from planner.render.scene3d import CAMERA_PRESETS, Scene3D
     from planner.render.shapes3d import configure_translucency, make_actor
-    from planner.render.surfaces import bone_surface
+    from planner.render.surfaces import patient_bone_surface
 
     volume = session.volume
     scene = Scene3D()
     window = offscreen_render_window(width, height)
     window.AddRenderer(scene.renderer)
     configure_translucency(scene.renderer, window)
-    bone = bone_surface_poly if bone_surface_poly is not None else bone_surface(volume)
+    bone = bone_surface_poly if bone_surface_poly is not None else patient_bone_surface(session)  # no table
     pieces = list(bone) if isinstance(bone, (list, tuple)) else [bone]  # pieces: planner.render.chunks
     scene.set_bone_surface(pieces[0])
     for piece in pieces[1:]:  # one property for all pieces: one bone to the eye, opacity included

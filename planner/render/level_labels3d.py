@@ -5,7 +5,9 @@ VTK only, no Qt. Each name is a 2D text actor placed, before every render (the r
 direction in the body's own depth: so it stays clear of the vertebra and of what is planned in it
 (needle tips and zones lie within the vertebral body, about 25 mm around its centre on a lumbar body,
 DOMAIN.md access geometry) from any viewing side, at any zoom. Names proposed by the automatic count
-(``auto``) are drawn in their own colour and not bold, apart from the user's levels.
+(``auto``) are drawn in their own colour and not bold, apart from the user's levels. A name is kept
+inside the view (moved in from the edge unless that would cover a needle's entry or tip), and hidden
+when its vertebra is above or below the view.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from planner.core import palette
 BESIDE_MM = 60.0  # past a lumbar vertebra's half width with its transverse processes (about 45-50 mm)
 LEADER_STOP_MM = 30.0  # the leader ends at the body's side, not on the body (a lumbar body is about 45 mm wide)
 FONT_PX = 14
+EDGE_PX = 2.0  # a name kept inside the view stays this far from its left and right edges
+AVOID_PX = 7.0  # and is not moved within this of a needle's entry or tip on screen
 
 
 def world_to_display(renderer, point_lps) -> np.ndarray:
@@ -85,8 +89,9 @@ class LevelLabels3D:
         boxes = []
         for _, _, actor in self._labels:
             bb = [0.0] * 4
-            actor.GetBoundingBox(self.renderer, bb)
-            boxes.append((bb[0], bb[2], bb[1], bb[3]))
+            actor.GetBoundingBox(self.renderer, bb)  # relative to the anchor (vtkTextRenderer::GetBoundingBox)
+            x, y = actor.GetPosition()  # the anchor: the display position set in place()
+            boxes.append((x + bb[0], y + bb[2], x + bb[1], y + bb[3]))
         return boxes
 
     def set_visible(self, on: bool) -> None:
@@ -119,13 +124,20 @@ class LevelLabels3D:
         return out
 
     def place(self) -> None:
-        """Put each text and its leader where :meth:`layout` says (called before every render)."""
+        """Put each text and its leader where :meth:`layout` says (called before every render), kept
+        inside the view (:meth:`_into_view`); a name whose vertebra is above or below the view is hidden."""
         if not self._labels:
             return
         points, lines = vtkPoints(), vtkCellArray()
+        avoid = [world_to_display(self.renderer, p)[:2] for p in self.avoid_lps]
         for (name, anchor, label, side), (_, _, actor) in zip(self.layout(), self._labels):
             tp = actor.GetTextProperty()
             tp.SetJustificationToRight() if side < 0 else tp.SetJustificationToLeft()
+            actor.SetDisplayPosition(int(round(label[0])), int(round(label[1])))
+            label = self._into_view(actor, label, anchor, avoid)
+            actor.SetVisibility(self.visible and label is not None)
+            if label is None:
+                continue
             actor.SetDisplayPosition(int(round(label[0])), int(round(label[1])))
             a = points.InsertNextPoint(label[0] + (2 if side < 0 else -2), label[1], 0.0)
             b = points.InsertNextPoint(anchor[0], anchor[1], 0.0)
@@ -135,3 +147,25 @@ class LevelLabels3D:
         self._leaders.SetPoints(points)
         self._leaders.SetLines(lines)
         self._leaders.Modified()
+
+    def _into_view(self, actor, label, anchor, avoid):
+        """The label's position moved so that its text lies inside the view (issue 19: on the lumbar
+        scan's framing the names were cut off at the view's left edge), or None when its vertebra is
+        above or below the view. The text is not moved where it would come within ``AVOID_PX`` of a
+        needle's entry or tip (the names never cover them): it then stays where it was."""
+        x0, y0 = (float(v) for v in self.renderer.GetOrigin())
+        width, height = (float(v) for v in self.renderer.GetSize())
+        if not y0 <= anchor[1] <= y0 + height:
+            return None
+        bb = [0.0] * 4
+        actor.GetBoundingBox(self.renderer, bb)  # relative to the text's anchor, justification applied
+        left, right, bottom, top = label[0] + bb[0], label[0] + bb[1], label[1] + bb[2], label[1] + bb[3]
+        dx = max(x0 + EDGE_PX - left, 0.0) + min(x0 + width - EDGE_PX - right, 0.0)
+        dy = max(y0 - bottom, 0.0) + min(y0 + height - top, 0.0)
+        if dx == 0 and dy == 0:
+            return label
+        moved = (left + dx, right + dx, bottom + dy, top + dy)
+        if any(moved[0] - AVOID_PX < ax < moved[1] + AVOID_PX and moved[2] - AVOID_PX < ay < moved[3] + AVOID_PX
+               for ax, ay in avoid):
+            return label
+        return np.array([label[0] + dx, label[1] + dy])

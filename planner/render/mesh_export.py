@@ -134,7 +134,9 @@ def plan_meshes(session, parts=MESH_PARTS) -> dict[str, vtkPolyData]:
             if mask is not None and mask.any():
                 out[_unique(out, name)] = _triangles(mask_surface_polydata(mask, session.grid))
     if "bone" in parts and session.volume is not None:
-        out["bone"] = _triangles(closed_bone_surface(session.volume))
+        from planner.render.surfaces import patient_volume
+
+        out["bone"] = _triangles(closed_bone_surface(patient_volume(session)))  # no CT table (issue 19)
     return out
 
 

@@ -78,6 +78,23 @@ def _one_triangle(n_points: int) -> vtkPolyData:
     return poly
 
 
+def patient_volume(session) -> ImageVolume:
+    """``session.volume`` with everything outside the patient's body set to air: the CT table, leads
+    and anything outside the body mask (:mod:`planner.anatomy.body`, through ``session.anatomy.body()``)
+    left out, as the window's 3D view does by default. ``session``: a planning session or its export
+    snapshot. Without a body mask (automatic anatomy off, or no body found, e.g. a phantom) the volume
+    as it is."""
+    anatomy = getattr(session, "anatomy", None)
+    body = anatomy.body() if anatomy is not None and getattr(session, "auto_anatomy", True) else None
+    return outside_set_to_air(session.volume, body.mask if body is not None else None)
+
+
+def patient_bone_surface(session, threshold_hu: float = DEFAULT_BONE_THRESHOLD_HU) -> vtkPolyData:
+    """The bone surface of :func:`patient_volume` (issue 19: the headless report's 3D key image showed
+    the CT table, which the window's 3D view leaves out)."""
+    return bone_surface(patient_volume(session), threshold_hu)
+
+
 def bone_surface(
     volume: ImageVolume,
     threshold_hu: float = DEFAULT_BONE_THRESHOLD_HU,

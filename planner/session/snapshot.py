@@ -11,7 +11,9 @@ moment it was taken:
   asked now): copies of the arrays (the canal brush edits the canal in place);
 - the evaluation and the bioheat result: shared (an :class:`Evaluation` is never changed after it is
   published; a thermal entry is a frozen record);
-- the volume, its grid, the device library and the thresholds: shared (never changed in place).
+- the volume, its grid, the device library and the thresholds: shared (never changed in place);
+- the session's anatomy (the body mask, for the 3D key image's bone surface): shared (it depends on
+  the volume only, and computes under its own lock).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class SessionSnapshot:
         self.grid = session.grid
         self.devices = session.devices
         self.thresholds = session.thresholds
+        self.anatomy = getattr(session, "anatomy", None)  # the body mask for the report's bone surface:
+        self.auto_anatomy = getattr(session, "auto_anatomy", True)  # depends on the volume only (issue 19)
         self.evaluation = session.evaluation
         self.plan = PlanDocument()
         self.plan.assign(session.plan)

@@ -41,6 +41,9 @@ from planner.ui.load_worker import LoadWorker
 
 #: (share of the bar reached when the step starts, what the bar says) for each step.
 STEPS = ((0, "body outline"), (15, "spinal canal"), (40, "vertebrae"))
+#: The permanent status-bar text when no level is named automatically: short, so a temporary message
+#: beside it keeps its room (issue 19); the reason is its tooltip (:meth:`AnatomyJob._set_summary`).
+NOT_NAMED = "Levels: not named"
 CANCELLED = ("The automatic search for the vertebrae was cancelled: no level is named automatically. Set the "
              "levels by hand (V), or Plan ▸ Find the vertebrae automatically.")
 
@@ -52,7 +55,7 @@ def level_summary(spine) -> str:
     names = [v.name for v in spine.vertebrae if v.name]
     if names:
         return f"Levels {names[-1]}–{names[0]} (auto)" if len(names) > 1 else f"Level {names[0]} (auto)"
-    return "Levels not named automatically"
+    return NOT_NAMED
 
 
 class AnatomyJob(QObject):
@@ -250,7 +253,7 @@ class AnatomyJob(QObject):
         if not self._current(job_id):
             return
         self._end(job_id)
-        self._set_summary("Levels not named automatically", message)
+        self._set_summary(NOT_NAMED, message)
         self.w.statusBar().showMessage(f"The automatic anatomy failed: {message} Set the levels by hand (V).", 15000)
 
     def _end(self, job_id: int) -> None:
@@ -280,3 +283,6 @@ class AnatomyJob(QObject):
         centres = np.array([v.body_centre_lps for v in bodies], float)
         nearest = centres[int(np.argmin(np.linalg.norm(centres - state.cursor_lps, axis=1)))]
         state.set_cursor(volume.to_lps(np.round(volume.to_ijk(nearest))))
+        view3d = getattr(self.w, "view3d", None)
+        if view3d is not None:
+            view3d.refit()  # the 3D framing follows onto that vertebra, unless the user moved the camera

@@ -208,7 +208,9 @@ class CaseLoader(QObject):
         """A canal found for ``volume`` (automatic or from a click): to the session, crosshair onto it."""
         if volume is not self.window.session.volume:
             return  # a stale result for a case that is no longer open
-        self.window.session.set_canal(mask, prepared=prepared)
+        # the crosshair first: the canal's arrival frames the 3D camera around the crosshair's height
+        # (planner.ui.case_framing), which must already be the spine's, not the field of view's middle
         self._focus_on_spine(volume, mask)
+        self.window.session.set_canal(mask, prepared=prepared)
         self.window.statusBar().showMessage("Spinal canal segmented (automatic; check it slice by slice).", 6000)
         self.canal_ready.emit()

@@ -44,6 +44,7 @@ from planner.ui.properties_panel import PropertiesPanel
 from planner.ui.propose_actions import ProposeActions
 from planner.ui.scene_plan import ScenePlan
 from planner.ui.slice_view import SliceView
+from planner.ui.status_bar import FittingStatusBar
 from planner.ui.thermal_dock import ThermalController
 from planner.ui.training_panel import TrainingActions
 from planner.ui.view_actions import ViewActions
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setStatusBar(FittingStatusBar(self))  # issue 19: a long message is read in full
         self.setWindowTitle(APP_NAME)
         self.resize(1500, 950)
         self.setAcceptDrops(True)
@@ -175,6 +177,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.hover_label, 1)
         self.statusBar().addPermanentWidget(self.cursor_label)
         self.statusBar().addPermanentWidget(self.series_label)
+        self.statusBar().may_yield(self.series_label, self.loader.anatomy.summary, self.cursor_label)
 
     def _build_menus(self) -> None:
         self.file_actions = FileActions(self, plan_section=self._build_plan_files)  # one File menu (issue 19)

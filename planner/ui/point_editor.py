@@ -7,6 +7,11 @@ The plan keeps LPS (DICOM PS3.3 C.7.6.2.1.1); only what the boxes show and take 
 - RAS: 3D Slicer's reading, a direction letter and a distance (``R 23.6 mm``, ``I 182.0 mm``). A box
   takes ``R 23.6``, ``L 5``, or a signed RAS number (``-23.6`` is L 23.6); its arrows and the wheel
   step in RAS (up goes Right, Anterior, Superior).
+
+In a narrow Properties dock the three boxes stack (issue 19: the third was cut off behind the dock's
+edge): the editor lays them out in a row when its width holds the three at their minimum (each box's
+text in full), else one above the other; its height follows (its size hints change with the layout,
+never its width's), so the form and its scroll area make room.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from __future__ import annotations
 import re
 
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QBoxLayout, QDoubleSpinBox, QSizePolicy, QWidget
 
 from planner.core.position_text import FRAME_LETTERS, LPS, RAS, axis_text, from_frame, parse_axis_text, to_frame
 
@@ -97,11 +103,44 @@ class PointEditor(QWidget):
     def __init__(self, on_edit, parent=None, frame: str = LPS):
         super().__init__(parent)
         self.boxes = [AxisSpinBox(axis, frame) for axis in range(3)]
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self._layout = QBoxLayout(QBoxLayout.LeftToRight, self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
         for box in self.boxes:
             box.editingFinished.connect(lambda: on_edit(self.value()))
-            layout.addWidget(box)
+            self._layout.addWidget(box)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+
+    # --- a row when there is room, else a column --------------------------------------------------
+    def _spacing(self) -> int:
+        spacing = self._layout.spacing()
+        return spacing if spacing >= 0 else self.style().pixelMetric(self.style().PixelMetric.PM_LayoutHorizontalSpacing)
+
+    def row_width(self) -> int:
+        """The least width holding the three boxes side by side, each at its minimum (text in full)."""
+        return sum(b.minimumSizeHint().width() for b in self.boxes) + 2 * max(self._spacing(), 0)
+
+    def is_stacked(self) -> bool:
+        return self._layout.direction() == QBoxLayout.TopToBottom
+
+    def _box_height(self) -> int:
+        return max(b.sizeHint().height() for b in self.boxes)
+
+    def _height(self) -> int:
+        """The height of the layout as it is now: one box, or three and their spacing."""
+        return 3 * self._box_height() + 2 * max(self._spacing(), 0) if self.is_stacked() else self._box_height()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name; one box wide: the boxes stack below that
+        return QSize(max(b.minimumSizeHint().width() for b in self.boxes), self._height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - as wide as the row in either layout (no back and forth)
+        return QSize(sum(b.sizeHint().width() for b in self.boxes) + 2 * max(self._spacing(), 0), self._height())
+
+    def resizeEvent(self, event):  # noqa: N802
+        direction = QBoxLayout.LeftToRight if event.size().width() >= self.row_width() else QBoxLayout.TopToBottom
+        if direction != self._layout.direction():
+            self._layout.setDirection(direction)
+            self.updateGeometry()
+        super().resizeEvent(event)
 
     @property
     def frame(self) -> str:

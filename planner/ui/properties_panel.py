@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QLabel, QLineEdit, QMessageBox,
-    QScrollArea, QSpinBox, QVBoxLayout, QWidget,
+    QScrollArea, QSizePolicy, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from planner.core.errors import PlannerError
@@ -67,6 +67,9 @@ class PropertiesPanel(QWidget):
         self.readouts = ReadoutGrid()  # updated in place: a drag step does not lay the dock out (issue 15)
         self.readouts.setObjectName("readouts")
         content = QWidget()
+        # issue 19: the form is as wide as the dock (a wide readout is cut at the dock's edge, its row
+        # selectable); it no longer scrolls sideways and hides the point boxes and combo arrows
+        content.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         layout = QVBoxLayout(content)
         layout.addWidget(self.title)
         layout.addLayout(self.form)

@@ -2,7 +2,9 @@
 
 The camera frames the spine (:meth:`View3D.reset_camera_to_spine`): on every case load (once the
 surface is in, and again when the canal is found unless the user has moved the camera), on starting a
-training task and after an export. The bone's opacity is set in the view's corner (the canal, zones and
+training task and after an export; the fit is redone when the pane changes size or the crosshair first
+lands on a vertebra, unless the user has moved the camera since (:meth:`View3D.refit`,
+:mod:`planner.ui.view3d_refit`). The bone's opacity is set in the view's corner (the canal, zones and
 needles show through).
 """
 
@@ -32,6 +34,7 @@ from planner.core.volume import ImageVolume
 from planner.render.camera_fit import framing_pose, spine_window
 from planner.render.scene3d import CAMERA_PRESETS, Scene3D, capture_array, capture_png
 from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU, bone_surface, coarse_bone_surface, outside_set_to_air
+from planner.ui.view3d_refit import RefitOnResize
 from planner.ui.vtk_widget import make_vtk_widget
 
 
@@ -105,8 +108,10 @@ class View3D(QWidget):
         self.focus_provider = None  # () -> LPS point the framing centres on head to feet (the crosshair)
         self._camera_pending = False  # reset the camera when the new case's surface arrives
         self._camera_after_reset = None  # the camera as the last reset left it (to see if the user moved it)
+        self._preset = "P"  # the side the last automatic fit or preset looked from
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self._build_ui()
+        self.refit_on_resize = RefitOnResize(self)
 
     def _build_ui(self) -> None:
         bar = QHBoxLayout()
@@ -309,6 +314,7 @@ class View3D(QWidget):
             self._frame_box(name)
         else:
             self.scene.camera_preset(name)
+        self._preset = name
         self._camera_after_reset = self._camera_state()
         self.render()
 
@@ -338,6 +344,14 @@ class View3D(QWidget):
             return
         self._camera_pending = False
         self.camera_preset("P")
+
+    def refit(self) -> bool:
+        """Redo the last fit (same side) for the view's size and crosshair now, unless the user has moved
+        the camera since it or the case's first fit is still to come; True if the camera was refitted."""
+        if self.volume is None or self._camera_pending or not self.camera_untouched():
+            return False
+        self.camera_preset(self._preset)
+        return True
 
     @property
     def camera_pending(self) -> bool:

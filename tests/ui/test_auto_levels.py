@@ -119,6 +119,23 @@ def test_lumbar_crosshair_on_a_named_body_and_the_box_offers_its_name(lumbar):
     assert sorted(first) == sorted(v.name for v in named)  # the names found come first
 
 
+def test_lumbar_the_3d_framing_centres_on_the_crosshairs_vertebra(lumbar):
+    """Issue 19: the first 3D framing is at the spine's height and follows the crosshair onto the named
+    vertebra (it stayed at the field of view's middle). Expected: the crosshair's height, kept inside
+    the spine's box by :func:`planner.render.camera_fit.spine_window`'s 130 mm window."""
+    from planner.render.camera_fit import SPINE_FRAME_SPAN_MM
+    from planner.ui.view_fit import spine_box_lps
+
+    w, _ = lumbar
+    lo, hi = spine_box_lps(w.session.volume, w.session.canal_mask)
+    z = float(w.state.cursor_lps[2])
+    expected = min(max(z, lo[2] + SPINE_FRAME_SPAN_MM / 2), hi[2] - SPINE_FRAME_SPAN_MM / 2)
+    focal_z = w.view3d.scene.renderer.GetActiveCamera().GetFocalPoint()[2]
+    assert focal_z == pytest.approx(expected, abs=1e-6)
+    assert abs(focal_z - float(w.load_cursor_lps[2])) > 3.0  # not where the crosshair started
+    assert w.view3d.camera_untouched()
+
+
 def test_lumbar_a_plan_level_replaces_the_automatic_label_of_its_vertebra(lumbar):
     from planner.plan import commands
 
@@ -160,7 +177,7 @@ def test_t11_names_nothing_and_says_why(t11):
     spine = w.session.anatomy.ready_spine()
     assert not spine.named_vertebrae()
     assert "too short" in w.loader.anatomy.summary.toolTip()
-    assert w.loader.anatomy.summary.text() == "Levels not named automatically"
+    assert w.loader.anatomy.summary.text() == "Levels: not named"
     assert not w.level_labels.labels3d.levels() and not _texts_2d(w)
     text = w.levels.name_box.currentText()
     assert text == "" or text.startswith("T")  # never "L2" on a thoracic scan

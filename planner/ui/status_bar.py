@@ -1,0 +1,132 @@
+"""A status bar whose temporary messages are read in full (issue 19).
+
+``QStatusBar`` draws a temporary message in the room left of its first visible permanent widget and
+clips it there: on the sample, the vertebrae's message ("3 vertebral bodies were found, but neither the
+sacrum nor …") was cut off under the permanent "Levels not named automatically" label. Here a message
+that does not fit makes room first, as a PACS or 3D Slicer user expects the last message to be readable:
+
+1. the permanent readouts registered with :meth:`FittingStatusBar.may_yield` step aside (are hidden),
+   in the order registered (the series' size, the level summary, the crosshair readout), only as many
+   as needed, and come back when the message ends or the next one comes; a permanent widget that
+   appears while the message is up (the bone surface's progress bar) makes more of them step aside;
+2. a message longer than the whole bar is elided with "…" and its full text is the bar's tooltip.
+
+Progress bars and Cancel buttons never step aside. Messages shown by Qt itself (a menu item's status
+tip) are short and shown as Qt does.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import QStatusBar, QWidget
+
+# QStatusBar's message rectangle (qstatusbar.cpp, QStatusBarPrivate::messageRect): from x = 6 to the
+# first visible permanent widget's x - 2 (else to the bar's width - 12).
+_MESSAGE_LEFT_PX = 6
+_BEFORE_PERMANENT_PX = 2
+_RIGHT_END_PX = 12
+
+
+class FittingStatusBar(QStatusBar):
+    """See the module docstring."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("status_bar")
+        self._yielding: list[QWidget] = []  # may step aside, in this order
+        self._yielded: list[QWidget] = []  # hidden for the message shown now
+        self._permanent: list[QWidget] = []  # every permanent widget
+        self._full_text = ""  # the message shown now, in full
+        self._check_pending = False
+        self.messageChanged.connect(self._on_message_changed)
+
+    # --- permanent widgets ---------------------------------------------------------------------
+    def addPermanentWidget(self, widget, stretch: int = 0) -> None:  # noqa: N802 - Qt's name
+        super().addPermanentWidget(widget, stretch)
+        self._watch(widget)
+
+    def insertPermanentWidget(self, index: int, widget, stretch: int = 0) -> int:  # noqa: N802
+        at = super().insertPermanentWidget(index, widget, stretch)
+        self._watch(widget)
+        return at
+
+    def _watch(self, widget) -> None:
+        """A permanent widget shown or grown while a message is up (a progress bar appearing) takes
+        room from it: the message's room is checked again then."""
+        self._permanent.append(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        if (event.type() in (QEvent.Show, QEvent.Resize) and self._full_text and not self._check_pending
+                and watched in self._permanent):
+            self._check_pending = True
+            QTimer.singleShot(0, self._check_room)
+        return False
+
+    def _check_room(self) -> None:
+        """The message shown now still fits, else more readouts step aside (its text and timer stay)."""
+        self._check_pending = False
+        if self._full_text and self.currentMessage():
+            self._make_room(self.currentMessage())
+
+    def removeWidget(self, widget) -> None:  # noqa: N802
+        super().removeWidget(widget)
+        for group in (self._permanent, self._yielding, self._yielded):
+            if widget in group:
+                group.remove(widget)
+
+    def may_yield(self, *widgets: QWidget) -> None:
+        """Let ``widgets`` (permanent readouts) step aside, in this order, for a message that needs the room."""
+        self._yielding += [w for w in widgets if w not in self._yielding]
+
+    # --- messages ------------------------------------------------------------------------------
+    def message_room_px(self) -> int:
+        """The width QStatusBar gives a temporary message now (its messageRect)."""
+        shown = [w.x() for w in self._permanent if w.isVisible()]  # the first in the bar is the leftmost
+        right = min(shown) - _BEFORE_PERMANENT_PX if shown else self.width() - _RIGHT_END_PX
+        return right - _MESSAGE_LEFT_PX
+
+    def text_width_px(self, text: str) -> int:
+        return self.fontMetrics().horizontalAdvance(text)
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 - Qt's name
+        """Show ``text`` for ``timeout`` ms (0: until the next), making room for it (module docstring)."""
+        self._restore()
+        shown = text
+        if text and self.isVisible():
+            self._make_room(text)
+            room = self.message_room_px()
+            if self.text_width_px(text) > room:
+                shown = self.fontMetrics().elidedText(text, Qt.ElideRight, max(room, 0))
+        self.setToolTip(text if shown != text else "")
+        self._full_text = text
+        super().showMessage(shown, timeout)
+
+    def _make_room(self, text: str) -> None:
+        """Hide the readouts that may step aside, in order, until ``text`` fits (or none is left)."""
+        for widget in self._yielding:
+            if self.text_width_px(text) <= self.message_room_px():
+                break
+            if widget.isVisible():
+                widget.hide()
+                self._yielded.append(widget)
+                self._relayout()
+
+    def _relayout(self) -> None:
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+
+    def _restore(self) -> None:
+        if not self._yielded:
+            return
+        for widget in self._yielded:
+            widget.show()
+        self._yielded = []
+        self._relayout()
+
+    def _on_message_changed(self, text: str) -> None:
+        if not text:  # the message ended (timeout, clearMessage): the readouts come back
+            self._full_text = ""
+            self._restore()
+            self.setToolTip("")
