@@ -392,13 +392,10 @@ class MainWindow(QMainWindow):
         if not self.plan_files.confirm_close():
             event.ignore()
             return
-        self.loader.shutdown()  # the load, the canal and the automatic anatomy (issues 13/19)
-        self.levels.shutdown()  # issue 19: a clicked level still being measured
-        self.plan_files.exports.shutdown()  # issue 19: an export under way is cancelled, its files discarded
-        self.corridors.shutdown()
-        self.canal_prep.shutdown()
-        self.thermal.shutdown()
-        self.proposals.shutdown()
-        self.view3d.shutdown()
+        # every worker stops: the load, canal and automatic anatomy (issues 13/19), a clicked level still
+        # being measured, an export (cancelled, its files discarded), corridors, canal, thermal, proposals, 3D
+        for part in (self.loader, self.levels, self.plan_files.exports, self.corridors, self.canal_prep,
+                     self.thermal, self.proposals, self.view3d):
+            part.shutdown()
         super().closeEvent(event)
 
