@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from planner.cli import main
 from planner.headless.demo import demo_plan

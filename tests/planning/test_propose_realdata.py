@@ -18,7 +18,6 @@ from planner.analysis.rules.codes import Code
 from planner.analysis.thresholds import Severity
 from planner.anatomy.canal import segment_canal
 from planner.anatomy.canal_reference import load_mask_npz
-from planner.core.errors import PlannerError
 from planner.imaging import load_path
 from planner.plan.items import Target
 from planner.planning.propose import ProposeParams
