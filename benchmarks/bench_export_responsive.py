@@ -11,7 +11,7 @@ made on the GUI thread in one call (the way the window did it before), whose lon
 whole export. Ratios: max gap in the worker / max gap in one call.
 
 ``--job surface`` measures the 3D view's bone-surface worker the same way (the body mask found first,
-then :class:`planner.ui.view3d.SurfaceWorker` in a ``QThread`` as the view runs it): the longest tick gap
+then :class:`planner.ui.surface_worker.SurfaceWorker` in a ``QThread`` as the view runs it): the longest tick gap
 and the stage it fell in, for the decimation as it is now and, in the same run, as it was before
 (``vtkQuadricDecimation`` dropped from Python with its edge table: destroyed with the GIL held), and the
 reference of the same surface built in one call on the GUI thread. ``--job all`` runs both.
@@ -76,7 +76,7 @@ def _surface_once(app, volume, body, label: str) -> float:
     """Build the bone surface in a SurfaceWorker thread; print the longest tick gap and its stage."""
     from PySide6.QtCore import QThread
 
-    from planner.ui.view3d import SurfaceWorker
+    from planner.ui.surface_worker import SurfaceWorker
 
     worker = SurfaceWorker(1, volume, 200.0, lambda: body)
     thread = QThread()

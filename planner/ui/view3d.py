@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QSize, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QSize, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -29,50 +29,13 @@ from PySide6.QtWidgets import (
 )
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 
-from planner.core.errors import LoadCancelled
 from planner.core.volume import ImageVolume
 from planner.render.camera_fit import framing_pose, spine_window
 from planner.render.scene3d import CAMERA_PRESETS, Scene3D, capture_array, capture_png
-from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU, bone_surface, coarse_bone_surface, outside_set_to_air
+from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU
+from planner.ui.surface_worker import SurfaceWorker
 from planner.ui.view3d_refit import RefitOnResize
 from planner.ui.vtk_widget import make_vtk_widget
-
-
-class SurfaceWorker(QObject):
-    """Builds the bone surface off the GUI thread; results carry the request id they answer."""
-
-    progress = Signal(int, float)
-    finished = Signal(int, object)
-    failed = Signal(int, str)
-
-    def __init__(self, request_id: int, volume: ImageVolume, threshold_hu: float, body_provider=None):
-        super().__init__()
-        self.request_id = request_id
-        self.volume = volume
-        self.threshold_hu = threshold_hu
-        self.body_provider = body_provider  # None: everything (the table too); else () -> BodyMask | None
-        self._cancelled = False
-
-    def cancel(self) -> None:
-        self._cancelled = True
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            body = self.body_provider() if self.body_provider is not None else None
-            volume = outside_set_to_air(self.volume, body.mask if body is not None else None)
-            poly = bone_surface(
-                volume, self.threshold_hu,
-                progress=lambda f: self.progress.emit(self.request_id, f),
-                cancel=lambda: self._cancelled,
-            )
-            coarse = coarse_bone_surface(volume, self.threshold_hu)
-        except LoadCancelled:
-            return
-        except Exception as exc:  # noqa: BLE001 - a failed surface must not take the app down
-            self.failed.emit(self.request_id, f"Could not build the bone surface: {exc}")
-            return
-        self.finished.emit(self.request_id, (poly, coarse))
 
 
 class View3D(QWidget):
