@@ -258,7 +258,9 @@ def main() -> int:
     if args.profile:
         import cProfile
 
-        profiler = cProfile.Profile()
+        # the main thread's CPU time, not wall time: on a loaded machine a wall-clock profile charges
+        # the waits for a core to whichever call was running when the process was preempted
+        profiler = cProfile.Profile(time.thread_time)
         profiler.enable()
     census = EventCensus(app) if args.events else None
     step_px = 0.3 * axial.viewport.scale_px_per_mm

@@ -35,6 +35,7 @@ from planner.session.tools import ContextTool, ViewContext, ViewTool
 from planner.session.view_state import ViewState
 from planner.ui.mouse_map import MouseMap
 from planner.ui.view_fit import FIT_MARGIN, clip_extent, fit_scale_px_per_mm, plane_extent_of_box
+from planner.ui.overlay_geometry import FrameGeometry
 from planner.ui.slice_cache import CtRaster
 
 VIEW_COLORS = {AXIAL: QColor(*palette.VIEW_AXIAL), SAGITTAL: QColor(*palette.VIEW_SAGITTAL),
@@ -71,6 +72,7 @@ class SliceView(QWidget):
         self.tool: ViewTool | None = None
         self.mouse_map = MouseMap()  # the window shares one among its views (issue 19)
         self._ct = CtRaster()  # the windowed, scaled CT image, kept between repaints (issue 15)
+        self.overlay_geometry = FrameGeometry()  # overlays' screen geometry for this frame (issue 15)
         self._frame = None  # (slice, plane, half thickness) while a paint is under way
         self._last_pos = QPointF()
         self._fitted = False
@@ -326,12 +328,14 @@ class SliceView(QWidget):
         self._draw_image(painter, sl)
         painter.setRenderHint(QPainter.Antialiasing, True)
         self._frame = (sl, self.source.plane(self.state.cursor_lps), self.half_thickness_mm())
+        self.overlay_geometry.begin(self, sl)
         try:
             for overlay in self.overlays:
                 overlay(painter, self, sl)
             self._draw_crosshair(painter)
             self._draw_annotations(painter, sl)
         finally:
+            self.overlay_geometry.end()
             self._frame = None
         painter.setPen(QPen(self.color, 2))
         painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
