@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from planner.core import palette
@@ -36,6 +36,7 @@ from planner.session.view_state import ViewState
 from planner.ui.mouse_map import MouseMap
 from planner.ui.view_fit import FIT_MARGIN, clip_extent, fit_scale_px_per_mm, plane_extent_of_box
 from planner.ui.overlay_geometry import FrameGeometry
+from planner.ui.overlays import FONTS
 from planner.ui.slice_cache import CtRaster
 
 VIEW_COLORS = {AXIAL: QColor(*palette.VIEW_AXIAL), SAGITTAL: QColor(*palette.VIEW_SAGITTAL),
@@ -74,6 +75,7 @@ class SliceView(QWidget):
         self._ct = CtRaster()  # the windowed, scaled CT image, kept between repaints (issue 15)
         self.overlay_geometry = FrameGeometry()  # overlays' screen geometry for this frame (issue 15)
         self._frame = None  # (slice, plane, half thickness) while a paint is under way
+        self._letters_memo = None  # ((u, v), orientation letters) of the last plane drawn
         self._last_pos = QPointF()
         self._fitted = False
         self.fit_box_lps = None  # (lo, hi) LPS box a standard view fits (the body), None: the whole slice
@@ -363,18 +365,25 @@ class SliceView(QWidget):
                 painter.drawLine(QPointF(0, y), QPointF(x - gap, y))
                 painter.drawLine(QPointF(x + gap, y), QPointF(self.width(), y))
 
+    def _letters(self, plane) -> tuple[str, str, str, str]:
+        """Orientation letters (left, right, top, bottom) of the plane, kept while it keeps its axes."""
+        key = (tuple(plane.u_lps.tolist()), tuple(plane.v_lps.tolist()))
+        if self._letters_memo is None or self._letters_memo[0] != key:
+            u, v = plane.u_lps, plane.v_lps
+            self._letters_memo = (key, (orientation_letters(-u), orientation_letters(u), orientation_letters(-v),
+                                        orientation_letters(v)))
+        return self._letters_memo[1]
+
     def _draw_annotations(self, painter: QPainter, sl: SliceImage) -> None:
-        plane = sl.plane
         w, h = self.width(), self.height()
-        painter.setFont(QFont("Sans", 11, QFont.Bold))
+        left, right, top, bottom = self._letters(sl.plane)
+        painter.setFont(FONTS["letters"])
         painter.setPen(QColor(255, 220, 120))
-        painter.drawText(QRectF(4, 0, 40, h), Qt.AlignLeft | Qt.AlignVCenter, orientation_letters(-plane.u_lps))
-        painter.drawText(QRectF(w - 44, 0, 40, h), Qt.AlignRight | Qt.AlignVCenter,
-                         orientation_letters(plane.u_lps))
-        painter.drawText(QRectF(0, 2, w, 20), Qt.AlignHCenter | Qt.AlignTop, orientation_letters(-plane.v_lps))
-        painter.drawText(QRectF(0, h - 22, w, 20), Qt.AlignHCenter | Qt.AlignBottom,
-                         orientation_letters(plane.v_lps))
-        painter.setFont(QFont("Sans", 9))
+        painter.drawText(QRectF(4, 0, 40, h), Qt.AlignLeft | Qt.AlignVCenter, left)
+        painter.drawText(QRectF(w - 44, 0, 40, h), Qt.AlignRight | Qt.AlignVCenter, right)
+        painter.drawText(QRectF(0, 2, w, 20), Qt.AlignHCenter | Qt.AlignTop, top)
+        painter.drawText(QRectF(0, h - 22, w, 20), Qt.AlignHCenter | Qt.AlignBottom, bottom)
+        painter.setFont(FONTS["text"])
         painter.setPen(QColor(220, 220, 220))
         title = self.source.title
         if self.source.slab_mm > 0:
@@ -384,3 +393,4 @@ class SliceView(QWidget):
         painter.drawText(8, h - 8, f"W {width:.0f}  L {centre:.0f}")
         painter.drawText(QRectF(0, h - 22, w - 8, 18), Qt.AlignRight | Qt.AlignBottom,
                          f"{self.viewport.scale_px_per_mm:.2f} px/mm")
+
