@@ -35,6 +35,9 @@ TARGET_RGB = QColor(*palette.TARGET)
 ANTENNA_DIAMETER_MM = 1.6  # only when the device is unknown; Chen AJNR 2022: 1.6 mm x 20 cm antenna
 
 
+_DASH, _SOLID, _FLAT, _NO_BRUSH = Qt.DashLine, Qt.SolidLine, Qt.FlatCap, Qt.NoBrush  # looked up once
+
+
 def _pt(view, lps) -> QPointF:
     return QPointF(*view.lps_to_screen(lps))
 
@@ -48,11 +51,12 @@ def _cached(view, key, build, anchor=None):
 def paint_shaft(painter: QPainter, geometry, color: QColor) -> None:
     """Draw :func:`planner.ui.overlay_geometry.shaft_geometry`'s lines: dashed thin, solid at width."""
     dashed, solid, width_px = geometry
-    painter.setPen(QPen(color, 1.0, Qt.DashLine))
-    for a, b in dashed:
-        painter.drawLine(a, b)
+    if dashed:
+        painter.setPen(QPen(color, 1.0, _DASH))
+        for a, b in dashed:
+            painter.drawLine(a, b)
     if solid is not None:
-        painter.setPen(QPen(color, width_px, Qt.SolidLine, Qt.FlatCap))
+        painter.setPen(QPen(color, width_px, _SOLID, _FLAT))
         painter.drawLine(*solid)
 
 
@@ -60,9 +64,9 @@ def paint_endpoint(painter: QPainter, geometry, color: QColor, radius_px: float 
     """An endpoint: filled when on the slice, hollow when not."""
     centre, on_slice = geometry
     painter.setPen(QPen(color, 1.5))
-    painter.setBrush(QBrush(color) if on_slice else Qt.NoBrush)
+    painter.setBrush(QBrush(color) if on_slice else _NO_BRUSH)
     painter.drawEllipse(centre, radius_px, radius_px)
-    painter.setBrush(Qt.NoBrush)
+    painter.setBrush(_NO_BRUSH)
 
 
 def draw_shaft(painter: QPainter, view, sl, p0, p1, diameter_mm: float, color: QColor) -> None:
