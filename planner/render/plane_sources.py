@@ -42,6 +42,7 @@ class SliceSource(ABC):
         self.slab_mm = 0.0
         self._cache_key = None
         self._cache: SliceImage | None = None
+        self._last: tuple | None = None  # (plane object, slab, draft, key) the cached slice was last checked for
         self.draft = False  # set by the window while a drag moves the plan: cheaper oblique slices
 
     @property
@@ -52,6 +53,7 @@ class SliceSource(ABC):
         self.volume = volume
         self._reslicer = None
         self._cache_key = None
+        self._last = None
 
     def reslicer(self) -> ObliqueReslicer:
         if self._reslicer is None:
@@ -72,11 +74,17 @@ class SliceSource(ABC):
         plane = self.plane(cursor_lps)
         if plane is None:
             return None
+        draft = self.draft and self.drafts
+        last = self._last
+        if (last is not None and last[0] is plane and last[1] == self.slab_mm and last[2] == draft
+                and last[3] is self._cache_key):
+            return self._cache  # the very plane object checked last time (sources memoise their plane)
         key = (tuple(np.round(plane.origin_lps, 6)), tuple(np.round(plane.u_lps, 9)),
-               tuple(np.round(plane.v_lps, 9)), self.slab_mm, self.draft and self.drafts)
+               tuple(np.round(plane.v_lps, 9)), self.slab_mm, draft)
         if key != self._cache_key:
             self._cache = self._compute(plane)
             self._cache_key = key
+        self._last = (plane, self.slab_mm, draft, self._cache_key)
         return self._cache
 
     def _compute(self, plane: SlicePlane) -> SliceImage:
@@ -159,6 +167,7 @@ class NeedleSource(SliceSource):
         self.depth_mm = 0.0
         self.offset_mm = 0.0
         self.margin_mm = 30.0
+        self._plane_memo: tuple | None = None  # (inputs, plane): a paint asks for the plane many times
 
     def set_needle(self, entry_lps, tip_lps) -> None:
         if entry_lps is None or tip_lps is None:
@@ -176,7 +185,11 @@ class NeedleSource(SliceSource):
     def plane(self, cursor_lps=None) -> SlicePlane | None:
         if self.entry_lps is None:
             return None
-        return needle_plane(self.kind, self.entry_lps, self.tip_lps, self.depth_mm, self.offset_mm)
+        inputs = (tuple(self.entry_lps.tolist()), tuple(self.tip_lps.tolist()), self.depth_mm, self.offset_mm)
+        if self._plane_memo is None or self._plane_memo[0] != inputs:  # the same inputs give the same plane
+            self._plane_memo = (inputs, needle_plane(self.kind, self.entry_lps, self.tip_lps, self.depth_mm,
+                                                     self.offset_mm))
+        return self._plane_memo[1]
 
     def _compute(self, plane: SlicePlane) -> SliceImage:
         if self.kind == PROBE:

@@ -22,8 +22,23 @@ def _on_slice(view, points_lps) -> bool:
     return bool(np.all(h <= view.half_thickness_mm() + _NEAR_SLICE_MM))
 
 
+class _Fonts(dict):
+    """The 2D views' fonts, each made once (after the application exists) instead of at every paint:
+    "label" (overlay labels), "letters" (orientation letters), "text" (a view's corner texts)."""
+
+    SPECS = {"label": ("Sans", 9, QFont.Bold), "letters": ("Sans", 11, QFont.Bold), "text": ("Sans", 9)}
+
+    def __missing__(self, key):
+        font = QFont(*self.SPECS[key])
+        self[key] = font
+        return font
+
+
+FONTS = _Fonts()
+
+
 def _label(painter, x: float, y: float, text: str, color: QColor) -> None:
-    painter.setFont(QFont("Sans", 9, QFont.Bold))
+    painter.setFont(FONTS["label"])
     metrics = painter.fontMetrics()
     rect = QRectF(x + 6, y - metrics.height() - 2, metrics.horizontalAdvance(text) + 8, metrics.height() + 4)
     painter.fillRect(rect, QColor(0, 0, 0, 160))

@@ -17,8 +17,9 @@ from planner.core import palette
 from planner.core.errors import LoadError
 from planner.core.volume import ImageVolume
 from planner.geometry.mpr import is_axis_aligned, reslice
-from planner.geometry.sections import ellipsoid_section, segment_in_slab
+from planner.geometry.sections import ellipsoid_section
 from planner.render.reslice import ObliqueReslicer
+from planner.ui.overlay_geometry import ellipsoid_key, endpoint_geometry, screen_polygon, shaft_geometry
 from planner.ui.overlays import _label
 from planner.ui.slice_cache import SliceRasters, overlay_image, slice_geometry_key
 
@@ -34,47 +35,68 @@ TARGET_RGB = QColor(*palette.TARGET)
 ANTENNA_DIAMETER_MM = 1.6  # only when the device is unknown; Chen AJNR 2022: 1.6 mm x 20 cm antenna
 
 
+_DASH, _SOLID, _FLAT, _NO_BRUSH = Qt.DashLine, Qt.SolidLine, Qt.FlatCap, Qt.NoBrush  # looked up once
+
+
 def _pt(view, lps) -> QPointF:
     return QPointF(*view.lps_to_screen(lps))
 
 
+def _cached(view, key, build, anchor=None):
+    """The view's cached screen geometry for ``key`` (planner.ui.overlay_geometry), or a fresh one."""
+    cache = getattr(view, "overlay_geometry", None)
+    return build() if cache is None else cache.get(key, build, anchor)
+
+
+def paint_shaft(painter: QPainter, geometry, color: QColor) -> None:
+    """Draw :func:`planner.ui.overlay_geometry.shaft_geometry`'s lines: dashed thin, solid at width."""
+    dashed, solid, width_px = geometry
+    if dashed:
+        painter.setPen(QPen(color, 1.0, _DASH))
+        for a, b in dashed:
+            painter.drawLine(a, b)
+    if solid is not None:
+        painter.setPen(QPen(color, width_px, _SOLID, _FLAT))
+        painter.drawLine(*solid)
+
+
+def paint_endpoint(painter: QPainter, geometry, color: QColor, radius_px: float = 4.5) -> None:
+    """An endpoint: filled when on the slice, hollow when not."""
+    centre, on_slice = geometry
+    painter.setPen(QPen(color, 1.5))
+    painter.setBrush(QBrush(color) if on_slice else _NO_BRUSH)
+    painter.drawEllipse(centre, radius_px, radius_px)
+    painter.setBrush(_NO_BRUSH)
+
+
 def draw_shaft(painter: QPainter, view, sl, p0, p1, diameter_mm: float, color: QColor) -> None:
     """A cylinder from p0 to p1: solid at true width inside the slice, dashed outside it."""
-    p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
-    half = view.half_thickness_mm() + diameter_mm / 2
-    interval = segment_in_slab(p0, p1, sl.plane, sl.h_mm, half)
-    dashed = QPen(color, 1.0, Qt.DashLine)
-    if interval is None:
-        painter.setPen(dashed)
-        painter.drawLine(_pt(view, p0), _pt(view, p1))
-        return
-    t0, t1 = interval
-    a, b = p0 + t0 * (p1 - p0), p0 + t1 * (p1 - p0)
-    painter.setPen(dashed)
-    if t0 > 0:
-        painter.drawLine(_pt(view, p0), _pt(view, a))
-    if t1 < 1:
-        painter.drawLine(_pt(view, b), _pt(view, p1))
-    width_px = max(2.0, diameter_mm * view.viewport.scale_px_per_mm)
-    solid = QPen(color, width_px, Qt.SolidLine, Qt.FlatCap)
-    painter.setPen(solid)
-    painter.drawLine(_pt(view, a), _pt(view, b))
+    paint_shaft(painter, shaft_geometry(view, sl, p0, p1, diameter_mm), color)
 
 
 def draw_endpoint(painter: QPainter, view, sl, p, color: QColor, radius_px: float = 4.5) -> None:
-    on_slice = abs(float(view.height_above_slice_mm(p))) <= view.half_thickness_mm() + 0.5
-    painter.setPen(QPen(color, 1.5))
-    painter.setBrush(QBrush(color) if on_slice else Qt.NoBrush)
-    painter.drawEllipse(_pt(view, p), radius_px, radius_px)
-    painter.setBrush(Qt.NoBrush)
+    paint_endpoint(painter, endpoint_geometry(view, p), color, radius_px)
 
 
-def draw_polygon(painter, view, sl, pts_ab, pen: QPen, brush=Qt.NoBrush) -> None:
-    poly = QPolygonF([QPointF(*view.viewport.plane_to_screen(a, b)) for a, b in pts_ab])
+def paint_polygon(painter, poly: QPolygonF, pen: QPen, brush=Qt.NoBrush) -> None:
     painter.setPen(pen)
     painter.setBrush(brush)
     painter.drawPolygon(poly)
     painter.setBrush(Qt.NoBrush)
+
+
+def draw_polygon(painter, view, sl, pts_ab, pen: QPen, brush=Qt.NoBrush) -> None:
+    paint_polygon(painter, screen_polygon(view, pts_ab), pen, brush)
+
+
+def section_polygon(view, sl, centre_lps, axes, semi_axes_mm) -> QPolygonF | None:
+    """The ellipsoid's section by the displayed slice as a screen polygon (None: it misses), cached
+    per view frame and ellipsoid values."""
+    def build():
+        pts = ellipsoid_section(centre_lps, axes, semi_axes_mm, sl.plane, sl.h_mm)
+        return None if pts is None else screen_polygon(view, pts)
+
+    return _cached(view, ("section",) + ellipsoid_key(centre_lps, axes, semi_axes_mm), build)
 
 
 LEVEL_RGB = QColor(*palette.LEVEL)
@@ -125,40 +147,59 @@ class PlanOverlay:
             draw_level(painter, view, sl, level)
         for target in plan.targets:
             if target.kind in ("sphere", "ellipsoid"):
-                pts = ellipsoid_section(target.centre_lps, target.axes, target.semi_axes_mm, sl.plane, sl.h_mm)
-                if pts is not None:
-                    draw_polygon(painter, view, sl, pts, QPen(TARGET_RGB, 1.5, Qt.DashDotLine))
+                poly = section_polygon(view, sl, target.centre_lps, target.axes, target.semi_axes_mm)
+                if poly is not None:
+                    paint_polygon(painter, poly, QPen(TARGET_RGB, 1.5, Qt.DashDotLine))
         for needle in plan.needles:
             selected = needle.id == self.selection.item_id
             color = SELECTED_RGB if selected else NEEDLE_RGB
             antenna = plan.antenna_for(needle.id)
             if antenna is not None:
-                tip = antenna.tip_lps(needle)
-                draw_shaft(painter, view, sl, needle.tip_lps, tip, self._antenna_diameter_mm(antenna), ANTENNA_RGB)
-                draw_endpoint(painter, view, sl, tip, ANTENNA_RGB, 3.5)
-            draw_shaft(painter, view, sl, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm, color)
-            draw_endpoint(painter, view, sl, needle.entry_lps, color)
-            draw_endpoint(painter, view, sl, needle.tip_lps, color)
+                diameter = self._antenna_diameter_mm(antenna)
+                shaft, tip = _cached(view, ("antenna", id(antenna), id(needle), diameter),
+                                     lambda: self._antenna_geometry(view, sl, antenna, needle, diameter),
+                                     anchor=(antenna, needle))
+                paint_shaft(painter, shaft, ANTENNA_RGB)
+                paint_endpoint(painter, tip, ANTENNA_RGB, 3.5)
+            shaft, entry, tip = _cached(view, ("needle", id(needle)),
+                                        lambda: self._shaft_geometry(view, sl, needle), anchor=needle)
+            paint_shaft(painter, shaft, color)
+            paint_endpoint(painter, entry, color)
+            paint_endpoint(painter, tip, color)
             if selected or view.is_needle_view:
-                x, y = view.lps_to_screen(needle.entry_lps)
-                _label(painter, x, y, needle.name, color)
+                _label(painter, entry[0].x(), entry[0].y(), needle.name, color)
         tc_results = {t.item_id: t for t in (evaluation.analysis.thermocouples if evaluation and evaluation.analysis else ())}
         for tc in plan.thermocouples:
             result = tc_results.get(tc.id)
             # the state of this thermocouple's finding (rule table), the same one the 3D view shows
             alarm = evaluation is not None and evaluation.tc_state(tc.id) in ("prealarm", "alarm")
             color = SELECTED_RGB if tc.id == self.selection.item_id else (ALARM_RGB if alarm else TC_RGB)
-            draw_shaft(painter, view, sl, tc.entry_lps, tc.tip_lps, tc.outer_diameter_mm, color)
-            draw_endpoint(painter, view, sl, tc.tip_lps, color, 4.0)
-            if result is not None and abs(float(view.height_above_slice_mm(tc.tip_lps))) <= 10:
-                x, y = view.lps_to_screen(tc.tip_lps)
-                _label(painter, x, y, f"{result.predicted_temperature_c:.0f} °C · {result.distance_to_zone_mm:.1f} mm",
-                       color)
+            shaft, _entry, tip = _cached(view, ("thermocouple", id(tc)),
+                                         lambda: self._shaft_geometry(view, sl, tc), anchor=tc)
+            paint_shaft(painter, shaft, color)
+            paint_endpoint(painter, tip, color, 4.0)
+            if result is not None and _cached(view, ("tc_label", id(tc)),
+                                              lambda: abs(float(view.height_above_slice_mm(tc.tip_lps))) <= 10,
+                                              anchor=tc):
+                _label(painter, tip[0].x(), tip[0].y(),
+                       f"{result.predicted_temperature_c:.0f} °C · {result.distance_to_zone_mm:.1f} mm", color)
         for tool in self.place_tools:
             if getattr(tool, "entry_lps", None) is not None and tool.hover_lps is not None:
                 painter.setPen(QPen(SELECTED_RGB, 1.5, Qt.DashLine))
                 painter.drawLine(_pt(view, tool.entry_lps), _pt(view, tool.hover_lps))
                 draw_endpoint(painter, view, sl, tool.entry_lps, SELECTED_RGB)
+
+    @staticmethod
+    def _shaft_geometry(view, sl, item):
+        """(shaft, entry, tip) screen geometry of a needle or thermocouple."""
+        return (shaft_geometry(view, sl, item.entry_lps, item.tip_lps, item.outer_diameter_mm),
+                endpoint_geometry(view, item.entry_lps), endpoint_geometry(view, item.tip_lps))
+
+    @staticmethod
+    def _antenna_geometry(view, sl, antenna, needle, diameter_mm: float):
+        """(shaft, tip) screen geometry of the antenna beyond the needle's tip."""
+        tip = antenna.tip_lps(needle)
+        return shaft_geometry(view, sl, needle.tip_lps, tip, diameter_mm), endpoint_geometry(view, tip)
 
 
 class ZoneOverlay:
@@ -176,14 +217,14 @@ class ZoneOverlay:
             if zr.zone is None:
                 continue
             e = zr.zone.ellipsoid
-            pts = ellipsoid_section(e.centre_lps, e.axes, e.semi_axes_mm, sl.plane, sl.h_mm)
-            if pts is not None:
-                draw_polygon(painter, view, sl, pts, QPen(ZONE_RGB, 2.0), QBrush(QColor(*palette.ZONE, 40)))
+            poly = section_polygon(view, sl, e.centre_lps, e.axes, e.semi_axes_mm)
+            if poly is not None:
+                paint_polygon(painter, poly, QPen(ZONE_RGB, 2.0), QBrush(QColor(*palette.ZONE, 40)))
             if self.shell_margin_mm:
-                shell = ellipsoid_section(e.centre_lps, e.axes, e.semi_axes_mm + self.shell_margin_mm,
-                                          sl.plane, sl.h_mm)
+                shell = section_polygon(view, sl, e.centre_lps, e.axes,
+                                        np.asarray(e.semi_axes_mm, float) + self.shell_margin_mm)
                 if shell is not None:
-                    draw_polygon(painter, view, sl, shell, QPen(QColor(*palette.ZONE_SHELL, 160), 1.0, Qt.DashLine))
+                    paint_polygon(painter, shell, QPen(QColor(*palette.ZONE_SHELL, 160), 1.0, Qt.DashLine))
 
 
 class MaskOverlay:

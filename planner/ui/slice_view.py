@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from planner.core import palette
@@ -35,6 +35,8 @@ from planner.session.tools import ContextTool, ViewContext, ViewTool
 from planner.session.view_state import ViewState
 from planner.ui.mouse_map import MouseMap
 from planner.ui.view_fit import FIT_MARGIN, clip_extent, fit_scale_px_per_mm, plane_extent_of_box
+from planner.ui.overlay_geometry import FrameGeometry
+from planner.ui.overlays import FONTS
 from planner.ui.slice_cache import CtRaster
 
 VIEW_COLORS = {AXIAL: QColor(*palette.VIEW_AXIAL), SAGITTAL: QColor(*palette.VIEW_SAGITTAL),
@@ -71,7 +73,9 @@ class SliceView(QWidget):
         self.tool: ViewTool | None = None
         self.mouse_map = MouseMap()  # the window shares one among its views (issue 19)
         self._ct = CtRaster()  # the windowed, scaled CT image, kept between repaints (issue 15)
+        self.overlay_geometry = FrameGeometry()  # overlays' screen geometry for this frame (issue 15)
         self._frame = None  # (slice, plane, half thickness) while a paint is under way
+        self._letters_memo = None  # ((u, v), orientation letters) of the last plane drawn
         self._last_pos = QPointF()
         self._fitted = False
         self.fit_box_lps = None  # (lo, hi) LPS box a standard view fits (the body), None: the whole slice
@@ -326,12 +330,14 @@ class SliceView(QWidget):
         self._draw_image(painter, sl)
         painter.setRenderHint(QPainter.Antialiasing, True)
         self._frame = (sl, self.source.plane(self.state.cursor_lps), self.half_thickness_mm())
+        self.overlay_geometry.begin(self, sl)
         try:
             for overlay in self.overlays:
                 overlay(painter, self, sl)
             self._draw_crosshair(painter)
             self._draw_annotations(painter, sl)
         finally:
+            self.overlay_geometry.end()
             self._frame = None
         painter.setPen(QPen(self.color, 2))
         painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
@@ -359,18 +365,25 @@ class SliceView(QWidget):
                 painter.drawLine(QPointF(0, y), QPointF(x - gap, y))
                 painter.drawLine(QPointF(x + gap, y), QPointF(self.width(), y))
 
+    def _letters(self, plane) -> tuple[str, str, str, str]:
+        """Orientation letters (left, right, top, bottom) of the plane, kept while it keeps its axes."""
+        key = (tuple(plane.u_lps.tolist()), tuple(plane.v_lps.tolist()))
+        if self._letters_memo is None or self._letters_memo[0] != key:
+            u, v = plane.u_lps, plane.v_lps
+            self._letters_memo = (key, (orientation_letters(-u), orientation_letters(u), orientation_letters(-v),
+                                        orientation_letters(v)))
+        return self._letters_memo[1]
+
     def _draw_annotations(self, painter: QPainter, sl: SliceImage) -> None:
-        plane = sl.plane
         w, h = self.width(), self.height()
-        painter.setFont(QFont("Sans", 11, QFont.Bold))
+        left, right, top, bottom = self._letters(sl.plane)
+        painter.setFont(FONTS["letters"])
         painter.setPen(QColor(255, 220, 120))
-        painter.drawText(QRectF(4, 0, 40, h), Qt.AlignLeft | Qt.AlignVCenter, orientation_letters(-plane.u_lps))
-        painter.drawText(QRectF(w - 44, 0, 40, h), Qt.AlignRight | Qt.AlignVCenter,
-                         orientation_letters(plane.u_lps))
-        painter.drawText(QRectF(0, 2, w, 20), Qt.AlignHCenter | Qt.AlignTop, orientation_letters(-plane.v_lps))
-        painter.drawText(QRectF(0, h - 22, w, 20), Qt.AlignHCenter | Qt.AlignBottom,
-                         orientation_letters(plane.v_lps))
-        painter.setFont(QFont("Sans", 9))
+        painter.drawText(QRectF(4, 0, 40, h), Qt.AlignLeft | Qt.AlignVCenter, left)
+        painter.drawText(QRectF(w - 44, 0, 40, h), Qt.AlignRight | Qt.AlignVCenter, right)
+        painter.drawText(QRectF(0, 2, w, 20), Qt.AlignHCenter | Qt.AlignTop, top)
+        painter.drawText(QRectF(0, h - 22, w, 20), Qt.AlignHCenter | Qt.AlignBottom, bottom)
+        painter.setFont(FONTS["text"])
         painter.setPen(QColor(220, 220, 220))
         title = self.source.title
         if self.source.slab_mm > 0:
@@ -380,3 +393,4 @@ class SliceView(QWidget):
         painter.drawText(8, h - 8, f"W {width:.0f}  L {centre:.0f}")
         painter.drawText(QRectF(0, h - 22, w - 8, 18), Qt.AlignRight | Qt.AlignBottom,
                          f"{self.viewport.scale_px_per_mm:.2f} px/mm")
+
