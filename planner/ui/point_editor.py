@@ -58,8 +58,13 @@ class AxisSpinBox(QDoubleSpinBox):
         return from_frame(self.axis, self.value(), self.frame)
 
     def set_lps_value(self, value_lps_mm: float) -> None:
+        """Show ``value_lps_mm``; a box already showing it is left alone (Qt's ``setValue`` repaints even
+        an unchanged value: during a drag the point that does not move was redrawn on every move)."""
+        shown = round(to_frame(self.axis, value_lps_mm, self.frame), self.decimals())
+        if self.value() == shown and self.cleanText() == self.textFromValue(shown):
+            return
         blocked = self.blockSignals(True)
-        self.setValue(to_frame(self.axis, value_lps_mm, self.frame))
+        self.setValue(shown)
         self.blockSignals(blocked)
 
     # --- text in the RAS frame: letters, no sign --------------------------------------------------
