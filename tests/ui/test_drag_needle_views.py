@@ -15,7 +15,6 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
 from planner.geometry.needle_planes import ALONG_SIDE
-from planner.imaging import load_path
 from planner.plan import commands
 from planner.plan.items import Antenna, Needle
 from planner.render.plane_sources import DRAFT_STEP_FACTOR
@@ -28,7 +27,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture(scope="module", params=["lumbar", "t11_t12"])
 def volume(request):
-    return load_path(request.getfixturevalue(f"{request.param}_ct_dir"))
+    return request.getfixturevalue(f"{request.param}_volume")  # loaded once per session, read-only (tests/conftest.py)
 
 
 @pytest.fixture
@@ -42,6 +41,7 @@ def window(qtbot, volume):
     w.set_volume(volume)
     w.corridors.shutdown()  # corridor checks (seconds) play no part in the drawing
     w.loader.anatomy.cancel()  # nor the automatic anatomy, whose canal and names would land between two grabs
+    w.view3d.cancel_surface()  # nor the 3D bone surface (seconds in a thread, waited for on close; issue 15)
     lo, hi = volume.bounds_lps
     tip = (lo + hi) / 2
     needle = Needle(tuple(tip + (-45.0, 80.0, 0.0)), tuple(tip), side="right", name="right")
