@@ -2,6 +2,13 @@
 
 Real-data tests skip with a reason when ../shared/data is absent, except when the environment
 variable ``SPINE_PLANNER_REQUIRE_REALDATA=1`` is set (``.ci/run`` sets it): then they fail.
+
+Issue 15 (the suite's time): each real scan is loaded once per session (``lumbar_volume``,
+``t11_t12_volume``) and the pure, deterministic anatomy results that several folders need are computed once
+(``lumbar_canal``/``t11_t12_canal``: ``segment_canal``; ``lumbar_spine``: ``find_spine``; ``lumbar_body``:
+``segment_body``), without the on-disk anatomy cache. Their arrays are read-only, so a test that writes
+into them fails at once instead of changing what later tests see; a mask given to a session (which edits
+masks in place) is passed as a copy.
 """
 
 from __future__ import annotations
