@@ -11,16 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planner.anatomy.canal import segment_canal
-from planner.imaging import load_path
 from tests.analysis.sitk_load import load_label_image
 
 pytestmark = pytest.mark.realdata
 
 
 @pytest.fixture(scope="module")
-def t11(t11_t12_ct_dir):
-    volume = load_path(t11_t12_ct_dir)
+def t11(t11_t12_ct_dir, t11_t12_volume, t11_t12_canal):
+    volume = t11_t12_volume  # shared, with segment_canal's result, by the session (tests/conftest.py)
     labels, affine = load_label_image(t11_t12_ct_dir.parent / "totalsegmentator_fast_labels.nii.gz")
     # resample the labels onto the CT grid by LPS position (nearest voxel); the file stores j flipped
     kji = np.argwhere(np.ones(volume.hu.shape, bool))
@@ -29,7 +27,7 @@ def t11(t11_t12_ct_dir):
     on_grid = np.all((ijk >= 0) & (ijk < np.array(labels.shape[::-1])), axis=1)
     out = np.zeros(len(kji), labels.dtype)
     out[on_grid] = labels[ijk[on_grid, 2], ijk[on_grid, 1], ijk[on_grid, 0]]
-    return volume, out.reshape(volume.hu.shape), segment_canal(volume)
+    return volume, out.reshape(volume.hu.shape), t11_t12_canal
 
 
 def test_cord_inside_and_canal_outside_the_vertebrae(t11):

@@ -18,11 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner.anatomy.canal import segment_canal
 from planner.anatomy.canal_reference import (band_dice, half_way_rim_hu, load_mask_npz, load_rois,
                                              reference_mask)
 from planner.core.frames import apply_affine
-from planner.imaging import load_path
 from tests.analysis.sitk_load import load_label_image
 
 pytestmark = pytest.mark.realdata
@@ -34,8 +32,8 @@ VERTEBRA_LABELS = [32, 33]  # T12, T11
 
 
 @pytest.fixture(scope="module")
-def t11(t11_t12_ct_dir):
-    volume = load_path(t11_t12_ct_dir)
+def t11(t11_t12_volume):
+    volume = t11_t12_volume  # shared by the session (tests/conftest.py)
     reference, geometry = load_mask_npz(REF_DIR / "canal_reference.npz")
     rois = load_rois(REF_DIR / "canal_rois.json")
     return volume, reference, geometry, rois
@@ -81,9 +79,9 @@ def test_machine_made_cord_label_lies_inside_the_reference(t11, t11_t12_ct_dir):
     assert in_reference(VERTEBRA_LABELS).sum() <= 0.10 * reference.sum()
 
 
-def test_canal_dice_against_the_eye_checked_reference(t11):
+def test_canal_dice_against_the_eye_checked_reference(t11, t11_t12_canal):
     volume, reference, _, rois = t11
     assert set(rois.regions) == {"thoracic_T11_T12"}
-    scores = band_dice(segment_canal(volume).mask, reference, rois)
+    scores = band_dice(t11_t12_canal.mask, reference, rois)  # segment_canal(volume), once per session
     message = ", ".join(f"{name} {d:.3f} (volume x{ratio:.2f})" for name, (d, ratio) in scores.items())
     assert scores["overall"][0] >= TARGET_DICE, message

@@ -25,13 +25,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner.anatomy.canal import segment_canal
 from planner.anatomy.canal_reference import (EllipseROI, PolygonROI, ReferenceRois, band_dice, dice,
                                              half_way_rim_hu, load_mask_npz, load_rois, open_ring_by_rule,
                                              reference_mask, rois_per_slice)
 from planner.core.errors import LoadError, PlannerError
 from planner.core.volume import ImageVolume
-from planner.imaging import load_path
 
 REF_DIR = Path(__file__).resolve().parents[1] / "data" / "tcia_lumbar_canal_reference"
 TARGET_DICE = 0.85  # issue 13, "Measured"
@@ -123,11 +121,11 @@ def test_open_ring_rule_on_the_phantom():
 
 
 @pytest.fixture(scope="module")
-def tcia(lumbar_ct_dir):
-    volume = load_path(lumbar_ct_dir)
+def tcia(lumbar_volume, lumbar_canal):
+    volume = lumbar_volume  # shared, with segment_canal's result, by the session (tests/conftest.py)
     reference, geometry = load_mask_npz(REF_DIR / "canal_reference.npz")
     rois = load_rois(REF_DIR / "canal_rois.json")
-    return volume, reference, geometry, rois, segment_canal(volume)
+    return volume, reference, geometry, rois, lumbar_canal
 
 
 @pytest.mark.realdata

@@ -13,7 +13,6 @@ import pytest
 from planner.anatomy.body import segment_body, skin_crossing_mm
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
-from planner.imaging import load_path
 
 SEMI_X_MM, SEMI_Y_MM = 150.0, 100.0  # the patient's elliptic cross-section
 TABLE_TOP_Y_MM = SEMI_Y_MM + 4.0  # 4 mm of foam cushion between the back and the table
@@ -95,11 +94,10 @@ def test_empty_scan_says_so():
 # --- the shared real scans ------------------------------------------------------------------------
 
 @pytest.mark.realdata
-def test_lumbar_body_leaves_out_the_table(lumbar_ct_dir):
+def test_lumbar_body_leaves_out_the_table(lumbar_body):
     """Rows found by eye at column i = 256, slice k = 67: skin of the back at j 372-373 (about -50 HU),
     the cushion's top sheet at j 376-379 (about -300 HU), the table's shells at j 450 and j 506."""
-    volume = load_path(lumbar_ct_dir)
-    body = segment_body(volume)
+    body = lumbar_body  # segment_body of the shared lumbar volume (tests/conftest.py)
     column = body.mask[67, :, 256]
     assert column[200:370].all()  # abdomen, spine and back muscles
     assert not column[376:].any()
@@ -107,11 +105,10 @@ def test_lumbar_body_leaves_out_the_table(lumbar_ct_dir):
 
 
 @pytest.mark.realdata
-def test_t11_body_keeps_the_arms_and_leaves_out_the_table(t11_t12_ct_dir):
+def test_t11_body_keeps_the_arms_and_leaves_out_the_table(t11_t12_volume):
     """Rows and columns found by eye at slice k = 10: back skin at j about 417, table shells at j 446-454
     and 486-490 (250-490 HU, bone-like), the arms beside the trunk at i about 30-90 and 430-490."""
-    volume = load_path(t11_t12_ct_dir)
-    body = segment_body(volume)
+    body = segment_body(t11_t12_volume)
     assert body.mask[10, 300:410, 256].all()
     assert not body.mask[10, 440:, :].any()
     assert body.mask[10, 330, 60] and body.mask[10, 330, 460]

@@ -204,8 +204,8 @@ TCIA_L2_SEED_IJK = (258, 272, 57)
 
 
 @pytest.mark.realdata
-def test_realdata_lumbar_level_and_neighbours(lumbar_ct_dir):
-    volume = load_path(lumbar_ct_dir)
+def test_realdata_lumbar_level_and_neighbours(lumbar_volume):
+    volume = lumbar_volume
     level = detect_level(volume, volume.to_lps(np.array(TCIA_L2_SEED_IJK, dtype=float)), "L2")
     assert volume.hu_at_lps(level.body_centre_lps) > 150.0  # the centre lies in bone
     assert level.complete

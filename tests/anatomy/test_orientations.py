@@ -19,7 +19,6 @@ from planner.anatomy.body import segment_body
 from planner.anatomy.canal import segment_canal
 from planner.anatomy.spine import find_spine
 from planner.core.volume import ImageVolume
-from planner.imaging import load_path
 
 pytestmark = pytest.mark.realdata
 
@@ -58,9 +57,23 @@ LAYOUTS = {
 
 
 @pytest.fixture(scope="module")
-def lumbar(lumbar_ct_dir):
-    volume = load_path(lumbar_ct_dir)
-    return volume, find_spine(volume), segment_canal(volume).mask
+def lumbar(lumbar_volume, lumbar_spine, lumbar_canal):
+    """The original layout: find_spine and segment_canal of the shared volume, computed once per session
+    (tests/conftest.py; with ``lumbar_body``, segment_body's)."""
+    return lumbar_volume, lumbar_spine, lumbar_canal.mask
+
+
+@pytest.fixture(scope="module")
+def layout_spine(lumbar):
+    """``find_spine`` of a re-laid-out scan, found once per layout in this module (two tests read the
+    lateral one; issue 15: the suite's time)."""
+    found = {}
+
+    def get(name):
+        if name not in found:
+            found[name] = find_spine(_relayout(lumbar[0], **LAYOUTS[name]))
+        return found[name]
+    return get
 
 
 def _mask_points_lps(volume, mask) -> set[tuple[int, int, int]]:
@@ -80,9 +93,9 @@ def test_the_relayout_keeps_every_voxel_at_its_point(lumbar):
 
 
 @pytest.mark.parametrize("name", ["feet-first", "lateral", "prone"])
-def test_vertebrae_and_names_do_not_depend_on_the_layout(lumbar, name):
-    volume, spine, _ = lumbar
-    other = find_spine(_relayout(volume, **LAYOUTS[name]))
+def test_vertebrae_and_names_do_not_depend_on_the_layout(lumbar, layout_spine, name):
+    spine = lumbar[1]
+    other = layout_spine(name)
     assert other.named == spine.named and other.landmarks == spine.landmarks, other.message
     assert [v.name for v in other.vertebrae] == [v.name for v in spine.vertebrae]
     for a, b in zip(spine.vertebrae, other.vertebrae):
@@ -92,12 +105,12 @@ def test_vertebrae_and_names_do_not_depend_on_the_layout(lumbar, name):
         assert np.allclose(a.axes_lps, b.axes_lps, atol=1e-9), (a.name, name)
 
 
-def test_a_layout_never_gets_other_names(lumbar):
+def test_a_layout_never_gets_other_names(lumbar, layout_spine):
     """Whatever the layout, the levels are named as on the original layout or not at all (a wrong
     count is worse than none); the lateral layout names them (it was refused before the search ran in
     the patient's axis order)."""
-    volume, spine, _ = lumbar
-    other = find_spine(_relayout(volume, **LAYOUTS["lateral"]))
+    spine = lumbar[1]
+    other = layout_spine("lateral")
     if other.named:
         assert [v.name for v in other.vertebrae] == [v.name for v in spine.vertebrae]
     else:
@@ -105,10 +118,10 @@ def test_a_layout_never_gets_other_names(lumbar):
 
 
 @pytest.mark.parametrize("name", sorted(LAYOUTS))
-def test_body_mask_and_canal_do_not_depend_on_the_layout(lumbar, name):
+def test_body_mask_and_canal_do_not_depend_on_the_layout(lumbar, lumbar_body, name):
     volume, _, canal = lumbar
     other = _relayout(volume, **LAYOUTS[name])
-    body_a = segment_body(volume)
+    body_a = lumbar_body
     body_b = segment_body(other)
     assert abs(body_a.volume_ml - body_b.volume_ml) <= 0.01 * body_a.volume_ml, name
     a, b = _mask_points_lps(volume, canal), _mask_points_lps(other, segment_canal(other).mask)

@@ -16,15 +16,13 @@ import pytest
 
 from planner.analysis.corridor import check_corridor
 from planner.anatomy.body import segment_body
-from planner.imaging import load_path
 
 SPEC = json.loads((Path(__file__).parents[1] / "data" / "skin_depth" / "needles.json").read_text())
 GAUGE_13_MM = 2.41
 
 
-def _check(folder, scan):
-    volume = load_path(folder)
-    body = segment_body(volume)
+def _check(volume, scan, body=None):
+    body = segment_body(volume) if body is None else body
     for n, spec in enumerate(SPEC[scan]):
         entry, tip = np.asarray(spec["entry_lps"]), np.asarray(spec["tip_lps"])
         expected = float(np.linalg.norm(tip - entry)) - spec["skin_depth_from_entry_mm"]
@@ -33,12 +31,12 @@ def _check(folder, scan):
 
 
 @pytest.mark.realdata
-def test_lumbar_depth_from_skin(lumbar_ct_dir):
+def test_lumbar_depth_from_skin(lumbar_volume, lumbar_body):
     assert len(SPEC["ct-lumbar-tcia"]) == 5
-    _check(lumbar_ct_dir, "ct-lumbar-tcia")
+    _check(lumbar_volume, "ct-lumbar-tcia", lumbar_body)  # the shared volume and its body (tests/conftest.py)
 
 
 @pytest.mark.realdata
-def test_t11_t12_depth_from_skin(t11_t12_ct_dir):
+def test_t11_t12_depth_from_skin(t11_t12_volume):
     assert len(SPEC["ct-t11-t12-jpeg2000"]) == 5
-    _check(t11_t12_ct_dir, "ct-t11-t12-jpeg2000")
+    _check(t11_t12_volume, "ct-t11-t12-jpeg2000")

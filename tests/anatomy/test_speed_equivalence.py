@@ -11,8 +11,10 @@ from planner.anatomy import canal
 from planner.imaging import load_path
 
 
-def _both(volume, monkeypatch):
-    cropped = canal.segment_canal(volume)
+def _both(volume, monkeypatch, cropped=None):
+    """(the canal as found, with the crop; the same without it). ``cropped``: the crop's result already
+    computed by the session (tests/conftest.py ``lumbar_canal``: the same call on the same volume)."""
+    cropped = canal.segment_canal(volume) if cropped is None else cropped
     with monkeypatch.context() as m:
         m.setattr(canal, "_bone_crop", lambda A, f, bone_hu, margin_blocks=3: (0, A.shape[1], 0, A.shape[2]))
         whole = canal.segment_canal(volume)
@@ -33,5 +35,5 @@ def test_cropped_coarse_pass_on_the_sample(sample_series, monkeypatch):
 
 
 @pytest.mark.realdata
-def test_cropped_coarse_pass_on_the_lumbar_scan(lumbar_ct_dir, monkeypatch):
-    _same(*_both(load_path(lumbar_ct_dir), monkeypatch))
+def test_cropped_coarse_pass_on_the_lumbar_scan(lumbar_volume, lumbar_canal, monkeypatch):
+    _same(*_both(lumbar_volume, monkeypatch, cropped=lumbar_canal))

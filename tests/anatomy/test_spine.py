@@ -23,9 +23,8 @@ LUMBAR_BODIES_K = {"L5": (17, 27), "L4": (28, 38), "L3": (40, 50), "L2": (52, 62
 
 
 @pytest.fixture(scope="module")
-def lumbar(lumbar_ct_dir):
-    volume = load_path(lumbar_ct_dir)
-    return volume, find_spine(volume)
+def lumbar(lumbar_volume, lumbar_spine):
+    return lumbar_volume, lumbar_spine  # find_spine of the shared volume, once per session (tests/conftest.py)
 
 
 @pytest.mark.realdata
@@ -51,8 +50,8 @@ def test_lumbar_slice_57_is_l2(lumbar):
 
 
 @pytest.mark.realdata
-def test_twenty_slice_scan_names_nothing_and_says_why(t11_t12_ct_dir):
-    spine = find_spine(load_path(t11_t12_ct_dir))
+def test_twenty_slice_scan_names_nothing_and_says_why(t11_t12_volume):
+    spine = find_spine(t11_t12_volume)
     assert not spine.named
     assert not any(v.name for v in spine.vertebrae)
     assert "set them by hand" in spine.message or "by hand" in spine.message

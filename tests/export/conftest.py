@@ -64,17 +64,17 @@ def identifiers_in(path: Path) -> list[bytes]:
 
 
 @pytest.fixture(scope="session")
-def lumbar_session(lumbar_ct_dir):
+def lumbar_session(lumbar_volume, lumbar_canal):
     """The real lumbar scan with the canal segmented and a hand-placed bipedicular L3 plan (shared by
     the SEG/RTSTRUCT, de-identification and report tests: segmenting the canal takes seconds)."""
     from tests.export.realplans import TCIA_L3_BODY_IJK, real_session
 
-    return real_session(lumbar_ct_dir, TCIA_L3_BODY_IJK, "L3")
+    return real_session(lumbar_volume, lumbar_canal, TCIA_L3_BODY_IJK, "L3")
 
 
 @pytest.fixture(scope="session")
-def t12_session(t11_t12_ct_dir):
+def t12_session(t11_t12_volume, t11_t12_canal):
     """The real T11-T12 scan (empty UIDs) with a hand-placed bipedicular T12 plan."""
     from tests.export.realplans import T12_BODY_IJK, real_session
 
-    return real_session(t11_t12_ct_dir, T12_BODY_IJK, "T12")
+    return real_session(t11_t12_volume, t11_t12_canal, T12_BODY_IJK, "T12")

@@ -31,17 +31,15 @@ def bipedicular_plan(series, body_lps, name: str = "L3", power_w: float = 30.0, 
     return doc
 
 
-def real_session(series_dir, body_ijk, name: str):
-    """A session on a real scan with the canal segmented and the hand-made plan evaluated."""
-    from planner.anatomy.canal import segment_canal
-    from planner.imaging import load_path
+def real_session(volume, canal, body_ijk, name: str):
+    """A session on a real scan (``volume`` and its ``canal``, segment_canal's: the session's shared ones,
+    tests/conftest.py) with the hand-made plan evaluated."""
     from planner.session.session import PlanningSession
 
-    volume = load_path(series_dir)
     session = PlanningSession()
     session.auto_evaluate = False
     session.set_volume(volume)
-    session.set_canal(segment_canal(volume).mask)
+    session.set_canal(canal.mask.copy())
     session.open_plan(bipedicular_plan(session.plan.series, volume.to_lps(np.asarray(body_ijk, dtype=float)), name))
     session.evaluate(corridors=False)
     return session

@@ -12,7 +12,6 @@ from planner.analysis.corridor_findings import corridor_findings
 from planner.analysis.vertebra_rule import body_outline_contains, inside_vertebra, vertebra_at
 from planner.anatomy.body import segment_body
 from planner.anatomy.levels import LevelGeometry
-from planner.imaging import load_path
 
 AXES = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
 
@@ -45,8 +44,8 @@ def test_vertebra_at_body_then_posterior_arch():
 
 
 @pytest.fixture(scope="module")
-def t11(t11_t12_ct_dir):
-    volume = load_path(t11_t12_ct_dir)
+def t11(t11_t12_volume):
+    volume = t11_t12_volume  # shared by the session (tests/conftest.py)
     return volume, segment_body(volume)
 
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planner.anatomy.canal import segment_canal
 from planner.anatomy.levels import detect_level
 from planner.core.errors import PlannerError
-from planner.imaging import load_path
 from planner.plan.io import read_plan
 from planner.plan.items import Needle
 from planner.core.resources import resource_path
@@ -21,12 +19,12 @@ pytestmark = pytest.mark.realdata
 
 
 @pytest.fixture(scope="module")
-def t11(t11_t12_ct_dir):
-    volume = load_path(t11_t12_ct_dir)
+def t11(t11_t12_volume, t11_t12_canal):
+    volume = t11_t12_volume  # shared by the session (tests/conftest.py), with its canal
     s = PlanningSession()
     s.auto_evaluate = False
     s.set_volume(volume)
-    s.set_canal(segment_canal(volume).mask)
+    s.set_canal(t11_t12_canal.mask.copy())
     ref = read_plan(resource_path("training", "t11-t12", "t12-right-transpedicular.plan.json"))
     return s, ref
 

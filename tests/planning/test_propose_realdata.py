@@ -16,7 +16,6 @@ from scipy.spatial import cKDTree
 
 from planner.analysis.rules.codes import Code
 from planner.analysis.thresholds import Severity
-from planner.anatomy.canal import segment_canal
 from planner.anatomy.canal_reference import load_mask_npz
 from planner.imaging import load_path
 from planner.plan.items import Target
@@ -29,11 +28,12 @@ REFERENCE = Path(__file__).parents[1] / "data" / "tcia_lumbar_canal_reference" /
 FAST = ProposeParams(powers_w=(20.0, 30.0), times_s=(120.0, 180.0), extensions_mm=(15.0, 20.0))
 
 
-def _session(volume, centre_lps, level):
+def _session(volume, canal, centre_lps, level):
+    """``volume`` and its ``canal`` (segment_canal's) are the session's shared ones (tests/conftest.py)."""
     s = PlanningSession()
     s.auto_evaluate = False
     s.set_volume(volume)
-    s.set_canal(segment_canal(volume).mask)
+    s.set_canal(canal.mask.copy())
     s.plan.insert(Target(tuple(float(v) for v in centre_lps), semi_axes_mm=(7.5, 7.5, 7.5), level=level))
     return s
 
@@ -69,13 +69,13 @@ def _check(session, reference_mask, level):
         assert not session.plan.needles
 
 
-def test_tcia_l2_sphere_target(lumbar_ct_dir):
-    volume = load_path(lumbar_ct_dir)
+def test_tcia_l2_sphere_target(lumbar_volume, lumbar_canal):
+    volume = lumbar_volume
     # inside the L2 body (tests/anatomy TCIA_L2_SEED_IJK): counted up from the sacrum (bodies at slices 17-27 L5,
     # 28-38 L4, 40-50 L3, 52-62 L2) and down from the last rib-bearing vertebra (T12 at 75-84), docs/levels.md
     centre = volume.to_lps(np.array((258, 272, 57), float))
     ref, _ = load_mask_npz(REFERENCE)
-    _check(_session(volume, centre, "L2"), ref, "L2")
+    _check(_session(volume, lumbar_canal, centre, "L2"), ref, "L2")
 
 
 def _on_ct_grid(ct, seg, label):
@@ -87,10 +87,10 @@ def _on_ct_grid(ct, seg, label):
     return mask
 
 
-def test_t12_sphere_target(t11_t12_ct_dir):
-    volume = load_path(t11_t12_ct_dir)
+def test_t12_sphere_target(t11_t12_ct_dir, t11_t12_volume, t11_t12_canal):
+    volume = t11_t12_volume
     seg = load_path(t11_t12_ct_dir.parent / "totalsegmentator_fast_labels.nii.gz")
     t12 = _on_ct_grid(volume, seg, 32)
     lps = volume.to_lps(np.argwhere(t12)[:, ::-1].astype(float))
     centre = lps[lps[:, 1] < np.percentile(lps[:, 1], 30)].mean(axis=0)  # the anterior part: the body
-    _check(_session(volume, centre, "T12"), _on_ct_grid(volume, seg, 79), "T12")
+    _check(_session(volume, t11_t12_canal, centre, "T12"), _on_ct_grid(volume, seg, 79), "T12")

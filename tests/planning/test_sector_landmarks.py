@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planner.anatomy.canal import segment_canal
 from planner.anatomy.sectors import BODY, SECTOR_NAMES
 from planner.imaging import load_path
 from planner.plan.items import Target
@@ -44,25 +43,25 @@ T11_T12_T12 = {
 }
 
 
-def _case(path, level, seed_ijk):
-    volume = load_path(path)
+def _case(volume, canal, level, seed_ijk):
+    """``volume`` and its ``canal`` (segment_canal's) are the session's shared ones (tests/conftest.py)."""
     s = PlanningSession()
     s.auto_evaluate = False
     s.set_volume(volume)
-    s.set_canal(segment_canal(volume).mask)
+    s.set_canal(canal.mask.copy())
     centre = volume.to_lps(np.array(seed_ijk, float))
     s.plan.insert(Target(tuple(float(x) for x in centre), semi_axes_mm=(7.5, 7.5, 7.5), level=level))
     return volume, ctv_case(s, level)
 
 
 @pytest.fixture(scope="module")
-def tcia_l2(lumbar_ct_dir):
-    return _case(lumbar_ct_dir, "L2", (258, 272, 57))
+def tcia_l2(lumbar_volume, lumbar_canal):
+    return _case(lumbar_volume, lumbar_canal, "L2", (258, 272, 57))
 
 
 @pytest.fixture(scope="module")
-def t12(t11_t12_ct_dir):
-    return _case(t11_t12_ct_dir, "T12", (246, 315, 6))
+def t12(t11_t12_volume, t11_t12_canal):
+    return _case(t11_t12_volume, t11_t12_canal, "T12", (246, 315, 6))
 
 
 def _check_landmarks(volume, case, landmarks):

@@ -9,20 +9,18 @@ import numpy as np
 import pytest
 
 from planner.analysis.rules import Code
-from planner.anatomy.canal import segment_canal
-from planner.imaging import load_path
 from planner.plan import commands
 from planner.plan.items import Needle
 from planner.session.session import PlanningSession
 
 
 @pytest.fixture(scope="module")
-def lumbar(lumbar_ct_dir):
-    volume = load_path(lumbar_ct_dir)
+def lumbar(lumbar_volume, lumbar_canal):
+    volume = lumbar_volume  # shared by the session (tests/conftest.py), with its canal
     s = PlanningSession()
     s.auto_evaluate = False
     s.set_volume(volume)
-    s.set_canal(segment_canal(volume).mask)
+    s.set_canal(lumbar_canal.mask.copy())
     s.anatomy.compute()
     s.auto_evaluate = True
     s.evaluate()

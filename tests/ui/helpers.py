@@ -30,6 +30,20 @@ def mouse(widget, kind, pos: QPointF, button=Qt.LeftButton, buttons=None) -> Non
     QApplication.sendEvent(widget, event)
 
 
+def grab_bytes(widget) -> bytes:
+    """The pixels ``widget`` paints now, as bytes (issue 15).
+
+    The ``QImage`` is held in a local while its bytes are copied: PySide6's ``constBits()`` is a
+    ``memoryview`` that does not own the image (``memoryview.obj`` is None), so
+    ``bytes(widget.grab().toImage().constBits())`` reads the buffer after the temporary image was freed,
+    and the allocator's bookkeeping overwrites its first bytes (by how much depends on what ran before:
+    the order-dependent T11-T12 failure of tests/ui/test_drag_needle_views.py)."""
+    image = widget.grab().toImage()
+    data = bytes(image.constBits())
+    del image
+    return data
+
+
 def click(widget, pos: QPointF) -> None:
     mouse(widget, "press", pos)
     mouse(widget, "release", pos)

@@ -14,10 +14,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(scope="module")
-def lumbar(lumbar_ct_dir):
-    from planner.imaging import load_path
-
-    return load_path(lumbar_ct_dir)
+def lumbar(lumbar_volume):
+    return lumbar_volume  # loaded once per session, read-only (tests/conftest.py)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
-from planner.imaging import load_path
 from planner.plan import commands
 from planner.plan.items import Antenna, Needle, Thermocouple
 from planner.ui import slice_cache
@@ -29,7 +28,7 @@ CANAL_RADIUS_MM = 8.0
 @pytest.fixture(scope="module", params=["lumbar", "t11_t12"])
 def lumbar(request):
     """Each shared real scan in turn (the TCIA lumbar CT, then the 20-slice T11-T12 JPEG 2000 one)."""
-    return load_path(request.getfixturevalue(f"{request.param}_ct_dir"))
+    return request.getfixturevalue(f"{request.param}_volume")  # loaded once per session, read-only (tests/conftest.py)
 
 
 def _cylinder_canal(volume) -> tuple[np.ndarray, np.ndarray]:
@@ -65,6 +64,7 @@ def window(qtbot, lumbar, canal):
     w.loader.anatomy.cancel()  # the automatic anatomy (its canal, its names) plays no part either
     w.session.set_canal(mask)
     w.corridors.shutdown()  # corridor checks (seconds on this scan) play no part in the drawing
+    w.view3d.cancel_surface()  # nor the 3D bone surface (seconds in a thread, waited for on close; issue 15)
     tip = centre + np.array([-4.0, -14.0, 0.0])  # beside the canal: its zone reaches into it
     needle = Needle(tuple(tip + (-45.0, 80.0, 0.0)), tuple(tip), side="right", name="right")
     w.session.stack.push(commands.add_item(needle))

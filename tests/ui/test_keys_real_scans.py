@@ -18,16 +18,14 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture(scope="module", params=["lumbar", "t11_t12"])
 def real_volume(request):
-    from planner.imaging import load_path
-
-    folder = request.getfixturevalue("lumbar_ct_dir" if request.param == "lumbar" else "t11_t12_ct_dir")
-    return load_path(folder)
+    return request.getfixturevalue(f"{request.param}_volume")  # loaded once per session, read-only (tests/conftest.py)
 
 
 def test_keys_ras_letters_and_title_on_a_real_scan(qtbot, real_volume, tmp_path):
     w = _make_window(qtbot, volume=False)
     try:
         w.set_volume(real_volume)
+        w.view3d.cancel_surface()  # the 3D bone surface plays no part (seconds in a thread, waited for on close)
         _focus(qtbot, w.slab_spin)
         w.slab_spin.selectAll()
         qtbot.keyClicks(w.slab_spin, "6")

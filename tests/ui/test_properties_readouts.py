@@ -14,7 +14,6 @@ import pytest
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 
 from planner.geometry.planes import AXIAL
-from planner.imaging import load_path
 from planner.plan import commands
 from planner.plan.items import Antenna, Needle, Thermocouple
 from planner.session.readouts import item_rows
@@ -89,7 +88,7 @@ def test_new_rows_rebuild_the_grid_and_long_values_are_cut_with_the_full_text_in
 # --- the whole window on the real scans ------------------------------------------------------------
 @pytest.fixture(scope="module", params=["lumbar", "t11_t12"])
 def volume(request):
-    return load_path(request.getfixturevalue(f"{request.param}_ct_dir"))
+    return request.getfixturevalue(f"{request.param}_volume")  # loaded once per session, read-only (tests/conftest.py)
 
 
 @pytest.fixture
@@ -104,6 +103,7 @@ def window(qtbot, volume):
     w.loader.quiet = True
     w.set_volume(volume)
     w.corridors.shutdown()  # corridor checks (seconds) play no part in the readouts tested here
+    w.view3d.cancel_surface()  # nor the 3D bone surface (seconds in a thread, waited for on close; issue 15)
     lo, hi = volume.bounds_lps
     tip = (lo + hi) / 2
     needle = Needle(tuple(tip + (-45.0, 80.0, 0.0)), tuple(tip), side="right", name="right")

@@ -72,8 +72,8 @@ def _at_the_skin(volume, needle):
 
 
 @pytest.mark.realdata
-def test_l2_reference_is_in_the_l2_body_through_the_left_pedicle(lumbar_ct_dir):
-    volume = load_path(lumbar_ct_dir)
+def test_l2_reference_is_in_the_l2_body_through_the_left_pedicle(lumbar_volume):
+    volume = lumbar_volume  # loaded once per session, read-only (tests/conftest.py)
     _case, task = _task("l2-left-transpedicular")
     ref = task.reference()
     needle, level = ref.needles[0], ref.level_named("L2")
@@ -87,8 +87,8 @@ def test_l2_reference_is_in_the_l2_body_through_the_left_pedicle(lumbar_ct_dir):
 
 
 @pytest.mark.realdata
-def test_t12_reference_tip_is_in_the_t12_label_and_the_entry_at_the_skin(t11_t12_ct_dir):
-    volume = load_path(t11_t12_ct_dir)
+def test_t12_reference_tip_is_in_the_t12_label_and_the_entry_at_the_skin(t11_t12_ct_dir, t11_t12_volume):
+    volume = t11_t12_volume  # loaded once per session, read-only (tests/conftest.py)
     seg = load_path(t11_t12_ct_dir.parent / "totalsegmentator_fast_labels.nii.gz")
     _case, task = _task("t12-right-transpedicular")
     needle = task.reference().needles[0]

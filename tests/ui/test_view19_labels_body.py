@@ -32,15 +32,14 @@ def test_edge_spots_on_the_body_are_refused_and_the_label_goes_beside():
 
 
 @pytest.fixture(scope="module")
-def t11_window(qapp, t11_t12_ct_dir):
-    from planner.imaging import load_path
+def t11_window(qapp, t11_t12_volume):
     from planner.ui.main_window import MainWindow
 
     w = MainWindow()
     w.loader.quiet = True
     w.resize(1500, 950)
     w.show()
-    volume = load_path(t11_t12_ct_dir)
+    volume = t11_t12_volume  # loaded once per session, read-only (tests/conftest.py)
     w.set_volume(volume)
     body = w.session.anatomy.body()  # what the background workers compute on a real load
     # 38 mm is too short for the automatic vertebrae: the body's centre as a user would click it, about

@@ -167,10 +167,8 @@ def test_spine_box_widens_the_canal_box_to_the_vertebra():
 
 # --- the real scans -------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def real_volumes(lumbar_ct_dir, t11_t12_ct_dir):
-    from planner.imaging.loader import load_path
-
-    return {"lumbar": load_path(lumbar_ct_dir), "t11": load_path(t11_t12_ct_dir)}
+def real_volumes(lumbar_volume, t11_t12_volume):
+    return {"lumbar": lumbar_volume, "t11": t11_t12_volume}  # loaded once per session, read-only (tests/conftest.py)
 
 
 @pytest.mark.parametrize("name", ["lumbar", "t11"])
