@@ -112,7 +112,7 @@ def _extra_segments(extra: dict, shape) -> list[ExportSegment]:
 def plan_segments(session, extra: dict | None = None) -> list[ExportSegment]:
     """The canal, the lesion, each predicted zone and ``extra`` masks of an evaluated session, in this
     order; empty masks are left out. PlannerError when there is nothing to export."""
-    from planner.session.session import target_shape
+    from planner.session.targets import target_shape
 
     if session.volume is None:
         raise PlannerError("Open a CT series before exporting segmentations.")

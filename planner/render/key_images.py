@@ -27,7 +27,7 @@ from planner.geometry.planes import AXIAL, SAGITTAL, SlicePlane, standard_plane
 from planner.render.reslice import ObliqueReslicer
 from planner.render.windowing import apply_window, preset
 from planner.report.pdf import ReportImage
-from planner.session.session import target_shape
+from planner.session.targets import target_shape
 
 IMAGE_PX = 480
 MARGIN_MM = 30.0

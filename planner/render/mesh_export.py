@@ -143,7 +143,7 @@ def plan_meshes(session, parts=MESH_PARTS) -> dict[str, vtkPolyData]:
 def _lesion_mask(session):
     """The lesion: the session's lesion mask, else its sphere/ellipsoid targets rasterised on the CT grid."""
     from planner.geometry.raster import paste, rasterise_union
-    from planner.session.session import target_shape
+    from planner.session.targets import target_shape
 
     mask = session.lesion_mask()
     if mask is not None:

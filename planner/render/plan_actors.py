@@ -25,7 +25,7 @@ from planner.analysis.rules.registry import spec_for
 from planner.core.errors import LoadError
 from planner.plan.items import Antenna, Needle, Target, Thermocouple
 from planner.render.shapes3d import BallShape, EllipsoidSurface, TubeShape, make_actor
-from planner.session.session import target_shape
+from planner.session.targets import target_shape
 
 DRAWN_KINDS: tuple[str, ...] = ("needle", "antenna", "thermocouple", "target")
 TC_STATES: tuple[str, ...] = ("unknown", "ok", "prealarm", "alarm")

@@ -28,10 +28,9 @@ from planner.analysis.thresholds import SafetyThresholds
 from planner.core.errors import PlanError, PlannerError
 from planner.core.volume import ImageVolume
 from planner.geometry.raster import VoxelGrid
-from planner.geometry.shapes import Ellipsoid
 from planner.plan.commands import CommandStack
 from planner.plan.document import PlanDocument
-from planner.plan.items import Needle, SeriesRef, Target
+from planner.plan.items import Needle, SeriesRef
 from planner.session.evaluation import Evaluation, ZoneResult
 from planner.analysis.vertebra_rule import inside_vertebra
 from planner.session.anatomy_state import SessionAnatomy
@@ -39,14 +38,8 @@ from planner.session.canal_prep import CanalPrepMixin
 from planner.session.masks import VersionedMask
 from planner.session.thermal_state import DAMAGE_EXPORT_NAME, ThermalState, damage_export_provider, thermal_key
 from planner.session.foramina_state import ForaminaMixin, SessionForamina
+from planner.session.targets import target_shape
 from planner.session.zone_anatomy import ZoneAnatomyCache
-
-
-def target_shape(target: Target) -> Ellipsoid | None:
-    """A sphere or ellipsoid target as an :class:`Ellipsoid` (mask targets are set separately)."""
-    if target.kind not in ("sphere", "ellipsoid"):
-        return None
-    return Ellipsoid(np.asarray(target.centre_lps), np.asarray(target.axes), np.asarray(target.semi_axes_mm))
 
 
 @dataclass(frozen=True)

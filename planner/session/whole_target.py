@@ -21,7 +21,8 @@ from planner.plan.commands_base import AddItem, MacroCommand
 from planner.plan.items import Antenna, Level, Needle, Thermocouple
 from planner.planning.ctv import CtvChoice, build_ctv
 from planner.planning.propose import Option
-from planner.session.session import PlanningSession, target_shape
+from planner.session.session import PlanningSession
+from planner.session.targets import target_shape
 
 
 @dataclass(frozen=True, eq=False)
