@@ -17,6 +17,8 @@ tip) are short and shown as Qt does.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QStatusBar, QWidget
 
@@ -37,6 +39,7 @@ class FittingStatusBar(QStatusBar):
         self._yielded: list[QWidget] = []  # hidden for the message shown now
         self._permanent: list[QWidget] = []  # every permanent widget
         self._full_text = ""  # the message shown now, in full
+        self._ends_at: float | None = None  # time.monotonic() when it times out (None: until the next)
         self._check_pending = False
         self.messageChanged.connect(self._on_message_changed)
 
@@ -51,23 +54,37 @@ class FittingStatusBar(QStatusBar):
         return at
 
     def _watch(self, widget) -> None:
-        """A permanent widget shown or grown while a message is up (a progress bar appearing) takes
-        room from it: the message's room is checked again then."""
+        """A permanent widget shown, hidden or resized while a message is up (a progress bar appearing
+        or ending) changes its room: the message's room is checked again then."""
         self._permanent.append(widget)
         widget.installEventFilter(self)
 
     def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
-        if (event.type() in (QEvent.Show, QEvent.Resize) and self._full_text and not self._check_pending
+        if (event.type() in (QEvent.Show, QEvent.Hide, QEvent.Resize) and self._full_text and not self._check_pending
                 and watched in self._permanent):
             self._check_pending = True
             QTimer.singleShot(0, self._check_room)
         return False
 
     def _check_room(self) -> None:
-        """The message shown now still fits, else more readouts step aside (its text and timer stay)."""
+        """The message shown now still fits, else more readouts step aside; a message shortened when a
+        progress bar took its room is shown in full again once the room is back (its timer runs on)."""
         self._check_pending = False
-        if self._full_text and self.currentMessage():
-            self._make_room(self.currentMessage())
+        if not (self._full_text and self.currentMessage()):
+            return
+        self._make_room(self._full_text)
+        shown = self._fitted(self._full_text)
+        if shown != self.currentMessage():
+            left_ms = 0 if self._ends_at is None else max(1, int(1000 * (self._ends_at - time.monotonic())))
+            self.setToolTip(self._full_text if shown != self._full_text else "")
+            super().showMessage(shown, left_ms)
+
+    def _fitted(self, text: str) -> str:
+        """``text``, elided with "…" when it is wider than the message's room now."""
+        room = self.message_room_px()
+        if self.text_width_px(text) <= room:
+            return text
+        return self.fontMetrics().elidedText(text, Qt.ElideRight, max(room, 0))
 
     def removeWidget(self, widget) -> None:  # noqa: N802
         super().removeWidget(widget)
@@ -95,11 +112,10 @@ class FittingStatusBar(QStatusBar):
         shown = text
         if text and self.isVisible():
             self._make_room(text)
-            room = self.message_room_px()
-            if self.text_width_px(text) > room:
-                shown = self.fontMetrics().elidedText(text, Qt.ElideRight, max(room, 0))
+            shown = self._fitted(text)
         self.setToolTip(text if shown != text else "")
         self._full_text = text
+        self._ends_at = time.monotonic() + timeout / 1000.0 if timeout > 0 else None
         super().showMessage(shown, timeout)
 
     def _make_room(self, text: str) -> None:

@@ -81,6 +81,28 @@ def test_a_progress_bar_appearing_under_a_message_makes_more_room(window, qtbot)
     assert bar.fontMetrics().horizontalAdvance(text) <= _room(bar, [progress, late] + labels)
 
 
+def test_a_message_shortened_for_a_progress_bar_is_shown_in_full_once_the_bar_ends(window, qtbot):
+    """The sample in a full run: the vertebrae's message came while the anatomy's progress bar and Cancel
+    were still up, was shortened with "…", and stayed so after they went away."""
+    w, bar, labels, progress = window
+    w.resize(1300, 300)
+    busy = QProgressBar()
+    busy.setFixedWidth(300)  # the job's progress and Cancel
+    bar.addPermanentWidget(busy)
+    qtbot.waitUntil(lambda: bar.width() >= 1300 and busy.x() > 0, timeout=3000)  # laid out in the bar
+    text = ("3 vertebral bodies were found, but neither the sacrum nor the last rib-bearing vertebra is in the "
+            "scan to count from. The levels are not named; set them by hand.")
+    assert 1300 - 12 - 400 < bar.fontMetrics().horizontalAdvance(text) < 1300 - 12 - 100  # fits only without it
+    bar.showMessage(text, 5000)
+    assert bar.currentMessage().endswith("…") and bar.toolTip() == text  # no room while the job shows
+    busy.hide()  # the job ends
+    qtbot.waitUntil(lambda: bar.currentMessage() == text, timeout=3000)
+    assert bar.fontMetrics().horizontalAdvance(text) <= _room(bar, [progress, busy] + labels)
+    assert bar.toolTip() == ""
+    qtbot.wait(50)
+    assert bar.currentMessage() == text  # its timer runs on: it has not ended early
+
+
 def test_a_message_longer_than_the_bar_is_elided_with_its_text_in_the_tooltip(window):
     w, bar, labels, progress = window
     text = "A very long message. " * 30
