@@ -31,6 +31,10 @@ from planner.imaging import load_path  # noqa: E402
 from planner.planning.access import NEEDLE_OUTER_MM, SEARCH_CORRIDOR  # noqa: E402
 from planner.planning.ctv import build_ctv  # noqa: E402
 from planner.planning.propose import propose  # noqa: E402
+from planner.planning.recheck import CorridorInputs  # noqa: E402
+from planner.analysis.corridor import CorridorParams  # noqa: E402
+from planner.analysis.marrow import params_for_vertebra  # noqa: E402
+from planner.anatomy.body import segment_body  # noqa: E402
 from planner.planning.reach import Protocol, reachability  # noqa: E402
 
 DEVICE = "generic-mw-2450-1.6"
@@ -59,7 +63,10 @@ def run_case(name, volume, level, gtv, canal):
                                                  axes=sm.frame.level.axes, canal_mask=canal,
                                                  params=SEARCH_CORRIDOR), 3)
     calls = _count_full_checks()
-    t_prop, prop = _median(lambda: propose(volume, sm, ctv, gtv, canal, device), 1)
+    # the full re-check reads what the app's session gives it (planner.session.proposal_inputs): the
+    # marrow-adapted threshold, the body mask and the vertebra
+    corridor = CorridorInputs(params_for_vertebra(CorridorParams(), volume, level), segment_body(volume), level)
+    t_prop, prop = _median(lambda: propose(volume, sm, ctv, gtv, canal, device, corridor=corridor), 1)
     print(f"{name}: CTV {ctv.sum() * np.prod(volume.spacing_mm) / 1000:.1f} mL, "
           f"{sum(len(v) for v in r.lines.values())} lines")
     print(f"  one corridor check: full {t_full * 1000:.0f} ms, search params {t_search * 1000:.0f} ms")

@@ -20,6 +20,7 @@ from planner.headless import error_exit
 from planner.headless.case import open_case
 from planner.plan.io import read_plan, write_plan
 from planner.planning.propose import ProposeParams, propose
+from planner.session.proposal_inputs import proposal_corridor_inputs
 from planner.session.whole_target import add_option_command, ctv_case
 
 DEFAULT_DEVICE = "generic-mw-2450-1.6"
@@ -62,7 +63,7 @@ def run_propose(series, level=None, target=None, device_id=DEFAULT_DEVICE, param
     device = load_library().get(device_id)
     session.evaluate()  # finds the neural foramina of this canal: the trajectories must avoid them
     proposal = propose(volume, case.sectors, case.ctv, case.gtv, session.canal_mask, device, params,
-                       foramen_mask=session.foramen_mask)
+                       foramen_mask=session.foramen_mask, corridor=proposal_corridor_inputs(session, case.level))
     voxel_ml = float(np.prod(volume.spacing_mm)) / 1000.0
     report = {
         "level": case.level.name,

@@ -44,7 +44,7 @@ from planner.geometry.raster import VoxelGrid
 from planner.planning.access import AccessParams, body_mask, level_slices, mask_inside
 from planner.planning.reach import CanalDistance, Protocol, Shot, half_voxel_mm, prepare_lines, shots_for
 from planner.planning.shots import zone_batch
-from planner.planning.recheck import FullCheck
+from planner.planning.recheck import CorridorInputs, FullCheck
 
 THERMOCOUPLE_PATH_MM = 70.0
 #: Needles of one side refused by the full corridor check before that side's candidates are given up.
@@ -200,13 +200,15 @@ def _why(opt: Option, best: Option | None) -> str:
 
 
 def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_mask, device: Device,
-            params: ProposeParams | None = None, foramen_mask=None) -> Proposal:
+            params: ProposeParams | None = None, foramen_mask=None,
+            corridor: CorridorInputs | None = None) -> Proposal:
     """Ranked access options for the CTV of one level (see the module text). Raises PlannerError
     naming the constraint that failed (and by how much) when no safe corridor exists on either side.
 
     When no option keeps the predicted canal temperature under ``canal_limit_c``, the search is run
     again with the geometric margin alone and the proposal says so in ``notes`` and in each option's
     ``why`` (the thermocouple will then stop the ablation early; the analysis flags its prediction).
+    ``corridor``: what the session's check of a proposed needle reads (see :mod:`planner.planning.recheck`).
     """
     p = params or ProposeParams()
     if not np.any(gtv_mask):
@@ -216,7 +218,7 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
     lines = prepare_lines(volume, sectors, canal_mask, foramen_mask, p.access, min(p.extensions_mm), body,
                           gtv_mask, cdist)
     full = FullCheck(volume, sectors.frame.level.axes, canal_mask, foramen_mask, p.access.outer_diameter_mm,
-                     mask_inside(volume, gtv_mask))
+                     mask_inside(volume, gtv_mask), corridor or CorridorInputs())
     search = _Search(volume, sectors, device, ctv_mask, p.sample_mm, lines, cdist)  # shared by both attempts
     if p.canal_limit_c is None:
         return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full, cdist, search)

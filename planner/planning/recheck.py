@@ -4,9 +4,12 @@ The search (:mod:`planner.planning.access`) checks each line once with coarser c
 (:data:`~planner.planning.access.SEARCH_CORRIDOR`) for speed. The breach it measures can differ from
 the full check by several millimetres (and even in direction: on the T11-T12 scan a line the search
 found "superior 2.7 mm" comes out "lateral 7.2 mm, inferior 6.2 mm" with the default cross-sections),
-so before an option is offered each of its needles is checked again with the planner's default
-:class:`~planner.analysis.corridor.CorridorParams`, from its entry to its tip, with the same canal,
-foramina and lesion the session uses. A needle passes when that check finds no entry into the canal
+so before an option is offered each of its needles is checked again, from its entry to its tip, with
+what the session's check of that needle will read once the option is added (:class:`CorridorInputs`:
+the parameters with the cancellous threshold adapted to the vertebra's marrow, the body mask and the
+linked vertebra, given by the session layer, :mod:`planner.session.proposal_inputs`; the planner's
+default :class:`~planner.analysis.corridor.CorridorParams` when none are given), and the same canal,
+foramina and lesion. A needle passes when that check finds no entry into the canal
 or a foramen and no medial breach of grade 2 or more (>= 2 mm: the critical findings of
 :mod:`planner.analysis.rules.corridor`). Results are cached per (entry, tip): the bipedicular
 candidates reuse the unipedicular needles' checks.
@@ -18,10 +21,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.analysis.corridor import CorridorReport, check_corridor
+from planner.analysis.corridor import CorridorParams, CorridorReport, check_corridor
+from planner.analysis.vertebra_rule import inside_vertebra
 
 #: The critical findings of the session's corridor rules (planner.analysis.rules.corridor).
 MEDIAL_CRITICAL_GRADE = 2
+
+
+@dataclass(frozen=True)
+class CorridorInputs:
+    """What the session's corridor check reads besides the needle and the masks
+    (``PlanningSession.corridor_job``): ``params`` with the marrow-adapted cancellous threshold
+    (:func:`planner.analysis.marrow.params_for_vertebra`), the patient's ``body`` mask (a
+    :class:`~planner.anatomy.body.BodyMask`, or None) and the linked ``vertebra`` (a
+    :class:`~planner.anatomy.levels.LevelGeometry`, or None: bone destroyed by the lesion counts inside
+    it, :func:`planner.analysis.vertebra_rule.inside_vertebra`)."""
+
+    params: CorridorParams = CorridorParams()
+    body: object = None
+    vertebra: object = None
 
 
 @dataclass(eq=False)
@@ -34,6 +52,7 @@ class FullCheck:
     foramen_mask: np.ndarray | None
     outer_diameter_mm: float
     lesion_inside: object = None
+    inputs: CorridorInputs = field(default_factory=CorridorInputs)
     cache: dict = field(default_factory=dict)
 
     @staticmethod
@@ -50,7 +69,8 @@ class FullCheck:
             self.cache[key] = check_corridor(self.volume, np.asarray(entry_lps, float), np.asarray(tip_lps, float),
                                              self.outer_diameter_mm, side=side, axes=self.axes,
                                              canal_mask=self.canal_mask, foramen_mask=self.foramen_mask,
-                                             lesion_inside=self.lesion_inside)
+                                             params=self.inputs.params, body=self.inputs.body,
+                                             lesion_inside=inside_vertebra(self.inputs.vertebra, self.lesion_inside))
         return self.cache[key]
 
     def failure(self, side: str, entry_lps, tip_lps) -> str:

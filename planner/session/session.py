@@ -231,7 +231,7 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin):
         """A function computing this needle's corridor report, safe to run in another thread (it only
         reads the volume, masks and a snapshot of the needle), and the cache key it is valid for."""
         axes = self._level_axes(needle)
-        volume, canal, lesion_inside = self.volume, self.canal_mask, self._lesion_inside()
+        volume, canal, lesion_inside = self.volume, self.canal_mask, self.lesion_inside()
         anatomy, plan_levels = (self.anatomy if self.auto_anatomy else None), tuple(self.plan.levels)
         foramina, canal_version = self.foramina, self.canal.version
 
@@ -283,7 +283,7 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin):
     def _target_key(self):
         return (self.lesion.version, tuple(self.plan.targets), self.canal.version)
 
-    def _lesion_inside(self):
+    def lesion_inside(self):
         """A function telling which LPS points lie in the target lesion (mask or shapes), or None."""
         lesion = self.lesion_mask()
         if lesion is not None:

@@ -25,6 +25,7 @@ from planner.plan.commands_base import AddItem, MacroCommand
 from planner.plan.items import Level
 from planner.planning.ctv import build_ctv
 from planner.planning.propose import propose
+from planner.session.proposal_inputs import proposal_corridor_inputs
 from planner.session.whole_target import add_option_command, ctv_case
 from planner.ui.load_worker import LoadWorker
 from planner.ui.plan_overlays import MaskOverlay
@@ -160,7 +161,8 @@ class ProposeActions(QObject):
             progress(1, 3)
             if cancel():
                 return case, None
-            return case, propose(volume, case.sectors, case.ctv, case.gtv, canal, device, foramen_mask=foramina)
+            return case, propose(volume, case.sectors, case.ctv, case.gtv, canal, device, foramen_mask=foramina,
+                                 corridor=proposal_corridor_inputs(s, case.level))
 
         self._start("Propose access", job, self._show_proposal)
 

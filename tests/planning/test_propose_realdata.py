@@ -21,6 +21,7 @@ from planner.imaging import load_path
 from planner.plan.items import Target
 from planner.planning.propose import ProposeParams
 from planner.session.session import PlanningSession
+from planner.session.proposal_inputs import proposal_corridor_inputs
 from planner.session.whole_target import add_option_command, ctv_case
 
 pytestmark = pytest.mark.realdata
@@ -45,7 +46,8 @@ def _check(session, reference_mask, level):
     case = ctv_case(session, level)
     session.evaluate()  # the neural foramina of this canal, which the trajectories must avoid
     prop = propose(session.volume, case.sectors, case.ctv, case.gtv, session.canal_mask,
-                   load_library().get("generic-mw-2450-1.6"), FAST, foramen_mask=session.foramen_mask)
+                   load_library().get("generic-mw-2450-1.6"), FAST, foramen_mask=session.foramen_mask,
+                   corridor=proposal_corridor_inputs(session, case.level))
     assert prop.options
     k = np.argwhere(reference_mask)
     tree = cKDTree(session.volume.to_lps(k[:, ::-1].astype(float)))
@@ -55,6 +57,10 @@ def _check(session, reference_mask, level):
         session.stack.push(add_option_command(session, option, case))
         ev = session.evaluate(corridors=True)
         critical = [f.code for f in ev.findings if f.severity == Severity.CRITICAL]
+        # the grade each option shows is the one the safety panel reports once it is added (the same check:
+        # on this patient's low-density T12 marrow a fixed 200 HU threshold once graded the pedicle higher)
+        proposed = {n.side: n.max_breach_grade for n in option.needles}
+        assert {n.side: ev.corridors[n.id].grade for n in session.plan.needles} == proposed, option.approach
         if prop.notes:  # the thermal limit could not be met: only the thermocouple's alarm may be critical
             assert set(critical) <= {Code.TC_ALARM}, (option.approach, critical)
         else:
