@@ -38,6 +38,7 @@ from planner.analysis.overlap import PreparedCanal
 from planner.core.errors import LoadCancelled, PlannerError
 from planner.core.progress import check_cancel
 from planner.ui.load_worker import LoadWorker
+from planner.ui.runner_base import RetiringWorkers
 
 #: (share of the bar reached when the step starts, what the bar says) for each step.
 STEPS = ((0, "body outline"), (15, "spinal canal"), (40, "vertebrae"))
@@ -58,7 +59,7 @@ def level_summary(spine) -> str:
     return NOT_NAMED
 
 
-class AnatomyJob(QObject):
+class AnatomyJob(RetiringWorkers, QObject):
     """Runs the steps above for the case ``loader.window`` has open (see the module docstring)."""
 
     vertebrae_ready = Signal(object)  # SpineResult, applied to the session's anatomy (also after a rename)
@@ -161,10 +162,8 @@ class AnatomyJob(QObject):
         worker.finished.connect(lambda spine, j=job_id: self._on_spine(j, spine))
         worker.failed.connect(lambda message, j=job_id: self._on_failed(j, message))
         worker.cancelled.connect(lambda j=job_id: self._end(j))
-        for signal in (worker.finished, worker.failed, worker.cancelled):
-            signal.connect(lambda *_a, wk=worker: self._forget(wk))
         self.worker = worker
-        self._workers.append(worker)
+        self._keep_until_done(worker)
         self._set_summary("")
         self._show_busy(True)
         self.busy_changed.emit(True)
@@ -204,18 +203,10 @@ class AnatomyJob(QObject):
             self.busy_changed.emit(False)
             self.done.emit()
 
-    def _forget(self, worker: LoadWorker) -> None:
-        """A thread sent its last signal: let it return (microseconds) before dropping it."""
-        worker.wait(1000)
-        if worker in self._workers:
-            self._workers.remove(worker)
-
     def shutdown(self) -> None:
         """The window closes: cancel, then wait for every thread (see the module docstring)."""
         self._drop_current()
-        for worker in list(self._workers):
-            worker.cancel()
-            worker.wait(120000)
+        self._wait_for_workers()
 
     # --- results (GUI thread) ----------------------------------------------------------------------
     def _current(self, job_id: int) -> bool:

@@ -31,6 +31,7 @@ from planner.anatomy.levels import LevelGeometry, detect_level, propose_neighbou
 from planner.core.errors import LoadCancelled, PlannerError
 from planner.core.progress import check_cancel
 from planner.ui.load_worker import LoadWorker
+from planner.ui.runner_base import RetiringWorkers
 
 #: What the bar says at each step (short: the status bar is shared with the other jobs).
 STEPS = ("measuring the body", "its neighbours")
@@ -78,7 +79,7 @@ def find_level(session, volume, seed_lps, name: str, request_id: int = 0, cancel
     return LevelOutcome(request_id, name, seed, geometry, tuple(found))
 
 
-class LevelJob(QObject):
+class LevelJob(RetiringWorkers, QObject):
     """Runs :func:`find_level` for ``host`` (an ActionHost) and hands the outcome to ``apply``."""
 
     busy_changed = Signal(bool)
@@ -145,10 +146,8 @@ class LevelJob(QObject):
         worker.finished.connect(self._on_finished)
         worker.failed.connect(lambda message, r=request_id: self._on_failed(r, message))
         worker.cancelled.connect(lambda r=request_id: self._end(r))
-        for signal in (worker.finished, worker.failed, worker.cancelled):
-            signal.connect(lambda *_a, wk=worker: self._forget(wk))
         self.worker = worker
-        self._workers.append(worker)
+        self._keep_until_done(worker)
         self._show(True)
         self._on_progress(request_id, 0)
         self.busy_changed.emit(True)
@@ -170,19 +169,11 @@ class LevelJob(QObject):
             self._show(False)
             self.busy_changed.emit(False)
 
-    def _forget(self, worker: LoadWorker) -> None:
-        """A thread sent its last signal: let it return (microseconds) before dropping it."""
-        worker.wait(1000)
-        if worker in self._workers:
-            self._workers.remove(worker)
-
     def shutdown(self) -> None:
         """The window closes: cancel, then wait for every thread (see the module docstring)."""
         self._closed = True
         self._drop_current()
-        for worker in list(self._workers):
-            worker.cancel()
-            worker.wait(120000)
+        self._wait_for_workers()
 
     # --- results (GUI thread) ------------------------------------------------------------------------
     def _current(self, request_id: int) -> bool:

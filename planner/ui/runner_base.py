@@ -27,3 +27,28 @@ class OneJobRunner:
         if self.worker is not None:
             self.worker.cancel()
             self.worker.wait()
+
+
+class RetiringWorkers:
+    """Mixin for a job that may supersede or cancel its worker while it runs (the automatic anatomy, a
+    V-click's level): the old thread finishes its step in the background and is kept in ``_workers``
+    until its last signal, so that closing the window can wait for every thread (a QThread destroyed
+    while running aborts the app). The host keeps ``_workers = []``."""
+
+    def _keep_until_done(self, worker) -> None:
+        """Track ``worker`` until it sends its last signal (finished, failed or cancelled)."""
+        for signal in (worker.finished, worker.failed, worker.cancelled):
+            signal.connect(lambda *_a, wk=worker: self._forget(wk))
+        self._workers.append(worker)
+
+    def _forget(self, worker) -> None:
+        """A thread sent its last signal: let it return (microseconds) before dropping it."""
+        worker.wait(1000)
+        if worker in self._workers:
+            self._workers.remove(worker)
+
+    def _wait_for_workers(self) -> None:
+        """Cancel every thread still running, then wait for each (the window is closing)."""
+        for worker in list(self._workers):
+            worker.cancel()
+            worker.wait(120000)
