@@ -94,18 +94,16 @@ def test_no_vertebra_or_no_core_keeps_the_default():
 
 
 @pytest.fixture(scope="module")
-def t11_case(t11_t12_ct_dir):
-    from planner.anatomy.canal import segment_canal
+def t11_case(t11_t12_ct_dir, t11_t12_volume, t11_t12_canal):
+    """The T11-T12 training plan on the session's shared scan and canal (tests/conftest.py, read-only)."""
     from planner.core.resources import resource_path
-    from planner.imaging import load_path
     from planner.plan.io import read_plan
     from planner.session.session import PlanningSession
 
-    volume = load_path(t11_t12_ct_dir)
     s = PlanningSession()
     s.auto_evaluate = False
-    s.set_volume(volume)
-    s.set_canal(segment_canal(volume).mask)
+    s.set_volume(t11_t12_volume)
+    s.set_canal(t11_t12_canal.mask.copy())  # sessions edit their canal in place
     s.open_plan(read_plan(resource_path("training", "t11-t12", "t12-right-transpedicular.plan.json")))
     return s, t11_t12_ct_dir
 
@@ -161,15 +159,14 @@ def test_the_t12_reference_needle_no_longer_breaches_its_pedicle_medially(t11_ca
 
 
 @pytest.mark.realdata
-def test_a_dense_lumbar_body_keeps_the_default(lumbar_ct_dir):
+def test_a_dense_lumbar_body_keeps_the_default(lumbar_volume):
     """The shared lumbar scan's L2 (the training reference's level, on slice 57 by eye; marrow about 270 HU):
     the threshold stays 200 HU, so the lumbar corridor results are unchanged."""
     from planner.core.resources import resource_path
-    from planner.imaging import load_path
     from planner.plan.io import read_plan
     from planner.session.anatomy_state import plan_level_geometry
 
-    volume = load_path(lumbar_ct_dir)
+    volume = lumbar_volume
     plan = read_plan(resource_path("training", "lumbar-tcia", "l2-left-transpedicular.plan.json"))
     l2 = plan_level_geometry(next(lv for lv in plan.levels if lv.name == "L2"))
     core = marrow_core_hu(volume, l2)

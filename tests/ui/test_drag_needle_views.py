@@ -19,8 +19,7 @@ from planner.plan import commands
 from planner.plan.items import Antenna, Needle
 from planner.render.plane_sources import DRAFT_STEP_FACTOR
 from planner.ui import slice_cache
-from planner.ui.main_window import MainWindow
-from tests.ui.helpers import grab_bytes, mouse
+from tests.ui.helpers import grab_bytes, mouse, window_showing
 
 pytestmark = pytest.mark.gui
 
@@ -32,13 +31,7 @@ def volume(request):
 
 @pytest.fixture
 def window(qtbot, volume):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1200, 850)
-    w.show()
-    qtbot.waitExposed(w)
-    w.loader.quiet = True
-    w.set_volume(volume)
+    w = window_showing(qtbot, volume)
     w.corridors.shutdown()  # corridor checks (seconds) play no part in the drawing
     w.loader.anatomy.cancel()  # nor the automatic anatomy, whose canal and names would land between two grabs
     w.view3d.cancel_surface()  # nor the 3D bone surface (seconds in a thread, waited for on close; issue 15)

@@ -17,8 +17,7 @@ from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
 from planner.plan import commands
 from planner.plan.items import Antenna, Needle, Thermocouple
 from planner.ui import slice_cache
-from planner.ui.main_window import MainWindow
-from tests.ui.helpers import mouse
+from tests.ui.helpers import mouse, window_showing
 
 pytestmark = pytest.mark.gui
 
@@ -53,13 +52,7 @@ def canal(lumbar):
 
 @pytest.fixture
 def window(qtbot, lumbar, canal):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1200, 850)
-    w.show()
-    qtbot.waitExposed(w)
-    w.loader.quiet = True
-    w.set_volume(lumbar)
+    w = window_showing(qtbot, lumbar)
     mask, centre = canal
     w.loader.anatomy.cancel()  # the automatic anatomy (its canal, its names) plays no part either
     w.session.set_canal(mask)

@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.gui, pytest.mark.realdata]
 TCIA_L2_SEED_IJK = (258, 272, 57)
 
 
-def _group(qtbot, volume, canal=False):
-    from planner.anatomy.canal import segment_canal
+def _group(qtbot, volume, canal=None):
+    """The level actions on a host showing ``volume`` (and ``canal``, a mask, when given)."""
     from planner.ui.level_actions import LevelActions
     from tests.ui.test_action_groups import FakeHost
 
@@ -27,15 +27,13 @@ def _group(qtbot, volume, canal=False):
     qtbot.addWidget(host.parent)
     host.session.auto_evaluate = False
     host.session.set_volume(volume)
-    if canal:
-        host.session.set_canal(segment_canal(volume).mask)
+    if canal is not None:
+        host.session.set_canal(canal.copy())  # sessions edit their canal in place
     return host, LevelActions(host, host.add_menu("&Plan"))
 
 
-def test_lumbar_l2_from_the_worker_with_its_neighbours(qtbot, lumbar_ct_dir):
-    from planner.imaging import load_path
-
-    volume = load_path(lumbar_ct_dir)
+def test_lumbar_l2_from_the_worker_with_its_neighbours(qtbot, lumbar_volume):
+    volume = lumbar_volume  # shared by the session (tests/conftest.py), read-only
     host, actions = _group(qtbot, volume)
     try:
         actions.name_box.setCurrentText("L2")
@@ -52,11 +50,9 @@ def test_lumbar_l2_from_the_worker_with_its_neighbours(qtbot, lumbar_ct_dir):
         actions.shutdown()
 
 
-def test_t12_cut_by_the_scan_end_comes_from_the_bone_in_the_worker(qtbot, t11_t12_ct_dir):
-    from planner.imaging import load_path
-
-    volume = load_path(t11_t12_ct_dir)
-    host, actions = _group(qtbot, volume, canal=True)
+def test_t12_cut_by_the_scan_end_comes_from_the_bone_in_the_worker(qtbot, t11_t12_volume, t11_t12_canal):
+    volume = t11_t12_volume  # shared by the session (tests/conftest.py), read-only
+    host, actions = _group(qtbot, volume, canal=t11_t12_canal.mask)
     ref = read_plan(resource_path("training", "t11-t12", "t12-right-transpedicular.plan.json"))
     centre = np.asarray(ref.levels[0].body_centre_lps)
     try:

@@ -16,31 +16,23 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
-from planner.imaging import load_path
 from planner.plan import commands
 from planner.plan.items import Antenna, Needle, Target, Thermocouple
 from planner.ui import slice_cache
-from planner.ui.main_window import MainWindow
 from planner.ui.overlay_geometry import FrameGeometry
-from tests.ui.helpers import mouse
+from tests.ui.helpers import mouse, window_showing
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(scope="module", params=["lumbar", "t11_t12"])
 def scan(request):
-    return load_path(request.getfixturevalue(f"{request.param}_ct_dir"))
+    return request.getfixturevalue(f"{request.param}_volume")  # loaded once per session, read-only (tests/conftest.py)
 
 
 @pytest.fixture
 def window(qtbot, scan):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1200, 850)
-    w.show()
-    qtbot.waitExposed(w)
-    w.loader.quiet = True
-    w.set_volume(scan)
+    w = window_showing(qtbot, scan)
     w.loader.anatomy.cancel()  # no automatic anatomy: the plan's overlays are what is tested
     lo, hi = scan.bounds_lps
     centre = (lo + hi) / 2

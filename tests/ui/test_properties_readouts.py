@@ -19,7 +19,7 @@ from planner.plan.items import Antenna, Needle, Thermocouple
 from planner.session.readouts import item_rows
 from planner.ui.properties_panel import PropertiesPanel
 from planner.ui.readouts import LONG_READOUT_CHARS, ReadoutGrid, elided_rows
-from tests.ui.helpers import mouse
+from tests.ui.helpers import mouse, window_showing
 
 pytestmark = pytest.mark.gui
 
@@ -93,15 +93,7 @@ def volume(request):
 
 @pytest.fixture
 def window(qtbot, volume):
-    from planner.ui.main_window import MainWindow
-
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1200, 850)
-    w.show()
-    qtbot.waitExposed(w)
-    w.loader.quiet = True
-    w.set_volume(volume)
+    w = window_showing(qtbot, volume)
     w.corridors.shutdown()  # corridor checks (seconds) play no part in the readouts tested here
     w.view3d.cancel_surface()  # nor the 3D bone surface (seconds in a thread, waited for on close; issue 15)
     lo, hi = volume.bounds_lps
