@@ -33,7 +33,8 @@ from planner.session.anatomy_state import confidence_word
 from planner.session.level_rename import shift_all_levels
 from planner.ui.action_host import ActionHost
 from planner.ui.keyboard import wheel_only_when_focused
-from planner.ui.level_job import LevelJob, LevelOutcome
+from planner.session.level_search import LevelOutcome
+from planner.ui.level_job import LevelJob
 
 
 class LevelActions:

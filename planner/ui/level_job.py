@@ -3,7 +3,8 @@
 :func:`planner.anatomy.levels.detect_level` and the neighbour proposals take 2-7 s on a loaded 2-core
 machine; they ran on the GUI thread. Here they run in a :class:`~planner.ui.load_worker.LoadWorker`
 thread behind a status-bar progress bar ("Level L2: measuring the body…") with a Cancel button, the
-pattern of the automatic anatomy (:mod:`planner.ui.anatomy_job`):
+pattern of the automatic anatomy (:mod:`planner.ui.anatomy_job`); the search itself is Qt-free
+(:func:`planner.session.level_search.find_level`):
 
 - the result comes back as one :class:`LevelOutcome`, which :class:`~planner.ui.level_actions.LevelActions`
   applies on the GUI thread as one undoable step (the level; the neighbours wait in the Plan menu);
@@ -21,63 +22,12 @@ destroyed while it runs aborts the app).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QProgressBar, QToolButton
 
-from planner.anatomy.levels import LevelGeometry, detect_level, propose_neighbours
-from planner.core.errors import LoadCancelled, PlannerError
-from planner.core.progress import check_cancel
+from planner.session.level_search import STEPS, LevelOutcome, find_level
 from planner.ui.load_worker import LoadWorker
 from planner.ui.runner_base import RetiringWorkers
-
-#: What the bar says at each step (short: the status bar is shared with the other jobs).
-STEPS = ("measuring the body", "its neighbours")
-
-
-@dataclass(frozen=True)
-class LevelOutcome:
-    """What one click found: the body's ``geometry`` with the ``proposals`` for its neighbours, or, when
-    the body could not be measured, ``fallback`` (a plan Level from the bone) or only ``why`` in words."""
-
-    request_id: int
-    name: str
-    seed_lps: tuple
-    geometry: LevelGeometry | None = None
-    proposals: tuple = ()
-    fallback: object = None  # planner.plan.items.Level
-    why: str = ""
-
-
-def find_level(session, volume, seed_lps, name: str, request_id: int = 0, cancel=None, progress=None) -> LevelOutcome:
-    """The worker's job (no Qt): measure the body at ``seed_lps`` and propose one neighbour each way;
-    ``progress(step, len(STEPS))`` before each step, ``cancel`` checked between them."""
-    if progress is not None:
-        progress(0, len(STEPS))
-    seed = tuple(float(v) for v in np.asarray(seed_lps, float).reshape(3))
-    try:
-        geometry = detect_level(volume, seed, name)
-    except PlannerError as exc:
-        check_cancel(cancel, "the level detection")
-        from planner.session.level_fallback import level_from_bone
-
-        try:
-            return LevelOutcome(request_id, name, seed, fallback=level_from_bone(session, name, seed), why=str(exc))
-        except PlannerError:
-            return LevelOutcome(request_id, name, seed, why=str(exc))
-    check_cancel(cancel, "the level detection")
-    if progress is not None:
-        progress(1, len(STEPS))
-    try:
-        found = propose_neighbours(volume, geometry, count_up=1, count_down=1, cancel=cancel)
-    except LoadCancelled:
-        raise
-    except PlannerError:
-        found = []
-    return LevelOutcome(request_id, name, seed, geometry, tuple(found))
-
 
 class LevelJob(RetiringWorkers, QObject):
     """Runs :func:`find_level` for ``host`` (an ActionHost) and hands the outcome to ``apply``."""

@@ -392,8 +392,7 @@ class MainWindow(QMainWindow):
         if not self.plan_files.confirm_close():
             event.ignore()
             return
-        # every worker stops: the load, canal and automatic anatomy (issues 13/19), a clicked level still
-        # being measured, an export (cancelled, its files discarded), corridors, canal, thermal, proposals, 3D
+        # every worker stops (an export is cancelled and its files discarded; issues 13/19)
         for part in (self.loader, self.levels, self.plan_files.exports, self.corridors, self.canal_prep,
                      self.thermal, self.proposals, self.view3d):
             part.shutdown()

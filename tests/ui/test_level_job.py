@@ -12,7 +12,7 @@ import pytest
 
 from planner.anatomy import levels
 from planner.core.resources import sample_dir, sample_series_dir
-from planner.ui import level_job
+from planner.session import level_search
 
 pytestmark = pytest.mark.gui
 
@@ -55,7 +55,7 @@ def hold(monkeypatch):
             started.set()
             release.wait(60)
         return original(*args, **kwargs)
-    monkeypatch.setattr(level_job, "detect_level", held)
+    monkeypatch.setattr(level_search, "detect_level", held)
     monkeypatch.setattr(levels, "detect_level", held)
     return calls, started, release
 
