@@ -23,11 +23,12 @@ import numpy as np
 
 from planner.anatomy.levels_align import initial_frame
 from planner.anatomy.levels_body import LevelParams, PassResult, analyse_pass
+from planner.anatomy.levels_marrow import analyse_marrow_pass
 from planner.core.errors import OutOfRangeError, PlanError, PlannerError
 from planner.core.progress import Cancel, check_cancel
 from planner.core.volume import ImageVolume
 
-__all__ = ["LEVEL_ORDER", "LevelGeometry", "LevelParams", "detect_level", "neighbour_name",
+__all__ = ["LEVEL_ORDER", "LevelGeometry", "LevelParams", "detect_level", "detect_level_pass", "neighbour_name",
            "propose_neighbours"]
 
 #: Level names from head to feet, as ``planner.plan.vocab.LEVEL_NAMES`` (anatomy may not import plan).
@@ -175,27 +176,56 @@ def detect_level(volume: ImageVolume, seed_lps, name: str, params: LevelParams |
     :class:`~planner.core.errors.OutOfRangeError` for a point outside the scan, and
     :class:`~planner.core.errors.PlannerError` when no vertebral body is found there.
     """
+    return detect_level_pass(volume, seed_lps, name, params, frame_hint)[0]
+
+
+def detect_level_pass(volume: ImageVolume, seed_lps, name: str, params: LevelParams | None = None,
+                      frame_hint=None) -> tuple[LevelGeometry, PassResult]:
+    """:func:`detect_level` and its last pass (whose ``body_mask`` is the body on the pass's grid).
+    Where the standard passes find no body (:mod:`planner.anatomy.levels_body`), the body bounded by
+    its cortex is tried (low-density marrow, :mod:`planner.anatomy.levels_marrow`); a body the
+    standard passes find is never measured again."""
     _check_name(name)
     p = params or LevelParams()
     seed = np.asarray(seed_lps, dtype=float).reshape(3)
     if not volume.contains_ijk(volume.to_ijk(seed)):
         raise OutOfRangeError("The clicked point is outside the scan: click inside a vertebral body.")
-    if frame_hint is None:
-        centre, axes = initial_frame(volume, seed, p)
-    else:
+    try:
+        return _detect(volume, seed, name, p, frame_hint, analyse_pass)
+    except PlannerError as standard:
+        if not p.marrow_fallback:
+            raise
+        try:
+            return _detect(volume, seed, name, p, frame_hint, analyse_marrow_pass)
+        except PlannerError:
+            raise standard from None
+
+
+def _detect(volume: ImageVolume, seed: np.ndarray, name: str, p: LevelParams, frame_hint,
+            pass_fn) -> tuple[LevelGeometry, PassResult]:
+    """The passes of :func:`detect_level` with one pass function (standard or low-density marrow)."""
+    if frame_hint is not None:
         centre, axes = seed, np.asarray(frame_hint, dtype=float).reshape(3, 3)
-    result = analyse_pass(volume, centre, axes, seed, p, p.first_search_deg)
+    elif pass_fn is analyse_pass:
+        centre, axes = initial_frame(volume, seed, p)
+    else:  # the tilt search needs the standard footprint, which porotic marrow breaks: the patient's axes
+        centre, axes = seed, np.eye(3)
+    result = pass_fn(volume, centre, axes, seed, p, p.first_search_deg)
     axes = _frame_from(result)
     for _ in range(max(p.max_passes - 1, 1)):
         reach = 0.5 * float(np.linalg.norm(result.top_endplate_lps - result.bottom_endplate_lps)) + 18.0
         fine = replace(p, half_height_mm=float(np.clip(reach, 25.0, p.half_height_mm)))
-        result = analyse_pass(volume, result.centre_lps, axes, result.centre_lps, fine, p.refine_search_deg)
+        result = pass_fn(volume, result.centre_lps, axes, result.centre_lps, fine, p.refine_search_deg)
         new_axes = _frame_from(result)
         change = _angle_deg(axes, new_axes)
         axes = new_axes
         if change < p.converged_deg:
             break
-    return _geometry(name, result, axes)
+    geometry = _geometry(name, result, axes)
+    if geometry.height_mm < p.min_body_mm:  # endplates closer than a body's run: a disc or an endplate's rim
+        raise PlannerError("No vertebral body was found at the clicked point: click inside the body, "
+                           "between its endplates.")
+    return geometry, result
 
 
 def _step_confidence(moved_mm: float, expected_mm: float) -> float:

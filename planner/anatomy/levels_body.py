@@ -64,6 +64,9 @@ class LevelParams:
     converged_deg: float = 3.0
     first_search_deg: float = 25.0
     refine_search_deg: float = 8.0
+    #: Where this pass finds no body, try the cortex-bounded body of low-density marrow
+    #: (:mod:`planner.anatomy.levels_marrow`).
+    marrow_fallback: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,6 +95,8 @@ class PassResult:
     next_below_mm: float | None
     at_edge_above: bool
     at_edge_below: bool
+    #: The body on ``grid`` (``[w, v, u]``), for a look or a comparison (None when not kept).
+    body_mask: np.ndarray | None = None
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
@@ -366,4 +371,5 @@ def analyse_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelPa
         next_below_mm=None if below.next_body is None else -along(below.next_body),
         at_edge_above=above.at_edge and above.disc_slices * s < p.min_disc_mm,
         at_edge_below=below.at_edge and below.disc_slices * s < p.min_disc_mm,
+        body_mask=body,
     )

@@ -378,9 +378,11 @@ def find_spine(volume: ImageVolume, body: BodyMask | None = None, params: SpineP
     result = name_vertebrae(volume, body, vertebrae)
     coverage_mm = _coverage_mm(volume)
     if not result.named and coverage_mm < MIN_COVERAGE_MM:
-        return replace(result, message=f"The scan covers only {coverage_mm:.0f} mm along the spine: too short to "
-                       f"find and count vertebrae (about {MIN_COVERAGE_MM:.0f} mm, three bodies and their discs, "
-                       "are needed). The levels are not named; set them by hand.")
+        n = len(result.vertebrae)
+        found = f"{n} vertebral bod{'y was' if n == 1 else 'ies were'} found, but that is " if n else ""
+        return replace(result, message=f"The scan covers only {coverage_mm:.0f} mm along the spine: {found}too short "
+                       f"to count vertebrae from the sacrum or the last rib (about {MIN_COVERAGE_MM:.0f} mm, three "
+                       "bodies and their discs, are needed). The levels are not named; set them by hand.")
     return result
 
 

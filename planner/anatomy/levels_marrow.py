@@ -1,0 +1,211 @@
+"""A vertebral body with low-density marrow, bounded by its cortex: one analysis pass (issue 13).
+
+The standard pass (:mod:`planner.anatomy.levels_body`) calls bone what reads above 150 HU. In
+osteoporotic marrow (Pickhardt et al., Ann Intern Med 2013;158:588-595: L1 trabecular attenuation of
+160 HU or less is 90 % sensitive for osteoporosis) the marrow falls apart into holes at that threshold;
+below it a contrast-filled aorta (lumen 150-200 HU on the shared T11-T12 scan, as dense as the marrow)
+that touches the body joins it, since the cortex between them is bone at any threshold. Here the body
+is found *inside* its cortex instead, so the aorta stays out whatever its HU:
+
+1. **Marrow** = smoothed HU between ``marrow_hu`` (95 HU: above muscle, 40-60 HU, and most of a
+   disc, 50-100 HU; DOMAIN.md soft tissues) and ``cortex_hu`` (250 HU: cortical bone, DOMAIN.md
+   >= 500 HU, blurred by the 1 mm smoothing over a 1-2 mm shell). Dense bone (the cortex, the
+   endplates, a rib) is *not* marrow, so the cortical shell separates the marrow from the aorta's
+   lumen; small holes (< 40 mm^2: dense trabeculae, a vein) are filled.
+2. **Opened** in every slice by a disc of ``neck_mm`` (4 mm): where the cortex is thin or broken (the
+   basivertebral foramen, partial volume) the marrow and the lumen meet through a neck narrower than
+   8 mm, which the opening cuts. The marrow's part at the seed (or, in the other slices, the parts
+   overlapping the seed slice's footprint) is the body's **core**.
+3. **Section** in each slice: the core's convex hull (the opening rounds the body's corners off), bone
+   above ``marrow_hu`` within ``shell_mm`` of it and dense bone within ``dense_reach_mm`` of it (the
+   cortical shell and the endplates, 1-4 mm thick, blurred), convex hull cut at the posterior wall
+   (:func:`planner.anatomy.levels_body.body_hull`) and again where the canal's CSF begins behind
+   the body (:func:`_cut_at_canal`).
+4. **Profile**: per slice, the fraction of the seed footprint's core (2 mm inside it) covered by the
+   slice's core. A disc has no marrow core (its nucleus and annulus read below ``marrow_hu`` or break
+   apart at the opening), a body's slice covers most of the footprint: the body is the run of slices
+   of fraction at least ``body_fraction`` (0.4) around the seed; discs and the next body's start are
+   walked as in the standard pass.
+5. **Body mask**: the sections of the body's run and ``slab_margin_mm`` beyond it (at most to
+   mid-disc: the endplates), the largest 3-D part; its centroid is the centre. Endplates (sub-voxel
+   crossings of ``marrow_hu``), the cranio-caudal axis, the mid-sagittal plane (mirror symmetry of the
+   whole vertebra's bone above ``bone_hu``) and the sizes as in the standard pass.
+
+:func:`planner.anatomy.levels.detect_level` runs this pass only where the standard one finds no body,
+so vertebrae that it measures are unchanged. docs/levels.md gives what it measures on the real scans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from planner.anatomy.levels_body import (LevelParams, PassResult, _body_run, _endplate_planes, _line_plane,
+                                         _plane_normal, _walk_disc, body_hull)
+from planner.anatomy.levels_grid import (IN_PLANE_3x3, LocalGrid, component_at, convex_hull_2d, holes_in_slices, resample,
+                                         slicewise_distance_mm, slicewise_opening, small_parts)
+from planner.anatomy.levels_symmetry import find_mirror_line
+from planner.core.errors import PlannerError
+from planner.core.lazy import lazy_module
+from planner.core.volume import ImageVolume
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
+
+__all__ = ["MarrowParams", "analyse_marrow_pass", "marrow_sections"]
+
+
+@dataclass(frozen=True)
+class MarrowParams:
+    """Tuning of the cortex-bounded body (module docstring); HU and mm."""
+
+    marrow_hu: float = 95.0
+    cortex_hu: float = 250.0
+    neck_mm: float = 6.0
+    shell_mm: float = 3.0
+    dense_reach_mm: float = 6.0
+    body_fraction: float = 0.4
+    small_hole_mm2: float = 40.0
+    min_section_mm2: float = 300.0
+
+
+def _marrow(smooth: np.ndarray, inside: np.ndarray, step_mm: float, mp: MarrowParams) -> np.ndarray:
+    """Marrow-range voxels, small holes filled, opened in every slice (steps 1-2, before the choice)."""
+    marrow = (smooth > mp.marrow_hu) & (smooth < mp.cortex_hu) & inside
+    marrow |= small_parts(holes_in_slices(marrow), mp.small_hole_mm2, step_mm)
+    return slicewise_opening(marrow, mp.neck_mm, step_mm)
+
+
+def _sections(core: np.ndarray, smooth: np.ndarray, step_mm: float, mp: MarrowParams) -> np.ndarray:
+    """Step 3 on every slice of ``core``: the body's section around its marrow core."""
+    out = np.zeros(core.shape, dtype=bool)
+    rows = np.flatnonzero(core.any(axis=(1, 2)))
+    if rows.size == 0:
+        return out
+    hull = np.stack([convex_hull_2d(c) for c in core[rows]])  # the corners the opening rounded off
+    dist = slicewise_distance_mm(~hull, step_mm)  # distance to the core's hull within the slice
+    sm = smooth[rows]
+    part = hull | ((sm > mp.marrow_hu) & (dist <= mp.shell_mm)) | ((sm >= mp.cortex_hu) & (dist <= mp.dense_reach_mm))
+    for n, k in enumerate(rows):
+        out[k] = _cut_at_canal(body_hull(part[n], step_mm), sm[n], core[k], step_mm, mp)
+    return out
+
+
+def _cut_at_canal(section: np.ndarray, smooth2d: np.ndarray, core2d: np.ndarray, step_mm: float,
+                  mp: MarrowParams, band_mm: float = 5.0, run_mm: float = 3.0) -> np.ndarray:
+    """The section cut where the canal begins behind the body. The hull spans the two pedicle bases and
+    the shell reaches a few mm past the posterior wall (a contrast-filled venous plexus in front of the
+    dura reads like marrow), so in the central band of columns (+-``band_mm`` around the core's
+    centre) the first run of ``run_mm`` below ``marrow_hu`` behind the core's centre (the CSF, 0-30
+    HU) is found column by column; the section is cut behind the median of where those runs start."""
+    iv, iu = np.nonzero(core2d)
+    cv, cu = int(round(iv.mean())), int(round(iu.mean()))
+    half = max(int(round(band_mm / step_mm)), 0)
+    run = max(int(round(run_mm / step_mm)), 1)
+    low = smooth2d[cv:, max(cu - half, 0):cu + half + 1] < mp.marrow_hu
+    if low.shape[0] < run:
+        return section
+    # a run of ``run`` low voxels starting at row r: the sum of low[r:r + run] equals run
+    counts = np.lib.stride_tricks.sliding_window_view(low, run, axis=0).sum(axis=-1) == run
+    has = counts.any(axis=0)
+    if not has.any():
+        return section
+    wall = cv + int(np.median(np.argmax(counts[:, has], axis=0)))
+    out = section.copy()
+    out[wall:] = False
+    return out
+
+
+def marrow_sections(smooth: np.ndarray, inside: np.ndarray, seed_wvu: tuple[int, int, int], step_mm: float,
+                    mp: MarrowParams, seed_reach_mm: float = 15.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(seed footprint 2-D, per-slice core 3-D, per-slice section 3-D) on a ``[w, v, u]`` grid.
+
+    The seed slice's core is the opened marrow's part at the seed (or the nearest within
+    ``seed_reach_mm``); in the other slices, the opened marrow's in-plane parts overlapping the seed
+    footprint's inner part (2 mm inside it)."""
+    iw0, iv0, iu0 = seed_wvu
+    opened = _marrow(smooth, inside, step_mm, mp)
+    seed_core = component_at(opened[iw0], (iv0, iu0), seed_reach_mm / step_mm)
+    if seed_core.sum() * step_mm ** 2 < mp.min_section_mm2:
+        raise PlannerError("No vertebral body was found at the clicked point: click inside the body "
+                           "on an axial slice.")
+    footprint = _sections(seed_core[None], smooth[iw0:iw0 + 1], step_mm, mp)[0]
+    inner = ndimage.distance_transform_edt(footprint, sampling=step_mm) >= 2.0
+    labels, n = ndimage.label(opened, structure=IN_PLANE_3x3)
+    keep = np.zeros(n + 1, dtype=bool)
+    keep[np.unique(labels[:, inner])] = True
+    keep[0] = False
+    core = keep[labels]
+    core[iw0] = seed_core
+    return footprint, core, _sections(core, smooth, step_mm, mp)
+
+
+def analyse_marrow_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelParams, search_deg: float,
+                        mp: MarrowParams | None = None) -> PassResult:
+    """:func:`planner.anatomy.levels_body.analyse_pass` with the cortex-bounded body (module docstring)."""
+    mp = mp or MarrowParams()
+    s = p.step_mm
+    grid = LocalGrid.around(centre_lps, axes_lps, s, (-p.half_width_mm, p.half_width_mm),
+                            (-p.anterior_mm, p.posterior_mm), (-p.half_height_mm, p.half_height_mm))
+    hu, inside = resample(volume, grid)
+    smooth = ndimage.gaussian_filter(hu, p.smooth_sigma_mm / s)
+    seed = grid.index_of(grid.to_local(seed_lps))
+    footprint, core, sections = marrow_sections(smooth, inside, seed, s, mp, p.seed_reach_mm)
+    inner = ndimage.distance_transform_edt(footprint, sampling=s) >= 2.0
+    profile = (core & inner[None]).sum(axis=(1, 2)) / max(int(inner.sum()), 1)
+    valid = inside[:, inner].mean(axis=1) > 0.9
+    p = replace(p, profile_split_hu=mp.body_fraction)  # the split is on the covered fraction here
+    start, stop = _body_run(profile, valid, seed[0], p)
+    above = _walk_disc(profile, valid, stop - 1, +1, p)
+    below = _walk_disc(profile, valid, start, -1, p)
+
+    margin = int(round(p.slab_margin_mm / s))
+    slab = slice(max(below.slab_end, start - margin), min(above.slab_end, stop - 1 + margin) + 1)
+    body = np.zeros(smooth.shape, dtype=bool)
+    body[slab] = sections[slab]
+    labels, n = ndimage.label(body)
+    if n > 1:
+        sizes = np.bincount(labels.ravel())
+        sizes[0] = 0
+        body = labels == int(np.argmax(sizes))
+    if body.sum() * s ** 3 < 1000.0:
+        raise PlannerError("The structure at the clicked point is too small to be a vertebral body.")
+    iw, iv, iu = np.nonzero(body)
+    centre_uvw = np.array([grid.u_mm[iu].mean(), grid.v_mm[iv].mean(), grid.w_mm[iw].mean()])
+
+    top, bottom = _endplate_planes(body, smooth, grid, mp.marrow_hu)
+    cc_uvw = _plane_normal(top) + _plane_normal(bottom)
+    cc_uvw /= np.linalg.norm(cc_uvw)
+    top_uvw = _line_plane(centre_uvw, cc_uvw, top, 0.0)
+    bottom_uvw = _line_plane(centre_uvw, cc_uvw, bottom, 0.0)
+
+    bone = (smooth[start:stop] > p.bone_hu) & inside[start:stop]
+    mirror = find_mirror_line(bone.mean(axis=0).astype(float), grid.u_mm, grid.v_mm,
+                              centre_uvw[:2] + np.array([0.0, 20.0]), max_angle_deg=search_deg,
+                              angle_step_deg=2.0 if search_deg > 10.0 else 0.5)
+    n_uvw = np.array([*mirror.normal_uv, 0.0])
+    point_uvw = np.array([*mirror.point_uv, centre_uvw[2]])
+
+    def along(index: int) -> float:
+        return float(grid.w_mm[index] - centre_uvw[2])
+
+    return PassResult(
+        grid=grid,
+        centre_lps=grid.to_lps(centre_uvw),
+        cc_lps=grid.vector_to_lps(cc_uvw),
+        lr_lps=grid.vector_to_lps(n_uvw),
+        plane_point_lps=grid.to_lps(point_uvw),
+        mirror=mirror,
+        top_endplate_lps=grid.to_lps(top_uvw),
+        bottom_endplate_lps=grid.to_lps(bottom_uvw),
+        width_mm=float(np.ptp(grid.u_mm[iu]) + s),
+        depth_mm=float(np.ptp(grid.v_mm[iv]) + s),
+        volume_ml=float(body.sum() * s ** 3 / 1000.0),
+        disc_above_mm=None if above.next_body is None else above.disc_slices * s,
+        disc_below_mm=None if below.next_body is None else below.disc_slices * s,
+        next_above_mm=None if above.next_body is None else along(above.next_body),
+        next_below_mm=None if below.next_body is None else -along(below.next_body),
+        at_edge_above=above.at_edge and above.disc_slices * s < p.min_disc_mm,
+        at_edge_below=below.at_edge and below.disc_slices * s < p.min_disc_mm,
+        body_mask=body,
+    )
