@@ -65,8 +65,9 @@ class LevelParams:
     first_search_deg: float = 25.0
     refine_search_deg: float = 8.0
     #: Where this pass finds no body, try the cortex-bounded body of low-density marrow
-    #: (:mod:`planner.anatomy.levels_marrow`).
-    marrow_fallback: bool = True
+    #: (:mod:`planner.anatomy.levels_marrow`). Off for a click (the level tool keeps its bone-frame
+    #: fallback, planner/session/level_fallback.py); on in the automatic search (spine.SpineParams).
+    marrow_fallback: bool = False
 
 
 @dataclass(frozen=True, eq=False)

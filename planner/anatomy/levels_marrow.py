@@ -52,7 +52,7 @@ from planner.core.volume import ImageVolume
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
-__all__ = ["MarrowParams", "analyse_marrow_pass", "marrow_sections"]
+__all__ = ["MarrowParams", "analyse_marrow_pass", "looks_like_marrow", "marrow_sections"]
 
 
 @dataclass(frozen=True)
@@ -140,10 +140,27 @@ def marrow_sections(smooth: np.ndarray, inside: np.ndarray, seed_wvu: tuple[int,
     return footprint, core, _sections(core, smooth, step_mm, mp)
 
 
+def looks_like_marrow(volume: ImageVolume, seed_lps, mp: MarrowParams, half_mm: float = 5.0) -> bool:
+    """A cheap test before the pass: the median HU of the CT voxels within ``half_mm`` of the seed (a
+    cube) lies between ``marrow_hu`` and ``cortex_hu``. A seed on the posterior arch, a rib or the
+    cortex (denser), or on a disc, the canal or soft tissue (lighter) is refused without resampling."""
+    ijk = volume.to_ijk(np.asarray(seed_lps, float).reshape(3))
+    reach = np.maximum(np.round(half_mm / np.asarray(volume.spacing_mm, float)).astype(int), 1)
+    lo = np.maximum(np.round(ijk).astype(int) - reach, 0)
+    hi = np.minimum(np.round(ijk).astype(int) + reach + 1, np.array(volume.hu.shape[::-1]))
+    if np.any(hi <= lo):
+        return False
+    cube = volume.hu[lo[2]:hi[2], lo[1]:hi[1], lo[0]:hi[0]]
+    return bool(mp.marrow_hu < float(np.median(cube)) < mp.cortex_hu)
+
+
 def analyse_marrow_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelParams, search_deg: float,
                         mp: MarrowParams | None = None) -> PassResult:
     """:func:`planner.anatomy.levels_body.analyse_pass` with the cortex-bounded body (module docstring)."""
     mp = mp or MarrowParams()
+    if not looks_like_marrow(volume, seed_lps, mp):
+        raise PlannerError("No vertebral body was found at the clicked point: click inside the body, "
+                           "between its endplates.")
     s = p.step_mm
     grid = LocalGrid.around(centre_lps, axes_lps, s, (-p.half_width_mm, p.half_width_mm),
                             (-p.anterior_mm, p.posterior_mm), (-p.half_height_mm, p.half_height_mm))

@@ -68,8 +68,10 @@ class SpineParams:
     min_height_mm: float = 12.0
     max_height_mm: float = 34.0
     #: 1.5 mm grid and two passes: twice as fast as the one-click tool; the L2 centre of the shared
-    #: lumbar scan moves by 0.4 mm (measured while writing this module).
-    level_params: LevelParams = field(default_factory=lambda: LevelParams(max_passes=2, step_mm=1.5))
+    #: lumbar scan moves by 0.4 mm (measured while writing this module). Where the standard pass finds
+    #: no body, the cortex-bounded body of low-density marrow is tried (planner/anatomy/levels_marrow.py).
+    level_params: LevelParams = field(default_factory=lambda: LevelParams(max_passes=2, step_mm=1.5,
+                                                                          marrow_fallback=True))
 
 
 def _square_erode(mask: np.ndarray, radius_px: int) -> np.ndarray:

@@ -1,0 +1,174 @@
+"""The vertebral body with low-density marrow, bounded by its cortex (planner/anatomy/levels_marrow.py).
+
+Expected values come from closed forms (a synthetic porotic body with a contrast-filled aorta touching it
+through a gap in its cortex) and, on the 20-slice T11-T12 scan, from reading the slices by eye and from
+TotalSegmentator's labels (machine-made, a stand-in reference; SOURCE.txt: 32 = T12, 33 = T11).
+
+T11-T12 scan by eye (k = slice index, 0 most caudal, 2 mm apart; axial slices rendered in a bone
+window, and HU profiles along rows and columns): the T12-L1 disc and T12's lower endplate at k 0-2,
+T12's marrow from k 3 to 13, the T11-T12 disc at k 14-17 (dark nucleus, bright ring), T11 at k 18-19.
+At k 9 on column i 245 the anterior cortex starts at row j 311 and the HU falls to CSF at j 347: the
+body is 35 mm deep there. On row j 355 the canal's CSF runs from column i 237 to 259 on k 6, 9 and 12:
+its middle, on the mid-sagittal plane, is column 248. The aorta (lumen about 150 HU, as dense as the marrow) is a round tube of
+radius about 12 mm centred near (i 260, j 297), touching the body's anterior-left cortex.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from planner.anatomy.levels import LevelParams, detect_level_pass
+from planner.anatomy.levels_marrow import analyse_marrow_pass
+from planner.anatomy.levels_mask import body_mask_on_ct
+from planner.anatomy.spine import SpineParams, find_spine
+from planner.core.volume import ImageVolume
+from planner.imaging import load_path
+
+# -- synthetic: a porotic body and a touching aorta ---------------------------------------------------
+SEMI_MM = (22.0, 16.0)  # body ellipse, u (left-right) and v (anterior-posterior)
+HEIGHT_MM = 25.0
+PITCH_MM = 37.0
+CORTEX_MM, CORTEX_HU, MARROW_HU, DISC_HU, SOFT_HU, LUMEN_HU = 1.5, 600.0, 120.0, 70.0, 40.0, 150.0
+AORTA_UV, AORTA_R_MM = (10.0, -29.0), 12.0  # touches the anterior cortex at its left
+
+
+def _porotic_stack(spacing_mm=(0.8, 0.8, 1.0)) -> ImageVolume:
+    """Three porotic bodies 37 mm apart (middle one centred at the origin), pedicles and an arch, a
+    contrast-filled aorta touching the bodies' anterior-left cortex through a 6 mm gap in it."""
+    sp = np.asarray(spacing_mm, float)
+    lo = np.array([-60.0, -55.0, -62.0])
+    n = np.round(np.array([120.0, 130.0, 124.0]) / sp).astype(int) + 1
+    u, v, w = np.meshgrid(*(lo[a] + sp[a] * np.arange(n[a]) for a in range(3)), indexing="ij")
+    hu = np.full(u.shape, SOFT_HU)
+    r = np.sqrt((u / SEMI_MM[0]) ** 2 + (v / SEMI_MM[1]) ** 2)
+    hu[(r <= 1.0) & (np.abs(w) <= 1.5 * PITCH_MM)] = DISC_HU
+    for c in (-PITCH_MM, 0.0, PITCH_MM):
+        ww = w - c
+        body = (r <= 1.0) & (np.abs(ww) <= HEIGHT_MM / 2)
+        inner = (np.sqrt((u / (SEMI_MM[0] - CORTEX_MM)) ** 2 + (v / (SEMI_MM[1] - CORTEX_MM)) ** 2) <= 1.0) & (
+            np.abs(ww) <= HEIGHT_MM / 2 - CORTEX_MM)
+        hu[body] = CORTEX_HU
+        hu[inner] = MARROW_HU
+        gap = body & ~inner & (np.abs(u - AORTA_UV[0]) <= 3.0) & (v < 0)  # the cortex broken where the aorta lies
+        hu[gap] = MARROW_HU
+        pedicles = (np.minimum((u - 15.0) ** 2, (u + 15.0) ** 2) + (ww - 3.0) ** 2 <= 4.5 ** 2) & (v >= 12.0) & (v <= 34.0)
+        arch = (np.abs(u) <= 17.0) & (v >= 31.0) & (v <= 37.0) & (np.abs(ww) <= 10.0)
+        hu[pedicles | arch] = CORTEX_HU
+    aorta = (u - AORTA_UV[0]) ** 2 + (v - AORTA_UV[1]) ** 2 <= AORTA_R_MM ** 2
+    hu[aorta & (hu < CORTEX_HU)] = LUMEN_HU
+    hu = ndimage.gaussian_filter(hu, 0.6 / sp) + np.random.default_rng(3).normal(0.0, 12.0, hu.shape)
+    return ImageVolume(hu=np.transpose(hu, (2, 1, 0)).astype(np.int16), spacing_mm=tuple(sp),
+                       origin_lps=tuple(lo), direction=np.eye(3))
+
+
+@pytest.fixture(scope="module")
+def porotic():
+    volume = _porotic_stack()
+    result = analyse_marrow_pass(volume, np.zeros(3), np.eye(3), np.array([0.0, 2.0, 3.0]), LevelParams(), 25.0)
+    return volume, result
+
+
+def test_porotic_body_centre_height_and_volume_from_the_closed_form(porotic):
+    _, result = porotic
+    assert np.linalg.norm(result.centre_lps) < 1.5, result.centre_lps
+    height = float(np.linalg.norm(result.top_endplate_lps - result.bottom_endplate_lps))
+    assert abs(height - HEIGHT_MM) < 3.0, height
+    true_ml = np.pi * SEMI_MM[0] * SEMI_MM[1] * HEIGHT_MM / 1000.0  # 27.6 mL
+    assert abs(result.volume_ml - true_ml) < 0.15 * true_ml, (result.volume_ml, true_ml)
+    assert abs(result.width_mm - 2 * SEMI_MM[0]) < 4.0 and abs(result.depth_mm - 2 * SEMI_MM[1]) < 4.0
+    assert result.next_above_mm is not None and result.next_below_mm is not None  # both discs seen
+
+
+def test_porotic_body_keeps_the_touching_aorta_out(porotic):
+    volume, result = porotic
+    mask = body_mask_on_ct(volume, result)
+    k, j, i = np.nonzero(mask)
+    p = volume.to_lps(np.stack([i, j, k], axis=1).astype(float))
+    in_lumen = (p[:, 0] - AORTA_UV[0]) ** 2 + (p[:, 1] - AORTA_UV[1]) ** 2 <= (AORTA_R_MM - 2.0) ** 2
+    assert in_lumen.sum() == 0
+    assert p[:, 1].min() > -SEMI_MM[1] - 2.0  # nothing in front of the anterior cortex
+
+
+def test_the_same_stack_at_the_standard_threshold_takes_the_aorta_in():
+    """Why the cortex bound is needed: bone above 95 HU (a threshold low enough for the marrow) is one
+    piece with the lumen through the gap, so the lumen's voxels join the body's connected bone."""
+    volume = _porotic_stack()
+    bone = ndimage.gaussian_filter(volume.hu.astype(float), 1.0) > 95.0
+    labels, _ = ndimage.label(bone)
+    centre = np.round(volume.to_ijk(np.array([0.0, 0.0, 0.0]))).astype(int)
+    lumen = np.round(volume.to_ijk(np.array([AORTA_UV[0], AORTA_UV[1], 0.0]))).astype(int)
+    assert labels[centre[2], centre[1], centre[0]] == labels[lumen[2], lumen[1], lumen[0]] != 0
+
+
+# -- the 20-slice T11-T12 scan -----------------------------------------------------------------------
+T12_MARROW_K = (3, 13)
+AORTA_IJ, AORTA_CORE_MM = (260.0, 297.0), 7.0
+
+
+@pytest.fixture(scope="module")
+def t12(t11_t12_volume):
+    spine = find_spine(t11_t12_volume)
+    return t11_t12_volume, spine
+
+
+@pytest.mark.realdata
+def test_t12_found_automatically_and_not_named(t12):
+    volume, spine = t12
+    assert len(spine.vertebrae) == 1, spine.vertebrae
+    g = spine.vertebrae[0]
+    assert g.complete and g.name == "" and not spine.named
+    i, j, k = volume.to_ijk(np.array(g.body_centre_lps))
+    assert T12_MARROW_K[0] + 3 <= k <= T12_MARROW_K[1] - 3, k
+    assert 311 + 8 <= j <= 347 - 8, j  # within the body's depth, away from its walls
+    assert abs(i - 248) <= 5, i  # the canal's middle (on the mid-sagittal plane), module docstring
+    assert 20.0 <= g.height_mm <= 32.0, g.height_mm  # marrow k 3-13 (22 mm) plus the endplates
+    assert np.degrees(np.arccos(abs(g.axes_lps[2][2]))) < 10.0  # the patient lies straight on this scan
+    assert "1 vertebral body was found" in spine.message and "too short" in spine.message
+    assert "by hand" in spine.message
+
+
+@pytest.fixture(scope="module")
+def t12_mask(t12):
+    volume, spine = t12
+    g = spine.vertebrae[0]
+    _, result = detect_level_pass(volume, g.body_centre_lps, "T12", SpineParams().level_params, frame_hint=g.axes_lps)
+    return body_mask_on_ct(volume, result)
+
+
+@pytest.mark.realdata
+def test_t12_body_mask_matches_totalsegmentator_in_front_of_the_canal(t12, t12_mask, t11_t12_canal, t11_t12_ct_dir):
+    """Dice >= 0.85 against TotalSegmentator's T11 + T12 labels (its split between the two runs
+    obliquely through T12's body on this scan), both cut at the canal's front in each slice (the label
+    includes the posterior elements), on the slices where the reference section is at least half its
+    largest (the endplate slices get only the label's ring) within T12's marrow run."""
+    volume, _ = t12
+    seg = load_path(t11_t12_ct_dir.parent / "totalsegmentator_fast_labels.nii.gz")
+    kji = np.argwhere(np.isin(seg.hu, (32, 33)))
+    ijk = np.round(volume.to_ijk(seg.to_lps(kji[:, ::-1].astype(float)))).astype(int)
+    ref = np.zeros(volume.hu.shape, bool)
+    ref[ijk[:, 2], ijk[:, 1], ijk[:, 0]] = True
+    canal = t11_t12_canal.mask
+    rows = np.arange(volume.hu.shape[1])[None, :, None]
+    front = np.array([np.nonzero(c)[0].min() if c.any() else volume.hu.shape[1] for c in canal])
+    ahead = rows < front[:, None, None]
+    ref, ours = ref & ahead, t12_mask & ahead
+    area = ref.sum(axis=(1, 2))
+    slices = np.zeros(area.size, bool)
+    slices[T12_MARROW_K[0]:T12_MARROW_K[1] + 1] = True
+    slices &= area >= 0.5 * area.max()
+    assert slices.sum() >= 9
+    dice = 2.0 * (ours & ref)[slices].sum() / (ours[slices].sum() + ref[slices].sum())
+    assert dice >= 0.85, dice
+
+
+@pytest.mark.realdata
+def test_t12_body_mask_leaves_the_aorta_out(t12, t12_mask):
+    volume, _ = t12
+    i, j = np.meshgrid(np.arange(volume.hu.shape[2]), np.arange(volume.hu.shape[1]))
+    r_mm = np.hypot(i - AORTA_IJ[0], j - AORTA_IJ[1]) * volume.spacing_mm[0]
+    lumen_core = r_mm <= AORTA_CORE_MM
+    assert 140.0 <= float(np.median(volume.hu[8][lumen_core])) <= 170.0  # it is the lumen (about 150 HU)
+    assert not (t12_mask & lumen_core[None]).any()
+    assert t12_mask[T12_MARROW_K[0]:T12_MARROW_K[1] + 1].any(axis=(1, 2)).all()  # a section in every marrow slice
