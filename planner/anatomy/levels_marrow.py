@@ -7,14 +7,15 @@ below it a contrast-filled aorta (lumen 150-200 HU on the shared T11-T12 scan, a
 that touches the body joins it, since the cortex between them is bone at any threshold. Here the body
 is found *inside* its cortex instead, so the aorta stays out whatever its HU:
 
-1. **Marrow** = smoothed HU between ``marrow_hu`` (95 HU: above muscle, 40-60 HU, and most of a
-   disc, 50-100 HU; DOMAIN.md soft tissues) and ``cortex_hu`` (250 HU: cortical bone, DOMAIN.md
-   >= 500 HU, blurred by the 1 mm smoothing over a 1-2 mm shell). Dense bone (the cortex, the
-   endplates, a rib) is *not* marrow, so the cortical shell separates the marrow from the aorta's
-   lumen; small holes (< 40 mm^2: dense trabeculae, a vein) are filled.
-2. **Opened** in every slice by a disc of ``neck_mm`` (4 mm): where the cortex is thin or broken (the
+1. **Marrow** = smoothed HU between ``marrow_hu`` (95 HU: above muscle, 40-60 HU, most of a disc,
+   50-100 HU, and CSF, about 15 HU; the same floor as planner/analysis/marrow.py) and ``cortex_hu``
+   (250 HU: cortical bone reads 500-1900 HU, DOMAIN.md, a 1 mm shell blurred by the 1 mm smoothing
+   falls to about half). Dense bone (the cortex, the endplates, a rib) is *not* marrow, so the
+   cortical shell separates the marrow from the aorta's lumen; small holes (< 40 mm^2: dense
+   trabeculae, a vein) are filled.
+2. **Opened** in every slice by a disc of ``neck_mm`` (6 mm): where the cortex is thin or broken (the
    basivertebral foramen, partial volume) the marrow and the lumen meet through a neck narrower than
-   8 mm, which the opening cuts. The marrow's part at the seed (or, in the other slices, the parts
+   12 mm, which the opening cuts, as it cuts the pedicles (7-10 mm wide, DOMAIN.md) off the body. The marrow's part at the seed (or, in the other slices, the parts
    overlapping the seed slice's footprint) is the body's **core**.
 3. **Section** in each slice: the core's convex hull (the opening rounds the body's corners off), bone
    above ``marrow_hu`` within ``shell_mm`` of it and dense bone within ``dense_reach_mm`` of it (the
@@ -31,8 +32,11 @@ is found *inside* its cortex instead, so the aorta stays out whatever its HU:
    crossings of ``marrow_hu``), the cranio-caudal axis, the mid-sagittal plane (mirror symmetry of the
    whole vertebra's bone above ``bone_hu``) and the sizes as in the standard pass.
 
-:func:`planner.anatomy.levels.detect_level` runs this pass only where the standard one finds no body,
-so vertebrae that it measures are unchanged. docs/levels.md gives what it measures on the real scans.
+:func:`planner.anatomy.levels.detect_level` runs this pass only where the standard one finds no body
+and only when ``LevelParams.marrow_fallback`` is set (the automatic search sets it; a click does not),
+so every vertebra the standard pass measures is unchanged; a seed whose surrounding HU is not
+marrow-like (:func:`looks_like_marrow`) is refused before any resampling. docs/levels.md gives what
+it measures on the real scans.
 """
 
 from __future__ import annotations
@@ -43,8 +47,8 @@ import numpy as np
 
 from planner.anatomy.levels_body import (LevelParams, PassResult, _body_run, _endplate_planes, _line_plane,
                                          _plane_normal, _walk_disc, body_hull)
-from planner.anatomy.levels_grid import (IN_PLANE_3x3, LocalGrid, component_at, convex_hull_2d, holes_in_slices, resample,
-                                         slicewise_distance_mm, slicewise_opening, small_parts)
+from planner.anatomy.levels_grid import (IN_PLANE_3x3, LocalGrid, component_at, convex_hull_2d, holes_in_slices,
+                                         resample, slicewise_distance_mm, slicewise_opening, small_parts)
 from planner.anatomy.levels_symmetry import find_mirror_line
 from planner.core.errors import PlannerError
 from planner.core.lazy import lazy_module

@@ -1,7 +1,8 @@
 """A measured vertebral body as a mask on the CT grid (for a look by eye and for comparisons).
 
-:func:`planner.anatomy.levels.detect_level_pass` gives a level and its last pass; :func:`body_mask_on_ct` brings the pass's body (a 1 mm grid in the vertebra's frame) to the CT
-voxels by nearest neighbour: a CT voxel is in the body when its centre's nearest grid point is.
+:func:`planner.anatomy.levels.detect_level_pass` gives a level and its last pass; :func:`body_mask_on_ct`
+brings the pass's body (a grid in the vertebra's frame) to the CT voxels by nearest neighbour: a CT
+voxel is in the body when its centre's nearest grid point is.
 """
 
 from __future__ import annotations
