@@ -91,10 +91,10 @@ def test_porotic_body_keeps_the_touching_aorta_out(porotic):
     assert p[:, 1].min() > -SEMI_MM[1] - 2.0  # nothing in front of the anterior cortex
 
 
-def test_the_same_stack_at_the_standard_threshold_takes_the_aorta_in():
+def test_the_same_stack_at_a_marrow_threshold_takes_the_aorta_in(porotic):
     """Why the cortex bound is needed: bone above 95 HU (a threshold low enough for the marrow) is one
     piece with the lumen through the gap, so the lumen's voxels join the body's connected bone."""
-    volume = _porotic_stack()
+    volume, _ = porotic
     bone = ndimage.gaussian_filter(volume.hu.astype(float), 1.0) > 95.0
     labels, _ = ndimage.label(bone)
     centre = np.round(volume.to_ijk(np.array([0.0, 0.0, 0.0]))).astype(int)
@@ -172,3 +172,16 @@ def test_t12_body_mask_leaves_the_aorta_out(t12, t12_mask):
     assert 140.0 <= float(np.median(volume.hu[8][lumen_core])) <= 170.0  # it is the lumen (about 150 HU)
     assert not (t12_mask & lumen_core[None]).any()
     assert t12_mask[T12_MARROW_K[0]:T12_MARROW_K[1] + 1].any(axis=(1, 2)).all()  # a section in every marrow slice
+
+
+@pytest.mark.realdata
+def test_t12_the_same_in_a_prone_feet_first_layout(t12):
+    """The same voxels stored prone and feet-first (every voxel at the same LPS point,
+    tests/anatomy/test_orientations.py) give the same body: the search runs in the patient's axis order."""
+    from .test_orientations import _relayout
+
+    volume, spine = t12
+    other = find_spine(_relayout(volume, flip_ijk=(True, True, True)))
+    assert len(other.vertebrae) == 1 and not other.named
+    assert np.allclose(other.vertebrae[0].body_centre_lps, spine.vertebrae[0].body_centre_lps, atol=0.01)
+    assert abs(other.vertebrae[0].height_mm - spine.vertebrae[0].height_mm) < 0.01
