@@ -185,3 +185,20 @@ def test_t12_the_same_in_a_prone_feet_first_layout(t12):
     assert len(other.vertebrae) == 1 and not other.named
     assert np.allclose(other.vertebrae[0].body_centre_lps, spine.vertebrae[0].body_centre_lps, atol=0.01)
     assert abs(other.vertebrae[0].height_mm - spine.vertebrae[0].height_mm) < 0.01
+
+
+@pytest.mark.realdata
+def test_t12_sectors_from_the_automatic_vertebra(t12, t11_t12_canal):
+    """The ISRC sectors (planner/anatomy/sectors.py) laid on the automatic T12: the landmarks marked by
+    eye on this scan (tests/planning/test_sector_landmarks.py, T11_T12_T12) fall in their sectors, and
+    the body centre is labelled body."""
+    from planner.anatomy.sectors import BODY, sector_map
+
+    from ..planning.test_sector_landmarks import T11_T12_T12
+
+    volume, spine = t12
+    sectors = sector_map(volume, spine.vertebrae[0], t11_t12_canal.mask)
+    for name, ((i, j, k), sector) in T11_T12_T12.items():
+        assert int(sectors.frame.classify(volume.to_lps(np.array((i, j, k), float))[None])[0]) == sector, name
+    i, j, k = T11_T12_T12["body centre"][0]
+    assert sectors.labels[k, j, i] == BODY
