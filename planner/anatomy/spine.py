@@ -381,7 +381,8 @@ def find_spine(volume: ImageVolume, body: BodyMask | None = None, params: SpineP
     coverage_mm = _coverage_mm(volume)
     if not result.named and coverage_mm < MIN_COVERAGE_MM:
         n = len(result.vertebrae)
-        found = f"{n} vertebral bod{'y was' if n == 1 else 'ies were'} found, but that is " if n else ""
+        found = (f"{n} vertebral bod{'y was' if n == 1 else 'ies were'} found, but {coverage_mm:.0f} mm is "
+                 if n else "")
         return replace(result, message=f"The scan covers only {coverage_mm:.0f} mm along the spine: {found}too short "
                        f"to count vertebrae from the sacrum or the last rib (about {MIN_COVERAGE_MM:.0f} mm, three "
                        "bodies and their discs, are needed). The levels are not named; set them by hand.")
