@@ -12,14 +12,21 @@ Expert choices (documented so they can be argued with):
   path passes the task's own safety criteria) and ``TARGET_ANTERIOR_MM``
   anterior of the body centre: the anterior half of the body, where a unipedicular cement or
   ablation needle is aimed (a 13G needle, DOMAIN.md "The procedure": Chen AJNR 2022).
-- **T11-T12 scan, T12** (20 slices at 2 mm): too short for the automatic count, so the body is
-  measured with the one-click tool (:func:`planner.anatomy.levels.detect_level`) seeded inside the
-  machine-made TotalSegmentator T12 label (label 32, SOURCE.txt; used only as a click position).
-  Right transpedicular, same rule for the target.
+- **T11-T12 scan, T12** (20 slices at 2 mm): too short for the automatic count, so the vertebra is
+  measured from the machine-made TotalSegmentator T12 label (label 32, SOURCE.txt): its body part
+  (the label anterior of the canal's front, :mod:`planner.training.t12_anatomy`) gives the level's
+  centre (centroid) and depth; the mid-sagittal plane runs through the canal's centre. Right
+  transpedicular: the line runs through the centre of the pedicle's isthmus in the label, along the
+  level's AP axis (about 0 degrees at T12, DOMAIN.md) turned medially by the smallest angle of
+  ``T12_MEDIAL_CHOICES_DEG`` that puts the tip ``TIP_INSIDE_MM`` (5 mm) inside the body part, the tip
+  2-6 mm anterior of the body centre, the pivot within 2 mm of the isthmus' height
+  (``PIVOT_SHIFTS_MM``); the first such line with no critical finding and no breach above grade 2 in
+  the safety panel's evaluation is the reference.
 
 The entry is where that line, walked back from the pedicle, leaves the body at the skin of the back
 (:func:`planner.planning.access.body_mask`: the CT table is not body). The reference needle must itself
-pass its task: no cortical breach of grade 2 or more and no canal entry (a test checks it).
+pass its task: no cortical breach above the task's grade (L2: 1; T12: 2, see above), no canal entry and no
+critical finding in the safety panel's evaluation (tests/training/test_t12_reference.py checks T12).
 """
 
 from __future__ import annotations
@@ -63,13 +70,15 @@ RULE_TEXT = ("Scored against a hidden expert needle: tip within {tip:g} mm of it
              "corridor check with no cortical breach of Gertzbein-Robbins grade 2 or more (2 mm) and no entry "
              "into the spinal canal.")
 
-#: On the 20-slice T11-T12 scan the corridor check reports cortical breaches of 5-12 mm on every line
-#: through the T12 pedicle (the vertebra is cut by the scan's end; the same limit makes the proposer's
-#: T12 test a strict xfail, tests/planning/test_propose_realdata.py): breaches are shown, not scored.
+#: On the 20-slice T11-T12 scan T12's marrow reads 100-190 HU (planner/analysis/marrow.py): the corridor
+#: check's cancellous threshold adapts to it, yet its grade 1-2 breaches remain on good lines through the
+#: pedicle, the reference's own included (two superior grade 2 breaches where the line meets the cortex,
+#: no critical finding; tests/training/test_t12_reference.py): breaches are shown, not scored.
 RULE_TEXT_T12 = ("Scored against a hidden expert needle: tip within {tip:g} mm of it, skin entry within {entry:g} mm "
-                 "of its line, direction within {angle:g}°, and no entry into the spinal canal. On this 20-slice "
-                 "scan the vertebra is cut by the scan's end and the corridor check reports breaches on every "
-                 "path: they are listed in the feedback exactly as in the safety panel but do not count.")
+                 "of its line, direction within {angle:g}°, and no entry into the spinal canal. This T12's marrow "
+                 "is of low density, and on this 20-slice scan the corridor check reports cortical breaches of "
+                 "grade 1 or 2 even along the expert's line through the pedicle: every breach is listed in the "
+                 "feedback exactly as in the safety panel, but breaches do not count toward passing.")
 
 
 @dataclass(frozen=True)
