@@ -108,3 +108,17 @@ def test_the_rule_joins_a_foramen_split_by_one_transition_slice():
     assert _merge_split_runs([(4, 5), (6, 7)], pedicle, 3) == [(4, 5), (6, 7)]
     pedicle[5] = False
     assert _merge_split_runs([(2, 3), (7, 8)], pedicle, 3) == [(2, 3), (7, 8)]  # 4 slices apart: too far
+
+
+#: The 20-slice T11-T12 scan (2 mm): the right T12 pedicle spans k 3.5-12.5 at its isthmus (HU along the
+#: slices at column 232, row 352: soft tissue at k 0-2 and k 14-17, cortex at k 4-5 and k 12) and the
+#: axial renders show both pedicles on k 4-10: the T12-L1 foramina below, the T11-T12 foramina above.
+EYE_T11_T12 = (("left", 13, 19), ("right", 13, 19), ("left", 0, 4), ("right", 0, 4))
+
+
+def test_the_t11_t12_scan_has_the_foramina_above_and_below_the_t12_pedicles(t11_t12_volume, t11_t12_canal):
+    found = [(f.side, int(f.points_kji()[:, 0].min()), int(f.points_kji()[:, 0].max()), f.level)
+             for f in find_foramina(t11_t12_volume, t11_t12_canal.mask)]
+    for side, lo, hi in EYE_T11_T12:
+        assert len(_match(found, side, lo, hi)) == 1, (side, lo, hi, found)
+    assert len(found) == len(EYE_T11_T12)
