@@ -38,7 +38,6 @@ from pathlib import Path
 import numpy as np
 
 from planner.core.errors import PlannerError
-from planner.core.frames import kji_to_ijk
 from planner.plan.document import PlanDocument
 from planner.plan.items import Level, Needle
 from planner.training.tasks import CASE_FORMAT, PassThresholds, TrainingTask, save_task
