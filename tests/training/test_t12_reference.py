@@ -118,6 +118,15 @@ def test_the_reference_has_no_critical_finding_and_the_grades_the_text_promises(
     assert "grade 1 or 2 even along the expert's line" in task.instructions
     assert report.breaches and {b.grade for b in report.breaches} <= {1, 2} and report.grade == 2
     assert task.thresholds.max_breach_grade == 3  # "breaches do not count toward passing"
+    # "This T12's marrow is of low density": the body core reads below DOMAIN.md's cancellous 300-400 HU, so
+    # the check counts bone from the marrow-adapted threshold, under the 200 HU default
+    from planner.analysis.corridor import CorridorParams
+    from planner.analysis.marrow import marrow_core_hu, params_for_vertebra
+
+    vertebra = session.anatomy.vertebra_for(task.reference().levels, needle)
+    assert vertebra is not None and vertebra.name == "T12"
+    assert np.median(marrow_core_hu(session.volume, vertebra)) < 300.0
+    assert params_for_vertebra(CorridorParams(), session.volume, vertebra).cancellous_hu < 200.0
 
 
 def test_the_feedback_quotes_the_safety_panel_for_the_reference(panel, t11_t12_volume, t11_t12_canal):
