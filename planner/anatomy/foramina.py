@@ -34,6 +34,14 @@ Method, per side, on the canal's slices (axial axis first, like :mod:`planner.an
    the run). Lumbar pedicles are about 14-16 mm high (Zindrick et al. 1987, Spine 12:160) and the
    foramina about 20 mm (Hasegawa et al. 1995, J Bone Joint Surg Am 77:32), so a 9 mm reach still
    ends in the pedicle next to the foramen, not the next foramen.
+4. two open runs of one side with only transition slices between them (no pedicle slice, at most
+   ``pedicle_reach_mm`` apart) are one foramen: a slice whose bone fraction rises just above
+   ``open_fraction`` inside a foramen does not split it in two (:func:`_merge_split_runs`).
+
+Checked by eye on the TCIA lumbar scan (docs/foramina-check.md; the reference table in
+tests/anatomy/test_foramina_eye_check.py): the foramina above T11 (T5-T6 to T10-T11 by position) are
+foramina; the masks in the sacrum are the S1/S2 roots' intrasacral canals beside the sacral canal,
+neural passages rather than intervertebral foramina, and stay unnamed.
 
 Levels: when vertebral levels are known (name and body centre in LPS), a foramen is named after the
 two vertebrae around it ("L2-L3": the L2 root exits there); otherwise its name is empty.
@@ -93,6 +101,20 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """(start, stop) of the runs of True in a 1-D boolean array."""
     d = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
     return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+
+
+def _merge_split_runs(runs, pedicle: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
+    """Open runs of one side joined where only transition slices (no pedicle slice) and at most
+    ``max_gap`` of them lie between: one foramen whose bone fraction rose just above ``open_fraction``
+    on a slice (TCIA lumbar scan, left side: k 125 0.35, k 126 0.36, k 127 0.29 between pedicles at
+    k 121-124 and k 128-129, rendered as one foramen; it was reported twice)."""
+    out: list[tuple[int, int]] = []
+    for a, b in runs:
+        if out and a - out[-1][1] <= max_gap and not pedicle[out[-1][1]:a].any():
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
 
 
 def _name(centre_z: float, levels) -> str:
@@ -168,7 +190,7 @@ def find_foramina(volume, canal_mask: np.ndarray, levels=(), params: ForaminaPar
         open_ = frac <= p.open_fraction
         nf = len(frac)
         near = max(2, int(round(p.pedicle_reach_mm / sp[0])))  # a pedicle within pedicle_reach_mm of the run's end
-        for a, b in _runs(open_):
+        for a, b in _merge_split_runs(_runs(open_), pedicle, near):
             below = a > 0 and bool(pedicle[max(0, a - near):a].any())
             above = b < nf and bool(pedicle[b:b + near].any())
             # bounded by pedicles on both sides, or on one side where the canal's range ends

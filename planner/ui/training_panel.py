@@ -262,8 +262,11 @@ class TrainingActions(QObject):
     def _begin(self, task: TrainingTask) -> None:
         session = self.w.session
         session.plan.clear()
-        for target in task.reference().targets:  # the lesion is given: the panel counts it as inside the
+        reference = task.reference()
+        for target in reference.targets:  # the lesion is given: the panel counts it as inside the
             session.plan.insert(target)  # vertebra like the feedback does (planner.training.grading)
+        for level in reference.levels:  # so is the level: a needle in it is checked against that vertebra
+            session.plan.insert(level)  # (its body outline and marrow threshold), as the reference was
         session.stack.clear()
         files = getattr(self.w, "plan_files", None)
         if files is not None:

@@ -41,8 +41,11 @@ def test_trainee_plans_submits_and_sees_score_reference_and_progress(window, qtb
         qtbot.mouseClick(panel.start, Qt.LeftButton)  # opens the sample, then starts the clock
     assert actions.task is not None and actions.task.id == "l2-unipedicular"
     assert "unipedicular" in panel.instructions.text() and not actions.overlay.visible
-    # Only the task's lesion is in the plan (given, so the safety panel counts it as the feedback does).
-    assert [item.KIND for item in window.session.plan] == ["target"] * len(actions.task.reference().targets)
+    # Only the task's lesion and levels are in the plan (given, so the safety panel checks a needle against
+    # the same vertebra and lesion as the feedback does).
+    ref = actions.task.reference()
+    assert sorted(item.KIND for item in window.session.plan) == sorted(["level"] * len(ref.levels)
+                                                                      + ["target"] * len(ref.targets))
 
     # Plan by mouse and keyboard: the pedicle trajectory on the tip's slice, antenna 35 W 240 s.
     scenario = scenario_from_dict({"name": "attempt", "steps": [
