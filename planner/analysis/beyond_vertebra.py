@@ -105,10 +105,8 @@ def _classify(offsets_lps: np.ndarray, hu: np.ndarray, cranial_extent: tuple[flo
 
 
 #: Where the vertebra's own marrow threshold applies (:func:`_marrow_region`): behind the body's centre,
-#: within half the transverse processes' span (70-85 mm tip to tip; DOMAIN.md) of its centre and
-#: ``_ARCH_EXTRA_MM`` above and below the body (the spinous process points down; as the sectors).
+#: within half the transverse processes' span (70-85 mm tip to tip; DOMAIN.md) of its centre.
 _HALF_SPAN_MM = 42.5
-_ARCH_EXTRA_MM = 5.0
 
 
 def _marrow_region(vertebra, pts_lps: np.ndarray) -> np.ndarray:
@@ -116,10 +114,12 @@ def _marrow_region(vertebra, pts_lps: np.ndarray) -> np.ndarray:
     of the body and the arch). The aorta and the IVC lie in front of the body (DOMAIN.md, issue 13's
     "anterior (toward the aorta/IVC)"), so a contrast-filled lumen as dense as the marrow never joins
     the vertebra; the front half's marrow is still inside: with the back half bone, the ring of the
-    anterior cortex closes and each slice's hole filling takes it in."""
+    anterior cortex closes and each slice's hole filling takes it in. Only between the body's endplates
+    (its height): beyond them lie the discs, which on thick or overlapping slices read as much as such
+    marrow (the T11-T12 disc slices: median 120 HU, partial volume of the endplates)."""
     centre, axes, _, _, height = body_geometry(vertebra)
     u, v, w = ((pts_lps - centre) @ axes.T).T
-    return (v >= 0.0) & (np.abs(u) <= _HALF_SPAN_MM) & (np.abs(w) <= height / 2.0 + _ARCH_EXTRA_MM)
+    return (v >= 0.0) & (np.abs(u) <= _HALF_SPAN_MM) & (np.abs(w) <= height / 2.0)
 
 
 def beyond_vertebra(volume, zones, params: BeyondParams | None = None, vertebra=None,
