@@ -33,7 +33,8 @@ from planner.core.volume import ImageVolume
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
-__all__ = ["DEFAULT_CANCELLOUS_HU", "FLOOR_HU", "body_geometry", "cancellous_threshold_hu", "marrow_core_hu", "vertebra_bone_hu"]
+__all__ = ["DEFAULT_CANCELLOUS_HU", "FLOOR_HU", "body_geometry", "cancellous_threshold_hu", "marrow_core_hu",
+           "vertebra_bone_hu"]
 
 #: The fixed cancellous threshold the rule adapts from (the corridor check's ``CorridorParams.cancellous_hu``).
 DEFAULT_CANCELLOUS_HU = 200.0

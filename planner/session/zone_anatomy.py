@@ -57,8 +57,8 @@ def vertebra_lookup(session):
         v = anatomy.vertebra_for(levels, needle) if needle is not None else None
         if v is None:
             return None, None
-        return v, (tuple(v.body_centre_lps), tuple(map(tuple, v.axes_lps)), v.width_mm, v.depth_mm, v.height_mm,
-                   targets)
+        frame = (tuple(v.body_centre_lps), tuple(map(tuple, v.axes_lps)), v.width_mm, v.depth_mm, v.height_mm)
+        return v, frame + (targets,)
     return lookup
 
 
