@@ -81,8 +81,13 @@ def test_the_aorta_does_not_join_the_vertebra(t12, name):
 
 
 def test_a_dense_lumbar_vertebra_gives_the_same_figures(lumbar_volume, lumbar_spine):
-    """L2 of the shared lumbar scan keeps 200 HU: with or without its vertebra, the same figures."""
-    l2 = next(v for v in lumbar_spine.vertebrae if v.name == "L2")
+    """L1-L5 of the shared lumbar scan keep 200 HU (so the figures are computed exactly as without a
+    vertebra); on L2, with or without its vertebra, the same figures."""
+    from planner.anatomy.marrow import vertebra_bone_hu
+
+    named = {v.name: v for v in lumbar_spine.vertebrae if v.name in ("L1", "L2", "L3", "L4", "L5")}
+    assert len(named) == 5 and all(vertebra_bone_hu(lumbar_volume, v) == 200.0 for v in named.values())
+    l2 = named["L2"]
     for offset in ((0.0, 0.0, 0.0), (0.0, -12.0, 0.0), (15.0, 8.0, 0.0)):
         zone = Ellipsoid.sphere(tuple(np.asarray(l2.body_centre_lps) + offset), 12.0)
         assert beyond_vertebra(lumbar_volume, [zone], vertebra=l2) == beyond_vertebra(lumbar_volume, [zone])

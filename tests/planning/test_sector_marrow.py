@@ -118,6 +118,7 @@ def test_dense_lumbar_vertebrae_keep_their_sectors(lumbar_volume, lumbar_canal, 
 def test_the_sample_keeps_its_sectors(sample, sample_l2):
     """The synthetic sample's L2 (the lesion's level): its marrow keeps 200 HU, the labels are identical."""
     volume, _, _, canal = sample
+    assert vertebra_bone_hu(volume, sample_l2) == DEFAULT_CANCELLOUS_HU  # so beyond_vertebra keeps 200 HU too
     level = LevelFrame.of(sample_l2)
     assert params_for_marrow(SectorParams(), volume, level).posterior_bone_hu is None
     assert np.array_equal(sector_map(volume, level, canal).labels,
