@@ -6,7 +6,13 @@ The vertebra is found locally around the zone, so the figures need no vertebra s
    500-1900 HU; DOMAIN.md) in the zone's box plus ``margin_mm``; each axial slice's enclosed holes
    are filled (a lytic lesion inside an intact cortex, or the body's marrow, is inside the
    vertebra); the vertebra is the bone component that holds most of the zone (a zone centred in a
-   destroyed body still overlaps the rim);
+   destroyed body still overlaps the rim). Given the zone's ``vertebra`` (the needle's linked level),
+   its marrow threshold (:func:`planner.anatomy.marrow.vertebra_bone_hu`, the rule the corridor check
+   and the sectors use) replaces ``bone_hu`` where it is lower (osteoporotic marrow; on the T11-T12
+   scan's T12 at 200 HU three quarters of a zone inside the body read "outside"), but only behind the
+   body's centre (:func:`_marrow_region`): contrast-filled vessels have the same HU as such
+   marrow (the T11-T12 aorta's lumen 135-170 HU) and touch the body's front, so in front of the body's
+   centre ``bone_hu`` stays and a vessel never counts as vertebra. A dense vertebra keeps ``bone_hu``;
 2. each zone voxel outside it (weighted by its analytic zone fraction, as in
    :mod:`planner.analysis.overlap`) is classified by what it is and where it lies from the
    vertebra's centre in patient axes (LPS; DOMAIN.md "Coordinates"):
@@ -34,6 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from planner.anatomy.marrow import body_geometry, vertebra_bone_hu
 from planner.core.frames import kji_to_ijk
 from planner.core.lazy import lazy_module
 from planner.analysis.overlap import union_distance_bounds, union_fraction, union_signed_distance, zones_box
@@ -97,8 +104,29 @@ def _classify(offsets_lps: np.ndarray, hu: np.ndarray, cranial_extent: tuple[flo
     return np.where(hu < p.lung_hu, 5, names)
 
 
-def beyond_vertebra(volume, zones, params: BeyondParams | None = None) -> BeyondVertebra:
-    """Figures for the union of ``zones`` on ``volume`` (an ImageVolume)."""
+#: Where the vertebra's own marrow threshold applies (:func:`_marrow_region`): behind the body's centre,
+#: within half the transverse processes' span (70-85 mm tip to tip; DOMAIN.md) of its centre.
+_HALF_SPAN_MM = 42.5
+
+
+def _marrow_region(vertebra, pts_lps: np.ndarray) -> np.ndarray:
+    """True where the vertebra's marrow threshold applies: behind the body's centre (the posterior half
+    of the body and the arch). The aorta and the IVC lie in front of the body (DOMAIN.md, issue 13's
+    "anterior (toward the aorta/IVC)"), so a contrast-filled lumen as dense as the marrow never joins
+    the vertebra; the front half's marrow is still inside: with the back half bone, the ring of the
+    anterior cortex closes and each slice's hole filling takes it in. Only between the body's endplates
+    (its height): beyond them lie the discs, which on thick or overlapping slices read as much as such
+    marrow (the T11-T12 disc slices: median 120 HU, partial volume of the endplates)."""
+    centre, axes, _, _, height = body_geometry(vertebra)
+    u, v, w = ((pts_lps - centre) @ axes.T).T
+    return (v >= 0.0) & (np.abs(u) <= _HALF_SPAN_MM) & (np.abs(w) <= height / 2.0)
+
+
+def beyond_vertebra(volume, zones, params: BeyondParams | None = None, vertebra=None,
+                    lesion_inside=None) -> BeyondVertebra:
+    """Figures for the union of ``zones`` on ``volume`` (an ImageVolume); ``vertebra`` (a
+    ``LevelGeometry``, optional): the zone's vertebra, whose marrow sets the threshold inside its
+    outline (the module's step 1; ``lesion_inside`` left out of its marrow core)."""
     p = params or BeyondParams()
     grid = VoxelGrid.of(volume)
     ells = [getattr(z, "ellipsoid", z) for z in zones]
@@ -109,7 +137,11 @@ def beyond_vertebra(volume, zones, params: BeyondParams | None = None) -> Beyond
     shape = hu.shape
     pts = grid.box_points_lps(box)
     frac = union_fraction(grid, ells, pts).reshape(shape)
-    vert = _vertebra(hu >= p.bone_hu, frac)
+    bone = hu >= p.bone_hu
+    marrow_hu = vertebra_bone_hu(volume, vertebra, p.bone_hu, lesion_inside)
+    if marrow_hu < p.bone_hu:
+        bone |= (hu >= marrow_hu) & _marrow_region(vertebra, pts.reshape(-1, 3)).reshape(shape)
+    vert = _vertebra(bone, frac)
     if vert is None:
         return BeyondVertebra(float(frac.sum() * grid.voxel_volume_mm3 / 1000.0), float("nan"), found_vertebra=False)
     sp = np.array(grid.spacing_kji_mm)

@@ -8,9 +8,11 @@ round the vertebra): 1 vertebral body, 2 left pedicle, 3 left transverse process
 Method, in the vertebra's own frame (``u`` across toward the patient's left, measured from the
 mid-sagittal plane; ``v`` toward posterior from the body centre; ``w`` toward the head):
 
-1. **Vertebra mask** (:func:`vertebra_mask`): bone (smoothed HU above ``bone_hu``) in the slab
-   ``|w| <= height/2 + slab_margin_mm``, holes filled slice by slice (so lytic tumour and marrow inside a
-   cortical ring count), the spinal canal removed, and the connected part holding the body centre.
+1. **Vertebra mask** (:func:`vertebra_mask`): bone (smoothed HU above ``bone_hu``; behind the
+   posterior wall above the vertebra's own marrow threshold when its marrow is osteoporotic,
+   :func:`params_for_marrow`) in the slab ``|w| <= height/2 + slab_margin_mm``, holes filled slice by
+   slice (so lytic tumour and marrow inside a cortical ring count), the spinal canal removed, and the
+   connected part holding the body centre.
 2. **Landmarks** (:func:`sector_frame`): the canal's AP range and half-width from the canal mask in
    the slab (2nd/98th percentiles); the body's posterior wall ``v_wall``: half the level's measured AP
    depth, at most ``wall_behind_canal_mm`` behind the canal's front (a concave posterior wall or an
@@ -32,8 +34,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from planner.anatomy.marrow import DEFAULT_CANCELLOUS_HU, vertebra_bone_hu
 from planner.anatomy.morphology import fill_holes_in_plane
-from planner.core.frames import array_shape_to_ijk
+from planner.core.frames import array_shape_to_ijk, nearest_voxel_values
 from planner.core.lazy import lazy_module
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
@@ -60,6 +63,9 @@ class SectorParams:
     """Tuning; lengths in mm (sizes from DOMAIN.md "Typical adult lumbar vertebra", estimates)."""
 
     bone_hu: float = 250.0
+    #: Behind the body's posterior wall (the arch: pedicles, laminae, processes), bone is smoothed HU
+    #: above this instead, when set (:func:`params_for_marrow`: the vertebra's own marrow threshold).
+    posterior_bone_hu: float | None = None
     smooth_sigma_mm: float = 0.7
     slab_margin_mm: float = -1.0
     posterior_slab_extra_mm: float = 5.0
@@ -81,6 +87,7 @@ class LevelFrame:
     plane_point_lps: np.ndarray
     height_mm: float
     depth_mm: float
+    width_mm: float | None = None  # the body's left-right extent when measured (the marrow rule's core)
 
     @classmethod
     def of(cls, level, height_mm: float | None = None, depth_mm: float | None = None) -> "LevelFrame":
@@ -94,7 +101,9 @@ class LevelFrame:
         plane = np.asarray(getattr(level, "plane_point_lps", None) or centre, float)
         h = height_mm or getattr(level, "height_mm", None) or 26.0
         d = depth_mm or getattr(level, "depth_mm", None) or getattr(level, "body_depth_mm", None) or 32.0
-        return cls(str(getattr(level, "name", "")), centre, axes, plane, float(h), float(d))
+        width = getattr(level, "width_mm", None)
+        return cls(str(getattr(level, "name", "")), centre, axes, plane, float(h), float(d),
+                   None if width is None else float(width))
 
     def local(self, points_lps: np.ndarray) -> np.ndarray:
         """(n, 3) LPS -> (n, 3) (u from the mid-plane, v and w from the body centre), mm."""
@@ -166,7 +175,11 @@ def vertebra_mask(volume: ImageVolume, level, canal_mask: np.ndarray | None,
     _, v, w = lf.local(_box_points(volume, box)).T
     half = lf.height_mm / 2.0 + p.slab_margin_mm
     slab = np.where(v > lf.depth_mm / 2.0 + _CANAL_AP_MM, half + p.posterior_slab_extra_mm, half)
-    bone = (hu > p.bone_hu) & (np.abs(w) <= slab).reshape(hu.shape)
+    bone = hu > p.bone_hu
+    if p.posterior_bone_hu is not None and p.posterior_bone_hu < p.bone_hu:
+        arch = (v >= sector_frame(volume, lf, canal_mask, None, p).v_wall).reshape(hu.shape)
+        bone |= arch & (hu > p.posterior_bone_hu)
+    bone &= (np.abs(w) <= slab).reshape(hu.shape)
     in_plane = np.zeros((3, 3, 3), bool)
     in_plane[1] = ndimage.generate_binary_structure(2, 1)
     bone = fill_holes_in_plane(bone, in_plane)
@@ -222,15 +235,49 @@ class SectorMap:
         return {s: float(counts[s] * voxel_ml) for s in SECTORS}
 
 
+def params_for_marrow(params: SectorParams, volume: ImageVolume, level: LevelFrame,
+                      lesion_mask: np.ndarray | None = None) -> SectorParams:
+    """``params`` with the arch's bone threshold from the vertebra's own marrow (method step 1).
+
+    The marrow rule (:func:`planner.anatomy.marrow.vertebra_bone_hu`, the one the corridor check
+    uses; ``lesion_mask`` voxels left out of its core) adapts from the corridor's 200 HU. When it
+    keeps 200 HU (dense marrow: the sample, the shared lumbar scan's L1-L5) ``params`` are returned
+    unchanged, so those sectors are exactly as before. When it adapts (osteoporotic marrow: the
+    T11-T12 scan's T12, 100-114 HU), bone behind the posterior wall is smoothed HU above that
+    threshold (``posterior_bone_hu``): the low-density pedicles, laminae and processes were missed at
+    ``bone_hu`` (on T12 a third of TotalSegmentator's arch voxels were sectored; docs/ctv.md). The
+    body keeps ``bone_hu``: its marrow is filled by the per-slice hull (:func:`fill_body_sections`),
+    and in front of the wall the adapted threshold would take in contrast-filled vessels touching
+    the body (the T11-T12 aorta's lumen reads 135-170 HU, as much as the marrow).
+    """
+    if params.posterior_bone_hu is not None:
+        return params
+    inside = None
+    if lesion_mask is not None and np.any(lesion_mask):
+        mask = np.asarray(lesion_mask, bool)
+
+        def inside(points_lps):
+            return nearest_voxel_values(mask, volume.to_ijk(points_lps))
+    threshold = vertebra_bone_hu(volume, level, DEFAULT_CANCELLOUS_HU, inside)
+    if threshold >= DEFAULT_CANCELLOUS_HU:
+        return params
+    return replace(params, posterior_bone_hu=min(threshold, params.bone_hu))
+
+
 def sector_map(volume: ImageVolume, level, canal_mask: np.ndarray | None, bone_mask: np.ndarray | None = None,
-               params: SectorParams | None = None, extra_mask: np.ndarray | None = None) -> SectorMap:
+               params: SectorParams | None = None, extra_mask: np.ndarray | None = None,
+               adapt_to_marrow: bool = True) -> SectorMap:
     """Split the vertebra of ``level`` into the six sectors (the module's method).
 
     ``bone_mask``: the vertebra on the CT grid (default :func:`vertebra_mask`); ``extra_mask``: voxels
-    to label too although not bone (the lesion, e.g. its epidural part), inside the level's slab.
+    to label too although not bone (the lesion, e.g. its epidural part), inside the level's slab;
+    ``adapt_to_marrow``: the arch's threshold from the vertebra's marrow (:func:`params_for_marrow`,
+    the lesion ``extra_mask`` left out of the marrow's core).
     """
     p = params or SectorParams()
     lf = level if isinstance(level, LevelFrame) else LevelFrame.of(level)
+    if adapt_to_marrow and bone_mask is None:
+        p = params_for_marrow(p, volume, lf, extra_mask)
     bone = vertebra_mask(volume, lf, canal_mask, p) if bone_mask is None else np.asarray(bone_mask, bool)
     if bone.shape != volume.hu.shape:
         raise PlannerError(f"The vertebra mask {bone.shape} does not match the CT grid {volume.hu.shape}.")

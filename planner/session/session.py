@@ -39,7 +39,7 @@ from planner.session.masks import VersionedMask
 from planner.session.thermal_state import DAMAGE_EXPORT_NAME, ThermalState, damage_export_provider, thermal_key
 from planner.session.foramina_state import ForaminaMixin, SessionForamina
 from planner.session.targets import target_shape
-from planner.session.zone_anatomy import ZoneAnatomyCache
+from planner.session.zone_anatomy import ZoneAnatomyCache, vertebra_lookup
 
 
 @dataclass(frozen=True)
@@ -380,7 +380,8 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin):
             self.foramina.compute(self.volume, self.canal_mask, self.canal.version)
         foramina = self.named_foramina()
         extra = self._zone_anatomy.figures(self.volume, self.grid, zones, foramina, full=corridors,
-                                            near_mm=self.thresholds.warn_distance_mm)
+                                            near_mm=self.thresholds.warn_distance_mm,
+                                            vertebra_of=vertebra_lookup(self), lesion_inside=self.lesion_inside())
         inputs = replace(self.rule_inputs(zones, result, reports), foramen_distances=extra.foramen_distances,
                          beyond=extra.beyond)
         findings = run_rules(inputs)

@@ -3,8 +3,9 @@
 - foramen distances: the signed distance (mm) from the union of the zones to each neural foramen
   (:func:`planner.analysis.foramen_rules.foramen_distance_mm`); a few milliseconds, so drags get them too;
 - beyond the vertebra: per antenna's zone, :func:`planner.analysis.beyond_vertebra.beyond_vertebra`
-  (HU in the zone's box, about 0.1 s a zone): full evaluations only, cached by the zone's shape and the
-  volume, so a release after a drag recomputes only the zones that moved.
+  (HU in the zone's box, about 0.1 s a zone): full evaluations only, cached by the zone's shape, the
+  vertebra its needle is linked to (whose marrow sets the bone threshold: :func:`vertebra_lookup`) and
+  the volume, so a release after a drag recomputes only the zones that moved.
 
 Qt-free; the rules themselves live in :mod:`planner.analysis.rules.foramen` and
 :mod:`planner.analysis.rules.beyond_vertebra`.
@@ -21,7 +22,7 @@ from planner.analysis.beyond_vertebra import BeyondVertebra, beyond_vertebra
 from planner.analysis.foramen_rules import foramen_distance_mm
 from planner.core.frames import kji_to_ijk
 
-__all__ = ["ZoneAnatomy", "ZoneAnatomyCache", "zone_key"]
+__all__ = ["ZoneAnatomy", "ZoneAnatomyCache", "vertebra_lookup", "zone_key"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,26 @@ def zone_key(zone) -> tuple:
     e = getattr(zone, "ellipsoid", zone)
     return (tuple(float(v) for v in e.centre_lps), tuple(tuple(float(v) for v in row) for row in e.axes),
             tuple(float(v) for v in e.semi_axes_mm))
+
+
+def vertebra_lookup(session):
+    """A function ``needle_id -> (vertebra, key)`` for :meth:`ZoneAnatomyCache.figures`: the vertebra the
+    needle is linked to (``SessionAnatomy.vertebra_for``, the one its corridor check uses) once the
+    automatic anatomy is known (never computed here: this may run on the GUI thread), else None; ``key``
+    says what the marrow threshold reads (the vertebra's frame and sizes, the lesion left out of it)."""
+    anatomy = session.anatomy if session.auto_anatomy else None
+    if anatomy is None or not anatomy.ready:
+        return lambda needle_id: (None, None)
+    levels, targets = tuple(session.plan.levels), session._target_key()
+
+    def lookup(needle_id):
+        needle = session.plan.get(needle_id) if needle_id in session.plan else None
+        v = anatomy.vertebra_for(levels, needle) if needle is not None else None
+        if v is None:
+            return None, None
+        frame = (tuple(v.body_centre_lps), tuple(map(tuple, v.axes_lps)), v.width_mm, v.depth_mm, v.height_mm)
+        return v, frame + (targets,)
+    return lookup
 
 
 class ZoneAnatomyCache:
@@ -66,11 +87,14 @@ class ZoneAnatomyCache:
         return min(float(np.linalg.norm(np.asarray(e.centre_lps) - centre)) - radius - float(np.max(e.semi_axes_mm))
                    for e in ellipsoids)
 
-    def figures(self, volume, grid, zone_results, foramina, full: bool, near_mm: float = 5.0) -> ZoneAnatomy:
+    def figures(self, volume, grid, zone_results, foramina, full: bool, near_mm: float = 5.0,
+                vertebra_of=None, lesion_inside=None) -> ZoneAnatomy:
         """The figures for ``zone_results`` (:class:`~planner.session.evaluation.ZoneResult`) and the
         named ``foramina``; ``full`` False (a drag): the beyond figures only where cached, and the
         distances only of the foramina that a bounding-sphere bound puts within ``near_mm`` (the
-        rules' warning distance) of a zone: the others cannot raise a finding."""
+        rules' warning distance) of a zone: the others cannot raise a finding. ``vertebra_of``
+        (:func:`vertebra_lookup`): each zone's vertebra, for its marrow threshold; ``lesion_inside``:
+        the target lesion, left out of that vertebra's marrow."""
         zones = [z for z in zone_results if z.zone is not None]
         distances = ()
         if foramina and zones:
@@ -82,12 +106,14 @@ class ZoneAnatomyCache:
         beyond: dict[str, BeyondVertebra] = {}
         complete = True
         for z in zones:
-            key = zone_key(z.zone)
+            vertebra, vertebra_key = vertebra_of(z.needle_id) if vertebra_of is not None else (None, None)
+            key = (zone_key(z.zone), vertebra_key)
             cached = self._beyond.get(z.antenna_id)
             if cached is not None and cached[0] == key:
                 beyond[z.antenna_id] = cached[1]
             elif full:
-                result = beyond_vertebra(volume, [z.zone])
+                result = beyond_vertebra(volume, [z.zone], vertebra=vertebra,
+                                         lesion_inside=lesion_inside if vertebra is not None else None)
                 self._beyond[z.antenna_id] = (key, result)
                 beyond[z.antenna_id] = result
             else:
