@@ -39,12 +39,27 @@ class PlanTree(QWidget):
             signal.connect(self.rebuild)
         plan.item_changed.connect(self._update_row)  # an edit (a drag step) changes one row, not the tree
         self._shown: dict[str, tuple] = {}
+        self._pending_rows: dict[str, str] = {}  # item id -> kind, refreshed at the end of a drag's frame
         session.evaluated.connect(self._color_rows)
         selection.changed.connect(self._select_row)
         self.rebuild()
 
     def _update_row(self, kind: str, item_id: str, fields=()) -> None:
-        """Refresh the texts of the changed item's row only (a rename or lock changes the label)."""
+        """Refresh the texts of the changed item's row only (a rename or lock changes the label); during a
+        drag once per frame, with the frame's update (``session.schedule``, issue 15)."""
+        schedule = getattr(self.session, "schedule", None)
+        if getattr(self.session, "interactive", False) and schedule is not None:
+            self._pending_rows[item_id] = kind
+            schedule(self._update_pending_rows)
+            return
+        self._refresh_row(kind, item_id)
+
+    def _update_pending_rows(self) -> None:
+        pending, self._pending_rows = self._pending_rows, {}
+        for item_id, kind in pending.items():
+            self._refresh_row(kind, item_id)
+
+    def _refresh_row(self, kind: str, item_id: str) -> None:
         row = self._rows.get(item_id)
         if row is None or item_id not in self.session.plan:
             self.rebuild()
