@@ -53,7 +53,7 @@ class FrameCoalescer(QObject):
     def pending(self) -> bool:
         return bool(self._jobs)
 
-    def event(self, event) -> bool:  # noqa: D401 - Qt's name
+    def event(self, event) -> bool:
         if event.type() == _FLUSH_EVENT:
             self._posted = False
             self.flush()
