@@ -15,8 +15,11 @@ the 2D overlays' geometry entries (planner/ui/overlay_geometry.py) were reused o
 Figures (targets from issue 15): p95 per mouse move (<= 33 ms); the full re-analysis of the plan
 (zones, canal overlap and distance, coverage, thermocouples; median, <= 20 ms); the ratio of a drag
 update to a bare repaint of the axial view measured in the same run; and how many full evaluations
-(with corridors) the release runs (target: exactly one). The CPU time of a move is also split into the
-mouse event itself, the frame's update (evaluation and panels) and the posted events and paints.
+(with corridors) the release runs (target: exactly one); and how many times the main window is
+repainted per move (one backing-store sync paints every dirty widget; target one per move). The CPU
+time of a move is also split into the mouse event itself, the frame's update (evaluation and panels,
+wherever it ran: planner.ui.frame runs it from a posted event right after the move) and the rest of
+the event loop (posted events and paints). The 3D bone surface is built before the timing starts.
 
 ``--layout needle`` drags in the along-needle (side) view instead, so the three needle-aligned views
 reslice every move (they draft at half resolution while dragging). ``--events`` counts layout requests
@@ -56,24 +59,64 @@ PHASES = ("event", "frame", "events")  # the mouse event itself; the frame's upd
 
 def settle(app, window, rounds: int = 3, phases: dict | None = None) -> None:
     """Run the event loop until the work a gesture caused has run: posted events, zero-delay timers
-    (the 3D render) and, when the window coalesces drag updates per frame, that frame's update.
-    ``phases`` (optional) gets this process's CPU milliseconds in the frame update and the rest."""
+    (the 3D render) and the frame's update (planner.ui.frame: run from a posted event right after the
+    move, or from the frame timer when the last update is less than a frame old; the timer's wait is
+    skipped here). ``phases`` (optional) gets this process's CPU milliseconds in the frame update
+    (wherever it ran, timed by :func:`time_frame_updates`) and in the rest of the event loop."""
     frame = getattr(window, "frame", None)
-    spent = {"frame": 0.0, "events": 0.0}
+    in_frame = getattr(window, "_bench_frame_cpu", [0.0])
+    frame_before = in_frame[0]
+    c0 = time.process_time()
     for _ in range(rounds):
-        c = time.process_time()
         app.processEvents()
-        spent["events"] += time.process_time() - c
         if frame is not None and frame.pending():
-            c = time.process_time()
             frame.flush()
-            spent["frame"] += time.process_time() - c
-    c = time.process_time()
     app.processEvents()
-    spent["events"] += time.process_time() - c
     if phases is not None:
+        total = time.process_time() - c0
+        spent = {"frame": in_frame[0] - frame_before}
+        spent["events"] = total - spent["frame"]
         for key, seconds in spent.items():
             phases.setdefault(key, []).append(seconds * 1000)
+
+
+def time_frame_updates(window) -> None:
+    """Accumulate the process CPU time of the window's frame updates in ``window._bench_frame_cpu``
+    (the flush is looked up on the instance, so the posted event and the timer run this wrapper too)."""
+    window._bench_frame_cpu = [0.0]
+    flush = window.frame.flush
+
+    def timed() -> None:
+        c = time.process_time()
+        flush()
+        window._bench_frame_cpu[0] += time.process_time() - c
+
+    window.frame.flush = timed
+
+
+class WindowRepaints:
+    """Counts the paint events the main window itself receives: one per backing-store sync (the
+    window's background under whatever child was dirty), so the number of window redraws."""
+
+    def __init__(self, window):
+        from PySide6.QtCore import QEvent, QObject
+
+        counter = self
+        self.count = 0
+
+        class Filter(QObject):
+            def eventFilter(self, obj, event):  # noqa: N802
+                if event.type() == QEvent.Paint:
+                    counter.count += 1
+                return False
+
+        self._filter = Filter()
+        window.installEventFilter(self._filter)
+        self._window = window
+
+    def stop(self) -> int:
+        self._window.removeEventFilter(self._filter)
+        return self.count
 
 
 class EventCensus:
@@ -161,6 +204,9 @@ def main() -> int:
     parser.add_argument("--events", action="store_true",
                         help="diagnosis: count layout requests and paints per widget during the moves")
     parser.add_argument("--hide", default="", help="diagnosis: comma-separated object names of docks to hide")
+    parser.add_argument("--no-level-labels", action="store_true",
+                        help="diagnosis: hide the level names in the 2D views (View menu), whose layout off the "
+                             "body mask (planner/ui/label_body.py) runs at every repaint once the anatomy is known")
     args = parser.parse_args()
     if not Path(args.series).is_dir():
         print(f"The series folder {args.series} does not exist (see ../shared/README.md).")
@@ -183,8 +229,13 @@ def main() -> int:
     window.resize(1400, 950)
     window.show()
     window.loader.quiet = True
+    time_frame_updates(window)
     window.set_volume(volume)
     window.session.set_canal(segment_canal(volume).mask)
+    settle(app, window)
+    while window.view3d.is_surface_busy():  # the 3D bone surface (a thread) is built before timing
+        app.processEvents()
+        time.sleep(0.01)
     settle(app, window)
     from PySide6.QtWidgets import QDockWidget, QWidget
 
@@ -192,6 +243,8 @@ def main() -> int:
         for w in window.findChildren(QDockWidget) + window.findChildren(QWidget, name):
             if w.objectName() == name:
                 w.hide()
+    if args.no_level_labels:
+        window.level_labels.set_visible(False)
     session = window.session
     needle_ids = build_plan(session)
     window.corridors.shutdown()
@@ -218,7 +271,10 @@ def main() -> int:
         axial.repaint()
     else:
         axial = window.views[AXIAL]
-    print(f"layout {args.layout}: dragging in the {axial.source.title} view", flush=True)
+    anatomy = getattr(session, "anatomy", None)
+    known = anatomy is not None and anatomy.known_body() is not None
+    print(f"layout {args.layout}: dragging in the {axial.source.title} view; body mask known: {known}; "
+          f"level names in the 2D views: {'hidden' if args.no_level_labels else 'shown'}", flush=True)
 
     # reference: a bare repaint of the axial view (same run)
     bare, bare_cpu = [], []
@@ -271,6 +327,7 @@ def main() -> int:
         profiler = cProfile.Profile(time.thread_time)
         profiler.enable()
     census = EventCensus(app) if args.events else None
+    redraws = WindowRepaints(window)
     step_px = 0.3 * axial.viewport.scale_px_per_mm
     for n in range(1, args.moves + 1):
         t, c, m = time.perf_counter(), time.process_time(), time.thread_time()
@@ -292,6 +349,7 @@ def main() -> int:
 
         profiler.disable()
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+    window_redraws = redraws.stop()
     if census is not None:
         census.report(args.moves)
     moves_full, moves_fast = calls["full"], calls["fast"]
@@ -322,6 +380,8 @@ def main() -> int:
     row("release (until idle, corridors deferred to the worker)", release_ms, "reported")
     print(f"evaluations during the {args.moves} moves: {moves_full} full, {moves_fast} fast (coalesced per frame)")
     print(f"full evaluations run by the release: {release_full} (target exactly 1)")
+    print(f"window repaints during the {args.moves} moves: {window_redraws} "
+          f"({window_redraws / args.moves:.2f} per move, target 1)")
     if geometry_before:  # planner.ui.overlay_geometry: only what moved is recomputed
         after = [(v.overlay_geometry.hits, v.overlay_geometry.misses) for v in views_2d]
         hits = sum(a[0] - b[0] for a, b in zip(after, geometry_before))

@@ -122,23 +122,31 @@ class FindingsPanel(QWidget):
         stale = self._stale(fresh) if checking and not getattr(self.session, "interactive", False) else []
         rows = [(f, False) for f in fresh] + [(f, True) for f in stale]
         self._shown = tuple(rows)
+        changed = self.list.count() != len(rows)
         while self.list.count() > len(rows):
             self.list.takeItem(self.list.count() - 1)
         for index, (f, old) in enumerate(rows):
-            self._set_row(index, f, old, checking)
+            changed |= self._set_row(index, f, old, checking)
+        if changed:
+            # lay the rows out now, not from the list's zero-delay timer after this frame's paint: the
+            # changed rows are then drawn in the same window repaint as the rest (issue 15)
+            self.list.executeDelayedItemsLayout()
         status = RECHECKING if checking else ""
         if self.status.text() != status:
             self.status.setText(status)
             self.status.setStyleSheet("color: palette(mid); font-style: italic" if status else "")
 
-    def _set_row(self, index: int, f, stale: bool, checking: bool) -> None:
+    def _set_row(self, index: int, f, stale: bool, checking: bool) -> bool:
+        """Show finding ``f`` in row ``index``, touching only what differs; True when the row changed."""
         row = self.list.item(index)
+        changed = row is None
         if row is None:
             row = QListWidgetItem()
             self.list.addItem(row)
         text = f"{PREFIX[f.severity]}: {f.message}" + (" (rechecking…)" if stale else "")
         if row.text() != text:
             row.setText(text)
+            changed = True
         greyed = bool(checking)
         if (row.data(CODE_ROLE) != f.code or row.data(SEVERITY_ROLE) != f.severity.value
                 or row.data(STALE_ROLE) != greyed):
@@ -146,8 +154,10 @@ class FindingsPanel(QWidget):
             row.setData(CODE_ROLE, f.code)
             row.setData(SEVERITY_ROLE, f.severity.value)
             row.setData(STALE_ROLE, greyed)
+            changed = True
         if row.data(Qt.UserRole) != f.item_id:
             row.setData(Qt.UserRole, f.item_id)
+        return changed
 
     def codes(self) -> list[str]:
         return [self.list.item(i).data(CODE_ROLE) for i in range(self.list.count())]

@@ -381,6 +381,14 @@ class MainWindow(QMainWindow):
 
     # --- status bar ----------------------------------------------------------------------------
     def _on_hover(self, payload) -> None:
+        self._hover = payload  # while dragging, shown once per frame with the frame's update (issue 15)
+        if self.session.interactive:
+            self.frame.request(self._show_hover)
+        else:
+            self._show_hover()
+
+    def _show_hover(self) -> None:
+        payload = getattr(self, "_hover", None)
         text = "" if payload is None else format_position(*payload, self.view_prefs.position_frame)
         set_text_in_place(self.hover_label, text)  # a fixed box: no relayout of the window per move (issue 15)
 

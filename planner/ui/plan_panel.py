@@ -39,12 +39,27 @@ class PlanTree(QWidget):
             signal.connect(self.rebuild)
         plan.item_changed.connect(self._update_row)  # an edit (a drag step) changes one row, not the tree
         self._shown: dict[str, tuple] = {}
+        self._pending_rows: dict[str, str] = {}  # item id -> kind, refreshed at the end of a drag's frame
         session.evaluated.connect(self._color_rows)
         selection.changed.connect(self._select_row)
         self.rebuild()
 
     def _update_row(self, kind: str, item_id: str, fields=()) -> None:
-        """Refresh the texts of the changed item's row only (a rename or lock changes the label)."""
+        """Refresh the texts of the changed item's row only (a rename or lock changes the label); during a
+        drag once per frame, with the frame's update (``session.schedule``, issue 15)."""
+        schedule = getattr(self.session, "schedule", None)
+        if getattr(self.session, "interactive", False) and schedule is not None:
+            self._pending_rows[item_id] = kind
+            schedule(self._update_pending_rows)
+            return
+        self._refresh_row(kind, item_id)
+
+    def _update_pending_rows(self) -> None:
+        pending, self._pending_rows = self._pending_rows, {}
+        for item_id, kind in pending.items():
+            self._refresh_row(kind, item_id)
+
+    def _refresh_row(self, kind: str, item_id: str) -> None:
         row = self._rows.get(item_id)
         if row is None or item_id not in self.session.plan:
             self.rebuild()
@@ -54,9 +69,13 @@ class PlanTree(QWidget):
             texts = ("Antenna", f"{item.power_w:g} W · {item.time_s:g} s · +{item.extension_mm:g} mm")
         else:
             texts = (self._label(item), self._details(item))
+        changed = False
         for column, text in enumerate(texts):
             if row.text(column) != text:
                 row.setText(column, text)
+                changed = True
+        if changed:  # laid out now, so the row is drawn in this move's window repaint, not the next (issue 15)
+            self.tree.executeDelayedItemsLayout()
 
     def rebuild(self, *args) -> None:
         self._updating = True
@@ -104,15 +123,21 @@ class PlanTree(QWidget):
         return ""
 
     def _color_rows(self, evaluation) -> None:
-        """Colour each row by its worst finding; only rows whose colour or tooltip changed are touched."""
+        """Colour each row by its worst finding; only rows whose colour or tooltip changed are touched.
+
+        While a drag runs (``session.interactive``) a row whose colour stays is left alone even when its
+        tooltip's numbers changed: a new tooltip repaints the row (the view redraws an item on any
+        data change) yet shows nothing while the mouse drags; the release's evaluation sets it (issue 15)."""
         by_item: dict[str, list] = {}
         for f in evaluation.findings:
             by_item.setdefault(f.item_id, []).append(f)
+        dragging = getattr(self.session, "interactive", False)
         for item_id, row in self._rows.items():
             findings = by_item.get(item_id, ())
             worst = max((f.severity for f in findings), key=lambda s: s.rank, default=Severity.INFO)
             tip = "\n".join(f.message for f in findings)
-            if self._shown.get(item_id) == (worst, tip):
+            shown = self._shown.get(item_id)
+            if shown == (worst, tip) or (dragging and shown is not None and shown[0] == worst):
                 continue
             self._shown[item_id] = (worst, tip)
             color = SEVERITY_COLORS.get(worst)

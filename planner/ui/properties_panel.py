@@ -187,11 +187,13 @@ class PropertiesPanel(QWidget):
             self.show_item(None)
         elif len(args) >= 2 and args[1] != self._item_id:
             return  # another item changed: nothing shown here depends on it
+        elif self.session.interactive and self.session.schedule is not None:
+            self.session.schedule(self._update_values)  # a drag: once per frame, painted with it (issue 15)
         else:
             self._update_values()
 
     def _update_values(self) -> None:
-        if self._item_id is None:
+        if self._item_id is None or self._item_id not in self.session.plan:
             return
         item = self.session.plan.get(self._item_id)
         f = self.fields

@@ -74,7 +74,20 @@ def set_text_in_place(label: QLabel, text: str) -> bool:
         label.setFixedSize(int(math.ceil(need_w + WIDTH_SLACK_CHARS * metrics.averageCharWidth())), need_h)
     if label.text() != text:
         label.setText(text)
+        lay_out_text_now(label)
     return grown
+
+
+def lay_out_text_now(label: QLabel) -> None:
+    """Lay out a selectable label's text now, so one ``setText`` costs one paint, not two.
+
+    A label with text interaction (``TextSelectableByMouse``) draws through a text control whose
+    document is laid out lazily, at the first paint after ``setText``; that layout asks for a second
+    repaint of the label, painted by the next backing-store sync (seen on the findings dock's readouts
+    during a drag: 2 paints per move, tests/ui/test_one_paint_per_move.py). Asking for the size hint
+    lays the document out before the paint. Plain labels need nothing."""
+    if label.textInteractionFlags() != Qt.NoTextInteraction:
+        label.sizeHint()
 
 
 class ReadoutGrid(QWidget):
@@ -167,7 +180,9 @@ class ReadoutGrid(QWidget):
                 label.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
                 label.setWordWrap(True)
                 self._align(label)
-            label.setText(value)
+            if label.text() != value:
+                label.setText(value)
+                lay_out_text_now(label)
             self.layouts += relayout
             return
         wrapped = label.wordWrap()

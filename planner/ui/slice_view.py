@@ -328,7 +328,9 @@ class SliceView(QWidget):
         if not self._fitted:
             self._fit(sl)
         self._draw_image(painter, sl)
-        painter.setRenderHint(QPainter.Antialiasing, True)
+        # a drag's frames draw the overlays' edges without antialiasing (about 2 ms a move in the needle
+        # layout on the lumbar scan, benchmarks/bench_drag.py); the release's repaint is exact (issue 15)
+        painter.setRenderHint(QPainter.Antialiasing, not self.source.draft)
         self._frame = (sl, self.source.plane(self.state.cursor_lps), self.half_thickness_mm())
         self.overlay_geometry.begin(self, sl)
         try:
