@@ -139,3 +139,35 @@ def test_the_heartbeat_goes_on_while_the_worker_renders(qtbot):
     gaps = np.diff(ticks)
     assert "image" in result and len(gaps) > 10
     assert gaps.max() < max(0.2, elapsed / 4), (gaps.max(), elapsed)
+
+
+def test_cancel_between_two_tiles_in_the_worker_ends_the_render_and_writes_nothing(qtbot, tmp_path):
+    from planner.export.atomic import staged_write
+
+    (tmp_path / "out.txt").write_text("old")
+    result = {}
+    job = _render_job(result)
+    render = job.steps[0]
+
+    def stage(progress):
+        staged_write(tmp_path / "out.txt", lambda temp: temp.write_text("new"), job.staging)
+    job.steps.insert(0, Step("stage", stage))
+    tiles_seen = []
+
+    def watched(progress, run=render.run):
+        def counting(fraction, text=""):
+            tiles_seen.append(fraction)
+            if len(tiles_seen) == 2:  # after the first tile: the user presses Cancel
+                runner.cancel()
+            return progress(fraction, text)
+        try:
+            yield from run(counting)
+        finally:
+            result["closed"] = True
+    render.run = watched
+    runner = ExportRunner(show_dialog=False)
+    with qtbot.waitSignal(runner.cancelled, timeout=120000):
+        runner.start(job)
+    assert result.get("closed") and "image" not in result  # the render stopped, its window released
+    assert len(tiles_seen) == 2  # of 2 x 2 tiles (240 px, 480 x 360): none rendered after the cancel
+    assert (tmp_path / "out.txt").read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
