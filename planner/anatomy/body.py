@@ -18,6 +18,9 @@ Method (vectorised with scipy.ndimage, on a coarse grid of about ``coarse_mm`` v
    (:func:`skin_crossing_mm`).
 
 Limits: a gel pad or wet drape touching the skin at soft-tissue density is taken as part of the body.
+
+Cancel (issue 19): ``cancel`` is checked between the steps (threshold, opening, labelling, growing
+and filling); once it answers True :class:`~planner.core.progress.JobCancelled` is raised there.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from planner.anatomy.morphology import fill_holes_in_plane
 from planner.core.frames import ijk_to_kji, spacing_kji as spacing_in_array_order
 from planner.core.lazy import lazy_module
 from planner.core.errors import PlannerError
+from planner.core.progress import Cancel, check_cancel
 from planner.core.volume import ImageVolume
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -126,11 +130,18 @@ def _square(mask: np.ndarray, radius_px: int, grow: bool) -> np.ndarray:
     return f(f(u8, size, axis=1, mode="nearest"), size, axis=2, mode="nearest").view(bool)
 
 
-def _coarse_body(tissue: np.ndarray, spacing: np.ndarray, p: BodyParams) -> np.ndarray:
+_WHAT = "the automatic search for the body outline"
+
+
+def _coarse_body(tissue: np.ndarray, spacing: np.ndarray, p: BodyParams, cancel: Cancel | None = None) -> np.ndarray:
     """Steps 3-5 on a head-foot-first coarse boolean array (square structuring elements: cheap)."""
     r_px = max(int(round(p.opening_mm / float(min(spacing[1], spacing[2])))), 1)
-    opened = _square(_square(tissue, r_px, grow=False), r_px, grow=True) & tissue
+    eroded = _square(tissue, r_px, grow=False)
+    check_cancel(cancel, _WHAT)
+    opened = _square(eroded, r_px, grow=True) & tissue
+    check_cancel(cancel, _WHAT)
     labels, n = ndimage.label(opened)
+    check_cancel(cancel, _WHAT)
     if n == 0:
         return np.zeros_like(tissue)
     sizes = np.bincount(labels.ravel())
@@ -138,6 +149,7 @@ def _coarse_body(tissue: np.ndarray, spacing: np.ndarray, p: BodyParams) -> np.n
     keep = sizes >= max(p.keep_fraction * sizes.max(), 1)
     part = keep[labels]
     grown = _square(part, 1, grow=True) & tissue  # one voxel: thin sheets touching the skin stay out
+    check_cancel(cancel, _WHAT)
     in_plane = np.zeros((3, 3, 3), bool)
     in_plane[1] = ndimage.generate_binary_structure(2, 1)
     return fill_holes_in_plane(grown, in_plane)  # = binary_fill_holes(grown, in_plane), one labelling
@@ -162,17 +174,21 @@ def _to_full(coarse: np.ndarray, full_shape: tuple[int, int, int], f: tuple[int,
     return coarse[np.ix_(*idx)]
 
 
-def segment_body(volume: ImageVolume, params: BodyParams | None = None) -> BodyMask:
+def segment_body(volume: ImageVolume, params: BodyParams | None = None, cancel: Cancel | None = None) -> BodyMask:
     """The body mask of ``volume`` (see the module docstring). Raises
-    :class:`~planner.core.errors.PlannerError` when no body is found (an empty or phantom-less scan)."""
+    :class:`~planner.core.errors.PlannerError` when no body is found (an empty or phantom-less scan),
+    :class:`~planner.core.progress.JobCancelled` once ``cancel()`` answers True (checked between steps)."""
     p = params or BodyParams()
+    check_cancel(cancel, _WHAT)
     axis = head_foot_axis(volume.direction)
     order = (axis,) + tuple(a for a in (0, 1, 2) if a != axis)
     hu = np.transpose(volume.hu, order)
     spacing_kji = spacing_in_array_order(volume.spacing_mm)[list(order)]
     f = _factors(spacing_kji, p.coarse_mm)
     coarse_tissue = hu[::f[0], ::f[1], ::f[2]] > p.tissue_hu
-    coarse = _coarse_body(coarse_tissue, spacing_kji * np.array(f), p)
+    check_cancel(cancel, _WHAT)
+    coarse = _coarse_body(coarse_tissue, spacing_kji * np.array(f), p, cancel)
+    check_cancel(cancel, _WHAT)
     # Coarse voxels at least one voxel inside the body: kept whole at full resolution (filled holes
     # such as the lungs and bowel gas stay in the body).
     inner = _erode_cross(coarse)

@@ -100,8 +100,10 @@ def canal_cached(volume: ImageVolume, cache: AnatomyCache | None = None, key: st
 
 
 # --- body mask -----------------------------------------------------------------------------------------
-def body_cached(volume: ImageVolume, cache: AnatomyCache | None = None, key: str | None = None) -> BodyMask:
-    """:func:`planner.anatomy.body.segment_body` (default parameters) through the cache."""
+def body_cached(volume: ImageVolume, cache: AnatomyCache | None = None, key: str | None = None,
+                cancel=None) -> BodyMask:
+    """:func:`planner.anatomy.body.segment_body` (default parameters) through the cache; ``cancel``
+    reaches inside it (issue 19; a cancelled search is not cached)."""
 
     def encode(body: BodyMask):
         return ({"coarse": body.coarse, "inner": body.inner},
@@ -119,7 +121,7 @@ def body_cached(volume: ImageVolume, cache: AnatomyCache | None = None, key: str
         return BodyMask(volume, float(meta["tissue_hu"]), coarse, inner, order, factors,
                         tuple(str(n) for n in meta["notes"]))
 
-    return _through(volume, cache, key, "body", lambda: segment_body(volume), encode, decode)
+    return _through(volume, cache, key, "body", lambda: segment_body(volume, cancel=cancel), encode, decode)
 
 
 # --- vertebrae -------------------------------------------------------------------------------------------

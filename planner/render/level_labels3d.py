@@ -5,9 +5,15 @@ VTK only, no Qt. Each name is a 2D text actor placed, before every render (the r
 direction in the body's own depth: so it stays clear of the vertebra and of what is planned in it
 (needle tips and zones lie within the vertebral body, about 25 mm around its centre on a lumbar body,
 DOMAIN.md access geometry) from any viewing side, at any zoom. Names proposed by the automatic count
-(``auto``) are drawn in their own colour and not bold, apart from the user's levels. A name is kept
-inside the view (moved in from the edge unless that would cover a needle's entry or tip), and hidden
-when its vertebra is above or below the view.
+(``auto``) are drawn in their own colour and not bold, apart from the user's levels.
+
+Never over what matters (issue 19): a name's box keeps ``AVOID_PX`` off every needle entry and tip
+(``avoid_lps``), off every predicted zone's projected disc (``avoid_discs()``: centre and radius in
+mm), off the orientation marker's corner (``keep_out()``: viewports of the render window, 0..1) and
+off the names placed before it. Where its place beside the body is taken, it slides up or down (its
+leader still ends at the body), then tries the other side; a name with no free place inside the view is
+hidden (hiding a name is safer than hiding a tip). A name whose vertebra is above or below the view is
+hidden too.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ BESIDE_MM = 60.0  # past a lumbar vertebra's half width with its transverse proc
 LEADER_STOP_MM = 30.0  # the leader ends at the body's side, not on the body (a lumbar body is about 45 mm wide)
 FONT_PX = 14
 EDGE_PX = 2.0  # a name kept inside the view stays this far from its left and right edges
-AVOID_PX = 7.0  # and is not moved within this of a needle's entry or tip on screen
+AVOID_PX = 7.0  # a name's box keeps this far from a needle's entry or tip on screen (a tip marker's size)
+SLIDE_PX = 6.0  # a name whose place is taken slides up or down in these steps ...
+SLIDE_MAX_PX = 150.0  # ... this far at most (further, the leader line would be hard to follow)
 
 
 def world_to_display(renderer, point_lps) -> np.ndarray:
@@ -44,6 +52,8 @@ class LevelLabels3D:
         self.visible = True
         self.auto_names: list[str] = []  # the names shown that the automatic count proposed
         self.avoid_lps = np.zeros((0, 3))  # points the labels keep away from (the needles' entries and tips)
+        self.avoid_discs = lambda: ()  # () -> [(centre_lps, radius_mm)]: the predicted zones
+        self.keep_out = lambda: ()  # () -> [(x0, y0, x1, y1)] viewports of the render window (0..1): the marker
         self._labels: list[tuple[str, np.ndarray, vtkTextActor]] = []
         self._leaders = vtkPolyData()
         mapper = vtkPolyDataMapper2D()
@@ -94,52 +104,81 @@ class LevelLabels3D:
             boxes.append((x + bb[0], y + bb[2], x + bb[1], y + bb[3]))
         return boxes
 
+    def visible_boxes(self) -> list[tuple[str, tuple[float, float, float, float]]]:
+        """(name, box) of each name drawn now (hidden ones left out)."""
+        return [(name, box) for (name, _c, actor), box in zip(self._labels, self.text_boxes())
+                if actor.GetVisibility()]
+
     def set_visible(self, on: bool) -> None:
         self.visible = bool(on)
         for _, _, actor in self._labels:
             actor.SetVisibility(self.visible)
         self._leader_actor.SetVisibility(self.visible and bool(self._labels))
 
-    def layout(self) -> list[tuple[str, np.ndarray, np.ndarray, float]]:
-        """(name, anchor_px, label_px, side) for each level: where the leader ends (at the body's side),
-        the label's end nearer the body (the text is justified there, vertically centred), in pixels,
-        and the side (-1 screen-left, +1 screen-right: the one farther from ``avoid_lps``)."""
+    def _right(self) -> np.ndarray:
         cam = self.renderer.GetActiveCamera()
-        direction = np.array(cam.GetDirectionOfProjection())
-        up = np.array(cam.GetViewUp())
-        right = np.cross(direction, up)
-        right /= max(np.linalg.norm(right), 1e-12)
+        right = np.cross(np.array(cam.GetDirectionOfProjection()), np.array(cam.GetViewUp()))
+        return right / max(np.linalg.norm(right), 1e-12)
+
+    def layout(self) -> list[tuple[str, np.ndarray, np.ndarray, float]]:
+        """(name, anchor_px, label_px, side) for each level before any obstacle but the needles is
+        considered: where the leader ends (at the body's side), the label's end nearer the body (the
+        text is justified there, vertically centred), in pixels, and the side (-1 screen-left, +1
+        screen-right: the one farther from ``avoid_lps``)."""
+        right = self._right()
         avoid = [world_to_display(self.renderer, p)[:2] for p in self.avoid_lps]
         out = []
         for name, centre, _ in self._labels:
-            best = None
-            for side in (-1.0, 1.0):  # screen-left first; the other side when the needles come from there
-                beside = world_to_display(self.renderer, centre + side * BESIDE_MM * right)[:2]
-                room = min((float(np.linalg.norm(beside - a)) for a in avoid), default=np.inf)
-                if best is None or room > best[0] + 1e-6:
-                    best = (room, side, beside)
-            _, side, beside = best
+            side = self._sides(centre, right, avoid)[0]
             anchor = world_to_display(self.renderer, centre + side * LEADER_STOP_MM * right)[:2]
+            beside = world_to_display(self.renderer, centre + side * BESIDE_MM * right)[:2]
             out.append((name, anchor, beside, side))
         return out
 
+    def _sides(self, centre, right, avoid) -> tuple[float, float]:
+        """Screen-left first, unless the needles' ends come nearer its place than the right's."""
+        room = []
+        for side in (-1.0, 1.0):
+            beside = world_to_display(self.renderer, centre + side * BESIDE_MM * right)[:2]
+            room.append(min((float(np.linalg.norm(beside - a)) for a in avoid), default=np.inf))
+        return (1.0, -1.0) if room[1] > room[0] + 1e-6 else (-1.0, 1.0)
+
+    def _obstacles(self):
+        """What a name must not cover, in display px: rectangles (the tips grown by ``AVOID_PX``, the
+        keep-out viewports) and discs (cx, cy, r) of the zones."""
+        rects = []
+        for p in self.avoid_lps:
+            x, y = world_to_display(self.renderer, p)[:2]
+            rects.append((x - AVOID_PX, y - AVOID_PX, x + AVOID_PX, y + AVOID_PX))
+        window = self.renderer.GetRenderWindow()
+        if window is not None:
+            w, h = (float(v) for v in window.GetSize())
+            rects += [(x0 * w, y0 * h, x1 * w, y1 * h) for x0, y0, x1, y1 in self.keep_out()]
+        right, discs = self._right(), []
+        for centre, radius_mm in self.avoid_discs():
+            c = np.asarray(centre, float)
+            cx, cy = world_to_display(self.renderer, c)[:2]
+            ex, ey = world_to_display(self.renderer, c + float(radius_mm) * right)[:2]
+            discs.append((cx, cy, float(np.hypot(ex - cx, ey - cy))))
+        return rects, discs
+
     def place(self) -> None:
-        """Put each text and its leader where :meth:`layout` says (called before every render), kept
-        inside the view (:meth:`_into_view`); a name whose vertebra is above or below the view is hidden."""
+        """Put each text and its leader at the first free place (see the module docstring; called
+        before every render); a name with none, or whose vertebra is above or below the view, is hidden."""
         if not self._labels:
             return
         points, lines = vtkPoints(), vtkCellArray()
+        right = self._right()
         avoid = [world_to_display(self.renderer, p)[:2] for p in self.avoid_lps]
-        for (name, anchor, label, side), (_, _, actor) in zip(self.layout(), self._labels):
-            tp = actor.GetTextProperty()
-            tp.SetJustificationToRight() if side < 0 else tp.SetJustificationToLeft()
-            actor.SetDisplayPosition(int(round(label[0])), int(round(label[1])))
-            label = self._into_view(actor, label, anchor, avoid)
-            actor.SetVisibility(self.visible and label is not None)
-            if label is None:
+        rects, discs = self._obstacles()
+        for _name, centre, actor in self._labels:
+            spot = self._spot(actor, centre, right, avoid, rects, discs)
+            actor.SetVisibility(self.visible and spot is not None)
+            if spot is None:
                 continue
-            actor.SetDisplayPosition(int(round(label[0])), int(round(label[1])))
-            a = points.InsertNextPoint(label[0] + (2 if side < 0 else -2), label[1], 0.0)
+            position, anchor, side, box = spot
+            rects.append(box)  # the next names keep off this one
+            a = points.InsertNextPoint(position[0] + (2 if side < 0 else -2), position[1], 0.0)
             b = points.InsertNextPoint(anchor[0], anchor[1], 0.0)
             lines.InsertNextCell(2)
             lines.InsertCellPoint(a)
@@ -148,24 +187,44 @@ class LevelLabels3D:
         self._leaders.SetLines(lines)
         self._leaders.Modified()
 
-    def _into_view(self, actor, label, anchor, avoid):
-        """The label's position moved so that its text lies inside the view (issue 19: on the lumbar
-        scan's framing the names were cut off at the view's left edge), or None when its vertebra is
-        above or below the view. The text is not moved where it would come within ``AVOID_PX`` of a
-        needle's entry or tip (the names never cover them): it then stays where it was."""
+    def _spot(self, actor, centre, right, avoid, rects, discs):
+        """(position, anchor, side, box) of the first free place of ``actor``'s name, or None."""
         x0, y0 = (float(v) for v in self.renderer.GetOrigin())
         width, height = (float(v) for v in self.renderer.GetSize())
-        if not y0 <= anchor[1] <= y0 + height:
-            return None
-        bb = [0.0] * 4
-        actor.GetBoundingBox(self.renderer, bb)  # relative to the text's anchor, justification applied
-        left, right, bottom, top = label[0] + bb[0], label[0] + bb[1], label[1] + bb[2], label[1] + bb[3]
-        dx = max(x0 + EDGE_PX - left, 0.0) + min(x0 + width - EDGE_PX - right, 0.0)
-        dy = max(y0 - bottom, 0.0) + min(y0 + height - top, 0.0)
-        if dx == 0 and dy == 0:
-            return label
-        moved = (left + dx, right + dx, bottom + dy, top + dy)
-        if any(moved[0] - AVOID_PX < ax < moved[1] + AVOID_PX and moved[2] - AVOID_PX < ay < moved[3] + AVOID_PX
-               for ax, ay in avoid):
-            return label
-        return np.array([label[0] + dx, label[1] + dy])
+        steps = int(SLIDE_MAX_PX / SLIDE_PX)
+        for side in self._sides(centre, right, avoid):
+            anchor = world_to_display(self.renderer, centre + side * LEADER_STOP_MM * right)[:2]
+            if not y0 <= anchor[1] <= y0 + height:
+                return None  # the vertebra is above or below the view
+            beside = world_to_display(self.renderer, centre + side * BESIDE_MM * right)[:2]
+            tp = actor.GetTextProperty()
+            tp.SetJustificationToRight() if side < 0 else tp.SetJustificationToLeft()
+            actor.SetDisplayPosition(int(round(beside[0])), int(round(beside[1])))
+            bb = [0.0] * 4
+            actor.GetBoundingBox(self.renderer, bb)  # relative to the text's anchor, justification applied
+            for k in range(steps + 1):
+                for sign in ((0.0,) if k == 0 else (1.0, -1.0)):
+                    px, py = beside[0], beside[1] + sign * k * SLIDE_PX
+                    left, right_px, bottom, top = px + bb[0], px + bb[1], py + bb[2], py + bb[3]
+                    dx = max(x0 + EDGE_PX - left, 0.0) + min(x0 + width - EDGE_PX - right_px, 0.0)
+                    dy = max(y0 - bottom, 0.0) + min(y0 + height - top, 0.0)
+                    px, py = round(px + dx), round(py + dy)  # inside the view, on whole pixels
+                    box = (px + bb[0], py + bb[2], px + bb[1], py + bb[3])
+                    if box[1] < y0 or box[3] > y0 + height or box[0] < x0 or box[2] > x0 + width:
+                        continue  # taller or wider than the view
+                    if _free(box, rects, discs):
+                        actor.SetDisplayPosition(int(px), int(py))
+                        return (px, py), anchor, side, box
+        return None
+
+
+def _free(box, rects, discs) -> bool:
+    """True when ``box`` overlaps none of ``rects`` and comes inside none of ``discs``."""
+    x0, y0, x1, y1 = box
+    if any(x0 < r[2] and r[0] < x1 and y0 < r[3] and r[1] < y1 for r in rects):
+        return False
+    for cx, cy, r in discs:
+        nx, ny = min(max(cx, x0), x1), min(max(cy, y0), y1)
+        if np.hypot(nx - cx, ny - cy) <= r:
+            return False
+    return True

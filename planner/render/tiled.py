@@ -1,6 +1,6 @@
-"""An offscreen render taken tile by tile, so the thread doing it (the GUI thread: VTK rendering stays
-there) gets its event loop back between tiles (issue 19: the 3D key image held the window for 10-20 s
-on the shared lumbar scan in one ``Render()``).
+"""An offscreen render taken tile by tile, so the thread doing it gets its event loop (the GUI thread) or
+its Cancel check (the export's worker, which renders the 3D key image now) back between tiles (issue
+19: the 3D key image held the window for 10-20 s on the shared lumbar scan in one ``Render()``).
 
 The idea of ``vtkRenderLargeImage``: the camera keeps its position, focal point and clipping range;
 for each tile its view angle is narrowed to the tile's share of the image and the projection window

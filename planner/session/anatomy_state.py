@@ -27,7 +27,7 @@ from planner.anatomy.canal import CanalSegmentation
 from planner.anatomy.levels import LevelGeometry
 from planner.anatomy.spine import SpineResult
 from planner.core.errors import PlannerError
-from planner.core.progress import Cancel, check_cancel
+from planner.core.progress import Cancel, JobCancelled, check_cancel
 from planner.core.volume import ImageVolume
 
 __all__ = ["SessionAnatomy", "auto_level_labels", "confidence_word", "plan_level_geometry"]
@@ -88,13 +88,15 @@ class SessionAnatomy:
 
     def body(self, cancel: Cancel | None = None) -> BodyMask | None:
         """The body mask (None when none was found: ``body_error`` says why). ``cancel`` is checked
-        before it is computed (one step of 1-2 s on the shared lumbar scan on a loaded 2-core machine;
-        :class:`~planner.core.progress.JobCancelled`, nothing kept)."""
+        before it is computed and between its steps (1-2 s in all on the shared lumbar scan on a loaded
+        2-core machine; :class:`~planner.core.progress.JobCancelled`, nothing kept)."""
         with self._lock:
             if self._body is None and not self.body_error:
                 check_cancel(cancel, "the automatic search for the body outline")
                 try:
-                    self._body = body_cached(self.volume, self.cache, self._key())
+                    self._body = body_cached(self.volume, self.cache, self._key(), cancel=cancel)
+                except JobCancelled:
+                    raise  # stopped, not failed: no body_error, the next call computes
                 except PlannerError as exc:
                     self.body_error = str(exc)
             return self._body

@@ -59,6 +59,16 @@ def level_summary(spine) -> str:
     return NOT_NAMED
 
 
+def summary_tooltip(spine) -> str:
+    """The summary's tooltip: the search's message and each automatic name's confidence (the views show
+    the names only, issue 19)."""
+    from planner.session.anatomy_state import confidence_word
+
+    named = [v for v in spine.vertebrae if v.name]
+    words = ", ".join(f"{v.name} {confidence_word(v.confidence)}" for v in named)
+    return spine.message + (f"\nConfidence of the automatic names: {words}." if words else "")
+
+
 class AnatomyJob(RetiringWorkers, QObject):
     """Runs the steps above for the case ``loader.window`` has open (see the module docstring)."""
 
@@ -233,7 +243,7 @@ class AnatomyJob(RetiringWorkers, QObject):
             return
         self._end(job_id)
         self._focus_on_vertebra(spine)
-        self._set_summary(level_summary(spine), spine.message)
+        self._set_summary(level_summary(spine), summary_tooltip(spine))
         self.w.statusBar().showMessage(spine.message, 20000)
         self.vertebrae_ready.emit(spine)
         session = self.w.session

@@ -2,10 +2,12 @@
 progress dialog and a Cancel button (issue 19: exports froze the window for about 24 s).
 
 The steps of a job run in order: consecutive worker steps in one :class:`~planner.ui.load_worker.LoadWorker`
-(its QThread), a step marked ``on_gui`` (the offscreen render of the 3D key image: VTK rendering stays
-on the GUI thread) in the GUI thread between two workers. A GUI step that returns an iterator runs
-one piece per event-loop turn (a 5 ms QTimer), so the window repaints and takes clicks (Cancel
-too) between two pieces: the 3D key image is rendered tile by tile. The job reads a session snapshot taken on
+(its QThread), a step marked ``on_gui`` in the GUI thread between two workers. A worker step that
+returns an iterator (the 3D key image, rendered tile by tile in its own offscreen EGL window) is
+exhausted in the worker, Cancel checked between two pieces; a GUI step that does runs one piece per
+event-loop turn (a 5 ms QTimer), so the window repaints and takes clicks (Cancel too) between two
+pieces. No export has a GUI step now (issue 19: the 3D key image's tiles held the GUI thread up to 1.2 s
+each on the lumbar scan). The job reads a session snapshot taken on
 the GUI thread before it starts, so the user may go on working while it runs. Cancel sets the
 worker's flag; the job's ``progress`` callback answers False at its next check (a needle's key
 images, a PDF page, a DICOM file, a mesh), the staged files are discarded and the target is left as
@@ -33,6 +35,21 @@ _DONE = object()  # a GUI step's pieces are exhausted
 #: The pause before a GUI step's next piece: a zero-time timer (a posted event) can run before timers
 #: that fell due during the piece, so the window's own timers and repaints would wait for two pieces.
 PIECE_PAUSE_MS = 5
+
+
+def _exhaust(outcome, cancel) -> None:
+    """A worker step's pieces (when it returned an iterator), Cancel checked between two; the
+    iterator is closed however it ends (a render releases its window)."""
+    if not isinstance(outcome, Iterator):
+        return
+    try:
+        for _piece in outcome:
+            if cancel():
+                raise ExportCancelled()
+    finally:
+        close = getattr(outcome, "close", None)
+        if close is not None:
+            close()
 
 
 class ExportRunner(OneJobRunner, QObject):
@@ -121,7 +138,7 @@ class ExportRunner(OneJobRunner, QObject):
             for index in range(first, last):
                 if cancel():
                     raise ExportCancelled()
-                job.run_step(index, progress)
+                _exhaust(job.run_step(index, progress), cancel)
         except PlannerError:
             job.staging.discard()
             raise

@@ -16,21 +16,39 @@ BESIDE_SPINE_MM = 30.0  # a label beside the spine: past the vertebral body's ha
 
 def body_test(session, view):
     """``rect -> bool`` (True when the screen rectangle covers the body on ``view``'s slice), or None
-    when no body mask is known yet or the view shows no slice."""
+    when no body mask is known yet or the view shows no slice.
+
+    The body is sampled once per layout, on a grid of points :data:`SAMPLE_STEP_PX` apart over the whole
+    view (one :meth:`BodyMask.contains` call, a few ms), and a rectangle is on the body when a grid
+    point inside it, or on the grid lines just around it, is: the same samples a rectangle's own grid
+    would take, or a few more. Sampling every candidate spot afresh held a repaint of the lumbar scan
+    up to half a second (hundreds of spots, issue 19)."""
     anatomy = getattr(session, "anatomy", None)
     body = anatomy.known_body() if anatomy is not None else None
     sl = view.current_slice() if body is not None else None
     if sl is None:
         return None
     viewport = view.viewport
+    grid = {}
+
+    def occupancy() -> np.ndarray:
+        if "on" not in grid:
+            cols = int(np.ceil(max(view.width(), 1) / SAMPLE_STEP_PX)) + 1
+            rows = int(np.ceil(max(view.height(), 1) / SAMPLE_STEP_PX)) + 1
+            gx, gy = np.meshgrid(np.arange(cols) * SAMPLE_STEP_PX, np.arange(rows) * SAMPLE_STEP_PX)
+            a, b = viewport.screen_to_plane(gx.ravel(), gy.ravel())
+            grid["on"] = body.contains(sl.plane.to_lps(a, b, sl.h_mm)).reshape(rows, cols)
+        return grid["on"]
 
     def on_body(rect) -> bool:
+        on = occupancy()
         x0, y0, x1, y1 = rect
-        xs = np.linspace(x0, x1, max(2, int(np.ceil((x1 - x0) / SAMPLE_STEP_PX)) + 1))
-        ys = np.linspace(y0, y1, max(2, int(np.ceil((y1 - y0) / SAMPLE_STEP_PX)) + 1))
-        gx, gy = np.meshgrid(xs, ys)
-        a, b = viewport.screen_to_plane(gx.ravel(), gy.ravel())
-        return bool(body.contains(sl.plane.to_lps(a, b, sl.h_mm)).any())
+        c0, c1 = int(np.floor(x0 / SAMPLE_STEP_PX)), int(np.ceil(x1 / SAMPLE_STEP_PX))
+        r0, r1 = int(np.floor(y0 / SAMPLE_STEP_PX)), int(np.ceil(y1 / SAMPLE_STEP_PX))
+        rows, cols = on.shape
+        if r1 < 0 or c1 < 0 or r0 >= rows or c0 >= cols:
+            return False
+        return bool(on[max(r0, 0):r1 + 1, max(c0, 0):c1 + 1].any())
 
     return on_body
 

@@ -5,8 +5,10 @@ The dotted mid-sagittal trace stays with :func:`planner.ui.plan_overlays.draw_le
 after all the others so the names are on top, and it only ever draws where nothing planned lies.
 
 Besides the plan's levels it names the vertebrae found automatically (issues 13/19), as soon as they are
-known and before any needle exists: "L2 (auto, confidence high)", in :data:`AUTO_LEVEL_RGB` (paler than a
-plan level's green), and only where no plan level stands for that vertebra (the user's level wins).
+known and before any needle exists, only where no plan level stands for that vertebra (the user's level
+wins). In the views a name is only the name ("L2": a long "L2 (auto, confidence high)" covered the
+anatomy, issue 19); an automatic one is told apart by its colour, :data:`AUTO_LEVEL_RGB` (paler than a
+plan level's green), and its confidence is in the level box's tooltip and the status bar's level summary.
 """
 
 from __future__ import annotations
@@ -36,16 +38,7 @@ def _font() -> QFont:
 def plan_obstacles(session, view, sl) -> list:
     """Screen rectangles of what a label must never cover: every needle, antenna and thermocouple tip
     (and entry) as drawn, and every predicted zone's outline on this slice."""
-    plan, rects = session.plan, []
-    points = []
-    for needle in plan.needles:
-        points += [needle.tip_lps, needle.entry_lps]
-        antenna = plan.antenna_for(needle.id)
-        if antenna is not None:
-            points.append(antenna.tip_lps(needle))
-    for tc in plan.thermocouples:
-        points += [tc.tip_lps, tc.entry_lps]
-    rects += [point_rect(*view.lps_to_screen(p)) for p in points]
+    rects = [point_rect(*view.lps_to_screen(p)) for p in plan_ends_lps(session.plan)]
     rects += item_label_rects(session, view)
     evaluation = session.evaluation
     for zr in (evaluation.zones if evaluation is not None else ()):
@@ -89,6 +82,39 @@ def auto_labels(session) -> list[tuple[str, tuple, str]]:
     return auto_level_labels(spine, session.plan.levels)
 
 
+def plan_ends_lps(plan) -> np.ndarray:
+    """(n, 3) LPS mm: every needle's entry and tip, antenna tip, and thermocouple entry and tip."""
+    points = []
+    for needle in plan.needles:
+        points += [needle.entry_lps, needle.tip_lps]
+        antenna = plan.antenna_for(needle.id)
+        if antenna is not None:
+            points.append(antenna.tip_lps(needle))
+    for tc in plan.thermocouples:
+        points += [tc.entry_lps, tc.tip_lps]
+    return np.asarray(points, float).reshape(-1, 3)
+
+
+def zone_discs(session) -> list[tuple[np.ndarray, float]]:
+    """(centre_lps, radius_mm) of each predicted zone: its centre and longest semi-axis (the disc that
+    holds its outline from any side)."""
+    evaluation = session.evaluation
+    discs = []
+    for zr in (evaluation.zones if evaluation is not None else ()):
+        if zr.zone is not None:
+            e = zr.zone.ellipsoid
+            discs.append((np.asarray(e.centre_lps, float), float(max(e.semi_axes_mm))))
+    return discs
+
+
+def marker_viewports(scene) -> list[tuple[float, float, float, float]]:
+    """The orientation marker's corner of the 3D view (render-window viewport, 0..1), when it is shown."""
+    marker = getattr(scene, "_marker", None)
+    if marker is None or not marker.GetEnabled():
+        return []
+    return [tuple(float(v) for v in marker.GetViewport())]
+
+
 class LevelLabelOverlay:
     """Draws the plan's level names and the automatic ones off the anatomy; ``visible`` False hides them."""
 
@@ -102,7 +128,7 @@ class LevelLabelOverlay:
         if not self.visible:
             return []
         named = [(lv.name, lv.body_centre_lps) for lv in self.session.plan.levels]
-        auto = [(text, centre) for text, centre, _name in auto_labels(self.session)]
+        auto = [(name, centre) for _text, centre, name in auto_labels(self.session)]  # the name only
         self.auto_texts = {text for text, _c in auto}
         items = []
         for text, centre in named + auto:
@@ -149,6 +175,8 @@ class LevelLabels:
             view.overlays.append(self.overlay)
         self.labels3d = LevelLabels3D(window.view3d.scene.renderer, LEVEL_RGB.getRgbF()[:3],
                                       auto_rgb=AUTO_LEVEL_RGB.getRgbF()[:3])
+        self.labels3d.avoid_discs = lambda: zone_discs(window.session)  # issue 19: never over a zone ...
+        self.labels3d.keep_out = lambda: marker_viewports(window.view3d.scene)  # ... or the orientation cube
         plan = window.session.plan
         for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
             signal.connect(self._on_plan)
@@ -162,11 +190,9 @@ class LevelLabels:
         self.action.setChecked(True)
 
     def _on_plan(self, *args) -> None:
-        plan = self.w.session.plan
-        ends = [p for item in list(plan.needles) + list(plan.thermocouples) for p in (item.entry_lps, item.tip_lps)]
-        self.labels3d.avoid_lps = np.asarray(ends, float).reshape(-1, 3)
+        self.labels3d.avoid_lps = plan_ends_lps(self.w.session.plan)
         levels = [(lv.name, lv.body_centre_lps) for lv in self.w.session.plan.levels]
-        auto = [(text, centre) for text, centre, _name in auto_labels(self.w.session)]
+        auto = [(name, centre) for _text, centre, name in auto_labels(self.w.session)]  # the name only
         shown = self.labels3d.levels()
         if [n for n, _ in levels + auto] != [n for n, _ in shown] or any(
                 not np.allclose(c, old) for (_, c), (_, old) in zip(levels + auto, shown)):

@@ -106,10 +106,12 @@ class PlanExports:
         return snapshot
 
     def _window_bone_surface(self):
-        """A copy of the 3D view's bone surface when it is finished, on this CT and at the report's
-        200 HU (the 3D key image then skips its own ~10 s build); else None. A copy (a memory copy on
-        the GUI thread, tens of ms): the export's worker cuts it into pieces while the view goes on
-        drawing (or replacing) its own, so the two never share a VTK object across threads."""
+        """The 3D view's bone surface when it is finished, on this CT and at the report's 200 HU (the
+        3D key image then skips its own ~10 s build); else None. A shallow copy: a polydata of its
+        own sharing the view's point and cell arrays, which both threads only read (the view never
+        edits them in place: a new surface comes as a new polydata, :meth:`Scene3D.set_bone_surface`).
+        The export's worker cuts it into new pieces while the view goes on drawing or replacing its
+        own. Not a deep copy: 20-120 ms of memory copy on the GUI thread for a lumbar surface (issue 19)."""
         from vtkmodules.vtkCommonDataModel import vtkPolyData
 
         from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU
@@ -124,7 +126,7 @@ class PlanExports:
         if poly is None or poly.GetNumberOfPolys() == 0:
             return None
         copy = vtkPolyData()
-        copy.DeepCopy(poly)
+        copy.ShallowCopy(poly)
         return copy
 
     def _on_done(self, title: str, written: list) -> None:

@@ -55,16 +55,38 @@ def test_a_name_at_the_left_edge_is_moved_into_view(scene):
 
 
 def test_a_name_is_not_moved_onto_a_needle_tip(scene):
+    """A tip where the name would come once moved into view (27 px from the left edge), and an entry
+    by the other side's place (2 px from it): the name slides up or down the left edge, inside the view
+    and clear of the tip, its leader still ending at the body (issue 19: before, it stayed cut off)."""
     window, renderer, labels = scene
-    # a tip where the moved name would come (27 px from the left edge), and an entry by the other
-    # side's place (2 px from it), so the name stays on the left (11 px from the tip)
     labels.avoid_lps = np.array([[110.0, 0.0, 0.0], [-2.0, 0.0, 0.0]])
     labels.set_levels([], auto=[("T11 (auto, confidence high)", (60.0, 0.0, 0.0))])
     window.Render()
-    x0, _y0, x1, _y1 = _box(labels)
-    tip = world_to_display(renderer, (110.0, 0.0, 0.0))[0]
-    assert x1 < tip  # left of the tip, where it was
-    assert x0 < 0  # cut off rather than moved over the tip
+    x0, y0, x1, y1 = _box(labels)
+    tx, ty = world_to_display(renderer, (110.0, 0.0, 0.0))[:2]
+    assert x0 >= EDGE_PX - 1 and x1 <= SIZE_PX  # inside the view
+    assert not (x0 - 7 < tx < x1 + 7 and y0 - 7 < ty < y1 + 7)  # clear of the tip and its marker
+    assert abs((y0 + y1) / 2 - ty) < 40  # slid, not flung far from its vertebra
+    assert labels._labels[0][2].GetVisibility() and labels._leaders.GetNumberOfLines() == 1
+
+
+def test_a_name_keeps_off_a_zone_and_the_marker_corner_or_is_hidden(scene):
+    """The zone's disc (radius 30 mm, 15 px at this scale) around the name's place and the
+    orientation marker's corner below it: the name goes where neither is."""
+    window, renderer, labels = scene
+    labels.avoid_discs = lambda: [(np.array([60.0, 0.0, 0.0]), 30.0)]  # the left place, seen from P
+    labels.keep_out = lambda: [(0.0, 0.0, 0.5, 0.5)]  # the lower-left quarter
+    labels.set_levels([("L2", (0.0, 0.0, 0.0))])
+    window.Render()
+    (name, (x0, y0, x1, y1)), = labels.visible_boxes()
+    cx, cy = world_to_display(renderer, (60.0, 0.0, 0.0))[:2]
+    r_px = abs(world_to_display(renderer, (90.0, 0.0, 0.0))[0] - cx)
+    nearest = np.array([min(max(cx, x0), x1), min(max(cy, y0), y1)])
+    assert name == "L2" and np.hypot(*(nearest - (cx, cy))) > r_px
+    assert not (x0 < SIZE_PX / 2 and y0 < SIZE_PX / 2)  # off the keep-out quarter
+    labels.keep_out = lambda: [(0.0, 0.0, 1.0, 1.0)]  # no room anywhere: hidden, not drawn over it
+    window.Render()
+    assert labels.visible_boxes() == [] and labels._leaders.GetNumberOfLines() == 0
 
 
 def test_a_name_whose_vertebra_is_below_the_view_is_hidden(scene):

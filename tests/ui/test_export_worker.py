@@ -84,23 +84,17 @@ def test_pdf_export_runs_off_the_gui_thread_reaches_100_percent_and_the_window_k
     seen, _gui_intervals = _spy_threads(job)
     ticks = Ticks()
     title, written = _run(qtbot, runner, job)
-    gaps = ticks.gaps_s(runner.gui_intervals)  # outside the pieces of the 3D key image's render
+    gaps = ticks.gaps_s()
     assert title == "PDF report" and written == [tmp_path / "report.pdf"]
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
-    # only the offscreen render of the 3D key image runs on the GUI thread; everything else in a worker
-    assert [text for text, _gui, main in seen if main] == ["Rendering the 3D key image"]
-    assert all(gui == main for _text, gui, main in seen)
+    # every step in a worker, the 3D key image's render too (its own offscreen window)
+    assert [text for text, _gui, main in seen if main] == [] and runner.gui_step_s == []
+    assert "Rendering the 3D key image" in [text for text, _gui, _main in seen]
     assert fractions and max(fractions) == pytest.approx(1.0) and fractions == sorted(fractions)
     # a tick every 10 ms asked for: 95 % of them come within 100 ms, none waits a second (the export on
     # the GUI thread held the loop for the whole export; the machine running the tests is shared)
     assert len(gaps) > 20 and np.percentile(gaps, 95) < 0.1 and gaps.max() < 1.0, (
         f"ticks waited up to {gaps.max() * 1000:.0f} ms (95 %: {np.percentile(gaps, 95) * 1000:.0f} ms)")
-    # the 3D key image ran on the GUI thread in pieces (the scene, then tiles), the event loop between
-    # them; no piece holds a third of the render (relative: absolute times swing tenfold here; the
-    # first tile also compiles the shaders and uploads what it shows)
-    pieces = np.array(runner.gui_step_s)
-    assert len(pieces) > 20 and pieces.max() < pieces.sum() / 3, (
-        f"the longest GUI piece held {pieces.max():.2f} s of {pieces.sum():.2f} s")
     assert not runner.is_busy() and runner.worker is None
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~")]
 
