@@ -154,7 +154,9 @@ def run_analysis(series_dir, plan_path=None, save_canal=None, use_cache: bool | 
 def _canal_beside_vertebrae(session: PlanningSession) -> str:
     """The automatic canal set on the session (as :func:`planner.headless.case.open_case` sets it)
     while the body mask and the vertebrae are found in a second thread: the two do not depend on each
-    other, and the canal's filters release the GIL (issue 13, analyze speed). Returns the canal's
+    other, and the canal's filters release the GIL (issue 13, analyze speed); the neural foramina next
+    to the canal on this thread too, through the anatomy cache (the evaluation then finds them known:
+    a warm run never imports scipy for them). Returns the canal's
     error message ("" when found): no canal (no spine in the scan) is not an error, the rest is
     still reported."""
     from concurrent.futures import ThreadPoolExecutor
@@ -166,6 +168,9 @@ def _canal_beside_vertebrae(session: PlanningSession) -> str:
             canal_error = ""
         except PlannerError as exc:
             canal_error = str(exc)
+        else:  # the foramina need only the canal: found (or read from the cache) while the vertebrae are
+            session.foramina.compute(session.volume, session.canal_mask, session.canal.version,
+                                     find=session.anatomy.foramina)
         vertebrae.result()
     return canal_error
 
