@@ -13,13 +13,12 @@ failure is cached too: a scan without a canal does not search for it on every ru
 from __future__ import annotations
 
 import hashlib
-import weakref
 from dataclasses import fields
 
 import numpy as np
 
 from planner.anatomy.body import BodyMask, segment_body
-from planner.anatomy.cache import AnatomyCache, CacheEntryError, content_key, default_cache
+from planner.anatomy.cache import AnatomyCache, CacheEntryError, default_cache, volume_key
 from planner.anatomy.canal import CanalSegmentation, segment_canal
 from planner.anatomy.foramina import Foramen, find_foramina
 from planner.anatomy.levels import LevelGeometry
@@ -29,18 +28,6 @@ from planner.core.progress import Cancel
 from planner.core.volume import ImageVolume
 
 __all__ = ["volume_key", "canal_cached", "body_cached", "spine_cached", "foramina_cached", "mask_digest"]
-
-_KEYS: "weakref.WeakKeyDictionary[ImageVolume, str]" = weakref.WeakKeyDictionary()
-
-
-def volume_key(volume: ImageVolume) -> str:
-    """:func:`~planner.anatomy.cache.content_key` of ``volume``, hashed once per volume object (an
-    ``ImageVolume`` is immutable)."""
-    key = _KEYS.get(volume)
-    if key is None:
-        key = _KEYS[volume] = content_key(volume)
-    return key
-
 
 def _through(volume, cache, key, part, compute, encode, decode):
     cache = cache if cache is not None else default_cache()
