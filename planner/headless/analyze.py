@@ -150,6 +150,7 @@ def run_analysis(series_dir, plan_path=None, save_canal=None, use_cache: bool | 
         from planner.plan.io import read_plan
 
         session.open_plan(read_plan(plan_path))
+        _corridors_side_by_side(session)
     session.evaluate(corridors=True)
     if save_canal:
         if session.canal_mask is None:
@@ -182,6 +183,26 @@ def _read_then_import(series_dir, use_cache: bool | None):
         importlib.import_module("planner.headless.case")  # the session's modules, while the key is hashed
         hashing.result()
     return volume
+
+
+def _corridors_side_by_side(session: PlanningSession) -> None:
+    """Each needle's corridor check (1-3 s of CPU per needle on a real scan: the bone envelope's
+    morphology, the body mask and the skin's distance map) on a thread of its own, at most one per
+    core, through the session's job API (:meth:`PlanningSession.corridor_job`, which the window's
+    corridor worker uses: each job reads only the volume, the masks and a snapshot of its needle); the
+    evaluation then finds the reports stored, the same reports it would compute one after the other
+    (issue 13, analyze speed)."""
+    jobs = [(needle.id, *session.corridor_job(needle)) for needle in session.missing_corridors()]
+    if len(jobs) < 2:
+        return  # nothing to run side by side: the evaluation checks it
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1),
+                            thread_name_prefix="analyze-corridor") as pool:
+        done = [(needle_id, key, pool.submit(job)) for needle_id, job, key in jobs]
+        for needle_id, key, future in done:
+            session.store_corridor(needle_id, key, future.result())
 
 
 def _canal_beside_vertebrae(session: PlanningSession) -> str:
