@@ -64,3 +64,32 @@ def test_a_warm_analyze_reads_the_cache_and_imports_no_computing_library(warm_ca
     assert [lv["name"] for lv in report["levels"]] == [v.name or None for v in lumbar_spine.vertebrae]
     assert len(report["foramina"]) >= 4
     assert len(list(warm_cache.glob("*.npz"))) == 4  # nothing new written
+
+
+def test_corridors_side_by_side_give_the_reports_of_one_after_the_other(warm_cache, lumbar_volume):
+    """analyze checks a plan's needles on parallel threads (``_corridors_side_by_side``); the report is
+    the one a session computing them one after the other gives."""
+    from planner.headless.analyze import _corridors_side_by_side, analysis_report
+    from planner.session.session import PlanningSession
+    from tests.export.realplans import TCIA_L3_BODY_IJK, bipedicular_plan
+
+    from planner.plan.io import plan_from_json, plan_to_json
+
+    reports, plan = [], None
+    for side_by_side in (False, True):
+        session = PlanningSession()
+        session.auto_evaluate = False
+        session.set_volume(lumbar_volume)
+        session.anatomy.cache = AnatomyCache(warm_cache, enabled=True)
+        session.set_canal(session.anatomy.canal().mask)
+        if plan is None:  # one plan (its items' ids) for both sessions
+            plan = plan_to_json(bipedicular_plan(session.plan.series,
+                                                 lumbar_volume.to_lps(np.asarray(TCIA_L3_BODY_IJK, float)), ""))
+        session.open_plan(plan_from_json(plan))
+        if side_by_side:
+            _corridors_side_by_side(session)
+            assert session.missing_corridors() == []  # both stored before the evaluation
+        session.evaluate(corridors=True)
+        reports.append(json.dumps(analysis_report(session), sort_keys=True))
+    assert reports[0] == reports[1]
+    assert len(json.loads(reports[0])["needles"]) == 2
