@@ -31,6 +31,8 @@ import json
 import logging
 import os
 import tempfile
+import threading
+import weakref
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,7 +41,7 @@ import numpy as np
 from planner.core.volume import ImageVolume
 
 __all__ = ["ALGORITHM_VERSION", "AnatomyCache", "CacheEntryError", "cache_dir", "cache_enabled",
-           "content_key", "default_cache"]
+           "content_key", "default_cache", "volume_key"]
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,21 @@ def content_key(volume: ImageVolume) -> str:
     h.update(json.dumps(header, sort_keys=True).encode())
     h.update(memoryview(hu).cast("B"))
     return h.hexdigest()
+
+
+_KEYS: "weakref.WeakKeyDictionary[ImageVolume, str]" = weakref.WeakKeyDictionary()
+_KEYS_LOCK = threading.Lock()
+
+
+def volume_key(volume: ImageVolume) -> str:
+    """:func:`content_key` of ``volume``, hashed once per volume object (an ``ImageVolume`` is
+    immutable); safe to call from two threads (``analyze`` hashes in one while importing in another)."""
+    key = _KEYS.get(volume)
+    if key is None:
+        key = content_key(volume)
+        with _KEYS_LOCK:
+            key = _KEYS.setdefault(volume, key)
+    return key
 
 
 def _payload_digest(arrays: dict[str, np.ndarray], meta: dict) -> str:

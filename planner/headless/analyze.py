@@ -11,23 +11,23 @@ zone, no target) are printed as null. Every key: docs/headless-analyze.md.
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from planner.core.errors import PlannerError
 from planner.headless import error_exit
-from planner.headless.case import open_case
-from planner.imaging.mask_io import write_mask
-from planner.plan.io import read_plan
-from planner.session.session import PlanningSession
 
-try:  # issue 17: the six ISRC sectors of a vertebra (planner/anatomy/sectors.py), when merged
-    from planner.anatomy import sectors as _sectors
-except ImportError:  # pragma: no cover - until issue 17 is merged
-    _sectors = None
+if TYPE_CHECKING:
+    from planner.session.session import PlanningSession
+
+# Imported where they are used, not here (issue 13, analyze speed): the CLI imports this module to build
+# its parser, and :func:`run_analysis` reads the series before it imports the session's ~100 modules
+# (planner.headless.case) while the series' anatomy-cache key is hashed in a second thread.
 
 
 def _num(value, digits: int = 4):
@@ -108,7 +108,11 @@ def sectors_present(session: PlanningSession, vertebra) -> list[str] | None:
     """Hook for issue 17: the ISRC sectors (Cox et al. 2012) found in this vertebra's label mask, or
     None while ``planner.anatomy.sectors`` is not there. Expected call: ``sectors.sectors_present(
     volume, vertebra_geometry) -> list[str]``."""
-    if _sectors is None or not hasattr(_sectors, "sectors_present"):
+    try:  # issue 17: the six ISRC sectors of a vertebra (planner/anatomy/sectors.py), when merged
+        from planner.anatomy import sectors as _sectors
+    except ImportError:  # pragma: no cover - until issue 17 is merged
+        return None
+    if not hasattr(_sectors, "sectors_present"):
         return None
     return list(_sectors.sectors_present(session.volume, vertebra))
 
@@ -134,27 +138,79 @@ def levels_report(session: PlanningSession) -> dict:
 def run_analysis(series_dir, plan_path=None, save_canal=None, use_cache: bool | None = None) -> dict:
     """The report of ``series_dir`` (and the plan). The automatic anatomy goes through the on-disk cache
     (planner/anatomy/cache.py) unless ``use_cache`` is False or ``SPINE_PLANNER_NO_CACHE`` is set."""
-    session, _ = open_case(series_dir, canal=False, use_cache=use_cache)
+    volume = _read_then_import(series_dir, use_cache)
+    from planner.headless.case import open_case
+
+    session, _ = open_case(series_dir, canal=False, use_cache=use_cache, volume=volume)
     volume = session.volume
     canal_error = _canal_beside_vertebrae(session)
     for message in session.anatomy.cache_messages:
         print(message, file=sys.stderr)
     if plan_path is not None:
+        from planner.plan.io import read_plan
+
         session.open_plan(read_plan(plan_path))
+        _corridors_side_by_side(session)
     session.evaluate(corridors=True)
     if save_canal:
         if session.canal_mask is None:
             raise PlannerError(f"No canal to save to {save_canal}: {canal_error}")
+        from planner.imaging.mask_io import write_mask
+
         write_mask(session.canal_mask, volume, save_canal)
     report = analysis_report(session)
     report["canal"]["error"] = canal_error
     return report
 
 
+def _read_then_import(series_dir, use_cache: bool | None):
+    """The volume of ``series_dir``, read before the session's modules are imported; when the anatomy
+    cache is on, the volume's cache key (SHA-256 of the voxels, ~0.07 s of CPU on the lumbar scan) is
+    hashed in a second thread meanwhile: hashlib releases the GIL on the voxel buffer while this
+    thread imports (Python, holding the GIL). The hashing thread imports nothing (no import-lock
+    interplay): the code digest the key includes is computed here first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from planner.anatomy.cache import cache_enabled, code_digest, volume_key
+    from planner.imaging import load_path
+
+    volume = load_path(series_dir)
+    if not (cache_enabled() if use_cache is None else use_cache):
+        return volume
+    code_digest()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyze-key") as pool:
+        hashing = pool.submit(volume_key, volume)
+        importlib.import_module("planner.headless.case")  # the session's modules, while the key is hashed
+        hashing.result()
+    return volume
+
+
+def _corridors_side_by_side(session: PlanningSession) -> None:
+    """Each needle's corridor check (1-3 s of CPU per needle on a real scan: the bone envelope's
+    morphology, the body mask and the skin's distance map) on a thread of its own, at most one per
+    core, through the session's job API (:meth:`PlanningSession.corridor_job`, which the window's
+    corridor worker uses: each job reads only the volume, the masks and a snapshot of its needle); the
+    evaluation then finds the reports stored, the same reports it would compute one after the other
+    (issue 13, analyze speed)."""
+    jobs = [(needle.id, *session.corridor_job(needle)) for needle in session.missing_corridors()]
+    if len(jobs) < 2:
+        return  # nothing to run side by side: the evaluation checks it
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1),
+                            thread_name_prefix="analyze-corridor") as pool:
+        done = [(needle_id, key, pool.submit(job)) for needle_id, job, key in jobs]
+        for needle_id, key, future in done:
+            session.store_corridor(needle_id, key, future.result())
+
+
 def _canal_beside_vertebrae(session: PlanningSession) -> str:
     """The automatic canal set on the session (as :func:`planner.headless.case.open_case` sets it)
     while the body mask and the vertebrae are found in a second thread: the two do not depend on each
-    other, and the canal's filters release the GIL (issue 13, analyze speed). Returns the canal's
+    other, and the canal's filters release the GIL (issue 13, analyze speed); the neural foramina next
+    to the canal on this thread too, through the anatomy cache (the evaluation then finds them known:
+    a warm run never imports scipy for them). Returns the canal's
     error message ("" when found): no canal (no spine in the scan) is not an error, the rest is
     still reported."""
     from concurrent.futures import ThreadPoolExecutor
@@ -166,6 +222,9 @@ def _canal_beside_vertebrae(session: PlanningSession) -> str:
             canal_error = ""
         except PlannerError as exc:
             canal_error = str(exc)
+        else:  # the foramina need only the canal: found (or read from the cache) while the vertebrae are
+            session.foramina.compute(session.volume, session.canal_mask, session.canal.version,
+                                     find=session.anatomy.foramina)
         vertebrae.result()
     return canal_error
 

@@ -14,12 +14,13 @@ from planner.session.session import PlanningSession
 
 
 def open_case(series, canal: bool = True, use_cache: bool | None = None,
-              canal_required: bool = True) -> tuple[PlanningSession, str]:
+              canal_required: bool = True, volume=None) -> tuple[PlanningSession, str]:
     """(session, canal_error) for ``series``: a session that does not re-evaluate on every change,
     with the volume set and (``canal``) the automatic canal. When no canal is found, ``canal_required``
     raises the segmentation's own :class:`PlannerError`; otherwise its message is returned and the
-    session has no canal. Cache messages (a file ignored, and why) go to stderr."""
-    volume = load_path(series)
+    session has no canal. Cache messages (a file ignored, and why) go to stderr. ``volume``: ``series``
+    already loaded (``analyze`` reads it before importing the session's modules)."""
+    volume = volume if volume is not None else load_path(series)
     session = PlanningSession()
     session.auto_evaluate = False
     session.set_volume(volume)

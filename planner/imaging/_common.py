@@ -1,13 +1,14 @@
-"""Small helpers shared by the DICOM import modules: file naming in messages, memory cap, codecs."""
+"""Small helpers shared by the DICOM import modules: file naming in messages, memory cap, codecs.
+
+``transfer_syntax_name`` lives in :mod:`planner.imaging.dicom_dict` and is re-exported here."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
 
-from pydicom.uid import UID
-
 from planner.core.errors import LoadCancelled
+from planner.imaging.dicom_dict import NATIVE_LITTLE_ENDIAN, transfer_syntax_name
 
 #: Largest volume (bytes of the int16 output) the loader agrees to build. Checked against the
 #: header's Rows x Columns x frames *before* any pixel is decoded, so a corrupt or hostile header
@@ -46,17 +47,14 @@ def name_files(paths: Iterable[str], limit: int = 4) -> str:
     return text
 
 
-def transfer_syntax_name(uid: str) -> str:
-    """Readable name of a transfer syntax UID (falls back to the UID itself)."""
-    if not uid:
-        return "unknown"
-    name = UID(uid).name
-    return name if name and name != uid else f"unknown transfer syntax {uid}"
-
-
 def decoder_problem(uid: str) -> str:
-    """Empty string when pixel data in this transfer syntax can be decoded here, else why not."""
-    from pydicom.pixels import get_decoder
+    """Empty string when pixel data in this transfer syntax can be decoded here, else why not.
+    Uncompressed little endian is read by the planner itself (:mod:`planner.imaging.pixels`), so pydicom
+    is asked (and imported) only for the other syntaxes."""
+    if uid in NATIVE_LITTLE_ENDIAN:
+        return ""
+    from pydicom.pixels import get_decoder  # imported on first use (about 0.4 s: its decoder plugins)
+    from pydicom.uid import UID
 
     try:
         decoder = get_decoder(UID(uid))

@@ -64,7 +64,18 @@ def group_key(h: FileHeader) -> tuple:
 
 def _thickness(headers: Sequence[FileHeader]) -> float | None:
     values = [f.slice_thickness_mm for h in headers for f in h.frames if f.slice_thickness_mm]
-    return float(np.median(values)) if values else None
+    return _median(values) if values else None
+
+
+def _median(values) -> float:
+    """``float(np.median(values))`` (NaN when any value is NaN; the mean of the two middle values of an
+    even count, ``(a + b) / 2`` as numpy computes it) without np.median's NaN check, which imports
+    ``numpy.ma`` (start-up time of a headless run)."""
+    a = np.sort(np.asarray(values, dtype=float))
+    if np.isnan(a[-1]):
+        return float("nan")
+    m = a.size // 2
+    return float(a[m]) if a.size % 2 else float((a[m - 1] + a[m]) / 2)
 
 
 def build_candidate(headers: Sequence[FileHeader]) -> SeriesCandidate:

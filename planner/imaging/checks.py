@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from pydicom.uid import UID
 
 from planner.imaging._common import decoder_problem, format_bytes, max_volume_bytes, name_files, spacing_problem
 from planner.imaging.headers import FileHeader
@@ -48,6 +47,8 @@ def _mixed(headers, value, what: str, fmt=str) -> Problem | None:
 
 
 def _sop_name(uid: str) -> str:
+    from pydicom.uid import UID  # only for the message refusing a non-CT object (start-up time)
+
     name = UID(uid).name if uid else ""
     return name if name and name != uid else "unknown object type"
 

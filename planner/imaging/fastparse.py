@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 
-from pydicom.datadict import dictionary_VR, tag_for_keyword
+from planner.imaging.dicom_dict import tag_vr
 
 IMPLICIT_LE = "1.2.840.10008.1.2"
 EXPLICIT_LE = "1.2.840.10008.1.2.1"
@@ -107,9 +107,11 @@ def wanted_tags(keywords) -> dict[int, str]:
     """Map tag -> dictionary VR for the keywords the header reader needs (computed once)."""
     if not _WANTED:
         for kw in keywords:
-            tag = tag_for_keyword(kw)
-            if tag is not None:
-                _WANTED[tag] = dictionary_VR(tag)
+            try:
+                tag, vr = tag_vr(kw)
+            except KeyError:
+                continue
+            _WANTED[tag] = vr
     return _WANTED
 
 

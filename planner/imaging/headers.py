@@ -3,7 +3,8 @@
 The common case (Part 10, little endian, plain character set) goes through the small parser in
 :mod:`planner.imaging.fastparse`; anything else through pydicom with ``stop_before_pixels``. Either
 way the read stops before Pixel Data (7FE0,0010) and the offset and length of the pixel data are
-recorded, so uncompressed pixels can later be read straight into the output array.
+recorded, so uncompressed pixels can later be read straight into the output array. pydicom is imported
+only for the files the fast parser declines (:mod:`planner.imaging.dicom_dict`).
 """
 
 from __future__ import annotations
@@ -11,18 +12,17 @@ from __future__ import annotations
 import math
 import os
 import struct
+import sys
 import warnings
 from dataclasses import dataclass
 
-import pydicom
-from pydicom.uid import (
-    DeflatedExplicitVRLittleEndian,
-    ExplicitVRBigEndian,
-    ExplicitVRLittleEndian,
-    ImplicitVRLittleEndian,
-)
-
 from planner.imaging import fastparse
+from planner.imaging.dicom_dict import (
+    DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN as DeflatedExplicitVRLittleEndian,
+    EXPLICIT_VR_BIG_ENDIAN as ExplicitVRBigEndian,
+    EXPLICIT_VR_LITTLE_ENDIAN as ExplicitVRLittleEndian,
+    IMPLICIT_VR_LITTLE_ENDIAN as ImplicitVRLittleEndian,
+)
 from planner.imaging.functional_groups import FrameGeometry, frames_of
 from planner.imaging.rawvalues import ParsedValues, PydicomValues
 
@@ -116,12 +116,19 @@ class FileHeader:
         )
 
 
+def _is_multivalue(value) -> bool:
+    """pydicom's ``MultiValue`` (only pydicom makes those, so it is imported already when one is met;
+    the fast parser gives lists)."""
+    multival = sys.modules.get("pydicom.multival")
+    return multival is not None and isinstance(value, multival.MultiValue)
+
+
 def _text(ds, keyword: str) -> str:
     try:
         value = ds.get(keyword, "")
         if value is None:
             return ""
-        if isinstance(value, (list, tuple, pydicom.multival.MultiValue)):
+        if isinstance(value, (list, tuple)) or _is_multivalue(value):
             return "\\".join(str(v).strip() for v in value)
         if isinstance(value, bytes):
             return value.decode("latin-1", errors="replace").strip(" \x00")
@@ -135,7 +142,7 @@ def _int(ds, keyword: str, default: int | None = None) -> int | None:
         value = ds.get(keyword, None)
         if value is None or value == "":
             return default
-        if isinstance(value, (list, pydicom.multival.MultiValue)):
+        if isinstance(value, list) or _is_multivalue(value):
             value = value[0]
         if isinstance(value, bytes):
             return None  # ambiguous VR left undecoded (e.g. 'US or SS' in implicit VR)
@@ -217,6 +224,8 @@ def _dataset(fp, path: str, size: int):
         ts, values, pixel = parsed
         location = PixelLocation(*pixel) if pixel is not None else None
         return ParsedValues(values, fastparse.charset_is_utf8(values)), ts, location, ""
+    import pydicom  # imported on first use: only a file the fast parser declines needs it (start-up time)
+
     fp.seek(0)
     with warnings.catch_warnings():  # odd values are judged by the planner's own checks
         warnings.simplefilter("ignore")

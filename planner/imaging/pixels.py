@@ -16,7 +16,6 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
-import pydicom
 
 from planner.core.errors import LoadCancelled, LoadError
 from planner.imaging._common import CancelFn, ProgressFn, check_cancel, report
@@ -147,6 +146,8 @@ def _read_native(job: FrameJob, out: np.ndarray) -> int:
 
 def _read_pydicom(job: FrameJob, out: np.ndarray) -> int:
     """Compressed, deflated or big-endian pixels decoded by pydicom and its plugins."""
+    import pydicom  # imported on first use: an uncompressed little-endian series never needs it
+
     h = job.header
     ds = pydicom.dcmread(h.path, force=True)
     if "TransferSyntaxUID" not in ds.file_meta:

@@ -5,34 +5,20 @@ each of thousands of files. These views decode raw bytes themselves for the simp
 representations the planner needs (US/SS/UL/SL binary integers, the ASCII VRs UI, CS, DA, IS, DS,
 and LO/SH/PN/ST in Latin-1 or UTF-8). :class:`PydicomValues` falls back to pydicom for anything
 else (sequences, other character sets, unexpected VRs), so odd files are still read correctly.
+Tags and VRs come from :mod:`planner.imaging.dicom_dict` (no pydicom import for :class:`ParsedValues`).
 """
 
 from __future__ import annotations
 
 import struct
-from functools import lru_cache
 
-from pydicom.datadict import dictionary_VR, tag_for_keyword
-from pydicom.dataelem import RawDataElement
+from planner.imaging.dicom_dict import tag_vr
 
 _ASCII_VRS = {"UI", "CS", "DA", "TM", "IS", "DS", "AS", "DT"}
 _TEXT_VRS = {"LO", "SH", "PN", "ST", "LT"}
 _BINARY = {"US": "H", "SS": "h", "UL": "L", "SL": "l"}
 _PLAIN_CHARSETS = {"", "ISO_IR 6", "ISO_IR 100", "ISO 2022 IR 6", "ISO_IR 192"}
 _NOT_SIMPLE = object()
-
-
-@lru_cache(maxsize=256)
-def tag_vr(keyword: str) -> tuple[int, str]:
-    """(tag, dictionary VR) of a keyword; KeyError when unknown."""
-    tag = tag_for_keyword(keyword)
-    if tag is None:
-        raise KeyError(keyword)
-    try:
-        vr = dictionary_VR(tag)
-    except KeyError:
-        vr = ""
-    return tag, vr
 
 
 def decode_simple(vr: str, raw: bytes, little: bool, utf8: bool, plain: bool, default):
@@ -122,6 +108,8 @@ class PydicomValues:
             return default
         if tag not in self.ds:
             return default
+        from pydicom.dataelem import RawDataElement  # pydicom read this dataset: it is imported already
+
         elem = self.ds.get_item(tag)
         if not isinstance(elem, RawDataElement):
             return default if elem.value is None else elem.value

@@ -22,7 +22,7 @@ import numpy as np
 from planner.analysis.vertebra_rule import vertebra_at
 from planner.anatomy.body import BodyMask
 from planner.anatomy.cache import AnatomyCache
-from planner.anatomy.cache_parts import body_cached, canal_cached, spine_cached, volume_key
+from planner.anatomy.cache_parts import body_cached, canal_cached, foramina_cached, spine_cached, volume_key
 from planner.anatomy.canal import CanalSegmentation
 from planner.anatomy.levels import LevelGeometry
 from planner.anatomy.spine import SpineResult
@@ -82,6 +82,15 @@ class SessionAnatomy:
         raises :class:`~planner.core.errors.PlannerError` like it when no canal is found (and
         :class:`~planner.core.progress.JobCancelled` once ``cancel()`` answers True)."""
         return canal_cached(self.volume, self.cache, self._key(), cancel=cancel)
+
+    def foramina(self, volume: ImageVolume, canal_mask: np.ndarray) -> list:
+        """The neural foramina beside ``canal_mask`` (:func:`planner.anatomy.foramina.find_foramina`)
+        through the on-disk cache (keyed by the series and the canal mask); ``volume`` must be this
+        anatomy's volume (the signature of :meth:`planner.session.foramina_state.SessionForamina.compute`'s
+        ``find``)."""
+        if volume is not self.volume:
+            raise ValueError("the foramina were asked for another volume than the anatomy's")
+        return foramina_cached(self.volume, canal_mask, self.cache, self._key())
 
     def _key(self) -> str | None:
         return self.key if self.cache.enabled else None

@@ -62,8 +62,11 @@ class SessionForamina:
         found = self._set
         return found if found is not None and found.canal_version == canal_version else None
 
-    def compute(self, volume, canal_mask, canal_version: int) -> ForaminaSet:
-        """The set for this canal (found now unless already known). ``canal_mask`` None: an empty set."""
+    def compute(self, volume, canal_mask, canal_version: int, find=None) -> ForaminaSet:
+        """The set for this canal (found now unless already known). ``canal_mask`` None: an empty set.
+        ``find(volume, canal_mask)``: how they are found, :func:`find_foramina` by default (the headless
+        ``analyze`` passes :meth:`planner.session.anatomy_state.SessionAnatomy.foramina`, the on-disk
+        cache)."""
         with self._lock:
             found = self.current(canal_version)
             if found is not None:
@@ -72,7 +75,7 @@ class SessionForamina:
                 found = ForaminaSet(canal_version, (), None)
             else:
                 try:
-                    foramina = tuple(find_foramina(volume, canal_mask))
+                    foramina = tuple((find or find_foramina)(volume, canal_mask))
                     found = ForaminaSet(canal_version, foramina, union_mask(foramina, volume.hu.shape))
                 except (ValueError, MemoryError) as exc:
                     found = ForaminaSet(canal_version, (), None, f"The neural foramina could not be found: {exc}")

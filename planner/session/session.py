@@ -16,7 +16,7 @@ import numpy as np
 from psygnal import Signal
 
 from planner.core.frames import nearest_voxel_values
-from planner.ablation.devices import DeviceLibrary, load_library
+from planner.ablation.devices import DeviceLibrary
 from planner.ablation.zones import planned_zone
 from planner.analysis.analyze import analyze
 from planner.anatomy.lesion import LesionParams, segment_lesion
@@ -35,6 +35,7 @@ from planner.session.evaluation import Evaluation, ZoneResult
 from planner.analysis.vertebra_rule import inside_vertebra
 from planner.session.anatomy_state import SessionAnatomy
 from planner.session.canal_prep import CanalPrepMixin
+from planner.session.devices_state import DevicesMixin
 from planner.session.masks import VersionedMask
 from planner.session.thermal_state import DAMAGE_EXPORT_NAME, ThermalState, damage_export_provider, thermal_key
 from planner.session.foramina_state import ForaminaMixin, SessionForamina
@@ -49,7 +50,7 @@ class CorridorFailure:
     message: str
 
 
-class PlanningSession(ForaminaMixin, CanalPrepMixin):
+class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
     """Volume + plan + derived results. Qt-free; the UI and the headless commands both drive it."""
 
     evaluated = Signal(object)  # Evaluation
@@ -58,7 +59,7 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin):
     corridors_needed = Signal()  # with defer_corridors: some needle's corridor must be computed
 
     def __init__(self, devices: DeviceLibrary | None = None, thresholds: SafetyThresholds | None = None):
-        self.devices = devices if devices is not None else load_library()
+        self.devices = devices  # None: the shipped library, read on first use (DevicesMixin)
         self.thresholds = thresholds or SafetyThresholds()
         self.volume: ImageVolume | None = None
         self.grid: VoxelGrid | None = None
