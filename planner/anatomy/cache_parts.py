@@ -27,7 +27,8 @@ from planner.core.errors import LoadCancelled, PlannerError
 from planner.core.progress import Cancel
 from planner.core.volume import ImageVolume
 
-__all__ = ["volume_key", "canal_cached", "body_cached", "spine_cached", "foramina_cached", "mask_digest"]
+__all__ = ["volume_key", "canal_cached", "body_cached", "spine_cached", "foramina_cached", "mask_digest",
+           "sectors_cached"]
 
 def _through(volume, cache, key, part, compute, encode, decode):
     cache = cache if cache is not None else default_cache()
@@ -217,3 +218,31 @@ def foramina_cached(volume: ImageVolume, canal_mask: np.ndarray, cache: AnatomyC
         return find_foramina(volume, canal_mask)
     return _through(volume, cache, key, f"foramina-{mask_digest(canal_mask)[:32]}",
                     lambda: find_foramina(volume, canal_mask), encode, decode)
+
+
+# --- ISRC sectors present per vertebra ---------------------------------------------------------------
+def sectors_cached(volume: ImageVolume, vertebrae, canal_mask: np.ndarray | None,
+                   cache: AnatomyCache | None = None, key: str | None = None) -> list[list[int]]:
+    """:func:`planner.anatomy.sector_presence.sectors_present_all` through the cache. The part is named
+    after the canal mask's digest and the vertebrae's body centres and heights (a canal edited by hand
+    or another set of vertebrae has its own entry)."""
+    from planner.anatomy.sector_presence import sectors_present_all
+
+    vertebrae = list(vertebrae)
+    mask = np.zeros((1,), bool) if canal_mask is None else canal_mask
+    h = hashlib.sha256(mask_digest(mask).encode())
+    for v in vertebrae:
+        h.update(np.asarray([*v.body_centre_lps, v.height_mm, v.depth_mm], float).tobytes())
+
+    def encode(found: list[list[int]]):
+        return {}, {"present": [[int(s) for s in row] for row in found]}
+
+    def decode(arrays, meta):
+        rows = meta["present"]
+        _check(isinstance(rows, list) and len(rows) == len(vertebrae)
+               and all(isinstance(r, list) and all(isinstance(s, int) and 1 <= s <= 6 for s in r) for r in rows),
+               "a malformed sectors entry")
+        return [list(r) for r in rows]
+
+    return _through(volume, cache, key, f"sectors-{h.hexdigest()[:32]}",
+                    lambda: sectors_present_all(volume, vertebrae, canal_mask), encode, decode)

@@ -104,28 +104,16 @@ def _add_anatomy(out: dict, session: PlanningSession, ev) -> None:
         zone.update(beyond_json(ev.beyond.get(zone["antenna"]) if ev is not None else None))
 
 
-def sectors_present(session: PlanningSession, vertebra) -> list[str] | None:
-    """Hook for issue 17: the ISRC sectors (Cox et al. 2012) found in this vertebra's label mask, or
-    None while ``planner.anatomy.sectors`` is not there. Expected call: ``sectors.sectors_present(
-    volume, vertebra_geometry) -> list[str]``."""
-    try:  # issue 17: the six ISRC sectors of a vertebra (planner/anatomy/sectors.py), when merged
-        from planner.anatomy import sectors as _sectors
-    except ImportError:  # pragma: no cover - until issue 17 is merged
-        return None
-    if not hasattr(_sectors, "sectors_present"):
-        return None
-    return list(_sectors.sectors_present(session.volume, vertebra))
-
-
 def levels_report(session: PlanningSession) -> dict:
     """``levels`` (automatic, feet to head; ``name`` null when not named), ``plan_levels`` and
     ``spine`` (what the automatic search found, in words)."""
     anatomy = session.anatomy
     spine = anatomy.spine() if anatomy is not None else None
+    present = anatomy.sectors_present(session.canal_mask) if spine is not None and spine.vertebrae else []
     levels = [] if spine is None else [
         {"name": v.name or None, "body_centre_lps": _vec(v.body_centre_lps), "confidence": _num(v.confidence, 3),
-         "height_mm": _num(v.height_mm, 2), "complete": bool(v.complete), "sectors_present": sectors_present(session, v)}
-        for v in spine.vertebrae]
+         "height_mm": _num(v.height_mm, 2), "complete": bool(v.complete), "sectors_present": sectors}
+        for v, sectors in zip(spine.vertebrae, present)]
     plan_levels = [{"name": lv.name, "body_centre_lps": _vec(lv.body_centre_lps)} for lv in session.plan.levels]
     body = anatomy.body() if anatomy is not None else None
     return {"levels": levels, "plan_levels": plan_levels,

@@ -22,7 +22,7 @@ import numpy as np
 from planner.analysis.vertebra_rule import vertebra_at
 from planner.anatomy.body import BodyMask
 from planner.anatomy.cache import AnatomyCache
-from planner.anatomy.cache_parts import body_cached, canal_cached, foramina_cached, spine_cached, volume_key
+from planner.anatomy.cache_parts import body_cached, canal_cached, foramina_cached, sectors_cached, spine_cached, volume_key
 from planner.anatomy.canal import CanalSegmentation
 from planner.anatomy.levels import LevelGeometry
 from planner.anatomy.spine import SpineResult
@@ -91,6 +91,12 @@ class SessionAnatomy:
         if volume is not self.volume:
             raise ValueError("the foramina were asked for another volume than the anatomy's")
         return foramina_cached(self.volume, canal_mask, self.cache, self._key())
+
+    def sectors_present(self, canal_mask: np.ndarray | None) -> list[list[int]]:
+        """For each automatic vertebra (feet to head), the ISRC sector numbers its sector map holds
+        (:mod:`planner.anatomy.sector_presence`), through the on-disk cache (keyed by the series, the
+        canal mask and the vertebrae)."""
+        return sectors_cached(self.volume, self.spine().vertebrae, canal_mask, self.cache, self._key())
 
     def _key(self) -> str | None:
         return self.key if self.cache.enabled else None
