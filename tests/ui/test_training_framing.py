@@ -144,6 +144,7 @@ def test_a_task_opening_its_scan_puts_the_crosshair_in_t12_at_the_case_loads_sca
         _in_level_body(w, name)
         _in_t12_label(w.state.cursor_lps)
         _check_status_names(w, name)
+        assert w.view3d.camera_untouched()  # reset by the load's framing (surface, then canal), not moved since
         assert "auto: not named" in w.loader.anatomy.summary.text()  # the 38 mm scan is too short to count
         assert "too short" in w.loader.anatomy.summary.toolTip()
         w.open_path(t11_t12_ct_dir)  # the same scan as a case, same window: the reference scale
