@@ -27,7 +27,8 @@ def test_a_task_level_with_nothing_named_automatically_says_both():
 
 
 def test_plan_and_automatic_names_and_a_count_still_running():
-    assert summary_with_plan_levels("Levels L1–L5 (auto)", "", ["L2"])[0] == "Level L2 (plan) · Levels L1–L5 (auto)"
+    text, _ = summary_with_plan_levels("Levels L1–L5 (auto)", "", ["L2"])
+    assert text == "Level L2 (plan) · Levels L1–L5 (auto)"
     text, tip = summary_with_plan_levels("", "", ["L2", "L3", "L2"])
     assert text == "Levels L2, L3 (plan)" and "not finished" in tip
     assert plan_levels_text([]) == ""
