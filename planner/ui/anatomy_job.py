@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QToolButton
 from planner.analysis.overlap import PreparedCanal
 from planner.core.errors import LoadCancelled, PlannerError
 from planner.core.progress import check_cancel
+from planner.ui.level_summary import summary_with_plan_levels
 from planner.ui.load_worker import LoadWorker
 from planner.ui.runner_base import RetiringWorkers
 
@@ -88,7 +89,12 @@ class AnatomyJob(RetiringWorkers, QObject):
         self._canal_version = -1
         self._expected_cursor = None  # where the crosshair is while nobody has moved it since the load
         self._part.connect(self._on_part)
+        self._auto_summary = ("", "")  # what the automatic count says (the label adds the plan's levels)
+        self.plan_level_source = lambda: ""  # who named the plan's levels (the training panel sets it)
         self._build_status_widgets()
+        plan = window.session.plan
+        for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
+            signal.connect(self._on_plan_changed)
 
     # --- status bar ------------------------------------------------------------------------------
     def _build_status_widgets(self) -> None:
@@ -109,8 +115,20 @@ class AnatomyJob(RetiringWorkers, QObject):
             bar.insertPermanentWidget(n, widget)
         self._show_busy(False)
 
+    def _on_plan_changed(self, kind: str = "level", *args) -> None:
+        if kind == "level":
+            self.refresh_summary()
+
+    def refresh_summary(self) -> None:
+        """Show the plan's levels again with the last automatic summary (the plan or its source changed)."""
+        self._set_summary(*self._auto_summary)
+
     def _set_summary(self, text: str, tooltip: str = "") -> None:
-        """The permanent status-bar text (kept wide enough: a long temporary message must not squeeze it)."""
+        """The permanent status-bar text (kept wide enough: a long temporary message must not squeeze it),
+        with the plan's own levels first (:mod:`planner.ui.level_summary`)."""
+        self._auto_summary = (text, tooltip)
+        names = [level.name for level in self.w.session.plan.levels]
+        text, tooltip = summary_with_plan_levels(text, tooltip, names, self.plan_level_source())
         self.summary.setText(text)
         self.summary.setToolTip(tooltip)
         self.summary.setMinimumWidth(self.summary.fontMetrics().horizontalAdvance(text) + 8 if text else 0)

@@ -11,10 +11,10 @@ import time
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+                               QMessageBox, QPlainTextEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
 from planner.core import palette
 from planner.core.errors import PlannerError
@@ -29,6 +29,9 @@ from planner.ui.plan_files import Prompts
 from planner.ui.training_author import AuthorDialog
 from planner.ui.plan_overlays import _pt, draw_endpoint, draw_shaft
 
+#: The panel's width (issue 19): fixed, so neither a long task title or instruction nor starting a task
+#: widens the dock and shrinks the images beside it (it did: 331 -> 396 px on selecting the T12 task).
+PANEL_WIDTH_PX = 300
 REFERENCE_RGB = QColor(*palette.REFERENCE_PLAN)
 DIFFERENCE_RGB = QColor(*palette.DIFFERENCE)
 
@@ -90,6 +93,8 @@ class TrainingPanel(QWidget):
         self.trainee.setPlaceholderText("Trainee name (keeps the history)")
         self.tasks = QComboBox()
         self.tasks.setObjectName("training_tasks")
+        self.tasks.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)  # not the longest title
+        self.tasks.setMinimumContentsLength(16)
         self.start = QPushButton("Start task")
         self.submit = QPushButton("Submit")
         self.submit.setObjectName("training_submit")
@@ -113,15 +118,20 @@ class TrainingPanel(QWidget):
         self.feedback.setReadOnly(True)
         self.history = QListWidget()
         self.history.setObjectName("training_history")
+        for label in (self.instructions, self.attribution):  # their text never sets the panel's width
+            label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         row = QHBoxLayout()
-        for w in (self.start, self.submit, self.show_reference):
+        for w in (self.start, self.submit):
             row.addWidget(w)
         layout = QVBoxLayout(self)
         for w in (self.trainee, self.tasks, self.instructions, self.attribution):
             layout.addWidget(w)
         layout.addLayout(row)
-        for w in (self.clock, self.score, self.feedback, QLabel("Progress"), self.history):
+        for w in (self.show_reference, self.clock, self.score, self.feedback, QLabel("Progress"), self.history):
             layout.addWidget(w)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(PANEL_WIDTH_PX, super().sizeHint().height())
 
 
 class TrainingActions(QObject):
@@ -140,6 +150,7 @@ class TrainingActions(QObject):
         self.started_at: float | None = None
         self.worker: LoadWorker | None = None
         self.last_grade = None
+        self._task_levels: frozenset[str] = frozenset()  # the level names the running task put in the plan
         self.overlay = ReferenceOverlay()
         for view in window.all_2d_views():
             view.overlays.append(self.overlay)
@@ -162,7 +173,15 @@ class TrainingActions(QObject):
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._update_clock)
+        anatomy = getattr(getattr(window, "loader", None), "anatomy", None)
+        if anatomy is not None:  # the status bar's level summary says who named the plan's levels
+            anatomy.plan_level_source = self._level_source
         self.reload_tasks()
+
+    def _level_source(self) -> str:
+        """"the training task" while every level of the plan is one the running task put there."""
+        names = {level.name for level in self.w.session.plan.levels}
+        return "the training task" if self.task is not None and names and names <= self._task_levels else ""
 
     # --- tasks ------------------------------------------------------------------------------------
     def reload_tasks(self, select: str | None = None) -> None:
@@ -273,6 +292,7 @@ class TrainingActions(QObject):
             files._set_clean(None)  # the attempt is a new, unnamed plan: Save never overwrites the old file
         self.w.selection.select(None)
         self.task, self.started_at, self.last_grade = task, time.monotonic(), None
+        self._task_levels = frozenset(level.name for level in reference.levels)
         self.overlay.reference = self.overlay.score = self.overlay.attempt = None
         self.panel.show_reference.setChecked(False)
         self.panel.show_reference.setEnabled(False)
@@ -282,7 +302,8 @@ class TrainingActions(QObject):
         self.panel.submit.setEnabled(True)
         self._tick.start()
         self._update_clock()
-        self.w.view3d.reset_camera_to_spine()  # issue 19: every task starts with the spine in view
+        self.w.framing.frame_task(task.level)  # issue 19: framed as a case load, crosshair on the level
+        self.w.loader.anatomy.refresh_summary()  # the status bar names the task's levels
 
     def _update_clock(self) -> None:
         if self.started_at is not None:
