@@ -77,7 +77,9 @@ def test_the_level_centre_is_the_label_body_centroid(labels, body_part):
 
 def test_the_reference_goes_through_the_right_pedicle_on_its_axis(labels, t11_t12_volume):
     """Through the isthmus: at the canal's AP middle the needle's axis is in T12 bone beside the canal
-    (HU > 150 over a 3 x 3 voxel patch: cancellous bone, DOMAIN.md, low in this patient), lateral of the
+    (HU > 100 over a 3 x 3 voxel patch: this patient's cancellous bone, whose 10th percentile inside
+    TotalSegmentator's eroded T12 body is 102 HU, tests/analysis/test_marrow.py; the marrow along the
+    line reads 80-230 HU), lateral of the
     cord label, with a medial angle of 0-10 degrees (DOMAIN.md: about 0 at T12; needle ends are LPS)."""
     needle = _task().reference().needles[0]
     entry, tip = np.asarray(needle.entry_lps), np.asarray(needle.tip_lps)
@@ -88,7 +90,7 @@ def test_the_reference_goes_through_the_right_pedicle_on_its_axis(labels, t11_t1
     y_mid = 0.5 * (cord[:, 1].min() + cord[:, 1].max())
     at = entry + d * (y_mid - entry[1]) / d[1]
     k, j, i = _voxel(t11_t12_volume, at)
-    assert t11_t12_volume.hu[k, j - 1:j + 2, i - 1:i + 2].mean() > 150
+    assert t11_t12_volume.hu[k, j - 1:j + 2, i - 1:i + 2].mean() > 100
     assert labels.hu[_voxel(labels, at)] == 32 and at[0] < cord[:, 0].min()
 
 
