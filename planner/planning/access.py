@@ -84,7 +84,7 @@ def search_corridor(params: CorridorParams | None = None) -> CorridorParams:
     cancellous threshold adapted to the linked vertebra's marrow, :func:`planner.analysis.marrow.params_for_vertebra`).
 
     Issue 17: with a fixed 200 HU the search graded the low-density pedicles of the shared T11-T12
-    scan's T12 (marrow 100-190 HU) as breached where the session's re-check (about 150 HU there)
+    scan's T12 (marrow 100-190 HU) as breached where the session's re-check (100 HU there, the rule's floor)
     finds them intact, so it refused the transpedicular lines the re-check would pass.
     """
     if params is None:

@@ -23,8 +23,8 @@ from planner.core.lazy import lazy_module
 from planner.ablation.devices import Device
 from planner.core.volume import ImageVolume
 from planner.geometry.raster import mask_box
-from planner.planning.access import (SIDES, AccessParams, Line, body_mask, evaluate_line, fan, level_slices, mask_inside,
-                                     search_corridor)
+from planner.planning.access import (SIDES, AccessParams, Line, body_mask, evaluate_line, fan, level_slices,
+                                     mask_inside, search_corridor)
 from planner.planning.shots import Protocol, Shot, ZoneBatch, surface_offsets, zone_batch  # noqa: F401 (re-exported)
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
