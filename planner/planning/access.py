@@ -19,7 +19,7 @@ still inside the vertebra's body, ``anterior_margin_mm`` behind its anterior sur
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -34,6 +34,7 @@ ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 NEEDLE_OUTER_MM = 2.41
 SIDES = {"left": (+1, LEFT_PEDICLE), "right": (-1, RIGHT_PEDICLE)}
 #: A faster corridor check for the search (coarser cross-sections); proposals are re-checked in full.
+#: Its bone thresholds are the default ones only when the session gives none: :func:`search_corridor`.
 SEARCH_CORRIDOR = CorridorParams(margin_mm=3.0, inplane_step_mm=0.5, axial_step_mm=0.5)
 #: The search's corridor check starts this far behind the pivot (behind the pedicle and the lamina's
 #: junction); the soft tissue before it holds no bone to breach and no canal.
@@ -75,6 +76,21 @@ class Line:
 
     def tip(self, depth_mm: float) -> np.ndarray:
         return self.entry_lps + depth_mm * self.direction
+
+
+def search_corridor(params: CorridorParams | None = None) -> CorridorParams:
+    """The search's corridor parameters: :data:`SEARCH_CORRIDOR`'s sampling (margin, steps) with the bone
+    thresholds of ``params``, the parameters the session's check of the needle will read (the
+    cancellous threshold adapted to the linked vertebra's marrow, :func:`planner.analysis.marrow.params_for_vertebra`).
+
+    Issue 17: with a fixed 200 HU the search graded the low-density pedicles of the shared T11-T12
+    scan's T12 (marrow 100-190 HU) as breached where the session's re-check (100 HU there, the rule's floor)
+    finds them intact, so it refused the transpedicular lines the re-check would pass.
+    """
+    if params is None:
+        return SEARCH_CORRIDOR
+    return replace(SEARCH_CORRIDOR, cortical_hu=params.cortical_hu, cancellous_hu=params.cancellous_hu,
+                   air_hu=params.air_hu, object_hu=params.object_hu)
 
 
 def body_mask(volume: ImageVolume, hu: float = -300.0, k_range: slice | None = None) -> np.ndarray:
@@ -229,8 +245,10 @@ def mask_inside(volume: ImageVolume, mask: np.ndarray | None):
 
 def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, side, approach, pivot, d,
                   extension_mm: float, p: AccessParams, lesion_mask: np.ndarray | None = None,
-                  canal_distance=None, lesion_inside=None) -> Line:
-    """Skin entry, one corridor check and the allowed tip depths of one line (see the module text)."""
+                  canal_distance=None, lesion_inside=None, check_params: CorridorParams = SEARCH_CORRIDOR) -> Line:
+    """Skin entry, one corridor check and the allowed tip depths of one line (see the module text).
+    ``lesion_inside``: what counts as inside the vertebra besides bone (default: the lesion mask);
+    ``check_params``: the corridor check's parameters (:func:`search_corridor`)."""
     lf = sectors.frame.level
     entry, why, by = _skin_entry(body, volume, pivot, d, p.usable_length_mm)
     if entry is None:
@@ -264,7 +282,7 @@ def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, si
             rejected["antenna tip outside the body"] = 0.0
         return Line(side, approach, entry, d, np.zeros(0), rejected, None, t0)
     report = check_corridor(volume, entry + t0 * d, entry + t_front * d, p.outer_diameter_mm, side=side,
-                            axes=lf.axes, canal_mask=canal_mask, foramen_mask=foramen_mask, params=SEARCH_CORRIDOR,
+                            axes=lf.axes, canal_mask=canal_mask, foramen_mask=foramen_mask, params=check_params,
                             lesion_inside=lesion_inside or mask_inside(volume, lesion_mask))
     for b in report.breaches:
         medial = b.direction == "medial"

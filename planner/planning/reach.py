@@ -23,7 +23,8 @@ from planner.core.lazy import lazy_module
 from planner.ablation.devices import Device
 from planner.core.volume import ImageVolume
 from planner.geometry.raster import mask_box
-from planner.planning.access import SIDES, AccessParams, Line, body_mask, evaluate_line, fan, level_slices, mask_inside
+from planner.planning.access import (SIDES, AccessParams, Line, body_mask, evaluate_line, fan, level_slices,
+                                     mask_inside, search_corridor)
 from planner.planning.shots import Protocol, Shot, ZoneBatch, surface_offsets, zone_batch  # noqa: F401 (re-exported)
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -164,16 +165,24 @@ class Reachability:
 
 def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParams, extension_mm: float,
                   body: np.ndarray | None = None, lesion_mask: np.ndarray | None = None,
-                  canal_distance: CanalDistance | None = None) -> dict:
+                  canal_distance: CanalDistance | None = None, corridor=None) -> dict:
     """side -> the fan's evaluated lines (one corridor check per line). ``canal_distance``: a canal
     distance map already built on a box holding the vertebra (:meth:`CanalDistance.around_level`),
-    reused instead of a second one."""
+    reused instead of a second one. ``corridor``: what the session's check of a needle reads
+    (:class:`~planner.planning.recheck.CorridorInputs`): the search's check then counts bone with the
+    same thresholds (:func:`~planner.planning.access.search_corridor`) and the same "inside the
+    vertebra" rule (the linked vertebra's body outline or the lesion) as the re-check of the options."""
+    from planner.analysis.vertebra_rule import inside_vertebra
+
     body = body_mask(volume, params.body_hu, level_slices(volume, sectors)) if body is None else body
     if canal_distance is None:
         needle_clearance = CanalDistance.build(volume, canal_mask, sectors.labels > 0, pad_mm=20.0, outside_mm=1e3)
     else:  # beyond the box the needle is far from the canal (the box holds the vertebra and 20+ mm)
         needle_clearance = replace(canal_distance, outside_mm=1e3)
     lesion_inside = mask_inside(volume, lesion_mask)  # built once for all lines
+    check_params = search_corridor(None if corridor is None else corridor.params)
+    if corridor is not None:
+        lesion_inside = inside_vertebra(corridor.vertebra, lesion_inside)
     out = {}
     for side in SIDES:
         try:
@@ -187,7 +196,7 @@ def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParam
                               np.zeros(0), {str(exc): 0.0})]
             continue
         out[side] = [evaluate_line(volume, sectors, body, canal_mask, foramen_mask, side, a, pivot, d,
-                                   extension_mm, params, lesion_mask, needle_clearance.at, lesion_inside)
+                                   extension_mm, params, lesion_mask, needle_clearance.at, lesion_inside, check_params)
                      for a, pivot, d in fan_lines]
     return out
 
@@ -195,12 +204,13 @@ def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParam
 def reachability(volume: ImageVolume, sectors, ctv_mask: np.ndarray, canal_mask, device: Device,
                  protocol: Protocol, params: AccessParams | None = None, foramen_mask=None,
                  canal_margin_mm: float = 2.0, lines: dict | None = None, body=None,
-                 lesion_mask: np.ndarray | None = None) -> Reachability:
-    """The map "reachable from the left / right / both / neither" over ``ctv_mask`` (module text)."""
+                 lesion_mask: np.ndarray | None = None, corridor=None) -> Reachability:
+    """The map "reachable from the left / right / both / neither" over ``ctv_mask`` (module text);
+    ``corridor``: as for :func:`prepare_lines`."""
     p = params or AccessParams()
     canal = CanalDistance.around_level(volume, canal_mask, sectors, ctv_mask)  # one distance map for both uses
     lines = lines or prepare_lines(volume, sectors, canal_mask, foramen_mask, p, protocol.extension_mm, body,
-                                   lesion_mask, canal)
+                                   lesion_mask, canal, corridor)
     kji = np.argwhere(ctv_mask)
     pts = volume.to_lps(kji_to_ijk(kji).astype(float))
     reach = {}

@@ -1,7 +1,8 @@
 """The full corridor check of a proposed needle, exactly as the session's safety analysis runs it.
 
 The search (:mod:`planner.planning.access`) checks each line once with coarser cross-sections
-(:data:`~planner.planning.access.SEARCH_CORRIDOR`) for speed. The breach it measures can differ from
+(:data:`~planner.planning.access.SEARCH_CORRIDOR`) for speed, counting bone with the same thresholds
+and "inside the vertebra" rule as this check (:func:`~planner.planning.access.search_corridor`). The breach it measures can differ from
 the full check by several millimetres (and even in direction: on the T11-T12 scan a line the search
 found "superior 2.7 mm" comes out "lateral 7.2 mm, inferior 6.2 mm" with the default cross-sections),
 so before an option is offered each of its needles is checked again, from its entry to its tip, with

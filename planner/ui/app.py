@@ -37,7 +37,7 @@ def run_gui(path: str | None = None, sample: bool = False, screenshot: str | Non
 def _open_plan(window: MainWindow, plan: str) -> None:
     """``--plan``: open the plan file on the loaded case (the plan actions' own checks apply), select its
     first needle and put the crosshair on its tip."""
-    if window.plan_files.open_plan_file(plan) and window.session.plan.needles:
+    if window.plan_files.open_plan_file(plan, on_open_case=True) and window.session.plan.needles:
         needle = window.session.plan.needles[0]
         window.selection.select(needle.id)
         window.state.set_cursor(window.volume.to_lps(np.round(window.volume.to_ijk(needle.tip_lps))))

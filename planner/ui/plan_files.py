@@ -157,8 +157,13 @@ class PlanFileActions(QObject):
         if path:
             self.open_plan_file(path)
 
-    def open_plan_file(self, path) -> bool:
-        """Read a plan and open it on its series (loading the series when needed). False when refused."""
+    def open_plan_file(self, path, on_open_case: bool = False) -> bool:
+        """Read a plan and open it on its series (loading the series when needed). False when refused.
+
+        ``on_open_case``: open it on the case already loaded, without looking for or asking for its
+        series' folder (the command line's ``PATH --plan P.json`` names both; a plan whose UIDs are
+        empty, as on the shared T11-T12 scan, otherwise asks for a folder). Plans from other images
+        are still refused or asked about (:meth:`PlanningSession.open_plan`'s mismatch check)."""
         if not self._may_discard("opening another plan"):
             return False
         try:
@@ -166,6 +171,8 @@ class PlanFileActions(QObject):
         except PlannerError as exc:
             self.prompts.warn("Cannot open the plan", str(exc))
             return False
+        if on_open_case and self.session.volume is not None:
+            return self._apply(doc, Path(path), restored=False)
         return self._open_document(doc, Path(path), restored=False)
 
     def _matches_open_case(self, doc: PlanDocument) -> bool:

@@ -1,4 +1,4 @@
-"""Proposals on the real scans: a 15 mm sphere target in a vertebral body.
+"""Proposals on the real scans: a 15 mm sphere target in a vertebral body (each proposal made once per module).
 
 Every proposed option, added to a plan, passes the planner's own safety analysis (session evaluation
 with corridor checks) with no critical finding, and its needles stay >= 1 mm from an independent canal
@@ -39,7 +39,8 @@ def _session(volume, canal, centre_lps, level):
     return s
 
 
-def _check(session, reference_mask, level):
+def _propose(session, level):
+    """(case, proposal) for the session's target at ``level``, as the headless command runs it."""
     from planner.ablation.devices import load_library
     from planner.planning.propose import propose
 
@@ -48,6 +49,10 @@ def _check(session, reference_mask, level):
     prop = propose(session.volume, case.sectors, case.ctv, case.gtv, session.canal_mask,
                    load_library().get("generic-mw-2450-1.6"), FAST, foramen_mask=session.foramen_mask,
                    corridor=proposal_corridor_inputs(session, case.level))
+    return case, prop
+
+
+def _check(session, case, prop, reference_mask):
     assert prop.options
     k = np.argwhere(reference_mask)
     tree = cKDTree(session.volume.to_lps(k[:, ::-1].astype(float)))
@@ -75,13 +80,16 @@ def _check(session, reference_mask, level):
         assert not session.plan.needles
 
 
-def test_tcia_l2_sphere_target(lumbar_volume, lumbar_canal):
+@pytest.fixture(scope="module")
+def tcia_l2(lumbar_volume, lumbar_canal):
+    """(session, case, proposal, independent canal mask) for a 15 mm sphere in the TCIA L2 body (once)."""
     volume = lumbar_volume
     # inside the L2 body (tests/anatomy TCIA_L2_SEED_IJK): counted up from the sacrum (bodies at slices 17-27 L5,
     # 28-38 L4, 40-50 L3, 52-62 L2) and down from the last rib-bearing vertebra (T12 at 75-84), docs/levels.md
     centre = volume.to_lps(np.array((258, 272, 57), float))
+    session = _session(volume, lumbar_canal, centre, "L2")
     ref, _ = load_mask_npz(REFERENCE)
-    _check(_session(volume, lumbar_canal, centre, "L2"), ref, "L2")
+    return (session, *_propose(session, "L2"), ref)
 
 
 def _on_ct_grid(ct, seg, label):
@@ -93,10 +101,95 @@ def _on_ct_grid(ct, seg, label):
     return mask
 
 
-def test_t12_sphere_target(t11_t12_ct_dir, t11_t12_volume, t11_t12_canal):
+@pytest.fixture(scope="module")
+def t12(t11_t12_ct_dir, t11_t12_volume, t11_t12_canal):
+    """The same on the T11-T12 scan's T12: the sphere in the front of the body (TotalSegmentator's T12
+    label, its anterior 30 %), TotalSegmentator's spinal cord as the independent canal stand-in."""
     volume = t11_t12_volume
     seg = load_path(t11_t12_ct_dir.parent / "totalsegmentator_fast_labels.nii.gz")
     t12 = _on_ct_grid(volume, seg, 32)
     lps = volume.to_lps(np.argwhere(t12)[:, ::-1].astype(float))
     centre = lps[lps[:, 1] < np.percentile(lps[:, 1], 30)].mean(axis=0)  # the anterior part: the body
-    _check(_session(volume, t11_t12_canal, centre, "T12"), _on_ct_grid(volume, seg, 79), "T12")
+    session = _session(volume, t11_t12_canal, centre, "T12")
+    return (session, *_propose(session, "T12"), _on_ct_grid(volume, seg, 79))
+
+
+def test_tcia_l2_sphere_target(tcia_l2):
+    _check(*tcia_l2)
+
+
+def test_t12_sphere_target(t12):
+    _check(*t12)
+
+
+def _sphere_points(centre_lps, radius_mm: float, step_mm: float = 0.25) -> np.ndarray:
+    """Points of a regular ``step_mm`` grid inside the sphere: the closed-form target, not the CT grid."""
+    g = np.arange(-radius_mm + step_mm / 2, radius_mm, step_mm)
+    off = np.stack(np.meshgrid(g, g, g, indexing="ij"), -1).reshape(-1, 3)
+    return np.asarray(centre_lps, float) + off[(off**2).sum(axis=1) <= radius_mm**2]
+
+
+@pytest.mark.parametrize("name", ["tcia_l2", "t12"])
+def test_best_option_target_coverage_agrees_with_independent_counts(name, request):
+    """Issue 17: "its CTV coverage" and ``target_coverage_pct``. The best option's target coverage is above
+    0 (on T12 every option once covered 0 %: the search, counting bone from a fixed 200 HU, refused the
+    low-density pedicles, and the zones of the lateral lines left could not reach the midline sphere) and
+    agrees within 2 points with (a) a count of the closed-form sphere's points (0.25 mm grid) inside the
+    zones the session predicts once the option is added, the ellipsoid test written out here, and (b) the
+    session's own analysis of that plan (what ``analyze`` reports for the ``--write`` file)."""
+    session, case, prop, _ = request.getfixturevalue(name)
+    best = prop.options[0]
+    target = session.plan.targets[0]
+    base = session.stack.index
+    session.stack.push(add_option_command(session, best, case))
+    try:
+        ev = session.evaluate(corridors=False)
+        zones = [z.ellipsoid for z in ev.planned_zones]
+        analysed = float(ev.analysis.coverage_percent)
+    finally:
+        while session.stack.index > base:
+            session.stack.undo()
+    assert len(zones) == len(best.needles)
+    pts = _sphere_points(target.centre_lps, float(target.semi_axes_mm[0]))
+    inside = np.zeros(len(pts), bool)
+    for z in zones:
+        y = ((pts - z.centre_lps) @ np.asarray(z.axes).T) / np.asarray(z.semi_axes_mm)
+        inside |= (y * y).sum(axis=1) <= 1.0
+    counted = 100.0 * inside.mean()
+    assert best.target_coverage_pct > 0.0
+    assert abs(best.target_coverage_pct - counted) <= 2.0, (best.target_coverage_pct, counted)
+    assert abs(best.target_coverage_pct - analysed) <= 2.0, (best.target_coverage_pct, analysed)
+
+
+def test_t12_search_counts_bone_as_the_recheck_does(t12):
+    """Issue 17: the search's corridor check read a fixed 200 HU cancellous threshold while the session's
+    check (and the proposal's full re-check) reads the linked vertebra's marrow-adapted one (about 100 HU
+    on this osteoporotic T12, planner/analysis/marrow.py). With 200 HU the search graded the pedicle
+    interior as outside the bone and refused both lines down the pedicles' own axes (no allowed tip)
+    although the session's full check finds the left one free of any critical finding. Now a line down a
+    pedicle's axis has allowed tips, and the deepest tip the search allows passes the full re-check."""
+    from planner.planning.access import AccessParams, mask_inside
+    from planner.planning.reach import prepare_lines
+    from planner.planning.recheck import FullCheck
+
+    session, case, _, _ = t12
+    volume = session.volume
+    inputs = proposal_corridor_inputs(session, case.level)
+    assert inputs.params.cancellous_hu < 200.0  # the premise: this T12's marrow is below the default
+    axis_only = AccessParams(span_deg=0.0, cc_span_deg=0.0)
+    lines = prepare_lines(volume, case.sectors, session.canal_mask, session.foramen_mask, axis_only, 15.0,
+                          lesion_mask=case.gtv, corridor=inputs)
+    full = FullCheck(volume, case.sectors.frame.level.axes, session.canal_mask, session.foramen_mask,
+                     axis_only.outer_diameter_mm, mask_inside(volume, case.gtv), inputs)
+    def on_axis(lines):
+        return [line for side in ("left", "right") for line in lines[side] if line.approach == "transpedicular"]
+
+    assert len(on_axis(lines)) == 2
+    allowed = [line for line in on_axis(lines) if len(line.tip_depths_mm)]
+    assert allowed, [line.rejected for line in on_axis(lines)]
+    fixed = prepare_lines(volume, case.sectors, session.canal_mask, session.foramen_mask, axis_only, 15.0,
+                          lesion_mask=case.gtv)  # no session inputs: the default 200 HU, as the search had
+    assert not any(len(line.tip_depths_mm) for line in on_axis(fixed))
+    for line in allowed:
+        deepest = line.tip(float(line.tip_depths_mm.max()))
+        assert full.failure(line.side, line.entry_lps, deepest) == "", line.side
