@@ -30,7 +30,7 @@ def warm_cache(tmp_path_factory, lumbar_volume, lumbar_canal, lumbar_body, lumba
     patch = pytest.MonkeyPatch()
     try:
         patch.setattr(cache_parts, "segment_canal", lambda volume, cancel=None: lumbar_canal)
-        patch.setattr(cache_parts, "segment_body", lambda volume: lumbar_body)
+        patch.setattr(cache_parts, "segment_body", lambda volume, cancel=None: lumbar_body)
         patch.setattr(cache_parts, "find_spine", lambda volume, body, cancel=None: lumbar_spine)
         cache_parts.canal_cached(lumbar_volume, cache)
         cache_parts.spine_cached(lumbar_volume, cache_parts.body_cached(lumbar_volume, cache), cache)
