@@ -53,8 +53,11 @@ def run_case(name, volume, level, gtv, canal):
     sm = sector_map(volume, level, canal, extra_mask=gtv)
     ctv, _ = build_ctv(sm.labels, gtv)
     device = load_library().get(DEVICE)
+    # the search reads what the app's session gives it (planner.session.proposal_inputs): the
+    # marrow-adapted threshold, the body mask and the vertebra
+    corridor = CorridorInputs(params_for_vertebra(CorridorParams(), volume, level), segment_body(volume), level)
     t_reach, r = _median(lambda: reachability(volume, sm, ctv, canal, device, Protocol(DEVICE, 20.0, 120.0, 15.0),
-                                              lesion_mask=gtv), 2)
+                                              lesion_mask=gtv, corridor=corridor), 2)
     line = next(x for side in r.lines.values() for x in side if len(x.tip_depths_mm))
     tip = line.tip(float(line.tip_depths_mm[-1]))
     t_full, _ = _median(lambda: check_corridor(volume, line.entry_lps, tip, NEEDLE_OUTER_MM, side=line.side,
@@ -63,9 +66,6 @@ def run_case(name, volume, level, gtv, canal):
                                                  axes=sm.frame.level.axes, canal_mask=canal,
                                                  params=SEARCH_CORRIDOR), 3)
     calls = _count_full_checks()
-    # the full re-check reads what the app's session gives it (planner.session.proposal_inputs): the
-    # marrow-adapted threshold, the body mask and the vertebra
-    corridor = CorridorInputs(params_for_vertebra(CorridorParams(), volume, level), segment_body(volume), level)
     t_prop, prop = _median(lambda: propose(volume, sm, ctv, gtv, canal, device, corridor=corridor), 1)
     print(f"{name}: CTV {ctv.sum() * np.prod(volume.spacing_mm) / 1000:.1f} mL, "
           f"{sum(len(v) for v in r.lines.values())} lines")
