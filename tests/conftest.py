@@ -131,6 +131,18 @@ def lumbar_spine(lumbar_volume, lumbar_body):
 
 
 @pytest.fixture(scope="session")
+def t11_t12_body(_isolated_user_folders, t11_t12_volume):
+    """``segment_body`` of the T11-T12 CT, computed once per session."""
+    return _fresh("body", t11_t12_volume)
+
+
+@pytest.fixture(scope="session")
+def t11_t12_spine(t11_t12_volume, t11_t12_body):
+    """``find_spine`` of the T11-T12 CT (with its default body mask), computed once per session."""
+    return _fresh("spine", t11_t12_volume, t11_t12_body)
+
+
+@pytest.fixture(scope="session")
 def sample_volume(sample_series):
     """The bundled sample loaded once per session (``load_path``), read-only."""
     from planner.imaging import load_path

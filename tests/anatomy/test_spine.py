@@ -49,8 +49,8 @@ def test_lumbar_slice_57_is_l2(lumbar):
 
 
 @pytest.mark.realdata
-def test_twenty_slice_scan_names_nothing_and_says_why(t11_t12_volume):
-    spine = find_spine(t11_t12_volume)
+def test_twenty_slice_scan_names_nothing_and_says_why(t11_t12_spine):
+    spine = t11_t12_spine  # find_spine of the shared T11-T12 volume, once per session (tests/conftest.py)
     assert not spine.named
     assert not any(v.name for v in spine.vertebrae)
     assert "set them by hand" in spine.message or "by hand" in spine.message
