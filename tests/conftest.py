@@ -5,10 +5,11 @@ variable ``SPINE_PLANNER_REQUIRE_REALDATA=1`` is set (``.ci/run`` sets it): then
 
 Issue 15 (the suite's time): each real scan is loaded once per session (``lumbar_volume``,
 ``t11_t12_volume``) and the pure, deterministic anatomy results that several folders need are computed once
-(``lumbar_canal``/``t11_t12_canal``: ``segment_canal``; ``lumbar_spine``: ``find_spine``; ``lumbar_body``:
-``segment_body``), without the on-disk anatomy cache. Their arrays are read-only, so a test that writes
-into them fails at once instead of changing what later tests see; a mask given to a session (which edits
-masks in place) is passed as a copy. The bundled sample gets the same (``sample_volume``, ``sample_canal``).
+(``lumbar_canal``/``t11_t12_canal``: ``segment_canal``; ``lumbar_body``/``t11_t12_body``: ``segment_body``;
+``lumbar_spine``/``t11_t12_spine``: ``find_spine``). The volumes' voxels and the canals' masks are read-only,
+so a test that writes into them fails at once instead of changing what later tests see; a mask given to a
+session (which edits masks in place) is passed as a copy. The bundled sample gets the same
+(``sample_volume``, ``sample_canal``, ``sample_body``, ``sample_spine``).
 
 Those results are computed through a private, empty anatomy cache (so they are the fresh computations) and
 its files are then copied into the session's own user cache folder (a temporary folder, see
