@@ -5,10 +5,16 @@ variable ``SPINE_PLANNER_REQUIRE_REALDATA=1`` is set (``.ci/run`` sets it): then
 
 Issue 15 (the suite's time): each real scan is loaded once per session (``lumbar_volume``,
 ``t11_t12_volume``) and the pure, deterministic anatomy results that several folders need are computed once
-(``lumbar_canal``/``t11_t12_canal``: ``segment_canal``; ``lumbar_spine``: ``find_spine``; ``lumbar_body``:
-``segment_body``), without the on-disk anatomy cache. Their arrays are read-only, so a test that writes
-into them fails at once instead of changing what later tests see; a mask given to a session (which edits
-masks in place) is passed as a copy.
+(``lumbar_canal``/``t11_t12_canal``: ``segment_canal``; ``lumbar_body``/``t11_t12_body``: ``segment_body``;
+``lumbar_spine``/``t11_t12_spine``: ``find_spine``). The volumes' voxels and the canals' masks are read-only,
+so a test that writes into them fails at once instead of changing what later tests see; a mask given to a
+session (which edits masks in place) is passed as a copy. The bundled sample gets the same
+(``sample_volume``, ``sample_canal``, ``sample_body``, ``sample_spine``).
+
+Those results are computed through a private, empty anatomy cache (so they are the fresh computations) and
+its files are then copied into the session's own user cache folder (a temporary folder, see
+``_isolated_user_folders``): a window opened on the same scan later in the run reads the anatomy back from
+the cache, as the app does on a scan opened before, instead of computing it again for each module.
 """
 
 from __future__ import annotations
@@ -77,40 +83,92 @@ def t11_t12_volume(t11_t12_ct_dir):
     return volume
 
 
-def _fresh_canal(volume):
-    """The canal found by :func:`planner.anatomy.canal.segment_canal` itself (no anatomy cache), once per
-    session; its mask is read-only: a test that hands it to a session (which edits masks in place) copies it."""
-    from planner.anatomy.canal import segment_canal
+def _fresh(part: str, volume, *args):
+    """``part`` ("canal", "body", "spine") of ``volume`` computed by the anatomy code itself, once per
+    session: through :mod:`planner.anatomy.cache_parts` with a private cache folder that starts empty (so
+    the result is the fresh computation: ``segment_canal``, ``segment_body``, ``find_spine(volume, body)``),
+    whose file is then copied into the session's user cache (windows opened on the scan later read it
+    back, as the app does). A canal's mask is read-only: a test that hands it to a session copies it."""
+    import shutil
+    import tempfile
 
-    found = segment_canal(volume)
-    _read_only(found.mask)
+    from planner.anatomy import cache_parts
+    from planner.anatomy.cache import AnatomyCache, cache_dir
+
+    with tempfile.TemporaryDirectory(prefix=f"fresh-{part}-") as folder:
+        private = AnatomyCache(folder, enabled=True)
+        assert not any(Path(folder).iterdir())
+        found = getattr(cache_parts, f"{part}_cached")(volume, *args, cache=private)
+        target = cache_dir()
+        if os.environ.get("XDG_CACHE_HOME", "") and str(target).startswith(os.environ["XDG_CACHE_HOME"]):
+            target.mkdir(parents=True, exist_ok=True)  # only into the session's temporary user folder
+            for f in Path(folder).glob("*.npz"):
+                shutil.copy2(f, target / f.name)
+    _read_only(getattr(found, "mask", None))
     return found
 
 
 @pytest.fixture(scope="session")
-def lumbar_canal(lumbar_volume):
-    return _fresh_canal(lumbar_volume)
+def lumbar_canal(_isolated_user_folders, lumbar_volume):
+    return _fresh("canal", lumbar_volume)
 
 
 @pytest.fixture(scope="session")
-def t11_t12_canal(t11_t12_volume):
-    return _fresh_canal(t11_t12_volume)
+def t11_t12_canal(_isolated_user_folders, t11_t12_volume):
+    return _fresh("canal", t11_t12_volume)
 
 
 @pytest.fixture(scope="session")
-def lumbar_spine(lumbar_volume):
-    """``find_spine`` of the lumbar CT (seconds), computed once per session without the anatomy cache."""
-    from planner.anatomy.spine import find_spine
-
-    return find_spine(lumbar_volume)
+def lumbar_body(_isolated_user_folders, lumbar_volume):
+    """``segment_body`` of the lumbar CT, computed once per session."""
+    return _fresh("body", lumbar_volume)
 
 
 @pytest.fixture(scope="session")
-def lumbar_body(lumbar_volume):
-    """``segment_body`` of the lumbar CT, computed once per session without the anatomy cache."""
-    from planner.anatomy.body import segment_body
+def lumbar_spine(lumbar_volume, lumbar_body):
+    """``find_spine`` of the lumbar CT (seconds; with its default body mask, as ``find_spine`` computes
+    it), computed once per session."""
+    return _fresh("spine", lumbar_volume, lumbar_body)
 
-    return segment_body(lumbar_volume)
+
+@pytest.fixture(scope="session")
+def t11_t12_body(_isolated_user_folders, t11_t12_volume):
+    """``segment_body`` of the T11-T12 CT, computed once per session."""
+    return _fresh("body", t11_t12_volume)
+
+
+@pytest.fixture(scope="session")
+def t11_t12_spine(t11_t12_volume, t11_t12_body):
+    """``find_spine`` of the T11-T12 CT (with its default body mask), computed once per session."""
+    return _fresh("spine", t11_t12_volume, t11_t12_body)
+
+
+@pytest.fixture(scope="session")
+def sample_volume(sample_series):
+    """The bundled sample loaded once per session (``load_path``), read-only."""
+    from planner.imaging import load_path
+
+    volume = load_path(sample_series)
+    _read_only(volume.hu)
+    return volume
+
+
+@pytest.fixture(scope="session")
+def sample_canal(_isolated_user_folders, sample_volume):
+    """``segment_canal`` of the sample, once per session (read-only mask)."""
+    return _fresh("canal", sample_volume)
+
+
+@pytest.fixture(scope="session")
+def sample_body(_isolated_user_folders, sample_volume):
+    """``segment_body`` of the sample, once per session."""
+    return _fresh("body", sample_volume)
+
+
+@pytest.fixture(scope="session")
+def sample_spine(sample_volume, sample_body):
+    """``find_spine`` of the sample (with its default body mask), once per session."""
+    return _fresh("spine", sample_volume, sample_body)
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,11 @@ import SimpleITK as sitk
 from planner.anatomy.lesion import LesionParams, segment_lesion
 from planner.core.errors import PlannerError
 from planner.core.resources import sample_dir
-from planner.imaging import load_path
 
 
 @pytest.fixture(scope="module")
-def sample():
-    volume = load_path(sample_dir() / "series")
+def sample(sample_volume):
+    volume = sample_volume  # loaded once per session (tests/conftest.py)
     labels = sitk.GetArrayFromImage(sitk.ReadImage(str(sample_dir() / "ground_truth" / "labels.nii.gz")))
     lm = json.loads((sample_dir() / "ground_truth" / "landmarks.json").read_text())
     return volume, labels, lm

@@ -16,13 +16,7 @@ import pytest
 from planner.anatomy import canal, levels, spine
 from planner.anatomy.cache import AnatomyCache
 from planner.core.progress import JobCancelled, check_cancel
-from planner.imaging import load_path
 from planner.session.anatomy_state import SessionAnatomy
-
-
-@pytest.fixture(scope="module")
-def sample_volume(sample_series):
-    return load_path(sample_series)
 
 
 @pytest.fixture(scope="module")

@@ -105,10 +105,10 @@ def test_lumbar_body_leaves_out_the_table(lumbar_body):
 
 
 @pytest.mark.realdata
-def test_t11_body_keeps_the_arms_and_leaves_out_the_table(t11_t12_volume):
+def test_t11_body_keeps_the_arms_and_leaves_out_the_table(t11_t12_body):
     """Rows and columns found by eye at slice k = 10: back skin at j about 417, table shells at j 446-454
     and 486-490 (250-490 HU, bone-like), the arms beside the trunk at i about 30-90 and 430-490."""
-    body = segment_body(t11_t12_volume)
+    body = t11_t12_body  # segment_body of the shared T11-T12 volume (tests/conftest.py)
     assert body.mask[10, 300:410, 256].all()
     assert not body.mask[10, 440:, :].any()
     assert body.mask[10, 330, 60] and body.mask[10, 330, 460]

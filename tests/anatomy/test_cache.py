@@ -11,24 +11,20 @@ import numpy as np
 import pytest
 
 from planner.anatomy import cache_parts
-from planner.anatomy.body import segment_body
 from planner.anatomy.cache import AnatomyCache, cache_dir, cache_enabled, content_key
-from planner.anatomy.canal import segment_canal
-from planner.anatomy.spine import find_spine
 from planner.core.volume import ImageVolume
-from planner.imaging import load_path
 
 
 @pytest.fixture(scope="module")
-def sample(sample_series):
-    return load_path(sample_series)
+def sample(sample_volume):
+    return sample_volume  # loaded once per session (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
-def fresh(sample):
-    """The anatomy of the sample computed without any cache (the reference)."""
-    body = segment_body(sample)
-    return segment_canal(sample), body, find_spine(sample, body)
+def fresh(sample_canal, sample_body, sample_spine):
+    """The anatomy of the sample computed by ``segment_canal``, ``segment_body`` and
+    ``find_spine(sample, body)`` into an empty cache (the reference; once per session, tests/conftest.py)."""
+    return sample_canal, sample_body, sample_spine
 
 
 def _cache(tmp_path) -> AnatomyCache:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from planner.core.errors import PlanError
-from planner.imaging import load_path
 from planner.plan import commands
 from planner.plan.items import Level, Needle
 from planner.session.level_rename import shift_all_levels, shifted_name
@@ -14,10 +13,10 @@ from planner.session.session import PlanningSession
 
 
 @pytest.fixture()
-def session(sample_series):
+def session(sample_volume):
     s = PlanningSession()
     s.auto_evaluate = False
-    s.set_volume(load_path(sample_series))
+    s.set_volume(sample_volume)  # loaded once per session (tests/conftest.py)
     for name, z in (("L1", 10.0), ("L2", -20.0)):
         s.stack.push(commands.add_item(Level(name=name, body_centre_lps=(0.0, 0.0, z))))
     s.stack.push(commands.add_item(Needle((60.0, 80.0, -20.0), (0.0, 0.0, -20.0), level="L2", id="n1")))

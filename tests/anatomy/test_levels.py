@@ -13,7 +13,6 @@ import pytest
 
 from planner.anatomy.levels import LEVEL_ORDER, LevelGeometry, detect_level, neighbour_name, propose_neighbours
 from planner.core.errors import OutOfRangeError, PlanError, PlannerError
-from planner.imaging import load_path
 from planner.phantom.config import PhantomConfig
 from planner.phantom.spine import default_spine, frame_at
 from planner.plan.items import Level
@@ -40,8 +39,8 @@ def true_head_axis(name: str) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def sample(sample_series):
-    return load_path(sample_series)
+def sample(sample_volume):
+    return sample_volume  # loaded once per session (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

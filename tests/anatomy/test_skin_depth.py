@@ -37,6 +37,6 @@ def test_lumbar_depth_from_skin(lumbar_volume, lumbar_body):
 
 
 @pytest.mark.realdata
-def test_t11_t12_depth_from_skin(t11_t12_volume):
+def test_t11_t12_depth_from_skin(t11_t12_volume, t11_t12_body):
     assert len(SPEC["ct-t11-t12-jpeg2000"]) == 5
-    _check(t11_t12_volume, "ct-t11-t12-jpeg2000")
+    _check(t11_t12_volume, "ct-t11-t12-jpeg2000", t11_t12_body)  # the shared volume and its body (tests/conftest.py)

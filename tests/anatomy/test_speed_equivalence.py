@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from planner.anatomy import canal
-from planner.imaging import load_path
 
 
 def _both(volume, monkeypatch, cropped=None):
@@ -26,8 +25,8 @@ def _same(a, b) -> None:
     assert (a.closed_slices, a.interpolated_slices) == (b.closed_slices, b.interpolated_slices)
 
 
-def test_cropped_coarse_pass_on_the_sample(sample_series, monkeypatch):
-    volume = load_path(sample_series)
+def test_cropped_coarse_pass_on_the_sample(sample_volume, monkeypatch):
+    volume = sample_volume  # loaded once per session (tests/conftest.py)
     A = np.transpose(volume.hu, canal._axial_order(volume.direction))
     r0, r1, c0, c1 = canal._bone_crop(A, (1, 2, 2), canal.CanalParams().bone_hu)
     assert (r1 - r0) * (c1 - c0) < A.shape[1] * A.shape[2]  # the crop is a real one

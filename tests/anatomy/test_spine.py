@@ -16,7 +16,6 @@ from planner.anatomy import spine_names
 from planner.anatomy.levels import LevelGeometry
 from planner.anatomy.spine import find_spine
 from planner.core.volume import ImageVolume
-from planner.imaging import load_path
 
 #: Slice ranges (k) of each body on the lumbar scan, counted by eye (see the module docstring).
 LUMBAR_BODIES_K = {"L5": (17, 27), "L4": (28, 38), "L3": (40, 50), "L2": (52, 62), "L1": (64, 73), "T12": (75, 84)}
@@ -50,17 +49,17 @@ def test_lumbar_slice_57_is_l2(lumbar):
 
 
 @pytest.mark.realdata
-def test_twenty_slice_scan_names_nothing_and_says_why(t11_t12_volume):
-    spine = find_spine(t11_t12_volume)
+def test_twenty_slice_scan_names_nothing_and_says_why(t11_t12_spine):
+    spine = t11_t12_spine  # find_spine of the shared T11-T12 volume, once per session (tests/conftest.py)
     assert not spine.named
     assert not any(v.name for v in spine.vertebrae)
     assert "set them by hand" in spine.message or "by hand" in spine.message
     assert "short" in spine.message
 
 
-def test_sample_without_landmarks_names_nothing(sample_series):
+def test_sample_without_landmarks_names_nothing(sample_spine):
     """The synthetic sample holds L1-L3 whole, no ribs and no sacrum: nothing to count from."""
-    spine = find_spine(load_path(sample_series))
+    spine = sample_spine  # find_spine of the sample, once per session (tests/conftest.py)
     assert len(spine.vertebrae) >= 3
     assert not spine.named and "neither the sacrum nor the last rib" in spine.message
 

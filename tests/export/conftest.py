@@ -25,16 +25,14 @@ def demo_plan_with_level(series=None):
 
 
 @pytest.fixture(scope="module")
-def sample_session(sample_series):
-    from planner.anatomy.canal import segment_canal
-    from planner.imaging import load_path
+def sample_session(sample_volume, sample_canal):
     from planner.session.session import PlanningSession
 
-    volume = load_path(sample_series)
+    volume = sample_volume  # loaded and segmented once per session (tests/conftest.py)
     session = PlanningSession()
     session.auto_evaluate = False
     session.set_volume(volume)
-    session.set_canal(segment_canal(volume).mask)
+    session.set_canal(sample_canal.mask.copy())
     session.open_plan(demo_plan_with_level(session.plan.series))
     session.evaluate(corridors=True)
     return session

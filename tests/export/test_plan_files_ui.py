@@ -89,10 +89,8 @@ def make_window(qtbot, tmp_path):
 
 
 @pytest.fixture
-def plan_path(tmp_path):
-    from planner.imaging import load_path
-
-    info = load_path(sample_series_dir()).info
+def plan_path(tmp_path, sample_volume):
+    info = sample_volume.info  # the sample loaded once per session (tests/conftest.py)
     return write_plan(demo_plan_with_level(SeriesRef.from_series_info(info)), tmp_path / "plan.json")
 
 

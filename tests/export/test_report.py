@@ -88,15 +88,14 @@ def test_report_without_images_still_builds(sample_session):
     assert data.startswith(b"%PDF") and len(data) > 2000
 
 
-def test_each_level_appears_once_when_needles_name_an_undefined_level(sample_series):
+def test_each_level_appears_once_when_needles_name_an_undefined_level(sample_volume):
     """The demo plan's two needles name L2 but the plan has no Level item: one L2 section, two needles."""
     from planner.headless.demo import demo_plan
-    from planner.imaging import load_path
     from planner.session.session import PlanningSession
 
     session = PlanningSession()
     session.auto_evaluate = False
-    session.set_volume(load_path(sample_series))
+    session.set_volume(sample_volume)  # loaded once per session (tests/conftest.py)
     session.open_plan(demo_plan(session.plan.series))
     session.evaluate(corridors=False)
     levels = build_report(session).levels

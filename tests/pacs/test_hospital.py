@@ -65,22 +65,20 @@ def test_query_with_a_unicode_name(pacs_settings, orthanc, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def sample_seg(tmp_path_factory):
+def sample_seg(tmp_path_factory, sample_volume, sample_canal):
     """The sample series with the canal segmented and the demo plan; its SEG."""
-    from planner.anatomy.canal import segment_canal
     from planner.core.resources import sample_series_dir
     from planner.export.ct_source import ct_source
     from planner.export.seg import write_seg
     from planner.export.segments import plan_segments
     from planner.headless.demo import demo_plan
-    from planner.imaging import load_path
     from planner.session.session import PlanningSession
 
-    volume = load_path(sample_series_dir())
+    volume = sample_volume  # loaded and segmented once per session (tests/conftest.py)
     session = PlanningSession()
     session.auto_evaluate = False
     session.set_volume(volume)
-    session.set_canal(segment_canal(volume).mask)
+    session.set_canal(sample_canal.mask.copy())
     session.open_plan(demo_plan(session.plan.series))
     session.evaluate(corridors=False)
     segments = plan_segments(session)

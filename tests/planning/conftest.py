@@ -7,18 +7,16 @@ import json
 import pytest
 import SimpleITK as sitk
 
-from planner.anatomy.canal import segment_canal
 from planner.anatomy.levels import detect_level
 from planner.core.resources import sample_dir
-from planner.imaging import load_path
 
 
 @pytest.fixture(scope="session")
-def sample():
-    volume = load_path(sample_dir() / "series")
+def sample(sample_volume, sample_canal):
+    volume = sample_volume  # loaded and segmented once per session (tests/conftest.py)
     labels = sitk.GetArrayFromImage(sitk.ReadImage(str(sample_dir() / "ground_truth" / "labels.nii.gz")))
     lm = json.loads((sample_dir() / "ground_truth" / "landmarks.json").read_text())
-    canal = segment_canal(volume).mask
+    canal = sample_canal.mask.copy()
     return volume, labels, lm, canal
 
 

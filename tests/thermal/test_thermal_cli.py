@@ -11,8 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner.anatomy.canal import segment_canal
-from planner.imaging import load_path
 from planner.plan.document import PlanDocument
 from planner.plan.io import write_plan
 from planner.plan.items import Antenna, Needle, Thermocouple
@@ -26,12 +24,11 @@ def _run(*args, timeout=600):
                           text=True, timeout=timeout)
 
 
-def _plan(series, path, power_w, time_s, gap_mm, cycles=3):
-    """An antenna tip ``gap_mm`` anterior of the canal's anterior wall on the middle canal slice,
-    entering 20 degrees from the sagittal plane; a thermocouple in the anterior epidural space and
-    one far away (never heated)."""
-    vol = load_path(series)
-    canal = segment_canal(vol).mask
+def _plan(vol, found, path, power_w, time_s, gap_mm, cycles=3):
+    """An antenna tip ``gap_mm`` anterior of the canal's anterior wall on the middle canal slice of the
+    scan ``vol`` with its automatic canal ``found`` (the session's, tests/conftest.py), entering 20 degrees
+    from the sagittal plane; a thermocouple in the anterior epidural space and one far away (never heated)."""
+    canal = found.mask
     ks = np.flatnonzero(canal.any(axis=(1, 2)))
     k = ks[len(ks) // 2]
     jj, ii = np.nonzero(canal[k])
@@ -52,9 +49,9 @@ def _plan(series, path, power_w, time_s, gap_mm, cycles=3):
 
 
 @pytest.fixture(scope="module")
-def near_report(t11_t12_ct_dir, tmp_path_factory):
+def near_report(t11_t12_ct_dir, t11_t12_volume, t11_t12_canal, tmp_path_factory):
     path = tmp_path_factory.mktemp("plan") / "near.json"
-    _plan(t11_t12_ct_dir, path, 30.0, 240.0, 20.0)
+    _plan(t11_t12_volume, t11_t12_canal, path, 30.0, 240.0, 20.0)
     result = _run("thermal", t11_t12_ct_dir, "--plan", path, "--json", "--no-safe-time")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -96,9 +93,9 @@ def test_canal_alarm_is_a_critical_finding_naming_structure_and_time(near_report
 
 
 @pytest.mark.realdata
-def test_out_of_range_power_is_refused_naming_the_range(t11_t12_ct_dir, tmp_path):
+def test_out_of_range_power_is_refused_naming_the_range(t11_t12_ct_dir, t11_t12_volume, t11_t12_canal, tmp_path):
     path = tmp_path / "bad.json"
-    _plan(t11_t12_ct_dir, path, 50.0, 240.0, 20.0)
+    _plan(t11_t12_volume, t11_t12_canal, path, 50.0, 240.0, 20.0)
     result = _run("thermal", t11_t12_ct_dir, "--plan", path, "--json", "--no-safe-time")
     assert result.returncode == 2
     assert "20-40 W" in result.stderr and "Traceback" not in result.stderr

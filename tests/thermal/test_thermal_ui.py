@@ -10,9 +10,7 @@ import pytest
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import SimpleDocTemplate
 
-from planner.anatomy.canal import segment_canal
 from planner.core.resources import sample_dir
-from planner.imaging import load_path
 from planner.plan.items import Antenna, Needle, Thermocouple
 from planner.report.thermal_plot import thermal_flowables
 from planner.session.session import PlanningSession
@@ -56,12 +54,12 @@ def test_pdf_flowables_build():
 
 
 @pytest.fixture(scope="module")
-def sample_session(sample_series):
-    volume = load_path(sample_series)
+def sample_session(sample_volume, sample_canal):
+    volume = sample_volume  # loaded and segmented once per session (tests/conftest.py)
     s = PlanningSession()
     s.auto_evaluate = False
     s.set_volume(volume)
-    s.set_canal(segment_canal(volume).mask)
+    s.set_canal(sample_canal.mask.copy())
     lm = json.loads((sample_dir() / "ground_truth" / "landmarks.json").read_text())
     ped = lm["vertebrae"]["L2"]["pedicles"]["left"]
     entry, target = np.asarray(ped["entry_lps"]), np.asarray(ped["target_lps"])

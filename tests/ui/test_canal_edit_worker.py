@@ -22,14 +22,12 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(scope="module")
-def base(sample_series):
+def base(sample_volume, sample_canal):
     """The sample with its automatic canal and the demo plan (a zone near the canal)."""
-    from planner.anatomy.canal import segment_canal
-    from planner.imaging import load_path
     from tests.export.conftest import demo_plan_with_level
 
-    volume = load_path(sample_series)
-    mask = np.asarray(segment_canal(volume).mask, bool)
+    volume = sample_volume  # loaded and segmented once per session (tests/conftest.py)
+    mask = np.array(sample_canal.mask, bool)
     plan = demo_plan_with_level()
     return volume, mask, plan
 

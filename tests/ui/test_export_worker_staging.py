@@ -96,17 +96,16 @@ def test_the_snapshot_keeps_the_plan_and_masks_of_its_moment():
     assert snapshot.needle_level(snapshot.plan.get("n1")) == ""
 
 
-def test_a_mesh_job_cancelled_between_parts_leaves_no_file(sample_series, tmp_path):
+def test_a_mesh_job_cancelled_between_parts_leaves_no_file(sample_volume, tmp_path):
     """Headless (no worker): Cancel answered at the third part; the folder stays empty."""
     from planner.headless.export_steps import meshes_job, run_job
-    from planner.imaging import load_path
     from planner.session.session import PlanningSession
     from planner.session.snapshot import SessionSnapshot
     from tests.export.conftest import demo_plan_with_level
 
     session = PlanningSession()
     session.auto_evaluate = False
-    session.set_volume(load_path(sample_series))
+    session.set_volume(sample_volume)  # loaded once per session (tests/conftest.py)
     session.open_plan(demo_plan_with_level(session.plan.series))
     session.evaluate(corridors=False)
     texts = []

@@ -9,18 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from planner.core.resources import sample_dir, sample_series_dir
+from planner.core.resources import sample_dir
 from tests.ui.helpers import wheel
 from tests.ui.test_keys_focus import _focus, _make_window, _press
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(scope="module")
-def sample_volume():
-    from planner.imaging import load_path
-
-    return load_path(sample_series_dir())
 
 
 @pytest.fixture(scope="module")

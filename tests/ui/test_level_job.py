@@ -11,17 +11,10 @@ import numpy as np
 import pytest
 
 from planner.anatomy import levels
-from planner.core.resources import sample_dir, sample_series_dir
+from planner.core.resources import sample_dir
 from planner.session import level_search
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(scope="module")
-def sample_volume():
-    from planner.imaging import load_path
-
-    return load_path(sample_series_dir())
 
 
 @pytest.fixture(scope="module")

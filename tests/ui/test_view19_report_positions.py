@@ -17,14 +17,13 @@ from tests.export.conftest import demo_plan_with_level
 
 
 @pytest.fixture(scope="module")
-def sample_session(sample_series):
+def sample_session(sample_volume):
     """The sample with its demo plan, evaluated without the canal or corridors (positions need neither)."""
-    from planner.imaging import load_path
     from planner.session.session import PlanningSession
 
     session = PlanningSession()
     session.auto_evaluate = False
-    session.set_volume(load_path(sample_series))
+    session.set_volume(sample_volume)  # loaded once per session (tests/conftest.py)
     session.open_plan(demo_plan_with_level(session.plan.series))
     session.evaluate(corridors=False)
     return session
