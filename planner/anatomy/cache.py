@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 #: digest below covers ordinary edits of planner/anatomy).
 #: 2: canal front cut and sacral gaps, foramen pedicle reach 9 mm (issue 13); 3: low-density marrow bodies
 #: found by the automatic search (levels_marrow.py: T12 of the T11-T12 scan, issue 13).
-ALGORITHM_VERSION = "anatomy-cache-3"
+ALGORITHM_VERSION = "anatomy-cache-4"
 ENV_DIR = "SPINE_PLANNER_CACHE_DIR"
 ENV_OFF = "SPINE_PLANNER_NO_CACHE"
 _FORMAT = "spine-planner anatomy cache"

@@ -23,7 +23,7 @@ NOT_NEEDED = ("scipy", "numba", "llvmlite", "pydicom", "jsonschema", "SimpleITK"
 
 @pytest.fixture(scope="module")
 def warm_cache(tmp_path_factory, lumbar_volume, lumbar_canal, lumbar_body, lumbar_spine):
-    """A cache folder holding the lumbar scan's canal, body, vertebrae and foramina, written from the
+    """A cache folder holding the lumbar scan's canal, body, vertebrae, foramina and sectors, written from the
     session's shared results (computing them again would cost seconds)."""
     folder = tmp_path_factory.mktemp("anatomy-cache")
     cache = AnatomyCache(folder, enabled=True)
@@ -37,7 +37,8 @@ def warm_cache(tmp_path_factory, lumbar_volume, lumbar_canal, lumbar_body, lumba
     finally:
         patch.undo()
     cache_parts.foramina_cached(lumbar_volume, lumbar_canal.mask, cache)
-    assert cache.messages == [] and len(list(folder.glob("*.npz"))) == 4
+    cache_parts.sectors_cached(lumbar_volume, lumbar_spine.vertebrae, lumbar_canal.mask, cache)
+    assert cache.messages == [] and len(list(folder.glob("*.npz"))) == 5
     return folder
 
 
@@ -63,7 +64,8 @@ def test_a_warm_analyze_reads_the_cache_and_imports_no_computing_library(warm_ca
     assert report["canal"]["volume_ml"] == round(float(lumbar_canal.mask.sum() * voxel_ml), 4)
     assert [lv["name"] for lv in report["levels"]] == [v.name or None for v in lumbar_spine.vertebrae]
     assert len(report["foramina"]) >= 4
-    assert len(list(warm_cache.glob("*.npz"))) == 4  # nothing new written
+    assert all(lv["sectors_present"] == [1, 2, 3, 4, 5, 6] for lv in report["levels"])  # whole vertebrae, read back
+    assert len(list(warm_cache.glob("*.npz"))) == 5  # nothing new written
 
 
 def test_corridors_side_by_side_give_the_reports_of_one_after_the_other(warm_cache, lumbar_volume):
