@@ -51,6 +51,7 @@ from planner.anatomy.levels_grid import (IN_PLANE_3x3, LocalGrid, component_at, 
                                          resample, slicewise_distance_mm, slicewise_opening, small_parts)
 from planner.anatomy.levels_symmetry import find_mirror_line
 from planner.core.errors import PlannerError
+from planner.core.frames import array_shape_to_ijk
 from planner.core.lazy import lazy_module
 from planner.core.volume import ImageVolume
 
@@ -151,20 +152,11 @@ def looks_like_marrow(volume: ImageVolume, seed_lps, mp: MarrowParams, half_mm: 
     ijk = volume.to_ijk(np.asarray(seed_lps, float).reshape(3))
     reach = np.maximum(np.round(half_mm / np.asarray(volume.spacing_mm, float)).astype(int), 1)
     lo = np.maximum(np.round(ijk).astype(int) - reach, 0)
-    hi = np.minimum(np.round(ijk).astype(int) + reach + 1, np.array(volume.hu.shape[::-1]))
+    hi = np.minimum(np.round(ijk).astype(int) + reach + 1, np.array(array_shape_to_ijk(volume.hu.shape)))
     if np.any(hi <= lo):
         return False
     cube = volume.hu[lo[2]:hi[2], lo[1]:hi[1], lo[0]:hi[0]]
     return bool(mp.marrow_hu < float(np.median(cube)) < mp.cortex_hu)
-
-
-def _extent_mm(coords_mm: np.ndarray, step_mm: float) -> float:
-    """The body's extent along one axis, from its 2nd to its 98th percentile voxel: the cortex-bounded
-    mask of a low-density body carries the rib heads and the costovertebral joints at its sides and the
-    posterior cortex's rim behind it, which the full extent counted (T12 of the T11-T12 scan: 55.5 x
-    43.5 mm against TotalSegmentator's 30.8 mm depth)."""
-    lo, hi = np.percentile(coords_mm, [2.0, 98.0])
-    return float(hi - lo + step_mm)
 
 
 def analyse_marrow_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelParams, search_deg: float,
@@ -228,8 +220,8 @@ def analyse_marrow_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: 
         mirror=mirror,
         top_endplate_lps=grid.to_lps(top_uvw),
         bottom_endplate_lps=grid.to_lps(bottom_uvw),
-        width_mm=_extent_mm(grid.u_mm[iu], s),
-        depth_mm=_extent_mm(grid.v_mm[iv], s),
+        width_mm=float(np.ptp(grid.u_mm[iu]) + s),
+        depth_mm=float(np.ptp(grid.v_mm[iv]) + s),
         volume_ml=float(body.sum() * s ** 3 / 1000.0),
         disc_above_mm=None if above.next_body is None else above.disc_slices * s,
         disc_below_mm=None if below.next_body is None else below.disc_slices * s,

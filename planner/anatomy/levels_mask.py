@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.anatomy.levels_body import PassResult
-from planner.core.frames import ijk_to_kji
+from planner.core.frames import array_shape_to_ijk, ijk_to_kji
 from planner.core.volume import ImageVolume
 
 __all__ = ["body_mask_on_ct"]
@@ -26,7 +26,7 @@ def body_mask_on_ct(volume: ImageVolume, result: PassResult) -> np.ndarray:
     corners = grid.to_lps(np.stack([grid.u_mm[iu], grid.v_mm[iv], grid.w_mm[iw]], axis=1))
     ijk = volume.to_ijk(corners)
     lo = np.maximum(np.floor(ijk.min(axis=0)).astype(int) - 1, 0)
-    hi = np.minimum(np.ceil(ijk.max(axis=0)).astype(int) + 2, np.array(volume.hu.shape[::-1]))
+    hi = np.minimum(np.ceil(ijk.max(axis=0)).astype(int) + 2, np.array(array_shape_to_ijk(volume.hu.shape)))
     if np.any(hi <= lo):
         return out
     i, j, k = np.meshgrid(*(np.arange(a, b) for a, b in zip(lo, hi)), indexing="ij")
