@@ -12,11 +12,9 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QMessageBox, QPlainTextEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
-from planner.core import palette
 from planner.core.errors import PlannerError
 from planner.plan.document import PlanDocument
 from planner.training.grading import grade_attempt
@@ -24,62 +22,17 @@ from planner.training.history import AttemptHistory, AttemptRecord
 from planner.training.catalog import TaskEntry, case_folders, load_entries
 from planner.training.tasks import PassThresholds, TrainingCase, TrainingTask, check_id, save_task, user_task_dir
 from planner.ui.load_worker import LoadWorker
-from planner.ui.overlays import _label
 from planner.ui.plan_files import Prompts
 from planner.ui.training_author import AuthorDialog
-from planner.ui.plan_overlays import _pt, draw_endpoint, draw_shaft
+from planner.ui.training_overlay import ReferenceOverlay
 
 #: The panel's width (issue 19): fixed, so neither a long task title or instruction nor starting a task
 #: widens the dock and shrinks the images beside it (it did: 331 -> 396 px on selecting the T12 task).
 PANEL_WIDTH_PX = 300
-REFERENCE_RGB = QColor(*palette.REFERENCE_PLAN)
-DIFFERENCE_RGB = QColor(*palette.DIFFERENCE)
 
 
 def default_user_data_dir() -> Path:
     return Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or Path.home() / ".spine-planner")
-
-
-class ReferenceOverlay:
-    """Draws the reference plan's needles, antennas and thermocouples in green in a 2D view, and a dotted
-    line from each matched attempt tip to its reference tip. Draws nothing until ``reference`` is set
-    (after Submit) and ``visible``."""
-
-    def __init__(self):
-        self.reference: PlanDocument | None = None
-        self.score = None
-        self.attempt: PlanDocument | None = None
-        self.visible = False
-
-    def __call__(self, painter, view, sl) -> None:
-        ref = self.reference
-        if ref is None or not self.visible:
-            return
-        for needle in ref.needles:
-            antenna = ref.antenna_for(needle.id)
-            if antenna is not None:
-                draw_shaft(painter, view, sl, needle.tip_lps, antenna.tip_lps(needle), 1.6, REFERENCE_RGB)
-            draw_shaft(painter, view, sl, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm, REFERENCE_RGB)
-            draw_endpoint(painter, view, sl, needle.tip_lps, REFERENCE_RGB)
-            if abs(float(view.height_above_slice_mm(needle.tip_lps))) <= 10:
-                x, y = view.lps_to_screen(needle.tip_lps)
-                _label(painter, x, y, "reference", REFERENCE_RGB)
-        for tc in ref.thermocouples:
-            draw_shaft(painter, view, sl, tc.entry_lps, tc.tip_lps, tc.outer_diameter_mm, REFERENCE_RGB)
-            draw_endpoint(painter, view, sl, tc.tip_lps, REFERENCE_RGB, 4.0)
-        self._differences(painter, view)
-
-    def _differences(self, painter, view) -> None:
-        if self.score is None or self.attempt is None:
-            return
-        painter.setPen(QPen(DIFFERENCE_RGB, 1.2, Qt.DotLine))
-        pairs = [(c.reference_id, c.attempt_id) for c in (*self.score.needles, *self.score.thermocouples)]
-        for ref_id, att_id in pairs:
-            if att_id is None or ref_id not in self.reference or att_id not in self.attempt:
-                continue
-            a, b = self.reference.get(ref_id).tip_lps, self.attempt.get(att_id).tip_lps
-            if min(abs(float(view.height_above_slice_mm(p))) for p in (a, b)) <= 10:
-                painter.drawLine(_pt(view, b), _pt(view, a))
 
 
 class TrainingPanel(QWidget):

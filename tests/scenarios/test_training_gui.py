@@ -30,7 +30,8 @@ def window(qtbot):
 
 def test_trainee_plans_submits_and_sees_score_reference_and_progress(window, qtbot, tmp_path):
     from planner.ui.scenario_driver import GuiScenarioDriver
-    from planner.ui.training_panel import REFERENCE_RGB, TrainingActions
+    from planner.ui.training_overlay import REFERENCE_RGB
+    from planner.ui.training_panel import TrainingActions
 
     actions = TrainingActions(window, user_data_dir=tmp_path)
     assert actions.overlay in window.views["axial"].overlays
