@@ -333,19 +333,28 @@ def analyse_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelPa
     solid = closed | small_parts(holes, p.small_hole_mm2, s) | (holes & footprint[None])
     body = np.zeros(smooth.shape, dtype=bool)
     body[slab] = _body_mask(solid, footprint, radius_mm, s)
+    run = slice(start - slab.start, stop - slab.start)
+    return finish_pass(grid, body, smooth, body_hu, bone[run].mean(axis=0).astype(float), above, below, p, search_deg)
+
+
+def finish_pass(grid, body: np.ndarray, smooth: np.ndarray, endplate_hu: float, projection: np.ndarray,
+                above, below, p: LevelParams, search_deg: float) -> PassResult:
+    """The pass's result from its body mask (on ``grid``): centre, endplates and cranio-caudal axis (the
+    endplates found above ``endplate_hu``), the mid-sagittal mirror line of ``projection`` (the bone's
+    axial projection over the body's run), sizes and the discs beside it. Shared by the standard pass
+    and the low-density marrow pass (:mod:`planner.anatomy.levels_marrow`)."""
+    s = grid.step_mm
     if body.sum() * s ** 3 < 1000.0:
         raise PlannerError("The structure at the clicked point is too small to be a vertebral body.")
     iw, iv, iu = np.nonzero(body)
     centre_uvw = np.array([grid.u_mm[iu].mean(), grid.v_mm[iv].mean(), grid.w_mm[iw].mean()])
 
-    top, bottom = _endplate_planes(body, smooth, grid, body_hu)
+    top, bottom = _endplate_planes(body, smooth, grid, endplate_hu)
     cc_uvw = _plane_normal(top) + _plane_normal(bottom)
     cc_uvw /= np.linalg.norm(cc_uvw)
     top_uvw = _line_plane(centre_uvw, cc_uvw, top, 0.0)
     bottom_uvw = _line_plane(centre_uvw, cc_uvw, bottom, 0.0)
 
-    run = slice(start - slab.start, stop - slab.start)
-    projection = bone[run].mean(axis=0).astype(float)
     mirror = find_mirror_line(projection, grid.u_mm, grid.v_mm, centre_uvw[:2] + np.array([0.0, 20.0]),
                               max_angle_deg=search_deg, angle_step_deg=2.0 if search_deg > 10.0 else 0.5)
     n_uvw = np.array([*mirror.normal_uv, 0.0])

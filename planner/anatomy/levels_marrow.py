@@ -45,11 +45,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from planner.anatomy.levels_body import (LevelParams, PassResult, _body_run, _endplate_planes, _line_plane,
-                                         _plane_normal, _walk_disc, body_hull)
+from planner.anatomy.levels_body import LevelParams, PassResult, _body_run, _walk_disc, body_hull, finish_pass
 from planner.anatomy.levels_grid import (IN_PLANE_3x3, LocalGrid, component_at, convex_hull_2d, holes_in_slices,
                                          resample, slicewise_distance_mm, slicewise_opening, small_parts)
-from planner.anatomy.levels_symmetry import find_mirror_line
 from planner.core.errors import PlannerError
 from planner.core.frames import array_shape_to_ijk
 from planner.core.lazy import lazy_module
@@ -190,44 +188,5 @@ def analyse_marrow_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: 
         sizes = np.bincount(labels.ravel())
         sizes[0] = 0
         body = labels == int(np.argmax(sizes))
-    if body.sum() * s ** 3 < 1000.0:
-        raise PlannerError("The structure at the clicked point is too small to be a vertebral body.")
-    iw, iv, iu = np.nonzero(body)
-    centre_uvw = np.array([grid.u_mm[iu].mean(), grid.v_mm[iv].mean(), grid.w_mm[iw].mean()])
-
-    top, bottom = _endplate_planes(body, smooth, grid, mp.marrow_hu)
-    cc_uvw = _plane_normal(top) + _plane_normal(bottom)
-    cc_uvw /= np.linalg.norm(cc_uvw)
-    top_uvw = _line_plane(centre_uvw, cc_uvw, top, 0.0)
-    bottom_uvw = _line_plane(centre_uvw, cc_uvw, bottom, 0.0)
-
     bone = (smooth[start:stop] > p.bone_hu) & inside[start:stop]
-    mirror = find_mirror_line(bone.mean(axis=0).astype(float), grid.u_mm, grid.v_mm,
-                              centre_uvw[:2] + np.array([0.0, 20.0]), max_angle_deg=search_deg,
-                              angle_step_deg=2.0 if search_deg > 10.0 else 0.5)
-    n_uvw = np.array([*mirror.normal_uv, 0.0])
-    point_uvw = np.array([*mirror.point_uv, centre_uvw[2]])
-
-    def along(index: int) -> float:
-        return float(grid.w_mm[index] - centre_uvw[2])
-
-    return PassResult(
-        grid=grid,
-        centre_lps=grid.to_lps(centre_uvw),
-        cc_lps=grid.vector_to_lps(cc_uvw),
-        lr_lps=grid.vector_to_lps(n_uvw),
-        plane_point_lps=grid.to_lps(point_uvw),
-        mirror=mirror,
-        top_endplate_lps=grid.to_lps(top_uvw),
-        bottom_endplate_lps=grid.to_lps(bottom_uvw),
-        width_mm=float(np.ptp(grid.u_mm[iu]) + s),
-        depth_mm=float(np.ptp(grid.v_mm[iv]) + s),
-        volume_ml=float(body.sum() * s ** 3 / 1000.0),
-        disc_above_mm=None if above.next_body is None else above.disc_slices * s,
-        disc_below_mm=None if below.next_body is None else below.disc_slices * s,
-        next_above_mm=None if above.next_body is None else along(above.next_body),
-        next_below_mm=None if below.next_body is None else -along(below.next_body),
-        at_edge_above=above.at_edge and above.disc_slices * s < p.min_disc_mm,
-        at_edge_below=below.at_edge and below.disc_slices * s < p.min_disc_mm,
-        body_mask=body,
-    )
+    return finish_pass(grid, body, smooth, mp.marrow_hu, bone.mean(axis=0).astype(float), above, below, p, search_deg)
