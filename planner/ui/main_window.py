@@ -10,7 +10,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QGridLayout, QLabel, QMainWindow, QMessageBox, QWidget
 
 from planner.core.errors import PlannerError
-from planner.core.position_text import format_position
 from planner.core.volume import ImageVolume
 from planner.geometry.needle_planes import NEEDLE_VIEW_KINDS
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
@@ -42,6 +41,7 @@ from planner.ui.menu_order import order_menus
 from planner.ui.planning_actions import PlanningActions
 from planner.ui.properties_panel import PropertiesPanel
 from planner.ui.propose_actions import ProposeActions
+from planner.ui.position_readouts import PositionReadouts
 from planner.ui.scene_plan import ScenePlan
 from planner.ui.slice_view import SliceView
 from planner.ui.status_bar import FittingStatusBar
@@ -50,7 +50,6 @@ from planner.ui.training_panel import TrainingActions
 from planner.ui.view_actions import ViewActions
 from planner.ui.view_prefs import ViewPreferences
 from planner.ui.frame import FrameCoalescer
-from planner.ui.readouts import set_text_in_place
 from planner.ui.tools_toolbar import build_tools_toolbar
 from planner.ui.view3d import View3D
 from planner.ui.wheel_guard import install_wheel_guard
@@ -169,6 +168,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(Qt.RightDockWidgetArea, dock)
 
     def _build_status_bar(self) -> None:
+        self.positions = PositionReadouts(self)
         self.hover_label = QLabel("", self)
         self.hover_label.setObjectName("hover_label")
         self.cursor_label = QLabel("", self)
@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
 
         self.view_actions = ViewActions(self)
         self.view_prefs = ViewPreferences(self, self.view_actions.menu)  # issue 19: mouse map, RAS letters
-        self.view_prefs.changed.connect(lambda: self._on_cursor_changed(self.state.cursor_lps))
+        self.view_prefs.changed.connect(lambda: self.positions.on_cursor(self.state.cursor_lps))
         self.planning = PlanningActions(self)
         self.levels = LevelActions(self, self.planning.plan_menu)
         help_menu = self.menuBar().addMenu("&Help")
@@ -229,9 +229,9 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         for view in self.all_2d_views():
-            view.hovered.connect(self._on_hover)
+            view.hovered.connect(self.positions.on_hover)
             view.tool_used.connect(self._show_tool_hint)
-        self.state.cursor_changed.connect(self._on_cursor_changed)
+        self.state.cursor_changed.connect(self.positions.on_cursor)
         self.view3d.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         plan = self.session.plan
         for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
@@ -378,23 +378,6 @@ class MainWindow(QMainWindow):
     # --- view actions --------------------------------------------------------------------------
     def set_layout(self, name: str) -> None:
         self.view_actions.set_layout(name)
-
-    # --- status bar ----------------------------------------------------------------------------
-    def _on_hover(self, payload) -> None:
-        self._hover = payload  # while dragging, shown once per frame with the frame's update (issue 15)
-        if self.session.interactive:
-            self.frame.request(self._show_hover)
-        else:
-            self._show_hover()
-
-    def _show_hover(self) -> None:
-        payload = getattr(self, "_hover", None)
-        text = "" if payload is None else format_position(*payload, self.view_prefs.position_frame)
-        set_text_in_place(self.hover_label, text)  # a fixed box: no relayout of the window per move (issue 15)
-
-    def _on_cursor_changed(self, lps) -> None:
-        hu = self.volume.hu_at_lps(lps) if self.volume is not None else None
-        set_text_in_place(self.cursor_label, "Crosshair " + format_position(lps, hu, self.view_prefs.position_frame))
 
     def closeEvent(self, event):  # noqa: N802
         if not self.plan_files.confirm_close():
