@@ -12,22 +12,17 @@ from PySide6.QtCore import Qt
 
 from planner.analysis.thresholds import Severity
 from planner.scenarios.model import scenario_from_dict
+from tests.ui.helpers import empty_window
 from planner.training.scoring import PATH_CODES
 
 pytestmark = [pytest.mark.gui, pytest.mark.realdata]
 
 
 def test_the_expert_line_reads_as_the_text_says_in_the_panel_and_the_feedback(qtbot, tmp_path, t11_t12_ct_dir):
-    from planner.ui.main_window import MainWindow
     from planner.ui.scenario_driver import GuiScenarioDriver
     from planner.ui.training_panel import TrainingActions
 
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1000, 700)
-    w.loader.quiet = True
-    w.show()
-    qtbot.waitExposed(w)
+    w = empty_window(qtbot, (1000, 700))
     try:
         actions = TrainingActions(w, user_data_dir=tmp_path)
         panel = actions.panel

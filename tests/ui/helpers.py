@@ -63,18 +63,24 @@ def marker_volume(direction=np.diag([-1.0, -1.0, 1.0]), spacing=(0.8, 0.8, 2.0),
     return volume, volume.to_lps(np.array(marker_ijk, dtype=float))
 
 
-def window_showing(qtbot, volume, size=(1200, 850)):
-    """A shown, exposed main window with ``volume`` open and its loader quiet (no dialogs). Background
-    work (corridor checks, the automatic anatomy, the 3D bone surface) still starts: a test stops what
-    would land between its grabs (``w.corridors.shutdown()``, ``w.loader.anatomy.cancel()``,
-    ``w.view3d.cancel_surface()``)."""
+def empty_window(qtbot, size=(1200, 850)):
+    """A shown, exposed main window with no case open and its loader quiet (no dialogs)."""
     from planner.ui.main_window import MainWindow
 
     w = MainWindow()
     qtbot.addWidget(w)
     w.resize(*size)
+    w.loader.quiet = True
     w.show()
     qtbot.waitExposed(w)
-    w.loader.quiet = True
+    return w
+
+
+def window_showing(qtbot, volume, size=(1200, 850)):
+    """A shown, exposed main window with ``volume`` open and its loader quiet (no dialogs). Background
+    work (corridor checks, the automatic anatomy, the 3D bone surface) still starts: a test stops what
+    would land between its grabs (``w.corridors.shutdown()``, ``w.loader.anatomy.cancel()``,
+    ``w.view3d.cancel_surface()``)."""
+    w = empty_window(qtbot, size)
     w.set_volume(volume)
     return w

@@ -21,6 +21,8 @@ import time
 import numpy as np
 import pytest
 
+from tests.ui.helpers import empty_window
+
 pytestmark = [pytest.mark.gui, pytest.mark.realdata]
 
 TASKS = {"t12": ("t12-right-transpedicular", "T12"), "l2": ("l2-left-transpedicular", "L2")}
@@ -50,15 +52,9 @@ def _scales(w) -> dict[str, float]:
 
 
 def _window(qtbot, qapp, tmp_path):
-    from planner.ui.main_window import MainWindow
     from planner.ui.training_panel import TrainingActions
 
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.loader.quiet = True
-    w.show()
-    qtbot.waitExposed(w)
+    w = empty_window(qtbot, (1400, 900))
     actions = TrainingActions(w, user_data_dir=tmp_path)
     actions.show_panel()  # the layout a trainee has: the same for the case load and the task
     actions.panel.trainee.setText("Trainee")

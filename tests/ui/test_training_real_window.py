@@ -8,21 +8,16 @@ import pytest
 from PySide6.QtCore import Qt
 
 from planner.scenarios.model import scenario_from_dict
+from tests.ui.helpers import empty_window
 
 pytestmark = [pytest.mark.gui, pytest.mark.realdata]
 
 
 def test_the_reference_needle_passes_the_real_l2_task(qtbot, tmp_path, lumbar_ct_dir):
-    from planner.ui.main_window import MainWindow
     from planner.ui.scenario_driver import GuiScenarioDriver
     from planner.ui.training_panel import TrainingActions
 
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1000, 700)
-    w.loader.quiet = True
-    w.show()
-    qtbot.waitExposed(w)
+    w = empty_window(qtbot, (1000, 700))
     try:
         actions = TrainingActions(w, user_data_dir=tmp_path)
         panel = actions.panel
