@@ -46,9 +46,9 @@ Method, per side, on the canal's slices (axial axis first, like :mod:`planner.an
    slice k 13-27 of both sides of the TCIA lumbar scan (45 mm without a foramen); the foramen lies in
    front of that process, level with the back of the L5 body and the L5-S1 disc (renders of k 10-26
    and parasagittal slices 16-22 mm from the midline): the anterior probe finds it on k 18-20 (right)
-   and k 19-20 (left), and nothing else on either shared scan. Anchored at the front everywhere, the
-   probe lost the thoracic foramina of the lumbar scan (it meets the rib heads and the back of the
-   bodies there), hence a second probe, not a moved one.
+   and k 19-20 (left), and nothing else on either shared scan. Anchored at the front everywhere (3 mm,
+   tried), the probe lost ten thoracic foramina of the lumbar scan and the left L1-L2 one (it meets the
+   rib heads and the back of the bodies there), hence a second probe, not a moved one.
 
 Checked by eye on the TCIA lumbar scan (docs/foramina-check.md; the reference table in
 tests/anatomy/test_foramina_eye_check.py): the foramina above T11 (T5-T6 to T10-T11 by position) are
