@@ -62,18 +62,20 @@ class BoneParams:
     closing_mm: float = 3.0
 
 
-def _bone_pieces(labels: np.ndarray, count: int, hu: np.ndarray, p: BoneParams, largest: str) -> np.ndarray:
-    """Per label (0..count): True for the pieces that are bone by the cortical fraction (rule 3 of the
-    module docstring); the largest piece too, ``largest`` = "always" or "if none" (none passes)."""
-    flat = labels.ravel()
-    sizes = np.bincount(flat, minlength=count + 1)
-    cortical = np.bincount(flat[hu.ravel() >= p.cortical_hu], minlength=count + 1)
-    keep = cortical >= p.min_cortical_fraction * sizes
+def _bone_pieces(labels: np.ndarray, count: int, mask: np.ndarray, cortical: np.ndarray, p: BoneParams,
+                 largest: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per label (0..count) of ``labels`` (the pieces of ``mask``): True for the pieces that are bone by
+    the cortical fraction (rule 3 of the module docstring; ``cortical``: the voxels at ``cortical_hu``),
+    the largest too when ``largest`` is "always", or "if none" passes; and each piece's voxel count."""
+    sizes = np.bincount(labels[mask], minlength=count + 1)
+    dense = np.bincount(labels[cortical & mask], minlength=count + 1)
+    keep = dense >= p.min_cortical_fraction * sizes
     keep[0] = False
     if largest == "always" or not keep.any():
-        sizes[0] = -1
-        keep[np.argmax(sizes)] = True
-    return keep
+        biggest = sizes.copy()
+        biggest[0] = -1
+        keep[np.argmax(biggest)] = True
+    return keep, sizes
 
 
 def skeleton_mask(volume: ImageVolume, threshold_hu: float, inside: np.ndarray | None = None,
@@ -90,15 +92,16 @@ def skeleton_mask(volume: ImageVolume, threshold_hu: float, inside: np.ndarray |
     labels, count = ndimage.label(candidates, structure=_ALL_NEIGHBOURS)
     if count == 0:
         return candidates
-    bone = _bone_pieces(labels, count, volume.hu, p, "always")[labels]
+    cortical = volume.hu >= p.cortical_hu
+    keep, _sizes = _bone_pieces(labels, count, candidates, cortical, p, "always")
+    bone = keep[labels]
     del labels
     # step 4: soft tissue joined to the bone by a layer of one voxel (partial volume)
     cores = _erode6(bone)
     labels, count = ndimage.label(cores, structure=_ALL_NEIGHBOURS)
     if count > 1:
-        soft = ~_bone_pieces(labels, count, volume.hu, p, "if none")
-        sizes_ml = np.bincount(labels.ravel(), minlength=count + 1) * float(np.prod(volume.spacing_mm)) / 1000.0
-        soft &= sizes_ml >= p.min_core_ml
+        keep, sizes = _bone_pieces(labels, count, cores, cortical, p, "if none")
+        soft = ~keep & (sizes * float(np.prod(volume.spacing_mm)) / 1000.0 >= p.min_core_ml)
         soft[0] = False
         if soft.any():
             bone &= ~_dilate_cube(soft[labels])
