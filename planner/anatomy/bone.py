@@ -18,18 +18,19 @@ Rule (vectorised: up to three ``scipy.ndimage.label`` passes and shifted-array m
 4. soft tissue pressed on the bone: the kept pieces are eroded by one voxel (6-connected) and split
    again; a core that fails rule 3 and holds at least ``min_core_ml`` is left out with its one-voxel
    rim (every voxel touching it, corners too; the largest core is kept only when no core passes rule
-   3: an osteoporotic spine);
+   3: an osteoporotic spine). On the lumbar scan the contrast-filled aorta (about 200-250 HU) lies on
+   the T11-L1 bodies and joined the spine's piece through partial-volume voxels; its eroded core is a
+   piece of 45 mL with no voxel at 500 HU. A cancellous core cut off from its cortex by the erosion is
+   left out only when it holds ``min_core_ml``; it lies inside the cortex, so the surface seen from
+   outside does not change;
 5. when step 4 left something out, the rest is split again and rule 3 applied once more: on the lumbar
    scan a branching tree of vessels by the crura at T11-L1 (15 mL, no voxel at 500 HU) hung on the
-   aorta and stayed with the spine's piece until then. On the lumbar scan the contrast-filled aorta (about 200-250 HU) lies on the T11-L1 bodies and
-   joined the spine's piece through partial-volume voxels; its eroded core is a piece of 45 mL with no
-   voxel at 500 HU. A cancellous core cut off from its cortex by the erosion is left out only when it
-   holds ``min_core_ml``; it lies inside the cortex, so the surface seen from outside does not change.
+   aorta and stayed with the spine's piece until then.
 
 The fraction was chosen from the pieces of both shared real scans (``>= 200 HU`` in the body, 26-connected):
 bone pieces (the spine, ribs joined to it beyond the scan's edge, the sternum, the humerus) have
 0.055-0.78 of their voxels at >= 500 HU, the smallest being a lower rib's cartilage end (0.055 and 0.061);
-soft tissue has at most 0.023 (a calcified vessel by the stomach near T12; the heart 0.009, the
+soft tissue has at most 0.023 (a vessel by the stomach at T12 on the short scan; the heart 0.009, the
 kidneys 0.002 and 0.000). ``min_cortical_fraction`` = 0.04 lies between them.
 
 Limits: excreted contrast in the renal pelvis or bladder (above 500 HU) and a calcified aorta count as
