@@ -24,6 +24,9 @@ from planner.core.volume import ImageVolume
 from planner.render.vtk_bridge import image_data_ijk, surface_to_lps
 
 DEFAULT_BONE_THRESHOLD_HU = 200.0  # cortical/cancellous bone lies above ~200-300 HU (DOMAIN.md)
+#: Below this threshold the isosurface is the skin or muscle (soft tissue, fat -120 to -90 HU, muscle and
+#: organs 40-60 HU unenhanced): asked for on purpose, so :func:`skeleton_volume` leaves nothing out then.
+SKELETON_MIN_THRESHOLD_HU = 100.0
 
 
 def outside_set_to_air(volume: ImageVolume, inside: np.ndarray | None) -> ImageVolume:
@@ -85,8 +88,11 @@ def skeleton_volume(volume: ImageVolume, threshold_hu: float = DEFAULT_BONE_THRE
     air, -1000 HU (:func:`outside_set_to_air`), and every voxel at or above ``threshold_hu`` that is
     not bone by :func:`planner.anatomy.bone.skeleton_mask` (the enhancing kidneys, heart and aorta of a
     contrast CT) lowered to ``threshold_hu - 1``: the isosurface at ``threshold_hu`` then holds the
-    skeleton only, and where it runs next to what was left out it is unchanged up to one voxel."""
+    skeleton only, and where it runs next to what was left out it is unchanged up to one voxel.
+    A ``threshold_hu`` under :data:`SKELETON_MIN_THRESHOLD_HU` (a skin surface) keeps the soft tissue."""
     inside_volume = outside_set_to_air(volume, inside)
+    if threshold_hu < SKELETON_MIN_THRESHOLD_HU:
+        return inside_volume
     bone = skeleton_mask(inside_volume, threshold_hu, inside)
     cut = (inside_volume.hu >= threshold_hu) & ~bone
     if not cut.any():

@@ -17,7 +17,7 @@ import pytest
 
 from planner.anatomy.bone import fill_enclosed, filled_skeleton_mask, skeleton_mask
 from planner.core.volume import ImageVolume
-from planner.render.surfaces import coarse_bone_surface, skeleton_volume
+from planner.render.surfaces import SKELETON_MIN_THRESHOLD_HU, coarse_bone_surface, skeleton_volume
 
 THRESHOLD_HU = 200.0
 
@@ -171,3 +171,11 @@ def test_the_largest_piece_is_bone_even_with_little_cortex():
     bone = skeleton_mask(replace(volume, hu=hu), THRESHOLD_HU)
     assert bone[in_bone & ~marrow].mean() > 0.98
     assert not bone[kidney].any()
+
+
+def test_a_soft_tissue_threshold_leaves_nothing_out():
+    """A surface below the bone range (the skin, for instance) is asked for on purpose: the kidney-like part
+    and all stay in the volume the surface is made from."""
+    volume, _in_bone, _marrow, _aorta, kidney = _phantom()
+    out = skeleton_volume(volume, SKELETON_MIN_THRESHOLD_HU - 1.0)
+    assert (out.hu == volume.hu).all()
