@@ -37,14 +37,27 @@ Method, per side, on the canal's slices (axial axis first, like :mod:`planner.an
 4. two open runs of one side with only transition slices between them (no pedicle slice, at most
    ``pedicle_reach_mm`` apart) are one foramen: a slice whose bone fraction rises just above
    ``open_fraction`` inside a foramen does not split it in two (:func:`_merge_split_runs`).
+5. the anterior probe: steps 1-4 again with the band centred ``front_offset_mm`` (2 mm) behind the
+   canal's anterior edge instead of on its mean position, and a foramen it finds kept where the first
+   probe saw none: in a stretch of the side longer than ``solid_mm`` (30 mm, about two pedicle
+   heights; Zindrick et al. 1987) between the foramina found, and at least ``pedicle_reach_mm`` from
+   each of them (:func:`_in_solid_stretches`). At L5-S1 the canal is triangular and the S1 superior
+   articular process stands beside its mean position, so the first probe read 0.65-1.0 bone on every
+   slice k 13-27 of both sides of the TCIA lumbar scan (45 mm without a foramen); the foramen lies in
+   front of that process, level with the back of the L5 body and the L5-S1 disc (renders of k 10-26
+   and parasagittal slices 16-22 mm from the midline): the anterior probe finds it on k 18-20 (right)
+   and k 19-20 (left), and nothing else on either shared scan. Anchored at the front everywhere (3 mm,
+   tried), the probe lost ten thoracic foramina of the lumbar scan and the left L1-L2 one (it meets the
+   rib heads and the back of the bodies there), hence a second probe, not a moved one.
 
 Checked by eye on the TCIA lumbar scan (docs/foramina-check.md; the reference table in
 tests/anatomy/test_foramina_eye_check.py): the foramina above T11 (T5-T6 to T10-T11 by position) are
-foramina; the masks in the sacrum are the S1/S2 roots' intrasacral canals beside the sacral canal,
-neural passages rather than intervertebral foramina, and stay unnamed.
+foramina, T11-T12 to L5-S1 are named and at their level; the masks in the sacrum are the S1/S2 roots'
+intrasacral canals beside the sacral canal, neural passages rather than intervertebral foramina, and
+stay unnamed.
 
 Levels: when vertebral levels are known (name and body centre in LPS), a foramen is named after the
-two vertebrae around it ("L2-L3": the L2 root exits there); otherwise its name is empty.
+two vertebrae around it ("L2-L3": the L2 root exits there; :func:`_name`); otherwise its name is empty.
 """
 
 from __future__ import annotations
@@ -95,6 +108,8 @@ class ForaminaParams:
     open_fraction: float = 0.35
     min_height_mm: float = 2.0
     pedicle_reach_mm: float = 9.0
+    front_offset_mm: float | None = 2.0
+    solid_mm: float = 30.0
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
@@ -117,19 +132,54 @@ def _merge_split_runs(runs, pedicle: np.ndarray, max_gap: int) -> list[tuple[int
     return out
 
 
+def _in_solid_stretches(candidates, runs, n_slices: int, solid_slices: float, margin: int) -> list[tuple[int, int]]:
+    """The ``candidates`` (start, stop) lying inside a stretch without any of ``runs`` (the foramina
+    found so far; the canal range's ends) longer than ``solid_slices``, and at least ``margin`` slices
+    from each of them: where the first probe saw bone all along, over more than a pedicle's height, a
+    foramen was missed (step 5); one next to a foramen found already is that foramen seen again."""
+    out = []
+    for a, b in candidates:
+        lo = max([e for _s, e in runs if e <= a], default=0)
+        hi = min([st for st, _e in runs if st >= b], default=n_slices)
+        if any(st < b + margin and a < e + margin for st, e in runs):
+            continue  # overlaps, or lies next to, a foramen found already
+        if hi - lo > solid_slices:
+            out.append((a, b))
+    return out
+
+
+#: How far above the upper vertebra's body centre a foramen may lie and still be named after the pair,
+#: as a fraction of the distance between the two centres (see :func:`_name`).
+ABOVE_UPPER_CENTRE = 0.25
+
+
 def _name(centre_z: float, levels) -> str:
+    """The pair of vertebrae around a foramen whose centre is at ``centre_z`` (LPS z, mm).
+
+    Each foramen lies below its vertebra's pedicle, which leaves the upper part of the body, down to
+    the disc (Gray's Anatomy; DOMAIN.md "Access geometry"): its centre is level with the lower half of
+    the upper body and the disc, so the pair is the one whose midpoint between the body centres (about
+    the disc) is nearest, among the pairs whose span reaches it. The span runs from the lower body's
+    centre to :data:`ABOVE_UPPER_CENTRE` of the pair's distance above the upper one's: an automatic
+    body centre set low in its body (L5 of the TCIA lumbar scan at k 19.8, the body spanning k 17-27)
+    leaves the top of its foramen, or all of it (L5-S1 at k 18-20), above the centre. A foramen beyond
+    the last pair (above the highest vertebra found) stays unnamed."""
     if not levels:
         return ""
     ordered = sorted(levels, key=lambda lv: -float(lv[1][2]))  # cranial first
+    best, best_d = "", np.inf
     for (upper, cu), (lower, cl) in zip(ordered, ordered[1:]):
-        if float(cl[2]) <= centre_z <= float(cu[2]):
-            return f"{upper}-{lower}"
-    return ""
+        zu, zl = float(cu[2]), float(cl[2])
+        if zl <= centre_z <= zu + ABOVE_UPPER_CENTRE * (zu - zl):
+            d = abs(centre_z - 0.5 * (zu + zl))
+            if d < best_d:
+                best, best_d = f"{upper}-{lower}", d
+    return best
 
 
 def name_foramen(foramen: "Foramen", levels) -> str:
-    """The name of ``foramen`` from ``(name, body_centre_lps)`` pairs: the two vertebrae around its
-    centre ("L2-L3"), "" when no pair encloses it."""
+    """The name of ``foramen`` from ``(name, body_centre_lps)`` pairs: the two vertebrae around it
+    ("L2-L3", :func:`_name`), "" when no pair reaches it."""
     return _name(float(foramen.centre_lps[2]), tuple(levels))
 
 
@@ -162,44 +212,17 @@ def find_foramina(volume, canal_mask: np.ndarray, levels=(), params: ForaminaPar
     inv = np.argsort(perm)
     ap = rows[:, None] * post_rc[0] + cols[None, :] * post_rc[1]
     filled = fill_holes_in_plane(A[s0:s1] > p.bone_hu, _IN_PLANE)  # bone with what its cortex encloses
+    grid = _Grid(A, C, s0, s1, ap, filled, sp)
     for side, sign in (("left", 1.0), ("right", -1.0)):
-        probe = np.zeros((s1 - s0,) + A.shape[1:], dtype=bool)
-        frac = np.full(s1 - s0, np.nan)
         lat = sign * (rows[:, None] * left_rc[0] + cols[None, :] * left_rc[1])
-        for n, s in enumerate(range(s0, s1)):
-            rr, cc = np.nonzero(C[s])
-            if rr.size == 0:
-                continue
-            edge = lat[rr, cc].max()
-            ap0 = ap[rr, cc].mean()
-            box = (lat > edge) & (lat <= edge + p.probe_mm) & (np.abs(ap - ap0) <= p.band_mm)
-            if not box.any():
-                continue
-            bone = filled[n] & ~C[s]  # a pedicle's cancellous core, enclosed by its cortex, is bone
-            front = box & (ap <= ap0)  # the facet joint behind the foramen stays out of the count
-            frac[n] = bone[front].mean() if front.any() else bone[box].mean()
-            probe[n] = box & ~bone & ~C[s]
-        # thin slices: average over about 3 mm along the spine so noise does not split a run
-        width = max(1, int(round(3.0 / sp[0])))
-        if width > 1:
-            valid = ~np.isnan(frac)
-            num = ndimage.uniform_filter1d(np.where(valid, frac, 0.0), width, mode="nearest")
-            den = ndimage.uniform_filter1d(valid.astype(float), width, mode="nearest")
-            frac = np.where(valid, num / np.maximum(den, 1e-9), np.nan)
-        pedicle = frac >= p.pedicle_fraction
-        open_ = frac <= p.open_fraction
-        nf = len(frac)
-        near = max(2, int(round(p.pedicle_reach_mm / sp[0])))  # a pedicle within pedicle_reach_mm of the run's end
-        for a, b in _merge_split_runs(_runs(open_), pedicle, near):
-            below = a > 0 and bool(pedicle[max(0, a - near):a].any())
-            above = b < nf and bool(pedicle[b:b + near].any())
-            # bounded by pedicles on both sides, or on one side where the canal's range ends
-            if not ((below or a == 0) and (above or b >= nf) and (below or above)):
-                continue
-            if (b - a) * sp[0] < p.min_height_mm:
-                continue
-            if not probe[a:b].any():
-                continue
+        probe, runs = _side_runs(grid, lat, None, p)
+        if p.front_offset_mm is not None:  # step 5: the anterior probe, where the first one missed one
+            front_probe, front_runs = _side_runs(grid, lat, p.front_offset_mm, p)
+            near = max(2, int(round(p.pedicle_reach_mm / sp[0])))
+            for a, b in _in_solid_stretches(front_runs, runs, s1 - s0, p.solid_mm / sp[0], near):
+                probe[a:b] = front_probe[a:b]
+                runs.append((a, b))
+        for a, b in runs:
             local, box = _to_volume_box(probe[a:b], (s0 + a, r0, c0), perm, inv)
             kji = np.argwhere(local) + np.array([sl.start for sl in box])
             centre = volume.to_lps(kji_to_ijk(kji.mean(axis=0)))
@@ -207,6 +230,65 @@ def find_foramina(volume, canal_mask: np.ndarray, levels=(), params: ForaminaPar
                                float((b - a) * sp[0])))
     out.sort(key=lambda f: (-float(f.centre_lps[2]), f.side))
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Grid:
+    """The axial stack (axial axis first) cropped to the canal's box, and what every probe reads."""
+
+    A: np.ndarray
+    C: np.ndarray
+    s0: int
+    s1: int
+    ap: np.ndarray
+    filled: np.ndarray
+    sp: np.ndarray
+
+
+def _side_runs(g: _Grid, lat: np.ndarray, front_offset_mm: float | None, p: ForaminaParams):
+    """Steps 1-4 on one side (``lat``: mm toward that side): the probe's open voxels per slice and the
+    foramina as (start, stop) runs of slices of the canal's range. The probe band is centred on the
+    canal's mean anterior-posterior position, or ``front_offset_mm`` behind its anterior edge."""
+    A, C, s0, s1, ap, filled, sp = g.A, g.C, g.s0, g.s1, g.ap, g.filled, g.sp
+    probe = np.zeros((s1 - s0,) + A.shape[1:], dtype=bool)
+    frac = np.full(s1 - s0, np.nan)
+    for n, s in enumerate(range(s0, s1)):
+        rr, cc = np.nonzero(C[s])
+        if rr.size == 0:
+            continue
+        edge = lat[rr, cc].max()
+        ap0 = ap[rr, cc].mean() if front_offset_mm is None else ap[rr, cc].min() + front_offset_mm
+        box = (lat > edge) & (lat <= edge + p.probe_mm) & (np.abs(ap - ap0) <= p.band_mm)
+        if not box.any():
+            continue
+        bone = filled[n] & ~C[s]  # a pedicle's cancellous core, enclosed by its cortex, is bone
+        front = box & (ap <= ap0)  # the facet joint behind the foramen stays out of the count
+        frac[n] = bone[front].mean() if front.any() else bone[box].mean()
+        probe[n] = box & ~bone & ~C[s]
+    # thin slices: average over about 3 mm along the spine so noise does not split a run
+    width = max(1, int(round(3.0 / sp[0])))
+    if width > 1:
+        valid = ~np.isnan(frac)
+        num = ndimage.uniform_filter1d(np.where(valid, frac, 0.0), width, mode="nearest")
+        den = ndimage.uniform_filter1d(valid.astype(float), width, mode="nearest")
+        frac = np.where(valid, num / np.maximum(den, 1e-9), np.nan)
+    pedicle = frac >= p.pedicle_fraction
+    open_ = frac <= p.open_fraction
+    nf = len(frac)
+    near = max(2, int(round(p.pedicle_reach_mm / sp[0])))  # a pedicle within pedicle_reach_mm of the run's end
+    runs = []
+    for a, b in _merge_split_runs(_runs(open_), pedicle, near):
+        below = a > 0 and bool(pedicle[max(0, a - near):a].any())
+        above = b < nf and bool(pedicle[b:b + near].any())
+        # bounded by pedicles on both sides, or on one side where the canal's range ends
+        if not ((below or a == 0) and (above or b >= nf) and (below or above)):
+            continue
+        if (b - a) * sp[0] < p.min_height_mm:
+            continue
+        if not probe[a:b].any():
+            continue
+        runs.append((int(a), int(b)))
+    return probe, runs
 
 
 def _to_volume_box(stack: np.ndarray, offset, perm, inv):

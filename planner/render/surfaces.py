@@ -18,11 +18,15 @@ from vtkmodules.util import numpy_support
 from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray
 
+from planner.anatomy.bone import skeleton_mask
 from planner.core.errors import LoadCancelled
 from planner.core.volume import ImageVolume
 from planner.render.vtk_bridge import image_data_ijk, surface_to_lps
 
 DEFAULT_BONE_THRESHOLD_HU = 200.0  # cortical/cancellous bone lies above ~200-300 HU (DOMAIN.md)
+#: Below this threshold the isosurface is the skin or muscle (soft tissue, fat -120 to -90 HU, muscle and
+#: organs 40-60 HU unenhanced): asked for on purpose, so :func:`skeleton_volume` leaves nothing out then.
+SKELETON_MIN_THRESHOLD_HU = 100.0
 
 
 def outside_set_to_air(volume: ImageVolume, inside: np.ndarray | None) -> ImageVolume:
@@ -78,21 +82,40 @@ def _one_triangle(n_points: int) -> vtkPolyData:
     return poly
 
 
-def patient_volume(session) -> ImageVolume:
-    """``session.volume`` with everything outside the patient's body set to air: the CT table, leads
-    and anything outside the body mask (:mod:`planner.anatomy.body`, through ``session.anatomy.body()``)
-    left out, as the window's 3D view does by default. ``session``: a planning session or its export
-    snapshot. Without a body mask (automatic anatomy off, or no body found, e.g. a phantom) the volume
-    as it is."""
+def skeleton_volume(volume: ImageVolume, threshold_hu: float = DEFAULT_BONE_THRESHOLD_HU,
+                    inside: np.ndarray | None = None) -> ImageVolume:
+    """The volume as the default bone surface sees it (issue 13): outside ``inside`` (the body mask)
+    air, -1000 HU (:func:`outside_set_to_air`), and every voxel at or above ``threshold_hu`` that is
+    not bone by :func:`planner.anatomy.bone.skeleton_mask` (the enhancing kidneys, heart and aorta of a
+    contrast CT) lowered to ``threshold_hu - 1``: the isosurface at ``threshold_hu`` then holds the
+    skeleton only, and where it runs next to what was left out it is unchanged up to one voxel.
+    A ``threshold_hu`` under :data:`SKELETON_MIN_THRESHOLD_HU` (a skin surface) keeps the soft tissue."""
+    inside_volume = outside_set_to_air(volume, inside)
+    if threshold_hu < SKELETON_MIN_THRESHOLD_HU:
+        return inside_volume
+    bone = skeleton_mask(inside_volume, threshold_hu, inside)
+    cut = (inside_volume.hu >= threshold_hu) & ~bone
+    if not cut.any():
+        return inside_volume
+    below = np.asarray(np.ceil(threshold_hu) - 1, dtype=volume.hu.dtype)
+    return replace(inside_volume, hu=np.where(cut, np.minimum(inside_volume.hu, below), inside_volume.hu))
+
+
+def patient_volume(session, threshold_hu: float = DEFAULT_BONE_THRESHOLD_HU) -> ImageVolume:
+    """``session.volume`` as the window's 3D view shows it by default (:func:`skeleton_volume`):
+    everything outside the patient's body set to air (the CT table, leads: the body mask of
+    :mod:`planner.anatomy.body`, through ``session.anatomy.body()``) and the enhancing soft tissue above
+    ``threshold_hu`` left out. ``session``: a planning session or its export snapshot. Without a body
+    mask (automatic anatomy off, or no body found, e.g. a phantom) only the soft tissue is left out."""
     anatomy = getattr(session, "anatomy", None)
     body = anatomy.body() if anatomy is not None and getattr(session, "auto_anatomy", True) else None
-    return outside_set_to_air(session.volume, body.mask if body is not None else None)
+    return skeleton_volume(session.volume, threshold_hu, body.mask if body is not None else None)
 
 
 def patient_bone_surface(session, threshold_hu: float = DEFAULT_BONE_THRESHOLD_HU) -> vtkPolyData:
     """The bone surface of :func:`patient_volume` (issue 19: the headless report's 3D key image showed
-    the CT table, which the window's 3D view leaves out)."""
-    return bone_surface(patient_volume(session), threshold_hu)
+    the CT table, which the window's 3D view leaves out; issue 13: and the kidneys)."""
+    return bone_surface(patient_volume(session, threshold_hu), threshold_hu)
 
 
 def bone_surface(

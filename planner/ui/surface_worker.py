@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from planner.core.errors import LoadCancelled
 from planner.core.volume import ImageVolume
-from planner.render.surfaces import bone_surface, coarse_bone_surface, outside_set_to_air
+from planner.render.surfaces import bone_surface, coarse_bone_surface, skeleton_volume
 
 
 class SurfaceWorker(QObject):
@@ -23,7 +23,9 @@ class SurfaceWorker(QObject):
         self.request_id = request_id
         self.volume = volume
         self.threshold_hu = threshold_hu
-        self.body_provider = body_provider  # None: everything (the table too); else () -> BodyMask | None
+        # None: everything above the threshold (the table, the kidneys too); else () -> BodyMask | None,
+        # and only the skeleton inside the body is drawn (planner.render.surfaces.skeleton_volume, issue 13)
+        self.body_provider = body_provider
         self._cancelled = False
 
     def cancel(self) -> None:
@@ -32,8 +34,10 @@ class SurfaceWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            body = self.body_provider() if self.body_provider is not None else None
-            volume = outside_set_to_air(self.volume, body.mask if body is not None else None)
+            volume = self.volume
+            if self.body_provider is not None:
+                body = self.body_provider()
+                volume = skeleton_volume(volume, self.threshold_hu, body.mask if body is not None else None)
             poly = bone_surface(
                 volume, self.threshold_hu,
                 progress=lambda f: self.progress.emit(self.request_id, f),

@@ -93,10 +93,11 @@ class View3D(QWidget):
         self.volume_box.setToolTip("Direct volume rendering of the CT instead of the bone surface")
         self.volume_box.toggled.connect(self.set_volume_rendering)
         bar.addWidget(self.volume_box)
-        self.table_box = QCheckBox("Table", self)
+        self.table_box = QCheckBox("All", self)
         self.table_box.setObjectName("show_table")
-        self.table_box.setToolTip("Show everything above the bone threshold, the CT table and leads too "
-                                  "(off: only what lies inside the patient's body)")
+        self.table_box.setToolTip("Show everything above the bone threshold: the CT table, leads and "
+                                  "enhancing organs (kidneys, heart, aorta) too (off: only the skeleton "
+                                  "inside the patient's body)")
         self.table_box.toggled.connect(lambda _on: self.rebuild_surface())
         bar.addWidget(self.table_box)
         bar.addWidget(QLabel("Bone ≥"))
@@ -200,7 +201,7 @@ class View3D(QWidget):
         self.progress.setVisible(False)
         self.surface_busy.emit(False)
         self.message.emit("Bone surface cancelled; the 3D view keeps what it showed (change the threshold "
-                          "or the Table box to build it again).")
+                          "or the All box to build it again).")
         return True
 
     def _retire_worker(self) -> None:
