@@ -125,8 +125,9 @@ def _marrow_region(vertebra, pts_lps: np.ndarray) -> np.ndarray:
     the ring of the thin anterior cortex of an osteoporotic body does not close at ``bone_hu`` on every
     slice, so hole filling alone left parts of it out (the T11-T12 scan's T12, a zone at its front left:
     4.9 mL outside against 4.15 mL outside TotalSegmentator's labels, tests/analysis/test_beyond_marrow.py).
-    Only between the body's endplates (its height): beyond them lie the discs, which on thick or overlapping slices read as much as such
-    marrow (the T11-T12 disc slices: median 120 HU, partial volume of the endplates)."""
+    Only between the body's endplates (its height): beyond them lie the discs, which on thick or
+    overlapping slices read as much as such marrow (the T11-T12 disc slices: median 120 HU, partial
+    volume of the endplates)."""
     centre, axes, width, depth, height = body_geometry(vertebra)
     u, v, w = ((pts_lps - centre) @ axes.T).T
     a, b = 0.5 * width - _INSIDE_CORTEX_MM, 0.5 * depth - _INSIDE_CORTEX_MM

@@ -182,9 +182,11 @@ class SessionAnatomy:
         return self.spine() if self.ready else None
 
     def vertebra_for(self, plan_levels, needle) -> LevelGeometry | None:
-        """The vertebra of a needle: its plan level when set (sizes from the automatic vertebra near
-        it), else the vertebra its tip is in among the plan's levels and the automatic ones (named or
-        not). ``plan_levels``: the plan's ``Level`` items (a snapshot is safe in a worker thread)."""
+        """The vertebra of a needle: its plan level when set (the automatic vertebra whose body holds
+        the level's centre, under the level's name, :func:`same_body_geometry`; else the level's centre
+        with the sizes of the automatic vertebra near it), else the vertebra its tip is in among the
+        plan's levels (as above) and the automatic ones (named or not). ``plan_levels``: the plan's
+        ``Level`` items (a snapshot is safe in a worker thread)."""
         spine = self.spine()
         plan_levels = tuple(plan_levels)
         if needle.level:
