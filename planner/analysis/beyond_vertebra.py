@@ -10,9 +10,10 @@ The vertebra is found locally around the zone, so the figures need no vertebra s
    its marrow threshold (:func:`planner.anatomy.marrow.vertebra_bone_hu`, the rule the corridor check
    and the sectors use) replaces ``bone_hu`` where it is lower (osteoporotic marrow; on the T11-T12
    scan's T12 at 200 HU three quarters of a zone inside the body read "outside"), but only behind the
-   body's centre (:func:`_marrow_region`): contrast-filled vessels have the same HU as such
-   marrow (the T11-T12 aorta's lumen 135-170 HU) and touch the body's front, so in front of the body's
-   centre ``bone_hu`` stays and a vessel never counts as vertebra. A dense vertebra keeps ``bone_hu``;
+   body's centre and, in front of it, inside the body outline 2 mm within its cortex
+   (:func:`_marrow_region`): contrast-filled vessels have the same HU as such marrow (the T11-T12
+   aorta's lumen 135-170 HU) and touch the body's front, so in front of the body ``bone_hu`` stays
+   and a vessel never counts as vertebra. A dense vertebra keeps ``bone_hu``;
 2. each zone voxel outside it (weighted by its analytic zone fraction, as in
    :mod:`planner.analysis.overlap`) is classified by what it is and where it lies from the
    vertebra's centre in patient axes (LPS; DOMAIN.md "Coordinates"):
@@ -109,17 +110,29 @@ def _classify(offsets_lps: np.ndarray, hu: np.ndarray, cranial_extent: tuple[flo
 _HALF_SPAN_MM = 42.5
 
 
+#: The body outline (the vertebra's width x depth ellipse, to the cortex's outer edge) shrunk by this much
+#: bounds the marrow threshold in front of the centre: the cortical shell (about 1 mm, DOMAIN.md) and a
+#: voxel, so a vessel lying on the cortex stays outside.
+_INSIDE_CORTEX_MM = 2.0
+
+
 def _marrow_region(vertebra, pts_lps: np.ndarray) -> np.ndarray:
     """True where the vertebra's marrow threshold applies: behind the body's centre (the posterior half
-    of the body and the arch). The aorta and the IVC lie in front of the body (DOMAIN.md, issue 13's
-    "anterior (toward the aorta/IVC)"), so a contrast-filled lumen as dense as the marrow never joins
-    the vertebra; the front half's marrow is still inside: with the back half bone, the ring of the
-    anterior cortex closes and each slice's hole filling takes it in. Only between the body's endplates
-    (its height): beyond them lie the discs, which on thick or overlapping slices read as much as such
-    marrow (the T11-T12 disc slices: median 120 HU, partial volume of the endplates)."""
-    centre, axes, _, _, height = body_geometry(vertebra)
+    of the body and the arch), and in front of it only inside the body outline shrunk by
+    ``_INSIDE_CORTEX_MM``. The aorta and the IVC lie in front of the body (DOMAIN.md, issue 13's
+    "anterior (toward the aorta/IVC)"), outside its cortex, so a contrast-filled lumen as dense as the
+    marrow never joins the vertebra. The front half's marrow must be inside by the threshold itself:
+    the ring of the thin anterior cortex of an osteoporotic body does not close at ``bone_hu`` on every
+    slice, so hole filling alone left parts of it out (the T11-T12 scan's T12, a zone at its front left:
+    4.9 mL outside against 4.15 mL outside TotalSegmentator's labels, tests/analysis/test_beyond_marrow.py).
+    Only between the body's endplates (its height): beyond them lie the discs, which on thick or
+    overlapping slices read as much as such marrow (the T11-T12 disc slices: median 120 HU, partial
+    volume of the endplates)."""
+    centre, axes, width, depth, height = body_geometry(vertebra)
     u, v, w = ((pts_lps - centre) @ axes.T).T
-    return (v >= 0.0) & (np.abs(u) <= _HALF_SPAN_MM) & (np.abs(w) <= height / 2.0)
+    a, b = 0.5 * width - _INSIDE_CORTEX_MM, 0.5 * depth - _INSIDE_CORTEX_MM
+    in_body = (u / a) ** 2 + (v / b) ** 2 <= 1.0 if a > 0 and b > 0 else np.zeros(u.shape, dtype=bool)
+    return ((v >= 0.0) & (np.abs(u) <= _HALF_SPAN_MM) | in_body) & (np.abs(w) <= height / 2.0)
 
 
 def beyond_vertebra(volume, zones, params: BeyondParams | None = None, vertebra=None,

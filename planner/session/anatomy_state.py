@@ -16,10 +16,11 @@ cache file was ignored.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import numpy as np
 
-from planner.analysis.vertebra_rule import vertebra_at
+from planner.analysis.vertebra_rule import body_outline_contains, vertebra_at
 from planner.anatomy.body import BodyMask
 from planner.anatomy.cache import AnatomyCache
 from planner.anatomy.cache_parts import body_cached, canal_cached, foramina_cached, sectors_cached, spine_cached, volume_key
@@ -30,7 +31,7 @@ from planner.core.errors import PlannerError
 from planner.core.progress import Cancel, JobCancelled, check_cancel
 from planner.core.volume import ImageVolume
 
-__all__ = ["SessionAnatomy", "auto_level_labels", "confidence_word", "plan_level_geometry"]
+__all__ = ["SessionAnatomy", "auto_level_labels", "confidence_word", "plan_level_geometry", "same_body_geometry"]
 
 #: Body size used for a plan level that has no measured geometry (DOMAIN.md typical lumbar body).
 _DEFAULT_BODY_MM = (45.0, 32.0, 27.0)  # width, depth, height
@@ -48,6 +49,19 @@ def plan_level_geometry(level, measured: LevelGeometry | None = None) -> LevelGe
                          plane_normal_lps=tuple(level.plane_normal_lps or axes[0]),
                          top_endplate_lps=centre, bottom_endplate_lps=centre, height_mm=height, width_mm=width,
                          depth_mm=depth, volume_ml=0.0, symmetry_score=1.0, complete=True)
+
+
+def same_body_geometry(level, measured: LevelGeometry | None) -> LevelGeometry | None:
+    """The automatic vertebra ``measured`` under the plan level's name when the level's centre lies in
+    its body outline (the same body), else None. One measured body (centre, axes, sizes, endplates),
+    not the plan's centre with that body's sizes: the plan's centre may be a click or a label's
+    centroid some mm off the body's middle (the T12 training reference's: TotalSegmentator's body part
+    cut at the canal's most anterior voxel, 4 mm anterior, 3 mm right and 1 mm caudal of the middle of
+    the body's labels, tests/anatomy/test_marrow_body.py), and the measured outline moved there
+    reaches past the anterior cortex and leaves the posterior wall out."""
+    if measured is None or not body_outline_contains(measured, np.asarray(level.body_centre_lps, float))[()]:
+        return None
+    return replace(measured, name=level.name, confidence=1.0)  # the name is the user's word, as a plan level's
 
 
 class SessionAnatomy:
@@ -168,9 +182,11 @@ class SessionAnatomy:
         return self.spine() if self.ready else None
 
     def vertebra_for(self, plan_levels, needle) -> LevelGeometry | None:
-        """The vertebra of a needle: its plan level when set (sizes from the automatic vertebra near
-        it), else the vertebra its tip is in among the plan's levels and the automatic ones (named or
-        not). ``plan_levels``: the plan's ``Level`` items (a snapshot is safe in a worker thread)."""
+        """The vertebra of a needle: its plan level when set (the automatic vertebra whose body holds
+        the level's centre, under the level's name, :func:`same_body_geometry`; else the level's centre
+        with the sizes of the automatic vertebra near it), else the vertebra its tip is in among the
+        plan's levels (as above) and the automatic ones (named or not). ``plan_levels``: the plan's
+        ``Level`` items (a snapshot is safe in a worker thread)."""
         spine = self.spine()
         plan_levels = tuple(plan_levels)
         if needle.level:
@@ -179,10 +195,14 @@ class SessionAnatomy:
             if level is None:
                 return auto
             near = vertebra_at(spine.vertebrae, level.body_centre_lps) if spine.vertebrae else None
-            return plan_level_geometry(level, near or auto)
-        candidates = [plan_level_geometry(lv, vertebra_at(spine.vertebrae, lv.body_centre_lps))
-                      for lv in plan_levels] + list(spine.vertebrae)
+            return same_body_geometry(level, near) or plan_level_geometry(level, near or auto)
+        candidates = [self._plan_vertebra(lv, spine) for lv in plan_levels] + list(spine.vertebrae)
         return vertebra_at(candidates, np.asarray(needle.tip_lps))
+
+    @staticmethod
+    def _plan_vertebra(level, spine: SpineResult) -> LevelGeometry:
+        near = vertebra_at(spine.vertebrae, level.body_centre_lps) if spine.vertebrae else None
+        return same_body_geometry(level, near) or plan_level_geometry(level, near)
 
     def level_name_for(self, plan_levels, needle) -> str:
         """The level a needle belongs to: its own when set (the user's word wins), else the name of the

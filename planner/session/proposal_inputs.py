@@ -3,8 +3,8 @@ passes "the planner's own safety analysis"; the search's full re-check, :mod:`pl
 must read the same inputs or an option can show another breach grade than the safety panel once added).
 
 ``PlanningSession.corridor_job`` checks a needle of level ``L`` with the vertebra
-``SessionAnatomy.vertebra_for`` links it to (the plan's level ``L``, sized by the automatic vertebra near
-it), the cancellous threshold adapted to that vertebra's marrow (:mod:`planner.analysis.marrow`;
+``SessionAnatomy.vertebra_for`` links it to (the automatic vertebra holding the plan level ``L``'s centre,
+under that name; else the plan's level ``L``, sized by the automatic vertebra near it), the cancellous threshold adapted to that vertebra's marrow (:mod:`planner.analysis.marrow`;
 Pickhardt et al. 2013 for low-density marrow), and the patient's body mask. A proposed option adds
 level ``L`` to the plan when it has none (:func:`planner.session.whole_target.add_option_command`), so
 that level, as it will be added, is what links the needle here.

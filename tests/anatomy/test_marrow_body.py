@@ -202,3 +202,93 @@ def test_t12_sectors_from_the_automatic_vertebra(t12, t11_t12_canal):
         assert int(sectors.frame.classify(volume.to_lps(np.array((i, j, k), float))[None])[0]) == sector, name
     i, j, k = T11_T12_T12["body centre"][0]
     assert sectors.labels[k, j, i] == BODY
+
+
+# -- the automatic T12's centre, sizes and axes against TotalSegmentator's body -------------------------
+#: T12's middle: its marrow run (k 3-13, module docstring) less two slices (4 mm) at each end, where the
+#: label takes the endplates' rims and the marginal osteophytes in front of the lower endplate.
+T12_MIDDLE_K = (5, 11)
+
+
+def _labels_on_ct(volume, seg, labels) -> np.ndarray:
+    kji = np.argwhere(np.isin(seg.hu, labels))
+    ijk = np.round(volume.to_ijk(seg.to_lps(kji[:, ::-1].astype(float)))).astype(int)
+    out = np.zeros(volume.hu.shape, bool)
+    out[ijk[:, 2], ijk[:, 1], ijk[:, 0]] = True
+    return out
+
+
+@pytest.fixture(scope="module")
+def t12_reference_body(t12, t11_t12_canal, t11_t12_ct_dir):
+    """TotalSegmentator's body of T12, computed here apart from the planner's body pass: its T11 + T12
+    labels (the split between them runs obliquely through T12's body on this scan) on the CT grid, on each
+    slice of T12's marrow run the part in front of the posterior wall, its largest in-plane part. The wall
+    is the median, over the canal's columns, of the canal mask's front row (segment_canal, another
+    algorithm): the canal's most anterior voxel pokes 3-5 mm into the basivertebral foramen here, and a
+    cut there (as planner/training/t12_anatomy.py does) leaves the posterior wall out."""
+    volume, _ = t12
+    seg = load_path(t11_t12_ct_dir.parent / "totalsegmentator_fast_labels.nii.gz")
+    label = _labels_on_ct(volume, seg, (32, 33))
+    canal = t11_t12_canal.mask
+    ref = np.zeros_like(label)
+    for k in range(T12_MARROW_K[0], T12_MARROW_K[1] + 1):
+        j, i = np.nonzero(canal[k])
+        wall = int(np.median([j[i == c].min() for c in np.unique(i)]))
+        parts, n = ndimage.label(label[k, :wall])
+        if n:
+            ref[k, :wall] = parts == np.argmax(np.bincount(parts.ravel())[1:]) + 1
+    cord = seg.to_lps(np.argwhere(seg.hu == 79)[:, ::-1].astype(float))
+    return ref, cord
+
+
+def _extents_mm(volume, mask2d) -> tuple[float, float]:
+    """Left-right and anterior-posterior extent of a slice's mask, voxel edge to edge (mm)."""
+    j, i = np.nonzero(mask2d)
+    return float(np.ptp(i) + 1) * volume.spacing_mm[0], float(np.ptp(j) + 1) * volume.spacing_mm[1]
+
+
+@pytest.mark.realdata
+def test_t12_centre_and_sizes_match_totalsegmentators_body(t12, t12_reference_body):
+    """Centre within 2.5 mm of the reference body's centroid, width and depth within 3 mm of the medians of
+    its sections' extents over T12's middle. Tolerances: the pass measures on a 1.5 mm grid (extents move by
+    a step, SpineParams.level_params) and TotalSegmentator's labels end about a voxel (1 mm) inside the
+    cortex (docs/ctv.md), so each extent may differ by a step plus a voxel on either side of zero. The
+    body's outline stops at its cortex: before, it took the rib heads and the pedicle bases behind its middle
+    and the flared endplates, 55.5 x 43.5 mm against the reference's 44.9 x 38.1 mm."""
+    volume, spine = t12
+    g = spine.vertebrae[0]
+    ref, _ = t12_reference_body
+    kji = np.argwhere(ref)
+    centroid = volume.to_lps(kji[:, ::-1].astype(float)).mean(axis=0)
+    middle = range(T12_MIDDLE_K[0], T12_MIDDLE_K[1] + 1)
+    widths, depths = zip(*(_extents_mm(volume, ref[k]) for k in middle))
+    ref_w, ref_d = float(np.median(widths)), float(np.median(depths))
+    assert 40.0 <= ref_w <= 50.0 and 30.0 <= ref_d <= 40.0  # a T12 body (DOMAIN.md: 40-50 x 30-35 mm at L1-L3)
+    assert np.linalg.norm(np.asarray(g.body_centre_lps) - centroid) <= 2.5, (g.body_centre_lps, centroid)
+    assert abs(g.width_mm - ref_w) <= 3.0, (g.width_mm, ref_w)
+    assert abs(g.depth_mm - ref_d) <= 3.0, (g.depth_mm, ref_d)
+
+
+@pytest.mark.realdata
+def test_t12_axes_point_from_the_body_to_the_cord(t12, t12_reference_body):
+    """The vertebra's anterior-posterior axis within 6 degrees (in the axial plane) of the mean direction
+    from the reference body's centroid to the centroid of TotalSegmentator's spinal cord label, slice by
+    slice over T12's marrow run (that direction itself spreads over 0-5 degrees from slice to slice), and
+    the cranio-caudal axis within 5 degrees of the scan's (the patient lies straight, module docstring)."""
+    volume, spine = t12
+    g = spine.vertebrae[0]
+    ref, cord = t12_reference_body
+    directions = []
+    for k in range(T12_MARROW_K[0], T12_MARROW_K[1] + 1):
+        ji = np.argwhere(ref[k])
+        body = volume.to_lps(np.stack([ji[:, 1], ji[:, 0], np.full(len(ji), k)], axis=1).astype(float))
+        near = cord[np.abs(cord[:, 2] - body[0, 2]) <= 1.0]
+        if len(near):
+            d = near[:, :2].mean(axis=0) - body[:, :2].mean(axis=0)
+            directions.append(d / np.linalg.norm(d))
+    assert len(directions) >= 9
+    mean = np.mean(directions, axis=0)
+    ap = np.asarray(g.axes_lps[1], float)[:2]
+    angle = np.degrees(np.arccos(np.clip(mean @ ap / np.linalg.norm(mean) / np.linalg.norm(ap), -1.0, 1.0)))
+    assert angle <= 6.0, angle
+    assert np.degrees(np.arccos(abs(g.axes_lps[2][2]))) <= 5.0
