@@ -161,7 +161,8 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
     tips = _as_tips(thermocouple_tips)
     if tips and zones:
         pts = np.array([t for _, t in tips])
-        temps, dists, dom = predicted_temperature_c(pts, zones, th.body_c, th.zone_edge_c, th.default_time_s)
+        temps, dists, dom = predicted_temperature_c(pts, zones, th.body_c, th.zone_edge_c, th.default_time_s,
+                                                    signed_distance=getattr(distances, "point_distances", None))
         for (item_id, tip), t, d, z in zip(tips, temps, dists, dom):
             alarm, prealarm = limits.get(item_id, (th.alarm_c, th.prealarm_c))
             tcs.append(ThermocoupleResult(item_id, tuple(float(v) for v in tip), float(d), float(t), int(z),

@@ -13,7 +13,8 @@ voxel along that point's normal, which is not the smallest of the zones' moved f
 then keeps the union's search.
 
 A drag moves one zone: :class:`CanalDistanceCache` keeps each zone's figure keyed by its shape and the
-prepared canal it was measured against, so only the moved zone is measured again. Results equal the
+prepared canal it was measured against, so only the moved zone is measured again; it also keeps each
+zone's distances to the thermocouple tips (:meth:`CanalDistanceCache.point_distances`). Results equal the
 union's (tests/analysis/test_zone_distance.py compares them on the real lumbar scan).
 """
 
@@ -25,7 +26,9 @@ from planner.analysis.overlap import PreparedCanal, canal_signed_distance, union
 from planner.core.frames import kji_to_ijk
 from planner.geometry.raster import VoxelGrid, shape_box
 
-__all__ = ["CanalDistanceCache", "shape_key", "zone_canal_points"]
+__all__ = ["CanalDistanceCache", "MAX_POINT_ENTRIES", "shape_key", "zone_canal_points"]
+
+MAX_POINT_ENTRIES = 64  # zone shapes x point sets kept for point_distances (a plan has a few of each)
 
 
 def shape_key(zone) -> tuple:
@@ -59,7 +62,22 @@ class CanalDistanceCache:
         self._canal: PreparedCanal | None = None
         self._grid: VoxelGrid | None = None
         self._entries: dict[tuple, tuple[float, np.ndarray | None, bool]] = {}
+        self._points: dict[tuple, np.ndarray] = {}  # (zone shape, points) -> signed distances (mm)
         self.computed = 0
+
+    def point_distances(self, ellipsoid, points_lps) -> np.ndarray:
+        """``ellipsoid.signed_distance(points_lps)``, kept per zone shape and points (the thermocouple
+        tips: a drag that moves one zone measures only that zone's distances to them). At most
+        :data:`MAX_POINT_ENTRIES` entries are kept (then all are dropped and computed again)."""
+        pts = np.ascontiguousarray(points_lps, dtype=float).reshape(-1, 3)
+        key = (shape_key(ellipsoid), pts.tobytes())
+        d = self._points.get(key)
+        if d is None:
+            if len(self._points) >= MAX_POINT_ENTRIES:
+                self._points.clear()
+            d = self._points[key] = ellipsoid.signed_distance(pts)
+            d.flags.writeable = False
+        return d
 
     def _zone(self, grid, zone, canal, margin_mm: float):
         key = (shape_key(zone), float(margin_mm))

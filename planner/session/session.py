@@ -105,9 +105,7 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
         self._lesion_cache.clear()
         self.thermal.clear()
         self.foramina.clear()
-        self._zone_anatomy.clear()
-        self._zones.clear()
-        self._canal_distances = CanalDistanceCache()
+        self.forget_figures()
         self.evaluation = None
         with self._quiet():
             self.plan.assign(PlanDocument(series=SeriesRef.from_series_info(volume.info)))
@@ -174,6 +172,14 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
         except ValueError as exc:
             raise PlannerError(str(exc)) from None
         self._on_plan_changed()
+
+    def forget_figures(self) -> None:
+        """Drop the per-item figures kept between evaluations (each antenna's zone, each zone's canal and
+        foramen distances and beyond-the-vertebra figures): the next evaluation computes them all afresh
+        (the benchmark's full re-analysis; tests comparing with a fresh computation)."""
+        self._zones.clear()
+        self._canal_distances = CanalDistanceCache()
+        self._zone_anatomy.clear()
 
     def begin_interaction(self) -> None:
         """A drag started: evaluate cheaply (zones and fast numbers, no corridor check) until
