@@ -299,7 +299,8 @@ def _band_signed_distance(grid: VoxelGrid, zones, canal: PreparedCanal, inside_p
             if len(d) and d.min() < 0:
                 best = int(np.argmin(d))
                 return float(d[best]), cand[best]
-    for n, pts in enumerate((near, canal.surface_in_slices(None))):
+    for n in (0, 1):  # the window's surface points, then (only when needed) all of them
+        pts = near if n == 0 else canal.surface_in_slices(None)
         cand = _min_distance_candidates(zones, pts)
         if len(cand) == 0:
             continue

@@ -55,13 +55,13 @@ def zone_canal_points(grid: VoxelGrid, canal: PreparedCanal, zone, margin_mm: fl
 
 
 class CanalDistanceCache:
-    """Zone shape -> (signed distance mm, closest canal point, centre in the canal) for one prepared
-    canal; ``computed`` counts the zones measured (tests, the benchmark)."""
+    """Zone shape -> [signed distance mm, closest canal point, centre in the canal (None: not asked
+    yet)] for one prepared canal; ``computed`` counts the zones measured (tests, the benchmark)."""
 
     def __init__(self):
         self._canal: PreparedCanal | None = None
         self._grid: VoxelGrid | None = None
-        self._entries: dict[tuple, tuple[float, np.ndarray | None, bool]] = {}
+        self._entries: dict[tuple, list] = {}
         self._points: dict[tuple, np.ndarray] = {}  # (zone shape, points) -> signed distances (mm)
         self.computed = 0
 
@@ -86,10 +86,15 @@ class CanalDistanceCache:
             self.computed += 1
             inside = zone_canal_points(grid, canal, zone, margin_mm)
             d, p = canal_signed_distance(grid, [zone], canal, inside)
-            centre = np.asarray(getattr(zone, "ellipsoid", zone).centre_lps, float).reshape(1, 3)
-            in_canal = bool(canal.contains(centre)[0])
-            entry = (d, p, in_canal)
+            entry = [d, p, None]  # None: whether its centre lies in the canal is not known yet
         return key, entry
+
+    def _centre_in_canal(self, zone, entry, canal) -> bool:
+        """Whether the zone's centre lies in the canal (asked only when another zone contains it)."""
+        if entry[2] is None:
+            centre = np.asarray(getattr(zone, "ellipsoid", zone).centre_lps, float).reshape(1, 3)
+            entry[2] = bool(canal.contains(centre)[0])
+        return entry[2]
 
     def distance(self, grid: VoxelGrid, zones, canal: PreparedCanal, margin_mm: float = 2.0
                  ) -> tuple[float, np.ndarray | None]:
@@ -107,14 +112,14 @@ class CanalDistanceCache:
         for _key, (d, p, _in) in measured:
             if d < best:
                 best, closest = d, p
-        centres = [np.asarray(getattr(z, "ellipsoid", z).centre_lps, float)
-                   for z, (_k, (_d, _p, in_canal)) in zip(zones, measured) if in_canal]
-        for c in centres:  # another zone's centre in the canal may lie deeper in this zone
-            pt = c.reshape(1, 3)
+        for b, (_key, entry) in zip(zones, measured):  # another zone's centre in the canal may lie deeper
+            c = np.asarray(getattr(b, "ellipsoid", b).centre_lps, float).reshape(1, 3)
             for z in zones:
-                lower, _upper = union_distance_bounds([z], pt)
-                if lower[0] < min(best, 0.0):
-                    d, _ = union_signed_distance([z], pt)
+                if z is b:
+                    continue
+                lower, _upper = union_distance_bounds([z], c)
+                if lower[0] < min(best, 0.0) and self._centre_in_canal(b, entry, canal):
+                    d, _ = union_signed_distance([z], c)
                     if d[0] < min(best, 0.0):
-                        best, closest = float(d[0]), c
+                        best, closest = float(d[0]), c[0]
         return best, closest

@@ -106,6 +106,7 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
         self.thermal.clear()
         self.foramina.clear()
         self.forget_figures()
+        self._zone_anatomy.clear()
         self.evaluation = None
         with self._quiet():
             self.plan.assign(PlanDocument(series=SeriesRef.from_series_info(volume.info)))
@@ -179,7 +180,7 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
         (the benchmark's full re-analysis; tests comparing with a fresh computation)."""
         self._zones.clear()
         self._canal_distances = CanalDistanceCache()
-        self._zone_anatomy.clear()
+        self._zone_anatomy.forget_zones()
 
     def begin_interaction(self) -> None:
         """A drag started: evaluate cheaply (zones and fast numbers, no corridor check) until

@@ -75,8 +75,13 @@ class ZoneAnatomyCache:
         self.foramen_computed = 0
 
     def clear(self) -> None:
-        self._beyond.clear()
+        self.forget_zones()
         self._spheres.clear()
+
+    def forget_zones(self) -> None:
+        """Drop every zone's figures (beyond the vertebra, foramen distances); the foramina's own
+        bounding spheres are kept."""
+        self._beyond.clear()
         self._foramen_mm.clear()
 
     def _bounding_spheres(self, grid, foramina) -> tuple[np.ndarray, np.ndarray]:
