@@ -146,7 +146,7 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
         overlap, pts, frac = overlap_ml(grid, zones, canal.mask, box)
         overlap_region = _overlap_region(canal.mask, box, frac)  # what the views fill red
         if canal.band is not None:  # the figures from the sub-voxel boundary
-            overlap, pts = canal_overlap_ml(grid, zones, canal, box)
+            overlap, pts = canal_overlap_ml(grid, zones, canal, box, known=(pts, frac))
         distance, closest_pt = (canal_signed_distance(grid, zones, canal, pts) if distances is None or canal.band is None
                                 else distances.distance(grid, zones, canal, margin_mm))
         if canal.band is not None:

@@ -111,3 +111,18 @@ def test_a_zone_centred_in_the_canal_inside_another_zone_counts_for_both():
     assert union == pytest.approx(4.0 - 5.5, abs=1e-6)
     assert each == pytest.approx(union, abs=1e-9)
     assert min(alone) == pytest.approx(-0.8, abs=1e-6)  # neither zone's own figure is the union's
+
+
+def test_the_core_overlap_from_the_whole_masks_fractions_equals_computing_it_again(lumbar):
+    """analyze() passes canal_overlap_ml the fractions overlap_ml already found for every canal voxel
+    of the box (issue 15: they were computed twice); the core voxels' share and points are the same."""
+    from planner.analysis.overlap import canal_overlap_ml, overlap_ml, zones_box
+
+    grid, centre, band, _plain = lumbar
+    for zones in _cases(centre)[:8]:
+        box = zones_box(grid, zones, 2.0)
+        _ml, pts, frac = overlap_ml(grid, zones, band.mask, box)
+        again, core_pts = canal_overlap_ml(grid, zones, band, box)
+        reused, reused_pts = canal_overlap_ml(grid, zones, band, box, known=(pts, frac))
+        assert reused == pytest.approx(again, rel=1e-12, abs=1e-12)
+        assert np.array_equal(reused_pts, core_pts)
