@@ -175,9 +175,8 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
         self._on_plan_changed()
 
     def forget_figures(self) -> None:
-        """Drop the per-item figures kept between evaluations (each antenna's zone, each zone's canal and
-        foramen distances and beyond-the-vertebra figures): the next evaluation computes them all afresh
-        (the benchmark's full re-analysis; tests comparing with a fresh computation)."""
+        """Drop the per-zone figures kept between evaluations (zones, canal and foramen distances, beyond
+        the vertebra): the next evaluation computes all afresh (the benchmark's full re-analysis, tests)."""
         self._zones.clear()
         self._canal_distances = CanalDistanceCache()
         self._zone_anatomy.forget_zones()
