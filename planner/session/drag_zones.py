@@ -38,8 +38,11 @@ class ZoneCache:
         """The zone of every antenna of ``plan`` in plan order; only antennas whose inputs changed (or
         whose device object is not the library's current one) are computed. ``devices``: a
         :class:`~planner.ablation.devices.DeviceLibrary` (read only when a zone must be computed or
-        its device checked)."""
+        its device checked), or a function giving it: asked only when the plan has an antenna (reading
+        the shipped library imports jsonschema: a case without antennas never needs it)."""
         out, keep = [], set()
+        if plan.antennas and callable(devices):
+            devices = devices()
         for antenna in plan.antennas:
             needle = plan.get(antenna.needle_id)
             key = zone_inputs(antenna, needle)

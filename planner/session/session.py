@@ -212,7 +212,7 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
     # --- derived results -------------------------------------------------------------------------
     def zone_results(self) -> list[ZoneResult]:
         """Every antenna's predicted zone; only those whose inputs changed are computed (drag_zones.py)."""
-        return self._zones.results(self.plan, self.devices)
+        return self._zones.results(self.plan, lambda: self.devices)
 
     def _level_axes(self, needle: Needle):
         level = self.plan.level_named(needle.level) if needle.level else None
