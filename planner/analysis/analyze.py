@@ -112,7 +112,7 @@ def _overlap_region(canal_mask: np.ndarray, box, frac: np.ndarray) -> LocalMask 
 
 def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, thermocouple_tips=(),
             thresholds: SafetyThresholds | None = None, margin_mm: float = 2.0,
-            thermocouple_limits=None) -> AnalysisResult:
+            thermocouple_limits=None, distances=None) -> AnalysisResult:
     """Analyse predicted zones against the spinal canal, a target and thermocouples.
 
     - ``volume_geometry``: an ImageVolume or a VoxelGrid.
@@ -123,6 +123,9 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
     - ``thermocouple_tips``: LPS points, a list or a dict ``{item_id: tip_lps}``.
     - ``thermocouple_limits``: ``{item_id: (alarm_c, prealarm_c)}``, each thermocouple's own limits
       (default: the thresholds' ``alarm_c`` and ``prealarm_c``).
+    - ``distances``: a :class:`~planner.analysis.zone_distance.CanalDistanceCache` (the session's):
+      the canal distance from each zone's own figure, kept while the zone does not move (issue 15;
+      with the sub-voxel band only: the voxel-centre figure is corrected per point after the union's pick).
 
     Findings come from the rule table (:mod:`planner.analysis.rules`) applied to the figures.
     """
@@ -143,8 +146,9 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
         overlap, pts, frac = overlap_ml(grid, zones, canal.mask, box)
         overlap_region = _overlap_region(canal.mask, box, frac)  # what the views fill red
         if canal.band is not None:  # the figures from the sub-voxel boundary
-            overlap, pts = canal_overlap_ml(grid, zones, canal, box)
-        distance, closest_pt = canal_signed_distance(grid, zones, canal, pts)
+            overlap, pts = canal_overlap_ml(grid, zones, canal, box, known=(pts, frac))
+        distance, closest_pt = (canal_signed_distance(grid, zones, canal, pts) if distances is None or canal.band is None
+                                else distances.distance(grid, zones, canal, margin_mm))
         if canal.band is not None:
             overlap, distance = settle_contact(grid, overlap, distance)
             if overlap == 0.0:
@@ -157,7 +161,8 @@ def analyze(volume_geometry, canal_mask, zones, target_mask_or_shapes=None, ther
     tips = _as_tips(thermocouple_tips)
     if tips and zones:
         pts = np.array([t for _, t in tips])
-        temps, dists, dom = predicted_temperature_c(pts, zones, th.body_c, th.zone_edge_c, th.default_time_s)
+        temps, dists, dom = predicted_temperature_c(pts, zones, th.body_c, th.zone_edge_c, th.default_time_s,
+                                                    signed_distance=getattr(distances, "point_distances", None))
         for (item_id, tip), t, d, z in zip(tips, temps, dists, dom):
             alarm, prealarm = limits.get(item_id, (th.alarm_c, th.prealarm_c))
             tcs.append(ThermocoupleResult(item_id, tuple(float(v) for v in tip), float(d), float(t), int(z),

@@ -69,6 +69,19 @@ class CanalBand:
     def surface_k(self) -> np.ndarray:
         return self.kji[:, 0]
 
+    def sorted_keys(self, shape_kji) -> tuple[np.ndarray, np.ndarray]:
+        """The band voxels' flat grid indices, sorted, and the order that sorts them (for
+        :func:`contains`; sorted once per band and grid shape, not at every call: issue 15, a drag asks
+        several times per move)."""
+        shape_kji = tuple(int(n) for n in shape_kji)
+        cached = self.__dict__.get("_sorted_keys")
+        if cached is None or cached[0] != shape_kji:
+            key = _keys(self.kji, shape_kji)
+            order = np.argsort(key, kind="stable")
+            cached = (shape_kji, key[order], order)
+            object.__setattr__(self, "_sorted_keys", cached)  # a cache on a frozen record: not a field
+        return cached[1], cached[2]
+
     def in_slices(self, k_slice: slice) -> np.ndarray:
         """Indices of the band voxels whose slice index lies in ``k_slice``."""
         lo = np.searchsorted(self.kji[:, 0], k_slice.start, side="left")
@@ -258,11 +271,10 @@ def contains(grid: VoxelGrid, mask: np.ndarray, band: CanalBand | None, points_l
     out = np.zeros(len(pts), bool)
     out[on] = mask[ijk[on, 2], ijk[on, 1], ijk[on, 0]]
     if band is not None and len(band.kji):
-        key = _keys(band.kji, grid.shape_kji)
-        order = np.argsort(key)
+        sorted_key, order = band.sorted_keys(grid.shape_kji)
         q = _keys(ijk_to_kji(ijk), grid.shape_kji)
-        pos = np.clip(np.searchsorted(key[order], q), 0, len(key) - 1)
-        hit = on & (key[order][pos] == q)
+        pos = np.clip(np.searchsorted(sorted_key, q), 0, len(sorted_key) - 1)
+        hit = on & (sorted_key[pos] == q)
         b = order[pos[hit]]
         out[hit] = band.phi_mm[b] + np.einsum("ij,ij->i", pts[hit] - band.centre_lps[b], band.normal_lps[b]) < 0
     return out

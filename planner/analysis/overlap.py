@@ -113,9 +113,13 @@ class PreparedCanal:
         return contains(self.grid, self.mask, self.band, points_lps)
 
 
-def canal_overlap_ml(grid: VoxelGrid, zones, canal: PreparedCanal, box: Box) -> tuple[float, np.ndarray]:
+def canal_overlap_ml(grid: VoxelGrid, zones, canal: PreparedCanal, box: Box,
+                     known: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, np.ndarray]:
     """Volume (mL) of the canal inside the zone union with the sub-voxel boundary, and the LPS
-    centres of the canal voxels of ``box`` away from the boundary band (for the depth search)."""
+    centres of the canal voxels of ``box`` away from the boundary band (for the depth search).
+    ``known``: ``(points, fractions)`` that :func:`overlap_ml` gave for the whole canal mask on this
+    ``box`` (a voxel's fraction depends on that voxel alone, so the core voxels' are taken from there
+    instead of being computed twice: issue 15)."""
     local = canal.mask[box].copy()
     band = canal.band
     idx = np.zeros(0, dtype=int)
@@ -124,7 +128,14 @@ def canal_overlap_ml(grid: VoxelGrid, zones, canal: PreparedCanal, box: Box) -> 
         start = np.array([s.start for s in box])
         kji = band.kji[idx] - start
         local[kji[:, 0], kji[:, 1], kji[:, 2]] = False
-    core_ml, pts, _ = overlap_ml(grid, zones, local, box)
+    if known is None:
+        core_ml, pts, _ = overlap_ml(grid, zones, local, box)
+    else:  # the core voxels in argwhere order: those of the whole mask's argwhere still set in ``local``
+        all_pts, all_frac = known
+        kji_all = np.argwhere(canal.mask[box])
+        core = local[kji_all[:, 0], kji_all[:, 1], kji_all[:, 2]] if len(kji_all) else np.zeros(0, bool)
+        pts = all_pts[core] if len(all_pts) else np.zeros((0, 3))
+        core_ml = float(all_frac[core].sum() * grid.voxel_volume_mm3 / 1000.0) if len(all_frac) else 0.0
     ells = _ellipsoids(zones)
     r_min = min((float(e.semi_axes_mm.min()) for e in ells), default=10.0)
     sub_mm = float(np.clip(0.09 * r_min, 0.3, 1.5))
@@ -299,7 +310,8 @@ def _band_signed_distance(grid: VoxelGrid, zones, canal: PreparedCanal, inside_p
             if len(d) and d.min() < 0:
                 best = int(np.argmin(d))
                 return float(d[best]), cand[best]
-    for n, pts in enumerate((near, canal.surface_in_slices(None))):
+    for n in (0, 1):  # the window's surface points, then (only when needed) all of them
+        pts = near if n == 0 else canal.surface_in_slices(None)
         cand = _min_distance_candidates(zones, pts)
         if len(cand) == 0:
             continue

@@ -52,12 +52,14 @@ def freezing_temperature_c(distance_mm, conduction_mm: float, shortest_semi_axis
 
 
 def predicted_temperature_c(points_lps, zones, body_c: float = 37.0, edge_c: float = 60.0,
-                            default_time_s: float = 300.0, simultaneous: bool = False):
+                            default_time_s: float = 300.0, simultaneous: bool = False, signed_distance=None):
     """Predicted temperatures at ``points_lps`` (n, 3) from ``zones`` (PlannedZone or Ellipsoid).
 
     Returns ``(temperature_c (n,), distance_mm (n,) to the nearest zone surface, index (n,) of the
     zone that dominates)``. Heating and freezing excesses are kept apart: the result is the hotter
     of the heating estimates or, when only cryo zones are near, the colder freezing estimate.
+    ``signed_distance(ellipsoid, points)``: how a zone's distances are had (default: computed; the
+    session keeps them per zone shape while dragging, :mod:`planner.analysis.zone_distance`).
     """
     pts = np.asarray(points_lps, dtype=float).reshape(-1, 3)
     n = len(pts)
@@ -70,7 +72,7 @@ def predicted_temperature_c(points_lps, zones, body_c: float = 37.0, edge_c: flo
         ell = getattr(zone, "ellipsoid", zone)
         time_s = float(getattr(zone, "time_s", default_time_s))
         kind = getattr(zone, "kind", "microwave")
-        d = ell.signed_distance(pts)
+        d = ell.signed_distance(pts) if signed_distance is None else signed_distance(ell, pts)
         dist = np.minimum(dist, d)
         length = conduction_length_mm(time_s)
         b = float(ell.semi_axes_mm.min())

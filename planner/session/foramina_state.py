@@ -11,7 +11,7 @@ scan; the app still does it in its corridor worker (``CorridorRunner``), the hea
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -29,11 +29,18 @@ class ForaminaSet:
     foramina: tuple[Foramen, ...]
     union: np.ndarray | None
     error: str = ""
+    _named: dict = field(default_factory=dict, repr=False)  # the last naming: levels -> named foramina
 
     def named(self, levels) -> tuple[Foramen, ...]:
-        """The foramina named from ``levels`` (``(name, body_centre_lps)`` pairs)."""
+        """The foramina named from ``levels`` (``(name, body_centre_lps)`` pairs). The same levels give
+        back the same objects (each evaluation asks, a drag's every frame: issue 15)."""
         levels = tuple(levels)
-        return tuple(replace(f, level=name_foramen(f, levels)) for f in self.foramina)
+        cached = self._named.get(levels)
+        if cached is None:
+            cached = tuple(replace(f, level=name_foramen(f, levels)) for f in self.foramina)
+            self._named.clear()
+            self._named[levels] = cached
+        return cached
 
 
 def levels_for_naming(plan_levels, anatomy) -> tuple[tuple[str, tuple], ...]:

@@ -17,12 +17,12 @@ from psygnal import Signal
 
 from planner.core.frames import nearest_voxel_values
 from planner.ablation.devices import DeviceLibrary
-from planner.ablation.zones import planned_zone
 from planner.analysis.analyze import analyze
 from planner.anatomy.lesion import LesionParams, segment_lesion
 from planner.analysis.corridor import CorridorParams, CorridorReport, check_corridor
 from planner.analysis.marrow import params_for_vertebra
 from planner.analysis.overlap import PreparedCanal
+from planner.analysis.zone_distance import CanalDistanceCache
 from planner.analysis.rules.registry import RuleInputs, run_rules
 from planner.analysis.thresholds import SafetyThresholds
 from planner.core.errors import PlanError, PlannerError
@@ -36,6 +36,7 @@ from planner.analysis.vertebra_rule import inside_vertebra
 from planner.session.anatomy_state import SessionAnatomy
 from planner.session.canal_prep import CanalPrepMixin
 from planner.session.devices_state import DevicesMixin
+from planner.session.drag_zones import ZoneCache
 from planner.session.masks import VersionedMask
 from planner.session.thermal_state import DAMAGE_EXPORT_NAME, ThermalState, damage_export_provider, thermal_key
 from planner.session.foramina_state import ForaminaMixin, SessionForamina
@@ -81,6 +82,8 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
         self.thermal = ThermalState()  # the bioheat model's result, run in the background (issue 16)
         self.foramina = SessionForamina()  # neural foramina per canal version (issue 13)
         self._zone_anatomy = ZoneAnatomyCache()  # beyond-the-vertebra figures per zone
+        self._zones = ZoneCache()  # each antenna's zone, computed again only when its inputs change
+        self._canal_distances = CanalDistanceCache()  # each zone's canal distance, per zone shape and canal
         self.extra_export_masks: dict = {}  # name -> mask or (mask, kind) from other providers (CTV, ...)
         self.extra_export_masks[DAMAGE_EXPORT_NAME] = damage_export_provider(self)  # bioheat damage region
         self._connect_plan()
@@ -102,6 +105,7 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
         self._lesion_cache.clear()
         self.thermal.clear()
         self.foramina.clear()
+        self.forget_figures()
         self._zone_anatomy.clear()
         self.evaluation = None
         with self._quiet():
@@ -170,6 +174,13 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
             raise PlannerError(str(exc)) from None
         self._on_plan_changed()
 
+    def forget_figures(self) -> None:
+        """Drop the per-zone figures kept between evaluations (zones, canal and foramen distances, beyond
+        the vertebra): the next evaluation computes all afresh (the benchmark's full re-analysis, tests)."""
+        self._zones.clear()
+        self._canal_distances = CanalDistanceCache()
+        self._zone_anatomy.forget_zones()
+
     def begin_interaction(self) -> None:
         """A drag started: evaluate cheaply (zones and fast numbers, no corridor check) until
         :meth:`end_interaction`, at most once per frame when a ``schedule`` is set."""
@@ -200,17 +211,8 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
 
     # --- derived results -------------------------------------------------------------------------
     def zone_results(self) -> list[ZoneResult]:
-        out = []
-        for antenna in self.plan.antennas:
-            needle = self.plan.get(antenna.needle_id)
-            try:
-                device = self.devices.get(antenna.device_id)
-                zone = planned_zone(antenna.tip_lps(needle), needle.direction, device, antenna.power_w,
-                                    antenna.time_s, item_id=antenna.id)
-                out.append(ZoneResult(antenna.id, needle.id, zone))
-            except PlannerError as exc:
-                out.append(ZoneResult(antenna.id, needle.id, None, str(exc)))
-        return out
+        """Every antenna's predicted zone; only those whose inputs changed are computed (drag_zones.py)."""
+        return self._zones.results(self.plan, lambda: self.devices)
 
     def _level_axes(self, needle: Needle):
         level = self.plan.level_named(needle.level) if needle.level else None
@@ -375,7 +377,8 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
         tips = {t.id: t.tip_lps for t in self.plan.thermocouples}
         limits = {t.id: (t.alarm_c, t.prealarm_c) for t in self.plan.thermocouples}
         canal = self._canal if planned else None  # no zone: the canal is not used (rules/canal.py), not prepared
-        result = analyze(self.grid, canal, planned, self._targets(), tips, self.thresholds, thermocouple_limits=limits)
+        result = analyze(self.grid, canal, planned, self._targets(), tips, self.thresholds, thermocouple_limits=limits,
+                         distances=self._canal_distances)
         reports = self._fresh_corridors(corridors)
         if corridors and not self.defer_corridors and self.auto_anatomy:
             self.foramina.compute(self.volume, self.canal_mask, self.canal.version)

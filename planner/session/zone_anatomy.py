@@ -63,29 +63,98 @@ def vertebra_lookup(session):
 
 
 class ZoneAnatomyCache:
-    """Beyond-the-vertebra results per antenna, keyed by the zone's shape (one volume per cache)."""
+    """Beyond-the-vertebra results per antenna, keyed by the zone's shape (one volume per cache), and
+    each zone's distance to each foramen (issue 15: the union's distance to a foramen is the smallest
+    of its zones' distances, so a drag computes only the zone that moved). ``foramen_computed`` counts
+    the zone-to-foramen distances computed (tests, the benchmark)."""
 
     def __init__(self):
         self._beyond: dict[str, tuple[tuple, BeyondVertebra]] = {}
-        self._spheres: dict[tuple, tuple] = {}  # foramen box -> bounding sphere (centre LPS, radius mm)
+        self._spheres: dict[tuple, tuple] = {}  # foramina (mask ids) -> bounding spheres (centres LPS, radii mm)
+        self._foramen_mm: dict[str, tuple[tuple, dict]] = {}  # antenna id -> (zone key, {mask id: (mask, mm)})
+        self.foramen_computed = 0
 
     def clear(self) -> None:
-        self._beyond.clear()
+        self.forget_zones()
         self._spheres.clear()
 
-    def _lower_bound_mm(self, grid, foramen, ellipsoids) -> float:
-        """A lower bound of the zones' distance to ``foramen``: centre distance minus both bounding
-        radii (the foramen's voxel centres plus half a voxel diagonal; the zone's largest semi-axis)."""
-        key = tuple((sl.start, sl.stop) for sl in foramen.box) + (foramen.side,)
-        sphere = self._spheres.get(key)
-        if sphere is None:
-            pts = grid.to_lps(kji_to_ijk(foramen.points_kji()).astype(float))
+    def forget_zones(self) -> None:
+        """Drop every zone's figures (beyond the vertebra, foramen distances); the foramina's own
+        bounding spheres are kept."""
+        self._beyond.clear()
+        self._foramen_mm.clear()
+
+    def _bounding_spheres(self, grid, foramina) -> tuple[np.ndarray, np.ndarray]:
+        """Each foramen's bounding sphere: the centre of its voxel centres and their largest distance
+        from it plus half a voxel diagonal; kept while the same foramen masks are shown."""
+        key = tuple(id(f.local) for f in foramina)
+        cached = self._spheres.get(key)
+        if cached is not None and all(a is f.local for a, f in zip(cached[0], foramina)):
+            return cached[1], cached[2]
+        half_diagonal = 0.5 * float(np.linalg.norm(grid.spacing_ijk_mm))
+        centres, radii = [], []
+        for f in foramina:
+            pts = grid.to_lps(kji_to_ijk(f.points_kji()).astype(float))
             centre = pts.mean(axis=0)
-            radius = float(np.linalg.norm(pts - centre, axis=1).max()) + 0.5 * float(np.linalg.norm(grid.spacing_ijk_mm))
-            sphere = self._spheres[key] = (centre, radius)
-        centre, radius = sphere
-        return min(float(np.linalg.norm(np.asarray(e.centre_lps) - centre)) - radius - float(np.max(e.semi_axes_mm))
-                   for e in ellipsoids)
+            centres.append(centre)
+            radii.append(float(np.linalg.norm(pts - centre, axis=1).max()) + half_diagonal)
+        self._spheres = {key: (tuple(f.local for f in foramina), np.array(centres).reshape(-1, 3), np.array(radii))}
+        return self._spheres[key][1], self._spheres[key][2]
+
+    def _lower_bounds_mm(self, grid, foramina, ellipsoids) -> np.ndarray:
+        """Per foramen, a lower bound of the zones' distance to it: centre distance minus both bounding
+        radii (the foramen's sphere, the zone's largest semi-axis), smallest over the zones."""
+        centres, radii = self._bounding_spheres(grid, foramina)
+        bound = np.full(len(foramina), np.inf)
+        for e in ellipsoids:
+            gap = np.linalg.norm(centres - np.asarray(e.centre_lps, float), axis=1) - radii - float(np.max(e.semi_axes_mm))
+            bound = np.minimum(bound, gap)
+        return bound
+
+    def _zone_foramen_mm(self, grid, zone_result, key, foramen) -> float:
+        """The distance of one zone (shape ``key``: :func:`zone_key`) to one foramen
+        (:func:`foramen_distance_mm` of that zone alone), kept per antenna while its zone keeps its shape."""
+        entry = self._foramen_mm.get(zone_result.antenna_id)
+        if entry is None or entry[0] != key:
+            entry = self._foramen_mm[zone_result.antenna_id] = (key, {})
+        hit = entry[1].get(id(foramen.local))
+        if hit is not None and hit[0] is foramen.local:
+            return hit[1]
+        self.foramen_computed += 1
+        d = foramen_distance_mm(grid, [zone_result.zone.ellipsoid], foramen)
+        entry[1][id(foramen.local)] = (foramen.local, d)
+        return d
+
+    def _forget_others(self, zones, foramina) -> None:
+        """Drop the distances of antennas no longer planned and of foramina no longer shown."""
+        live = {id(f.local) for f in foramina}
+        antennas = {z.antenna_id for z in zones}
+        for antenna_id in list(self._foramen_mm):
+            if antenna_id not in antennas:
+                del self._foramen_mm[antenna_id]
+                continue
+            per = self._foramen_mm[antenna_id][1]
+            for stale in set(per) - live:
+                del per[stale]
+
+    def foramen_distances(self, grid, zones, foramina, full: bool, near_mm: float) -> tuple:
+        """``(foramen, mm)`` from the union of ``zones`` (ZoneResults with a zone) to each foramen: the
+        smallest of the zones' own distances, each computed once per zone shape; ``full`` False (a
+        drag): only the foramina a bounding-sphere bound puts within ``near_mm`` of some zone."""
+        if not foramina or not zones:
+            return ()
+        if not full:
+            bounds = self._lower_bounds_mm(grid, foramina, [z.zone.ellipsoid for z in zones])
+            foramina = [f for f, b in zip(foramina, bounds) if b <= near_mm]
+        else:
+            self._forget_others(zones, foramina)
+        keyed = [(z, zone_key(z.zone)) for z in zones]
+        out = []
+        for f in foramina:
+            d = min(self._zone_foramen_mm(grid, z, key, f) for z, key in keyed)
+            if math.isfinite(d):
+                out.append((f, d))
+        return tuple(out)
 
     def figures(self, volume, grid, zone_results, foramina, full: bool, near_mm: float = 5.0,
                 vertebra_of=None, lesion_inside=None) -> ZoneAnatomy:
@@ -96,13 +165,7 @@ class ZoneAnatomyCache:
         (:func:`vertebra_lookup`): each zone's vertebra, for its marrow threshold; ``lesion_inside``:
         the target lesion, left out of that vertebra's marrow."""
         zones = [z for z in zone_results if z.zone is not None]
-        distances = ()
-        if foramina and zones:
-            ells = [z.zone.ellipsoid for z in zones]
-            if not full:  # a drag: only the foramina that can lie within the warning distance
-                foramina = [f for f in foramina if self._lower_bound_mm(grid, f, ells) <= near_mm]
-            distances = tuple((f, d) for f in foramina
-                              if math.isfinite(d := foramen_distance_mm(grid, ells, f)))
+        distances = self.foramen_distances(grid, zones, tuple(foramina or ()), full, near_mm)
         beyond: dict[str, BeyondVertebra] = {}
         complete = True
         for z in zones:

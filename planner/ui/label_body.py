@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.ui import slice_cache
+from planner.ui.overlay_geometry import plane_key
+
 SAMPLE_STEP_PX = 4.0  # a label is about 30 x 20 px: 8 x 5 samples, finer than the mask's 2-6 mm grid at 1-2 px/mm
 BESIDE_SPINE_MM = 30.0  # a label beside the spine: past the vertebral body's half width (lumbar ~ 20-25 mm)
 
@@ -33,11 +36,7 @@ def body_test(session, view):
 
     def occupancy() -> np.ndarray:
         if "on" not in grid:
-            cols = int(np.ceil(max(view.width(), 1) / SAMPLE_STEP_PX)) + 1
-            rows = int(np.ceil(max(view.height(), 1) / SAMPLE_STEP_PX)) + 1
-            gx, gy = np.meshgrid(np.arange(cols) * SAMPLE_STEP_PX, np.arange(rows) * SAMPLE_STEP_PX)
-            a, b = viewport.screen_to_plane(gx.ravel(), gy.ravel())
-            grid["on"] = body.contains(sl.plane.to_lps(a, b, sl.h_mm)).reshape(rows, cols)
+            grid["on"] = _occupancy(view, viewport, sl, body)
         return grid["on"]
 
     def on_body(rect) -> bool:
@@ -51,6 +50,26 @@ def body_test(session, view):
         return bool(on[max(r0, 0):r1 + 1, max(c0, 0):c1 + 1].any())
 
     return on_body
+
+
+def _occupancy(view, viewport, sl, body) -> np.ndarray:
+    """The body mask sampled on the view's grid of :data:`SAMPLE_STEP_PX` points, kept on the view while
+    its frame (size, centre, zoom, displayed plane and height) and the body mask stay the same (issue
+    15: a drag repaints every view once per frame with nothing of this changed; sampling the body over
+    the whole view was the largest part of a repaint's label layout)."""
+    key = (view.width(), view.height(), viewport.width_px, viewport.height_px, float(viewport.center_a_mm),
+           float(viewport.center_b_mm), float(viewport.scale_px_per_mm), plane_key(sl.plane), float(sl.h_mm))
+    cached = getattr(view, "_body_occupancy", None)
+    if slice_cache.ENABLED and cached is not None and cached[0] == key and cached[1] is body:
+        return cached[2]
+    cols = int(np.ceil(max(view.width(), 1) / SAMPLE_STEP_PX)) + 1
+    rows = int(np.ceil(max(view.height(), 1) / SAMPLE_STEP_PX)) + 1
+    gx, gy = np.meshgrid(np.arange(cols) * SAMPLE_STEP_PX, np.arange(rows) * SAMPLE_STEP_PX)
+    a, b = viewport.screen_to_plane(gx.ravel(), gy.ravel())
+    on = body.contains(sl.plane.to_lps(a, b, sl.h_mm)).reshape(rows, cols)
+    on.flags.writeable = False
+    view._body_occupancy = (key, body, on)
+    return on
 
 
 def layout_options(session, view) -> dict:
