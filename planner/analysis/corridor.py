@@ -10,13 +10,15 @@ Method (all vectorised; the only Python loop is over the few breach runs found):
    cancellous bone (>= ``cancellous_hu``; 300-400 HU in DOMAIN.md, lower in the elderly). So a lytic
    lesion inside an intact cortical ring still counts as inside the bone.
 3. **Breach depth** of a cross-section = how far the needle's surface (disk of the outer radius)
-   reaches beyond the envelope, measured in the cross-section plane, i.e. radially (Euclidean
-   distance transform of the envelope's outside). Breaches are assessed along the bony path, from
+   reaches beyond the envelope: the 3-D Euclidean distance from its surface to the nearest bone of
+   the resampled stack (beside a wall parallel to the needle, the radial distance; across a gap
+   between two bones along the path, the distance to the nearer one: :func:`_outside_distance_mm`).
+   Breaches are assessed along the bony path, from
    ``lead_in_factor`` outer diameters (4.8 mm for a 13G needle) past where the needle enters bone, to
    the tip: the cortex at the entry point is crossed obliquely, so the needle is partly outside bone
    there by construction. The entry is where the axis enters bone, or where the needle's wall first
    touches bone when the axis does not follow within the lead-in (a needle running beside a
-   pedicle). Cross-sections with no bone within the margin are not assessed (needle in soft
+   pedicle). Cross-sections with no bone within the margin (in 3-D) are not assessed (needle in soft
    tissue). For a transpedicular path this is the pedicle (the bony tube between the entry cortex
    and the body) and the body.
 4. Each run of breached cross-sections is graded like Gertzbein-Robbins (DOMAIN.md "Access
@@ -51,8 +53,6 @@ from planner.analysis.corridor_skin import body_skin as _body_skin, find_skin as
 from planner.geometry.trajectory import needle_direction, needle_length_mm, orthonormal_axes
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
-
-_NO_BONE_MM = 1e6  # EDT spacing between cross-sections: keeps distances within one cross-section
 
 
 @dataclass(frozen=True)
@@ -187,6 +187,23 @@ def _bone_envelope(hu: np.ndarray, params: CorridorParams, fringe_px: int) -> np
     return filled | cancellous
 
 
+def _outside_distance_mm(envelope: np.ndarray, step_mm: float, h_mm: float) -> np.ndarray:
+    """3-D distance (mm) from each cross-section grid point to the nearest bone of the whole stack.
+
+    In 3-D, not per cross-section (issue 17): where the needle crosses a soft-tissue gap between two
+    bones along its path (a facet joint, the space between an articular process and the pedicle), the
+    nearest bone lies ahead or behind, not in the cross-section's plane. Measured in the plane only,
+    the breach was whatever bone happened to lie within the window beside the gap (up to the
+    window's size), or nothing when none did, so lines 0.25 mm apart jumped between grade 1 and 3 on
+    the T11-T12 scan's T12. The 3-D distance is a 1-Lipschitz function of position, so the breach
+    changes by at most the shift of the line; beside a pedicle wall parallel to the needle it is the
+    same as the in-plane distance (the closed-form phantom tests).
+    """
+    if not envelope.any():
+        return np.full(envelope.shape, np.inf)
+    return ndimage.distance_transform_edt(~envelope, sampling=(step_mm, h_mm, h_mm))
+
+
 def _direction_label(v_lps: np.ndarray, axes: np.ndarray, side: str) -> str:
     lr, ap, cc = axes @ v_lps
     dominant = int(np.argmax(np.abs([lr, ap, cc])))
@@ -255,8 +272,9 @@ def check_corridor(
     if lesion_inside is not None:
         envelope |= np.asarray(lesion_inside(pts.reshape(-1, 3)), dtype=bool).reshape(envelope.shape)
 
-    outside = ndimage.distance_transform_edt(~envelope, sampling=(_NO_BONE_MM, h, h))
-    has_bone = outside.min(axis=(1, 2)) < _NO_BONE_MM / 2
+    step = length / (n_axial - 1)
+    outside = _outside_distance_mm(envelope, step, h)
+    has_bone = outside[:, half, half] <= radius + params.margin_mm  # bone within the window, in 3-D
     depth_field = np.clip(outside - h / 2.0, 0.0, None)
 
     aa, bb = np.meshgrid(offsets, offsets, indexing="ij")
@@ -274,7 +292,6 @@ def check_corridor(
 
     in_bone = envelope[:, half, half]
     touches = envelope[:, disk].any(axis=1)
-    step = length / (n_axial - 1)
     breach_profile = np.full(n_axial, np.nan)
     bone_entry = None
     if touches.any():

@@ -20,6 +20,7 @@ from planner.geometry.raster import VoxelGrid, paste, rasterise
 from planner.plan.commands_base import AddItem, MacroCommand
 from planner.plan.items import Antenna, Level, Needle, Thermocouple
 from planner.planning.ctv import CtvChoice, build_ctv
+from planner.planning.ctv_own import restrict_to_own_arch
 from planner.planning.propose import Option
 from planner.session.session import PlanningSession
 from planner.session.targets import target_shape
@@ -100,6 +101,7 @@ def ctv_case(session: PlanningSession, level_name: str | None = None, override=N
         raise PlannerError(f"No vertebral body found where the lesion lies ({exc}): the lesion lies outside "
                            f"any vertebra, or mark level {name} on its body first.") from None
     sectors = sector_map(session.volume, frame, session.canal_mask, extra_mask=gtv)
+    sectors = restrict_to_own_arch(session.volume, sectors, session.canal_mask)  # no neighbour's arch
     if override is None:
         level = session.plan.level_named(name)
         override = getattr(level, "ctv_sectors", None) if level is not None else None
