@@ -51,8 +51,8 @@ def _median(fn, n=3):
 
 
 def run_case(name, volume, level, gtv, canal):
-    sm = restrict_to_own_arch(volume, sector_map(volume, level, canal, extra_mask=gtv), canal)  # as ctv_case
-    ctv, _ = build_ctv(sm.labels, gtv)
+    sm = sector_map(volume, level, canal, extra_mask=gtv)
+    ctv, _ = build_ctv(restrict_to_own_arch(volume, sm, canal).labels, gtv)  # as ctv_case
     device = load_library().get(DEVICE)
     # the search reads what the app's session gives it (planner.session.proposal_inputs): the
     # marrow-adapted threshold, the body mask and the vertebra

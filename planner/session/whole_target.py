@@ -101,11 +101,13 @@ def ctv_case(session: PlanningSession, level_name: str | None = None, override=N
         raise PlannerError(f"No vertebral body found where the lesion lies ({exc}): the lesion lies outside "
                            f"any vertebra, or mark level {name} on its body first.") from None
     sectors = sector_map(session.volume, frame, session.canal_mask, extra_mask=gtv)
-    sectors = restrict_to_own_arch(session.volume, sectors, session.canal_mask)  # no neighbour's arch
     if override is None:
         level = session.plan.level_named(name)
         override = getattr(level, "ctv_sectors", None) if level is not None else None
-    ctv, choice = build_ctv(sectors.labels, gtv, override)
+    # the CTV from the level's own arch (the neighbours' processes cut off); the search's pedicle axes
+    # still read the sectors as found
+    own = restrict_to_own_arch(session.volume, sectors, session.canal_mask)
+    ctv, choice = build_ctv(own.labels, gtv, override)
     return CtvCase(frame, sectors, gtv, ctv, choice, measured)
 
 

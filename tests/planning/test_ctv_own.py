@@ -69,13 +69,14 @@ def test_t12_labels_are_as_source_says(t12_six_sectors, t11_t12_volume):
 
 
 def test_t12_ctv_holds_none_of_t11s_arch(t12_six_sectors):
-    """Before: 2258 of the 12067 arch voxels (19 %) were TotalSegmentator's T11 (its spinous process
-    and laminae reaching down behind T12's arch); after: under 1 %, with at least 70 % of the arch
-    voxels it calls T12 kept."""
+    """The sectors as found hold 2258 TotalSegmentator T11 voxels in their 12067 arch voxels (19 %: its
+    spinous process and laminae reaching down behind T12's arch); the CTV's arch under 1 % of that, with
+    at least 70 % of the arch voxels TotalSegmentator calls T12 kept."""
     ts, case = t12_six_sectors
     arch = case.sectors.labels > BODY
     assert set(case.choice.sectors) == {1, 2, 3, 4, 5, 6}
     t11_in_ctv_arch = np.count_nonzero(case.ctv & arch & (ts == 33))
     assert t11_in_ctv_arch <= 0.01 * np.count_nonzero(arch), t11_in_ctv_arch
-    assert np.count_nonzero(arch & (ts == 32)) >= 0.7 * 5136  # TS-T12 voxels in the unrestricted arch sectors
-    assert np.count_nonzero(case.ctv & (ts == 33) & ~(case.sectors.labels == BODY)) <= 0.01 * np.count_nonzero(arch)
+    assert np.count_nonzero(arch & (ts == 33)) > 0.1 * np.count_nonzero(arch)  # the premise, as found
+    own_t12 = np.count_nonzero(arch & (ts == 32))  # TS-T12 voxels in the arch sectors as found
+    assert np.count_nonzero(case.ctv & arch & (ts == 32)) >= 0.7 * own_t12
