@@ -189,7 +189,9 @@ def test_t12_search_counts_bone_as_the_recheck_does(t12):
     assert allowed, [line.rejected for line in on_axis(lines)]
     fixed = prepare_lines(volume, case.sectors, session.canal_mask, session.foramen_mask, axis_only, 15.0,
                           lesion_mask=case.gtv)  # no session inputs: the default 200 HU, as the search had
-    assert not any(len(line.tip_depths_mm) for line in on_axis(fixed))
+    # with 200 HU the low-density pedicle reads as outside the bone: fewer allowed tips (none at all while
+    # breaches were measured in each cross-section's plane; with the 3-D distance, fewer)
+    assert sum(len(x.tip_depths_mm) for x in on_axis(fixed)) < sum(len(x.tip_depths_mm) for x in on_axis(lines))
     for line in allowed:
         deepest = line.tip(float(line.tip_depths_mm.max()))
         assert full.failure(line.side, line.entry_lps, deepest) == "", line.side
