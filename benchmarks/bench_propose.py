@@ -30,6 +30,7 @@ from planner.core.resources import sample_dir  # noqa: E402
 from planner.imaging import load_path  # noqa: E402
 from planner.planning.access import NEEDLE_OUTER_MM, SEARCH_CORRIDOR  # noqa: E402
 from planner.planning.ctv import build_ctv  # noqa: E402
+from planner.planning.ctv_own import restrict_to_own_arch  # noqa: E402
 from planner.planning.propose import propose  # noqa: E402
 from planner.planning.recheck import CorridorInputs  # noqa: E402
 from planner.analysis.corridor import CorridorParams  # noqa: E402
@@ -51,7 +52,7 @@ def _median(fn, n=3):
 
 def run_case(name, volume, level, gtv, canal):
     sm = sector_map(volume, level, canal, extra_mask=gtv)
-    ctv, _ = build_ctv(sm.labels, gtv)
+    ctv, _ = build_ctv(restrict_to_own_arch(volume, sm, canal).labels, gtv)  # as ctv_case
     device = load_library().get(DEVICE)
     # the search reads what the app's session gives it (planner.session.proposal_inputs): the
     # marrow-adapted threshold, the body mask and the vertebra

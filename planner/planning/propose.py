@@ -64,6 +64,9 @@ class ProposeParams:
     sample_mm: float = 1.5
     keep: int = 25
     retries: int = 6
+    #: CTV coverages (percent of the sample points) this close count as equal when ranking a side's
+    #: shots, and the lower breach grade wins (:func:`_best`)
+    breach_tie_pct: float = 2.0
     access: AccessParams = field(default_factory=AccessParams)
 
 
@@ -133,8 +136,18 @@ def _sample_points(volume, mask: np.ndarray, sample_mm: float) -> np.ndarray:
     return volume.to_lps(kji_to_ijk(kji).astype(float))
 
 
-def _best(shots: list[Shot], keep: int) -> list[Shot]:
-    return sorted(shots, key=lambda s: (-int(s.covers.sum()), -s.clearance_mm, s.protocol.power_w * s.protocol.time_s))[:keep]
+def _best(shots: list[Shot], keep: int, n_points: int = 0, tie_pct: float = 0.0) -> list[Shot]:
+    """The ``keep`` best shots: most CTV points covered, then the lowest breach grade the search
+    measured, then the largest canal clearance, then the least energy. Coverages within ``tie_pct``
+    percent of the ``n_points`` sample points count as equal, so a breach is not proposed where a line
+    covering about as much avoids it (issue 17: T12's right needle read a grade 3 breach)."""
+    bucket = max(n_points * tie_pct / 100.0, 1.0)
+
+    def key(s: Shot):
+        covered = int(s.covers.sum())
+        return (-int(covered // bucket), _grade_to(s), -covered, -s.clearance_mm,
+                s.protocol.power_w * s.protocol.time_s)
+    return sorted(shots, key=key)[:keep]
 
 
 def _grade_to(shot: Shot) -> int:
@@ -266,7 +279,7 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
             margin = required_clearance_mm(pr.time_s, p) + half_voxel_mm(volume)
             shots += shots_for(lines[side], device, pr, volume, sectors, cdist, pts, margin, tree, stats,
                                search.batch(side, pr))
-        kept[side] = _best(shots, p.keep)
+        kept[side] = _best(shots, p.keep, len(pts), p.breach_tie_pct)
     if not kept["left"] and not kept["right"]:
         from planner.planning.reach import Reachability
 

@@ -20,6 +20,7 @@ from planner.geometry.raster import VoxelGrid, paste, rasterise
 from planner.plan.commands_base import AddItem, MacroCommand
 from planner.plan.items import Antenna, Level, Needle, Thermocouple
 from planner.planning.ctv import CtvChoice, build_ctv
+from planner.planning.ctv_own import restrict_to_own_arch
 from planner.planning.propose import Option
 from planner.session.session import PlanningSession
 from planner.session.targets import target_shape
@@ -103,7 +104,10 @@ def ctv_case(session: PlanningSession, level_name: str | None = None, override=N
     if override is None:
         level = session.plan.level_named(name)
         override = getattr(level, "ctv_sectors", None) if level is not None else None
-    ctv, choice = build_ctv(sectors.labels, gtv, override)
+    # the CTV from the level's own arch (the neighbours' processes cut off); the search's pedicle axes
+    # still read the sectors as found
+    own = restrict_to_own_arch(session.volume, sectors, session.canal_mask)
+    ctv, choice = build_ctv(own.labels, gtv, override)
     return CtvCase(frame, sectors, gtv, ctv, choice, measured)
 
 
