@@ -271,9 +271,10 @@ _POOL_LOCK = threading.Lock()
 
 
 def _warm_up(dtype) -> None:
-    from planner.anatomy import hull2d, resample_kernel
+    from planner.anatomy import hull2d, resample_kernel, sweep_kernel
 
     resample_kernel.warm_up(dtype)
+    sweep_kernel.warm_up(dtype)
     hull2d.warm_up()
 
 
