@@ -158,11 +158,6 @@ def _box(volume: ImageVolume, level: LevelFrame, p: SectorParams) -> Box:
     return box
 
 
-def _box_points(volume: ImageVolume, box) -> np.ndarray:
-    kk, jj, ii = np.meshgrid(*(np.arange(s.start, s.stop) for s in box), indexing="ij")
-    return volume.to_lps(np.stack([ii, jj, kk], axis=-1).reshape(-1, 3).astype(float))
-
-
 def vertebra_mask(volume: ImageVolume, level, canal_mask: np.ndarray | None,
                   params: SectorParams | None = None) -> np.ndarray:
     """Boolean mask (CT grid ``[k, j, i]``) of the vertebra of ``level`` (method step 1)."""
@@ -182,15 +177,20 @@ def _vertebra_in_box(volume: ImageVolume, lf: LevelFrame, canal_mask: np.ndarray
     sk, sj, si = volume.spacing_mm[2], volume.spacing_mm[1], volume.spacing_mm[0]
     hu = ndimage.gaussian_filter(volume.hu[box].astype(np.float32),
                                  sigma=[p.smooth_sigma_mm / s for s in (sk, sj, si)])
-    _, v, w = lf.local(_box_points(volume, box)).T
+    arch_hu = p.posterior_bone_hu if p.posterior_bone_hu is not None and p.posterior_bone_hu < p.bone_hu else None
+    # Only voxels above the lower threshold can be bone: their frame coordinates alone are computed.
+    (k, j, i), lps = box_voxels(volume, box, hu > (p.bone_hu if arch_hu is None else arch_hu))
+    _, v, w = lf.local(lps).T
+    hu_at = hu[k, j, i]
     half = lf.height_mm / 2.0 + p.slab_margin_mm
     slab = np.where(v > lf.depth_mm / 2.0 + _CANAL_AP_MM, half + p.posterior_slab_extra_mm, half)
-    bone = hu > p.bone_hu
-    if p.posterior_bone_hu is not None and p.posterior_bone_hu < p.bone_hu:
+    is_bone = hu_at > p.bone_hu
+    if arch_hu is not None:
         frame = frame or sector_frame(volume, lf, canal_mask, None, p)
-        arch = (v >= frame.v_wall).reshape(hu.shape)
-        bone |= arch & (hu > p.posterior_bone_hu)
-    bone &= (np.abs(w) <= slab).reshape(hu.shape)
+        is_bone |= (v >= frame.v_wall) & (hu_at > arch_hu)
+    is_bone &= np.abs(w) <= slab
+    bone = np.zeros(hu.shape, bool)
+    bone[k[is_bone], j[is_bone], i[is_bone]] = True
     in_plane = np.zeros((3, 3, 3), bool)
     in_plane[1] = ndimage.generate_binary_structure(2, 1)
     bone = fill_holes_in_plane(bone, in_plane)
