@@ -4,7 +4,8 @@ The tilt search's F ratios (planner/anatomy/levels_align.py ``_f_ratios``) are c
 with the previous code kept here (``_reference_f_ratios``: scipy-equal samples of the whole sweep,
 transposed and concatenated, rounded to the CT's integers, then clipped), and the compiled sweep
 sampler (planner/anatomy/sweep_kernel.py) with the numpy path it replaces, at random points inside
-and beyond a CT (scipy's ``mode="nearest"``) and on extreme HU.
+and beyond a CT (scipy's ``mode="nearest"``) and on extreme HU; the compiled in-plane distance
+transform (planner/anatomy/slice_edt.py) with scipy's, on random masks and the lumbar scan's bone.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from planner.anatomy import levels_align, sweep_kernel
+from planner.anatomy import levels_align, levels_grid, slice_edt, sweep_kernel
 from planner.anatomy.levels_body import LevelParams
 from planner.anatomy.resample_kernel import points_linear_nearest
 from planner.core.frames import map_coordinates_kji
@@ -78,3 +79,43 @@ def test_a_float_ct_takes_the_numpy_path():
     ijk = np.random.default_rng(3).uniform(-1.0, 6.0, size=(1000, 3))
     expected = np.clip(points_linear_nearest(hu, map_coordinates_kji(ijk)).astype(float), -100.0, 600.0)
     assert np.array_equal(sweep_kernel.swept_hu(hu, ijk, -100.0, 600.0), expected)
+
+
+# --- the in-plane distance transform (planner/anatomy/slice_edt.py) ------------------------------------
+def _scipy_slices(mask, step):
+    return np.stack([ndimage.distance_transform_edt(m, sampling=(step, step)) for m in mask])
+
+
+@pytest.mark.parametrize("step", [1.5, 1.0, 0.5, 0.75, 3.0])
+def test_slice_distances_equal_scipy_bit_for_bit(step):
+    rng = np.random.default_rng(11)
+    for trial in range(60):
+        shape = (int(rng.integers(1, 5)), int(rng.integers(1, 60)), int(rng.integers(1, 60)))
+        mask = rng.random(shape) < rng.uniform(0.3, 0.995)
+        if trial % 2:
+            mask = ndimage.binary_dilation(mask, iterations=2)  # large blobs: long distances
+        for m in mask:
+            if m.all():
+                m.flat[int(rng.integers(m.size))] = False  # every slice holds background
+        fast = slice_edt.slicewise_edt(mask, step)
+        assert fast is not None
+        assert np.array_equal(fast, _scipy_slices(mask, step)), (trial, shape)
+
+
+def test_slice_distances_leave_other_cases_to_scipy():
+    assert not slice_edt.exact_step(0.7) and not slice_edt.exact_step(1.0 / 3.0) and slice_edt.exact_step(1.5)
+    assert slice_edt.slicewise_edt(np.ones((2, 4, 4), bool), 1.5) is None  # a slice without background
+    assert slice_edt.slicewise_edt(np.ones((1, 4, 4), bool) & (np.arange(4) > 0), 0.7) is None
+    m = np.ones((2, 5, 6), bool)
+    m[0, 2, 3] = m[1, 0, 0] = False
+    assert np.array_equal(levels_grid.slicewise_distance_mm(m, 0.7), _scipy_slices(m, 0.7))  # scipy path
+
+
+@pytest.mark.realdata
+def test_slice_distances_on_the_lumbar_scans_bone(lumbar_volume, lumbar_spine):
+    """The search's 1.5 mm grid around each third vertebra: bone (> 200 HU) and soft tissue."""
+    for v in lumbar_spine.vertebrae[::3]:
+        grid = levels_grid.LocalGrid.around(v.body_centre_lps, v.axes_lps, 1.5, (-40, 40), (-30, 60), (-20, 20))
+        hu, _ = levels_grid.resample(lumbar_volume, grid)
+        for mask in (hu > 200, hu < 200):
+            assert np.array_equal(levels_grid.slicewise_distance_mm(mask, 1.5), _scipy_slices(mask, 1.5))
