@@ -24,6 +24,10 @@ mid-sagittal plane; ``v`` toward posterior from the body centre; ``w`` toward th
    transverse process (3 left / 5 right). Posterior elements are looked for
    ``posterior_slab_extra_mm`` above and below the body's slab (the spinous process points down).
 
+Every step runs inside the level's voxel box (the lateral and posterior reach around the slab;
+:mod:`planner.anatomy.sector_boxes`), never over the whole CT: :func:`sector_labels_in_box` gives the
+labels in that box, :func:`sector_map` the same labels on the CT grid.
+
 The interface is narrow on purpose (a level's centre, axes, mid-sagittal plane, height and depth, a
 canal mask, optionally a bone mask) so automatic vertebrae can replace the click-made levels.
 """
