@@ -18,10 +18,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-from scipy import ndimage
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import planner  # noqa: E402,F401  - first: its BLAS thread setting applies before numpy loads (as in the app)
+import numpy as np  # noqa: E402
+from scipy import ndimage  # noqa: E402
 
 from planner.ablation.devices import load_library  # noqa: E402
 from planner.ablation.zones import planned_zone  # noqa: E402

@@ -33,11 +33,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-from scipy import ndimage
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import planner  # noqa: E402,F401  - first: its BLAS thread setting applies before numpy loads (as in the app)
+import numpy as np  # noqa: E402
+from scipy import ndimage  # noqa: E402
 
 from planner.anatomy.body import segment_body  # noqa: E402
 from planner.anatomy.canal import segment_canal  # noqa: E402

@@ -17,10 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from planner.core.lazy import lazy_module
-from planner.core.frames import map_coordinates_kji
 from planner.anatomy.levels_body import LevelParams, footprint_at_seed
 from planner.anatomy.levels_grid import LocalGrid, close_slices, holes_in_slices, resample, small_parts
-from planner.anatomy.resample_kernel import points_linear_nearest
+from planner.anatomy.sweep_kernel import swept_hu
 from planner.core.volume import ImageVolume
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -71,18 +70,18 @@ def _section_core(volume: ImageVolume, seed_lps, p: LevelParams) -> tuple[np.nda
 
 def _f_ratios(volume: ImageVolume, centre_lps: np.ndarray, offsets_uv: np.ndarray, frames) -> np.ndarray:
     """Between-section over within-section variance of HU on the core swept along each frame's
-    ``axes[2]``. The HU of all frames are sampled in one call (trilinear, edge values beyond the scan:
-    :func:`~planner.anatomy.resample_kernel.points_linear_nearest`, scipy's numbers)."""
+    ``axes[2]``. The HU of all frames are sampled in one call (trilinear, edge values beyond the scan,
+    rounded to the CT's integers and clipped to -100..600 HU:
+    :func:`~planner.anatomy.sweep_kernel.swept_hu`, scipy's numbers)."""
     along = np.arange(-_ALONG_HALF_MM, _ALONG_HALF_MM + 1e-9, _ALONG_STEP_MM)
-    kji = []
-    for axes in frames:
+    ijk = np.empty((len(frames), along.size * len(offsets_uv), 3))
+    for n, axes in enumerate(frames):  # one frame at a time: BLAS's small-matrix path (faster here)
         pts = (centre_lps[None, None, :] + along[:, None, None] * axes[2]
                + offsets_uv[None, :, 0:1] * axes[0] + offsets_uv[None, :, 1:2] * axes[1])
-        kji.append(map_coordinates_kji(volume.to_ijk(pts.reshape(-1, 3))))
-    values = points_linear_nearest(volume.hu, np.concatenate(kji, axis=1)).reshape(len(kji), along.size, -1)
-    out = np.empty(len(kji))
+        ijk[n] = volume.to_ijk(pts.reshape(-1, 3))
+    values = swept_hu(volume.hu, ijk.reshape(-1, 3), -100.0, 600.0).reshape(len(frames), along.size, -1)
+    out = np.empty(len(frames))
     for n, v in enumerate(values):
-        v = np.clip(v.astype(float), -100.0, 600.0)
         out[n] = float(np.var(v.mean(axis=1)) / (np.mean(np.var(v, axis=1)) + 25.0))
     return out
 

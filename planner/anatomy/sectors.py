@@ -24,6 +24,10 @@ mid-sagittal plane; ``v`` toward posterior from the body centre; ``w`` toward th
    transverse process (3 left / 5 right). Posterior elements are looked for
    ``posterior_slab_extra_mm`` above and below the body's slab (the spinous process points down).
 
+Every step runs inside the level's voxel box (the lateral and posterior reach around the slab;
+:mod:`planner.anatomy.sector_boxes`), never over the whole CT: :func:`sector_labels_in_box` gives the
+labels in that box, :func:`sector_map` the same labels on the CT grid.
+
 The interface is narrow on purpose (a level's centre, axes, mid-sagittal plane, height and depth, a
 canal mask, optionally a bone mask) so automatic vertebrae can replace the click-made levels.
 """
@@ -36,6 +40,8 @@ import numpy as np
 
 from planner.anatomy.marrow import DEFAULT_CANCELLOUS_HU, vertebra_bone_hu
 from planner.anatomy.morphology import fill_holes_in_plane
+from planner.anatomy.sector_body_fill import BODY, fill_body_sections
+from planner.anatomy.sector_boxes import Box, box_offset, box_voxels, frame_corners, mask_box, points_box, union_box
 from planner.core.frames import array_shape_to_ijk, nearest_voxel_values
 from planner.core.lazy import lazy_module
 from planner.core.errors import PlannerError
@@ -43,7 +49,7 @@ from planner.core.volume import ImageVolume
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
-BODY, LEFT_PEDICLE, LEFT_POSTERIOR, SPINOUS, RIGHT_POSTERIOR, RIGHT_PEDICLE = 1, 2, 3, 4, 5, 6
+LEFT_PEDICLE, LEFT_POSTERIOR, SPINOUS, RIGHT_POSTERIOR, RIGHT_PEDICLE = 2, 3, 4, 5, 6  # BODY = 1
 SECTOR_NAMES: dict[int, str] = {
     BODY: "vertebral body",
     LEFT_PEDICLE: "left pedicle",
@@ -142,7 +148,7 @@ class SectorFrame:
         return out
 
 
-def _box(volume: ImageVolume, level: LevelFrame, p: SectorParams) -> tuple[slice, slice, slice]:
+def _box(volume: ImageVolume, level: LevelFrame, p: SectorParams) -> Box:
     """Array slices of the voxel box holding the level's slab (with its posterior arch)."""
     half = level.height_mm / 2.0 + p.slab_margin_mm
     corners = []
@@ -150,17 +156,10 @@ def _box(volume: ImageVolume, level: LevelFrame, p: SectorParams) -> tuple[slice
         for v in (-level.depth_mm / 2.0 - 8.0, p.posterior_reach_mm):
             for w in (-half - 10.0, half + 10.0):
                 corners.append(level.centre_lps + u * level.axes[0] + v * level.axes[1] + w * level.axes[2])
-    ijk = volume.to_ijk(np.array(corners))
-    lo = np.clip(np.floor(ijk.min(axis=0)).astype(int), 0, None)
-    hi = np.minimum(np.ceil(ijk.max(axis=0)).astype(int) + 1, np.array(volume.shape_ijk))
-    if np.any(hi <= lo):
+    box = points_box(volume, np.array(corners))
+    if box is None:
         raise PlannerError(f"Level {level.name or '?'} lies outside the scan: no sectors can be made.")
-    return slice(lo[2], hi[2]), slice(lo[1], hi[1]), slice(lo[0], hi[0])
-
-
-def _box_points(volume: ImageVolume, box) -> np.ndarray:
-    kk, jj, ii = np.meshgrid(*(np.arange(s.start, s.stop) for s in box), indexing="ij")
-    return volume.to_lps(np.stack([ii, jj, kk], axis=-1).reshape(-1, 3).astype(float))
+    return box
 
 
 def vertebra_mask(volume: ImageVolume, level, canal_mask: np.ndarray | None,
@@ -168,18 +167,34 @@ def vertebra_mask(volume: ImageVolume, level, canal_mask: np.ndarray | None,
     """Boolean mask (CT grid ``[k, j, i]``) of the vertebra of ``level`` (method step 1)."""
     p = params or SectorParams()
     lf = level if isinstance(level, LevelFrame) else LevelFrame.of(level)
+    box, bone = _vertebra_in_box(volume, lf, canal_mask, p)
+    out = np.zeros(volume.hu.shape, bool)
+    out[box] = bone
+    return out
+
+
+def _vertebra_in_box(volume: ImageVolume, lf: LevelFrame, canal_mask: np.ndarray | None, p: SectorParams,
+                     frame: SectorFrame | None = None) -> tuple[Box, np.ndarray]:
+    """(the level's box, :func:`vertebra_mask` inside it): the mask holds no voxel outside the box.
+    ``frame``: the level's :func:`sector_frame` when already known (the arch's threshold needs its wall)."""
     box = _box(volume, lf, p)
     sk, sj, si = volume.spacing_mm[2], volume.spacing_mm[1], volume.spacing_mm[0]
     hu = ndimage.gaussian_filter(volume.hu[box].astype(np.float32),
                                  sigma=[p.smooth_sigma_mm / s for s in (sk, sj, si)])
-    _, v, w = lf.local(_box_points(volume, box)).T
+    arch_hu = p.posterior_bone_hu if p.posterior_bone_hu is not None and p.posterior_bone_hu < p.bone_hu else None
+    # Only voxels above the lower threshold can be bone: their frame coordinates alone are computed.
+    (k, j, i), lps = box_voxels(volume, box, hu > (p.bone_hu if arch_hu is None else arch_hu))
+    _, v, w = lf.local(lps).T
+    hu_at = hu[k, j, i]
     half = lf.height_mm / 2.0 + p.slab_margin_mm
     slab = np.where(v > lf.depth_mm / 2.0 + _CANAL_AP_MM, half + p.posterior_slab_extra_mm, half)
-    bone = hu > p.bone_hu
-    if p.posterior_bone_hu is not None and p.posterior_bone_hu < p.bone_hu:
-        arch = (v >= sector_frame(volume, lf, canal_mask, None, p).v_wall).reshape(hu.shape)
-        bone |= arch & (hu > p.posterior_bone_hu)
-    bone &= (np.abs(w) <= slab).reshape(hu.shape)
+    is_bone = hu_at > p.bone_hu
+    if arch_hu is not None:
+        frame = frame or sector_frame(volume, lf, canal_mask, None, p)
+        is_bone |= (v >= frame.v_wall) & (hu_at > arch_hu)
+    is_bone &= np.abs(w) <= slab
+    bone = np.zeros(hu.shape, bool)
+    bone[k[is_bone], j[is_bone], i[is_bone]] = True
     in_plane = np.zeros((3, 3, 3), bool)
     in_plane[1] = ndimage.generate_binary_structure(2, 1)
     bone = fill_holes_in_plane(bone, in_plane)
@@ -188,23 +203,33 @@ def vertebra_mask(volume: ImageVolume, level, canal_mask: np.ndarray | None,
     labels, n = ndimage.label(bone)
     if n == 0:
         raise PlannerError(f"No bone found at level {lf.name or '?'}: is the level placed on a vertebra?")
-    c = np.round(volume.to_ijk(lf.centre_lps)).astype(int) - np.array([box[2].start, box[1].start, box[0].start])
+    c = np.round(volume.to_ijk(lf.centre_lps)).astype(int) - box_offset(box)
     c = np.clip(c, 0, np.array(array_shape_to_ijk(hu.shape)) - 1)
     lab = labels[c[2], c[1], c[0]]
     if lab == 0:  # centre in a lytic hole the filling missed: take the largest part
         lab = int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
-    out = np.zeros(volume.hu.shape, bool)
-    out[box] = labels == lab
-    return out
+    return box, labels == lab
+
+
+#: The canal voxels the landmarks are taken from: within these of the level's mid-plane (u) and body
+#: centre (v), mm (and in the slab).
+_CANAL_NEAR_U_MM, _CANAL_NEAR_V_MM = 25.0, 60.0
 
 
 def _canal_landmarks(volume, lf: LevelFrame, canal_mask, slab_half: float) -> tuple[float, float, float]:
-    """(anterior v, posterior v, half-width) of the canal in the slab; DOMAIN.md sizes when none."""
+    """(anterior v, posterior v, half-width) of the canal in the slab; DOMAIN.md sizes when none.
+    Only the canal voxels in the box of the "near" region are looked at (a voxel off it is never near:
+    :mod:`planner.anatomy.sector_boxes`; one voxel of margin for rounding)."""
     if canal_mask is not None:
-        k, j, i = np.nonzero(canal_mask)
-        if k.size:
-            uvw = lf.local(volume.to_lps(np.stack([i, j, k], -1).astype(float)))
-            near = (np.abs(uvw[:, 2]) <= slab_half) & (np.abs(uvw[:, 0]) < 25.0) & (np.abs(uvw[:, 1]) < 60.0)
+        offset = np.array([float((lf.centre_lps - lf.plane_point_lps) @ lf.axes[0]), 0.0, 0.0])
+        corners = frame_corners(lf.centre_lps, lf.axes, offset, ((-_CANAL_NEAR_U_MM, _CANAL_NEAR_U_MM),
+                                (-_CANAL_NEAR_V_MM, _CANAL_NEAR_V_MM), (-abs(slab_half), abs(slab_half))))
+        box = points_box(volume, corners, margin=1)
+        if box is not None:
+            _, lps = box_voxels(volume, box, np.asarray(canal_mask, bool)[box])
+            uvw = lf.local(lps)
+            near = ((np.abs(uvw[:, 2]) <= slab_half) & (np.abs(uvw[:, 0]) < _CANAL_NEAR_U_MM)
+                    & (np.abs(uvw[:, 1]) < _CANAL_NEAR_V_MM))
             if np.count_nonzero(near) > 20:
                 u, v = uvw[near, 0], uvw[near, 1]
                 return float(np.percentile(v, 2)), float(np.percentile(v, 98)), float(np.percentile(np.abs(u), 98))
@@ -212,7 +237,7 @@ def _canal_landmarks(volume, lf: LevelFrame, canal_mask, slab_half: float) -> tu
     return v_ant, v_ant + _CANAL_AP_MM, _CANAL_HALF_WIDTH_MM
 
 
-def sector_frame(volume: ImageVolume, level, canal_mask: np.ndarray | None, bone_mask: np.ndarray,
+def sector_frame(volume: ImageVolume, level, canal_mask: np.ndarray | None, bone_mask: np.ndarray | None,
                  params: SectorParams | None = None) -> SectorFrame:
     """The landmarks of method step 2 from the level, the canal mask and the vertebra mask."""
     p = params or SectorParams()
@@ -274,71 +299,51 @@ def sector_map(volume: ImageVolume, level, canal_mask: np.ndarray | None, bone_m
     ``adapt_to_marrow``: the arch's threshold from the vertebra's marrow (:func:`params_for_marrow`,
     the lesion ``extra_mask`` left out of the marrow's core).
     """
+    box, labels_in_box, frame = sector_labels_in_box(volume, level, canal_mask, bone_mask, params, extra_mask,
+                                                     adapt_to_marrow)
+    labels = np.zeros(volume.hu.shape, np.uint8)
+    if box is not None:
+        labels[box] = labels_in_box
+    return SectorMap(labels, frame)
+
+
+def sector_labels_in_box(volume: ImageVolume, level, canal_mask: np.ndarray | None,
+                         bone_mask: np.ndarray | None = None, params: SectorParams | None = None,
+                         extra_mask: np.ndarray | None = None, adapt_to_marrow: bool = True
+                         ) -> tuple[Box | None, np.ndarray, SectorFrame]:
+    """:func:`sector_map`'s labels inside the box that holds all of them (the level's box, or the
+    bone mask's, and the extra mask's): ``(box or None when nothing is labelled, labels in the box,
+    frame)``. Every step runs inside the box (:mod:`planner.anatomy.sector_boxes`: the same labels as
+    on the whole grid, a fraction of the time)."""
     p = params or SectorParams()
     lf = level if isinstance(level, LevelFrame) else LevelFrame.of(level)
     if adapt_to_marrow and bone_mask is None:
         p = params_for_marrow(p, volume, lf, extra_mask)
-    bone = vertebra_mask(volume, lf, canal_mask, p) if bone_mask is None else np.asarray(bone_mask, bool)
-    if bone.shape != volume.hu.shape:
-        raise PlannerError(f"The vertebra mask {bone.shape} does not match the CT grid {volume.hu.shape}.")
-    frame = sector_frame(volume, lf, canal_mask, bone, p)
-    todo = bone if extra_mask is None else bone | np.asarray(extra_mask, bool)
-    k, j, i = np.nonzero(todo)
-    labels = np.zeros(volume.hu.shape, np.uint8)
-    labels[k, j, i] = frame.classify(volume.to_lps(np.stack([i, j, k], -1).astype(float)))
-    fill_body_sections(labels, canal_mask, pixel_mm=float(max(volume.spacing_mm[:2])))
-    return SectorMap(labels, frame)
-
-
-def fill_body_sections(labels: np.ndarray, canal_mask: np.ndarray | None = None, pixel_mm: float | None = None,
-                       footprint_fraction: float = 0.5, footprint_grow_mm: float = 2.0) -> None:
-    """In place: on each axial slice, the convex hull of the body sector's voxels is body (sector 1),
-    except the canal, voxels already in another sector, and (with ``pixel_mm``, the in-plane voxel
-    size) voxels outside the body's footprint.
-
-    A vertebral body's cross-section is convex up to the posterior wall, where the sectors cut it
-    (method step 3). The bone threshold finds its cortex, but fatty, low-density marrow (osteoporotic
-    bone: 60-180 HU in the T12 body of the 20-slice T11-T12 scan, below ``bone_hu``) stays outside
-    when the thin posterior wall is missed too, so the ring cannot be filled as a hole; the hull fills
-    it (docs/ctv.md, "Independent check").
-
-    Bone that touches the body on a few slices only (a calcified aortic wall in front, a rib head or
-    an osteophyte at a posterolateral corner) would make the hull bridge the soft tissue between it
-    and the body. The footprint is where at least ``footprint_fraction`` of the slices' hulls lie
-    (the body's cross-section changes little from slice to slice), grown by ``footprint_grow_mm`` (the
-    waist of a body is a few millimetres narrower than its endplates); the hull adds nothing outside
-    it. The bone voxels themselves keep their sector.
-    """
-    from scipy.spatial import ConvexHull, Delaunay, QhullError
-
-    canal = None if canal_mask is None else np.asarray(canal_mask, bool)
-    added = []
-    for k in np.nonzero((labels == BODY).any(axis=(1, 2)))[0]:
-        jj, ii = np.nonzero(labels[k] == BODY)
-        if jj.size < 10:
-            continue
-        pts = np.stack([jj, ii], axis=1).astype(float)
-        try:
-            tri = Delaunay(pts[ConvexHull(pts).vertices])
-        except QhullError:  # all in a line
-            continue
-        j0, j1, i0, i1 = jj.min(), jj.max() + 1, ii.min(), ii.max() + 1
-        gj, gi = np.mgrid[j0:j1, i0:i1]
-        inside = (tri.find_simplex(np.stack([gj.ravel(), gi.ravel()], 1).astype(float)) >= 0).reshape(gj.shape)
-        add = inside & (labels[k, j0:j1, i0:i1] == 0)
-        if canal is not None:
-            add &= ~canal[k, j0:j1, i0:i1]
-        added.append((k, (slice(j0, j1), slice(i0, i1)), add, inside))
-    if pixel_mm is not None and added:
-        count = np.zeros(labels.shape[1:], np.int32)
-        for _, box, _, inside in added:
-            count[box] += inside
-        r = max(int(round(footprint_grow_mm / pixel_mm)), 0)
-        yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
-        footprint = ndimage.binary_dilation(count >= footprint_fraction * len(added), structure=yy**2 + xx**2 <= r * r)
-        added = [(k, box, add & footprint[box], inside) for k, box, add, inside in added]
-    for k, box, add, _ in added:
-        labels[k][box][add] = BODY
+    frame = sector_frame(volume, lf, canal_mask, None, p)
+    if bone_mask is None:
+        bone_box, bone = _vertebra_in_box(volume, lf, canal_mask, p, frame)
+    else:
+        bone_mask = np.asarray(bone_mask, bool)
+        if bone_mask.shape != volume.hu.shape:
+            raise PlannerError(f"The vertebra mask {bone_mask.shape} does not match the CT grid {volume.hu.shape}.")
+        bone_box = mask_box(bone_mask)
+        bone = None if bone_box is None else bone_mask[bone_box]
+    extra = None if extra_mask is None else np.asarray(extra_mask, bool)
+    if extra is not None and extra.shape != volume.hu.shape:
+        raise PlannerError(f"The mask to label with the vertebra {extra.shape} does not match the CT grid "
+                           f"{volume.hu.shape}.")
+    box = union_box(bone_box, None if extra is None else mask_box(extra))
+    if box is None:
+        return None, np.zeros((0, 0, 0), np.uint8), frame
+    todo = np.zeros(tuple(s.stop - s.start for s in box), bool) if extra is None else extra[box].copy()
+    if bone_box is not None:
+        todo[tuple(slice(b.start - w.start, b.stop - w.start) for b, w in zip(bone_box, box))] |= bone
+    (k, j, i), lps = box_voxels(volume, box, todo)
+    labels = np.zeros(todo.shape, np.uint8)
+    labels[k, j, i] = frame.classify(lps)
+    fill_body_sections(labels, None if canal_mask is None else np.asarray(canal_mask, bool)[box],
+                       pixel_mm=float(max(volume.spacing_mm[:2])), offset_ji=(box[1].start, box[2].start))
+    return box, labels, frame
 
 
 #: Height of the disc the foramina's bracket spans (half a disc at each end; an estimate: the low end of

@@ -271,9 +271,11 @@ _POOL_LOCK = threading.Lock()
 
 
 def _warm_up(dtype) -> None:
-    from planner.anatomy import hull2d, resample_kernel
+    from planner.anatomy import hull2d, resample_kernel, slice_edt, sweep_kernel
 
     resample_kernel.warm_up(dtype)
+    sweep_kernel.warm_up(dtype)
+    slice_edt.warm_up()
     hull2d.warm_up()
 
 
