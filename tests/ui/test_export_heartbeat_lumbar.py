@@ -67,7 +67,9 @@ def test_pdf_export_of_the_lumbar_plan_never_holds_the_window(qtbot, lumbar_volu
     session.set_canal(lumbar_canal.mask.copy())
     session.open_plan(bipedicular_plan(session.plan.series, lumbar_volume.to_lps(np.asarray(TCIA_L3_BODY_IJK, float))))
     qtbot.waitUntil(lambda: w.view3d.scene.bone_actor is not None and not w.view3d.is_surface_busy(), timeout=180000)
-    session.evaluate(corridors=True)  # what the corridor worker has done by the time a user exports
+    # what the corridor worker has done by the time a user exports (an export asked for earlier waits
+    # for it: tests/ui/test_export_gate.py); its results are published by the session, not the export
+    qtbot.waitUntil(lambda: not w.corridors.is_busy(), timeout=180000)
     w.corridors.shutdown()
     exports = w.plan_files.exports
     exports.prompts = Prompts(tmp_path / "report.pdf")
