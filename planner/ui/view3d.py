@@ -272,14 +272,17 @@ class View3D(QWidget):
     def camera_preset(self, name: str) -> None:
         """Look from side ``name``, framing the spine (or the body) when known: the box's projection
         fills the view (:mod:`planner.render.camera_fit`), at most ``SPINE_FRAME_SPAN_MM`` of it head to
-        feet, around the crosshair (``focus_provider``)."""
+        feet, around the crosshair (``focus_provider``). A camera already there is not drawn again (the
+        reset after an export: a software frame of the lumbar bone takes seconds, issue 19)."""
+        before = self._camera_state()
         if self.frame_box_lps is not None:
             self._frame_box(name)
         else:
             self.scene.camera_preset(name)
         self._preset = name
         self._camera_after_reset = self._camera_state()
-        self.render()
+        if not np.allclose(before, self._camera_after_reset, rtol=0.0, atol=1e-9):
+            self.render()
 
     def _frame_box(self, name: str) -> None:
         focus = self.focus_provider() if self.focus_provider is not None else None

@@ -149,3 +149,25 @@ def test_on_starting_a_training_task_the_camera_is_reset(window):
     assert training.task is not None and window.view3d.camera_untouched()
     focal, _ = _camera(window.view3d)
     np.testing.assert_allclose(focal, _spine_centre(window), atol=1e-6)
+
+
+def test_a_camera_reset_that_moves_nothing_draws_no_new_frame(view, qtbot):
+    """The reset after an export, with the camera where the last reset put it, costs no software frame
+    (seconds for the lumbar bone, issue 19); a reset after the user turned the camera draws one."""
+    volume = _bone_block((0.0, 0.0, 0.0))
+    with qtbot.waitSignal(view.surface_ready, timeout=20000):
+        view.set_volume(volume)
+        view.set_frame_box(*volume.bounds_lps)
+    qtbot.wait(50)
+    frames = []
+    view.render_window.AddObserver("StartEvent", lambda *_a: frames.append(1))
+    view.reset_camera_to_spine()
+    qtbot.wait(50)
+    assert frames == []
+    view.scene.renderer.GetActiveCamera().Azimuth(40)
+    view.reset_camera_to_spine()
+    qtbot.wait(50)
+    assert len(frames) == 1 and view.camera_untouched()
+    view.camera_preset("L")  # another side: a new frame
+    qtbot.wait(50)
+    assert len(frames) == 2
