@@ -178,8 +178,12 @@ class SessionAnatomy:
         return self._declined is not None or self._spine is not None
 
     def ready_spine(self) -> SpineResult | None:
-        """The vertebrae when already known, else None (never computes: safe on the GUI thread)."""
-        return self.spine() if self.ready else None
+        """The vertebrae when already known, else None (never computes nor waits: safe on the GUI
+        thread). Not through :meth:`spine`, which asks for the body first: vertebrae given by
+        :meth:`set_spine` before any body was found would have had the body mask computed here, on the
+        GUI thread (1-2 s on the lumbar scan, issue 19)."""
+        declined = self._declined
+        return declined if declined is not None else self._spine
 
     def vertebra_for(self, plan_levels, needle) -> LevelGeometry | None:
         """The vertebra of a needle: its plan level when set (the automatic vertebra whose body holds

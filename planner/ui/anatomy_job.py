@@ -39,6 +39,7 @@ from planner.core.errors import LoadCancelled, PlannerError
 from planner.core.progress import check_cancel
 from planner.ui.level_summary import summary_with_plan_levels
 from planner.ui.load_worker import LoadWorker
+from planner.ui.spine_status import spine_status_line
 from planner.ui.runner_base import RetiringWorkers
 
 #: (share of the bar reached when the step starts, what the bar says) for each step.
@@ -262,7 +263,7 @@ class AnatomyJob(RetiringWorkers, QObject):
         self._end(job_id)
         self._focus_on_vertebra(spine)
         self._set_summary(level_summary(spine), summary_tooltip(spine))
-        self.w.statusBar().showMessage(spine.message, 20000)
+        self.w.statusBar().showMessage(spine_status_line(spine), 20000, detail=spine.message)  # issue 19: fits
         self.vertebrae_ready.emit(spine)
         session = self.w.session
         if session.plan.needles and session.auto_evaluate and not session.interactive:

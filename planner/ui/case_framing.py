@@ -39,13 +39,15 @@ class CaseFraming:
     def __init__(self, window):
         self.w = window
         self._spine_framed_for = None  # the volume whose first canal already framed the 3D camera
+        self.known_body_box = None  # (volume, body box) from the load worker (case_loader._framed, issue 19)
         window.session.canal_changed.connect(self._on_canal)
         window.view3d.focus_provider = lambda: window.state.cursor_lps  # the 3D camera frames the levels there
 
     def frame_case(self, volume) -> None:
         """Fit the standard 2D views and the 3D camera to the body of the newly opened ``volume``."""
         self._spine_framed_for = None
-        box = body_box_lps(volume)
+        known, self.known_body_box = self.known_body_box, None  # (volume, box) found by the load worker
+        box = known[1] if known is not None and known[0] is volume else body_box_lps(volume)
         if box is None:
             return  # no body found (a phantom): the views fit the whole field of view
         for view in self.w.views.values():

@@ -19,12 +19,25 @@ from planner.analysis.overlap import PreparedCanal
 from planner.anatomy.cache_parts import canal_cached  # issue 13: the on-disk anatomy cache
 from planner.anatomy.canal import segment_canal_from_seed
 from planner.anatomy.focus import spine_focus_lps
+from planner.imaging import load_path, load_series
 from planner.ui.anatomy_job import AnatomyJob
 from planner.ui.load_worker import LoadWorker
 from planner.ui.series_browser import SeriesBrowserDialog
 
 VOLUME_SUFFIXES = (".nii", ".nii.gz", ".nrrd", ".nhdr")
 MAX_RECENT = 8
+
+
+def _framed(load):
+    """A load job that also finds the body's box for the views' first fit, in the worker: on the GUI
+    thread (``CaseFraming.frame_case``) the body search held the window 1.5 s after the lumbar scan
+    loaded on the loaded 2-core machine (issue 19). Its result: ``(volume, box or None)``."""
+    def job(progress, cancel):
+        from planner.ui.view_fit import body_box_lps
+
+        volume = load(progress, cancel)
+        return volume, body_box_lps(volume)
+    return job
 
 
 def recent_folders() -> list[str]:
@@ -72,7 +85,8 @@ class CaseLoader(QObject):
         if p.is_dir():
             self._start(LoadWorker.for_discover(p, self), self._on_discovered, "Scanning the folder…")
         else:
-            self._start(LoadWorker.for_path(p, self), self._on_volume, "Loading…")
+            self._start(LoadWorker(_framed(lambda progress, cancel: load_path(p, progress, cancel)), self),
+                        self._on_volume, "Loading…")
 
     def _start(self, worker: LoadWorker, on_done, text: str) -> None:
         self.worker = worker
@@ -118,16 +132,23 @@ class CaseLoader(QObject):
                 self._on_cancelled()
                 return
             choice = dialog.selected_candidate()
-        self._start(LoadWorker.for_series(choice, self), self._on_volume, "Loading the series…")
+        self._start(LoadWorker(_framed(lambda progress, cancel: load_series(choice, progress, cancel)), self),
+                    self._on_volume, "Loading the series…")
 
-    def _on_volume(self, volume) -> None:
+    def _on_volume(self, loaded) -> None:
+        """The load worker's result: the volume and the body's box found beside it (:func:`_framed`)."""
         self._close_progress()
         self.worker = None
         if self.closed:
             return
+        framed = isinstance(loaded, tuple)
+        volume = loaded[0] if framed else loaded
         self.busy_changed.emit(False)
         if Path(self._path).is_dir():
             remember_folder(self._path)
+        framing = getattr(self.window, "framing", None)
+        if framing is not None and framed:
+            framing.known_body_box = loaded  # frame_case then skips its own body search (issue 19)
         self.window.set_volume(volume)
         self.loaded.emit(volume)
         self.anatomy.start(volume)

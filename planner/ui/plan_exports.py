@@ -8,7 +8,8 @@ Every export runs as an :class:`~planner.headless.export_steps.ExportJob` on a s
 (:class:`~planner.session.snapshot.SessionSnapshot`, taken here on the GUI thread) in an
 :class:`~planner.ui.export_worker.ExportRunner`: a progress dialog with Cancel, the window stays
 responsive, and a cancelled or failed export leaves no file behind. Every successful export ends in
-:meth:`PlanExports._export_finished`.
+:meth:`PlanExports._export_finished`. An export asked for while the safety checks run in their workers
+waits for them (:class:`~planner.ui.export_gate.ChecksGate`) instead of re-evaluating on the GUI thread.
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ class PlanExports:
         self.runner.done.connect(self._on_done)
         self.runner.failed.connect(self._on_failed)
         self.runner.cancelled.connect(self._on_cancelled)
+        from planner.ui.export_gate import ChecksGate
+
+        self.gate = ChecksGate(self.session, self._check_runners, self.w, self._status)
+
+    def _check_runners(self) -> list:
+        """The window's background checks an export waits for: the corridors (and foramina), the canal's
+        preparation (issue 19)."""
+        return [getattr(self.w, "corridors", None), getattr(self.w, "canal_prep", None)]
 
     def build_menu(self, menu) -> None:
         w, add = self.w, self.w._add_action
@@ -73,11 +82,11 @@ class PlanExports:
 
     # --- exports -------------------------------------------------------------------------------
     def _ready(self, what: str) -> bool:
+        """A CT is open (said in words when not). The evaluation is not redone here: an export starts
+        through :attr:`gate`, once the checks under way have published theirs (issue 19)."""
         if self.session.volume is None:
             self.prompts.warn(what, "Open a CT series and a plan first.")
             return False
-        if self.session.evaluation is None or not self.session.evaluation.complete:
-            self.session.evaluate(corridors=True)
         return True
 
     def _run(self, job, target=None, folder: bool = False) -> bool:
@@ -150,6 +159,7 @@ class PlanExports:
 
     def shutdown(self) -> None:
         """The window is closing: stop the export under way (its files are discarded)."""
+        self.gate.shutdown()
         self.runner.shutdown()
 
     def deidentify(self) -> bool:
@@ -200,21 +210,24 @@ class PlanExports:
         if self._ready("Mesh export"):
             folder = self.prompts.folder(f"Folder for the {fmt.upper()} meshes")
             if folder:
-                self._run(meshes_job(self._snapshot(), folder, fmt), folder, folder=True)
+                self.gate.when_checked("Mesh export", lambda: self._run(meshes_job(self._snapshot(), folder, fmt),
+                                                                        folder, folder=True))
 
     def export_pdf(self) -> None:
         from planner.headless.export_steps import pdf_job
 
         if self._ready("PDF report") and (path := self.prompts.save_file("Save the report", "plan-report.pdf",
                                                                          "PDF (*.pdf)")):
-            self._run(pdf_job(self._snapshot(), path, self.deidentify(), self._window_bone_surface()), path)
+            self.gate.when_checked("PDF report", lambda: self._run(
+                pdf_job(self._snapshot(), path, self.deidentify(), self._window_bone_surface()), path))
 
     def export_dicom(self) -> None:
         from planner.headless.export_steps import dicom_job
 
         if self._ready("DICOM export") and (folder := self.prompts.folder("Folder for the DICOM files")):
-            self._run(dicom_job(self._snapshot(), folder, self.deidentify(), self._window_bone_surface()), folder,
-                      folder=True)
+            self.gate.when_checked("DICOM export", lambda: self._run(
+                dicom_job(self._snapshot(), folder, self.deidentify(), self._window_bone_surface()), folder,
+                folder=True))
 
     def export_segments(self, to: str) -> None:
         """SEG, RTSTRUCT or 3D Slicer segmentation of the canal, lesion and zones (plus the masks other
@@ -225,7 +238,8 @@ class PlanExports:
                       "slicer-seg": ("plan.seg.nrrd", "3D Slicer segmentation (*.seg.nrrd)")}[to]
         title = SEGMENT_TITLES[to]
         if self._ready(title) and (path := self.prompts.save_file(f"Save the {title}", name, kind)):
-            self._run(segments_job(self._snapshot(), to, path, self.deidentify()), path)
+            self.gate.when_checked(title, lambda: self._run(
+                segments_job(self._snapshot(), to, path, self.deidentify()), path))
 
     def import_segments(self) -> None:
         """Open a SEG or RTSTRUCT of the loaded CT and use one of its segments as the lesion, canal or target."""

@@ -9,7 +9,9 @@ that does not fit makes room first, as a PACS or 3D Slicer user expects the last
    in the order registered (the series' size, the level summary, the crosshair readout), only as many
    as needed, and come back when the message ends or the next one comes; a permanent widget that
    appears while the message is up (the bone surface's progress bar) makes more of them step aside;
-2. a message longer than the whole bar is elided with "…" and its full text is the bar's tooltip.
+2. a message longer than the whole bar is elided with "…" and its full text is the bar's tooltip;
+3. a message shown with a ``detail`` (a short headline of a long explanation: the vertebrae's search,
+   :mod:`planner.ui.spine_status`) has the detail as the bar's tooltip while it is up.
 
 Progress bars and Cancel buttons never step aside. Messages shown by Qt itself (a menu item's status
 tip) are short and shown as Qt does.
@@ -39,6 +41,7 @@ class FittingStatusBar(QStatusBar):
         self._yielded: list[QWidget] = []  # hidden for the message shown now
         self._permanent: list[QWidget] = []  # every permanent widget
         self._full_text = ""  # the message shown now, in full
+        self._detail = ""  # its longer explanation (the tooltip while it is up), when one was given
         self._ends_at: float | None = None  # time.monotonic() when it times out (None: until the next)
         self._check_pending = False
         self.messageChanged.connect(self._on_message_changed)
@@ -76,7 +79,7 @@ class FittingStatusBar(QStatusBar):
         shown = self._fitted(self._full_text)
         if shown != self.currentMessage():
             left_ms = 0 if self._ends_at is None else max(1, int(1000 * (self._ends_at - time.monotonic())))
-            self.setToolTip(self._full_text if shown != self._full_text else "")
+            self.setToolTip(self._detail or (self._full_text if shown != self._full_text else ""))
             super().showMessage(shown, left_ms)
 
     def _fitted(self, text: str) -> str:
@@ -106,14 +109,16 @@ class FittingStatusBar(QStatusBar):
     def text_width_px(self, text: str) -> int:
         return self.fontMetrics().horizontalAdvance(text)
 
-    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 - Qt's name
-        """Show ``text`` for ``timeout`` ms (0: until the next), making room for it (module docstring)."""
+    def showMessage(self, text: str, timeout: int = 0, detail: str = "") -> None:  # noqa: N802 - Qt's name
+        """Show ``text`` for ``timeout`` ms (0: until the next), making room for it; ``detail``, a longer
+        explanation, is the bar's tooltip meanwhile (module docstring)."""
         self._restore()
         shown = text
         if text and self.isVisible():
             self._make_room(text)
             shown = self._fitted(text)
-        self.setToolTip(text if shown != text else "")
+        self._detail = detail if text else ""
+        self.setToolTip(self._detail or (text if shown != text else ""))
         self._full_text = text
         self._ends_at = time.monotonic() + timeout / 1000.0 if timeout > 0 else None
         super().showMessage(shown, timeout)
@@ -144,5 +149,6 @@ class FittingStatusBar(QStatusBar):
     def _on_message_changed(self, text: str) -> None:
         if not text:  # the message ended (timeout, clearMessage): the readouts come back
             self._full_text = ""
+            self._detail = ""
             self._restore()
             self.setToolTip("")

@@ -10,6 +10,7 @@ needles show through).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,8 @@ class View3D(QWidget):
         self._own_volume: ImageVolume | None = None
         self._volume_actor = None
         self._render_pending = False
+        self._last_frame_s = 0.0  # how long the last frame took to draw (software OpenGL: seconds on a real CT)
+        self._last_frame_end = 0.0  # time.monotonic() when it ended
         self._request_id = 0
         self._thread: QThread | None = None
         self._worker: SurfaceWorker | None = None
@@ -273,14 +276,17 @@ class View3D(QWidget):
     def camera_preset(self, name: str) -> None:
         """Look from side ``name``, framing the spine (or the body) when known: the box's projection
         fills the view (:mod:`planner.render.camera_fit`), at most ``SPINE_FRAME_SPAN_MM`` of it head to
-        feet, around the crosshair (``focus_provider``)."""
+        feet, around the crosshair (``focus_provider``). A camera already there is not drawn again (the
+        reset after an export: a software frame of the lumbar bone takes seconds, issue 19)."""
+        before = self._camera_state()
         if self.frame_box_lps is not None:
             self._frame_box(name)
         else:
             self.scene.camera_preset(name)
         self._preset = name
         self._camera_after_reset = self._camera_state()
-        self.render()
+        if not np.allclose(before, self._camera_after_reset, rtol=0.0, atol=1e-9):
+            self.render()
 
     def _frame_box(self, name: str) -> None:
         focus = self.focus_provider() if self.focus_provider is not None else None
@@ -343,7 +349,17 @@ class View3D(QWidget):
         if self._render_pending:
             return
         self._render_pending = True
-        QTimer.singleShot(0, self._render_now)
+        QTimer.singleShot(self.next_frame_delay_ms(), self._render_now)
+
+    def next_frame_delay_ms(self) -> int:
+        """0, unless the last frame took longer than ``LONG_FRAME_S``: then the window gets as long
+        again, from that frame's end, before the next one (issue 19: on the lumbar scan under load a frame
+        took 3-5 s, and an evaluation after each corridor or bioheat result drew them back to back); at
+        most ``MAX_FRAME_PAUSE_S``. Requests meanwhile give that one frame."""
+        if self._last_frame_s <= LONG_FRAME_S:
+            return 0
+        wait_s = min(self._last_frame_s, MAX_FRAME_PAUSE_S) - (time.monotonic() - self._last_frame_end)
+        return max(0, int(round(wait_s * 1000)))
 
     def hold(self, on: bool) -> None:
         """Hold (or resume) rendering: held, neither :meth:`render` nor Qt repaints draw a new frame."""
@@ -352,7 +368,10 @@ class View3D(QWidget):
     def _render_now(self) -> None:
         self._render_pending = False
         if self.isVisible() and not self.vtk_widget.held:
+            start = time.monotonic()
             self.render_window.Render()
+            self._last_frame_end = time.monotonic()
+            self._last_frame_s = self._last_frame_end - start
 
     def showEvent(self, event):  # noqa: N802
         super().showEvent(event)
@@ -369,5 +388,10 @@ class View3D(QWidget):
         self._stop_worker()
         self.vtk_widget.Finalize()
 
+
+#: A frame longer than this is followed by a pause as long (see :meth:`View3D.next_frame_delay_ms`);
+#: shorter ones (a small scene, hardware OpenGL) are drawn at once, as before.
+LONG_FRAME_S = 0.15
+MAX_FRAME_PAUSE_S = 2.0
 
 _SIDE_NAMES = {"A": "front", "P": "back", "L": "left", "R": "right", "S": "head end", "I": "feet end"}

@@ -44,3 +44,23 @@ def test_snapshot_without_masks():
     session.canal_mask, session.lesion_mask, session.export_masks = None, (lambda: None), {}
     snapshot = SessionSnapshot(session)
     assert snapshot.canal_mask is None and snapshot.lesion_mask() is None and snapshot.export_masks == {}
+
+
+def test_sparse_and_empty_masks_come_back_whole_and_only_their_box_is_kept():
+    """A canal-like tube and a voxel far from it: the packed box spans both, and the mask comes back
+    equal, voxel for voxel; an empty mask comes back empty (issue 19: only the box is packed)."""
+    shape = (40, 64, 48)
+    tube = np.zeros(shape, bool)
+    tube[:, 30:36, 20:25] = True
+    tube[3, 50, 40] = True  # a lone voxel widens the box
+    empty = np.zeros(shape, bool)
+    session = _session(np.random.default_rng(3))
+    session.canal_mask, session.lesion_mask = tube, (lambda: empty)
+    session.export_masks = {"Tube": (tube, "label")}
+    snapshot = SessionSnapshot(session)
+    assert np.array_equal(snapshot.canal_mask, tube) and snapshot.canal_mask.shape == shape
+    assert np.array_equal(snapshot.export_masks["Tube"][0], tube)
+    assert snapshot.lesion_mask().shape == shape and not snapshot.lesion_mask().any()
+    box_voxels = 40 * (50 - 30 + 1) * (40 - 20 + 1)  # k 0..39, j 30..50, i 20..40
+    assert snapshot._canal.bits.size == -(-box_voxels // 8) < tube.size // 8
+    assert snapshot._lesion.bits.size == 0

@@ -2,8 +2,10 @@
 menu action on: a 10 ms heartbeat timer on the GUI thread runs from before ``export_pdf`` is called
 (the snapshot of the session, the copy of the 3D view's bone surface) to the end of the export (key
 images, the 3D key image rendered in the worker, the layout, the file). The waits while the 3D view
-draws its own frame (the camera reset after the export: seconds for a million translucent triangles in
-software OpenGL) are the view's, not the export's: printed, and left out of the bound.
+draws its own frame (the camera reset after the export, a Qt repaint of the VTK widget: seconds for a
+million translucent triangles in software OpenGL) are the view's, not the export's: every frame of the
+window's render window is timed (its StartEvent/EndEvent), printed, and left out of the bound; and the
+bound counts from the moment ``export_pdf`` is called (a CI run once failed on a 702 ms wait before it).
 
 Before, the 3D key image's tiles held the GUI thread up to 1.2 s each here
 (benchmarks/bench_export_responsive.py). The issue's target for the longest wait is 200 ms; the longest
@@ -26,17 +28,19 @@ MAX_GAP_S = 0.5
 
 
 def _timed_3d_renders(view3d) -> list:
-    """The (start, end) of every frame the 3D view draws on the GUI thread (its own rendering of the
-    window's scene, not the export's: after the export the camera is reset to the spine, a new frame)."""
-    intervals, render = [], view3d._render_now
+    """The (start, end) of every frame the window's 3D render window draws on the GUI thread: its own
+    rendering of the window's scene, not the export's (the export renders in a render window of its
+    own, in its worker). Taken from the render window's StartEvent/EndEvent, so that every frame is
+    counted whoever asks for it: :meth:`View3D._render_now`, a Qt ``paintEvent`` of the VTK widget (an
+    expose, a relayout), the camera reset after the export."""
+    intervals, started = [], []
+    window = view3d.render_window
+    window.AddObserver("StartEvent", lambda *_a: started.append(time.monotonic()))
 
-    def timed():
-        start = time.monotonic()
-        try:
-            render()
-        finally:
-            intervals.append((start - 0.005, time.monotonic() + 0.005))
-    view3d._render_now = timed
+    def ended(*_a):
+        if started:
+            intervals.append((started.pop() - 0.005, time.monotonic() + 0.005))
+    window.AddObserver("EndEvent", ended)
     return intervals
 
 
@@ -59,11 +63,17 @@ def test_pdf_export_of_the_lumbar_plan_never_holds_the_window(qtbot, lumbar_volu
     w = window_showing(qtbot, lumbar_volume)
     w.plan_files.confirm_close = lambda: True
     w.loader.anatomy.cancel()  # the automatic vertebrae are not part of this measurement
+    # nor the bioheat model, which runs by itself once the plan's checks are complete: its result, stored
+    # by the session on the GUI thread (an evaluation: 0.7-3.8 s there on this machine under load), is
+    # not the export's (seen at the export's start in a run at a load of 17)
+    w.thermal.panel.auto_box.setChecked(False)
     session = w.session
     session.set_canal(lumbar_canal.mask.copy())
     session.open_plan(bipedicular_plan(session.plan.series, lumbar_volume.to_lps(np.asarray(TCIA_L3_BODY_IJK, float))))
     qtbot.waitUntil(lambda: w.view3d.scene.bone_actor is not None and not w.view3d.is_surface_busy(), timeout=180000)
-    session.evaluate(corridors=True)  # what the corridor worker has done by the time a user exports
+    # what the corridor worker has done by the time a user exports (an export asked for earlier waits
+    # for it: tests/ui/test_export_gate.py); its results are published by the session, not the export
+    qtbot.waitUntil(lambda: not w.corridors.is_busy(), timeout=180000)
     w.corridors.shutdown()
     exports = w.plan_files.exports
     exports.prompts = Prompts(tmp_path / "report.pdf")
@@ -80,12 +90,13 @@ def test_pdf_export_of_the_lumbar_plan_never_holds_the_window(qtbot, lumbar_volu
     timer.start()
     qtbot.wait(50)
     with qtbot.waitSignal(exports.runner.busy_changed, timeout=240000, check_params_cb=lambda busy: not busy):
+        called = time.monotonic()  # the bound's clock starts here: what came before is not the export's
         exports.export_pdf()
     qtbot.wait(50)
     timer.stop()
     assert not exports.prompts.warnings, exports.prompts.warnings
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
-    pairs = list(zip(ticks, ticks[1:]))
+    pairs = [(a, b) for a, b in zip(ticks, ticks[1:]) if b > called]
     gaps = np.array([b - a for a, b in pairs if not any(a < e and b > s for s, e in view_renders)])
     every = np.diff(ticks)
     print(f"lumbar PDF export: {ticks[-1] - ticks[0]:.1f} s, {len(every)} ticks, longest gap {every.max() * 1000:.0f} "

@@ -44,10 +44,22 @@ def test_pdf_from_the_menu_in_the_background_then_a_failure_in_words(qtbot, tmp_
     def no_second_build(*_a, **_k):
         raise AssertionError("the export built a bone surface the 3D view already had")
     monkeypatch.setattr(surfaces, "bone_surface", no_second_build)
+    # issue 19: the plan was just opened, its corridor checks run in their worker: the export waits for
+    # them (a dialog with Cancel) and reports their findings, never re-evaluating on the GUI thread
+    assert w.corridors.is_busy()
+    complete_at_snapshot, snapshot = [], exports._snapshot
+    exports._snapshot = lambda: complete_at_snapshot.append(w.session.evaluation.complete) or snapshot()
+    evaluate = w.session.evaluate
+    w.session.evaluate = lambda **_k: (_ for _ in ()).throw(AssertionError("the export re-evaluated the plan"))
     with qtbot.waitSignal(exports.runner.busy_changed, timeout=180000, check_params_cb=lambda busy: not busy):
         exports.export_pdf()
-        assert exports.runner.is_busy() and exports.runner.dialog is not None  # returned at once
-        assert exports.runner.dialog.labelText()
+        assert exports.gate.waiting and exports.gate.dialog is not None  # returned at once
+        assert "waiting for the safety checks" in exports.gate.dialog.labelText()
+        w.session.evaluate = evaluate  # the corridor worker's result is published by the session itself
+        qtbot.waitUntil(lambda: exports.runner.is_busy(), timeout=120000)
+        assert exports.runner.dialog is not None and exports.runner.dialog.labelText()
+        assert exports.gate.dialog is None
+    assert complete_at_snapshot == [True]
     assert not exports.prompts.warnings
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
     assert "PDF report: wrote 1 file(s)" in w.statusBar().currentMessage()
@@ -56,6 +68,7 @@ def test_pdf_from_the_menu_in_the_background_then_a_failure_in_words(qtbot, tmp_
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     exports.prompts = Prompts(str(blocker / "report.pdf"))
+    assert not exports.gate.busy()
     exports.export_pdf()  # refused at once, before seconds of key images
     assert not exports.runner.is_busy()
     (title, text), = exports.prompts.warnings

@@ -96,6 +96,10 @@ def window(qtbot, volume):
     w = window_showing(qtbot, volume)
     w.corridors.shutdown()  # corridor checks (seconds) play no part in the readouts tested here
     w.view3d.cancel_surface()  # nor the 3D bone surface (seconds in a thread, waited for on close; issue 15)
+    # nor the automatic vertebrae: ending (seconds after the load, later on a loaded machine) in the middle
+    # of the drag, they name the levels in the status bar, whose new size hint lays the window out (the
+    # lumbar case failed now and then on ``requests.count == 0``, issue 19)
+    w.loader.anatomy.cancel()
     lo, hi = volume.bounds_lps
     tip = (lo + hi) / 2
     needle = Needle(tuple(tip + (-45.0, 80.0, 0.0)), tuple(tip), side="right", name="right")
@@ -127,6 +131,9 @@ def test_drag_sets_the_readouts_in_place_and_release_shows_the_exact_values(wind
     # a first move gives the status bar's position label its box (one layout, once per session)
     mouse(axial, "move", QPointF(x + step_px, y), buttons=Qt.LeftButton)
     _settle(window, qtbot)
+    # a timed status message (the load's, the cancelled anatomy's) that ended during the drag would bring
+    # the readouts it had pushed aside back, a layout of the window that is not the drag's: none is left up
+    window.statusBar().clearMessage()
     qtbot.wait(30)  # and the window's layout that the status bar's new size hint posts
     before = dict(panel.readouts.rows())
     # the properties, the findings dock (its plan summary) and the window itself (the status bar's

@@ -120,6 +120,7 @@ def test_the_samples_vertebrae_message_is_fully_visible(qapp):
     anatomy's message in full."""
     from planner.core.resources import sample_series_dir
     from planner.ui.main_window import MainWindow
+    from planner.ui.spine_status import spine_status_line
 
     w = MainWindow()
     w.loader.quiet = True
@@ -141,11 +142,12 @@ def test_the_samples_vertebrae_message_is_fully_visible(qapp):
         spine = w.session.anatomy.ready_spine()
         assert spine is not None and not spine.named_vertebrae()  # the sample's count names nothing
         bar = w.statusBar()
-        assert bar.currentMessage() == spine.message
+        line = spine_status_line(spine)  # its headline (tests/ui/test_spine_status_line.py), the whole as tooltip
+        assert bar.currentMessage() == line and bar.toolTip() == spine.message
         anatomy = w.loader.anatomy
         permanent = [anatomy.summary, anatomy.progress, anatomy.cancel_button, w.bone_status, w.cursor_label,
                      w.series_label]
-        assert bar.fontMetrics().horizontalAdvance(spine.message) <= _room(bar, permanent)
+        assert bar.fontMetrics().horizontalAdvance(line) <= _room(bar, permanent)
         assert w.loader.anatomy.summary.text() == "Levels: not named"
         assert "sacrum" in w.loader.anatomy.summary.toolTip()  # the reason, in full, on the short label
     finally:

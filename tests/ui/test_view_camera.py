@@ -149,3 +149,78 @@ def test_on_starting_a_training_task_the_camera_is_reset(window):
     assert training.task is not None and window.view3d.camera_untouched()
     focal, _ = _camera(window.view3d)
     np.testing.assert_allclose(focal, _spine_centre(window), atol=1e-6)
+
+
+def test_a_camera_reset_that_moves_nothing_draws_no_new_frame(view, qtbot):
+    """The reset after an export, with the camera where the last reset put it, costs no software frame
+    (seconds for the lumbar bone, issue 19); a reset after the user turned the camera draws one."""
+    volume = _bone_block((0.0, 0.0, 0.0))
+    with qtbot.waitSignal(view.surface_ready, timeout=20000):
+        view.set_volume(volume)
+        view.set_frame_box(*volume.bounds_lps)
+    qtbot.wait(view.next_frame_delay_ms() + 50)  # past any pause after a long frame (a loaded machine)
+    frames = []
+    view.render_window.AddObserver("StartEvent", lambda *_a: frames.append(1))
+    view.reset_camera_to_spine()
+    qtbot.wait(view.next_frame_delay_ms() + 50)
+    assert frames == []
+    view.scene.renderer.GetActiveCamera().Azimuth(40)
+    view.reset_camera_to_spine()
+    qtbot.waitUntil(lambda: len(frames) == 1, timeout=10000)
+    assert view.camera_untouched()
+    view.camera_preset("L")  # another side: a new frame
+    qtbot.waitUntil(lambda: len(frames) == 2, timeout=10000)
+    qtbot.wait(view.next_frame_delay_ms() + 50)
+    assert len(frames) == 2
+
+
+class _SlowWindow:
+    """Stands in for the render window: each frame takes ``frame_s`` (a real CT's software frame)."""
+
+    def __init__(self, frame_s):
+        self.frame_s, self.frames = frame_s, []
+
+    def Render(self):  # noqa: N802 - VTK's name
+        import time
+
+        start = time.monotonic()
+        time.sleep(self.frame_s)
+        self.frames.append((start, time.monotonic()))
+
+
+def test_after_a_long_frame_the_window_gets_as_long_before_the_next(view, qtbot):
+    """Issue 19: back-to-back multi-second frames froze the window; after a frame longer than
+    LONG_FRAME_S the next waits as long as it took (from its end), and the event loop runs meanwhile."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    from planner.ui.view3d import LONG_FRAME_S
+
+    real, slow = view.render_window, _SlowWindow(LONG_FRAME_S * 2)
+    view.render_window = slow
+    try:
+        view.render()
+        qtbot.waitUntil(lambda: len(slow.frames) == 1, timeout=5000)
+        took = slow.frames[0][1] - slow.frames[0][0]
+        assert view.next_frame_delay_ms() >= 0.8 * took * 1000 - (time.monotonic() - slow.frames[0][1]) * 1000
+        ticks = []
+        timer = QTimer()
+        timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+        timer.start(5)
+        view.render()
+        view.render()  # one frame for both requests
+        qtbot.waitUntil(lambda: len(slow.frames) == 2, timeout=5000)
+        qtbot.wait(20)
+        timer.stop()
+        assert len(slow.frames) == 2
+        pause = slow.frames[1][0] - slow.frames[0][1]
+        assert pause >= 0.9 * took
+        assert any(slow.frames[0][1] < t < slow.frames[1][0] for t in ticks)  # the window ran in between
+        slow.frame_s = 0.0  # a short frame: the next one is not held back
+        qtbot.wait(int(took * 1000) + 50)
+        view.render()
+        qtbot.waitUntil(lambda: len(slow.frames) == 3, timeout=5000)
+        assert view.next_frame_delay_ms() == 0
+    finally:
+        view.render_window = real
