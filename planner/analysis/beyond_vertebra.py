@@ -32,6 +32,12 @@ cortical bone insulates only a little (Nijland, Int J Hyperthermia 2024) and hea
 Gertzbein-Robbins grade-2 step used for breaches) toward the vessels, the lateral plexus or the lung
 is a warning; into the disc is information; a contrast vessel within ``vessel_warn_mm`` (5 mm, the
 canal's warning distance) is a warning.
+
+Speed (issue 15): each step works only where it can change the figures (the zone fraction inside a bound
+of the zone, the distance transform over the vertebra and the zone's outside, the vessel search's dilation
+and edges in windows around what they grow); tests/analysis/test_beyond_speed_equivalence.py keeps the
+whole-box computation as the reference and asks for the same numbers. On the 13 QA scenarios' zones of the
+sample, 0.29 -> 0.21 s CPU a call with one BLAS thread (0.54 -> 0.24 s with OpenBLAS's default threads).
 """
 
 from __future__ import annotations
