@@ -24,6 +24,14 @@ from pathlib import Path
 
 # Before any Qt import: render without a screen unless the caller chose a platform (e.g. xcb).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Before numpy loads OpenBLAS (nothing imports numpy before this file; subprocesses inherit it): one BLAS
+# thread unless the caller chose otherwise. The planner's matrix products are tall and thin ((n, 3) @ (3, 3)
+# coordinate transforms of up to millions of points, memory-bound), where OpenBLAS's threads only spin: on
+# this 2-core machine `apply_affine` of 1e6 points took 318 ms CPU / 1.17 s wall with the default threads
+# and 81 ms / 0.37 s with one, and tests/scenarios/test_scenarios_headless.py 61.6 s CPU / 219 s wall against
+# 41.6 s / 131 s (load about 11; issue 15, the suite's time). OpenBLAS splits a matrix product among threads by output
+# blocks, so those products are the same with one thread; only a long dot product may differ in its last bits.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

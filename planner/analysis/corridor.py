@@ -252,8 +252,8 @@ def check_corridor(
     pts = axis_pts[:, None, None, :] + grid[None]
     hu = _sample_lps(volume, pts, order=1, cval=-1000.0)
     envelope = _bone_envelope(hu, params, fringe_px=max(int(round(max(volume.spacing_mm) / h)), 1))
-    if body is not None:
-        envelope &= body.contains(pts)
+    if body is not None:  # only the bone can change (the same test, on a fraction of the points; issue 15)
+        envelope[envelope] = body.contains(pts[envelope])
     if lesion_inside is not None:
         envelope |= np.asarray(lesion_inside(pts.reshape(-1, 3)), dtype=bool).reshape(envelope.shape)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.scenarios import CaseCache, ScenarioError, load_scenario, result_text, run_scenario, scenario_files
+from planner.scenarios import ScenarioError, load_scenario, result_text, run_scenario, scenario_files
 from planner.scenarios.model import scenario_from_dict
 
 HERE = Path(__file__).resolve().parent
@@ -19,8 +19,8 @@ ROOT = HERE.parents[1]
 
 
 @pytest.fixture(scope="module")
-def cache():
-    return CaseCache()
+def cache(case_cache):
+    return case_cache  # the sample as the session loaded and segmented it (tests/scenarios/conftest.py)
 
 
 def test_the_folder_ships_enough_scenarios():

@@ -11,7 +11,6 @@ import pytest
 
 from planner.plan.document import PlanDocument
 from planner.plan.items import Needle
-from planner.scenarios.runner import CaseCache
 from planner.core.resources import sample_series_dir
 from planner.training import (AttemptHistory, AttemptRecord, PassThresholds, grade_attempt, load_case,
                               match_needles, offset_words, sample_case_dir, save_task, user_task_dir)
@@ -20,8 +19,8 @@ from planner.training.sample_tasks import SAMPLE_TASKS, reference_plan, sample_l
 
 
 @pytest.fixture(scope="module")
-def case_data():
-    return CaseCache().get(sample_series_dir())
+def case_data(case_cache):
+    return case_cache.get(sample_series_dir())  # loaded and segmented once per session (conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,11 @@ from planner.core.resources import sample_series_dir
 from planner.plan.document import PlanDocument
 from planner.session.session import PlanningSession
 from planner.training import grade_attempt, load_case, sample_case_dir
-from planner.scenarios import CaseCache
 
 
 @pytest.fixture(scope="module")
-def case_data():
-    return CaseCache().get(sample_series_dir())
+def case_data(case_cache):
+    return case_cache.get(sample_series_dir())  # loaded and segmented once per session (conftest.py)
 
 
 def _attempt(reference: PlanDocument, shift_lps) -> PlanDocument:
