@@ -17,13 +17,11 @@ tests/anatomy/test_hull2d.py.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
-__all__ = ["fill_hull"]
+from planner.core.jit import LazyKernels
 
-_KERNEL = []
+__all__ = ["fill_hull"]
 
 
 def _fill_hull_py(pr, pc, out, r0, c0):
@@ -75,20 +73,11 @@ def _fill_hull_py(pr, pc, out, r0, c0):
     return True
 
 
-_KERNEL_LOCK = threading.Lock()
+_KERNELS = LazyKernels(_fill_hull_py, python_fallback=True)
 
 
 def _kernel():
-    if not _KERNEL:
-        with _KERNEL_LOCK:  # made once even when two threads ask at once
-            if not _KERNEL:
-                try:
-                    from numba import njit
-                except ImportError:  # pragma: no cover - numba is a declared dependency
-                    _KERNEL.append(_fill_hull_py)
-                else:
-                    _KERNEL.append(njit(cache=True, nogil=True)(_fill_hull_py))
-    return _KERNEL[0]
+    return _KERNELS.get()
 
 
 def warm_up() -> None:

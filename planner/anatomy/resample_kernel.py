@@ -17,17 +17,15 @@ numba, scipy is used.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
+from planner.core.jit import LazyKernels
 from planner.core.lazy import lazy_module
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 __all__ = ["affine_linear", "points_linear_2d", "points_linear_nearest"]
 
-_KERNEL = []
 
 
 def _kernel_py(src, m, off, out):
@@ -131,22 +129,12 @@ def _points_2d_constant_py(src, r, c, out):
         out[n] = t
 
 
-_KERNEL_LOCK = threading.Lock()
+_KERNELS = LazyKernels(_kernel_py, _points_nearest_py, _points_2d_constant_py)
 
 
 def _kernel(which: int = 0):
     """The compiled kernels (affine grid, 3-D points clamped, 2-D points constant), or None each."""
-    if not _KERNEL:
-        with _KERNEL_LOCK:  # made once even when two threads ask at once (warm_up)
-            if not _KERNEL:
-                try:
-                    from numba import njit
-                except ImportError:  # pragma: no cover - numba is a declared dependency
-                    _KERNEL.extend([None, None, None])
-                else:
-                    _KERNEL.extend(njit(cache=True, nogil=True)(f) for f in (_kernel_py, _points_nearest_py,
-                                                                              _points_2d_constant_py))
-    return _KERNEL[which]
+    return _KERNELS.get(which)
 
 
 def warm_up(src_dtype=np.int16) -> None:

@@ -16,15 +16,13 @@ tests/anatomy/test_spine_speed.py). Other steps, slices without background, or n
 
 from __future__ import annotations
 
-import threading
 from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["exact_step", "slicewise_edt"]
+from planner.core.jit import LazyKernels
 
-_KERNEL: list = []
-_LOCK = threading.Lock()
+__all__ = ["exact_step", "slicewise_edt"]
 
 
 def _edt_py(mask, out):
@@ -67,17 +65,11 @@ def _edt_py(mask, out):
                     q -= 1
 
 
+_KERNELS = LazyKernels(_edt_py)
+
+
 def _kernel():
-    if not _KERNEL:
-        with _LOCK:  # made once even when two threads ask at once
-            if not _KERNEL:
-                try:
-                    from numba import njit
-                except ImportError:  # pragma: no cover - numba is a declared dependency
-                    _KERNEL.append(None)
-                else:
-                    _KERNEL.append(njit(cache=True, nogil=True)(_edt_py))
-    return _KERNEL[0]
+    return _KERNELS.get()
 
 
 def warm_up() -> None:

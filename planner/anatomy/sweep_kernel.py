@@ -14,17 +14,13 @@ path itself is used.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
 from planner.anatomy.resample_kernel import points_linear_nearest
 from planner.core.frames import map_coordinates_kji
+from planner.core.jit import LazyKernels
 
 __all__ = ["swept_hu", "warm_up"]
-
-_KERNEL: list = []
-_LOCK = threading.Lock()
 
 
 def _swept_py(src, ijk, lo, hi, out):
@@ -65,17 +61,11 @@ def _swept_py(src, ijk, lo, hi, out):
         out[n] = min(max(value, lo), hi)
 
 
+_KERNELS = LazyKernels(_swept_py)
+
+
 def _kernel():
-    if not _KERNEL:
-        with _LOCK:  # made once even when two threads ask at once
-            if not _KERNEL:
-                try:
-                    from numba import njit
-                except ImportError:  # pragma: no cover - numba is a declared dependency
-                    _KERNEL.append(None)
-                else:
-                    _KERNEL.append(njit(cache=True, nogil=True)(_swept_py))
-    return _KERNEL[0]
+    return _KERNELS.get()
 
 
 def warm_up(src_dtype=np.int16) -> None:
