@@ -10,7 +10,8 @@ lumbar scan on the loaded 2-core machine, plus a redraw of every view (the 3D vi
 0.5-2.3 s), and with deferred corridors that evaluation computed no corridor either.
 
 With no worker busy the export starts at once with the current evaluation (it is published after every
-change of the plan); only a session that has none yet is evaluated first.
+change of the plan); only a session that has none yet, or whose checks' worker failed (the evaluation
+still not complete), is evaluated first, on the GUI thread as before.
 """
 
 from __future__ import annotations
@@ -52,8 +53,11 @@ class ChecksGate(QObject):
         asked for while one waits replaces it: the user asked again)."""
         if not self.busy():
             self._drop()
-            if self.session.evaluation is None:
-                self.session.evaluate(corridors=True)  # nothing published yet (no change since the load)
+            evaluation = self.session.evaluation
+            if evaluation is None or not evaluation.complete:
+                # nothing published yet, or a check's worker failed: a report carries every finding, so
+                # the checks are done here (the one case left where an export evaluates on the GUI thread)
+                self.session.evaluate(corridors=True)
             start()
             return
         self._pending = (title, start)

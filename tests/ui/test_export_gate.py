@@ -31,14 +31,19 @@ class Runner(QObject):
             self.busy_changed.emit(True)
 
 
+class Evaluation:
+    def __init__(self, name, complete=True):
+        self.name, self.complete = name, complete
+
+
 class Session:
-    def __init__(self, evaluation="published"):
-        self.evaluation = evaluation
+    def __init__(self):
+        self.evaluation = Evaluation("published")
         self.evaluations = 0
 
     def evaluate(self, corridors=True):
         self.evaluations += 1
-        self.evaluation = "evaluated"
+        self.evaluation = Evaluation("evaluated")
 
 
 @pytest.fixture
@@ -53,14 +58,23 @@ def setup(qtbot):
 
 def test_with_no_check_running_the_export_starts_at_once_with_the_published_evaluation(setup):
     gate, session, _corridors, _canal, _messages, started = setup
-    gate.when_checked("PDF report", lambda: started.append(session.evaluation))
+    gate.when_checked("PDF report", lambda: started.append(session.evaluation.name))
     assert started == ["published"] and session.evaluations == 0 and not gate.waiting
 
 
 def test_a_session_with_no_evaluation_yet_is_evaluated_once_first(setup):
     gate, session, _corridors, _canal, _messages, started = setup
     session.evaluation = None
-    gate.when_checked("PDF report", lambda: started.append(session.evaluation))
+    gate.when_checked("PDF report", lambda: started.append(session.evaluation.name))
+    assert started == ["evaluated"] and session.evaluations == 1
+
+
+def test_an_incomplete_evaluation_with_no_check_running_is_completed_first(setup):
+    """The corridor worker failed (nothing busy, the published evaluation lacks corridors): the report
+    must still carry every finding, so the checks are done before the export starts."""
+    gate, session, _corridors, _canal, _messages, started = setup
+    session.evaluation = Evaluation("without corridors", complete=False)
+    gate.when_checked("PDF report", lambda: started.append(session.evaluation.name))
     assert started == ["evaluated"] and session.evaluations == 1
 
 
