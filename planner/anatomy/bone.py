@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.anatomy.body import head_foot_axis
+from planner.core.frames import spacing_kji
 from planner.core.lazy import lazy_module
 from planner.core.volume import ImageVolume
 
@@ -139,7 +140,7 @@ def fill_enclosed(volume: ImageVolume, bone: np.ndarray, closing_mm: float = Bon
     axis = head_foot_axis(volume.direction)
     order = (axis,) + tuple(a for a in (0, 1, 2) if a != axis)
     b = np.transpose(np.asarray(bone, dtype=bool), order)
-    spacing = np.asarray(volume.spacing_mm, float)[::-1][list(order)]  # (k, j, i) spacing, permuted
+    spacing = spacing_kji(volume.spacing_mm)[list(order)]  # (k, j, i) spacing, permuted
     r = max(1, int(round(closing_mm / float(min(spacing[1], spacing[2])))))
     closed = _square(_square(b, r, grow=True), r, grow=False)
     labels, n = ndimage.label(~closed)
