@@ -217,8 +217,12 @@ class View3D(QWidget):
         if thread is not None:
             thread.quit()  # its event loop ends once the worker's run returns
             if thread.isRunning():
+                # connected first, then asked again: a thread that ended between the two calls (its
+                # ``finished`` already sent) would otherwise stay in the list for good
                 self._retired.append((thread, worker))
                 thread.finished.connect(lambda t=thread: self._drop_retired(t))
+                if thread.isFinished():
+                    self._drop_retired(thread)
 
     def _drop_retired(self, thread) -> None:
         self._retired = [(t, w) for t, w in self._retired if t is not thread]
