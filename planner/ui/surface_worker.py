@@ -50,3 +50,42 @@ class SurfaceWorker(QObject):
             self.failed.emit(self.request_id, f"Could not build the bone surface: {exc}")
             return
         self.finished.emit(self.request_id, (poly, coarse))
+
+
+class RetiredBuilds:
+    """Surface builds cancelled or superseded, kept until their threads have ended (a QThread destroyed
+    while running aborts the app); false when none is left. Iterates as ``(thread, worker)`` pairs."""
+
+    def __init__(self):
+        self._pairs: list = []
+
+    def __iter__(self):
+        return iter(list(self._pairs))
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def retire(self, thread, worker) -> None:
+        """Cancel ``worker`` and let ``thread`` end on its own (either may be None); never blocks."""
+        if worker is not None:
+            worker.cancel()
+        if thread is None:
+            return
+        thread.quit()  # its event loop ends once the worker's run returns
+        if thread.isRunning():
+            # connected first, then asked again: a thread that ended between the two calls (its
+            # ``finished`` already sent) would otherwise stay in the list for good
+            self._pairs.append((thread, worker))
+            thread.finished.connect(lambda t=thread: self._drop(t))
+            if thread.isFinished():
+                self._drop(thread)
+
+    def _drop(self, thread) -> None:
+        self._pairs = [(t, w) for t, w in self._pairs if t is not thread]
+
+    def wait_all(self) -> None:
+        """Wait for every retired thread to end (before the widget goes)."""
+        for thread, _worker in self:
+            thread.quit()
+            thread.wait()
+        self._pairs = []

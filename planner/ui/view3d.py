@@ -34,7 +34,7 @@ from planner.core.volume import ImageVolume
 from planner.render.camera_fit import framing_pose, spine_window
 from planner.render.scene3d import CAMERA_PRESETS, Scene3D, capture_array, capture_png
 from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU
-from planner.ui.surface_worker import SurfaceWorker
+from planner.ui.surface_worker import RetiredBuilds, SurfaceWorker
 from planner.ui.view3d_refit import RefitOnResize
 from planner.ui.vtk_widget import make_vtk_widget
 
@@ -68,7 +68,7 @@ class View3D(QWidget):
         self._request_id = 0
         self._thread: QThread | None = None
         self._worker: SurfaceWorker | None = None
-        self._retired: list = []  # (thread, worker) cancelled or superseded, still finishing their stage
+        self._retired = RetiredBuilds()  # cancelled or superseded builds, still finishing their stage
         self.body_provider = None  # () -> BodyMask | None; set by the main window (issue 13)
         self.frame_box_lps = None  # (lo, hi) LPS box the camera frames: the spine, else the body
         self.focus_provider = None  # () -> LPS point the framing centres on head to feet (the crosshair)
@@ -208,32 +208,15 @@ class View3D(QWidget):
         return True
 
     def _retire_worker(self) -> None:
-        """Cancel the build under way without blocking; its thread is kept until it has ended (a
-        QThread destroyed while running aborts the app)."""
+        """Cancel the build under way without blocking; its thread is kept until it has ended."""
         thread, worker = self._thread, self._worker
         self._thread, self._worker = None, None
-        if worker is not None:
-            worker.cancel()
-        if thread is not None:
-            thread.quit()  # its event loop ends once the worker's run returns
-            if thread.isRunning():
-                # connected first, then asked again: a thread that ended between the two calls (its
-                # ``finished`` already sent) would otherwise stay in the list for good
-                self._retired.append((thread, worker))
-                thread.finished.connect(lambda t=thread: self._drop_retired(t))
-                if thread.isFinished():
-                    self._drop_retired(thread)
-
-    def _drop_retired(self, thread) -> None:
-        self._retired = [(t, w) for t, w in self._retired if t is not thread]
+        self._retired.retire(thread, worker)
 
     def _stop_worker(self) -> None:
         """Cancel every build and wait for the threads to end (before the widget goes)."""
         self._retire_worker()
-        for thread, _worker in self._retired:
-            thread.quit()
-            thread.wait()
-        self._retired = []
+        self._retired.wait_all()
 
     def _on_progress(self, request_id: int, fraction: float) -> None:
         if request_id == self._request_id:
