@@ -15,6 +15,7 @@ from planner.analysis.beyond_vertebra import beyond_vertebra
 from planner.analysis.overlap import union_fraction, zones_box
 from planner.geometry.raster import VoxelGrid
 from planner.geometry.shapes import Ellipsoid
+from tests.ts_labels import labels_on_ct
 
 pytestmark = pytest.mark.realdata
 
@@ -39,11 +40,7 @@ def t12(request, t11_t12_ct_dir, t11_t12_volume):
 
     volume = t11_t12_volume
     seg = load_path(t11_t12_ct_dir.parent / "totalsegmentator_fast_labels.nii.gz")
-    kji = np.argwhere(np.isin(seg.hu, (32, 33)))
-    ijk = np.round(volume.to_ijk(seg.to_lps(kji[:, ::-1].astype(float)))).astype(int)
-    ref = np.zeros(volume.hu.shape, bool)
-    ref[ijk[:, 2], ijk[:, 1], ijk[:, 0]] = True
-    ref = ndimage.binary_dilation(ref, structure=np.ones((1, 3, 3), bool))
+    ref = ndimage.binary_dilation(labels_on_ct(volume, seg, (32, 33)), structure=np.ones((1, 3, 3), bool))
     plan = read_plan(resource_path("training", "t11-t12", "t12-right-transpedicular.plan.json"))
     level = plan.level_named("T12")
     if request.param == "plan level":

@@ -25,6 +25,7 @@ from planner.anatomy.levels_mask import body_mask_on_ct
 from planner.anatomy.spine import SpineParams, find_spine
 from planner.core.volume import ImageVolume
 from planner.imaging import load_path
+from tests.ts_labels import labels_on_ct
 
 # -- synthetic: a porotic body and a touching aorta ---------------------------------------------------
 SEMI_MM = (22.0, 16.0)  # body ellipse, u (left-right) and v (anterior-posterior)
@@ -210,14 +211,6 @@ def test_t12_sectors_from_the_automatic_vertebra(t12, t11_t12_canal):
 T12_MIDDLE_K = (5, 11)
 
 
-def _labels_on_ct(volume, seg, labels) -> np.ndarray:
-    kji = np.argwhere(np.isin(seg.hu, labels))
-    ijk = np.round(volume.to_ijk(seg.to_lps(kji[:, ::-1].astype(float)))).astype(int)
-    out = np.zeros(volume.hu.shape, bool)
-    out[ijk[:, 2], ijk[:, 1], ijk[:, 0]] = True
-    return out
-
-
 @pytest.fixture(scope="module")
 def t12_reference_body(t12, t11_t12_canal, t11_t12_ct_dir):
     """TotalSegmentator's body of T12, computed here apart from the planner's body pass: its T11 + T12
@@ -228,7 +221,7 @@ def t12_reference_body(t12, t11_t12_canal, t11_t12_ct_dir):
     cut there (as planner/training/t12_anatomy.py does) leaves the posterior wall out."""
     volume, _ = t12
     seg = load_path(t11_t12_ct_dir.parent / "totalsegmentator_fast_labels.nii.gz")
-    label = _labels_on_ct(volume, seg, (32, 33))
+    label = labels_on_ct(volume, seg, (32, 33))
     canal = t11_t12_canal.mask
     ref = np.zeros_like(label)
     for k in range(T12_MARROW_K[0], T12_MARROW_K[1] + 1):

@@ -15,6 +15,7 @@ import pytest
 
 from planner.anatomy.sectors import BODY, sector_map
 from planner.planning.ctv_own import restrict_to_own_arch
+from tests.ts_labels import label_image_on_ct
 
 L1, L2, L3 = 2, 3, 4  # sample_dicom/ground_truth/labels.json
 
@@ -47,10 +48,7 @@ def t12_six_sectors(t11_t12_ct_dir, t11_t12_volume, t11_t12_canal):
 
     volume = t11_t12_volume
     seg = load_path(t11_t12_ct_dir.parent / "totalsegmentator_fast_labels.nii.gz")
-    kji = np.argwhere(seg.hu > 0)
-    ijk = np.round(volume.to_ijk(seg.to_lps(kji[:, ::-1].astype(float)))).astype(int)
-    ts = np.zeros(volume.hu.shape, np.int16)
-    ts[ijk[:, 2], ijk[:, 1], ijk[:, 0]] = seg.hu[kji[:, 0], kji[:, 1], kji[:, 2]]
+    ts = label_image_on_ct(volume, seg)
     t12 = ts == 32
     lps = volume.to_lps(np.argwhere(t12)[:, ::-1].astype(float))
     centre = lps[lps[:, 1] < np.percentile(lps[:, 1], 30)].mean(axis=0)  # the front of the body

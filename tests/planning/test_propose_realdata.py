@@ -23,6 +23,7 @@ from planner.planning.propose import ProposeParams
 from planner.session.session import PlanningSession
 from planner.session.proposal_inputs import proposal_corridor_inputs
 from planner.session.whole_target import add_option_command, ctv_case
+from tests.ts_labels import labels_on_ct
 
 pytestmark = pytest.mark.realdata
 REFERENCE = Path(__file__).parents[1] / "data" / "tcia_lumbar_canal_reference" / "canal_reference.npz"
@@ -92,26 +93,17 @@ def tcia_l2(lumbar_volume, lumbar_canal):
     return (session, *_propose(session, "L2"), ref)
 
 
-def _on_ct_grid(ct, seg, label):
-    """A label of the segmentation (its own grid: y flipped) as a mask on the CT grid, through LPS."""
-    kji = np.argwhere(seg.hu == label)
-    ijk = np.round(ct.to_ijk(seg.to_lps(kji[:, ::-1].astype(float)))).astype(int)
-    mask = np.zeros(ct.hu.shape, bool)
-    mask[ijk[:, 2], ijk[:, 1], ijk[:, 0]] = True
-    return mask
-
-
 @pytest.fixture(scope="module")
 def t12(t11_t12_ct_dir, t11_t12_volume, t11_t12_canal):
     """The same on the T11-T12 scan's T12: the sphere in the front of the body (TotalSegmentator's T12
     label, its anterior 30 %), TotalSegmentator's spinal cord as the independent canal stand-in."""
     volume = t11_t12_volume
     seg = load_path(t11_t12_ct_dir.parent / "totalsegmentator_fast_labels.nii.gz")
-    t12 = _on_ct_grid(volume, seg, 32)
+    t12 = labels_on_ct(volume, seg, 32)
     lps = volume.to_lps(np.argwhere(t12)[:, ::-1].astype(float))
     centre = lps[lps[:, 1] < np.percentile(lps[:, 1], 30)].mean(axis=0)  # the anterior part: the body
     session = _session(volume, t11_t12_canal, centre, "T12")
-    return (session, *_propose(session, "T12"), _on_ct_grid(volume, seg, 79))
+    return (session, *_propose(session, "T12"), labels_on_ct(volume, seg, 79))
 
 
 def test_tcia_l2_sphere_target(tcia_l2):

@@ -17,16 +17,9 @@ from planner.imaging import load_path
 from planner.plan.items import Target
 from planner.session.session import PlanningSession
 from planner.session.whole_target import level_frame
+from tests.ts_labels import labels_on_ct
 
 pytestmark = pytest.mark.realdata
-
-
-def _on_ct_grid(volume, seg, labels) -> np.ndarray:
-    kji = np.argwhere(np.isin(seg.hu, labels))
-    ijk = np.round(volume.to_ijk(seg.to_lps(kji[:, ::-1].astype(float)))).astype(int)
-    out = np.zeros(volume.hu.shape, bool)
-    out[ijk[:, 2], ijk[:, 1], ijk[:, 0]] = True
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +37,7 @@ def t12(t11_t12_ct_dir, t11_t12_volume, t11_t12_canal):
     canal = t11_t12_canal.mask
     seg = load_path(t11_t12_ct_dir.parent / "totalsegmentator_fast_labels.nii.gz")
     return (volume, canal, frame, sector_map(volume, frame, canal, adapt_to_marrow=False),
-            sector_map(volume, frame, canal), _on_ct_grid(volume, seg, [32]), _on_ct_grid(volume, seg, [32, 33]))
+            sector_map(volume, frame, canal), labels_on_ct(volume, seg, [32]), labels_on_ct(volume, seg, [32, 33]))
 
 
 def _posterior_fraction(volume, canal, sm, reference, reachable_only: bool) -> float:
