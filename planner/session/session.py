@@ -10,7 +10,7 @@ cached by its geometry, so only needles that moved are checked again.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 from psygnal import Signal
@@ -19,8 +19,7 @@ from planner.core.frames import nearest_voxel_values
 from planner.ablation.devices import DeviceLibrary
 from planner.analysis.analyze import analyze
 from planner.anatomy.lesion import LesionParams, segment_lesion
-from planner.analysis.corridor import CorridorParams, CorridorReport, check_corridor
-from planner.analysis.marrow import params_for_vertebra
+from planner.analysis.corridor import CorridorReport
 from planner.analysis.overlap import PreparedCanal
 from planner.analysis.zone_distance import CanalDistanceCache
 from planner.analysis.rules.registry import RuleInputs, run_rules
@@ -32,9 +31,9 @@ from planner.plan.commands import CommandStack
 from planner.plan.document import PlanDocument
 from planner.plan.items import Needle, SeriesRef
 from planner.session.evaluation import Evaluation, ZoneResult
-from planner.analysis.vertebra_rule import inside_vertebra
 from planner.session.anatomy_state import SessionAnatomy
 from planner.session.canal_prep import CanalPrepMixin
+from planner.session.corridors_state import CorridorFailure, CorridorsMixin
 from planner.session.devices_state import DevicesMixin
 from planner.session.drag_zones import ZoneCache
 from planner.session.masks import VersionedMask
@@ -44,14 +43,7 @@ from planner.session.targets import target_shape
 from planner.session.zone_anatomy import ZoneAnatomyCache, vertebra_lookup
 
 
-@dataclass(frozen=True)
-class CorridorFailure:
-    """Why a needle's corridor could not be checked (kept in the cache like a report)."""
-
-    message: str
-
-
-class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
+class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixin):
     """Volume + plan + derived results. Qt-free; the UI and the headless commands both drive it."""
 
     evaluated = Signal(object)  # Evaluation
@@ -214,74 +206,12 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
         """Every antenna's predicted zone; only those whose inputs changed are computed (drag_zones.py)."""
         return self._zones.results(self.plan, lambda: self.devices)
 
-    def _level_axes(self, needle: Needle):
-        level = self.plan.level_named(needle.level) if needle.level else None
-        return None if level is None else level.axes
-
-    def _corridor_key(self, needle: Needle) -> tuple:
-        """Every input :func:`check_corridor` reads: the geometry, the diameter (gauge), the side, the
-        vertebra's axes, the canal version, the lesion (mask version and target shapes), and, with the
-        automatic anatomy, the plan's levels (the vertebra the needle is linked to is chosen among them
-        and sized by them: ``SessionAnatomy.vertebra_for``)."""
-        axes = self._level_axes(needle)
-        axes = None if axes is None else tuple(tuple(float(v) for v in row) for row in axes)
-        levels = (tuple((lv.name, lv.body_centre_lps, lv.axes, lv.plane_point_lps, lv.plane_normal_lps,
-                         lv.body_depth_mm) for lv in self.plan.levels) if self.auto_anatomy else None)
-        return (needle.entry_lps, needle.tip_lps, needle.gauge, needle.outer_diameter_mm, needle.side, axes,
-                self.canal.version, self._target_key(), self._foramina_key(), levels)
-
-    def corridor_job(self, needle: Needle):
-        """A function computing this needle's corridor report, safe to run in another thread (it only
-        reads the volume, masks and a snapshot of the needle), and the cache key it is valid for."""
-        axes = self._level_axes(needle)
-        volume, canal, lesion_inside = self.volume, self.canal_mask, self.lesion_inside()
-        anatomy, plan_levels = (self.anatomy if self.auto_anatomy else None), tuple(self.plan.levels)
-        foramina, canal_version = self.foramina, self.canal.version
-
-        def job() -> CorridorReport | CorridorFailure:
-            try:
-                vertebra = anatomy.vertebra_for(plan_levels, needle) if anatomy is not None else None
-                body = anatomy.body() if anatomy is not None else None
-                foramen_mask = (foramina.compute(volume, canal, canal_version).union
-                                if anatomy is not None else None)
-                return check_corridor(volume, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm,
-                                      side=needle.side, axes=axes if axes is not None or vertebra is None
-                                      else vertebra.axes_lps, canal_mask=canal, foramen_mask=foramen_mask,
-                                      lesion_inside=inside_vertebra(vertebra, lesion_inside), body=body,
-                                      params=params_for_vertebra(CorridorParams(), volume, vertebra, lesion_inside))
-            except PlannerError as exc:  # e.g. the needle lies outside the CT: a finding, not a crash
-                return CorridorFailure(f"{needle.name}: the path could not be checked: {exc}")
-        return job, self._corridor_key(needle)
-
     def needle_level(self, needle: Needle) -> str:
         """The level a needle belongs to: its own, else the vertebra its tip is in once the automatic
         anatomy is known (never computed here: this runs on the GUI thread)."""
         if needle.level or self.anatomy is None or not self.anatomy.ready:
             return needle.level
         return self.anatomy.level_name_for(self.plan.levels, needle)
-
-    def missing_corridors(self) -> list[Needle]:
-        """Needles whose corridor report is not cached for their current geometry."""
-        return [n for n in self.plan.needles
-                if self._corridor_cache.get(n.id, (None,))[0] != self._corridor_key(n)]
-
-    def store_corridor(self, needle_id: str, key: tuple, report: CorridorReport) -> None:
-        """Keep a report computed elsewhere; re-evaluate when it is still current."""
-        if needle_id in self.plan and key == self._corridor_key(self.plan.get(needle_id)):
-            self._corridor_cache[needle_id] = (key, report)
-            if self.auto_evaluate and not self.interactive:
-                self.evaluate(corridors=True)
-
-    def corridor(self, needle: Needle) -> CorridorReport | CorridorFailure:
-        """The corridor report of one needle, cached by its geometry, the canal and the target."""
-        key = self._corridor_key(needle)
-        cached = self._corridor_cache.get(needle.id)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        job, key = self.corridor_job(needle)
-        report = job()
-        self._corridor_cache[needle.id] = (key, report)
-        return report
 
     def _target_key(self):
         return (self.lesion.version, tuple(self.plan.targets), self.canal.version)
@@ -325,19 +255,6 @@ class PlanningSession(ForaminaMixin, CanalPrepMixin, DevicesMixin):
             return mask
         shapes = [s for s in (target_shape(t) for t in self.plan.targets) if s is not None]
         return shapes or None
-
-    def _fresh_corridors(self, corridors: bool) -> dict[str, CorridorReport]:
-        """Reports valid for each needle's current inputs (full cache key); computed here unless the
-        app defers them to a worker (``defer_corridors``) or a drag is in progress."""
-        reports: dict[str, CorridorReport | CorridorFailure] = {}
-        for needle in self.plan.needles:
-            if corridors and not self.defer_corridors:
-                reports[needle.id] = self.corridor(needle)
-                continue
-            cached = self._corridor_cache.get(needle.id)
-            if cached is not None and cached[0] == self._corridor_key(needle):
-                reports[needle.id] = cached[1]
-        return reports
 
     def rule_inputs(self, zones, result, reports) -> RuleInputs:
         """What the rule table reads for this plan (figures already computed)."""
