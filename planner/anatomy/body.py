@@ -31,6 +31,7 @@ from functools import cached_property
 import numpy as np
 
 from planner.anatomy.morphology import fill_holes_in_plane
+from planner.anatomy.window_filters import square_filter
 from planner.core.frames import ijk_to_kji, spacing_kji as spacing_in_array_order
 from planner.core.lazy import lazy_module
 from planner.core.errors import PlannerError
@@ -121,13 +122,9 @@ def _factors(spacing_kji: np.ndarray, coarse_mm: float) -> tuple[int, int, int]:
 
 
 def _square(mask: np.ndarray, radius_px: int, grow: bool) -> np.ndarray:
-    """In-plane dilation (``grow``) or erosion by a (2r+1)^2 square: separable 1-D max/min filters."""
-    if radius_px <= 0:
-        return mask.copy()
-    size = 2 * int(radius_px) + 1
-    u8 = mask.view(np.uint8)
-    f = ndimage.maximum_filter1d if grow else ndimage.minimum_filter1d
-    return f(f(u8, size, axis=1, mode="nearest"), size, axis=2, mode="nearest").view(bool)
+    """In-plane dilation (``grow``) or erosion by a (2r+1)^2 square, the edge as 'nearest': scipy's
+    separable 1-D max/min filters, the same mask from running ORs/ANDs (planner/anatomy/window_filters.py)."""
+    return square_filter(mask, radius_px, grow)
 
 
 _WHAT = "the automatic search for the body outline"

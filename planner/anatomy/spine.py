@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from planner.anatomy.morphology import fill_holes_in_plane
+from planner.anatomy.window_filters import square_filter
 from planner.core.frames import kji_to_ijk, spacing_kji as spacing_in_array_order
 from planner.core.lazy import lazy_module
 from planner.anatomy.body import BodyMask, head_foot_axis, segment_body
@@ -75,10 +76,9 @@ class SpineParams:
 
 
 def _square_erode(mask: np.ndarray, radius_px: int) -> np.ndarray:
-    size = 2 * max(int(radius_px), 0) + 1
-    u8 = mask.view(np.uint8)
-    f = ndimage.minimum_filter1d
-    return f(f(u8, size, axis=1), size, axis=2).view(bool)
+    """In-plane erosion by a (2r+1)^2 square: scipy's 1-D minimum filters (mode "reflect"), the same
+    mask from running ANDs (planner/anatomy/window_filters.py)."""
+    return square_filter(mask, radius_px, grow=False)
 
 
 def seed_track(volume: ImageVolume, body: BodyMask, p: SpineParams) -> np.ndarray:
