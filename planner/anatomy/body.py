@@ -141,15 +141,29 @@ def _coarse_body(tissue: np.ndarray, spacing: np.ndarray, p: BodyParams, cancel:
     check_cancel(cancel, _WHAT)
     if n == 0:
         return np.zeros_like(tissue)
-    sizes = np.bincount(labels.ravel())
-    sizes[0] = 0
+    sizes = _label_sizes(labels, n)
     keep = sizes >= max(p.keep_fraction * sizes.max(), 1)
-    part = keep[labels]
+    part = np.take(keep, labels)
     grown = _square(part, 1, grow=True) & tissue  # one voxel: thin sheets touching the skin stay out
     check_cancel(cancel, _WHAT)
     in_plane = np.zeros((3, 3, 3), bool)
     in_plane[1] = ndimage.generate_binary_structure(2, 1)
     return fill_holes_in_plane(grown, in_plane)  # = binary_fill_holes(grown, in_plane), one labelling
+
+
+def _label_sizes(labels: np.ndarray, n: int) -> np.ndarray:
+    """Voxel count of each label (index 0: 0), ``np.bincount(labels.ravel())`` with the background's
+    count set to 0: for a few parts, counted inside each part's box (``ndimage.find_objects``), which
+    skips the whole-volume int64 copy bincount makes of the int32 labels."""
+    if n > 64:
+        sizes = np.bincount(labels.ravel(), minlength=n + 1)
+    else:
+        sizes = np.zeros(n + 1, dtype=np.int64)
+        for k, box in enumerate(ndimage.find_objects(labels, max_label=n), start=1):
+            if box is not None:
+                sizes[k] = np.count_nonzero(labels[box] == k)
+    sizes[0] = 0
+    return sizes
 
 
 def _erode_cross(mask: np.ndarray) -> np.ndarray:

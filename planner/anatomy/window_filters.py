@@ -12,7 +12,8 @@ the AND (minimum) or OR (maximum) over the window clipped to the array. ``maximu
 The clipped window is built by doubling: ``F_w[i]`` (the AND/OR over ``[i, i + w - 1]`` clipped) gives
 ``F_{w+s}[i] = F_w[i] op F_w[i + s]`` for ``s <= w`` (the two windows overlap: AND and OR are
 idempotent), so ``r + 1`` is reached in about ``log2(r + 1)`` whole-array operations; the window
-behind (``[i - r, i]``) the same way, and the centred window is the two combined.
+behind (``[i - r, i]``) the same way, and the centred window is the two combined. Small windows
+(``r <= 4``) are the mask shifted by ``1..r`` each way instead (no temporaries).
 ``tests/anatomy/test_window_filters.py`` compares every function with scipy on random masks.
 """
 
@@ -21,6 +22,10 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["running_and", "running_or", "square_filter"]
+
+#: Up to this half-width the window is the mask shifted by 1..r each way (2r operations); beyond it,
+#: by doubling (about 4 log2(r + 1) operations, each with a temporary copy for its overlapping operands).
+_DIRECT_MAX_R = 4
 
 
 def _one_side(mask: np.ndarray, width: int, axis: int, op, ahead: bool) -> np.ndarray:
@@ -46,6 +51,13 @@ def _centred(mask: np.ndarray, size: int, axis: int, op) -> np.ndarray:
     if size == 1 or mask.size == 0:
         return mask.copy()
     r = size // 2
+    if r <= _DIRECT_MAX_R:  # a few shifted copies of the mask itself (no overlapping operands)
+        out = mask.copy()
+        a, m = np.moveaxis(out, axis, 0), np.moveaxis(mask, axis, 0)
+        for s in range(1, min(r, m.shape[0] - 1) + 1):
+            op(a[s:], m[:-s], out=a[s:])
+            op(a[:-s], m[s:], out=a[:-s])
+        return out
     ahead = _one_side(mask, r + 1, axis, op, True)
     behind = _one_side(mask, r + 1, axis, op, False)
     return op(ahead, behind, out=ahead)
