@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from planner.anatomy.morphology import fill_holes_in_plane
+from planner.anatomy.spine_try import inside_run as _inside_run
 from planner.anatomy.window_filters import square_filter
 from planner.core.frames import kji_to_ijk, spacing_kji as spacing_in_array_order
 from planner.core.lazy import lazy_module
@@ -47,10 +48,11 @@ from planner.core.volume import ImageVolume
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
-__all__ = ["SpineParams", "SpineResult", "find_vertebrae", "find_spine"]
-
 _PLACEHOLDER = "L3"  # detect_level needs a valid name; automatic bodies are named afterwards
 _WHAT = "the automatic search for the vertebrae"
+
+__all__ = ["SpineParams", "SpineResult", "find_vertebrae", "find_spine"]
+
 
 
 @dataclass(frozen=True)
@@ -197,15 +199,6 @@ def _try_or_refused(volume: ImageVolume, seed, p: SpineParams,
     if g.next_above_mm is None and g.next_below_mm is None:
         return None, g
     return g, None
-
-
-def _inside_run(seed, g: LevelGeometry) -> bool:
-    """``seed`` lies between ``g``'s endplates along its own cranio-caudal axis."""
-    head = g.head_lps
-    centre = np.asarray(g.body_centre_lps, float)
-    t = float(np.dot(np.asarray(seed, float) - centre, head))
-    ends = sorted(float(np.dot(np.asarray(e, float) - centre, head)) for e in (g.bottom_endplate_lps, g.top_endplate_lps))
-    return ends[0] <= t <= ends[1]
 
 
 def _walk(volume: ImageVolume, start: LevelGeometry, up: int, down: int, p: SpineParams,
@@ -370,12 +363,8 @@ def _restart(volume: ImageVolume, track: np.ndarray, end: LevelGeometry, directi
     depends on where the coarse grid samples, i.e. on the scan's array order; one try made the found
     bodies depend on the layout (tests/anatomy/test_orientations.py, a lateral layout lost S1 and L5).
 
-    A candidate between the endplates of a body an earlier candidate found and refused (two bodies
-    merged, cut by the scan's end or the search box, no disc beside it) is not tried (issue 13, speed:
-    about 45 % of the search went to such tries): its search finds the same body run on the profile
-    (:func:`planner.anatomy.levels_body._body_run` takes the run holding the seed), refused again. On
-    the sample, both shared scans, a 600-slice resampling and the re-laid-out scans the bodies found
-    are the same as with every candidate tried (tests/anatomy/test_spine_restart_speed.py)."""
+    A candidate between the endplates of a body an earlier candidate found and refused is not tried
+    (issue 13, speed; why, and the evidence that nothing changes: planner/anatomy/spine_try.py)."""
     refused: list[LevelGeometry] = []
     for seed in _restart_seeds(track, end, direction):
         if any(_inside_run(seed, r) for r in refused):
