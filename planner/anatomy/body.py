@@ -31,6 +31,7 @@ from functools import cached_property
 import numpy as np
 
 from planner.anatomy.morphology import fill_holes_in_plane
+from planner.anatomy.window_filters import square_filter
 from planner.core.frames import ijk_to_kji, spacing_kji as spacing_in_array_order
 from planner.core.lazy import lazy_module
 from planner.core.errors import PlannerError
@@ -121,13 +122,9 @@ def _factors(spacing_kji: np.ndarray, coarse_mm: float) -> tuple[int, int, int]:
 
 
 def _square(mask: np.ndarray, radius_px: int, grow: bool) -> np.ndarray:
-    """In-plane dilation (``grow``) or erosion by a (2r+1)^2 square: separable 1-D max/min filters."""
-    if radius_px <= 0:
-        return mask.copy()
-    size = 2 * int(radius_px) + 1
-    u8 = mask.view(np.uint8)
-    f = ndimage.maximum_filter1d if grow else ndimage.minimum_filter1d
-    return f(f(u8, size, axis=1, mode="nearest"), size, axis=2, mode="nearest").view(bool)
+    """In-plane dilation (``grow``) or erosion by a (2r+1)^2 square, the edge as 'nearest': scipy's
+    separable 1-D max/min filters, the same mask from running ORs/ANDs (planner/anatomy/window_filters.py)."""
+    return square_filter(mask, radius_px, grow)
 
 
 _WHAT = "the automatic search for the body outline"
@@ -144,15 +141,29 @@ def _coarse_body(tissue: np.ndarray, spacing: np.ndarray, p: BodyParams, cancel:
     check_cancel(cancel, _WHAT)
     if n == 0:
         return np.zeros_like(tissue)
-    sizes = np.bincount(labels.ravel())
-    sizes[0] = 0
+    sizes = _label_sizes(labels, n)
     keep = sizes >= max(p.keep_fraction * sizes.max(), 1)
-    part = keep[labels]
+    part = np.take(keep, labels)
     grown = _square(part, 1, grow=True) & tissue  # one voxel: thin sheets touching the skin stay out
     check_cancel(cancel, _WHAT)
     in_plane = np.zeros((3, 3, 3), bool)
     in_plane[1] = ndimage.generate_binary_structure(2, 1)
     return fill_holes_in_plane(grown, in_plane)  # = binary_fill_holes(grown, in_plane), one labelling
+
+
+def _label_sizes(labels: np.ndarray, n: int) -> np.ndarray:
+    """Voxel count of each label (index 0: 0), ``np.bincount(labels.ravel())`` with the background's
+    count set to 0: for a few parts, counted inside each part's box (``ndimage.find_objects``), which
+    skips the whole-volume int64 copy bincount makes of the int32 labels."""
+    if n > 64:
+        sizes = np.bincount(labels.ravel(), minlength=n + 1)
+    else:
+        sizes = np.zeros(n + 1, dtype=np.int64)
+        for k, box in enumerate(ndimage.find_objects(labels, max_label=n), start=1):
+            if box is not None:
+                sizes[k] = np.count_nonzero(labels[box] == k)
+    sizes[0] = 0
+    return sizes
 
 
 def _erode_cross(mask: np.ndarray) -> np.ndarray:

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.anatomy.body import head_foot_axis
+from planner.anatomy.window_filters import running_or, square_filter
 from planner.core.frames import spacing_kji
 from planner.core.lazy import lazy_module
 from planner.core.volume import ImageVolume
@@ -176,16 +177,14 @@ def _dilate_cube(mask: np.ndarray) -> np.ndarray:
         return out
     lo, hi = np.maximum(nz.min(axis=0) - 1, 0), nz.max(axis=0) + 2
     box = tuple(slice(a, b) for a, b in zip(lo, hi))
-    u8 = mask[box].view(np.uint8)
-    for axis in range(3):
-        u8 = ndimage.maximum_filter1d(u8, 3, axis=axis, mode="constant")
-    out[box] = u8.view(bool)
+    grown = mask[box]
+    for axis in range(3):  # scipy's maximum_filter1d (mode "constant"): the same as a running OR
+        grown = running_or(grown, 3, axis)
+    out[box] = grown
     return out
 
 
 def _square(mask: np.ndarray, r: int, grow: bool) -> np.ndarray:
     """In-plane dilation (``grow``) or erosion of a slices-first mask by a (2r+1)^2 square (separable
     1-D maximum/minimum filters)."""
-    f = ndimage.maximum_filter1d if grow else ndimage.minimum_filter1d
-    u8 = mask.view(np.uint8)
-    return f(f(u8, 2 * r + 1, axis=1, mode="nearest"), 2 * r + 1, axis=2, mode="nearest").view(bool)
+    return square_filter(mask, r, grow)  # = scipy's 1-D filters, mode "nearest" (window_filters.py)

@@ -48,6 +48,7 @@ from planner.anatomy.canal_slices import close_in_plane, find_holes, interpolate
 from planner.anatomy.canal_open import refine_open_slices
 from planner.anatomy.canal_pick import consistent_slices, pick_per_slice
 from planner.anatomy.canal_trim import trim_anterior_lobes, trim_faint_bone
+from planner.anatomy.window_filters import running_or
 from planner.anatomy.canal_walk import (beyond_core, caudal_end, fill_caudal_gaps, track_through as _track_through,
                                        walk_ends)
 from planner.core.errors import PlannerError
@@ -139,7 +140,7 @@ def _candidates(bone: np.ndarray, hu: np.ndarray, sp: np.ndarray, p: CanalParams
 def _chain(cand: np.ndarray, spc: np.ndarray, p: CanalParams, seed_c=None) -> np.ndarray:
     """The candidate voxels of the canal chain (longest in slices, or the one nearest the seed)."""
     g = max(1, int(round(p.bridge_mm / spc[0] / 2)))
-    bridged = ndimage.maximum_filter1d(cand.view(np.uint8), 2 * g + 1, axis=0).astype(bool)
+    bridged = running_or(cand, 2 * g + 1, 0)  # = scipy's maximum_filter1d along the slices (window_filters.py)
     labels, n = ndimage.label(bridged, structure=np.ones((3, 3, 3), bool))
     if n == 0:
         raise PlannerError("No spinal canal was found: no bone-enclosed, fluid-density channel runs "
@@ -325,9 +326,8 @@ def _half_width_mm(kept: np.ndarray, good: np.ndarray, track: np.ndarray, sp: np
 def _edge_voxels(mask: np.ndarray, hu: np.ndarray, p: CanalParams) -> np.ndarray:
     """In-plane neighbours of the canal with bone-edge values (bone_hu <= HU < edge_hu): voxels
     at the bony wall that are more than half canal (partial volume; cortex is 500-1900 HU)."""
-    u8 = mask.view(np.uint8)
-    grown = np.maximum(ndimage.maximum_filter1d(u8, 3, axis=1), ndimage.maximum_filter1d(u8, 3, axis=2))
-    return grown.astype(bool) & ~mask & (hu >= p.bone_hu) & (hu < p.edge_hu)
+    grown = running_or(mask, 3, 1) | running_or(mask, 3, 2)  # = scipy's maximum_filter1d (window_filters.py)
+    return grown & ~mask & (hu >= p.bone_hu) & (hu < p.edge_hu)
 
 
 def _largest_component(mask: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from planner.anatomy.window_filters import square_filter
 from planner.core.lazy import lazy_module
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -33,12 +34,9 @@ def close_in_plane(bone: np.ndarray, radius_px: int) -> np.ndarray:
     image border is treated as 'nearest', so it does not erode)."""
     if radius_px <= 0:
         return bone.copy()
-    size = 2 * int(radius_px) + 1
-    u8 = bone.view(np.uint8) if bone.dtype == bool else bone.astype(np.uint8)
-    grown = ndimage.maximum_filter1d(ndimage.maximum_filter1d(u8, size, axis=1), size, axis=2)
-    shrunk = ndimage.minimum_filter1d(ndimage.minimum_filter1d(grown, size, axis=1, mode="nearest"),
-                                      size, axis=2, mode="nearest")
-    return shrunk.astype(bool)
+    # scipy's maximum_filter1d ("reflect") then minimum_filter1d ("nearest"): the same mask from
+    # running ORs / ANDs over the clipped window (planner/anatomy/window_filters.py)
+    return square_filter(square_filter(np.asarray(bone, dtype=bool), radius_px, grow=True), radius_px, grow=False)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from planner.anatomy.morphology import fill_holes_in_plane
+from planner.anatomy.spine_try import inside_run as _inside_run
+from planner.anatomy.window_filters import square_filter
 from planner.core.frames import kji_to_ijk, spacing_kji as spacing_in_array_order
 from planner.core.lazy import lazy_module
 from planner.anatomy.body import BodyMask, head_foot_axis, segment_body
@@ -46,10 +48,11 @@ from planner.core.volume import ImageVolume
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
-__all__ = ["SpineParams", "SpineResult", "find_vertebrae", "find_spine"]
-
 _PLACEHOLDER = "L3"  # detect_level needs a valid name; automatic bodies are named afterwards
 _WHAT = "the automatic search for the vertebrae"
+
+__all__ = ["SpineParams", "SpineResult", "find_vertebrae", "find_spine"]
+
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,9 @@ class SpineParams:
 
 
 def _square_erode(mask: np.ndarray, radius_px: int) -> np.ndarray:
-    size = 2 * max(int(radius_px), 0) + 1
-    u8 = mask.view(np.uint8)
-    f = ndimage.minimum_filter1d
-    return f(f(u8, size, axis=1), size, axis=2).view(bool)
+    """In-plane erosion by a (2r+1)^2 square: scipy's 1-D minimum filters (mode "reflect"), the same
+    mask from running ANDs (planner/anatomy/window_filters.py)."""
+    return square_filter(mask, radius_px, grow=False)
 
 
 def seed_track(volume: ImageVolume, body: BodyMask, p: SpineParams) -> np.ndarray:
@@ -181,16 +183,22 @@ def _try(volume: ImageVolume, seed, p: SpineParams, cancel: Cancel | None = None
     """A body at ``seed``, or None when none is found or it does not look like one vertebral body
     (whole, ``min_height_mm``-``max_height_mm`` high, a disc seen above or below: two bodies merged
     across a thin disc are refused)."""
+    return _try_or_refused(volume, seed, p, cancel)[0]
+
+
+def _try_or_refused(volume: ImageVolume, seed, p: SpineParams,
+                    cancel: Cancel | None = None) -> tuple[LevelGeometry | None, LevelGeometry | None]:
+    """:func:`_try` and, when it answers None, what it refused (None when nothing was found at all)."""
     check_cancel(cancel, _WHAT)
     try:
         g = detect_level(volume, seed, _PLACEHOLDER, p.level_params)
     except PlannerError:
-        return None
+        return None, None
     if not g.complete or not p.min_height_mm <= g.height_mm <= p.max_height_mm:
-        return None
+        return None, g
     if g.next_above_mm is None and g.next_below_mm is None:
-        return None
-    return g
+        return None, g
+    return g, None
 
 
 def _walk(volume: ImageVolume, start: LevelGeometry, up: int, down: int, p: SpineParams,
@@ -353,10 +361,18 @@ def _restart(volume: ImageVolume, track: np.ndarray, end: LevelGeometry, directi
     """The next body beyond ``end`` from the seed track, or None. Several candidates are tried, nearest
     first: the track keeps one point per coarse slice, and which point (body or posterior arch) that is
     depends on where the coarse grid samples, i.e. on the scan's array order; one try made the found
-    bodies depend on the layout (tests/anatomy/test_orientations.py, a lateral layout lost S1 and L5)."""
+    bodies depend on the layout (tests/anatomy/test_orientations.py, a lateral layout lost S1 and L5).
+
+    A candidate between the endplates of a body an earlier candidate found and refused is not tried
+    (issue 13, speed; why, and the evidence that nothing changes: planner/anatomy/spine_try.py)."""
+    refused: list[LevelGeometry] = []
     for seed in _restart_seeds(track, end, direction):
-        g = _try(volume, seed, p, cancel)
+        if any(_inside_run(seed, r) for r in refused):
+            continue
+        g, no = _try_or_refused(volume, seed, p, cancel)
         if g is None:
+            if no is not None:
+                refused.append(no)
             continue
         if any(np.linalg.norm(np.subtract(g.body_centre_lps, f.body_centre_lps)) < 10.0 for f in found):
             return None  # the walk is back on a body it has: nothing beyond
