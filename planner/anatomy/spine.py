@@ -38,7 +38,8 @@ from planner.core.frames import kji_to_ijk, spacing_kji as spacing_in_array_orde
 from planner.core.lazy import lazy_module
 from planner.anatomy.body import BodyMask, head_foot_axis, segment_body
 from planner.anatomy.canonical import canonical_layout
-from planner.anatomy.levels import LevelGeometry, LevelParams, detect_level, propose_neighbours
+from planner.anatomy.levels import (LevelGeometry, LevelParams, detect_level, plausible_neighbour,
+                                    propose_neighbours)
 from planner.anatomy.spine_names import SpineResult, name_vertebrae
 from planner.core.errors import PlannerError
 from planner.core.progress import Cancel, check_cancel
@@ -356,7 +357,7 @@ def _restart(volume: ImageVolume, track: np.ndarray, end: LevelGeometry, directi
     bodies depend on the layout (tests/anatomy/test_orientations.py, a lateral layout lost S1 and L5)."""
     for seed in _restart_seeds(track, end, direction):
         g = _try(volume, seed, p, cancel)
-        if g is None:
+        if g is None or not plausible_neighbour(end, g):  # a disc with the rib heads beside it (levels.py)
             continue
         if any(np.linalg.norm(np.subtract(g.body_centre_lps, f.body_centre_lps)) < 10.0 for f in found):
             return None  # the walk is back on a body it has: nothing beyond
