@@ -40,7 +40,7 @@ from planner.anatomy.body import BodyMask, head_foot_axis, segment_body
 from planner.anatomy.canonical import canonical_layout
 from planner.anatomy.levels import (LevelGeometry, LevelParams, detect_level, plausible_neighbour,
                                     propose_neighbours)
-from planner.anatomy.spine_edges import cut_vertebra_note
+from planner.anatomy.spine_edges import with_cut_note
 from planner.anatomy.spine_names import SpineResult, name_vertebrae
 from planner.core.errors import PlannerError
 from planner.core.progress import Cancel, check_cancel
@@ -381,24 +381,16 @@ def find_spine(volume: ImageVolume, body: BodyMask | None = None, params: SpineP
         return SpineResult((), False, f"No spine was found: {exc} Set the levels by hand.")
     vertebrae = find_vertebrae(volume, body, params, cancel)
     check_cancel(cancel, _WHAT)
-    result = _with_cut_note(volume, name_vertebrae(volume, body, vertebrae), params or SpineParams())
+    result = name_vertebrae(volume, body, vertebrae)
     coverage_mm = _coverage_mm(volume)
     if not result.named and coverage_mm < MIN_COVERAGE_MM:
         n = len(result.vertebrae)
         found = (f"{n} vertebral bod{'y was' if n == 1 else 'ies were'} found, but {coverage_mm:.0f} mm is "
                  if n else "")
-        cut = cut_vertebra_note(volume, result.vertebrae, (params or SpineParams()).min_height_mm)
-        return replace(result, message=f"The scan covers only {coverage_mm:.0f} mm along the spine: {found}too short "
-                       f"to count vertebrae from the sacrum or the last rib (about {MIN_COVERAGE_MM:.0f} mm, three "
-                       "bodies and their discs, are needed). The levels are not named; set them by hand."
-                       + (f" {cut}" if cut else ""))
-    return result
-
-
-def _with_cut_note(volume: ImageVolume, result: SpineResult, p: SpineParams) -> SpineResult:
-    """``result`` with a sentence on a vertebra cut by the scan's edge (planner/anatomy/spine_edges.py)."""
-    cut = cut_vertebra_note(volume, result.vertebrae, p.min_height_mm)
-    return replace(result, message=f"{result.message} {cut}") if cut else result
+        result = replace(result, message=f"The scan covers only {coverage_mm:.0f} mm along the spine: {found}too "
+                         f"short to count vertebrae from the sacrum or the last rib (about {MIN_COVERAGE_MM:.0f} mm, "
+                         "three bodies and their discs, are needed). The levels are not named; set them by hand.")
+    return with_cut_note(volume, result, (params or SpineParams()).min_height_mm)  # planner/anatomy/spine_edges.py
 
 
 #: Three vertebral bodies with their discs (bodies 25-28 mm, discs 10-12 mm high; DOMAIN.md).

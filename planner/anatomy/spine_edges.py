@@ -9,16 +9,18 @@ A cut body is seen from the last whole body found at that end: its profile along
 next body begin (``next_above_mm``/``next_below_mm`` of :class:`~planner.anatomy.levels.LevelGeometry`)
 and the scan ends less than ``min_height_mm`` (a body's least height, 12 mm: the spine search's
 ``min_height_mm``) past that start. On the shared T11-T12 scan (38 mm, 20 slices) T12 is whole and
-T11 begins 19 mm above T12's centre, 2.6 mm short of the scan's top.
+T11 begins 19 mm above T12's centre, about 4 mm short of the scan's top edge (voxel edge).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
 from planner.core.volume import ImageVolume
 
-__all__ = ["cut_vertebra_note"]
+__all__ = ["cut_vertebra_note", "with_cut_note"]
 
 
 def _reach_mm(volume: ImageVolume, point_lps: np.ndarray, direction: np.ndarray) -> float:
@@ -46,6 +48,13 @@ def cut_vertebra_note(volume: ImageVolume, vertebrae, min_height_mm: float = 12.
         inside_mm = _reach_mm(volume, np.asarray(v.body_centre_lps, float), head) - float(start_mm)
         if 0.0 < inside_mm < min_height_mm:
             where = "above the highest" if sign > 0 else "below the lowest"
-            notes.append(f"A vertebra cut by the scan's {edge} edge lies {where} body found (only "
+            notes.append(f"A vertebra cut by the scan's {edge} edge lies {where} body found (about "
                          f"{inside_mm:.0f} mm of it is in the scan): it is not counted because it is incomplete.")
     return " ".join(notes)
+
+
+def with_cut_note(volume: ImageVolume, result, min_height_mm: float = 12.0):
+    """``result`` (a :class:`~planner.anatomy.spine_names.SpineResult`) with :func:`cut_vertebra_note`
+    appended to its message (unchanged when no vertebra is cut)."""
+    cut = cut_vertebra_note(volume, result.vertebrae, min_height_mm)
+    return replace(result, message=f"{result.message} {cut}") if cut else result
