@@ -9,7 +9,7 @@ A cut body is seen from the last whole body found at that end: its profile along
 next body begin (``next_above_mm``/``next_below_mm`` of :class:`~planner.anatomy.levels.LevelGeometry`)
 and the scan ends less than ``min_height_mm`` (a body's least height, 12 mm: the spine search's
 ``min_height_mm``) past that start. On the shared T11-T12 scan (38 mm, 20 slices) T12 is whole and
-T11 begins 19 mm above T12's centre, about 4 mm short of the scan's top edge (voxel edge).
+T11 begins 19 mm above T12's centre and the scan's top (voxel edge) lies about 4 mm beyond.
 """
 
 from __future__ import annotations
