@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.ts_labels import label_image_on_ct
+from tests.ts_labels import body_centre_ijk as _ts_body_centre_ijk, label_image_on_ct
 
 pytestmark = pytest.mark.realdata
 
@@ -59,30 +59,6 @@ def test_lumbar_body_centre_is_the_body_middle(lumbar_volume, lumbar_spine, name
 
 def test_every_lumbar_vertebra_found_has_a_reference(lumbar_spine):
     assert sorted(v.name for v in lumbar_spine.vertebrae) == sorted(LUMBAR_CORNERS)
-
-
-def _ts_body_centre_ijk(volume, lab, label=32, half_band=3):
-    """Reference centre (i, j, k) of a vertebral body from TotalSegmentator's labels (module docstring)."""
-    cord = lab == 79
-    mid_i = int(round(np.argwhere(cord)[:, 2].mean()))
-    ks, runs = [], []
-    for k in np.flatnonzero((lab == label).any(axis=(1, 2))):
-        band = (lab[k, :, mid_i - half_band:mid_i + half_band + 1] == label).any(axis=1)
-        cord_front = np.flatnonzero(cord[k].any(axis=1)).min()
-        rows = np.flatnonzero(band[:cord_front])
-        if rows.size == 0:
-            continue
-        front = rows.min()
-        end = front
-        while end < cord_front and band[end]:
-            end += 1
-        ks.append(k)
-        runs.append((front, end))
-    length = np.array([e - f for f, e in runs])
-    full = length >= 0.5 * length.max()  # the midline crosses the whole body, not an endplate's rim
-    ks = np.asarray(ks)[full]
-    mids = [0.5 * (f + e - 1) for (f, e), ok in zip(runs, full) if ok]
-    return np.array([float(mid_i), float(np.mean(mids)), 0.5 * (ks.min() + ks.max())])
 
 
 @pytest.fixture(scope="module")
