@@ -4,7 +4,6 @@ T12 label), and the T11-T12 training reference needle no longer "breaches" its o
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import numpy as np
 import pytest
