@@ -36,8 +36,8 @@ def body_centre_uvw(body: np.ndarray, u_mm: np.ndarray, v_mm: np.ndarray, w_mm: 
     empty (a body too small to have a central run)."""
     counts = body.sum(axis=(1, 2))
     central = np.flatnonzero(counts >= 0.5 * counts.max())
-    mean = np.array([u_mm[np.nonzero(body)[2]].mean(), v_mm[np.nonzero(body)[1]].mean(),
-                     w_mm[np.nonzero(body)[0]].mean()])
+    iw_all, iv_all, iu_all = np.nonzero(body)
+    mean = np.array([u_mm[iu_all].mean(), v_mm[iv_all].mean(), w_mm[iw_all].mean()])
     us, vs = [], []
     for k in central:
         iv, iu = np.nonzero(body[k])
