@@ -90,5 +90,5 @@ def test_the_t12_training_body_uses_the_same_centre(t11_t12_volume, t11_t12_cana
     # 3.5 mm, not 3: the training body part ends at the segmented canal's front (planner/training/
     # t12_anatomy.py), 2-4 voxels in front of the gap in TotalSegmentator's label on the midline (j 339-343
     # against 344-347), which moves its middle about 1.5 mm forward. The label's voxel mean, used before,
-    # lay 5.9 mm from this reference (3.3 mm to the right of the cord).
+    # lay 5.6 mm from this reference (3.3 mm to the right of the cord).
     assert np.linalg.norm(body.centre_lps - ref) <= 3.5, (body.centre_lps, ref)
