@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 #: 2: canal front cut and sacral gaps, foramen pedicle reach 9 mm (issue 13); 3: low-density marrow bodies
 #: found by the automatic search (levels_marrow.py: T12 of the T11-T12 scan, issue 13); 5: that body cut beside
 #: its front half behind its middle (rib heads, pedicle bases) and sized per slice over its marrow run.
-ALGORITHM_VERSION = "anatomy-cache-5"
+ALGORITHM_VERSION = "anatomy-cache-6"
 ENV_DIR = "SPINE_PLANNER_CACHE_DIR"
 ENV_OFF = "SPINE_PLANNER_NO_CACHE"
 _FORMAT = "spine-planner anatomy cache"

@@ -69,6 +69,7 @@ import numpy as np
 from planner.core.frames import kji_to_ijk, spacing_kji
 from planner.core.lazy import lazy_module
 from planner.anatomy.canal import _axial_order
+from planner.anatomy.foramen_exit import extend_to_exit
 from planner.anatomy.morphology import fill_holes_in_plane
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -110,6 +111,8 @@ class ForaminaParams:
     pedicle_reach_mm: float = 9.0
     front_offset_mm: float | None = 2.0
     solid_mm: float = 30.0
+    #: widen each foramen's mask out to its exit (planner/anatomy/foramen_exit.py)
+    to_exit: bool = True
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
@@ -151,6 +154,11 @@ def _in_solid_stretches(candidates, runs, n_slices: int, solid_slices: float, ma
 #: How far above the upper vertebra's body centre a foramen may lie and still be named after the pair,
 #: as a fraction of the distance between the two centres (see :func:`_name`).
 ABOVE_UPPER_CENTRE = 0.25
+#: How far above the lower vertebra's body centre a foramen named after the pair begins (same fraction): the
+#: lower bound of the foramen is the lower vertebra's pedicle, which leaves the upper part of its body; the
+#: S1 roots' channels inside the sacrum (shared lumbar scan, k 11-12) lie 1-2 slices above a centre set at the
+#: middle of the S1 body (k 10.2) and must not be called L5-S1.
+ABOVE_LOWER_CENTRE = 0.25
 
 
 def _name(centre_z: float, levels) -> str:
@@ -159,10 +167,11 @@ def _name(centre_z: float, levels) -> str:
     Each foramen lies below its vertebra's pedicle, which leaves the upper part of the body, down to
     the disc (Gray's Anatomy; DOMAIN.md "Access geometry"): its centre is level with the lower half of
     the upper body and the disc, so the pair is the one whose midpoint between the body centres (about
-    the disc) is nearest, among the pairs whose span reaches it. The span runs from the lower body's
-    centre to :data:`ABOVE_UPPER_CENTRE` of the pair's distance above the upper one's: an automatic
-    body centre set low in its body (L5 of the TCIA lumbar scan at k 19.8, the body spanning k 17-27)
-    leaves the top of its foramen, or all of it (L5-S1 at k 18-20), above the centre. A foramen beyond
+    the disc) is nearest, among the pairs whose span reaches it. The span runs from
+    :data:`ABOVE_LOWER_CENTRE` of the pair's distance above the lower body's centre to
+    :data:`ABOVE_UPPER_CENTRE` of it above the upper one's: L5 is wedge-shaped and tilted, its centre
+    (k 19.8 on the TCIA lumbar scan, checked against its hand-read corners, tests/anatomy/test_body_centres.py)
+    lies level with the top of the L5-S1 foramen (k 18-20). A foramen beyond
     the last pair (above the highest vertebra found) stays unnamed."""
     if not levels:
         return ""
@@ -170,7 +179,7 @@ def _name(centre_z: float, levels) -> str:
     best, best_d = "", np.inf
     for (upper, cu), (lower, cl) in zip(ordered, ordered[1:]):
         zu, zl = float(cu[2]), float(cl[2])
-        if zl <= centre_z <= zu + ABOVE_UPPER_CENTRE * (zu - zl):
+        if zl + ABOVE_LOWER_CENTRE * (zu - zl) <= centre_z <= zu + ABOVE_UPPER_CENTRE * (zu - zl):
             d = abs(centre_z - 0.5 * (zu + zl))
             if d < best_d:
                 best, best_d = f"{upper}-{lower}", d
@@ -252,12 +261,14 @@ def _side_runs(g: _Grid, lat: np.ndarray, front_offset_mm: float | None, p: Fora
     A, C, s0, s1, ap, filled, sp = g.A, g.C, g.s0, g.s1, g.ap, g.filled, g.sp
     probe = np.zeros((s1 - s0,) + A.shape[1:], dtype=bool)
     frac = np.full(s1 - s0, np.nan)
+    edges, ap0s = np.full(s1 - s0, np.nan), np.full(s1 - s0, np.nan)
     for n, s in enumerate(range(s0, s1)):
         rr, cc = np.nonzero(C[s])
         if rr.size == 0:
             continue
         edge = lat[rr, cc].max()
         ap0 = ap[rr, cc].mean() if front_offset_mm is None else ap[rr, cc].min() + front_offset_mm
+        edges[n], ap0s[n] = edge, ap0
         box = (lat > edge) & (lat <= edge + p.probe_mm) & (np.abs(ap - ap0) <= p.band_mm)
         if not box.any():
             continue
@@ -288,6 +299,9 @@ def _side_runs(g: _Grid, lat: np.ndarray, front_offset_mm: float | None, p: Fora
         if not probe[a:b].any():
             continue
         runs.append((int(a), int(b)))
+    if p.to_exit:  # out to the exit, lateral to the pedicles' outer edge (planner/anatomy/foramen_exit.py)
+        probe = extend_to_exit(probe, runs, pedicle, edges, ap0s, filled, C[s0:s1], lat, ap, p.band_mm,
+                               p.probe_mm, near)
     return probe, runs
 
 

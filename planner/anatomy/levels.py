@@ -29,7 +29,7 @@ from planner.core.progress import Cancel, check_cancel
 from planner.core.volume import ImageVolume
 
 __all__ = ["LEVEL_ORDER", "LevelGeometry", "LevelParams", "detect_level", "detect_level_pass", "neighbour_name",
-           "propose_neighbours"]
+           "plausible_neighbour", "propose_neighbours"]
 
 #: Level names from head to feet, as ``planner.plan.vocab.LEVEL_NAMES`` (anatomy may not import plan).
 LEVEL_ORDER: tuple[str, ...] = tuple(f"T{i}" for i in range(1, 13)) + tuple(f"L{i}" for i in range(1, 6)) + ("S1",)
@@ -239,6 +239,17 @@ def _shape_confidence(a: LevelGeometry, b: LevelGeometry) -> float:
     return float(ratio(a.height_mm, b.height_mm) * ratio(a.width_mm, b.width_mm))
 
 
+#: Adjacent vertebral bodies differ in height by a few per cent per level (DOMAIN.md sizes; T11 22.6 mm,
+#: T12 24.7 mm on the shared lumbar scan): a "body" under this fraction of its neighbour's height is a disc
+#: with the rib heads beside it (they articulate at the disc, T10 of that scan: 12.7 mm) or an endplate rim.
+MIN_HEIGHT_RATIO = 0.6
+
+
+def plausible_neighbour(current: LevelGeometry, found: LevelGeometry) -> bool:
+    """False for a neighbour far lower than the body it was found from (see :data:`MIN_HEIGHT_RATIO`)."""
+    return found.height_mm >= MIN_HEIGHT_RATIO * current.height_mm
+
+
 def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: LevelParams) -> LevelGeometry | None:
     """The body after ``current`` toward the head (+1) or the feet (-1), or None when there is none."""
     name = neighbour_name(current.name, -direction)
@@ -259,6 +270,8 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
     expected_mm = start_mm + 0.5 * current.height_mm
     sideways_mm = float(np.linalg.norm(offset - moved_mm * head))
     if not found.complete or moved_mm < 0.5 * expected_mm or sideways_mm > 0.5 * moved_mm:
+        return None
+    if not plausible_neighbour(current, found):
         return None
     confidence = current.confidence * _step_confidence(moved_mm, expected_mm) * _shape_confidence(current, found)
     return replace(found, confidence=round(confidence, 3))

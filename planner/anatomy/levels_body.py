@@ -34,6 +34,8 @@ from planner.core.lazy import lazy_module
 from planner.anatomy.levels_grid import (LocalGrid, close_slices, component_at, components_touching,
                                          convex_hull_2d, holes_in_slices, resample, slicewise_opening,
                                          small_parts)
+from planner.anatomy.levels_centre import body_centre_uvw
+from planner.anatomy.levels_inside import holes_inside
 from planner.anatomy.levels_symmetry import MirrorLine, find_mirror_line
 from planner.core.errors import PlannerError
 from planner.core.volume import ImageVolume
@@ -216,8 +218,12 @@ def body_hull(part2d: np.ndarray, step_mm: float, band_mm: float = 5.0) -> np.nd
     band = band[:, filled]
     first = np.argmax(band, axis=0)
     after = np.where(np.arange(band.shape[0])[:, None] > first[None, :], ~band, False)
-    end = np.where(after.any(axis=0), np.argmax(after, axis=0), band.shape[0])  # first gap behind the front
-    hull[int(end.max()):] = False
+    gap = after.any(axis=0)
+    end = np.argmax(after, axis=0)  # first gap behind the front, per column
+    # the deepest first gap among the columns that have one: a lytic notch in one column does not cut the
+    # body short, and a column through the fused pedicle-lamina junction beside a narrow canal (no gap at
+    # all) does not stop the cut (it kept the whole ring, canal included, at T11 of the shared lumbar scan)
+    hull[int(end[gap].max()) if gap.any() else band.shape[0]:] = False
     return hull
 
 
@@ -230,7 +236,7 @@ def footprint_at_seed(base2d: np.ndarray, holes2d: np.ndarray, seed_vu: tuple[in
     if holes2d[seed_vu]:
         solid |= ndimage.label(holes2d)[0] == ndimage.label(holes2d)[0][seed_vu]
     footprint, radius_mm = _seed_footprint(solid, seed_vu, p)
-    return _seed_footprint(base2d | (holes2d & footprint), seed_vu, p)
+    return _seed_footprint(base2d | holes_inside(holes2d, footprint), seed_vu, p)
 
 
 def _body_mask(solid_slab: np.ndarray, footprint: np.ndarray, radius_mm: float, step_mm: float) -> np.ndarray:
@@ -330,7 +336,7 @@ def analyse_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelPa
     bone = (smooth[slab] > max(body_hu, p.bone_hu)) & inside[slab]  # morphology on the slab only
     closed = close_slices(bone)
     holes = holes_in_slices(closed)
-    solid = closed | small_parts(holes, p.small_hole_mm2, s) | (holes & footprint[None])
+    solid = closed | small_parts(holes, p.small_hole_mm2, s) | holes_inside(holes, footprint)
     body = np.zeros(smooth.shape, dtype=bool)
     body[slab] = _body_mask(solid, footprint, radius_mm, s)
     run = slice(start - slab.start, stop - slab.start)
@@ -347,9 +353,8 @@ def finish_pass(grid, body: np.ndarray, smooth: np.ndarray, endplate_hu: float, 
     if body.sum() * s ** 3 < 1000.0:
         raise PlannerError("The structure at the clicked point is too small to be a vertebral body.")
     iw, iv, iu = np.nonzero(body)
-    centre_uvw = np.array([grid.u_mm[iu].mean(), grid.v_mm[iv].mean(), grid.w_mm[iw].mean()])
-
     top, bottom = _endplate_planes(body, smooth, grid, endplate_hu)
+    centre_uvw = body_centre_uvw(body, grid.u_mm, grid.v_mm, grid.w_mm, top, bottom)
     cc_uvw = _plane_normal(top) + _plane_normal(bottom)
     cc_uvw /= np.linalg.norm(cc_uvw)
     top_uvw = _line_plane(centre_uvw, cc_uvw, top, 0.0)

@@ -34,13 +34,16 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from planner.anatomy.morphology import fill_holes_in_plane
+from planner.anatomy.spine_centroids import label_centres as _label_centres, mask_centroid as _mask_centroid
 from planner.anatomy.spine_try import inside_run as _inside_run
 from planner.anatomy.window_filters import square_filter
 from planner.core.frames import kji_to_ijk, spacing_kji as spacing_in_array_order
 from planner.core.lazy import lazy_module
 from planner.anatomy.body import BodyMask, head_foot_axis, segment_body
 from planner.anatomy.canonical import canonical_layout
-from planner.anatomy.levels import LevelGeometry, LevelParams, detect_level, propose_neighbours
+from planner.anatomy.levels import (LevelGeometry, LevelParams, detect_level, plausible_neighbour,
+                                    propose_neighbours)
+from planner.anatomy.spine_edges import with_cut_note
 from planner.anatomy.spine_names import SpineResult, name_vertebrae
 from planner.core.errors import PlannerError
 from planner.core.progress import Cancel, check_cancel
@@ -117,27 +120,6 @@ def seed_track(volume: ImageVolume, body: BodyMask, p: SpineParams) -> np.ndarra
     track = lps[np.array(picked, dtype=int)] if picked else np.zeros((0, 3))
     track = track[np.argsort(track[:, 2])]
     return _robust(track, p)
-
-
-def _label_centres(mask: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
-    """(n, 3) centroids (array index) of labels 1..n: ``scipy.ndimage.center_of_mass(mask, labels,
-    1..n)``, the same numbers (both sum integer indices exactly in float64 and divide once), from the
-    labelled voxels only instead of three whole-volume products."""
-    where = np.nonzero(labels)
-    lab = labels[where]
-    count = np.bincount(lab, minlength=n + 1)[1:].astype(float)
-    return np.stack([np.bincount(lab, weights=w.astype(float), minlength=n + 1)[1:] / count for w in where], axis=1)
-
-
-def _mask_centroid(mask: np.ndarray) -> np.ndarray:
-    """``np.argwhere(mask).mean(axis=0)`` (the same numbers: integer index sums are exact in float64)
-    from per-axis counts, without the (n, 3) index array."""
-    total = int(mask.sum())
-    out = np.empty(mask.ndim)
-    for axis in range(mask.ndim):
-        counts = mask.sum(axis=tuple(a for a in range(mask.ndim) if a != axis), dtype=np.int64)
-        out[axis] = float(np.dot(counts, np.arange(counts.size, dtype=np.int64))) / total
-    return out
 
 
 def _body_mid_x(volume: ImageVolume, body: BodyMask, z_mm: np.ndarray) -> float:
@@ -374,6 +356,8 @@ def _restart(volume: ImageVolume, track: np.ndarray, end: LevelGeometry, directi
             if no is not None:
                 refused.append(no)
             continue
+        if not plausible_neighbour(end, g):  # a disc with the rib heads beside it (levels.py)
+            continue
         if any(np.linalg.norm(np.subtract(g.body_centre_lps, f.body_centre_lps)) < 10.0 for f in found):
             return None  # the walk is back on a body it has: nothing beyond
         return g
@@ -401,10 +385,10 @@ def find_spine(volume: ImageVolume, body: BodyMask | None = None, params: SpineP
         n = len(result.vertebrae)
         found = (f"{n} vertebral bod{'y was' if n == 1 else 'ies were'} found, but {coverage_mm:.0f} mm is "
                  if n else "")
-        return replace(result, message=f"The scan covers only {coverage_mm:.0f} mm along the spine: {found}too short "
-                       f"to count vertebrae from the sacrum or the last rib (about {MIN_COVERAGE_MM:.0f} mm, three "
-                       "bodies and their discs, are needed). The levels are not named; set them by hand.")
-    return result
+        result = replace(result, message=f"The scan covers only {coverage_mm:.0f} mm along the spine: {found}too "
+                         f"short to count vertebrae from the sacrum or the last rib (about {MIN_COVERAGE_MM:.0f} mm, "
+                         "three bodies and their discs, are needed). The levels are not named; set them by hand.")
+    return with_cut_note(volume, result, (params or SpineParams()).min_height_mm)  # planner/anatomy/spine_edges.py
 
 
 #: Three vertebral bodies with their discs (bodies 25-28 mm, discs 10-12 mm high; DOMAIN.md).

@@ -126,7 +126,8 @@ def level_frame(spec: RealTaskSpec, volume, data_dir: Path, canal_mask=None, bod
     """The vertebra the task is about, as a :class:`~planner.anatomy.sectors.LevelFrame`: the automatic
     spine search's body on the lumbar scan; on the 20-slice T11-T12 scan (too short for it) the body
     part of the TotalSegmentator T12 label (``body``, :func:`planner.training.t12_anatomy.t12_body`):
-    its centroid, its measured depth, patient axes (ImageOrientationPatient [1,0,0,0,1,0], no tilt,
+    its centre (the automatic vertebrae's rule, :func:`planner.training.t12_anatomy.body_centre_lps`), its
+    measured depth, patient axes (ImageOrientationPatient [1,0,0,0,1,0], no tilt,
     SOURCE.txt) and the mid-sagittal plane through the canal's centre on the body's slices."""
     from planner.anatomy.sectors import LevelFrame
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from planner.anatomy.levels_centre import body_centre_uvw
 from planner.core.frames import kji_to_ijk, spacing_kji
 from planner.core.lazy import lazy_module
 
@@ -81,13 +82,51 @@ def _extent_mm(coord: np.ndarray, spacing: float) -> float:
     return float(coord.max() - coord.min() + spacing) if coord.size else 0.0
 
 
+def _front_run(column: np.ndarray) -> int:
+    """Length (voxels) of the first run of True from the front (index 0) of a 1-D mask."""
+    idx = np.flatnonzero(column)
+    if idx.size == 0:
+        return 0
+    gaps = np.flatnonzero(~column[idx[0]:])
+    return int(gaps[0]) if gaps.size else int(column.size - idx[0])
+
+
+def _full_section_slices(mask: np.ndarray, sp, band_mm: float = 3.0) -> np.ndarray:
+    """The slices where the body's midline (the middle of its left-right extent, +-``band_mm``) crosses it
+    from the anterior wall over at least half the longest such run: the endplates are concave, so on the
+    slices of an endplate's rim the midline meets the disc within a few millimetres (the T12 label's
+    k 0-3 and 14-15 on the T11-T12 scan); the endplates' centres bound the body's height."""
+    ks = np.flatnonzero(mask.any(axis=(1, 2)))
+    ii = np.nonzero(mask)[2]
+    mid = int(round(0.5 * (ii.min() + ii.max())))
+    half = max(int(round(band_mm / sp[2])), 0)
+    runs = np.array([_front_run(mask[k, :, max(mid - half, 0):mid + half + 1].any(axis=1)) for k in ks])
+    return ks[runs >= 0.5 * runs.max()]
+
+
+def body_centre_lps(volume, mask: np.ndarray) -> np.ndarray:
+    """The body's centre by the rule of the automatic vertebrae (:mod:`planner.anatomy.levels_centre`):
+    middle of the section (of its left-right extent, and between the anterior and posterior wall in the
+    mid-sagittal band) over the slices of its full section, mid-height between its first and last such
+    slice (:func:`_full_section_slices`; the endplates; flat planes: the label is axial on this scan, HFS, ImageOrientationPatient
+    [1,0,0,0,1,0], so index axes are the body's left-right, anterior-posterior and cranio-caudal). The
+    label's voxel mean lay 3 mm left of the midline (TotalSegmentator's fast label takes in more of the
+    right pedicle's base than the left) and took in the endplate rims above and below the body."""
+    sp = spacing_kji(volume.spacing_mm)
+    w_mm, v_mm, u_mm = (np.arange(n) * s for n, s in zip(mask.shape, sp))
+    full = _full_section_slices(mask, sp)
+    top_w, bottom_w = w_mm[full.max()] + 0.5 * sp[0], w_mm[full.min()] - 0.5 * sp[0]
+    uvw = body_centre_uvw(mask, u_mm, v_mm, w_mm, np.array([0.0, 0.0, top_w]), np.array([0.0, 0.0, bottom_w]))
+    return volume.to_lps(uvw / np.array([sp[2], sp[1], sp[0]]))
+
+
 def measure_body(volume, mask: np.ndarray) -> BodyPart:
-    """Centroid, and the median over slices of the AP extent through the centroid's column and of
-    the LR extent through its row (mm, voxel edges to edges)."""
+    """Centre (:func:`body_centre_lps`), and the median over slices of the AP extent through the centre's
+    column and of the LR extent through its row (mm, voxel edges to edges)."""
     kji = np.argwhere(mask)
     if kji.size == 0:
         raise ValueError("the vertebral body part is empty")
-    centre = volume.to_lps(kji_to_ijk(kji.mean(axis=0)))
+    centre = body_centre_lps(volume, mask)
     ci, cj, _ = np.round(volume.to_ijk(centre)).astype(int)
     sp = spacing_kji(volume.spacing_mm)
     depths = [_extent_mm(np.flatnonzero(mask[k, :, ci]) * sp[1], sp[1]) for k in np.unique(kji[:, 0])]

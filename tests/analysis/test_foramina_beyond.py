@@ -56,18 +56,20 @@ def test_zone_and_needle_rules():
     grid = VoxelGrid.of(vol)
     found = find_foramina(vol, canal)
     left_low = [f for f in found if f.side == "left" and f.centre_lps[2] < 30][0]
-    # the foramen's voxels reach from the canal's edge (x = 6) out by the 12 mm probe, x = 18; a
-    # sphere centred at x = 30 (radius 6) is 6 mm from x = 18, and 0.5 mm less from the voxel's edge
-    far = Ellipsoid.sphere((30.0, 0.0, 21.0), 6.0)
+    # the foramen's voxels reach from the canal's edge (x = 6) out to the pedicles' outer edge (x = 19)
+    # plus the 3 mm exit zone, x = 22 (planner/anatomy/foramen_exit.py); a sphere centred at x = 34
+    # (radius 6) is 6 mm from x = 22, and 0.5 mm less from the voxel's edge
+    assert max(p[2] for p in left_low.points_kji()) - 35 == 22
+    far = Ellipsoid.sphere((34.0, 0.0, 21.0), 6.0)
     d = foramen_distance_mm(grid, [far], left_low)
-    assert d == pytest.approx(30.0 - 6.0 - 18.0 - 0.5, abs=0.5)
+    assert d == pytest.approx(34.0 - 6.0 - 22.0 - 0.5, abs=0.5)
     assert zone_foramen_findings([(left_low, d)]) == []
     near = Ellipsoid.sphere((24.0, 0.0, 21.0), 6.0)
     codes = [f.code for f in zone_foramen_findings([(left_low, foramen_distance_mm(grid, [near], left_low))])]
     assert codes == ["zone_reaches_foramen"]
     hits = needle_foramen_hits(grid, (40.0, 0.0, 21.0), (12.0, 0.0, 21.0), 2.41, found)
     assert [h[0] for h in hits] == [left_low]
-    assert hits[0][1] == pytest.approx(40.0 - 18.5, abs=1.0)  # to the outer edge of the x = 18 voxels
+    assert hits[0][1] == pytest.approx(40.0 - 22.5, abs=1.0)  # to the outer edge of the x = 22 voxels
     assert needle_foramen_findings(hits, "n1")[0].code == "needle_enters_foramen"
     assert needle_foramen_hits(grid, (40.0, 0.0, 6.0), (12.0, 0.0, 6.0), 2.41, found) == []  # pedicle level
 

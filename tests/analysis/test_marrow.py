@@ -4,7 +4,6 @@ T12 label), and the T11-T12 training reference needle no longer "breaches" its o
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -145,20 +144,17 @@ def test_t12_threshold_matches_the_marrow_inside_totalsegmentators_t12(t11_case)
 
 @pytest.mark.realdata
 def test_the_t12_reference_needle_no_longer_breaches_its_pedicle_medially(t11_case):
-    from planner.analysis.corridor import check_corridor
-    from planner.analysis.vertebra_rule import inside_vertebra
-
     s, _ = t11_case
     needle = s.plan.needles[0]
     report = s.corridor(needle)
     medial = [b for b in report.breaches if b.direction == "medial"]
     assert max((b.grade for b in medial), default=0) <= 1, report.findings()
-    # with the fixed 200 HU the same check calls the pedicle's marrow soft tissue: a medial grade >= 2
-    vertebra = s.anatomy.vertebra_for(tuple(s.plan.levels), needle)
-    fixed = check_corridor(s.volume, needle.entry_lps, needle.tip_lps, needle.outer_diameter_mm, side=needle.side,
-                           axes=vertebra.axes_lps, canal_mask=s.canal_mask, body=s.anatomy.body(),
-                           lesion_inside=inside_vertebra(vertebra, None), params=replace(CorridorParams()))
-    assert max(b.grade for b in fixed.breaches if b.direction == "medial") >= 2
+    # Until issue 13 this test also showed the fixed 200 HU reading a medial grade >= 2 on the shipped line.
+    # The reference was rebuilt for the new body-centre rule (its line runs 3 mm higher) and the automatic
+    # T12's frame moved with its centre: on the old line and on the new one the fixed threshold now reads no
+    # medial breach (anterior / posterior grade 2, which the adapted threshold reads too on the old line), so
+    # that comparison no longer shows the threshold's effect; the threshold itself is checked against
+    # TotalSegmentator's marrow in test_t12_threshold_matches_the_marrow_inside_totalsegmentators_t12.
 
 
 @pytest.mark.realdata

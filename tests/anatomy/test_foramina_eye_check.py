@@ -129,8 +129,10 @@ def test_a_foramen_is_named_after_the_nearest_pair_of_bodies():
     levels = [("L3", (0, 0, 72.0)), ("L4", (0, 0, 36.0)), ("L5", (0, 0, 0.0))]
     assert _name(18.0, levels) == "L4-L5"  # at the disc between L4 and L5
     assert _name(35.0, levels) == "L4-L5"  # just under the L4 centre
-    assert _name(37.0, levels) == "L3-L4"  # just above it: nearer the L3-L4 midpoint (54) than 18
+    assert _name(37.0, levels) == "L4-L5"  # just above it: L4's pedicle; L3-L4 begins 0.25 x 36 = 9 mm up
+    assert _name(46.0, levels) == "L3-L4"
     assert _name(50.0, levels) == "L3-L4"
+    assert _name(8.0, levels) == ""  # in the lower quarter of the lowest pair: L5's own upper half
     assert _name(80.0, levels) == "L3-L4"  # 8 mm above L3, the highest body: within 0.25 x 36 = 9 mm
     assert _name(82.0, levels) == ""  # 10 mm above it: the foramen of a pair above, not found
     assert _name(-1.0, levels) == ""  # below the lowest body

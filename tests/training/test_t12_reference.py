@@ -66,13 +66,19 @@ def test_the_reference_tip_is_5_mm_inside_the_label_t12_body(labels, body_part):
     assert inside_mm[_voxel(labels, tip)] >= 5.0
 
 
-def test_the_level_centre_is_the_label_body_centroid(labels, body_part):
-    kji = np.argwhere(body_part)
-    centroid = labels.to_lps(kji[:, ::-1].astype(float)).mean(axis=0)
+def test_the_level_centre_is_the_label_body_centre(labels, body_part, t11_t12_volume):
+    """The shipped level's centre is the T12 body's middle (issue 13: the rule of the automatic vertebrae,
+    planner/training/t12_anatomy.py) within 3.5 mm of TotalSegmentator's (tests/ts_labels.py
+    ``body_centre_ijk``; 3.5 and not 3: the builder's body part ends at the segmented canal's front,
+    tests/anatomy/test_body_centres.py). The label's centroid, used before, lies 3.3 mm right of the cord."""
+    from tests.ts_labels import body_centre_ijk, label_image_on_ct
+
+    lab = label_image_on_ct(t11_t12_volume, labels)
+    ref = t11_t12_volume.to_lps(body_centre_ijk(t11_t12_volume, lab))
     level = _task().reference().level_named("T12")
-    assert np.linalg.norm(np.asarray(level.body_centre_lps) - centroid) <= 3.0
+    assert np.linalg.norm(np.asarray(level.body_centre_lps) - ref) <= 3.5
     # the old builder's centre (the label's anterior 30 %) was 9-10 mm in front of it: not any more
-    assert abs(level.body_centre_lps[1] - centroid[1]) <= 3.0
+    assert abs(level.body_centre_lps[1] - ref[1]) <= 3.0
 
 
 def test_the_reference_goes_through_the_right_pedicle_on_its_axis(labels, t11_t12_volume):
