@@ -35,7 +35,6 @@ import numpy as np
 
 from planner.anatomy.morphology import fill_holes_in_plane
 from planner.anatomy.spine_centroids import label_centres as _label_centres, mask_centroid as _mask_centroid
-from planner.anatomy.spine_try import inside_run as _inside_run
 from planner.anatomy.window_filters import square_filter
 from planner.core.frames import kji_to_ijk, spacing_kji as spacing_in_array_order
 from planner.core.lazy import lazy_module
@@ -165,22 +164,16 @@ def _try(volume: ImageVolume, seed, p: SpineParams, cancel: Cancel | None = None
     """A body at ``seed``, or None when none is found or it does not look like one vertebral body
     (whole, ``min_height_mm``-``max_height_mm`` high, a disc seen above or below: two bodies merged
     across a thin disc are refused)."""
-    return _try_or_refused(volume, seed, p, cancel)[0]
-
-
-def _try_or_refused(volume: ImageVolume, seed, p: SpineParams,
-                    cancel: Cancel | None = None) -> tuple[LevelGeometry | None, LevelGeometry | None]:
-    """:func:`_try` and, when it answers None, what it refused (None when nothing was found at all)."""
     check_cancel(cancel, _WHAT)
     try:
         g = detect_level(volume, seed, _PLACEHOLDER, p.level_params)
     except PlannerError:
-        return None, None
+        return None
     if not g.complete or not p.min_height_mm <= g.height_mm <= p.max_height_mm:
-        return None, g
+        return None
     if g.next_above_mm is None and g.next_below_mm is None:
-        return None, g
-    return g, None
+        return None
+    return g
 
 
 def _walk(volume: ImageVolume, start: LevelGeometry, up: int, down: int, p: SpineParams,
@@ -345,18 +338,12 @@ def _restart(volume: ImageVolume, track: np.ndarray, end: LevelGeometry, directi
     depends on where the coarse grid samples, i.e. on the scan's array order; one try made the found
     bodies depend on the layout (tests/anatomy/test_orientations.py, a lateral layout lost S1 and L5).
 
-    A candidate between the endplates of a body an earlier candidate found and refused is not tried
-    (issue 13, speed; why, and the evidence that nothing changes: planner/anatomy/spine_try.py)."""
-    refused: list[LevelGeometry] = []
+    Every candidate is tried: skipping those between the endplates of a body another candidate found and
+    refused (a speed-up tried in issue 13) lost S1 of the shared lumbar scan once body centres were taken
+    between the endplates (tests/anatomy/test_body_centres.py)."""
     for seed in _restart_seeds(track, end, direction):
-        if any(_inside_run(seed, r) for r in refused):
-            continue
-        g, no = _try_or_refused(volume, seed, p, cancel)
-        if g is None:
-            if no is not None:
-                refused.append(no)
-            continue
-        if not plausible_neighbour(end, g):  # a disc with the rib heads beside it (levels.py)
+        g = _try(volume, seed, p, cancel)
+        if g is None or not plausible_neighbour(end, g):  # a disc with the rib heads beside it (levels.py)
             continue
         if any(np.linalg.norm(np.subtract(g.body_centre_lps, f.body_centre_lps)) < 10.0 for f in found):
             return None  # the walk is back on a body it has: nothing beyond

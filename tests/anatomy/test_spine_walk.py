@@ -45,8 +45,7 @@ def scripted(monkeypatch, chains: dict, restarts: dict):
     already found)."""
     monkeypatch.setattr(spine, "_chain", lambda v, end, d, p, cancel=None: [body(z) for z in chains.get((d, end.body_centre_lps[2]), [])])
     monkeypatch.setattr(spine, "_restart_seeds", lambda track, end, d, tries=4: [(d, end.body_centre_lps[2])])
-    monkeypatch.setattr(spine, "_try_or_refused",
-                        lambda v, seed, p, cancel=None: (body(restarts[seed]) if seed in restarts else None, None))
+    monkeypatch.setattr(spine, "_try", lambda v, seed, p, cancel=None: body(restarts[seed]) if seed in restarts else None)
 
 
 CASES = {
