@@ -10,10 +10,10 @@ the sector classification by position, the marrow rule, the in-plane hole fillin
 Which real scan (issue 15, the suite's time: one real scan per reference): the T11-T12 scan's T12 is kept,
 the lumbar scan's three vertebrae were dropped. T12 discriminates more: it is the only case that takes the
 low-density-marrow path (``posterior_bone_hu``, the arch's own threshold), and its box is cut by the scan's
-edge at both ends (20 slices), which is what the lumbar top vertebra added; the sample's three vertebrae
-(one at the scan's top edge), its lesion mask reaching beyond the box, the given bone mask and the missing
-canal cover the other branches. The lumbar comparison cost about 2 s of CPU at each run (whole-grid
-reference on 134 x 512 x 512).
+edge at both ends (20 slices), which is what the lumbar top vertebra added. The sample's three vertebrae
+(the last one's box cut by the scan's last slice), its lesion mask reaching beyond the box, the given bone
+mask and the missing canal cover the other branches. The lumbar comparison took about 2 s per run (its
+whole-grid reference on 134 x 512 x 512 voxels).
 """
 
 from __future__ import annotations
