@@ -19,6 +19,7 @@ the cache, as the app does on a scan opened before, instead of computing it agai
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -177,6 +178,62 @@ def sample_body(_isolated_user_folders, sample_volume):
 def sample_spine(sample_volume, sample_body):
     """``find_spine`` of the sample (with its default body mask), once per session."""
     return _fresh("spine", sample_volume, sample_body)
+
+
+class _SharedSession:
+    """One evaluated session handed to every module that asks while it is as built (issue 15: building
+    it is an evaluation with the corridor checks, seconds on a loaded machine); a module that left it
+    changed (plan, undo history, canal, evaluation, thermal result, flags) makes the next one get a new
+    one, so each module still starts from what a fresh build gives."""
+
+    def __init__(self, build):
+        self._build = build
+        self._session = None
+        self._as_built = None
+
+    @staticmethod
+    def _fingerprint(session):
+        """(objects that must be the very same, values that must be equal)."""
+        canal = session.canal_mask
+        digest = None if canal is None else (canal.shape, hashlib.sha1(canal.tobytes()).hexdigest())
+        return ((session.volume, canal, session.evaluation),
+                (session.plan.state(), session.stack.can_undo, session.stack.can_redo, digest,
+                 session.thermal.entry, session.auto_evaluate))
+
+    def _as_it_was_built(self) -> bool:
+        (objects, values), (objects0, values0) = self._fingerprint(self._session), self._as_built
+        return all(a is b for a, b in zip(objects, objects0)) and values == values0
+
+    def get(self):
+        if self._session is None or not self._as_it_was_built():
+            self._session = self._build()
+            self._as_built = self._fingerprint(self._session)
+        return self._session
+
+
+@pytest.fixture(scope="session")
+def _shared_demo_session(sample_volume, sample_canal):
+    def build():
+        from planner.session.session import PlanningSession
+        from tests.export.conftest import demo_plan_with_level
+
+        session = PlanningSession()
+        session.auto_evaluate = False
+        session.set_volume(sample_volume)
+        session.set_canal(sample_canal.mask.copy())
+        session.open_plan(demo_plan_with_level(session.plan.series))
+        session.evaluate(corridors=True)
+        return session
+
+    return _SharedSession(build)
+
+
+@pytest.fixture(scope="module")
+def sample_demo_session(_shared_demo_session):
+    """The sample (loaded and segmented once per session) with the demo plan plus an L2 level with a SINS
+    (tests/export/conftest.py ``demo_plan_with_level``), evaluated with the corridor checks; shared by the
+    modules that leave it as it was built (see :class:`_SharedSession`)."""
+    return _shared_demo_session.get()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """A session on the bundled sample with the demo plan (plus an L2 level with a SINS), evaluated once
-per test module, and helpers that look for identifying strings in exported files."""
+and shared by the modules that leave it unchanged, and helpers that look for identifying strings in exported files."""
 
 from __future__ import annotations
 
@@ -25,17 +25,10 @@ def demo_plan_with_level(series=None):
 
 
 @pytest.fixture(scope="module")
-def sample_session(sample_volume, sample_canal):
-    from planner.session.session import PlanningSession
-
-    volume = sample_volume  # loaded and segmented once per session (tests/conftest.py)
-    session = PlanningSession()
-    session.auto_evaluate = False
-    session.set_volume(volume)
-    session.set_canal(sample_canal.mask.copy())
-    session.open_plan(demo_plan_with_level(session.plan.series))
-    session.evaluate(corridors=True)
-    return session
+def sample_session(sample_demo_session):
+    """The sample with the demo plan and the L2 level, evaluated with the corridor checks: built once and
+    shared by the modules that leave it as built (tests/conftest.py ``sample_demo_session``)."""
+    return sample_demo_session
 
 
 def expanded_bytes(data: bytes) -> bytes:

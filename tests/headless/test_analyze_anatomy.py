@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-
-from tests.headless.test_analyze_cli import _run, plan_file  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")
-def report(plan_file, sample_series):  # noqa: F811
-    result = _run("analyze", sample_series, "--plan", plan_file[0], "--json")
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+def report(sample_analyze_report):
+    return sample_analyze_report[0]  # the same analyze run as test_analyze_cli.py's (conftest.py)
 
 
 def test_foramina_and_outside_vertebra_keys(report):

@@ -3,7 +3,6 @@ match the device table and the geometry, the canal written on the volume's grid,
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +12,6 @@ import pytest
 import SimpleITK as sitk
 
 from planner.ablation.devices import load_library
-from planner.core.resources import sample_dir
-from planner.plan.document import PlanDocument
-from planner.plan.io import write_plan
-from planner.plan.items import Antenna, Needle, Thermocouple
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,28 +22,8 @@ def _run(*args, timeout=300):
 
 
 @pytest.fixture(scope="module")
-def plan_file(tmp_path_factory, sample_series):
-    lm = json.loads((sample_dir() / "ground_truth" / "landmarks.json").read_text())
-    ped = lm["vertebrae"]["L2"]["pedicles"]["left"]
-    entry, target = np.asarray(ped["entry_lps"]), np.asarray(ped["target_lps"])
-    d = (target - entry) / np.linalg.norm(target - entry)
-    doc = PlanDocument()
-    needle = Needle(tuple(entry - 45 * d), tuple(target), name="L2 left", level="L2", side="left")
-    doc.insert(needle)
-    doc.insert(Antenna(needle.id, power_w=40.0, time_s=300.0, id="antenna1"))
-    canal = np.asarray(lm["vertebrae"]["L2"]["canal_centre_lps"])
-    doc.insert(Thermocouple(tuple(canal + [30, 40, 0]), tuple(canal + [6, 0, 0]), id="tc1"))
-    path = tmp_path_factory.mktemp("plan") / "plan.json"
-    write_plan(doc, path)
-    return path, needle, d
-
-
-@pytest.fixture(scope="module")
-def report(plan_file, sample_series, tmp_path_factory):
-    canal_path = tmp_path_factory.mktemp("canal") / "canal.nrrd"
-    result = _run("analyze", sample_series, "--plan", plan_file[0], "--json", "--save-canal", canal_path)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout), canal_path
+def report(sample_analyze_report):
+    return sample_analyze_report  # run once per session for this module and test_analyze_anatomy.py (conftest.py)
 
 
 def test_report_has_the_documented_keys(report):

@@ -18,18 +18,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(scope="module")
-def sample_session(sample_volume, sample_canal):
-    from planner.session.session import PlanningSession
-    from tests.export.conftest import demo_plan_with_level
-
-    volume = sample_volume  # loaded and segmented once per session (tests/conftest.py)
-    session = PlanningSession()
-    session.auto_evaluate = False
-    session.set_volume(volume)
-    session.set_canal(sample_canal.mask.copy())
-    session.open_plan(demo_plan_with_level(session.plan.series))
-    session.evaluate(corridors=True)
-    return session
+def sample_session(sample_demo_session):
+    return sample_demo_session  # the sample, the demo plan and L2, evaluated (tests/conftest.py)
 
 
 class Ticks:

@@ -167,20 +167,20 @@ def test_spine_box_widens_the_canal_box_to_the_vertebra():
 
 # --- the real scans -------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def real_volumes(lumbar_volume, t11_t12_volume):
-    return {"lumbar": lumbar_volume, "t11": t11_t12_volume}  # loaded once per session, read-only (tests/conftest.py)
+def real_volumes(lumbar_volume, t11_t12_volume, lumbar_body, t11_t12_body):
+    """Each real scan and its ``segment_body`` (both computed once per session, read-only: tests/conftest.py)."""
+    return {"lumbar": (lumbar_volume, lumbar_body), "t11": (t11_t12_volume, t11_t12_body)}
 
 
 @pytest.mark.parametrize("name", ["lumbar", "t11"])
 def test_real_scan_views_fit_the_body_not_the_table(real_volumes, name, qtbot):
     """The 6 mm proxy's box agrees with the 2 mm segmentation's within one proxy voxel, and the axial
     view opens at the closed-form fit of the 2 mm body box (within that difference)."""
-    from planner.anatomy.body import segment_body
     from planner.ui.main_window import MainWindow
     from planner.ui.view_fit import mask_box_lps
 
-    volume = real_volumes[name]
-    ref_lo, ref_hi = mask_box_lps(volume, segment_body(volume).mask)
+    volume, body = real_volumes[name]  # body: segment_body(volume)
+    ref_lo, ref_hi = mask_box_lps(volume, body.mask)
     lo, hi = body_box_lps(volume)
     step_mm = 6 * np.array(volume.spacing_mm)[:2]  # the proxy takes every 6th voxel in-plane (0.98-1.07 mm)
     assert np.all(np.abs(ref_lo - lo)[:2] <= step_mm) and np.all(np.abs(hi - ref_hi)[:2] <= step_mm)
