@@ -18,8 +18,8 @@ BESIDE_SPINE_MM = 30.0  # a label beside the spine: past the vertebral body's ha
 
 
 def body_test(session, view):
-    """``rect -> bool`` (True when the screen rectangle covers the body on ``view``'s slice), or None
-    when no body mask is known yet or the view shows no slice.
+    """A :class:`BodyTest` (``rect -> bool``: True when the screen rectangle covers the body on
+    ``view``'s slice), or None when no body mask is known yet or the view shows no slice.
 
     The body is sampled once per layout, on a grid of points :data:`SAMPLE_STEP_PX` apart over the whole
     view (one :meth:`BodyMask.contains` call, a few ms), and a rectangle is on the body when a grid
@@ -31,16 +31,29 @@ def body_test(session, view):
     sl = view.current_slice() if body is not None else None
     if sl is None:
         return None
-    viewport = view.viewport
-    grid = {}
+    return BodyTest(view, sl, body)
 
-    def occupancy() -> np.ndarray:
-        if "on" not in grid:
-            grid["on"] = _occupancy(view, viewport, sl, body)
-        return grid["on"]
 
-    def on_body(rect) -> bool:
-        on = occupancy()
+class BodyTest:
+    """Whether screen rectangles cover the body on one view's slice (see :func:`body_test`).
+
+    ``key`` names what the answers depend on (the view's frame and the body mask object) without
+    sampling anything, so a layout can be reused while it is unchanged (planner.ui.level_labels);
+    the grid is sampled at the first question only."""
+
+    def __init__(self, view, sl, body):
+        self.view, self.sl, self.body = view, sl, body
+        self.key = (_occupancy_key(view, view.viewport, sl), id(body))
+        self._on: np.ndarray | None = None
+        self._sums: np.ndarray | None = None
+
+    def occupancy(self) -> np.ndarray:
+        if self._on is None:
+            self._on = _occupancy(self.view, self.view.viewport, self.sl, self.body)
+        return self._on
+
+    def __call__(self, rect) -> bool:
+        on = self.occupancy()
         x0, y0, x1, y1 = rect
         c0, c1 = int(np.floor(x0 / SAMPLE_STEP_PX)), int(np.ceil(x1 / SAMPLE_STEP_PX))
         r0, r1 = int(np.floor(y0 / SAMPLE_STEP_PX)), int(np.ceil(y1 / SAMPLE_STEP_PX))
@@ -49,7 +62,29 @@ def body_test(session, view):
             return False
         return bool(on[max(r0, 0):r1 + 1, max(c0, 0):c1 + 1].any())
 
-    return on_body
+    def many(self, rects) -> np.ndarray:
+        """The answers for (n, 4) rectangles at once: the same grid cells as :meth:`__call__`, counted
+        with a summed-area table (a cell block holds body when its count is above zero)."""
+        rects = np.asarray(rects, float).reshape(-1, 4)
+        on = self.occupancy()
+        if self._sums is None:
+            sums = np.zeros((on.shape[0] + 1, on.shape[1] + 1), np.int64)
+            sums[1:, 1:] = on.cumsum(axis=0).cumsum(axis=1)
+            self._sums = sums
+        rows, cols = on.shape
+        c0 = np.clip(np.floor(rects[:, 0] / SAMPLE_STEP_PX), 0, cols).astype(np.int64)
+        r0 = np.clip(np.floor(rects[:, 1] / SAMPLE_STEP_PX), 0, rows).astype(np.int64)
+        c1 = np.clip(np.ceil(rects[:, 2] / SAMPLE_STEP_PX) + 1, 0, cols).astype(np.int64)  # one past the last
+        r1 = np.clip(np.ceil(rects[:, 3] / SAMPLE_STEP_PX) + 1, 0, rows).astype(np.int64)
+        s = self._sums
+        count = s[r1, c1] - s[r0, c1] - s[r1, c0] + s[r0, c0]
+        return (count > 0) & (r1 > r0) & (c1 > c0)
+
+
+def _occupancy_key(view, viewport, sl) -> tuple:
+    """The view's frame as the body sampling sees it: size, centre, zoom, displayed plane and height."""
+    return (view.width(), view.height(), viewport.width_px, viewport.height_px, float(viewport.center_a_mm),
+            float(viewport.center_b_mm), float(viewport.scale_px_per_mm), plane_key(sl.plane), float(sl.h_mm))
 
 
 def _occupancy(view, viewport, sl, body) -> np.ndarray:
@@ -57,8 +92,7 @@ def _occupancy(view, viewport, sl, body) -> np.ndarray:
     its frame (size, centre, zoom, displayed plane and height) and the body mask stay the same (issue
     15: a drag repaints every view once per frame with nothing of this changed; sampling the body over
     the whole view was the largest part of a repaint's label layout)."""
-    key = (view.width(), view.height(), viewport.width_px, viewport.height_px, float(viewport.center_a_mm),
-           float(viewport.center_b_mm), float(viewport.scale_px_per_mm), plane_key(sl.plane), float(sl.h_mm))
+    key = _occupancy_key(view, viewport, sl)
     cached = getattr(view, "_body_occupancy", None)
     if slice_cache.ENABLED and cached is not None and cached[0] == key and cached[1] is body:
         return cached[2]
