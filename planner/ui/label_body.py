@@ -21,8 +21,8 @@ def body_test(session, view):
     """A :class:`BodyTest` (``rect -> bool``: True when the screen rectangle covers the body on
     ``view``'s slice), or None when no body mask is known yet or the view shows no slice.
 
-    The body is sampled once per layout, on a grid of points :data:`SAMPLE_STEP_PX` apart over the whole
-    view (one :meth:`BodyMask.contains` call, a few ms), and a rectangle is on the body when a grid
+    The body is sampled on a grid of points :data:`SAMPLE_STEP_PX` apart over the view (kept per view
+    frame; only the grid columns the candidate spots reach, see :class:`BodyTest`), and a rectangle is on the body when a grid
     point inside it, or on the grid lines just around it, is: the same samples a rectangle's own grid
     would take, or a few more. Sampling every candidate spot afresh held a repaint of the lumbar scan
     up to half a second (hundreds of spots, issue 19)."""
@@ -38,47 +38,68 @@ class BodyTest:
     """Whether screen rectangles cover the body on one view's slice (see :func:`body_test`).
 
     ``key`` names what the answers depend on (the view's frame and the body mask object) without
-    sampling anything, so a layout can be reused while it is unchanged (planner.ui.level_labels);
-    the grid is sampled at the first question only."""
+    sampling anything, so a layout can be reused while it is unchanged (planner.ui.level_labels).
+    The grid is sampled column by column as questions reach it (issue 15): labels are tried in narrow
+    columns at the view's edges and beside the spine, so a needle-aligned view, whose plane changes at
+    every move of a drag, samples a few grid columns instead of the whole view; each grid point is the
+    one a whole-view sampling takes, so the answers are the same."""
 
     def __init__(self, view, sl, body):
         self.view, self.sl, self.body = view, sl, body
         self.key = (_occupancy_key(view, view.viewport, sl), id(body))
-        self._on: np.ndarray | None = None
-        self._sums: np.ndarray | None = None
+        self._grid: BodyGrid | None = None
 
-    def occupancy(self) -> np.ndarray:
-        if self._on is None:
-            self._on = _occupancy(self.view, self.view.viewport, self.sl, self.body)
-        return self._on
+    def grid(self) -> "BodyGrid":
+        if self._grid is None:
+            self._grid = _occupancy(self.view, self.view.viewport, self.sl, self.body)
+        return self._grid
 
     def __call__(self, rect) -> bool:
-        on = self.occupancy()
-        x0, y0, x1, y1 = rect
-        c0, c1 = int(np.floor(x0 / SAMPLE_STEP_PX)), int(np.ceil(x1 / SAMPLE_STEP_PX))
-        r0, r1 = int(np.floor(y0 / SAMPLE_STEP_PX)), int(np.ceil(y1 / SAMPLE_STEP_PX))
-        rows, cols = on.shape
-        if r1 < 0 or c1 < 0 or r0 >= rows or c0 >= cols:
-            return False
-        return bool(on[max(r0, 0):r1 + 1, max(c0, 0):c1 + 1].any())
+        return bool(self.many(np.asarray(rect, float).reshape(1, 4))[0])
 
     def many(self, rects) -> np.ndarray:
-        """The answers for (n, 4) rectangles at once: the same grid cells as :meth:`__call__`, counted
-        with a summed-area table (a cell block holds body when its count is above zero)."""
+        """The answers for (n, 4) rectangles at once: a rectangle covers the body when a grid point in
+        the block of cells floor(x0 / step) .. ceil(x1 / step), floor(y0 / step) .. ceil(y1 / step) is
+        on it (clipped to the grid; nothing outside the grid is body). Counted per column span with a
+        running sum over the rows."""
         rects = np.asarray(rects, float).reshape(-1, 4)
-        on = self.occupancy()
-        if self._sums is None:
-            sums = np.zeros((on.shape[0] + 1, on.shape[1] + 1), np.int64)
-            sums[1:, 1:] = on.cumsum(axis=0).cumsum(axis=1)
-            self._sums = sums
-        rows, cols = on.shape
-        c0 = np.clip(np.floor(rects[:, 0] / SAMPLE_STEP_PX), 0, cols).astype(np.int64)
-        r0 = np.clip(np.floor(rects[:, 1] / SAMPLE_STEP_PX), 0, rows).astype(np.int64)
-        c1 = np.clip(np.ceil(rects[:, 2] / SAMPLE_STEP_PX) + 1, 0, cols).astype(np.int64)  # one past the last
-        r1 = np.clip(np.ceil(rects[:, 3] / SAMPLE_STEP_PX) + 1, 0, rows).astype(np.int64)
-        s = self._sums
-        count = s[r1, c1] - s[r0, c1] - s[r1, c0] + s[r0, c0]
-        return (count > 0) & (r1 > r0) & (c1 > c0)
+        grid = self.grid()
+        rows, cols = grid.on.shape
+        ca = np.clip(np.floor(rects[:, 0] / SAMPLE_STEP_PX), 0, cols).astype(np.int64)
+        ra = np.clip(np.floor(rects[:, 1] / SAMPLE_STEP_PX), 0, rows).astype(np.int64)
+        cb = np.clip(np.ceil(rects[:, 2] / SAMPLE_STEP_PX) + 1, 0, cols).astype(np.int64)  # one past the last
+        rb = np.clip(np.ceil(rects[:, 3] / SAMPLE_STEP_PX) + 1, 0, rows).astype(np.int64)
+        out = np.zeros(len(rects), bool)
+        for a, b in {(int(a), int(b)) for a, b in zip(ca.tolist(), cb.tolist()) if b > a}:
+            running = np.concatenate([[0], np.cumsum(grid.columns(a, b).any(axis=1))])
+            sel = (ca == a) & (cb == b) & (rb > ra)
+            out[sel] = running[rb[sel]] > running[ra[sel]]
+        return out
+
+
+class BodyGrid:
+    """The body mask at the view's grid points :data:`SAMPLE_STEP_PX` apart (rows x cols), sampled one
+    block of grid columns at a time, when first asked for."""
+
+    def __init__(self, view, viewport, sl, body):
+        self.rows = int(np.ceil(max(view.height(), 1) / SAMPLE_STEP_PX)) + 1
+        self.cols = int(np.ceil(max(view.width(), 1) / SAMPLE_STEP_PX)) + 1
+        self.on = np.zeros((self.rows, self.cols), bool)
+        self.known = np.zeros(self.cols, bool)
+        self._viewport, self._sl, self._body = viewport, sl, body
+        self.sampled = 0  # grid points sampled so far (tests read it)
+
+    def columns(self, a: int, b: int) -> np.ndarray:
+        """Grid columns a .. b - 1 (rows x (b - a)), sampling those not known yet in one call."""
+        missing = np.flatnonzero(~self.known[a:b]) + a
+        if len(missing):
+            gx, gy = np.meshgrid(missing * SAMPLE_STEP_PX, np.arange(self.rows) * SAMPLE_STEP_PX)
+            pa, pb = self._viewport.screen_to_plane(gx.ravel(), gy.ravel())
+            sl = self._sl
+            self.on[:, missing] = self._body.contains(sl.plane.to_lps(pa, pb, sl.h_mm)).reshape(self.rows, len(missing))
+            self.known[missing] = True
+            self.sampled += gx.size
+        return self.on[:, a:b]
 
 
 def _occupancy_key(view, viewport, sl) -> tuple:
@@ -87,23 +108,18 @@ def _occupancy_key(view, viewport, sl) -> tuple:
             float(viewport.center_b_mm), float(viewport.scale_px_per_mm), plane_key(sl.plane), float(sl.h_mm))
 
 
-def _occupancy(view, viewport, sl, body) -> np.ndarray:
-    """The body mask sampled on the view's grid of :data:`SAMPLE_STEP_PX` points, kept on the view while
-    its frame (size, centre, zoom, displayed plane and height) and the body mask stay the same (issue
-    15: a drag repaints every view once per frame with nothing of this changed; sampling the body over
-    the whole view was the largest part of a repaint's label layout)."""
+def _occupancy(view, viewport, sl, body) -> BodyGrid:
+    """The view's :class:`BodyGrid`, kept on the view while its frame (size, centre, zoom, displayed
+    plane and height) and the body mask stay the same (issue 15: a drag repaints every view once per
+    frame with nothing of this changed; sampling the body over the whole view was the largest part of
+    a repaint's label layout). With ``slice_cache.ENABLED`` False a new grid is made every time."""
     key = _occupancy_key(view, viewport, sl)
     cached = getattr(view, "_body_occupancy", None)
     if slice_cache.ENABLED and cached is not None and cached[0] == key and cached[1] is body:
         return cached[2]
-    cols = int(np.ceil(max(view.width(), 1) / SAMPLE_STEP_PX)) + 1
-    rows = int(np.ceil(max(view.height(), 1) / SAMPLE_STEP_PX)) + 1
-    gx, gy = np.meshgrid(np.arange(cols) * SAMPLE_STEP_PX, np.arange(rows) * SAMPLE_STEP_PX)
-    a, b = viewport.screen_to_plane(gx.ravel(), gy.ravel())
-    on = body.contains(sl.plane.to_lps(a, b, sl.h_mm)).reshape(rows, cols)
-    on.flags.writeable = False
-    view._body_occupancy = (key, body, on)
-    return on
+    grid = BodyGrid(view, viewport, sl, body)
+    view._body_occupancy = (key, body, grid)
+    return grid
 
 
 def layout_options(session, view) -> dict:
