@@ -70,8 +70,12 @@ class BodyTest:
         cb = np.clip(np.ceil(rects[:, 2] / SAMPLE_STEP_PX) + 1, 0, cols).astype(np.int64)  # one past the last
         rb = np.clip(np.ceil(rects[:, 3] / SAMPLE_STEP_PX) + 1, 0, rows).astype(np.int64)
         out = np.zeros(len(rects), bool)
-        for a, b in {(int(a), int(b)) for a, b in zip(ca.tolist(), cb.tolist()) if b > a}:
-            running = np.concatenate([[0], np.cumsum(grid.columns(a, b).any(axis=1))])
+        ok = (cb > ca) & (rb > ra)
+        codes = np.unique(ca[ok] * (cols + 2) + cb[ok])  # the distinct (a, b) spans, as one integer each
+        spans = [(int(c // (cols + 2)), int(c % (cols + 2))) for c in codes.tolist()]
+        grid.sample(spans)  # every column these spans reach, in one call
+        for a, b in spans:
+            running = grid.running(a, b)
             sel = (ca == a) & (cb == b) & (rb > ra)
             out[sel] = running[rb[sel]] > running[ra[sel]]
         return out
@@ -88,10 +92,14 @@ class BodyGrid:
         self.known = np.zeros(self.cols, bool)
         self._viewport, self._sl, self._body = viewport, sl, body
         self.sampled = 0  # grid points sampled so far (tests read it)
+        self._running: dict[tuple[int, int], np.ndarray] = {}
 
-    def columns(self, a: int, b: int) -> np.ndarray:
-        """Grid columns a .. b - 1 (rows x (b - a)), sampling those not known yet in one call."""
-        missing = np.flatnonzero(~self.known[a:b]) + a
+    def sample(self, spans) -> None:
+        """Sample every grid column of the (a, b) spans (columns a .. b - 1) not known yet, in one call."""
+        wanted = np.zeros(self.cols, bool)
+        for a, b in spans:
+            wanted[a:b] = True
+        missing = np.flatnonzero(wanted & ~self.known)
         if len(missing):
             gx, gy = np.meshgrid(missing * SAMPLE_STEP_PX, np.arange(self.rows) * SAMPLE_STEP_PX)
             pa, pb = self._viewport.screen_to_plane(gx.ravel(), gy.ravel())
@@ -99,7 +107,21 @@ class BodyGrid:
             self.on[:, missing] = self._body.contains(sl.plane.to_lps(pa, pb, sl.h_mm)).reshape(self.rows, len(missing))
             self.known[missing] = True
             self.sampled += gx.size
+
+    def columns(self, a: int, b: int) -> np.ndarray:
+        """Grid columns a .. b - 1 (rows x (b - a)), sampled first where not known yet."""
+        self.sample([(a, b)])
         return self.on[:, a:b]
+
+    def running(self, a: int, b: int) -> np.ndarray:
+        """Running count over the rows of "some grid point of columns a .. b - 1 is on the body"
+        (length rows + 1, starting at 0), kept per span: labels of one width share their edge columns."""
+        key = (a, b)
+        running = self._running.get(key)
+        if running is None:
+            running = np.concatenate([[0], np.cumsum(self.columns(a, b).any(axis=1))])
+            self._running[key] = running
+        return running
 
 
 def _occupancy_key(view, viewport, sl) -> tuple:

@@ -67,22 +67,40 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
     next ones. ``on_body`` may offer ``many(rects)`` (an (n, 4) array -> n booleans, the same answers
     as calling it on each row) to test every candidate spot at once (planner.ui.label_body).
     """
-    taken = np.asarray(obstacles, float).reshape(-1, 4)
-    placed: list[PlacedLabel] = []
+    fixed = np.asarray(obstacles, float).reshape(-1, 4)
     y_lo, y_hi = TOP_RESERVED_PX, view_h - BOTTOM_RESERVED_PX
+    labels = []  # (text, anchor, w, h, edge candidates, which are usable before any label is placed)
     for text, (ax, ay) in items:
         w, h = size_of(text)
         if y_hi - y_lo < h:
             continue
-        near_left = ax <= view_w / 2
-        left = EDGE_GAP_PX
-        right = view_w - EDGE_GAP_PX - w
-        columns = [left, right] if near_left else [right, left]
-        spot = _free_spot(columns, ay, w, h, y_lo, y_hi, taken, on_body)
+        columns = [EDGE_GAP_PX, view_w - EDGE_GAP_PX - w]
+        rects = candidate_spots(columns if ax <= view_w / 2 else columns[::-1], ay, w, h, y_lo, y_hi)
+        labels.append((text, (ax, ay), w, h, rects))
+    batched = on_body is None or hasattr(on_body, "many")
+    if batched and labels:
+        # every label's edge spots against the obstacles and the body at once (one sampling of the body)
+        every = np.concatenate([label[4] for label in labels])
+        usable = free_of(every, fixed)
+        if on_body is not None and usable.any():
+            usable[usable] = ~np.asarray(on_body.many(every[usable]), bool)
+        cuts = np.cumsum([0] + [len(label[4]) for label in labels])
+        labels = [label + (usable[a:b],) for label, a, b in zip(labels, cuts[:-1], cuts[1:])]
+    placed: list[PlacedLabel] = []
+    taken = fixed
+    for label in labels:
+        text, (ax, ay), w, h, rects = label[:5]
+        if batched:  # the first usable edge spot off the labels placed so far
+            spots = rects[label[5]]
+            spots = spots[free_of(spots, taken[len(fixed):])]
+            spot = tuple(spots[0].tolist()) if len(spots) else None
+        else:
+            spot = _first_free(rects, taken, on_body)
         if spot is None and on_body is not None:
+            near_left = ax <= view_w / 2
             beside = [ax - beside_px - w, ax + beside_px] if near_left else [ax + beside_px, ax - beside_px - w]
             beside = [x0 for x0 in beside if EDGE_GAP_PX <= x0 <= view_w - EDGE_GAP_PX - w]
-            spot = _free_spot(beside, ay, w, h, y_lo, y_hi, taken)
+            spot = _first_free(candidate_spots(beside, ay, w, h, y_lo, y_hi), taken)
         if spot is None:
             continue
         placed.append(PlacedLabel(text, spot, (ax, ay)))
@@ -96,18 +114,34 @@ def candidate_spots(columns, anchor_y, w, h, y_lo, y_hi) -> np.ndarray:
     and then :data:`SLIDE_STEP_PX` further up, down, up, ... while the label stays inside [y_lo, y_hi].
     The same arithmetic as a loop over them (``start + sign * k * step``), so the same rectangles."""
     start = min(max(anchor_y - h / 2, y_lo), y_hi - h)
-    n = int((y_hi - y_lo) / SLIDE_STEP_PX) + 1
-    steps = np.empty(2 * n - 1)  # 0, -1, +1, -2, +2, ...
-    steps[0] = 0.0
-    steps[1::2] = -np.arange(1, n)
-    steps[2::2] = np.arange(1, n)
-    y0 = start + steps * SLIDE_STEP_PX
+    y0 = start + _slide_offsets(int((y_hi - y_lo) / SLIDE_STEP_PX) + 1)
     y1 = y0 + h
     inside = (y0 >= y_lo) & (y1 <= y_hi)
     y0, y1 = y0[inside], y1[inside]
-    blocks = [np.column_stack([np.full_like(y0, x0), y0, np.full_like(y0, x0 + w), y1])
-              for x0 in columns if x0 >= 0]
-    return np.concatenate(blocks) if blocks else np.empty((0, 4))
+    xs = [x0 for x0 in columns if x0 >= 0]
+    m = len(y0)
+    out = np.empty((len(xs) * m, 4))
+    for n, x0 in enumerate(xs):
+        block = out[n * m:(n + 1) * m]
+        block[:, 0], block[:, 1], block[:, 2], block[:, 3] = x0, y0, x0 + w, y1
+    return out
+
+
+_OFFSETS: dict[int, np.ndarray] = {}
+
+
+def _slide_offsets(n: int) -> np.ndarray:
+    """0, -1, +1, -2, +2, ... (n - 1) slide steps, in px (made once per n)."""
+    offsets = _OFFSETS.get(n)
+    if offsets is None:
+        steps = np.empty(2 * n - 1)
+        steps[0] = 0.0
+        steps[1::2] = -np.arange(1, n)
+        steps[2::2] = np.arange(1, n)
+        offsets = steps * SLIDE_STEP_PX
+        offsets.flags.writeable = False
+        _OFFSETS[n] = offsets
+    return offsets
 
 
 def free_of(rects: np.ndarray, taken: np.ndarray) -> np.ndarray:
@@ -120,16 +154,16 @@ def free_of(rects: np.ndarray, taken: np.ndarray) -> np.ndarray:
     return ~hit.any(axis=1)
 
 
-def _free_spot(columns, anchor_y, w, h, y_lo, y_hi, taken, on_body=None) -> Rect | None:
-    """The first candidate spot (:func:`candidate_spots`) off every ``taken`` rectangle and, given
-    ``on_body``, off the body; None when there is none."""
-    rects = candidate_spots(columns, anchor_y, w, h, y_lo, y_hi)
+def _first_free(rects, taken, on_body=None) -> Rect | None:
+    """The first of ``rects`` (in order) off every ``taken`` rectangle and, given ``on_body``, off the
+    body; None when there is none. A plain ``on_body`` callable is asked in order, up to the first spot
+    off the body (as a loop over the spots would)."""
     free = rects[free_of(rects, taken)]
     if on_body is None:
         index = 0 if len(free) else None
     elif hasattr(on_body, "many"):
         off = np.flatnonzero(~np.asarray(on_body.many(free), bool))
         index = int(off[0]) if len(off) else None
-    else:  # a plain callable: asked in order, up to the first spot off the body
+    else:
         index = next((n for n, r in enumerate(free) if not on_body(tuple(r.tolist()))), None)
     return None if index is None else tuple(free[index].tolist())

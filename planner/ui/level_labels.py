@@ -23,8 +23,7 @@ from planner.session.anatomy_state import auto_level_labels
 from planner.ui import slice_cache
 from planner.ui.label_body import layout_options
 from planner.ui.label_layout import PlacedLabel, place_labels, point_rect
-from planner.ui.overlay_geometry import ellipsoid_key
-from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_polygon
+from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_outline
 
 LABEL_FONT = ("Sans", 9)
 #: Automatic names (palette.LEVEL_AUTO): never looks like a name the user set.
@@ -80,18 +79,9 @@ def plan_obstacles(session, view, sl) -> list:
 
 def zone_rect(view, sl, e) -> tuple | None:
     """The screen bounding box (x0, y0, x1, y1 px) of ellipsoid ``e``'s section by the displayed slice,
-    or None when the slice misses it."""
-    def build():
-        poly = section_polygon(view, sl, e.centre_lps, e.axes, e.semi_axes_mm)
-        if poly is None:
-            return None
-        xs = [pt.x() for pt in poly]
-        ys = [pt.y() for pt in poly]
-        return min(xs), min(ys), max(xs), max(ys)
-
-    cache = getattr(view, "overlay_geometry", None)
-    key = ("label-zone-rect",) + ellipsoid_key(e.centre_lps, e.axes, e.semi_axes_mm)
-    return build() if cache is None else cache.get(key, build)
+    or None when the slice misses it: the box of the outline the zone overlay draws (one cached cut)."""
+    outline = section_outline(view, sl, e.centre_lps, e.axes, e.semi_axes_mm)
+    return None if outline is None else outline[1]
 
 
 def _text_rect(x: float, y: float, text: str) -> tuple:
