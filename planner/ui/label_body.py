@@ -8,6 +8,8 @@ background): painting never computes or waits for it; until it is there the labe
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from planner.ui import slice_cache
@@ -55,7 +57,24 @@ class BodyTest:
         return self._grid
 
     def __call__(self, rect) -> bool:
-        return bool(self.many(np.asarray(rect, float).reshape(1, 4))[0])
+        return self.covers(rect)
+
+    def prepare(self, rects) -> None:
+        """Sample, in one call, every grid column the (n, 4) ``rects`` reach (the questions to come)."""
+        self._spans(np.asarray(rects, float).reshape(-1, 4))
+
+    def covers(self, rect) -> bool:
+        """One rectangle: the rule of :meth:`many` with plain numbers (a label's nearest spots)."""
+        grid = self.grid()
+        x0, y0, x1, y1 = rect
+        ca = min(max(math.floor(x0 / SAMPLE_STEP_PX), 0), grid.cols)
+        ra = min(max(math.floor(y0 / SAMPLE_STEP_PX), 0), grid.rows)
+        cb = min(max(math.ceil(x1 / SAMPLE_STEP_PX) + 1, 0), grid.cols)
+        rb = min(max(math.ceil(y1 / SAMPLE_STEP_PX) + 1, 0), grid.rows)
+        if cb <= ca or rb <= ra:
+            return False
+        running = grid.running(ca, cb)
+        return bool(running[rb] > running[ra])
 
     def many(self, rects) -> np.ndarray:
         """The answers for (n, 4) rectangles at once: a rectangle covers the body when a grid point in
@@ -64,21 +83,28 @@ class BodyTest:
         running sum over the rows."""
         rects = np.asarray(rects, float).reshape(-1, 4)
         grid = self.grid()
-        rows, cols = grid.on.shape
-        ca = np.clip(np.floor(rects[:, 0] / SAMPLE_STEP_PX), 0, cols).astype(np.int64)
-        ra = np.clip(np.floor(rects[:, 1] / SAMPLE_STEP_PX), 0, rows).astype(np.int64)
-        cb = np.clip(np.ceil(rects[:, 2] / SAMPLE_STEP_PX) + 1, 0, cols).astype(np.int64)  # one past the last
-        rb = np.clip(np.ceil(rects[:, 3] / SAMPLE_STEP_PX) + 1, 0, rows).astype(np.int64)
+        ca, ra, cb, rb, spans = self._spans(rects)
         out = np.zeros(len(rects), bool)
-        ok = (cb > ca) & (rb > ra)
-        codes = np.unique(ca[ok] * (cols + 2) + cb[ok])  # the distinct (a, b) spans, as one integer each
-        spans = [(int(c // (cols + 2)), int(c % (cols + 2))) for c in codes.tolist()]
-        grid.sample(spans)  # every column these spans reach, in one call
         for a, b in spans:
             running = grid.running(a, b)
             sel = (ca == a) & (cb == b) & (rb > ra)
             out[sel] = running[rb[sel]] > running[ra[sel]]
         return out
+
+    def _spans(self, rects: np.ndarray):
+        """The rectangles' grid cell blocks (first column, first row, one past the last column and row,
+        clipped to the grid) and their distinct column spans, whose columns are sampled here."""
+        grid = self.grid()
+        rows, cols = grid.on.shape
+        ca = np.clip(np.floor(rects[:, 0] / SAMPLE_STEP_PX), 0, cols).astype(np.int64)
+        ra = np.clip(np.floor(rects[:, 1] / SAMPLE_STEP_PX), 0, rows).astype(np.int64)
+        cb = np.clip(np.ceil(rects[:, 2] / SAMPLE_STEP_PX) + 1, 0, cols).astype(np.int64)  # one past the last
+        rb = np.clip(np.ceil(rects[:, 3] / SAMPLE_STEP_PX) + 1, 0, rows).astype(np.int64)
+        ok = (cb > ca) & (rb > ra)
+        codes = np.unique(ca[ok] * (cols + 2) + cb[ok])  # the distinct (a, b) spans, as one integer each
+        spans = [(int(c // (cols + 2)), int(c % (cols + 2))) for c in codes.tolist()]
+        grid.sample(spans)  # every column these spans reach, in one call
+        return ca, ra, cb, rb, spans
 
 
 class BodyGrid:

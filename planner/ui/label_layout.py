@@ -31,6 +31,7 @@ TOP_RESERVED_PX = 24.0  # the view's title line
 BOTTOM_RESERVED_PX = 26.0  # the W/L and px/mm line
 SLIDE_STEP_PX = 6.0
 BESIDE_PX = 40.0  # the gap between the named point and a label put beside the spine (px, see level_labels)
+QUICK_SPOTS = 12  # the nearest spots of a label tried one at a time before the rest all at once (issue 15)
 TIP_HALF_PX = 7.0  # a tip marker's radius (4.5 px) plus its pen and a little air
 
 
@@ -65,11 +66,15 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
     spots on the body are refused, and a label with no edge spot off the body goes beside its anchor
     (``beside_px`` to the side of the nearer edge first). Labels already placed become obstacles for the
     next ones. ``on_body`` may offer ``many(rects)`` (an (n, 4) array -> n booleans, the same answers
-    as calling it on each row) to test every candidate spot at once (planner.ui.label_body).
+    as calling it on each row) to test many candidate spots at once, ``covers(rect)`` for one, and
+    ``prepare(rects)`` to get ready for questions about these (planner.ui.label_body.BodyTest).
     """
-    fixed = np.asarray(obstacles, float).reshape(-1, 4)
+    fixed_list = [tuple(float(v) for v in o) for o in obstacles]
+    fixed = np.asarray(fixed_list, float).reshape(-1, 4)
+    many = getattr(on_body, "many", None)
+    covers = None if on_body is None else getattr(on_body, "covers", on_body)  # one rectangle at a time
     y_lo, y_hi = TOP_RESERVED_PX, view_h - BOTTOM_RESERVED_PX
-    labels = []  # (text, anchor, w, h, edge candidates, which are usable before any label is placed)
+    labels = []  # (text, anchor, w, h, edge candidates in the order they are tried)
     for text, (ax, ay) in items:
         w, h = size_of(text)
         if y_hi - y_lo < h:
@@ -77,35 +82,57 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
         columns = [EDGE_GAP_PX, view_w - EDGE_GAP_PX - w]
         rects = candidate_spots(columns if ax <= view_w / 2 else columns[::-1], ay, w, h, y_lo, y_hi)
         labels.append((text, (ax, ay), w, h, rects))
-    batched = on_body is None or hasattr(on_body, "many")
-    if batched and labels:
-        # every label's edge spots against the obstacles and the body at once (one sampling of the body)
-        every = np.concatenate([label[4] for label in labels])
-        usable = free_of(every, fixed)
-        if on_body is not None and usable.any():
-            usable[usable] = ~np.asarray(on_body.many(every[usable]), bool)
-        cuts = np.cumsum([0] + [len(label[4]) for label in labels])
-        labels = [label + (usable[a:b],) for label, a, b in zip(labels, cuts[:-1], cuts[1:])]
+    prepare = getattr(on_body, "prepare", None)
+    if prepare is not None and labels:  # the body under every label's edge spots, sampled in one go
+        prepare(np.concatenate([label[4] for label in labels]))
+    usable: dict[int, np.ndarray] = {}  # label index -> its edge spots free of the obstacles and the body
     placed: list[PlacedLabel] = []
-    taken = fixed
-    for label in labels:
-        text, (ax, ay), w, h, rects = label[:5]
-        if batched:  # the first usable edge spot off the labels placed so far
-            spots = rects[label[5]]
-            spots = spots[free_of(spots, taken[len(fixed):])]
-            spot = tuple(spots[0].tolist()) if len(spots) else None
-        else:
-            spot = _first_free(rects, taken, on_body)
+    taken = list(fixed_list)
+    for n, (text, (ax, ay), w, h, rects) in enumerate(labels):
+        # the nearest spots one at a time (most labels take one of them), the rest all at once
+        spot = _quick(rects[:QUICK_SPOTS], taken, covers)
+        if spot is None and len(rects) > QUICK_SPOTS:
+            if on_body is None or many is not None:
+                if n not in usable:  # the first label that needs it: every label left, in one batch
+                    usable.update(_usable(labels, n, fixed, many))
+                rest = rects[QUICK_SPOTS:][usable[n][QUICK_SPOTS:]]
+                rest = rest[free_of(rest, np.asarray(taken[len(fixed_list):], float).reshape(-1, 4))]
+                spot = tuple(rest[0].tolist()) if len(rest) else None
+            else:
+                spot = _first_free(rects[QUICK_SPOTS:], np.asarray(taken, float), on_body)
         if spot is None and on_body is not None:
             near_left = ax <= view_w / 2
             beside = [ax - beside_px - w, ax + beside_px] if near_left else [ax + beside_px, ax - beside_px - w]
             beside = [x0 for x0 in beside if EDGE_GAP_PX <= x0 <= view_w - EDGE_GAP_PX - w]
-            spot = _first_free(candidate_spots(beside, ay, w, h, y_lo, y_hi), taken)
+            rects = candidate_spots(beside, ay, w, h, y_lo, y_hi)
+            spot = _quick(rects[:QUICK_SPOTS], taken, None)
+            if spot is None and len(rects) > QUICK_SPOTS:
+                spot = _first_free(rects[QUICK_SPOTS:], np.asarray(taken, float))
         if spot is None:
             continue
         placed.append(PlacedLabel(text, spot, (ax, ay)))
-        taken = np.vstack([taken, np.asarray(spot, float)[None, :]])
+        taken.append(spot)
     return placed
+
+
+def _quick(rects: np.ndarray, taken: list, covers) -> Rect | None:
+    """The first of a few ``rects`` off every ``taken`` rectangle (and off the body given ``covers``),
+    tested one at a time (cheaper than arrays for a handful)."""
+    for rect in rects.tolist():
+        if not any(overlaps(rect, o) for o in taken) and not (covers is not None and covers(tuple(rect))):
+            return tuple(rect)
+    return None
+
+
+def _usable(labels, first: int, fixed: np.ndarray, many) -> dict[int, np.ndarray]:
+    """For labels ``first`` .. last: which of their edge spots are free of the obstacles and, given
+    ``many``, off the body; every spot of every label in one array (one sampling of the body)."""
+    every = np.concatenate([label[4] for label in labels[first:]])
+    ok = free_of(every, fixed)
+    if many is not None and ok.any():
+        ok[ok] = ~np.asarray(many(every[ok]), bool)
+    cuts = np.cumsum([0] + [len(label[4]) for label in labels[first:]])
+    return {first + k: ok[a:b] for k, (a, b) in enumerate(zip(cuts[:-1], cuts[1:]))}
 
 
 def candidate_spots(columns, anchor_y, w, h, y_lo, y_hi) -> np.ndarray:
