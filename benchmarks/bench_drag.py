@@ -24,6 +24,9 @@ time of a move is also split into the mouse event itself, the frame's update (ev
 wherever it ran: planner.ui.frame runs it from a posted event right after the move) and the rest of
 the event loop (posted events and paints). The 3D bone surface is built before the timing starts.
 
+How many level-name layouts the moves computed is printed too (planner/ui/level_labels.py reuses a
+view's layout while its labels, obstacles, size and body frame are unchanged).
+
 ``--layout needle`` drags in the along-needle (side) view instead, so the three needle-aligned views
 reslice every move (they draft at half resolution while dragging). ``--events`` counts layout requests
 and paints per widget during the moves (a widget laid out on every move shows up at 1.00 per move);
@@ -333,6 +336,8 @@ def main() -> int:
     views_2d = window.all_2d_views()
     geometry_before = [(v.overlay_geometry.hits, v.overlay_geometry.misses) for v in views_2d
                        if hasattr(v, "overlay_geometry")]
+    labels = getattr(getattr(window, "level_labels", None), "overlay", None)
+    placements_before = getattr(labels, "placements", 0)
     profiler = None
     if args.profile:
         import cProfile
@@ -365,6 +370,7 @@ def main() -> int:
         profiler.disable()
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
     window_redraws = redraws.stop()
+    placements = getattr(labels, "placements", 0) - placements_before
     if census is not None:
         census.report(args.moves)
     moves_full, moves_fast = calls["full"], calls["fast"]
@@ -405,6 +411,9 @@ def main() -> int:
           f"zone-foramen distances ({len(session.plan.antennas)} antennas; target: only the dragged one's)")
     print(f"window repaints during the {args.moves} moves: {window_redraws} "
           f"({window_redraws / args.moves:.2f} per move, target 1)")
+    if labels is not None:  # planner.ui.level_labels: a view's layout is reused while its inputs are unchanged
+        print(f"level-name layouts computed during the {args.moves} moves: {placements} "
+              f"({placements / args.moves:.2f} per move over {len(views_2d)} 2D views)")
     if geometry_before:  # planner.ui.overlay_geometry: only what moved is recomputed
         after = [(v.overlay_geometry.hits, v.overlay_geometry.misses) for v in views_2d]
         hits = sum(a[0] - b[0] for a, b in zip(after, geometry_before))

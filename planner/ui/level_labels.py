@@ -18,12 +18,12 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 
 from planner.core import palette
-from planner.geometry.sections import ellipsoid_section
 from planner.render.level_labels3d import LevelLabels3D
 from planner.session.anatomy_state import auto_level_labels
+from planner.ui import slice_cache
 from planner.ui.label_body import layout_options
-from planner.ui.label_layout import PlacedLabel, bounding_rect, place_labels, point_rect
-from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB
+from planner.ui.label_layout import PlacedLabel, place_labels, point_rect
+from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_outline
 
 LABEL_FONT = ("Sans", 9)
 #: Automatic names (palette.LEVEL_AUTO): never looks like a name the user set.
@@ -31,30 +31,63 @@ AUTO_LEVEL_RGB = QColor(*palette.LEVEL_AUTO)
 PAD_PX = 4.0
 
 
+class _Metrics:
+    """The label font, its metrics and the widths of the texts measured so far, made once (after the
+    application exists) instead of a ``QFontMetrics`` per label and repaint (issue 15)."""
+
+    def __init__(self):
+        self.font = QFont(LABEL_FONT[0], LABEL_FONT[1], QFont.Bold)
+        self.metrics = QFontMetrics(self.font)
+        self.height = self.metrics.height()
+        self._widths: dict[str, int] = {}
+
+    def width(self, text: str) -> int:
+        w = self._widths.get(text)
+        if w is None:
+            w = self._widths[text] = self.metrics.horizontalAdvance(text)
+        return w
+
+
+_METRICS: list[_Metrics] = []
+
+
+def _metrics() -> _Metrics:
+    if not _METRICS:
+        _METRICS.append(_Metrics())
+    return _METRICS[0]
+
+
 def _font() -> QFont:
-    return QFont(LABEL_FONT[0], LABEL_FONT[1], QFont.Bold)
+    return _metrics().font
 
 
 def plan_obstacles(session, view, sl) -> list:
     """Screen rectangles of what a label must never cover: every needle, antenna and thermocouple tip
-    (and entry) as drawn, and every predicted zone's outline on this slice."""
+    (and entry) as drawn, and every predicted zone's outline on this slice (the bounding box of the
+    section polygon the zone overlay draws, kept per view frame and zone in planner.ui.overlay_geometry:
+    only a zone that moved is cut again)."""
     rects = [point_rect(*view.lps_to_screen(p)) for p in plan_ends_lps(session.plan)]
     rects += item_label_rects(session, view)
     evaluation = session.evaluation
     for zr in (evaluation.zones if evaluation is not None else ()):
-        if zr.zone is None:
-            continue
-        e = zr.zone.ellipsoid
-        pts = ellipsoid_section(e.centre_lps, e.axes, e.semi_axes_mm, sl.plane, sl.h_mm)
-        if pts is not None:
-            rects.append(bounding_rect([view.viewport.plane_to_screen(a, b) for a, b in pts]))
+        if zr.zone is not None:
+            rect = zone_rect(view, sl, zr.zone.ellipsoid)
+            if rect is not None:
+                rects.append(rect)
     return rects
+
+
+def zone_rect(view, sl, e) -> tuple | None:
+    """The screen bounding box (x0, y0, x1, y1 px) of ellipsoid ``e``'s section by the displayed slice,
+    or None when the slice misses it: the box of the outline the zone overlay draws (one cached cut)."""
+    outline = section_outline(view, sl, e.centre_lps, e.axes, e.semi_axes_mm)
+    return None if outline is None else outline[1]
 
 
 def _text_rect(x: float, y: float, text: str) -> tuple:
     """The box :func:`planner.ui.overlays._label` fills for ``text`` anchored at (x, y)."""
-    metrics = QFontMetrics(_font())
-    return x + 6, y - metrics.height() - 2, x + 14 + metrics.horizontalAdvance(text), y + 2
+    m = _metrics()
+    return x + 6, y - m.height - 2, x + 14 + m.width(text), y + 2
 
 
 def item_label_rects(session, view) -> list:
@@ -122,6 +155,8 @@ class LevelLabelOverlay:
         self.session = session
         self.visible = True
         self.auto_texts: set[str] = set()  # the labels of the last layout that are automatic
+        self._placed: dict[int, tuple] = {}  # id(view) -> (view, inputs, body test, labels): the last layout
+        self.placements = 0  # layouts actually computed (tests count them; a reused layout is not one)
 
     def layout(self, view, sl) -> list[PlacedLabel]:
         """Where each level near this slice gets its name (empty when hidden): the plan's first."""
@@ -137,14 +172,34 @@ class LevelLabelOverlay:
                 items.append((text, view.lps_to_screen(centre)))
         if not items:
             return []
-        metrics = QFontMetrics(_font())
+        m = _metrics()
 
         def size_of(text: str):
-            return metrics.horizontalAdvance(text) + 2 * PAD_PX, metrics.height() + PAD_PX
+            return m.width(text) + 2 * PAD_PX, m.height + PAD_PX
 
         obstacles = plan_obstacles(self.session, view, sl) + corner_texts(view)
-        return place_labels(items, size_of, view.width(), view.height(), obstacles,
-                            **layout_options(self.session, view))  # issue 19: off the body mask
+        options = layout_options(self.session, view)  # issue 19: off the body mask
+        return self._place(view, items, size_of, obstacles, options)
+
+    def _place(self, view, items, size_of, obstacles, options) -> list[PlacedLabel]:
+        """:func:`place_labels`, or the view's last layout when all its inputs are the same (issue 15:
+        a repaint with nothing moved, or a drag of an item no label was near). The inputs are the items
+        and their anchors, the obstacles, the view's size, the spacing beside the spine and what the
+        body test depends on (its frame key and the body mask object, without sampling the body); with
+        ``slice_cache.ENABLED`` False every layout is computed afresh."""
+        on_body = options["on_body"]
+        inputs = (tuple((text, tuple(map(float, xy))) for text, xy in items), tuple(map(tuple, obstacles)),
+                  view.width(), view.height(), float(options["beside_px"]),
+                  None if on_body is None else getattr(on_body, "key", None))
+        reusable = slice_cache.ENABLED and (on_body is None or inputs[-1] is not None)
+        last = self._placed.get(id(view))
+        if reusable and last is not None and last[0] is view and last[1] == inputs:
+            return list(last[3])
+        self.placements += 1
+        placed = place_labels(items, size_of, view.width(), view.height(), obstacles, **options)
+        if reusable:
+            self._placed[id(view)] = (view, inputs, on_body, list(placed))  # on_body holds the body: its id stays its own
+        return placed
 
     def __call__(self, painter, view, sl) -> None:
         placed = self.layout(view, sl)

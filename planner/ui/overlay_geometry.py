@@ -146,6 +146,17 @@ def screen_polygon(view, pts_ab) -> QPolygonF:
     return QPolygonF([QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist())])
 
 
+def screen_outline(view, pts_ab) -> tuple[QPolygonF, tuple[float, float, float, float]]:
+    """:func:`screen_polygon` and its bounding box (x0, y0, x1, y1 px: the extreme vertices), from one
+    mapping of the points (the level labels keep off a zone's box, planner.ui.level_labels)."""
+    vp = view.viewport
+    pts = np.asarray(pts_ab, dtype=float)
+    xs = vp.width_px / 2 + (pts[:, 0] - vp.center_a_mm) * vp.scale_px_per_mm
+    ys = vp.height_px / 2 + (pts[:, 1] - vp.center_b_mm) * vp.scale_px_per_mm
+    box = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+    return QPolygonF([QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist())]), box
+
+
 def ellipsoid_key(centre_lps, axes, semi_axes_mm) -> tuple:
     """An ellipsoid's exact values as a hashable key (zones are rebuilt by every evaluation)."""
     return (tuple(np.asarray(centre_lps, float).ravel().tolist()), tuple(np.asarray(axes, float).ravel().tolist()),

@@ -19,7 +19,9 @@ from planner.core.volume import ImageVolume
 from planner.geometry.mpr import is_axis_aligned, reslice
 from planner.geometry.sections import ellipsoid_section
 from planner.render.reslice import ObliqueReslicer
-from planner.ui.overlay_geometry import ellipsoid_key, endpoint_geometry, screen_polygon, shaft_geometry
+from planner.ui.overlay_geometry import (
+    ellipsoid_key, endpoint_geometry, screen_outline, screen_polygon, shaft_geometry,
+)
 from planner.ui.overlays import _label
 from planner.ui.slice_cache import SliceRasters, overlay_image, slice_geometry_key
 
@@ -92,9 +94,17 @@ def draw_polygon(painter, view, sl, pts_ab, pen: QPen, brush=Qt.NoBrush) -> None
 def section_polygon(view, sl, centre_lps, axes, semi_axes_mm) -> QPolygonF | None:
     """The ellipsoid's section by the displayed slice as a screen polygon (None: it misses), cached
     per view frame and ellipsoid values."""
+    outline = section_outline(view, sl, centre_lps, axes, semi_axes_mm)
+    return None if outline is None else outline[0]
+
+
+def section_outline(view, sl, centre_lps, axes, semi_axes_mm):
+    """(screen polygon, its bounding box) of the ellipsoid's section by the displayed slice, or None when
+    it misses; one cached entry per view frame and ellipsoid values (the zone overlay draws the polygon,
+    the level labels keep off the box: issue 15, one cut per zone and frame)."""
     def build():
         pts = ellipsoid_section(centre_lps, axes, semi_axes_mm, sl.plane, sl.h_mm)
-        return None if pts is None else screen_polygon(view, pts)
+        return None if pts is None else screen_outline(view, pts)
 
     return _cached(view, ("section",) + ellipsoid_key(centre_lps, axes, semi_axes_mm), build)
 
