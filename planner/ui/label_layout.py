@@ -51,12 +51,6 @@ def point_rect(x: float, y: float, half: float = TIP_HALF_PX) -> Rect:
     return x - half, y - half, x + half, y + half
 
 
-def bounding_rect(points) -> Rect:
-    xs = [p[0] for p in points]
-    ys = [p[1] for p in points]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
 def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[Rect], on_body=None,
                  beside_px: float = BESIDE_PX) -> list[PlacedLabel]:
     """Place ``items`` (text, (x, y) anchor) in the view; ``size_of(text)`` gives (w, h) px.
