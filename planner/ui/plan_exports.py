@@ -264,8 +264,9 @@ class PlanExports:
             role = self.prompts.choose("Open segmentation", f"Use {segment.label!r} as:", roles)
             if not role:
                 return
-            apply_segment(self.session, segment, role)
-            self.session.evaluate(corridors=True)
+            with self.session.held_evaluation():  # one evaluation, after the segment is in place
+                apply_segment(self.session, segment, role)
+            self.session.evaluate_soon()  # issue 19: the heavy figures in a worker (session/evaluate_later.py)
         except PlannerError as exc:
             self.prompts.warn("Open segmentation", str(exc))
             return
