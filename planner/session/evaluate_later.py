@@ -64,13 +64,14 @@ class EvaluateLaterMixin:
         inside = self.lesion_inside() if beyond else None
 
         def job(cancel=lambda: False):
-            return ZoneAnatomyCache.compute_pending(volume, grid, beyond, distances, inside, cancel)
+            return (volume, *ZoneAnatomyCache.compute_pending(volume, grid, beyond, distances, inside, cancel))
         return job
 
     def adopt_figures(self, figures) -> int:
-        """Keep a worker's figures (``job()``'s result) that the plan still wants; how many were kept."""
-        if self.volume is None:
+        """Keep a worker's figures (``job()``'s result: the volume they were computed on, then
+        :meth:`ZoneAnatomyCache.compute_pending`'s two lists) that the plan still wants; how many were kept."""
+        volume, beyond, distances = figures
+        if self.volume is None or volume is not self.volume:  # another case opened meanwhile
             return 0
-        beyond, distances = figures
         zones, foramina, lookup = self._figure_inputs()
         return self._zone_anatomy.adopt(beyond, distances, zones, foramina, lookup)

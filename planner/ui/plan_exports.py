@@ -44,8 +44,9 @@ class PlanExports:
 
     def _check_runners(self) -> list:
         """The window's background checks an export waits for: the corridors (and foramina), the canal's
-        preparation (issue 19)."""
-        return [getattr(self.w, "corridors", None), getattr(self.w, "canal_prep", None)]
+        preparation, the evaluation's figures after a result (issue 19)."""
+        return [getattr(self.w, "corridors", None), getattr(self.w, "canal_prep", None),
+                getattr(self.w, "evaluations", None)]
 
     def build_menu(self, menu) -> None:
         w, add = self.w, self.w._add_action

@@ -49,7 +49,8 @@ class ScenePlan:
         self.items.clear()
         self.zones.clear()
         self.surfaces.clear(self.canal)
-        self.overlap.update(self.session.grid, [], None)
+        self.overlap.overlap_voxels = 0
+        self.surfaces.clear(self.overlap)
         self.clip.clear_clip()
 
     def _on_plan(self, *args) -> None:
@@ -77,8 +78,20 @@ class ScenePlan:
         margin = conduction_length_mm(300.0) if self.shell else None
         self.zones.update_from_evaluation(evaluation, shell_margin_mm=margin)
         self.items.update_from_evaluation(evaluation)
-        self.overlap.update_from_evaluation(self.session.grid, evaluation, self.session.canal_mask)
+        self._show_overlap(evaluation)
         self.view.render()
+
+    def _show_overlap(self, evaluation) -> None:
+        """The evaluation's own zone ∩ canal region (``analysis.canal_overlap``, what the findings and the
+        2D views use), its surface built in a worker (issue 19); an evaluation's arrays never change."""
+        region = getattr(getattr(evaluation, "analysis", None), "canal_overlap", None)
+        if region is None or region.box is None or not region.mask.any():
+            self.overlap.overlap_voxels = 0
+            self.surfaces.clear(self.overlap)
+            return
+        self.overlap.overlap_voxels = int(region.mask.sum())
+        self.surfaces.request(self.overlap, region.mask, self.session.grid, box=region.box, copy=False,
+                              then=self.view.render)
 
     def _on_canal(self) -> None:
         """The canal changed: its surface is built in a worker (an older build is dropped) and shown."""
