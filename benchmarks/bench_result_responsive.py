@@ -88,6 +88,40 @@ class Heartbeat:
         return every, outside, len(frames)
 
 
+class HoldSampler:
+    """``--diagnose``: while the heartbeat has not ticked for 0.3 s, every 0.1 s the innermost frames of
+    every thread are counted (the GUI thread's own work, or a worker holding the GIL meanwhile)."""
+
+    def __init__(self, beat):
+        import collections
+        import threading
+
+        self.beat, self.seen, self.on = beat, collections.Counter(), True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        import threading
+        import traceback
+
+        me, main = threading.get_ident(), threading.main_thread().ident
+        while self.on:
+            time.sleep(0.1)
+            if time.monotonic() - self.beat.ticks[-1] < 0.3:
+                continue
+            for ident, frame in sys._current_frames().items():
+                if ident == me:
+                    continue
+                where = " <- ".join(f"{Path(f.filename).name}:{f.lineno}:{f.name}"
+                                    for f in reversed(traceback.extract_stack(frame)[-5:]))
+                self.seen[("GUI  " if ident == main else "work ") + where] += 1
+
+    def print(self, label: str) -> None:
+        for where, n in self.seen.most_common(12):
+            print(f"      {label} {n:3d} x 0.1 s  {where}")
+        self.seen.clear()
+
+
 class Prompts:
     def __init__(self):
         self.save = ""
@@ -115,6 +149,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--series", default=str(LUMBAR))
     parser.add_argument("--steps", default=",".join(STEPS))
+    parser.add_argument("--diagnose", action="store_true", help="print where the threads were during holds")
     parser.add_argument("--bone", action="store_true", help="build the 3D bone surface first (its software "
                         "frames then fall in the measurement: printed apart)")
     args = parser.parse_args()
@@ -155,6 +190,7 @@ def main() -> int:
     every, _, _ = beat.longest(beat.ticks[0], time.monotonic())
     print(f"  heartbeat with nothing running (3 s): longest gap {every * 1000:.0f} ms (the machine's own)")
     marks: dict[str, float] = {}
+    sampler = HoldSampler(beat) if args.diagnose else None
 
     def mark_at(obj, name, label):
         original = getattr(obj, name)
@@ -171,6 +207,8 @@ def main() -> int:
         state = "" if finished_ok else " (NOT FINISHED)"
         print(f"  {label:10s}: longest GUI-thread hold {every * 1000:6.0f} ms; outside the 3D view's own "
               f"{frames} frame(s) {outside * 1000:6.0f} ms{state}")
+        if sampler is not None:
+            sampler.print(label)
 
     mark_at(w.corridors, "_on_done", "corridor")
     start = time.monotonic()
