@@ -99,7 +99,10 @@ class CanalPrepMixin:
                 or not self.canal_stale):
             return False
         self._canal_prepared(prepared)
-        self._on_plan_changed()
+        if self.figures_runner is not None and not self.interactive:
+            self.evaluate_soon()  # issue 19: the zones' figures for the new canal in the window's worker
+        else:
+            self._on_plan_changed()
         return True
 
     def _ensure_canal_prepared(self) -> None:

@@ -129,9 +129,8 @@ class ForaminaMixin:
 
     def foramina_found(self, found: ForaminaSet) -> None:
         """A worker found the foramina: re-evaluate when they belong to the current canal."""
-        if (found.canal_version == self.canal.version and self.volume is not None and self.auto_evaluate
-                and not self.interactive):
-            self.evaluate(corridors=True)
+        if found.canal_version == self.canal.version:
+            self.evaluate_soon()  # issue 19: the zones' foramen distances in the window's worker
 
     def named_foramina(self) -> tuple:
         """The current canal's foramina named from the plan's levels, else the named automatic vertebrae."""

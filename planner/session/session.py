@@ -36,6 +36,7 @@ from planner.session.canal_prep import CanalPrepMixin
 from planner.session.corridors_state import CorridorFailure, CorridorsMixin
 from planner.session.devices_state import DevicesMixin
 from planner.session.drag_zones import ZoneCache
+from planner.session.evaluate_later import EvaluateLaterMixin
 from planner.session.masks import VersionedMask
 from planner.session.thermal_state import DAMAGE_EXPORT_NAME, ThermalState, damage_export_provider, thermal_key
 from planner.session.foramina_state import ForaminaMixin, SessionForamina
@@ -43,7 +44,7 @@ from planner.session.targets import target_shape
 from planner.session.zone_anatomy import ZoneAnatomyCache, vertebra_lookup
 
 
-class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixin):
+class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixin, EvaluateLaterMixin):
     """Volume + plan + derived results. Qt-free; the UI and the headless commands both drive it."""
 
     evaluated = Signal(object)  # Evaluation
@@ -272,12 +273,11 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
 
     def store_thermal(self, key: tuple, report: dict, findings, result) -> None:
         """Keep a bioheat result computed elsewhere; its findings join the evaluation while ``key`` is
-        current (re-evaluates now when it is)."""
+        current (re-evaluates when it is: :meth:`evaluate_soon`)."""
         if key != self.thermal_key():
             return
         self.thermal.store(key, report, findings, result)
-        if self.auto_evaluate and self.volume is not None and not self.interactive:
-            self.evaluate(corridors=True)
+        self.evaluate_soon()  # issue 19: the heavy figures in the window's worker (evaluate_later.py)
 
     def evaluate(self, corridors: bool = True) -> Evaluation:
         """Recompute everything that depends on the plan; publish and return the evaluation.

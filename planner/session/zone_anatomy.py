@@ -182,3 +182,65 @@ class ZoneAnatomyCache:
             else:
                 complete = False
         return ZoneAnatomy(distances, beyond, complete)
+
+    # --- issue 19: the same figures computed in a worker, adopted on the GUI thread -----------------
+    def pending(self, zone_results, foramina, vertebra_of=None) -> tuple[list, list]:
+        """What a full :meth:`figures` would compute now (nothing is computed here): ``beyond`` items
+        ``(antenna id, key, zone, vertebra)`` and ``foramen`` items ``(antenna id, zone key, zone ellipsoid, foramen)``."""
+        zones = [z for z in zone_results if z.zone is not None]
+        beyond = []
+        for z in zones:
+            vertebra, vertebra_key = vertebra_of(z.needle_id) if vertebra_of is not None else (None, None)
+            key = (zone_key(z.zone), vertebra_key)
+            cached = self._beyond.get(z.antenna_id)
+            if cached is None or cached[0] != key:
+                beyond.append((z.antenna_id, key, z.zone, vertebra))
+        distances = []
+        for z in zones:
+            key = zone_key(z.zone)
+            entry = self._foramen_mm.get(z.antenna_id)
+            for f in tuple(foramina or ()):
+                hit = entry[1].get(id(f.local)) if entry is not None and entry[0] == key else None
+                if hit is None or hit[0] is not f.local:
+                    distances.append((z.antenna_id, key, z.zone.ellipsoid, f))
+        return beyond, distances
+
+    @staticmethod
+    def compute_pending(volume, grid, beyond, distances, lesion_inside=None, cancel=lambda: False) -> tuple:
+        """The figures of :meth:`pending`'s items, as :meth:`figures` computes them (safe in a worker:
+        it reads the volume, the zones, the vertebrae and the foramen masks, all immutable);
+        ``cancel()`` true stops between items (what was done is returned)."""
+        done_beyond, done_mm = [], []
+        for antenna_id, key, zone, vertebra in beyond:
+            if cancel():
+                break
+            result = beyond_vertebra(volume, [zone], vertebra=vertebra,
+                                     lesion_inside=lesion_inside if vertebra is not None else None)
+            done_beyond.append((antenna_id, key, result))
+        for antenna_id, key, zone_ellipsoid, foramen in distances:
+            if cancel():
+                break
+            done_mm.append((antenna_id, key, foramen, foramen_distance_mm(grid, [zone_ellipsoid], foramen)))
+        return done_beyond, done_mm
+
+    def adopt(self, beyond, distances, zone_results, foramina, vertebra_of=None) -> int:
+        """Keep the figures a worker computed (:meth:`compute_pending`) that are still wanted: only
+        items :meth:`pending` names now (same antenna, same key, same foramen mask), so a result for a
+        zone moved or a canal changed meanwhile is dropped. Returns how many were kept."""
+        want_beyond, want_mm = self.pending(zone_results, foramina, vertebra_of)
+        beyond_keys = {(a, k) for a, k, _z, _v in want_beyond}
+        mm_keys = {(a, k, id(f.local)) for a, k, _e, f in want_mm}
+        kept = 0
+        for antenna_id, key, result in beyond:
+            if (antenna_id, key) in beyond_keys:
+                self._beyond[antenna_id] = (key, result)
+                kept += 1
+        for antenna_id, key, foramen, d in distances:
+            if (antenna_id, key, id(foramen.local)) in mm_keys:
+                entry = self._foramen_mm.get(antenna_id)
+                if entry is None or entry[0] != key:
+                    entry = self._foramen_mm[antenna_id] = (key, {})
+                entry[1][id(foramen.local)] = (foramen.local, d)
+                self.foramen_computed += 1
+                kept += 1
+        return kept

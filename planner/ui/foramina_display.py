@@ -42,7 +42,7 @@ class ForaminaDisplay:
 
     def _on_volume(self) -> None:
         self._shown = None
-        self.surface.clear()
+        self.w.scene_plan.surfaces.clear(self.surface)
 
     def _on_evaluated(self, evaluation) -> None:
         """Rebuild the 3D surface when the foramina changed (a new canal); nothing else to do."""
@@ -52,10 +52,11 @@ class ForaminaDisplay:
         if mask is self._shown:
             return
         self._shown = mask
-        self.surface.set_mask(mask, self.session.grid)
         self.surface.set_visible(self.visible)
         self.w.scene_plan.clip.attach(self.surface.actor)  # clipped with the bone and canal
-        self.w.view3d.render()
+        # issue 19: the surface is built in a worker (a found foramina set is never changed in place)
+        self.w.scene_plan.surfaces.request(self.surface, mask, self.session.grid, copy=False,
+                                           then=self.w.view3d.render)
         self.w.update_views()
 
     def set_visible(self, on: bool) -> None:

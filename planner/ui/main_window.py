@@ -27,6 +27,7 @@ from planner.ui.case_loader import CaseLoader, VOLUME_SUFFIXES
 from planner.ui.bone_surface_status import BoneSurfaceStatus
 from planner.ui.canal_prep_runner import CanalPrepRunner
 from planner.ui.corridor_worker import CorridorRunner
+from planner.ui.evaluation_worker import EvaluationRunner
 from planner.ui.foramina_display import ForaminaDisplay
 from planner.ui.keyboard import KeyboardRouter, tool_unavailable_reason
 from planner.ui.file_actions import FileActions
@@ -116,7 +117,8 @@ class MainWindow(QMainWindow):
         self.thermal = ThermalController(self)  # bioheat dock, damage outline and surface (issue 16)
         self.canal_prep = CanalPrepRunner(self.session, self, lambda text: self.statusBar().showMessage(text, 4000))
         self.session.canal_preparer = self.canal_prep.prepare  # issue 19: canal edits prepared in a worker
-        self.findings.watch(self.corridors, self.thermal.runner, self.canal_prep)  # issue 19: greyed while rechecked
+        self.evaluations = EvaluationRunner(self.session, self, lambda text: self.statusBar().showMessage(text, 4000))
+        self.findings.watch(self.corridors, self.thermal.runner, self.canal_prep, self.evaluations)  # issue 19
         self.bone_status = BoneSurfaceStatus(self.view3d, self.statusBar())  # issue 19: progress + Cancel
         self.proposals = ProposeActions(self, self.planning.plan_menu, self.all_2d_views(), self.view3d)  # issue 17
         self.keyboard = KeyboardRouter(self, self.all_2d_views)  # issue 19: keys wherever the focus is
@@ -385,7 +387,7 @@ class MainWindow(QMainWindow):
             return
         # every worker stops (an export is cancelled and its files discarded; issues 13/19)
         for part in (self.loader, self.levels, self.plan_files.exports, self.corridors, self.canal_prep,
-                     self.thermal, self.proposals, self.view3d):
+                     self.thermal, self.proposals, self.evaluations, self.scene_plan, self.view3d):
             part.shutdown()
         super().closeEvent(event)
 

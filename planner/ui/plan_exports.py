@@ -44,8 +44,9 @@ class PlanExports:
 
     def _check_runners(self) -> list:
         """The window's background checks an export waits for: the corridors (and foramina), the canal's
-        preparation (issue 19)."""
-        return [getattr(self.w, "corridors", None), getattr(self.w, "canal_prep", None)]
+        preparation, the evaluation's figures after a result (issue 19)."""
+        return [getattr(self.w, "corridors", None), getattr(self.w, "canal_prep", None),
+                getattr(self.w, "evaluations", None)]
 
     def build_menu(self, menu) -> None:
         w, add = self.w, self.w._add_action
@@ -161,6 +162,8 @@ class PlanExports:
         """The window is closing: stop the export under way (its files are discarded)."""
         self.gate.shutdown()
         self.runner.shutdown()
+        if getattr(self, "segment_import", None) is not None:
+            self.segment_import.shutdown()  # a segmentation being read (issue 19)
 
     def deidentify(self) -> bool:
         return self.deidentify_action.isChecked()
@@ -242,34 +245,19 @@ class PlanExports:
                 segments_job(self._snapshot(), to, path, self.deidentify()), path))
 
     def import_segments(self) -> None:
-        """Open a SEG or RTSTRUCT of the loaded CT and use one of its segments as the lesion, canal or target."""
-        from planner.export.seg_import import ROLES, apply_segment, read_segments
+        """Open a SEG or RTSTRUCT of the loaded CT and use one of its segments as the lesion, canal or target
+        (read in a worker, then asked and applied: planner/ui/segment_import.py, issue 19)."""
+        from planner.ui.segment_import import TITLE, SegmentImport
 
         if self.session.volume is None:
-            self.prompts.warn("Open segmentation", "Open the CT series first: the segments must belong to it.")
+            self.prompts.warn(TITLE, "Open the CT series first: the segments must belong to it.")
             return
         path = self.prompts.open_file("Open a DICOM SEG or RT structure set", "DICOM (*.dcm);;All files (*)")
         if not path:
             return
-        try:
-            segments = [s for s in read_segments(path, self.session.volume) if s.mask_kji.any()]
-            if not segments:
-                raise PlannerError("The file holds no segment on the loaded CT.")
-            labels = [f"{s.label} ({s.type_meaning or 'no code'})" for s in segments]
-            chosen = self.prompts.choose("Open segmentation", "Segment:", labels)
-            if not chosen:
-                return
-            segment = segments[labels.index(chosen)]
-            roles = [segment.suggested_role] + [r for r in ROLES if r != segment.suggested_role]
-            role = self.prompts.choose("Open segmentation", f"Use {segment.label!r} as:", roles)
-            if not role:
-                return
-            apply_segment(self.session, segment, role)
-            self.session.evaluate(corridors=True)
-        except PlannerError as exc:
-            self.prompts.warn("Open segmentation", str(exc))
-            return
-        self._status(f"{segment.label} is now the {role}.")
+        if getattr(self, "segment_import", None) is None:
+            self.segment_import = SegmentImport(self.session, lambda: self.prompts, self._status, self.w)
+        self.segment_import.open(path)
 
     # --- SINS ----------------------------------------------------------------------------------
     def edit_sins(self) -> None:

@@ -93,11 +93,13 @@ class ProposeActions(QObject):
                 from planner.render.mask_surfaces import MaskSurface
 
                 self.surface = MaskSurface(self.view3d.scene.renderer, rgb=palette.unit(palette.CTV), opacity=0.3)
-            if case is None or not case.ctv.any():
-                self.surface.set_mask(None)
+            ctv = None if case is None or not case.ctv.any() else case.ctv
+            builds = getattr(getattr(self.host, "scene_plan", None), "surfaces", None)  # issue 19: in a worker
+            if builds is not None:
+                builds.request(self.surface, ctv, VoxelGrid.of(self.session.volume), copy=False, then=self.view3d.render)
             else:
-                self.surface.set_mask(case.ctv, grid=VoxelGrid.of(self.session.volume))
-            self.view3d.render()
+                self.surface.set_mask(ctv, grid=VoxelGrid.of(self.session.volume))
+                self.view3d.render()
         self.host.update_views()
 
     def _ctv_for_export(self):

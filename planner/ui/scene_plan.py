@@ -12,6 +12,7 @@ from planner.render.plan_actors import PlanActors
 from planner.render.plan_clip import ClipBox
 from planner.render.plan_zones import ZoneActors
 from planner.render.shapes3d import configure_translucency
+from planner.ui.mask_surface_worker import MaskSurfaceBuilds
 
 CANAL_RGB = palette.unit(palette.CANAL)
 CLIP_HALF_HEIGHT_MM = 30.0  # about one vertebra plus a disc above and below the planned point
@@ -29,6 +30,7 @@ class ScenePlan:
         self.items = PlanActors(renderer, session.devices)
         self.zones = ZoneActors(renderer)
         self.canal = MaskSurface(renderer, CANAL_RGB, opacity=0.35)
+        self.surfaces = MaskSurfaceBuilds(view3d)  # issue 19: mask surfaces built in workers (canal, CTV, damage)
         self.overlap = OverlapHighlight(renderer)
         self.clip = ClipBox()
         self.shell = False
@@ -46,8 +48,9 @@ class ScenePlan:
     def _on_volume(self) -> None:
         self.items.clear()
         self.zones.clear()
-        self.canal.clear()
-        self.overlap.update(self.session.grid, [], None)
+        self.surfaces.clear(self.canal)
+        self.overlap.overlap_voxels = 0
+        self.surfaces.clear(self.overlap)
         self.clip.clear_clip()
 
     def _on_plan(self, *args) -> None:
@@ -75,13 +78,32 @@ class ScenePlan:
         margin = conduction_length_mm(300.0) if self.shell else None
         self.zones.update_from_evaluation(evaluation, shell_margin_mm=margin)
         self.items.update_from_evaluation(evaluation)
-        self.overlap.update_from_evaluation(self.session.grid, evaluation, self.session.canal_mask)
+        self._show_overlap(evaluation)
         self.view.render()
 
+    def _show_overlap(self, evaluation) -> None:
+        """The evaluation's own zone ∩ canal region (``analysis.canal_overlap``, what the findings and the
+        2D views use), its surface built in a worker (issue 19); an evaluation's arrays never change."""
+        region = getattr(getattr(evaluation, "analysis", None), "canal_overlap", None)
+        if region is None or region.box is None or not region.mask.any():
+            self.overlap.overlap_voxels = 0
+            self.surfaces.clear(self.overlap)
+            return
+        self.overlap.overlap_voxels = int(region.mask.sum())
+        self.surfaces.request(self.overlap, region.mask, self.session.grid, box=region.box, copy=False,
+                              then=self.view.render)
+
     def _on_canal(self) -> None:
-        self.canal.set_mask(self.session.canal_mask, self.session.grid)
+        """The canal changed: its surface is built in a worker (an older build is dropped) and shown."""
+        self.surfaces.request(self.canal, self.session.canal_mask, self.session.grid, then=self._canal_shown)
+
+    def _canal_shown(self) -> None:
         self.clip.attach(self.canal.actor)
         self.view.render()
+
+    def shutdown(self) -> None:
+        """The window is closing: wait for the surface builds under way."""
+        self.surfaces.shutdown()
 
     def _on_selection(self, item_id) -> None:
         self.items.set_selected(item_id if item_id in self.session.plan else None)

@@ -175,13 +175,16 @@ class ThermalController(QObject):
             from planner.render.mask_surfaces import MaskSurface
 
             self.surface = MaskSurface(view3d.scene.renderer, rgb=palette.unit(palette.EXTRA_MASK), opacity=0.35)
-        if result is None or not result.damage.any():
-            self.surface.set_mask(None)
-        else:
-            from planner.thermal.outline import damage_voxel_grid
+        from planner.thermal.outline import damage_voxel_grid
 
-            self.surface.set_mask(result.damage, grid=damage_voxel_grid(result))
-        view3d.render()
+        damage = None if result is None or not result.damage.any() else result.damage
+        grid = None if damage is None else damage_voxel_grid(result)
+        builds = getattr(getattr(self.window, "scene_plan", None), "surfaces", None)  # issue 19: in a worker
+        if builds is not None:
+            builds.request(self.surface, damage, grid, copy=False, then=view3d.render)
+        else:
+            self.surface.set_mask(damage, grid=grid)
+            view3d.render()
 
     def shutdown(self) -> None:
         self.runner.shutdown()

@@ -207,5 +207,7 @@ def test_seg_export_and_open_as_canal_from_the_menu(make_window, qtbot, plan_pat
     w.session.set_canal(None)
     prompts.answers["open_file"] = str(tmp_path / "plan-seg.dcm")
     files.exports.import_segments()  # FakePrompts.choose takes the first segment and its suggested role
+    reader = files.exports.segment_import  # issue 19: the file is read in a worker
+    qtbot.waitUntil(lambda: not reader.is_busy(), timeout=60000)
     assert not prompts.warnings, prompts.warnings
     assert np.array_equal(w.session.canal_mask, canal)

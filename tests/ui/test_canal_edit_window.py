@@ -32,6 +32,7 @@ def window(qtbot, sample_series):
 def _settled(w):
     ev = w.session.evaluation
     return (ev is not None and ev.complete and not w.corridors.is_busy() and not w.canal_prep.is_busy()
+            and not w.evaluations.is_busy()  # the figures after the prepared canal (issue 19)
             and not w.session.canal_stale)
 
 

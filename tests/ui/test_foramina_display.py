@@ -41,7 +41,8 @@ def test_foramina_are_drawn_in_2d_and_3d_and_the_toggle_hides_them(window, qtbot
         window.session.set_canal(canal)  # the worker finds the foramina, then the evaluation is complete
     display = window.foramina_display
     assert window.session.foramen_mask is not None
-    assert display.surface.triangle_count > 0 and display.surface.actor.GetVisibility()
+    qtbot.waitUntil(lambda: display.surface.triangle_count > 0, timeout=30000)  # built in a worker (issue 19)
+    assert display.surface.actor.GetVisibility()
     axial = window.views[AXIAL]
     window.state.set_cursor(np.array([0.0, 0.0, 20.0]))  # a foramen slice (z 12-30 mm)
     qtbot.wait(50)
