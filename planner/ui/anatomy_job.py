@@ -266,8 +266,9 @@ class AnatomyJob(RetiringWorkers, QObject):
         self.w.statusBar().showMessage(spine_status_line(spine), 20000, detail=spine.message)  # issue 19: fits
         self.vertebrae_ready.emit(spine)
         session = self.w.session
-        if session.plan.needles and session.auto_evaluate and not session.interactive:
-            session.evaluate(corridors=True)  # the needles' levels and the foramina's names come from these
+        if session.plan.needles:
+            session.evaluate_soon()  # the needles' levels and the foramina's names come from these (issue 19:
+            #                          the per-zone figures in the window's evaluation worker)
 
     def _on_failed(self, job_id: int, message: str) -> None:
         if not self._current(job_id):
