@@ -1,8 +1,10 @@
-"""Issue 19, seen in the whole-case walkthrough (docs/case_walkthrough.py): after selecting a thermocouple
-with a needle selected before, the needle's readout rows ("Antenna", "Zone long × short axis") were
-still drawn under the thermocouple's, overlapping them, while a nested event loop ran (the removed
-labels wait for ``deleteLater`` until control returns to the loop that posted it). Replaced rows are
-hidden at once."""
+"""Readout rows replaced by another item's rows are hidden at once (planner/ui/readouts.py).
+
+Found while chasing the overlapping readout rows of the whole-case walkthrough (docs/case_walkthrough.py,
+issue 19): the removed labels wait for ``deleteLater`` until control returns to the event loop that
+posted it, and until then they stayed visible at their old places (under a nested event loop, e.g. a
+dialog's, they are drawn under the new rows). The walkthrough's overlap itself turned out to be a
+different, transient squeeze of the rows (see the report), not this."""
 
 from __future__ import annotations
 
