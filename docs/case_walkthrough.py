@@ -125,6 +125,8 @@ def _steps(window, driver, case, series, level, needle, out, shoot, step) -> Non
     driver.scroll_axial_to(level.body_centre_lps[2])
     levels.start()
     driver.click_axial(np.asarray(level.body_centre_lps))
+    # the level tool measures the body in the background ("Level L2: measuring the body…"): wait for it
+    driver.wait_until(lambda: bool(window.session.plan.levels), 180_000)
     shoot("level", f"levels {[lv.name for lv in window.session.plan.levels]}; "
                    f"{window.statusBar().currentMessage()}")
     step("add_needle", label="first", entry_lps=needle.entry_lps, tip_lps=needle.tip_lps)

@@ -23,8 +23,10 @@ Method (all vectorised; the only Python loop is over the few breach runs found):
    and the body) and the body.
 4. Each run of breached cross-sections is graded like Gertzbein-Robbins (DOMAIN.md "Access
    geometry"): 0 inside, 1 < 2 mm, 2 = 2-4 mm, 3 > 4 mm; its direction (medial, lateral, superior,
-   inferior, anterior, posterior) is that of the worst surface point, in the vertebra's axes when
-   given, else the patient axes.
+   inferior, anterior, posterior) is that of the run's breach vector (the depth-weighted sum of the
+   directions away from bone over the run's surface points: a stable function of the line, issue 17),
+   in the vertebra's axes when given, else the patient axes; near-ties go to medial
+   (:func:`planner.analysis.corridor_distance.breach_direction_label` states the rule).
 5. **Skin**: with a body mask (:mod:`planner.anatomy.body`, the table and cushions left out), the
    last entry of the needle line into the body before the tip, placed at the body's HU crossing;
    the line is extended back from the entry to the edge of the CT. Bone outside the body (the CT
@@ -49,7 +51,9 @@ from planner.core.lazy import lazy_module
 from planner.core.frames import map_coordinates_kji
 from planner.core.errors import OutOfRangeError, PlanError
 from planner.core.volume import ImageVolume
+from planner.analysis.corridor_distance import MIN_COHERENCE, breach_direction_label
 from planner.analysis.corridor_distance import away_from_bone as _away_from_bone
+from planner.analysis.corridor_distance import run_breach_vector as _run_breach_vector
 from planner.analysis.corridor_distance import outside_distance_mm as _outside_distance_mm
 from planner.analysis.corridor_skin import body_skin as _body_skin, find_skin as _find_skin, sample_lps as _sample_lps
 from planner.geometry.trajectory import needle_direction, needle_length_mm, orthonormal_axes
@@ -189,19 +193,6 @@ def _bone_envelope(hu: np.ndarray, params: CorridorParams, fringe_px: int) -> np
     return filled | cancellous
 
 
-def _direction_label(v_lps: np.ndarray, axes: np.ndarray, side: str) -> str:
-    lr, ap, cc = axes @ v_lps
-    dominant = int(np.argmax(np.abs([lr, ap, cc])))
-    if dominant == 1:
-        return "posterior" if ap > 0 else "anterior"
-    if dominant == 2:
-        return "superior" if cc > 0 else "inferior"
-    if side == "midline":
-        return "left" if lr > 0 else "right"
-    toward_left = lr > 0
-    return "medial" if toward_left == (side == "right") else "lateral"
-
-
 def check_corridor(
     volume: ImageVolume,
     entry_lps,
@@ -292,7 +283,12 @@ def check_corridor(
         assessed &= has_bone
         breach_profile[assessed] = section_depth[assessed]
 
-    def away(k: int, angle: float):
+    def away(s: int, e: int, k: int, angle: float):
+        """The run's integrated breach vector; all round (a gap along the needle), the nearest bone's side."""
+        v, coherence = _run_breach_vector(outside, ring_depth, s, e, ring_a, ring_b, step, h,
+                                          params.breach_tolerance_mm, d, e1, e2)
+        if v is not None and coherence >= MIN_COHERENCE:
+            return v
         return _away_from_bone(outside, nearest, k, half + radius * np.cos(angle) / h, half + radius * np.sin(angle) / h,
                                step, h, d, e1, e2)
 
@@ -328,9 +324,11 @@ def check_corridor(
 
 def _breach_runs(profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, side, params,
                  away=None) -> tuple[Breach, ...]:
-    """Runs of breached cross-sections; each named by the direction from the nearest bone to its worst
-    surface point (``away``; across a gap between two bones along the path that is ahead or behind,
-    not the side of the surface point), else by that point's side."""
+    """Runs of breached cross-sections; each named by its breach vector (``away(s, e, k, angle)``:
+    :func:`planner.analysis.corridor_distance.run_breach_vector`, integrated over the run; across a gap
+    between two bones along the path, the side of the bone nearest the worst point, ahead or behind),
+    else by the worst surface point's side; named by
+    :func:`planner.analysis.corridor_distance.breach_direction_label`."""
     breached = np.nan_to_num(profile, nan=0.0) > params.breach_tolerance_mm
     edges = np.diff(np.concatenate([[0], breached.astype(np.int8), [0]]))
     starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
@@ -338,7 +336,7 @@ def _breach_runs(profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, 
     for s, e in zip(starts, ends):
         k = s + int(np.argmax(profile[s:e]))
         v = np.cos(worst_angle[k]) * e1 + np.sin(worst_angle[k]) * e2
-        out = away(k, float(worst_angle[k])) if away is not None else None
+        out = away(s, e, k, float(worst_angle[k])) if away is not None else None
         out = v if out is None else out
         worst = float(profile[k])
         runs.append(
@@ -347,7 +345,7 @@ def _breach_runs(profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, 
                 end_depth_mm=float(depths[e - 1]),
                 max_breach_mm=worst,
                 grade=gertzbein_robbins_grade(worst),
-                direction=_direction_label(out, basis, side),
+                direction=breach_direction_label(out, basis, side),
                 direction_lps=out,
                 worst_point_lps=axis_pts[k] + radius * v,
             )

@@ -1,6 +1,7 @@
 """The 3-D distances of the corridor check (:mod:`planner.analysis.corridor`, step 3): how far each point
 of the needle's resampled cross-section stack lies from the nearest bone of the whole stack, and the
-direction away from it (issue 17: measured in 3-D, a breach grade is a stable function of the line)."""
+direction away from it, and the breach direction of a run and its name (issue 17: measured in 3-D and
+integrated over the run, a breach grade and direction are stable functions of the line)."""
 
 from __future__ import annotations
 
@@ -55,3 +56,74 @@ def away_from_bone(outside: np.ndarray, nearest, k: int, a: float, b: float, ste
     v = (k - bk) * step_mm * d + (a - ba) * h_mm * e1 + (b - bb) * h_mm * e2
     n = float(np.linalg.norm(v))
     return v / n if n > 1e-9 else None
+
+
+#: A breach is called medial when its medial component is at least this fraction of its largest
+#: component in the vertebra's axes (ties broken toward the canal; see :func:`breach_direction_label`).
+MEDIAL_TIE_RATIO = 0.75
+#: Below this coherence (|sum of weighted outward vectors| / sum of weights) the surface is out of bone
+#: all round (a gap between two bones along the needle): no side is preferred.
+MIN_COHERENCE = 0.15
+
+
+def run_breach_vector(outside: np.ndarray, ring_depth: np.ndarray, s: int, e: int, ring_a, ring_b,
+                      step_mm: float, h_mm: float, tolerance_mm: float, d, e1, e2):
+    """The breach vector of one run of breached cross-sections ``s .. e-1`` (LPS, unit) and its coherence
+    (0..1), or (None, 0) when nothing lies beyond ``tolerance_mm``.
+
+    Integrated, not taken at one point (issue 17: at the worst surface point, the nearest bone's side
+    jumped between lines 0.25 mm apart on the T11-T12 scan's T12, medial <-> inferior <-> anterior): the
+    sum over every needle-surface point of the run (``ring_depth[k, p]`` at in-plane indices
+    ``ring_a[p], ring_b[p]``) of its depth beyond the tolerance times the distance field's gradient there
+    (the unit direction away from the nearest bone, in 3-D). The weights are continuous in the line
+    (the distance field is 1-Lipschitz and the ring depth goes to 0 at a run's ends), so the sum moves
+    little when the line moves a little; where the gradient is undefined (a ridge between two bones)
+    its neighbours' opposite directions cancel instead of one of them winning.
+    """
+    w = np.clip(ring_depth[s:e] - tolerance_mm, 0.0, None)  # (n_k, ring_points)
+    total = float(w.sum())
+    if total <= 0.0:
+        return None, 0.0
+    lo, hi = max(s - 1, 0), min(e + 1, outside.shape[0])
+    slab = outside[lo:hi]
+    if slab.shape[0] < 2 or not np.all(np.isfinite(slab)):
+        return None, 0.0
+    gk, ga, gb = np.gradient(slab, step_mm, h_mm, h_mm)
+    kk = np.repeat(np.arange(s, e) - lo, ring_depth.shape[1]).astype(float)
+    coords = [kk, np.tile(ring_a, e - s), np.tile(ring_b, e - s)]
+    g = [ndimage.map_coordinates(f, coords, order=1, mode="nearest").reshape(w.shape) for f in (gk, ga, gb)]
+    v = float((w * g[0]).sum()) * np.asarray(d) + float((w * g[1]).sum()) * np.asarray(e1) \
+        + float((w * g[2]).sum()) * np.asarray(e2)
+    n = float(np.linalg.norm(v))
+    if n <= 1e-9:
+        return None, 0.0
+    return v / n, n / total
+
+
+def breach_direction_label(v_lps: np.ndarray, axes: np.ndarray, side: str) -> str:
+    """Name a breach vector in the vertebra's own axes (rows of ``axes``: left-right, anterior-posterior,
+    cranio-caudal, unit): medial/lateral (left/right for a midline needle), anterior/posterior,
+    superior/inferior.
+
+    Rule: the largest of the three components names it, except that a breach toward the midline is
+    called **medial** whenever its medial component is at least :data:`MEDIAL_TIE_RATIO` (75 %) of the
+    largest: a near-tie goes to the more dangerous direction, toward the spinal canal (Gertzbein-Robbins'
+    medial breaches are the ones that reach the canal; DOMAIN.md "Access geometry"). A line 0.25 mm
+    from another then cannot turn a medial breach into an inferior one on a near-tie; it takes a breach
+    whose other component is more than 1/0.75 = 1.33 times the medial one (about 53 degrees from
+    medial instead of 45).
+    """
+    lr, ap, cc = np.asarray(axes, float) @ np.asarray(v_lps, float)
+    mags = np.abs([lr, ap, cc])
+    toward_left = lr > 0
+    medial = side != "midline" and toward_left == (side == "right") and lr != 0
+    if medial and mags[0] >= MEDIAL_TIE_RATIO * mags.max():
+        return "medial"
+    dominant = int(np.argmax(mags))
+    if dominant == 1:
+        return "posterior" if ap > 0 else "anterior"
+    if dominant == 2:
+        return "superior" if cc > 0 else "inferior"
+    if side == "midline":
+        return "left" if toward_left else "right"
+    return "medial" if medial else "lateral"

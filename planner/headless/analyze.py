@@ -138,6 +138,8 @@ def run_analysis(series_dir, plan_path=None, save_canal=None, use_cache: bool | 
         from planner.plan.io import read_plan
 
         session.open_plan(read_plan(plan_path))
+        if session.plan_identity_note:
+            print(session.plan_identity_note, file=sys.stderr)
         _corridors_side_by_side(session)
     session.evaluate(corridors=True)
     if save_canal:

@@ -191,6 +191,11 @@ class PlanDocument:
         self._kind_of = {}
         self.reset.emit()
 
+    def record_series_fingerprint(self, fingerprint: str) -> None:
+        """Record the loaded series' geometry fingerprint (:mod:`planner.plan.identity`) in a plan saved
+        before plans held one, once it was opened on these images; the next save writes it."""
+        self._series = replace(self._series, geometry_fingerprint=fingerprint)
+
     def assign(self, other: "PlanDocument") -> None:
         """Take over the whole content of another document (e.g. a plan just read); emits reset."""
         self._series = other.series

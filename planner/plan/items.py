@@ -19,6 +19,7 @@ import numpy as np
 from planner.core.errors import PlanError
 from planner.core.volume import SeriesUids
 from planner.geometry.trajectory import needle_direction, needle_length_mm
+from planner.plan import identity
 from planner.plan import kinds as K
 from planner.plan import vocab
 from planner.plan.fields import Editor, PlanItem, declare
@@ -295,6 +296,10 @@ class SeriesRef(SeriesUids, PlanItem):
     patient_id_hash: str = declare("patient_id_hash", "series patient_id_hash", K.Text(), "",
                                    doc="SHA-256 (hex) of Patient ID (0010,0020); the plan file holds no patient name "
                                        "or id")
+    geometry_fingerprint: str = declare("geometry_fingerprint", "series geometry_fingerprint", K.Text(), "",
+                                        doc="size, spacing, first/last slice position, orientation and a hash of "
+                                            "3 pixel rows (planner/plan/identity.py): names the series when its "
+                                            "UIDs are empty; `\"\"` in plans saved before it")
 
     @staticmethod
     def hash_patient_id(patient_id: str) -> str:
@@ -302,21 +307,36 @@ class SeriesRef(SeriesUids, PlanItem):
         return hashlib.sha256(patient_id.encode("utf-8")).hexdigest() if patient_id else ""
 
     @classmethod
-    def from_series_info(cls, info) -> "SeriesRef":
-        """Build from a :class:`planner.core.volume.SeriesInfo`."""
+    def from_series_info(cls, info, fingerprint: str = "") -> "SeriesRef":
+        """Build from a :class:`planner.core.volume.SeriesInfo` (and the loaded volume's
+        :func:`planner.plan.identity.series_fingerprint`)."""
         uids = {f.name: getattr(info, f.name) for f in dataclasses.fields(SeriesUids)}
-        return cls(**uids, patient_id_hash=cls.hash_patient_id(info.patient_id))
+        return cls(**uids, patient_id_hash=cls.hash_patient_id(info.patient_id), geometry_fingerprint=fingerprint)
 
-    def mismatch_with(self, info) -> str | None:
-        """Why this plan does not belong to the series ``info`` (a SeriesInfo), or None when it does.
+    def mismatch_with(self, info, fingerprint: str = "") -> str | None:
+        """Why this plan does not belong to the series ``info`` (a SeriesInfo; ``fingerprint``: the loaded
+        volume's), or None when it does.
 
-        Empty values on either side are not compared (anonymised data often lacks them).
+        Empty values on either side are not compared (anonymised data often lacks them). When the two
+        do not share a Frame of Reference UID, the plan's geometry fingerprint decides (issue 17: a
+        plan saved on a series with every UID empty matched any scan).
         """
         if self.patient_id_hash and info.patient_id and self.patient_id_hash != self.hash_patient_id(info.patient_id):
             return "The plan was made for a different patient than the loaded images."
         if self.other_frame_than(info):
             return "The plan was made in a different frame of reference (another scan) than the loaded images."
+        if self.geometry_fingerprint and fingerprint and not self._same_frame(info):
+            return identity.fingerprint_mismatch(self.geometry_fingerprint, fingerprint)
         return None
+
+    def unverified_with(self, info) -> str | None:
+        """Words saying the plan names no series at all (every UID empty and no fingerprint: a plan saved
+        before fingerprints on a series without UIDs), so it cannot be checked against ``info``; else None."""
+        named = self.frame_of_reference_uid or self.series_instance_uid or self.geometry_fingerprint
+        return None if named else identity.UNVERIFIED
+
+    def _same_frame(self, info) -> bool:
+        return bool(self.frame_of_reference_uid) and self.frame_of_reference_uid == info.frame_of_reference_uid
 
 
 ITEM_TYPES: dict[str, type] = {cls.KIND: cls for cls in (Level, Needle, Antenna, Thermocouple, Target)}

@@ -29,6 +29,7 @@ from planner.core.volume import ImageVolume
 from planner.geometry.raster import VoxelGrid
 from planner.plan.commands import CommandStack
 from planner.plan.document import PlanDocument
+from planner.plan.identity import series_fingerprint
 from planner.plan.items import Needle, SeriesRef
 from planner.session.evaluation import Evaluation, ZoneResult
 from planner.session.anatomy_state import SessionAnatomy
@@ -62,6 +63,7 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         self.canal = VersionedMask("spinal canal")
         self.lesion = VersionedMask("lesion")
         self.evaluation: Evaluation | None = None
+        self.plan_identity_note: str | None = None  # why the open plan cannot be checked against the images
         self.interactive = False
         self.schedule = None  # callable(fn): run fn later, once per frame (the UI's frame timer); None = now
         self._drag_pending = False
@@ -102,7 +104,7 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         self._zone_anatomy.clear()
         self.evaluation = None
         with self._quiet():
-            self.plan.assign(PlanDocument(series=SeriesRef.from_series_info(volume.info)))
+            self.plan.assign(PlanDocument(series=SeriesRef.from_series_info(volume.info, series_fingerprint(volume))))
         self.stack.clear()
         self.volume_changed.emit()
         self._on_plan_changed()
@@ -112,12 +114,16 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         on another patient or frame of reference, unless ``allow_mismatch`` (the user confirmed)."""
         if self.volume is None:
             raise PlanError("Open the plan's CT series first.")
-        reason = document.series.mismatch_with(self.volume.info)
+        fingerprint = series_fingerprint(self.volume)
+        reason = document.series.mismatch_with(self.volume.info, fingerprint)
         if reason and not allow_mismatch:
             raise PlanError(reason)
+        self.plan_identity_note = document.series.unverified_with(self.volume.info)  # words, or None
         self._corridor_cache.clear()
         with self._quiet():
             self.plan.assign(document)
+            if not reason and not document.series.geometry_fingerprint:  # an older plan: saving records the series
+                self.plan.record_series_fingerprint(fingerprint)
         self.stack.clear()
         self._on_plan_changed()
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from planner.core.errors import PlanError, PlannerError
 from planner.plan.document import PlanDocument
+from planner.plan.identity import fingerprint_mismatch, series_fingerprint
 from planner.plan.io import read_plan, write_plan
 from planner.plan.items import SeriesRef
 from planner.ui.plan_exports import PlanExports
@@ -182,7 +183,9 @@ class PlanFileActions(QObject):
         s, info = doc.series, volume.info
         same_series = bool(s.series_instance_uid) and s.series_instance_uid == info.series_instance_uid
         same_frame = bool(s.frame_of_reference_uid) and s.frame_of_reference_uid == info.frame_of_reference_uid
-        return same_series or same_frame
+        same_images = bool(s.geometry_fingerprint) and not (s.frame_of_reference_uid and info.frame_of_reference_uid) \
+            and fingerprint_mismatch(s.geometry_fingerprint, series_fingerprint(volume)) is None
+        return same_series or same_frame or same_images
 
     def _open_document(self, doc: PlanDocument, path: Path | None, restored: bool, folder: str = "") -> bool:
         if self._matches_open_case(doc):
@@ -228,7 +231,8 @@ class PlanFileActions(QObject):
         self._show_modified()
         if path is not None and not restored:
             self.remember_recent(path)
-        self._status(f"Plan {'restored' if restored else 'opened'}: {len(doc)} items")
+        note = self.session.plan_identity_note
+        self._status(f"Plan {'restored' if restored else 'opened'}: {len(doc)} items" + (f". {note}" if note else ""))
         return True
 
     def _set_clean(self, path: Path | None) -> None:

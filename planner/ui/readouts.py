@@ -144,6 +144,7 @@ class ReadoutGrid(QWidget):
     def _rebuild(self, shown) -> None:
         for label in self._labels + self._values:
             self._grid.removeWidget(label)
+            label.hide()  # deleted at the next return to the event loop: until then it stayed drawn at its old place
             label.deleteLater()
         self._labels, self._values = [], []
         for row, (key, value) in enumerate(shown):
