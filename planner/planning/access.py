@@ -33,9 +33,11 @@ ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 #: 13-gauge bone needle outer diameter (DOMAIN.md "Access geometry"; Chen AJNR 2022 used 13G).
 NEEDLE_OUTER_MM = 2.41
 SIDES = {"left": (+1, LEFT_PEDICLE), "right": (-1, RIGHT_PEDICLE)}
-#: A faster corridor check for the search (coarser cross-sections); proposals are re-checked in full.
+#: A faster corridor check for the search: a narrower window (3 mm instead of 8 mm around the needle)
+#: on the full check's own in-plane grid (0.25 mm; the window's points are a subset of the full
+#: check's), read conservatively (:func:`conservative_limits`); proposals are re-checked in full.
 #: Its bone thresholds are the default ones only when the session gives none: :func:`search_corridor`.
-SEARCH_CORRIDOR = CorridorParams(margin_mm=3.0, inplane_step_mm=0.5, axial_step_mm=0.5)
+SEARCH_CORRIDOR = CorridorParams(margin_mm=3.0, inplane_step_mm=0.25, axial_step_mm=0.5)
 #: The search's corridor check starts this far behind the pivot (behind the pedicle and the lamina's
 #: junction); the soft tissue before it holds no bone to breach and no canal.
 CHECK_BEHIND_PIVOT_MM = 30.0
@@ -245,10 +247,13 @@ def mask_inside(volume: ImageVolume, mask: np.ndarray | None):
 
 def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, side, approach, pivot, d,
                   extension_mm: float, p: AccessParams, lesion_mask: np.ndarray | None = None,
-                  canal_distance=None, lesion_inside=None, check_params: CorridorParams = SEARCH_CORRIDOR) -> Line:
+                  canal_distance=None, lesion_inside=None, check_params: CorridorParams = SEARCH_CORRIDOR,
+                  corridor_body=None) -> Line:
     """Skin entry, one corridor check and the allowed tip depths of one line (see the module text).
     ``lesion_inside``: what counts as inside the vertebra besides bone (default: the lesion mask);
-    ``check_params``: the corridor check's parameters (:func:`search_corridor`)."""
+    ``check_params``: the corridor check's parameters (:func:`search_corridor`); ``corridor_body``: the
+    body mask the session's check reads (a :class:`~planner.anatomy.body.BodyMask`: bone outside it,
+    the CT table, is not bone), or None."""
     lf = sectors.frame.level
     entry, why, by = _skin_entry(body, volume, pivot, d, p.usable_length_mm)
     if entry is None:
@@ -265,6 +270,12 @@ def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, si
     if t_front <= t_pivot:
         return Line(side, approach, entry, d, np.zeros(0), {"anterior body margin": t_pivot - t_front})
     t0 = max(t_pivot - CHECK_BEHIND_PIVOT_MM, 0.0)
+    first = first_possible_contact_mm(volume, entry, d, t_front, p.outer_diameter_mm, check_params, lf.axes,
+                                      lesion_inside or mask_inside(volume, lesion_mask))
+    assess_from = None
+    if first is not None:  # the full check may assess from here on: the search's stack must hold it
+        t0 = max(min(t0, first - 1.0), 0.0)
+        assess_from = first + check_params.lead_in_factor * p.outer_diameter_mm - t0
     limit, rejected = t_front, {}
     if canal_distance is not None:  # the needle's wall keeps needle_canal_margin_mm off the canal
         t = np.arange(0.0, t_front + 0.25, 0.5)
@@ -283,14 +294,11 @@ def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, si
         return Line(side, approach, entry, d, np.zeros(0), rejected, None, t0)
     report = check_corridor(volume, entry + t0 * d, entry + t_front * d, p.outer_diameter_mm, side=side,
                             axes=lf.axes, canal_mask=canal_mask, foramen_mask=foramen_mask, params=check_params,
-                            lesion_inside=lesion_inside or mask_inside(volume, lesion_mask))
-    for b in report.breaches:
-        medial = b.direction == "medial"
-        allowed = p.max_medial_breach_mm if medial else p.max_other_breach_mm
-        if b.max_breach_mm >= allowed:
-            limit = min(limit, t0 + b.start_depth_mm)
-            key = "medial breach >= 2 mm" if medial else f"{b.direction} breach > {allowed:g} mm"
-            rejected[key] = max(rejected.get(key, 0.0), b.max_breach_mm - allowed)
+                            lesion_inside=lesion_inside or mask_inside(volume, lesion_mask), body=corridor_body,
+                            assess_from_mm=assess_from)
+    for depth, key, by in conservative_limits(report, p, assess_from):
+        limit = min(limit, t0 + depth)
+        rejected[key] = max(rejected.get(key, 0.0), by)
     for name, depth in (("canal", report.canal_entry_depth_mm), ("foramen", report.foramen_entry_depth_mm)):
         if depth is not None:
             limit = min(limit, t0 + depth - p.outer_diameter_mm)
@@ -300,6 +308,84 @@ def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, si
     if len(tips) and not ok.any():
         rejected["antenna tip outside the body"] = 0.0
     return Line(side, approach, entry, d, tips[ok], rejected, report, t0)
+
+
+def first_possible_contact_mm(volume, entry, d, length_mm: float, outer_diameter_mm: float, params: CorridorParams,
+                              axes, lesion_inside=None) -> float | None:
+    """A lower bound of the depth at which the full corridor check's needle first touches bone
+    (:func:`planner.analysis.corridor.check_corridor`: its envelope on the needle's disk), from the entry
+    along ``d`` up to ``length_mm``; None when no point of the disk can be bone.
+
+    The envelope is bone-density HU (>= ``cancellous_hu``; cortical bone is denser) thinned by an
+    opening, holes enclosed by cortical bone, and points inside the vertebra (``lesion_inside``); so a
+    disk point below ``cancellous_hu`` and outside the vertebra is bone only inside a cortical ring,
+    which the needle meets only after crossing bone-density HU on the way in (the ring is not crossed
+    along the path: e.g. the canal, refused by its own check). The disk is the check's own
+    (:func:`~planner.analysis.corridor._cross_section_frame`, in-plane step ``inplane_step_mm``), sampled
+    every 0.25 mm along the line (half the check's axial step), and the bound is moved 0.5 mm earlier.
+    """
+    from planner.analysis.corridor import _cross_section_frame
+    from planner.analysis.corridor_skin import sample_lps
+    from planner.geometry.trajectory import orthonormal_axes
+
+    r = outer_diameter_mm / 2.0
+    e1, e2 = _cross_section_frame(d, orthonormal_axes(axes))
+    h = min(params.inplane_step_mm, min(volume.spacing_mm) / 2.0)
+    g = np.arange(-int(np.ceil(r / h)), int(np.ceil(r / h)) + 1) * h
+    aa, bb = np.meshgrid(g, g, indexing="ij")
+    on = aa**2 + bb**2 <= r**2
+    disk = aa[on][:, None] * e1 + bb[on][:, None] * e2
+    depths = np.arange(0.0, length_mm + 0.25, 0.25)
+    pts = entry[None, None] + depths[:, None, None] * d[None, None] + disk[None]
+    bone = sample_lps(volume, pts, order=1, cval=-1000.0) >= min(params.cancellous_hu, params.cortical_hu)
+    if lesion_inside is not None:
+        bone |= np.asarray(lesion_inside(pts.reshape(-1, 3)), bool).reshape(bone.shape)
+    hit = np.nonzero(bone.any(axis=1))[0]
+    return None if not hit.size else max(float(depths[hit[0]]) - 0.5, 0.0)
+
+
+def conservative_limits(report: CorridorReport, p: AccessParams,
+                        assess_from_mm: float | None = None) -> list[tuple[float, str, float]]:
+    """Each (depth from the report's start where the full check could refuse the needle, the constraint
+    in words, by how much it failed) that the search's narrow-window check finds; a tip is allowed only
+    before the first of them.
+
+    The search's check may only be conservative: it must never allow a tip the full check
+    (:mod:`planner.planning.recheck`: medial breach >= 2 mm) refuses (issue 17: on the T11-T12 scan's
+    T12 the search read <= 1.54 mm where the full check reads a 2.23 mm medial breach). Its window
+    holds a subset of the full check's cross-section points (the same 0.25 mm grid, 3 mm instead of
+    8 mm around the needle) and so a subset of its bone: where it measures a breach it measures at
+    least the full check's (bone within the window, i.e. a breach up to about 3 mm, is found at the
+    same distance; bone beyond it only makes the narrow window's distance larger). Two things it
+    cannot see are counted against the line:
+
+    - where the full check starts assessing: its window can see the first contact with bone earlier
+      than the narrow one, so the search assesses from :func:`first_possible_contact_mm`'s bound plus
+      the lead-in (``assess_from_mm``, depth in the report) on;
+    - a section of the bony path with no bone in its window at all (the report leaves it unassessed:
+      ``breach_profile_mm`` NaN after the start) holds a breach of about 3 mm or more that the full
+      check, seeing bone up to 8 mm away, may measure; it counts as one too deep;
+    - a breach's direction: across a gap between two bones along the path the direction comes from a
+      distance-field gradient that depends on where the stack of cross-sections starts and ends (T12's
+      left pedicle line: "medial 2.23 mm" from the entry to the tip, "posterior 2.33 mm" from the entry
+      to a deeper tip), so a breach of ``max_medial_breach_mm`` or more in any direction but lateral
+      counts as medial; lateral ones keep ``max_other_breach_mm`` (grade 3, Gertzbein-Robbins).
+    """
+    found: list[tuple[float, str, float]] = []
+    for b in report.breaches:
+        lateral = b.direction == "lateral"
+        allowed = p.max_other_breach_mm if lateral else p.max_medial_breach_mm
+        if b.max_breach_mm >= allowed:
+            key = f"lateral breach > {allowed:g} mm" if lateral else f"medial breach >= {allowed:g} mm"
+            found.append((b.start_depth_mm, key, b.max_breach_mm - allowed))
+    prof = report.breach_profile_mm
+    start = int(np.argmax(np.isfinite(prof))) if np.isfinite(prof).any() else len(prof)
+    if assess_from_mm is not None:  # the full check may assess from here (first_possible_contact_mm)
+        start = min(start, int(np.searchsorted(report.depths_mm, assess_from_mm)))
+    gap = np.nonzero(~np.isfinite(prof[start:]))[0]
+    if gap.size:
+        found.append((float(report.depths_mm[start + gap[0]]), "no bone near the path (breach over 3 mm)", 0.0))
+    return found
 
 
 def antenna_in_body(volume, sectors: SectorMap, entry, d, tips_mm, extension_mm: float) -> np.ndarray:
