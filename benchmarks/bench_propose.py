@@ -41,12 +41,19 @@ from planner.planning.reach import Protocol, reachability  # noqa: E402
 DEVICE = "generic-mw-2450-1.6"
 
 
-def _median(fn, n=3):
-    times = []
+CPU: dict = {}  # label -> median CPU time (time.process_time) of the last _median call with that label
+
+
+def _median(fn, n=3, label=None):
+    """(median wall time, last result); the median CPU time (the machine may be shared) goes to CPU[label]."""
+    times, cpus = [], []
     for _ in range(n):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = fn()
         times.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    if label:
+        CPU[label] = statistics.median(cpus)
     return statistics.median(times), out
 
 
@@ -58,24 +65,27 @@ def run_case(name, volume, level, gtv, canal):
     # marrow-adapted threshold, the body mask and the vertebra
     corridor = CorridorInputs(params_for_vertebra(CorridorParams(), volume, level), segment_body(volume), level)
     t_reach, r = _median(lambda: reachability(volume, sm, ctv, canal, device, Protocol(DEVICE, 20.0, 120.0, 15.0),
-                                              lesion_mask=gtv, corridor=corridor), 2)
+                                              lesion_mask=gtv, corridor=corridor), 2, "reach")
     line = next(x for side in r.lines.values() for x in side if len(x.tip_depths_mm))
     tip = line.tip(float(line.tip_depths_mm[-1]))
     t_full, _ = _median(lambda: check_corridor(volume, line.entry_lps, tip, NEEDLE_OUTER_MM, side=line.side,
-                                               axes=sm.frame.level.axes, canal_mask=canal), 3)
+                                               axes=sm.frame.level.axes, canal_mask=canal), 3, "full")
     t_search, _ = _median(lambda: check_corridor(volume, line.entry_lps, tip, NEEDLE_OUTER_MM, side=line.side,
                                                  axes=sm.frame.level.axes, canal_mask=canal,
-                                                 params=SEARCH_CORRIDOR), 3)
+                                                 params=SEARCH_CORRIDOR), 3, "search")
     calls = _count_full_checks()
-    t_prop, prop = _median(lambda: propose(volume, sm, ctv, gtv, canal, device, corridor=corridor), 1)
+    t_prop, prop = _median(lambda: propose(volume, sm, ctv, gtv, canal, device, corridor=corridor), 1, "prop")
     print(f"{name}: CTV {ctv.sum() * np.prod(volume.spacing_mm) / 1000:.1f} mL, "
           f"{sum(len(v) for v in r.lines.values())} lines")
-    print(f"  one corridor check: full {t_full * 1000:.0f} ms, search params {t_search * 1000:.0f} ms")
+    print(f"  one corridor check: full {t_full * 1000:.0f} ms, search params {t_search * 1000:.0f} ms "
+          f"(CPU {CPU['full'] * 1000:.0f} / {CPU['search'] * 1000:.0f} ms)")
     print(f"  reachability map:  {t_reach:.2f} s (target <= 5 s) = {t_reach / t_full:.0f} full checks "
           f"= {t_reach / t_search:.0f} search checks; unreachable {r.unreachable_ml:.1f} mL")
+    print(f"                     CPU {CPU['reach']:.2f} s = {CPU['reach'] / CPU['full']:.0f} full checks (CPU)")
     print(f"  proposal:          {t_prop:.2f} s (target <= 10 s) = {t_prop / t_full:.0f} full checks "
           f"= {t_prop / t_search:.0f} search checks; {len(prop.options)} options, best CTV coverage "
           f"{prop.options[0].ctv_coverage_pct:.0f}%; {calls[0]} full corridor checks of proposed needles")
+    print(f"                     CPU {CPU['prop']:.2f} s = {CPU['prop'] / CPU['full']:.0f} full checks (CPU)")
 
 
 def _count_full_checks() -> list:

@@ -169,9 +169,25 @@ def _cross_section_frame(direction: np.ndarray, axes: np.ndarray) -> tuple[np.nd
 
 
 def _sample_mask(mask: np.ndarray, volume: ImageVolume, points_lps: np.ndarray) -> np.ndarray:
+    """Nearest-voxel mask values at LPS points (outside the grid: False).
+
+    Only the box of voxels around the points (2 voxels of pad, clipped to the grid) is converted to
+    uint8 and sampled, with the coordinates shifted by the box's start: the same values as sampling
+    the whole mask (each point's nearest voxel lies inside the box; where the box is clipped its
+    edge is the grid's edge), without converting the whole CT-sized mask at every check.
+    """
     ijk = volume.to_ijk(points_lps.reshape(-1, 3))
     coords = map_coordinates_kji(ijk)
-    values = ndimage.map_coordinates(mask.astype(np.uint8), coords, order=0, mode="constant", cval=0)
+    if not len(ijk) or not np.all(np.isfinite(coords)):
+        values = ndimage.map_coordinates(mask.astype(np.uint8), coords, order=0, mode="constant", cval=0)
+        return values.reshape(points_lps.shape[:-1]).astype(bool)
+    lo = np.clip(np.floor(coords.min(axis=1)).astype(int) - 2, 0, None)
+    hi = np.minimum(np.ceil(coords.max(axis=1)).astype(int) + 3, mask.shape)
+    if np.any(hi <= lo):  # every point beyond one side of the grid
+        return np.zeros(points_lps.shape[:-1], bool)
+    box = tuple(slice(int(a), int(b)) for a, b in zip(lo, hi))
+    values = ndimage.map_coordinates(mask[box].astype(np.uint8), coords - lo[:, None], order=0, mode="constant",
+                                     cval=0)
     return values.reshape(points_lps.shape[:-1]).astype(bool)
 
 
@@ -205,6 +221,7 @@ def check_corridor(
     params: CorridorParams = CorridorParams(),
     lesion_inside=None,
     body=None,
+    assess_from_mm: float | None = None,
 ) -> CorridorReport:
     """Check one needle's corridor on a CT volume (see the module docstring for the method).
 
@@ -215,7 +232,10 @@ def check_corridor(
     aimed into a lytic lesion that has destroyed the cortex is not reported as breaching it (the
     session passes :func:`planner.analysis.vertebra_rule.inside_vertebra`, the one rule shared by the
     safety panel, training and report). ``body``: a :class:`planner.anatomy.body.BodyMask`; bone
-    outside it (the CT table) is not bone, and the skin is its boundary.
+    outside it (the CT table) is not bone, and the skin is its boundary. ``assess_from_mm``: breaches
+    are assessed from this depth on when it comes before the lead-in's end (the proposal's search,
+    whose narrower window can see the first contact with bone later than this check with its defaults
+    would: :func:`planner.planning.access.conservative_limits`); None: from the lead-in's end.
     """
     entry = np.asarray(entry_lps, float).reshape(3)
     tip = np.asarray(tip_lps, float).reshape(3)
@@ -245,8 +265,9 @@ def check_corridor(
     envelope = _bone_envelope(hu, params, fringe_px=max(int(round(max(volume.spacing_mm) / h)), 1))
     if body is not None:  # only the bone can change (the same test, on a fraction of the points; issue 15)
         envelope[envelope] = body.contains(pts[envelope])
-    if lesion_inside is not None:
-        envelope |= np.asarray(lesion_inside(pts.reshape(-1, 3)), dtype=bool).reshape(envelope.shape)
+    if lesion_inside is not None:  # asked only where it can change the answer (outside the bone already)
+        soft = ~envelope
+        envelope[soft] = np.asarray(lesion_inside(pts[soft]), dtype=bool).reshape(-1)
 
     step = length / (n_axial - 1)
     outside, nearest = _outside_distance_mm(envelope, step, h)
@@ -278,6 +299,8 @@ def check_corridor(
         axis_in = np.nonzero(in_bone[k0:])[0]
         anchor = k0 + int(axis_in[0]) if axis_in.size and axis_in[0] <= lead_in else k0
         ks = anchor + lead_in
+        if assess_from_mm is not None:  # the caller's start (planner.planning.access: the search)
+            ks = min(ks, int(np.searchsorted(depths, assess_from_mm)))
         assessed = np.zeros(n_axial, bool)
         assessed[ks:] = True
         assessed &= has_bone

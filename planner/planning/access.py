@@ -27,15 +27,18 @@ from planner.core.lazy import lazy_module
 from planner.analysis.corridor import CorridorParams, CorridorReport, check_corridor
 from planner.anatomy.sectors import BODY, LEFT_PEDICLE, RIGHT_PEDICLE, SectorMap
 from planner.core.volume import ImageVolume
+from planner.planning.search_check import conservative_limits, first_possible_contact_mm
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 #: 13-gauge bone needle outer diameter (DOMAIN.md "Access geometry"; Chen AJNR 2022 used 13G).
 NEEDLE_OUTER_MM = 2.41
 SIDES = {"left": (+1, LEFT_PEDICLE), "right": (-1, RIGHT_PEDICLE)}
-#: A faster corridor check for the search (coarser cross-sections); proposals are re-checked in full.
+#: A faster corridor check for the search: a narrower window (3 mm instead of 8 mm around the needle)
+#: on the full check's own in-plane grid (0.25 mm; the window's points are a subset of the full
+#: check's), read conservatively (:func:`planner.planning.search_check.conservative_limits`); proposals are re-checked in full.
 #: Its bone thresholds are the default ones only when the session gives none: :func:`search_corridor`.
-SEARCH_CORRIDOR = CorridorParams(margin_mm=3.0, inplane_step_mm=0.5, axial_step_mm=0.5)
+SEARCH_CORRIDOR = CorridorParams(margin_mm=3.0, inplane_step_mm=0.25, axial_step_mm=0.5)
 #: The search's corridor check starts this far behind the pivot (behind the pedicle and the lamina's
 #: junction); the soft tissue before it holds no bone to breach and no canal.
 CHECK_BEHIND_PIVOT_MM = 30.0
@@ -245,10 +248,13 @@ def mask_inside(volume: ImageVolume, mask: np.ndarray | None):
 
 def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, side, approach, pivot, d,
                   extension_mm: float, p: AccessParams, lesion_mask: np.ndarray | None = None,
-                  canal_distance=None, lesion_inside=None, check_params: CorridorParams = SEARCH_CORRIDOR) -> Line:
+                  canal_distance=None, lesion_inside=None, check_params: CorridorParams = SEARCH_CORRIDOR,
+                  corridor_body=None) -> Line:
     """Skin entry, one corridor check and the allowed tip depths of one line (see the module text).
     ``lesion_inside``: what counts as inside the vertebra besides bone (default: the lesion mask);
-    ``check_params``: the corridor check's parameters (:func:`search_corridor`)."""
+    ``check_params``: the corridor check's parameters (:func:`search_corridor`); ``corridor_body``: the
+    body mask the session's check reads (a :class:`~planner.anatomy.body.BodyMask`: bone outside it,
+    the CT table, is not bone), or None."""
     lf = sectors.frame.level
     entry, why, by = _skin_entry(body, volume, pivot, d, p.usable_length_mm)
     if entry is None:
@@ -265,6 +271,13 @@ def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, si
     if t_front <= t_pivot:
         return Line(side, approach, entry, d, np.zeros(0), {"anterior body margin": t_pivot - t_front})
     t0 = max(t_pivot - CHECK_BEHIND_PIVOT_MM, 0.0)
+    first = first_possible_contact_mm(volume, entry, d, t_front, p.outer_diameter_mm, check_params, lf.axes,
+                                      lesion_inside or mask_inside(volume, lesion_mask))
+    assess_from = None
+    lead_in_mm = check_params.lead_in_factor * p.outer_diameter_mm
+    if first is not None:  # the full check may assess from here on: the search's stack must hold it
+        t0 = max(min(t0, first[0] - 1.0), 0.0)
+        assess_from = first[0] + lead_in_mm - t0
     limit, rejected = t_front, {}
     if canal_distance is not None:  # the needle's wall keeps needle_canal_margin_mm off the canal
         t = np.arange(0.0, t_front + 0.25, 0.5)
@@ -283,14 +296,19 @@ def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, si
         return Line(side, approach, entry, d, np.zeros(0), rejected, None, t0)
     report = check_corridor(volume, entry + t0 * d, entry + t_front * d, p.outer_diameter_mm, side=side,
                             axes=lf.axes, canal_mask=canal_mask, foramen_mask=foramen_mask, params=check_params,
-                            lesion_inside=lesion_inside or mask_inside(volume, lesion_mask))
-    for b in report.breaches:
-        medial = b.direction == "medial"
-        allowed = p.max_medial_breach_mm if medial else p.max_other_breach_mm
-        if b.max_breach_mm >= allowed:
-            limit = min(limit, t0 + b.start_depth_mm)
-            key = "medial breach >= 2 mm" if medial else f"{b.direction} breach > {allowed:g} mm"
-            rejected[key] = max(rejected.get(key, 0.0), b.max_breach_mm - allowed)
+                            lesion_inside=lesion_inside or mask_inside(volume, lesion_mask), body=corridor_body,
+                            assess_from_mm=assess_from)
+    if first is not None and report.in_bone.any():
+        # check_corridor counts the lead-in from where the axis enters bone when it does so within the
+        # lead-in after the first touch; the full check's axis enters bone no later than this check's
+        # (its envelope holds this one's), so when even its first touch cannot come a lead-in before
+        # that, its lead-in starts at the axis's entry, no earlier than the bound found for the axis
+        axis_here = t0 + float(report.depths_mm[int(np.argmax(report.in_bone))])
+        if first[0] >= axis_here - lead_in_mm:
+            assess_from = max(assess_from, first[1] + lead_in_mm - t0)
+    for depth, key, by in conservative_limits(report, p, assess_from):
+        limit = min(limit, t0 + depth)
+        rejected[key] = max(rejected.get(key, 0.0), by)
     for name, depth in (("canal", report.canal_entry_depth_mm), ("foramen", report.foramen_entry_depth_mm)):
         if depth is not None:
             limit = min(limit, t0 + depth - p.outer_diameter_mm)

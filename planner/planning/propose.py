@@ -128,9 +128,8 @@ def _protocols(device: Device, p: ProposeParams) -> list[Protocol]:
 def _sample_points(volume, mask: np.ndarray, sample_mm: float) -> np.ndarray:
     """CTV voxel centres on a sub-grid of about ``sample_mm`` (every n-th voxel per axis)."""
     step = [max(int(round(sample_mm / s)), 1) for s in spacing_kji(volume.spacing_mm)]
-    sub = np.zeros(mask.shape, bool)
-    sub[:: step[0], :: step[1], :: step[2]] = True
-    kji = np.argwhere(mask & sub)
+    mask = np.asarray(mask, bool)
+    kji = np.argwhere(mask[:: step[0], :: step[1], :: step[2]]) * np.array(step)  # the same voxels, in order
     if len(kji) < 50:
         kji = np.argwhere(mask)
     return volume.to_lps(kji_to_ijk(kji).astype(float))

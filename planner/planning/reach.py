@@ -196,7 +196,8 @@ def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParam
                               np.zeros(0), {str(exc): 0.0})]
             continue
         out[side] = [evaluate_line(volume, sectors, body, canal_mask, foramen_mask, side, a, pivot, d,
-                                   extension_mm, params, lesion_mask, needle_clearance.at, lesion_inside, check_params)
+                                   extension_mm, params, lesion_mask, needle_clearance.at, lesion_inside, check_params,
+                                   None if corridor is None else corridor.body)
                      for a, pivot, d in fan_lines]
     return out
 

@@ -1,11 +1,12 @@
 """The full corridor check of a proposed needle, exactly as the session's safety analysis runs it.
 
-The search (:mod:`planner.planning.access`) checks each line once with coarser cross-sections
-(:data:`~planner.planning.access.SEARCH_CORRIDOR`) for speed, counting bone with the same thresholds
-and "inside the vertebra" rule as this check (:func:`~planner.planning.access.search_corridor`). The breach it measures can differ from
-the full check by several millimetres (and even in direction: on the T11-T12 scan a line the search
-found "superior 2.7 mm" comes out "lateral 7.2 mm, inferior 6.2 mm" with the default cross-sections),
-so before an option is offered each of its needles is checked again, from its entry to its tip, with
+The search (:mod:`planner.planning.access`) checks each line once with a narrower window
+(:data:`~planner.planning.access.SEARCH_CORRIDOR`) for speed, counting bone with the same thresholds,
+body mask and "inside the vertebra" rule as this check (:func:`~planner.planning.access.search_corridor`),
+read conservatively (:mod:`planner.planning.search_check`: on the T11-T12 scan's T12 every tip it allows
+passes this check). That reading bounds, but does not prove, the agreement (a breach's direction can
+change with where the stack of cross-sections ends), so before an option is offered each of its needles
+is checked again, from its entry to its tip, with
 what the session's check of that needle will read once the option is added (:class:`CorridorInputs`:
 the parameters with the cancellous threshold adapted to the vertebra's marrow, the body mask and the
 linked vertebra, given by the session layer, :mod:`planner.session.proposal_inputs`; the planner's
