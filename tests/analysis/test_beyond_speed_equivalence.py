@@ -13,7 +13,8 @@ Which real scan (issue 15, the suite's time: one real scan per reference): the T
 lumbar scan's two vertebrae were dropped. T12 discriminates more: it is the only case with a marrow
 threshold below 200 HU (the marrow region of step 1) and with a lesion inside, and it is compared with and
 without its vertebra. What the lumbar case added, the vessel search's branch (step 4), is asserted on the
-sample, where most zones find a vessel (and one finds none: the branch that returns None).
+sample, where the zones around the bodies find a vessel and one at a spinous tip finds none (the branch
+that returns None).
 """
 
 from __future__ import annotations
@@ -131,6 +132,12 @@ def _two(vertebrae):
 def test_the_sample_in_and_around_two_vertebrae(sample_volume, sample_spine):
     results = [_same(sample_volume, zones, vertebra=v)
                for v in _two(sample_spine.vertebrae) for zones in _zones_around(v.body_centre_lps)]
+    # a small zone at the last vertebra's spinous tip, 55 mm behind the body centre: its bone is found and no
+    # vessel edge lies in front of it (the branch returning None; every zone around the body centres, taken
+    # between the endplates since issue 13, finds the sample's aorta)
+    last = sample_spine.vertebrae[-1]
+    tip = [Ellipsoid.sphere(tuple(np.asarray(last.body_centre_lps, float) + [0.0, 55.0, 0.0]), 5.0)]
+    results.append(_same(sample_volume, tip, vertebra=last))
     assert all(r.found_vertebra for r in results) and any(r.outside_ml > 0 for r in results)
     assert any(r.vessel_distance_mm is not None for r in results)  # the vessel search's branch (step 4) too
     assert any(r.vessel_distance_mm is None for r in results)  # and its "no vessel" return
