@@ -90,7 +90,7 @@ def conservative_limits(report: CorridorReport, p: AccessParams,
     holds a subset of the full check's cross-section points (the same 0.25 mm grid, 3 mm instead of
     8 mm around the needle) and so a subset of its bone: where it measures a breach it measures at
     least the full check's (bone within the window, i.e. a breach up to about 3 mm, is found at the
-    same distance; bone beyond it only makes the narrow window's distance larger). Two things it
+    same distance; bone beyond it only makes the narrow window's distance larger). Three things it
     cannot see are counted against the line:
 
     - where the full check starts assessing: its wider window can see the first contact with bone
