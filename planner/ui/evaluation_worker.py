@@ -28,7 +28,6 @@ class EvaluationRunner(OneJobRunner, QObject):
         self.session = session
         self.status = status  # callable(text) for the status bar, or None
         self.worker: LoadWorker | None = None
-        self._again = False
         self._closed = False
         self.rounds = 0  # jobs run (tests, the benchmark)
         session.figures_runner = self.run
@@ -39,9 +38,8 @@ class EvaluationRunner(OneJobRunner, QObject):
     def run(self) -> None:
         if self._closed:
             return
-        if self.worker is not None:  # the job under way is for older inputs: ask again when it ends
-            self._again = True
-            return
+        if self.worker is not None:  # the job under way is for older inputs: its end asks again
+            return                   # (_on_done's evaluate_soon) for whatever is still missing
         job = self.session.figures_job()
         if job is None:
             self.session.evaluate_soon()  # nothing heavy left: evaluates from the caches
@@ -57,7 +55,6 @@ class EvaluationRunner(OneJobRunner, QObject):
 
     def _release(self) -> None:
         worker, self.worker = self.worker, None
-        self._again = False
         if worker is not None:
             worker.wait(1000)
 
