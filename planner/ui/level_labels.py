@@ -13,6 +13,8 @@ plan level's green), and its confidence is in the level box's tooltip and the st
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
@@ -48,13 +50,9 @@ class _Metrics:
         return w
 
 
-_METRICS: list[_Metrics] = []
-
-
+@functools.cache
 def _metrics() -> _Metrics:
-    if not _METRICS:
-        _METRICS.append(_Metrics())
-    return _METRICS[0]
+    return _Metrics()
 
 
 def _font() -> QFont:
