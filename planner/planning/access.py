@@ -1,8 +1,9 @@
 """Candidate straight trajectories into a vertebral body, each checked once by the corridor check.
 
 For each side and approach a fan of straight lines pivots about a point of the pedicle found in the
-image (:func:`pedicle_axis`): transpedicular lines about the pedicle's centre, along its own axis
-tilted by up to ``span_deg`` medially/laterally and cranially/caudally; parapedicular (and, at
+image (:func:`pedicle_axis`): transpedicular lines about the pedicle's centre (and points
+``pivot_shifts_mm`` lateral to it), along its own axis tilted by up to ``span_deg``
+medially/laterally and cranially/caudally; parapedicular (and, at
 thoracic levels, transcostovertebral) lines about a point ``lateral_offset_mm`` lateral to it, tilted
 ``extra_medial_deg`` more medially (they run beside the pedicle, over the rib head in the thorax).
 
@@ -13,7 +14,8 @@ so a line that would leave the body into the table is refused). Along each line 
 depth ``t`` is allowed when, up to ``t``: no medial breach of ``max_medial_breach_mm`` (2 mm:
 Gertzbein-Robbins grade 2, "raises neurological risk", DOMAIN.md), no other breach over
 ``max_other_breach_mm`` (grade 3), no entry into the canal or a foramen, the needle's wall at least
-``needle_canal_margin_mm`` from the canal (a distance map of the canal mask), skin-to-tip within the needle's usable length, and the antenna tip (``t + extension``)
+``needle_canal_margin_mm`` from the canal's sub-voxel surface
+(:mod:`planner.planning.needle_canal`), skin-to-tip within the needle's usable length, and the antenna tip (``t + extension``)
 still inside the vertebra's body, ``anterior_margin_mm`` behind its anterior surface.
 """
 
@@ -58,6 +60,9 @@ class AccessParams:
     needle_canal_margin_mm: float = 1.5
     anterior_margin_mm: float = 3.0
     lateral_offset_mm: float = 6.0
+    #: transpedicular pivots: the pedicle's centre and points this far lateral to it (mm, in the pedicle:
+    #: T12 pedicles are about 8.3 mm wide, Kaur 2016 in DOMAIN.md)
+    pivot_shifts_mm: tuple[float, ...] = (0.0, 3.0)
     extra_medial_deg: float = 10.0
     parapedicular: bool = False
     body_hu: float = -300.0
@@ -175,7 +180,9 @@ def fan(volume: ImageVolume, sectors: SectorMap, side: str, p: AccessParams) -> 
     sign = SIDES[side][0]
     centre, axis = pedicle_axis(volume, sectors, side)
     thoracic = lf.name.startswith("T")
-    families = [("transpedicular", centre, axis, 0.0)]
+    # transpedicular lines about the pedicle's centre and about points shifted laterally in it: a line
+    # converging on the midline from a lateral pivot keeps off the medial wall (T12 of the shared scan)
+    families = [("transpedicular", centre + sign * shift * lf.axes[0], axis, 0.0) for shift in p.pivot_shifts_mm]
     if p.parapedicular or thoracic:
         name = "transcostovertebral" if thoracic else "parapedicular"
         families.append((name, centre + sign * p.lateral_offset_mm * lf.axes[0], axis, p.extra_medial_deg))

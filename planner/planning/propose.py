@@ -226,10 +226,10 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
     if not np.any(gtv_mask):
         raise PlannerError("No lesion: give a target (GTV) to propose an access for.")
     body = body_mask(volume, p.access.body_hu, level_slices(volume, sectors))
-    cdist = CanalDistance.around_level(volume, canal_mask, sectors, ctv_mask)  # one map: needles and zones
+    cdist = CanalDistance.around_level(volume, canal_mask, sectors, ctv_mask)  # the zones' clearance
     corridor = corridor or CorridorInputs()
     lines = prepare_lines(volume, sectors, canal_mask, foramen_mask, p.access, min(p.extensions_mm), body,
-                          gtv_mask, cdist, corridor)  # the search counts bone as the re-check does
+                          gtv_mask, corridor)  # the search counts bone as the re-check does
     full = FullCheck(volume, sectors.frame.level.axes, canal_mask, foramen_mask, p.access.outer_diameter_mm,
                      mask_inside(volume, gtv_mask), corridor)
     search = _Search(volume, sectors, device, ctv_mask, p.sample_mm, lines, cdist)  # shared by both attempts

@@ -14,7 +14,7 @@ about half a voxel for a zone outside the canal; proposals are re-analysed exact
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from planner.core.volume import ImageVolume
 from planner.geometry.raster import mask_box
 from planner.planning.access import (SIDES, AccessParams, Line, body_mask, evaluate_line, fan, level_slices,
                                      mask_inside, search_corridor)
+from planner.planning.needle_canal import CanalSurfaceDistance
 from planner.planning.shots import Protocol, Shot, ZoneBatch, surface_offsets, zone_batch  # noqa: F401 (re-exported)
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -63,7 +64,7 @@ class CanalDistance:
     @classmethod
     def around_level(cls, volume: ImageVolume, canal_mask, sectors, ctv_mask: np.ndarray, pad_mm: float = 30.0):
         """One map on a box holding the vertebra and the CTV (``pad_mm`` around them): for the zones'
-        clearance (outside the box 0) and, through ``replace(outside_mm=...)``, the needles'."""
+        clearance (outside the box 0)."""
         return cls.build(volume, canal_mask, (sectors.labels > 0) | np.asarray(ctv_mask, bool), pad_mm)
 
     def at(self, points_lps: np.ndarray) -> np.ndarray:
@@ -165,20 +166,18 @@ class Reachability:
 
 def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParams, extension_mm: float,
                   body: np.ndarray | None = None, lesion_mask: np.ndarray | None = None,
-                  canal_distance: CanalDistance | None = None, corridor=None) -> dict:
-    """side -> the fan's evaluated lines (one corridor check per line). ``canal_distance``: a canal
-    distance map already built on a box holding the vertebra (:meth:`CanalDistance.around_level`),
-    reused instead of a second one. ``corridor``: what the session's check of a needle reads
+                  corridor=None) -> dict:
+    """side -> the fan's evaluated lines (one corridor check per line). The needles' clearance runs to
+    the canal's sub-voxel surface (:class:`~planner.planning.needle_canal.CanalSurfaceDistance`, on a
+    box holding the vertebra and 20 mm). ``corridor``: what the session's check of a needle reads
     (:class:`~planner.planning.recheck.CorridorInputs`): the search's check then counts bone with the
     same thresholds (:func:`~planner.planning.access.search_corridor`) and the same "inside the
     vertebra" rule (the linked vertebra's body outline or the lesion) as the re-check of the options."""
     from planner.analysis.vertebra_rule import inside_vertebra
 
     body = body_mask(volume, params.body_hu, level_slices(volume, sectors)) if body is None else body
-    if canal_distance is None:
-        needle_clearance = CanalDistance.build(volume, canal_mask, sectors.labels > 0, pad_mm=20.0, outside_mm=1e3)
-    else:  # beyond the box the needle is far from the canal (the box holds the vertebra and 20+ mm)
-        needle_clearance = replace(canal_distance, outside_mm=1e3)
+    # beyond the box the needle is far from the canal (the box holds the vertebra and 20 mm)
+    needle_clearance = CanalSurfaceDistance.build(volume, canal_mask, sectors.labels > 0, pad_mm=20.0, outside_mm=1e3)
     lesion_inside = mask_inside(volume, lesion_mask)  # built once for all lines
     check_params = search_corridor(None if corridor is None else corridor.params)
     if corridor is not None:
@@ -211,7 +210,7 @@ def reachability(volume: ImageVolume, sectors, ctv_mask: np.ndarray, canal_mask,
     p = params or AccessParams()
     canal = CanalDistance.around_level(volume, canal_mask, sectors, ctv_mask)  # one distance map for both uses
     lines = lines or prepare_lines(volume, sectors, canal_mask, foramen_mask, p, protocol.extension_mm, body,
-                                   lesion_mask, canal, corridor)
+                                   lesion_mask, corridor)
     kji = np.argwhere(ctv_mask)
     pts = volume.to_lps(kji_to_ijk(kji).astype(float))
     reach = {}

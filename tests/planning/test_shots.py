@@ -29,7 +29,7 @@ def lines_case(sample, sample_l2):
     sm = sector_map(volume, sample_l2, canal, extra_mask=gtv)
     ctv, _ = build_ctv(sm.labels, gtv)
     cdist = CanalDistance.around_level(volume, canal, sm, ctv)
-    lines = prepare_lines(volume, sm, canal, None, AccessParams(), 15.0, lesion_mask=gtv, canal_distance=cdist)
+    lines = prepare_lines(volume, sm, canal, None, AccessParams(), 15.0, lesion_mask=gtv)
     return volume, sm, ctv, cdist, lines
 
 
