@@ -35,7 +35,7 @@ from planner.geometry.raster import VoxelGrid, mask_box
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
-__all__ = ["CanalSurfaceDistance"]
+__all__ = ["CanalSurfaceDistance", "padded_box"]
 
 _STEPS = ((0, 0, 0), (1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1))
 
@@ -57,14 +57,9 @@ class CanalSurfaceDistance:
         """The map on the box of ``around`` (a mask on the CT grid) padded by ``pad_mm``."""
         if canal_mask is None:
             return cls(volume, None, None, outside_mm)
-        box0 = mask_box(np.asarray(around, bool))
-        if box0 is None:
-            return cls(volume, None, None, outside_mm)
-        sp = spacing_kji(volume.spacing_mm)
-        pad = np.ceil(pad_mm / sp).astype(int)
-        box = tuple(slice(max(s.start - q, 0), min(s.stop + q, n)) for s, q, n in zip(box0, pad, volume.hu.shape))
-        local = np.asarray(canal_mask[box], bool)
-        if not local.any():
+        box = padded_box(volume, around, pad_mm)
+        local = None if box is None else np.asarray(canal_mask[box], bool)
+        if local is None or not local.any():
             return cls(volume, None, None, outside_mm)
         return cls(volume, box, surface_distance_map(volume, box, local), outside_mm)
 
@@ -75,6 +70,16 @@ class CanalSurfaceDistance:
             return np.full(len(points_lps), np.inf)
         coords = ijk_to_kji(self.volume.to_ijk(points_lps)).T - np.array([s.start for s in self.box])[:, None]
         return ndimage.map_coordinates(self.dist_mm, coords, order=1, mode="constant", cval=self.outside_mm)
+
+
+def padded_box(volume: ImageVolume, around: np.ndarray, pad_mm: float):
+    """The (k, j, i) slices of the box of ``around`` padded by ``pad_mm`` and clipped to the CT grid;
+    None when ``around`` is empty."""
+    box0 = mask_box(np.asarray(around, bool))
+    if box0 is None:
+        return None
+    pad = np.ceil(pad_mm / spacing_kji(volume.spacing_mm)).astype(int)
+    return tuple(slice(max(s.start - q, 0), min(s.stop + q, n)) for s, q, n in zip(box0, pad, volume.hu.shape))
 
 
 def _box_grid(volume: ImageVolume, box) -> VoxelGrid:

@@ -22,10 +22,9 @@ from planner.core.frames import ijk_to_kji, kji_to_ijk, spacing_kji
 from planner.core.lazy import lazy_module
 from planner.ablation.devices import Device
 from planner.core.volume import ImageVolume
-from planner.geometry.raster import mask_box
 from planner.planning.access import (SIDES, AccessParams, Line, body_mask, evaluate_line, fan, level_slices,
                                      mask_inside, search_corridor)
-from planner.planning.needle_canal import CanalSurfaceDistance
+from planner.planning.needle_canal import CanalSurfaceDistance, padded_box
 from planner.planning.shots import Protocol, Shot, ZoneBatch, surface_offsets, zone_batch  # noqa: F401 (re-exported)
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -52,13 +51,11 @@ class CanalDistance:
               outside_mm: float = 0.0):
         if canal_mask is None:
             return cls(volume, None, None, outside_mm)
-        box0 = mask_box(around)
-        sp = spacing_kji(volume.spacing_mm)
-        pad = np.ceil(pad_mm / sp).astype(int)
-        box = tuple(slice(max(s.start - q, 0), min(s.stop + q, n)) for s, q, n in zip(box0, pad, volume.hu.shape))
-        local = np.asarray(canal_mask[box], bool)
-        if not local.any():
+        box = padded_box(volume, around, pad_mm)
+        local = None if box is None else np.asarray(canal_mask[box], bool)
+        if local is None or not local.any():
             return cls(volume, None, None, outside_mm)
+        sp = spacing_kji(volume.spacing_mm)
         return cls(volume, box, ndimage.distance_transform_edt(~local, sampling=sp).astype(np.float32), outside_mm)
 
     @classmethod
