@@ -37,10 +37,21 @@ class _Fonts(dict):
 FONTS = _Fonts()
 
 
+def label_rect(x: float, y: float, w: float, h: float, bounds: QRectF) -> QRectF:
+    """Where a w x h label naming the point (x, y) goes: above and right of it, or (screenshot round of
+    issue 19: a needle's entry near a view's right edge showed "L2 le") left of it where the right side
+    leaves ``bounds``, below it where the top does; always inside ``bounds`` when it fits."""
+    x0 = x + 6 if x + 6 + w <= bounds.right() else x - 6 - w
+    y0 = y + 2 - h if y + 2 - h >= bounds.top() else y + 6
+    x0 = min(max(x0, bounds.left()), bounds.right() - w)
+    y0 = min(max(y0, bounds.top()), bounds.bottom() - h)
+    return QRectF(x0, y0, w, h)
+
+
 def _label(painter, x: float, y: float, text: str, color: QColor) -> None:
     painter.setFont(FONTS["label"])
     metrics = painter.fontMetrics()
-    rect = QRectF(x + 6, y - metrics.height() - 2, metrics.horizontalAdvance(text) + 8, metrics.height() + 4)
+    rect = label_rect(x, y, metrics.horizontalAdvance(text) + 8, metrics.height() + 4, QRectF(painter.window()))
     painter.fillRect(rect, QColor(0, 0, 0, 160))
     painter.setPen(color)
     painter.drawText(rect, Qt.AlignCenter, text)
