@@ -53,3 +53,33 @@ def test_label_room_on_the_right_keeps_its_place(qtbot):
     w, h = _expected_size()
     x0, y0, x1, y1 = _painted_box(qtbot, 20.0, 60.0)
     assert abs(x0 - 26) <= 1 and abs(y1 - 62) <= 1
+
+
+def _dark_runs(image_rows: np.ndarray) -> list[int]:
+    """Lengths of the runs of rows holding some dark pixel (a label's box)."""
+    runs, n = [], 0
+    for dark in image_rows:
+        if dark:
+            n += 1
+        elif n:
+            runs.append(n)
+            n = 0
+    return runs + ([n] if n else [])
+
+
+def test_two_labels_at_one_point_are_both_whole(qtbot):
+    """A bipedicular pair seen along the needle: both entries project to one point; the second name goes
+    just below the first (one free row between), not over it."""
+    from planner.ui.overlays import _labels
+
+    w, h = _expected_size()
+    image = QImage(W, H, QImage.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    _labels(painter, [(40.0, 50.0, TEXT, QColor("cyan")), (40.0, 50.0, TEXT, QColor("white"))])
+    painter.end()
+    rgb = np.frombuffer(image.constBits(), np.uint8).reshape(H, image.bytesPerLine() // 4, 4)[:, :W, :3].copy()
+    del image
+    rows = ((rgb < 200).all(axis=2)).any(axis=1)
+    runs = _dark_runs(rows)
+    assert len(runs) == 2 and all(abs(r - h) <= 1 for r in runs)
