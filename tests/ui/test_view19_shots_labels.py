@@ -50,8 +50,7 @@ def test_label_box_is_whole_inside_the_view(qtbot, x, y):
 
 def test_label_room_on_the_right_keeps_its_place(qtbot):
     """Where it fits, the box still starts 6 px right of its point, its bottom 2 px below it."""
-    w, h = _expected_size()
-    x0, y0, x1, y1 = _painted_box(qtbot, 20.0, 60.0)
+    x0, _y0, _x1, y1 = _painted_box(qtbot, 20.0, 60.0)
     assert abs(x0 - 26) <= 1 and abs(y1 - 62) <= 1
 
 
