@@ -35,17 +35,23 @@ LUMBAR_CORNERS = {
     "L1": ((103, 302), (135, 301), (133, 278), (103, 278)),
     "T12": ((110, 337), (140, 334), (136, 309), (107, 309)),
     "T11": ((110, 365), (146, 362), (143, 338), (110, 340)),
+    # issue 13 (bodies above T11): read on a 2 mm grid render of i = 262, z 355-395, bone window 0-700 HU:
+    # the T10-T9 disc's dark band at z 388-389, the T11-T10 band from (118, 365) to (145, 361)
+    "T10": ((119, 388), (148, 387), (147, 363), (116, 366)),
     # the S1 body's lower border (the fused S1-S2 junction) is faint: its two lower corners are uncertain
     # by about 3 mm, hence the wider tolerance below
     "S1": ((113, 111), (137, 133), (152, 118), (128, 98)),
 }
-TOLERANCE_MM = {"S1": 4.0}
+#: T10: its left-right middle was read on one axial slice only (k = 97, 200 HU contour at mid-depth,
+#: i 247-281 with the rib heads and the aorta beside it), uncertain by about a voxel.
+TOLERANCE_MM = {"S1": 4.0, "T10": 4.0}
 LUMBAR_MID_I = 262.5
+LUMBAR_MID_I_BY_NAME = {"T10": 264.0}
 
 
 def _reference_lps(volume, name):
     y, z = np.mean(np.asarray(LUMBAR_CORNERS[name], float), axis=0)
-    x = float(volume.to_lps(np.array([LUMBAR_MID_I, 0.0, 0.0]))[0])
+    x = float(volume.to_lps(np.array([LUMBAR_MID_I_BY_NAME.get(name, LUMBAR_MID_I), 0.0, 0.0]))[0])
     return np.array([x, y, z])
 
 
