@@ -250,12 +250,13 @@ def plausible_neighbour(current: LevelGeometry, found: LevelGeometry) -> bool:
     return found.height_mm >= MIN_HEIGHT_RATIO * current.height_mm
 
 
-#: The percentile of the body's section that makes the cranio-caudal profile of a retry toward the head
-#: (:func:`_next_body`). Thoracic discs are 4-6 mm high (DOMAIN.md) and the rib heads articulate beside
-#: them: on 3 mm slices the 60th percentile of a thoracic section barely dips at the disc (T10-T9 of the
-#: shared lumbar scan: 293 HU between bodies of 290-330 HU), so the body runs fall apart or two bodies merge;
-#: the 20th percentile keeps the disc's low voxels (T10-T7 of that scan found, issue 13, checked by eye).
-THORACIC_PROFILE_PERCENTILE = 20.0
+#: (percentile of the body's section, ``split_fraction``) of the profiles a retry toward the head tries,
+#: in order (:func:`_next_body`). Thoracic discs are 4-6 mm high (DOMAIN.md) and the rib heads articulate
+#: beside them: on 3 mm slices the 60th percentile of a thoracic section barely dips at the disc (T10-T9 of
+#: the shared lumbar scan: 293 HU between bodies of 290-330 HU), so the body runs fall apart or two bodies
+#: merge; a low percentile keeps the disc's low voxels, and a split nearer the body's level (0.8 of the way
+#: from the disc's floor) cuts a disc that dips by only 10-20 % (issue 13, checked by eye on that scan).
+RETRY_PROFILES: tuple[tuple[float, float], ...] = ((20.0, 0.7), (20.0, 0.8), (30.0, 0.8))
 
 
 #: A retried body must begin where the profile of ``current`` saw the next body begin, within a thoracic
@@ -269,7 +270,7 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
 
     Toward the head, where the seed across the disc finds no plausible body (none, or a slab thinner
     than :data:`MIN_HEIGHT_RATIO` of ``current``: a thoracic disc with the rib heads beside it), the
-    search is tried again with the profile of :data:`THORACIC_PROFILE_PERCENTILE`, at the same seed and
+    search is tried again with the profiles of :data:`RETRY_PROFILES`, each at the same seed and
     half a body height further on (beyond the thin slab); the body found there must pass the same rules
     and begin where ``current``'s profile saw the next body begin (:data:`RETRY_START_TOL_MM`)."""
     name = neighbour_name(current.name, -direction)
@@ -281,13 +282,13 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
     found = _candidate(volume, current, seed, name, direction, start_mm, p)
     if found is not None or direction < 0:
         return found
-    thin = replace(p, profile_percentile=THORACIC_PROFILE_PERCENTILE)
-    for retry in (seed, seed + head * 0.5 * current.height_mm):
-        found = _candidate(volume, current, retry, name, direction, start_mm, thin)
-        near_plate = None if found is None else np.asarray(found.bottom_endplate_lps)
-        if near_plate is not None and abs(float(np.dot(near_plate - current.body_centre_lps, head)) - start_mm) \
-                <= RETRY_START_TOL_MM:
-            return found
+    for percentile, split in RETRY_PROFILES:
+        thin = replace(p, profile_percentile=percentile, split_fraction=split)
+        for retry in (seed, seed + head * 0.5 * current.height_mm):
+            found = _candidate(volume, current, retry, name, direction, start_mm, thin)
+            if found is not None and abs(float(np.dot(np.asarray(found.bottom_endplate_lps) - current.body_centre_lps,
+                                                      head)) - start_mm) <= RETRY_START_TOL_MM:
+                return found
     return None
 
 
