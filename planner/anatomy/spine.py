@@ -221,6 +221,8 @@ def _walk_one_way(volume: ImageVolume, track: np.ndarray, first: LevelGeometry, 
         found += more
         if more:
             end = more[-1]
+        if direction < 0 and end.next_below_mm is None:  # no disc below: the fused sacrum (levels_sacrum.py)
+            break                                        # or the scan's end, no body to restart on
         restarted = _restart(volume, track, end, direction, found, p, cancel)
         if restarted is None:
             break
