@@ -60,6 +60,10 @@ from planner.geometry.trajectory import needle_direction, needle_length_mm, orth
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
+#: A breach crosses a gap along the needle when its vector lies within 45 degrees of the needle's axis
+#: (the nearest bone ahead or behind rather than beside the wall) and the wall is out of bone all round.
+GAP_ALONG_COS = float(np.cos(np.radians(45.0)))
+
 
 @dataclass(frozen=True)
 class CorridorParams:
@@ -100,6 +104,18 @@ class Breach:
     direction: str  # medial, lateral, superior, inferior, anterior, posterior (or left/right for midline)
     direction_lps: np.ndarray = field(repr=False)
     worst_point_lps: np.ndarray = field(repr=False)
+    #: The needle crosses a soft-tissue gap between two bones along its path (a facet joint, the space
+    #: between an articular process and the pedicle): at the worst section its wall is out of bone all
+    #: round and the nearest bone lies ahead or behind (:data:`GAP_ALONG_COS`); ``direction`` then names
+    #: only the side of the nearer bone, which says little (issue 17).
+    across_gap: bool = False
+
+    @property
+    def where(self) -> str:
+        """The breach's place in words for the findings: its direction, or the gap it crosses."""
+        if self.across_gap:
+            return f"across a gap between two bones along the path (nearer bone {self.direction})"
+        return self.direction
 
 
 @dataclass(frozen=True)
@@ -146,7 +162,7 @@ class CorridorReport:
             out.append(f"Depth from skin to tip {self.depth_from_skin_mm:.1f} mm.")
         for b in self.breaches:
             out.append(
-                f"Cortical breach, {b.direction}, {b.max_breach_mm:.1f} mm (grade {b.grade}) at "
+                f"Cortical breach, {b.where}, {b.max_breach_mm:.1f} mm (grade {b.grade}) at "
                 f"{b.start_depth_mm:.1f}-{b.end_depth_mm:.1f} mm from the entry."
             )
         if self.enters_canal:
@@ -315,7 +331,9 @@ def check_corridor(
         return _away_from_bone(outside, nearest, k, half + radius * np.cos(angle) / h, half + radius * np.sin(angle) / h,
                                step, h, d, e1, e2)
 
-    breaches = _breach_runs(breach_profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, side, params, away)
+    all_round = ring_depth.min(axis=1) > params.breach_tolerance_mm  # the wall out of bone all round
+    breaches = _breach_runs(breach_profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, side, params, away,
+                            gap_test=lambda k, v: bool(all_round[k]) and abs(float(np.dot(v, d))) >= GAP_ALONG_COS)
     outside_body = None
     if body is None:
         skin_lps, skin_to_entry = _find_skin(volume, entry, d, length, params)
@@ -346,12 +364,13 @@ def check_corridor(
 
 
 def _breach_runs(profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, side, params,
-                 away=None) -> tuple[Breach, ...]:
+                 away=None, gap_test=None) -> tuple[Breach, ...]:
     """Runs of breached cross-sections; each named by its breach vector (``away(s, e, k, angle)``:
     :func:`planner.analysis.corridor_distance.run_breach_vector`, integrated over the run; across a gap
     between two bones along the path, the side of the bone nearest the worst point, ahead or behind),
     else by the worst surface point's side; named by
-    :func:`planner.analysis.corridor_distance.breach_direction_label`."""
+    :func:`planner.analysis.corridor_distance.breach_direction_label`; ``gap_test(k, vector)`` says
+    whether the run crosses a gap between two bones along the needle (:attr:`Breach.across_gap`)."""
     breached = np.nan_to_num(profile, nan=0.0) > params.breach_tolerance_mm
     edges = np.diff(np.concatenate([[0], breached.astype(np.int8), [0]]))
     starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
@@ -371,6 +390,7 @@ def _breach_runs(profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, 
                 direction=breach_direction_label(out, basis, side),
                 direction_lps=out,
                 worst_point_lps=axis_pts[k] + radius * v,
+                across_gap=bool(gap_test(k, out)) if gap_test is not None else False,
             )
         )
     return tuple(runs)
