@@ -29,7 +29,7 @@ from planner.ui.label_layout import BOTTOM_RESERVED_PX, TOP_RESERVED_PX, PlacedL
 SPINE_AXIS_LPS = np.array([0.0, 0.0, 1.0])  # the patient's head-feet axis (DICOM LPS z, PS3.3 C.7.6.2.1.1)
 
 
-class EveryWhereBody:
+class EverywhereBody:
     """An ``on_body`` answer for :func:`place_labels` that refuses every edge spot, so each label goes
     beside its anchor; ``key`` lets a layout be reused while its inputs stay the same."""
 
@@ -63,7 +63,7 @@ def beside_options(view, items, options: dict, centres_lps) -> tuple[list, dict]
     """(the items to name, the options for the level overlay's placement) in a needle-aligned view: the
     anchors inside the view, every edge spot refused, and :func:`place_beside` as the placer."""
     across = bool(len(centres_lps)) and spine_runs_across(view, np.mean(np.asarray(centres_lps, float), axis=0))
-    out = dict(options, on_body=EveryWhereBody(across), placer=place_beside if not across else place_transposed)
+    out = dict(options, on_body=EverywhereBody(across), placer=place_beside if not across else place_transposed)
     return in_view(items, view.width(), view.height()), out
 
 
