@@ -91,3 +91,16 @@ def test_the_rechecking_line_wraps_in_a_narrow_dock_and_keeps_its_height(window,
     assert status.minimumSizeHint().width() < 264  # the dock's width with no plan (1500 px window)
     # both lines of the wrapped text fit the kept height
     assert status.heightForWidth(status.width()) <= height
+
+
+def test_a_bioheat_run_shown_in_the_temperatures_dock_keeps_the_docks_width(window, qtbot):
+    """The runner shows its progress bar while busy (ThermalController._on_busy): beside Cancel, Run now
+    and Automatic it made the Temperatures dock's row 363 px wide, and the right-hand docks followed."""
+    qtbot.wait(100)
+    before = _geometry(window)[0]
+    window.thermal._on_busy(True)
+    qtbot.wait(100)
+    try:
+        assert _geometry(window)[0] == before
+    finally:
+        window.thermal._on_busy(False)
