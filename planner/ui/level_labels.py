@@ -25,6 +25,7 @@ from planner.session.anatomy_state import auto_level_labels
 from planner.ui import slice_cache
 from planner.ui.label_body import layout_options
 from planner.ui.label_layout import PlacedLabel, place_labels, point_rect
+from planner.ui.label_needle import beside_options
 from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_outline
 from planner.ui.overlays import stacked_label_rects
 
@@ -175,6 +176,8 @@ class LevelLabelOverlay:
 
         obstacles = plan_obstacles(self.session, view, sl) + corner_texts(view)
         options = layout_options(self.session, view)  # issue 19: off the body mask
+        if view.is_needle_view:  # issue 19: beside the vertebra each names (planner.ui.label_needle)
+            items, options = beside_options(view, items, options, [c for _t, c in named + auto])
         return self._place(view, items, size_of, obstacles, options)
 
     def _place(self, view, items, size_of, obstacles, options) -> list[PlacedLabel]:
@@ -192,7 +195,8 @@ class LevelLabelOverlay:
         if reusable and last is not None and last[0] is view and last[1] == inputs:
             return list(last[3])
         self.placements += 1
-        placed = place_labels(items, size_of, view.width(), view.height(), obstacles, **options)
+        placer = options.pop("placer", place_labels)
+        placed = placer(items, size_of, view.width(), view.height(), obstacles, **options)
         if reusable:
             self._placed[id(view)] = (view, inputs, on_body, list(placed))  # on_body holds the body: its id stays its own
         return placed
