@@ -18,6 +18,9 @@ from planner.geometry.planes import SlicePlane
 from planner.render.vtk_bridge import image_data_ijk, matrix4x4
 
 
+SMALL_OUTPUT_PIXELS = 10_000
+
+
 class ObliqueReslicer:
     """Reslices one volume on arbitrary planes; keeps the VTK pipeline between calls."""
 
@@ -31,6 +34,7 @@ class ObliqueReslicer:
         self._reslice.SetOutputSpacing(1.0, 1.0, 1.0)
         self._reslice.SetOutputOrigin(0.0, 0.0, 0.0)
         self._reslice.AutoCropOutputOff()
+        self._threads = self._reslice.GetNumberOfThreads()  # VTK's default, for large outputs
         if interpolation == "nearest":
             self._reslice.SetInterpolationModeToNearestNeighbor()
         elif interpolation == "cubic":
@@ -81,6 +85,10 @@ class ObliqueReslicer:
                 return SliceImage(np.full((rows, cols), self._background(dtype), dtype), plane,
                                   float(a0), float(b0), step, step, 0.0, True)
         c0, c1, r0, r1 = window
+        # a small output (a drag's draft slice, a mask's box) in one thread: VTK's threads cost more
+        # than they save below about 10,000 pixels (0.53 -> 0.20 ms for 43 x 43 on the lumbar scan,
+        # issue 15); each pixel is computed alike either way
+        r.SetNumberOfThreads(1 if (c1 - c0 + 1) * (r1 - r0 + 1) <= SMALL_OUTPUT_PIXELS else self._threads)
         r.SetOutputExtent(c0, c1, r0, r1, 0, 0)
         r.Update()
         out = r.GetOutput()

@@ -121,3 +121,24 @@ def test_mask_overlay_slice_with_and_without_the_box(qapp):
         assert not overlay._mask_slice(None, sl).any()
     finally:
         slice_cache.ENABLED = True
+
+
+def test_small_and_large_outputs_thread_differently_and_give_the_same_pixels():
+    """A small output is resliced in one thread (cheaper), a large one with VTK's threads: the pixels
+    do not depend on it (the same slice cut into halves that each fall under the threshold)."""
+    from planner.render.reslice import SMALL_OUTPUT_PIXELS
+
+    volume, _mask, _box = _mask_volume()
+    hu = ImageVolume(np.random.default_rng(5).normal(0, 300, SHAPE_KJI).astype(np.float32), SPACING,
+                     volume.origin_lps, volume.direction)
+    reslicer = ObliqueReslicer(hu, interpolation="linear")
+    plane = next(_planes(hu, _box))
+    step = 0.25
+    extent = reslicer.full_extent(plane)
+    whole = reslicer.reslice(plane, extent, step).pixels
+    assert whole.size > SMALL_OUTPUT_PIXELS and reslicer._reslice.GetNumberOfThreads() == reslicer._threads
+    a0, a1, b0, b1 = extent
+    cols = whole.shape[1]
+    small = reslicer.reslice(plane, (a0, a0 + 40 * step, b0, b0 + 40 * step), step).pixels
+    assert reslicer._reslice.GetNumberOfThreads() == 1
+    np.testing.assert_array_equal(small, whole[:40, :min(40, cols)])
