@@ -115,3 +115,26 @@ def test_overlay_reuses_a_layout_only_while_the_moved_obstacles_miss_its_tried_s
         assert overlay.placements == 4
     finally:
         slice_cache.ENABLED = True
+
+
+def test_same_levels_is_the_per_label_allclose():
+    """The 3D level names are rebuilt when :func:`same_levels` says the levels changed: the same
+    answer as comparing each label's name and centre with ``np.allclose`` (the rule before issue 15)."""
+    from planner.ui.level_labels import same_levels
+
+    def per_label(a, b):
+        return [n for n, _ in a] == [n for n, _ in b] and not any(
+            not np.allclose(c, old) for (_, c), (_, old) in zip(a, b))
+
+    rng = np.random.default_rng(15)
+    answers = set()
+    for _ in range(400):
+        n = int(rng.integers(0, 5))
+        a = [(f"L{k}", tuple(rng.uniform(-200, 200, 3))) for k in range(n)]
+        b = [(name, tuple(np.asarray(c) + rng.choice([0.0, 1e-9, 1e-6, 1e-3], 3) * rng.choice([0, 1], 3)))
+             for name, c in a]
+        if n and rng.random() < 0.2:
+            b[int(rng.integers(n))] = ("T12", b[0][1])
+        assert same_levels(a, b) == per_label(a, b)
+        answers.add(same_levels(a, b))
+    assert answers == {True, False}
