@@ -67,14 +67,17 @@ def beside_options(view, items, options: dict, centres_lps) -> tuple[list, dict]
     return in_view(items, view.width(), view.height()), out
 
 
-def place_beside(items, size_of, view_w, view_h, obstacles, on_body=None, beside_px=40.0) -> list[PlacedLabel]:
-    """Names left or right of their anchors (the spine runs up the screen)."""
-    return place_labels(items, size_of, view_w, view_h, obstacles, on_body=on_body, beside_px=beside_px)
+def place_beside(items, size_of, view_w, view_h, obstacles, on_body=None, beside_px=40.0,
+                 tried: list | None = None) -> list[PlacedLabel]:
+    """Names left or right of their anchors (the spine runs up the screen); ``tried`` as in
+    :func:`~planner.ui.label_layout.place_labels`."""
+    return place_labels(items, size_of, view_w, view_h, obstacles, on_body=on_body, beside_px=beside_px, tried=tried)
 
 
-def place_transposed(items, size_of, view_w, view_h, obstacles, on_body=None, beside_px=40.0) -> list[PlacedLabel]:
+def place_transposed(items, size_of, view_w, view_h, obstacles, on_body=None, beside_px=40.0,
+                     tried: list | None = None) -> list[PlacedLabel]:
     """Names above or below their anchors (the spine runs across the screen): :func:`place_labels` on
-    the view with x and y swapped, the rectangles swapped back."""
+    the view with x and y swapped, the rectangles (and the ``tried`` spots) swapped back."""
     flipped = [(text, (y, x)) for text, (x, y) in items]
     obstacles_t = [(y0, x0, y1, x1) for x0, y0, x1, y1 in obstacles]
 
@@ -82,6 +85,10 @@ def place_transposed(items, size_of, view_w, view_h, obstacles, on_body=None, be
         w, h = size_of(text)
         return h, w
 
-    placed = place_labels(flipped, size_t, view_h, view_w, obstacles_t, on_body=on_body, beside_px=beside_px)
+    tried_t: list = []
+    placed = place_labels(flipped, size_t, view_h, view_w, obstacles_t, on_body=on_body, beside_px=beside_px,
+                          tried=tried_t)
+    if tried is not None:
+        tried.extend(np.asarray(spots, float).reshape(-1, 4)[:, [1, 0, 3, 2]] for spots in tried_t)
     return [PlacedLabel(p.text, (p.rect[1], p.rect[0], p.rect[3], p.rect[2]), (p.anchor[1], p.anchor[0]))
             for p in placed]
