@@ -250,22 +250,61 @@ def plausible_neighbour(current: LevelGeometry, found: LevelGeometry) -> bool:
     return found.height_mm >= MIN_HEIGHT_RATIO * current.height_mm
 
 
+#: (percentile of the body's section, ``split_fraction``) of the profiles a retry toward the head tries,
+#: in order (:func:`_next_body`). Thoracic discs are 4-6 mm high (DOMAIN.md) and the rib heads articulate
+#: beside them: on 3 mm slices the 60th percentile of a thoracic section barely dips at the disc (T10-T9 of
+#: the shared lumbar scan: 293 HU between bodies of 290-330 HU), so the body runs fall apart or two bodies
+#: merge; a low percentile keeps the disc's low voxels, and a split nearer the body's level (0.8 of the way
+#: from the disc's floor) cuts a disc that dips by only 10-20 % (issue 13, checked by eye on that scan).
+RETRY_PROFILES: tuple[tuple[float, float], ...] = ((20.0, 0.7), (20.0, 0.8), (30.0, 0.8))
+
+
+#: A retried body must begin where the profile of ``current`` saw the next body begin, within a thoracic
+#: disc's height (4-6 mm, DOMAIN.md): on the shared lumbar scan the retry from T10 found a 22 mm "T9" across
+#: the T9-T8 disc (its lower endplate 10 mm above where T9 begins, checked by eye on the sagittal render).
+RETRY_START_TOL_MM = 5.0
+
+
 def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: LevelParams) -> LevelGeometry | None:
-    """The body after ``current`` toward the head (+1) or the feet (-1), or None when there is none."""
+    """The body after ``current`` toward the head (+1) or the feet (-1), or None when there is none.
+
+    Toward the head, where the seed across the disc finds no plausible body (none, or a slab thinner
+    than :data:`MIN_HEIGHT_RATIO` of ``current``: a thoracic disc with the rib heads beside it), the
+    search is tried again with the profiles of :data:`RETRY_PROFILES`, each at the same seed and
+    half a body height further on (beyond the thin slab); the body found there must pass the same rules
+    and begin where ``current``'s profile saw the next body begin (:data:`RETRY_START_TOL_MM`)."""
     name = neighbour_name(current.name, -direction)
     start_mm = current.next_above_mm if direction > 0 else current.next_below_mm
     if name is None or start_mm is None:
         return None
     head = current.head_lps * direction
-    centre = np.asarray(current.body_centre_lps)
-    seed = centre + head * (start_mm + 0.45 * current.height_mm)
+    seed = np.asarray(current.body_centre_lps) + head * (start_mm + 0.45 * current.height_mm)
+    found = _candidate(volume, current, seed, name, direction, start_mm, p)
+    if found is not None or direction < 0:
+        return found
+    for percentile, split in RETRY_PROFILES:
+        thin = replace(p, profile_percentile=percentile, split_fraction=split)
+        for retry in (seed, seed + head * 0.5 * current.height_mm):
+            found = _candidate(volume, current, retry, name, direction, start_mm, thin)
+            if found is not None and abs(float(np.dot(np.asarray(found.bottom_endplate_lps) - current.body_centre_lps,
+                                                      head)) - start_mm) <= RETRY_START_TOL_MM:
+                return found
+    return None
+
+
+def _candidate(volume: ImageVolume, current: LevelGeometry, seed: np.ndarray, name: str, direction: int,
+               start_mm: float, p: LevelParams) -> LevelGeometry | None:
+    """The body at ``seed`` as the neighbour of ``current`` (see :func:`_next_body`), or None when none is
+    found there or it fails the rules: whole, moved at least half the expected step along the spine and
+    less sideways than half that, and :func:`plausible_neighbour`."""
     if not volume.contains_ijk(volume.to_ijk(seed)):
         return None
     try:
         found = detect_level(volume, seed, name, p, frame_hint=np.asarray(current.axes_lps))
     except PlannerError:
         return None
-    offset = np.asarray(found.body_centre_lps) - centre
+    head = current.head_lps * direction
+    offset = np.asarray(found.body_centre_lps) - np.asarray(current.body_centre_lps)
     moved_mm = float(np.dot(offset, head))
     expected_mm = start_mm + 0.5 * current.height_mm
     sideways_mm = float(np.linalg.norm(offset - moved_mm * head))

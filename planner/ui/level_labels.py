@@ -26,6 +26,7 @@ from planner.ui import slice_cache
 from planner.ui.label_body import layout_options
 from planner.ui.label_layout import PlacedLabel, place_labels, point_rect
 from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_outline
+from planner.ui.overlays import stacked_label_rects
 
 LABEL_FONT = ("Sans", 9)
 #: Automatic names (palette.LEVEL_AUTO): never looks like a name the user set.
@@ -82,22 +83,19 @@ def zone_rect(view, sl, e) -> tuple | None:
     return None if outline is None else outline[1]
 
 
-def _text_rect(x: float, y: float, text: str) -> tuple:
-    """The box :func:`planner.ui.overlays._label` fills for ``text`` anchored at (x, y)."""
-    m = _metrics()
-    return x + 6, y - m.height - 2, x + 14 + m.width(text), y + 2
-
-
 def item_label_rects(session, view) -> list:
-    """The names and readings the plan overlay writes beside items (selected needle, thermocouples)."""
-    plan, rects = session.plan, []
+    """The boxes of the names and readings the plan overlay writes beside items (selected needle,
+    thermocouples), stacked as :func:`planner.ui.overlays.stacked_label_rects` stacks them."""
+    plan, m, anchors = session.plan, _metrics(), []
     selected = getattr(getattr(view.window(), "selection", None), "item_id", None)
     for needle in plan.needles:
         if needle.id == selected or view.is_needle_view:
-            rects.append(_text_rect(*view.lps_to_screen(needle.entry_lps), needle.name))
+            anchors.append((*view.lps_to_screen(needle.entry_lps), needle.name))
     for tc in plan.thermocouples:  # "59 °C · 0.5 mm": about the width of this text, wherever it is drawn
-        rects.append(_text_rect(*view.lps_to_screen(tc.tip_lps), "000 °C · 00.0 mm"))
-    return rects
+        anchors.append((*view.lps_to_screen(tc.tip_lps), "000 °C · 00.0 mm"))
+    boxes = [(x, y, m.width(text) + 8, m.height + 4) for x, y, text in anchors]
+    rects = stacked_label_rects(boxes, QRectF(0, 0, view.width(), view.height()))
+    return [(r.left(), r.top(), r.right(), r.bottom()) for r in rects]
 
 
 def corner_texts(view) -> list:

@@ -37,10 +37,52 @@ class _Fonts(dict):
 FONTS = _Fonts()
 
 
+def label_rect(x: float, y: float, w: float, h: float, bounds: QRectF) -> QRectF:
+    """Where a w x h label naming the point (x, y) goes: above and right of it, or (screenshot round of
+    issue 19: a needle's entry near a view's right edge showed "L2 le") left of it where the right side
+    leaves ``bounds``, below it where the top does; always inside ``bounds`` when it fits."""
+    x0 = x + 6 if x + 6 + w <= bounds.right() else x - 6 - w
+    y0 = y + 2 - h if y + 2 - h >= bounds.top() else y + 6
+    x0 = min(max(x0, bounds.left()), bounds.right() - w)
+    y0 = min(max(y0, bounds.top()), bounds.bottom() - h)
+    return QRectF(x0, y0, w, h)
+
+
+def stacked_label_rects(boxes, bounds: QRectF) -> list[QRectF]:
+    """:func:`label_rect` of each (x, y, w, h) in turn, moved below (or, at the bottom, above) a label
+    placed before it that it would cover (screenshot round of issue 19: in the along-needle view of a
+    bipedicular pair the two entries fall together and "L2 right needle" was written over "L2 left
+    needle")."""
+    placed: list[QRectF] = []
+    for x, y, w, h in boxes:
+        rect = label_rect(x, y, w, h, bounds)
+        for _ in range(2 * len(placed)):
+            hit = next((p for p in placed if p.intersects(rect)), None)
+            if hit is None:
+                break
+            below = hit.bottom() + 1
+            rect = QRectF(rect.left(), below if below + h <= bounds.bottom() else hit.top() - 1 - h, w, h)
+        placed.append(rect)
+    return placed
+
+
+def _labels(painter, labels) -> None:
+    """Draw the labels (x, y, text, colour) of one view, none over another (:func:`stacked_label_rects`)."""
+    painter.setFont(FONTS["label"])
+    metrics = painter.fontMetrics()
+    boxes = [(x, y, metrics.horizontalAdvance(text) + 8, metrics.height() + 4) for x, y, text, _c in labels]
+    for rect, (_x, _y, text, color) in zip(stacked_label_rects(boxes, QRectF(painter.window())), labels):
+        _fill_label(painter, rect, text, color)
+
+
 def _label(painter, x: float, y: float, text: str, color: QColor) -> None:
     painter.setFont(FONTS["label"])
     metrics = painter.fontMetrics()
-    rect = QRectF(x + 6, y - metrics.height() - 2, metrics.horizontalAdvance(text) + 8, metrics.height() + 4)
+    rect = label_rect(x, y, metrics.horizontalAdvance(text) + 8, metrics.height() + 4, QRectF(painter.window()))
+    _fill_label(painter, rect, text, color)
+
+
+def _fill_label(painter, rect: QRectF, text: str, color: QColor) -> None:
     painter.fillRect(rect, QColor(0, 0, 0, 160))
     painter.setPen(color)
     painter.drawText(rect, Qt.AlignCenter, text)

@@ -22,7 +22,7 @@ from planner.render.reslice import ObliqueReslicer
 from planner.ui.overlay_geometry import (
     ellipsoid_key, endpoint_geometry, screen_outline, screen_polygon, shaft_geometry,
 )
-from planner.ui.overlays import _label
+from planner.ui.overlays import _labels
 from planner.ui.slice_cache import SliceRasters, overlay_image, slice_geometry_key
 
 NEEDLE_RGB = QColor(*palette.NEEDLE)
@@ -160,6 +160,7 @@ class PlanOverlay:
                 poly = section_polygon(view, sl, target.centre_lps, target.axes, target.semi_axes_mm)
                 if poly is not None:
                     paint_polygon(painter, poly, QPen(TARGET_RGB, 1.5, Qt.DashDotLine))
+        labels = []  # (x, y, text, colour), drawn last
         for needle in plan.needles:
             selected = needle.id == self.selection.item_id
             color = SELECTED_RGB if selected else NEEDLE_RGB
@@ -177,7 +178,7 @@ class PlanOverlay:
             paint_endpoint(painter, entry, color)
             paint_endpoint(painter, tip, color)
             if selected or view.is_needle_view:
-                _label(painter, entry[0].x(), entry[0].y(), needle.name, color)
+                labels.append((entry[0].x(), entry[0].y(), needle.name, color))
         tc_results = {t.item_id: t for t in (evaluation.analysis.thermocouples if evaluation and evaluation.analysis else ())}
         for tc in plan.thermocouples:
             result = tc_results.get(tc.id)
@@ -191,8 +192,9 @@ class PlanOverlay:
             if result is not None and _cached(view, ("tc_label", id(tc)),
                                               lambda: abs(float(view.height_above_slice_mm(tc.tip_lps))) <= 10,
                                               anchor=tc):
-                _label(painter, tip[0].x(), tip[0].y(),
-                       f"{result.predicted_temperature_c:.0f} °C · {result.distance_to_zone_mm:.1f} mm", color)
+                labels.append((tip[0].x(), tip[0].y(),
+                               f"{result.predicted_temperature_c:.0f} °C · {result.distance_to_zone_mm:.1f} mm", color))
+        _labels(painter, labels)  # after every shaft, and none over another
         for tool in self.place_tools:
             if getattr(tool, "entry_lps", None) is not None and tool.hover_lps is not None:
                 painter.setPen(QPen(SELECTED_RGB, 1.5, Qt.DashLine))

@@ -64,6 +64,22 @@ class ThermalPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.plot, 1)
 
+    def minimumSizeHint(self):  # noqa: N802 (Qt name)
+        """At least the height the wrapped status line needs at the panel's width, over the plot's own
+        minimum. QMainWindow sizes a dock from this hint and never asks heightForWidth, so with the
+        plain hint the two-line status pushed the plot 12 px off the dock's bottom: its time axis
+        ("0 s", "660 s") was cut off (screenshot round of issue 19, sample and lumbar scans)."""
+        hint = super().minimumSizeHint()
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            hint.setHeight(max(hint.height(), layout.minimumHeightForWidth(self.width())))
+        return hint
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the status line wraps anew: the minimum height changes with the width
+
 
 class ThermalController(QObject):
     """Ties the runner to the session, the dock, the 2D overlay and the 3D surface of ``window``."""

@@ -70,11 +70,23 @@ class ThermalPlot(QWidget):
             x = self.to_px(self._power_off_s, lo).x()
             p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
         for n, (label, t, T) in enumerate(self._curves):
-            colour = PALETTE[n % len(PALETTE)]
             path = QPainterPath(self.to_px(t[0], T[0]))
             for a, b in zip(t[1:], T[1:]):
                 path.lineTo(self.to_px(a, b))
-            p.setPen(QPen(colour, 1.6))
+            p.setPen(QPen(PALETTE[n % len(PALETTE)], 1.6))
             p.drawPath(path)
-            p.drawText(QRectF(r.left() + 6, r.top() + 4 + 14 * n, r.width() - 12, 14), Qt.AlignLeft, label)
+        metrics = p.fontMetrics()
+        for n, (label, _t, _T) in enumerate(self._curves):
+            # the legend on a white box over the curves and the alarm lines (screenshot round of issue 19:
+            # "canal" was written through the 45 °C alarm line on the lumbar scan)
+            box = self.legend_rect(n, metrics.horizontalAdvance(label), metrics.height())
+            p.fillRect(box, QColor(255, 255, 255, 225))
+            p.setPen(PALETTE[n % len(PALETTE)])
+            p.drawText(box.adjusted(2, 0, 0, 0), Qt.AlignLeft | Qt.AlignVCenter, label)
         p.end()
+
+    def legend_rect(self, n: int, text_width: float, text_height: float = 14.0) -> QRectF:
+        """The box of the n-th legend line (its text ``text_width`` x ``text_height`` px), in the plot's
+        top left corner, one text line below the one before."""
+        r, pitch = self.plot_rect(), max(14.0, float(text_height))
+        return QRectF(r.left() + 4, r.top() + 4 + pitch * n, min(text_width + 4, r.width() - 8), pitch)

@@ -35,17 +35,29 @@ LUMBAR_CORNERS = {
     "L1": ((103, 302), (135, 301), (133, 278), (103, 278)),
     "T12": ((110, 337), (140, 334), (136, 309), (107, 309)),
     "T11": ((110, 365), (146, 362), (143, 338), (110, 340)),
+    # issue 13 (bodies above T11, found by the retries toward the head): read on 2 mm grid renders of
+    # i = 262, bone window 0-700 HU, one 58 x 35 mm crop per body; each corner at the body's side of the
+    # disc's dark band (bands at z 362-365, 386-389, 410-413, 433-434 and 455 mm)
+    "T10": ((119, 388), (148, 387), (147, 363), (116, 366)),
+    "T9": ((124, 412), (153, 409), (152, 388), (120, 391)),
+    "T8": ((130, 433), (156, 433), (155, 411), (124, 414)),
+    "T7": ((132, 454), (157, 454), (157, 435), (130, 436)),
     # the S1 body's lower border (the fused S1-S2 junction) is faint: its two lower corners are uncertain
     # by about 3 mm, hence the wider tolerance below
     "S1": ((113, 111), (137, 133), (152, 118), (128, 98)),
 }
 TOLERANCE_MM = {"S1": 4.0}
 LUMBAR_MID_I = 262.5
+#: T10-T7 (thoracic: the rib heads beside the body, the aorta on its left): the middle of the row at the
+#: body's mid-depth (j 289, 294, 297, 300) through the centre slice (k 97, 105, 112, 120) between the first
+#: voxels under 200 HU left and right of column 262 (the same threshold as the contours above; rows 3 voxels
+#: in front and behind give the same middle within 0.5 voxel).
+LUMBAR_MID_I_BY_NAME = {"T10": 261.5, "T9": 261.5, "T8": 261.0, "T7": 261.0}
 
 
 def _reference_lps(volume, name):
     y, z = np.mean(np.asarray(LUMBAR_CORNERS[name], float), axis=0)
-    x = float(volume.to_lps(np.array([LUMBAR_MID_I, 0.0, 0.0]))[0])
+    x = float(volume.to_lps(np.array([LUMBAR_MID_I_BY_NAME.get(name, LUMBAR_MID_I), 0.0, 0.0]))[0])
     return np.array([x, y, z])
 
 
