@@ -55,7 +55,7 @@ from planner.analysis.corridor_distance import MIN_COHERENCE, breach_direction_l
 from planner.analysis.corridor_distance import away_from_bone as _away_from_bone
 from planner.analysis.corridor_distance import run_breach_vector as _run_breach_vector
 from planner.analysis.corridor_distance import outside_distance_mm as _outside_distance_mm
-from planner.analysis.section_opening import open_in_plane
+from planner.analysis.section_morphology import fill_holes_in_plane, open_in_plane
 from planner.analysis.corridor_skin import body_skin as _body_skin, find_skin as _find_skin, sample_lps as _sample_lps
 from planner.geometry.trajectory import needle_direction, needle_length_mm, orthonormal_axes
 
@@ -197,15 +197,12 @@ def _bone_envelope(hu: np.ndarray, params: CorridorParams, fringe_px: int) -> np
 
     Cancellous-range HU also occur in the partial-volume fringe just outside the cortex; an in-plane
     opening of ``fringe_px`` pixels removes that thin fringe (and keeps real cancellous bone, which is
-    millimetres thick), so the envelope ends at the cortical edge. The opening is
-    :func:`planner.analysis.section_opening.open_in_plane` (scipy's ``binary_opening`` by the same disk,
-    computed from row sums: issue 17).
+    millimetres thick), so the envelope ends at the cortical edge. The opening and the
+    filling are :mod:`planner.analysis.section_morphology`'s (scipy's ``binary_opening`` by the same disk
+    and ``binary_fill_holes`` in-plane, computed faster: issue 17).
     """
     cortical = hu >= params.cortical_hu
-    padded = np.pad(cortical, ((1, 1), (0, 0), (0, 0)), constant_values=True)
-    in_plane = np.zeros((3, 3, 3), bool)
-    in_plane[1] = ndimage.generate_binary_structure(2, 1)
-    filled = ndimage.binary_fill_holes(padded, structure=in_plane)[1:-1]
+    filled = fill_holes_in_plane(cortical)
     cancellous = open_in_plane((hu >= params.cancellous_hu) & ~cortical, fringe_px)
     return filled | cancellous
 

@@ -1,7 +1,7 @@
-"""In-plane morphological opening of a stack of cross-sections by a disk (the corridor check's bone
-envelope, :func:`planner.analysis.corridor._bone_envelope`; issue 17).
+"""In-plane morphology of a stack of cross-sections (axis 0): the opening by a disk and the filling of
+holes of the corridor check's bone envelope (:func:`planner.analysis.corridor._bone_envelope`; issue 17).
 
-The same result as ``scipy.ndimage.binary_opening(mask, structure=disk)`` with the disk
+Opening: the same result as ``scipy.ndimage.binary_opening(mask, structure=disk)`` with the disk
 ``(1, 2R+1, 2R+1)`` of the pixels whose offset ``(dy, dx)`` has ``dy**2 + dx**2 <= R**2`` and scipy's
 default border value 0 (outside the array counts as background; scipy's ``binary_erosion`` /
 ``binary_dilation`` documentation), computed from row sums instead of one pass per structure
@@ -11,11 +11,21 @@ cumulative sum along the rows: an erosion keeps the pixels whose disk holds no b
 the pixels whose disk holds a set pixel (the disk is symmetric, so its reflection is itself). On the
 corridor check's sections (0.25 mm pixels, a 3 mm slice spacing: ``R`` = 12, 441 structure elements)
 scipy's pass per element was half the proposal's time.
+
+Holes: the same result as ``scipy.ndimage.binary_fill_holes`` with the in-plane 4-connected structure
+(scipy floods the background from outside the array through the structure; in-plane only, so a
+background pixel is outside when its 4-connected component in its own section reaches that section's
+edge), from one labelling of the background instead of scipy's dilation repeated until nothing
+changes (about 3x faster on the corridor's sections).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from planner.core.lazy import lazy_module
+
+ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 def _row_half_widths(radius_px: int) -> list[tuple[int, int]]:
@@ -79,3 +89,17 @@ def open_in_plane(mask: np.ndarray, radius_px: int) -> np.ndarray:
     if not eroded.any():
         return eroded
     return dilate_in_plane(eroded, radius_px)
+
+
+def fill_holes_in_plane(mask: np.ndarray) -> np.ndarray:
+    """``mask`` (K, A, B) with the holes of each cross-section filled: the background pixels whose
+    4-connected background component in their own section does not reach the section's edge."""
+    mask = np.asarray(mask, bool)
+    structure = np.zeros((3, 3, 3), bool)
+    structure[1] = ndimage.generate_binary_structure(2, 1)
+    labels, n = ndimage.label(~mask, structure=structure)
+    hole = np.ones(n + 1, bool)
+    hole[0] = False  # label 0: the mask itself
+    for edge in (labels[:, 0, :], labels[:, -1, :], labels[:, :, 0], labels[:, :, -1]):
+        hole[edge] = False
+    return mask | hole[labels]

@@ -1,4 +1,4 @@
-"""The corridor check's in-plane opening (planner.analysis.section_opening) against closed forms and
+"""The corridor check's in-plane opening and hole filling (planner.analysis.section_morphology) against closed forms and
 against scipy.ndimage's binary opening by the same disk (an independent implementation: one pass per
 structure element)."""
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from planner.analysis.section_opening import dilate_in_plane, erode_in_plane, open_in_plane
+from planner.analysis.section_morphology import dilate_in_plane, erode_in_plane, fill_holes_in_plane, open_in_plane
 
 
 def _disk(r):
@@ -64,3 +64,35 @@ def test_same_as_scipy_binary_opening(shape, r):
         assert np.array_equal(open_in_plane(m, r), expected)
         assert np.array_equal(erode_in_plane(m, r), ndimage.binary_erosion(m, structure=_disk(r)[None]))
         assert np.array_equal(dilate_in_plane(m, r), ndimage.binary_dilation(m, structure=_disk(r)[None]))
+
+
+def test_a_ring_is_filled_in_its_own_section_only_and_an_open_ring_is_not():
+    """A closed square ring's inside is a hole (filled); cut at one side it reaches the edge (not
+    filled); a section is never filled through its neighbours (the structure is in-plane)."""
+    m = np.zeros((3, 12, 12), bool)
+    m[0, 2:10, 2] = m[0, 2:10, 9] = m[0, 2, 2:10] = m[0, 9, 2:10] = True
+    m[1] = m[0]
+    m[1, 5, 9] = False  # a gap in the right side: 4-connected to the outside
+    m[2] = True
+    m[2, 5, 5] = False  # a full section but one pixel, which lies inside: a hole
+    out = fill_holes_in_plane(m)
+    assert out[0, 2:10, 2:10].all() and out[0].sum() == 64
+    assert np.array_equal(out[1], m[1])
+    assert out[2].all()
+    diag = np.zeros((1, 7, 7), bool)  # a diagonal ring is not closed for 4-connected background
+    for i in range(7):
+        diag[0, i, 3 - abs(i - 3)] = diag[0, i, 3 + abs(i - 3)] = True
+    assert np.array_equal(fill_holes_in_plane(diag)[0], ndimage.binary_fill_holes(diag[0]))
+
+
+@pytest.mark.parametrize("shape", [(30, 33, 33), (6, 57, 57), (10, 20, 21)])
+def test_fill_holes_same_as_scipy(shape):
+    in_plane = np.zeros((3, 3, 3), bool)
+    in_plane[1] = ndimage.generate_binary_structure(2, 1)
+    rng = np.random.default_rng(sum(shape))
+    for q in (0.5, 0.8, 0.95):
+        field = ndimage.gaussian_filter(rng.random(shape), (0.5, 2, 2))
+        m = field > np.quantile(field, q)
+        expected = ndimage.binary_fill_holes(m, structure=in_plane)
+        assert (expected & ~m).any() or q > 0.5  # holes to fill at least once
+        assert np.array_equal(fill_holes_in_plane(m), expected)
