@@ -268,20 +268,24 @@ def check_corridor(
         envelope[soft] = np.asarray(lesion_inside(pts[soft]), dtype=bool).reshape(-1)
 
     step = length / (n_axial - 1)
-    outside, nearest = _outside_distance_mm(envelope, step, h)
-    has_bone = outside[:, half, half] <= radius + params.margin_mm  # bone within the window, in 3-D
+    # the distance field is read near the needle only: its ring and disk, one pixel beyond for the
+    # gradient and the sampling around the ring, and the axis (a band of the window; same values)
+    lo = max(half - (int(np.ceil(radius / h)) + 3), 0)
+    c = half - lo  # the axis in the band
+    outside, nearest = _outside_distance_mm(envelope, step, h, band=(lo, 2 * half + 1 - lo))
+    has_bone = outside[:, c, c] <= radius + params.margin_mm  # bone within the window, in 3-D
     depth_field = np.clip(outside - h / 2.0, 0.0, None)
 
     aa, bb = np.meshgrid(offsets, offsets, indexing="ij")
     disk = aa**2 + bb**2 <= radius**2
     theta = np.linspace(0.0, 2 * np.pi, params.ring_points, endpoint=False)
-    ring_a = half + radius * np.cos(theta) / h
-    ring_b = half + radius * np.sin(theta) / h
+    ring_a = c + radius * np.cos(theta) / h
+    ring_b = c + radius * np.sin(theta) / h
     kk = np.repeat(np.arange(n_axial), params.ring_points)
     ring_depth = ndimage.map_coordinates(
         depth_field, [kk, np.tile(ring_a, n_axial), np.tile(ring_b, n_axial)], order=1, mode="nearest", prefilter=False
     ).reshape(n_axial, params.ring_points)
-    disk_depth = depth_field[:, disk].max(axis=1)
+    disk_depth = depth_field[:, disk[lo:2 * half + 1 - lo, lo:2 * half + 1 - lo]].max(axis=1)
     section_depth = np.maximum(ring_depth.max(axis=1), disk_depth)
     worst_angle = theta[np.argmax(ring_depth, axis=1)]
 
@@ -310,7 +314,7 @@ def check_corridor(
                                           params.breach_tolerance_mm, d, e1, e2)
         if v is not None and coherence >= MIN_COHERENCE:
             return v
-        return _away_from_bone(outside, nearest, k, half + radius * np.cos(angle) / h, half + radius * np.sin(angle) / h,
+        return _away_from_bone(outside, nearest, k, c + radius * np.cos(angle) / h, c + radius * np.sin(angle) / h,
                                step, h, d, e1, e2)
 
     breaches = _breach_runs(breach_profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, side, params, away)
