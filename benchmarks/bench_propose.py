@@ -17,9 +17,13 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# planner before numpy, as the app imports it: ``import planner`` sets one OpenBLAS thread (issue 13),
+# which OpenBLAS reads only when numpy is first imported (imported first, the bench ran OpenBLAS's
+# default threads: 10x slower (n, 3) x (3, 3) products on the shared 2-core machine, issue 17)
+import planner  # noqa: E402, F401
+
+import numpy as np  # noqa: E402
 
 from planner.ablation.devices import load_library  # noqa: E402
 from planner.analysis.corridor import check_corridor  # noqa: E402

@@ -55,10 +55,15 @@ from planner.analysis.corridor_distance import MIN_COHERENCE, breach_direction_l
 from planner.analysis.corridor_distance import away_from_bone as _away_from_bone
 from planner.analysis.corridor_distance import run_breach_vector as _run_breach_vector
 from planner.analysis.corridor_distance import outside_distance_mm as _outside_distance_mm
+from planner.analysis.section_morphology import fill_holes_in_plane, open_in_plane
 from planner.analysis.corridor_skin import body_skin as _body_skin, find_skin as _find_skin, sample_lps as _sample_lps
 from planner.geometry.trajectory import needle_direction, needle_length_mm, orthonormal_axes
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
+
+#: A breach crosses a gap along the needle when its vector lies within 45 degrees of the needle's axis
+#: (the nearest bone ahead or behind rather than beside the wall) and the wall is out of bone all round.
+GAP_ALONG_COS = float(np.cos(np.radians(45.0)))
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,18 @@ class Breach:
     direction: str  # medial, lateral, superior, inferior, anterior, posterior (or left/right for midline)
     direction_lps: np.ndarray = field(repr=False)
     worst_point_lps: np.ndarray = field(repr=False)
+    #: The needle crosses a soft-tissue gap between two bones along its path (a facet joint, the space
+    #: between an articular process and the pedicle): at the worst section its wall is out of bone all
+    #: round and the nearest bone lies ahead or behind (:data:`GAP_ALONG_COS`); ``direction`` then names
+    #: only the side of the nearer bone, which says little (issue 17).
+    across_gap: bool = False
+
+    @property
+    def where(self) -> str:
+        """The breach's place in words for the findings: its direction, or the gap it crosses."""
+        if self.across_gap:
+            return f"across a gap between two bones along the path (nearer bone {self.direction})"
+        return self.direction
 
 
 @dataclass(frozen=True)
@@ -146,7 +163,7 @@ class CorridorReport:
             out.append(f"Depth from skin to tip {self.depth_from_skin_mm:.1f} mm.")
         for b in self.breaches:
             out.append(
-                f"Cortical breach, {b.direction}, {b.max_breach_mm:.1f} mm (grade {b.grade}) at "
+                f"Cortical breach, {b.where}, {b.max_breach_mm:.1f} mm (grade {b.grade}) at "
                 f"{b.start_depth_mm:.1f}-{b.end_depth_mm:.1f} mm from the entry."
             )
         if self.enters_canal:
@@ -196,16 +213,13 @@ def _bone_envelope(hu: np.ndarray, params: CorridorParams, fringe_px: int) -> np
 
     Cancellous-range HU also occur in the partial-volume fringe just outside the cortex; an in-plane
     opening of ``fringe_px`` pixels removes that thin fringe (and keeps real cancellous bone, which is
-    millimetres thick), so the envelope ends at the cortical edge.
+    millimetres thick), so the envelope ends at the cortical edge. The opening and the
+    filling are :mod:`planner.analysis.section_morphology`'s (scipy's ``binary_opening`` by the same disk
+    and ``binary_fill_holes`` in-plane, computed faster: issue 17).
     """
     cortical = hu >= params.cortical_hu
-    padded = np.pad(cortical, ((1, 1), (0, 0), (0, 0)), constant_values=True)
-    in_plane = np.zeros((3, 3, 3), bool)
-    in_plane[1] = ndimage.generate_binary_structure(2, 1)
-    filled = ndimage.binary_fill_holes(padded, structure=in_plane)[1:-1]
-    r = np.arange(-fringe_px, fringe_px + 1)
-    disk = (r[:, None] ** 2 + r[None, :] ** 2 <= fringe_px**2)[None]
-    cancellous = ndimage.binary_opening((hu >= params.cancellous_hu) & ~cortical, structure=disk)
+    filled = fill_holes_in_plane(cortical)
+    cancellous = open_in_plane((hu >= params.cancellous_hu) & ~cortical, fringe_px)
     return filled | cancellous
 
 
@@ -270,20 +284,24 @@ def check_corridor(
         envelope[soft] = np.asarray(lesion_inside(pts[soft]), dtype=bool).reshape(-1)
 
     step = length / (n_axial - 1)
-    outside, nearest = _outside_distance_mm(envelope, step, h)
-    has_bone = outside[:, half, half] <= radius + params.margin_mm  # bone within the window, in 3-D
+    # the distance field is read near the needle only: its ring and disk, one pixel beyond for the
+    # gradient and the sampling around the ring, and the axis (a band of the window; same values)
+    lo = max(half - (int(np.ceil(radius / h)) + 3), 0)
+    c = half - lo  # the axis in the band
+    outside, nearest = _outside_distance_mm(envelope, step, h, band=(lo, 2 * half + 1 - lo))
+    has_bone = outside[:, c, c] <= radius + params.margin_mm  # bone within the window, in 3-D
     depth_field = np.clip(outside - h / 2.0, 0.0, None)
 
     aa, bb = np.meshgrid(offsets, offsets, indexing="ij")
     disk = aa**2 + bb**2 <= radius**2
     theta = np.linspace(0.0, 2 * np.pi, params.ring_points, endpoint=False)
-    ring_a = half + radius * np.cos(theta) / h
-    ring_b = half + radius * np.sin(theta) / h
+    ring_a = c + radius * np.cos(theta) / h
+    ring_b = c + radius * np.sin(theta) / h
     kk = np.repeat(np.arange(n_axial), params.ring_points)
     ring_depth = ndimage.map_coordinates(
         depth_field, [kk, np.tile(ring_a, n_axial), np.tile(ring_b, n_axial)], order=1, mode="nearest", prefilter=False
     ).reshape(n_axial, params.ring_points)
-    disk_depth = depth_field[:, disk].max(axis=1)
+    disk_depth = depth_field[:, disk[lo:2 * half + 1 - lo, lo:2 * half + 1 - lo]].max(axis=1)
     section_depth = np.maximum(ring_depth.max(axis=1), disk_depth)
     worst_angle = theta[np.argmax(ring_depth, axis=1)]
 
@@ -312,10 +330,12 @@ def check_corridor(
                                           params.breach_tolerance_mm, d, e1, e2)
         if v is not None and coherence >= MIN_COHERENCE:
             return v
-        return _away_from_bone(outside, nearest, k, half + radius * np.cos(angle) / h, half + radius * np.sin(angle) / h,
+        return _away_from_bone(outside, nearest, k, c + radius * np.cos(angle) / h, c + radius * np.sin(angle) / h,
                                step, h, d, e1, e2)
 
-    breaches = _breach_runs(breach_profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, side, params, away)
+    all_round = ring_depth.min(axis=1) > params.breach_tolerance_mm  # the wall out of bone all round
+    breaches = _breach_runs(breach_profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, side, params, away,
+                            gap_test=lambda k, v: bool(all_round[k]) and abs(float(np.dot(v, d))) >= GAP_ALONG_COS)
     outside_body = None
     if body is None:
         skin_lps, skin_to_entry = _find_skin(volume, entry, d, length, params)
@@ -346,12 +366,13 @@ def check_corridor(
 
 
 def _breach_runs(profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, side, params,
-                 away=None) -> tuple[Breach, ...]:
+                 away=None, gap_test=None) -> tuple[Breach, ...]:
     """Runs of breached cross-sections; each named by its breach vector (``away(s, e, k, angle)``:
     :func:`planner.analysis.corridor_distance.run_breach_vector`, integrated over the run; across a gap
     between two bones along the path, the side of the bone nearest the worst point, ahead or behind),
     else by the worst surface point's side; named by
-    :func:`planner.analysis.corridor_distance.breach_direction_label`."""
+    :func:`planner.analysis.corridor_distance.breach_direction_label`; ``gap_test(k, vector)`` says
+    whether the run crosses a gap between two bones along the needle (:attr:`Breach.across_gap`)."""
     breached = np.nan_to_num(profile, nan=0.0) > params.breach_tolerance_mm
     edges = np.diff(np.concatenate([[0], breached.astype(np.int8), [0]]))
     starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
@@ -371,6 +392,7 @@ def _breach_runs(profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, 
                 direction=breach_direction_label(out, basis, side),
                 direction_lps=out,
                 worst_point_lps=axis_pts[k] + radius * v,
+                across_gap=bool(gap_test(k, out)) if gap_test is not None else False,
             )
         )
     return tuple(runs)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.anatomy.body import skin_crossing_mm
+from planner.anatomy.resample_kernel import points_linear_constant
 from planner.core.frames import map_coordinates_kji
 from planner.core.lazy import lazy_module
 from planner.core.volume import ImageVolume
@@ -15,10 +16,15 @@ ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 
 def sample_lps(volume: ImageVolume, points_lps: np.ndarray, order: int, cval: float) -> np.ndarray:
-    """Interpolate the CT at LPS points of any leading shape (outside the CT = ``cval``)."""
+    """Interpolate the CT at LPS points of any leading shape (outside the CT = ``cval``): scipy's
+    ``map_coordinates(..., mode="constant", prefilter=False)``; trilinear (``order=1``) through its compiled
+    equal (:func:`planner.anatomy.resample_kernel.points_linear_constant`, the same values bit for bit)."""
     ijk = volume.to_ijk(points_lps.reshape(-1, 3))
     coords = map_coordinates_kji(ijk)
-    values = ndimage.map_coordinates(volume.hu, coords, order=order, mode="constant", cval=cval, prefilter=False)
+    if order == 1:
+        values = points_linear_constant(volume.hu, coords, cval)
+    else:
+        values = ndimage.map_coordinates(volume.hu, coords, order=order, mode="constant", cval=cval, prefilter=False)
     return values.reshape(points_lps.shape[:-1])
 
 

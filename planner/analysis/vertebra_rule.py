@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from planner.anatomy.levels import LevelGeometry
+from planner.core.frames import rows_times
 
 __all__ = ["body_outline_contains", "inside_vertebra", "vertebra_at"]
 
@@ -27,7 +28,7 @@ PointTest = Callable[[np.ndarray], np.ndarray]
 
 def _local(g: LevelGeometry, points) -> np.ndarray:
     p = np.asarray(points, float)
-    return (p.reshape(-1, 3) - np.asarray(g.body_centre_lps)) @ np.asarray(g.axes_lps).T
+    return rows_times(p.reshape(-1, 3) - np.asarray(g.body_centre_lps), np.asarray(g.axes_lps))
 
 
 def body_outline_contains(g: LevelGeometry, points, margin_mm: float = 0.0) -> np.ndarray:

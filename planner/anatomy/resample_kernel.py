@@ -24,7 +24,7 @@ from planner.core.lazy import lazy_module
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
-__all__ = ["affine_linear", "points_linear_2d", "points_linear_nearest"]
+__all__ = ["affine_linear", "points_linear_2d", "points_linear_constant", "points_linear_nearest"]
 
 
 
@@ -129,11 +129,52 @@ def _points_2d_constant_py(src, r, c, out):
         out[n] = t
 
 
-_KERNELS = LazyKernels(_kernel_py, _points_nearest_py, _points_2d_constant_py)
+def _points_constant_py(src, k, j, i, cval, round_half, out):
+    """Trilinear values at the points (k[n], j[n], i[n]), ``cval`` outside ``[0, n - 1]`` along any axis
+    (scipy's ``mode="constant"``), the same arithmetic as :func:`_kernel_py`; ``round_half``: ``out`` is
+    an integer array, given ``t + 0.5`` (``t > 0``) or ``t - 0.5`` truncated toward zero, as scipy's
+    ``ni_interpolation.c`` rounds (half away from zero)."""
+    n0, n1, n2 = src.shape
+    for n in range(out.size):
+        x0 = k[n]
+        x1 = j[n]
+        x2 = i[n]
+        if x0 < 0 or x1 < 0 or x2 < 0 or x0 > n0 - 1 or x1 > n1 - 1 or x2 > n2 - 1:
+            t = cval
+        else:
+            i0 = int(np.floor(x0))
+            i1 = int(np.floor(x1))
+            i2 = int(np.floor(x2))
+            j0 = min(i0 + 1, n0 - 1)
+            j1 = min(i1 + 1, n1 - 1)
+            j2 = min(i2 + 1, n2 - 1)
+            u0 = 1.0 - (x0 - i0)
+            u1 = 1.0 - (x1 - i1)
+            u2 = 1.0 - (x2 - i2)
+            t0 = 1.0 - u0
+            t1 = 1.0 - u1
+            t2 = 1.0 - u2
+            t = 0.0
+            t += src[i0, i1, i2] * u0 * u1 * u2
+            t += src[i0, i1, j2] * u0 * u1 * t2
+            t += src[i0, j1, i2] * u0 * t1 * u2
+            t += src[i0, j1, j2] * u0 * t1 * t2
+            t += src[j0, i1, i2] * t0 * u1 * u2
+            t += src[j0, i1, j2] * t0 * u1 * t2
+            t += src[j0, j1, i2] * t0 * t1 * u2
+            t += src[j0, j1, j2] * t0 * t1 * t2
+        if round_half:
+            out[n] = int(t + 0.5) if t > 0 else int(t - 0.5)
+        else:
+            out[n] = t
+
+
+_KERNELS = LazyKernels(_kernel_py, _points_nearest_py, _points_2d_constant_py, _points_constant_py)
 
 
 def _kernel(which: int = 0):
-    """The compiled kernels (affine grid, 3-D points clamped, 2-D points constant), or None each."""
+    """The compiled kernels (affine grid, 3-D points clamped, 2-D points constant, 3-D points constant),
+    or None each."""
     return _KERNELS.get(which)
 
 
@@ -146,6 +187,7 @@ def warm_up(src_dtype=np.int16) -> None:
     affine_linear(src, np.eye(3), np.zeros(3), (1, 1, 1))
     points_linear_nearest(src, np.zeros((3, 1)))
     points_linear_2d(np.zeros((2, 2)), np.zeros((2, 1)))
+    points_linear_constant(src, np.zeros((3, 1)), 0.0)
 
 
 def affine_linear(src: np.ndarray, matrix: np.ndarray, offset: np.ndarray, shape) -> np.ndarray:
@@ -191,3 +233,18 @@ def points_linear_2d(src: np.ndarray, rc: np.ndarray) -> np.ndarray:
     out = np.empty(r.size, dtype=np.float64)
     kernel(src, r, c, out)
     return out.reshape(rc.shape[1:])
+
+
+def points_linear_constant(src: np.ndarray, kji: np.ndarray, cval: float) -> np.ndarray:
+    """``scipy.ndimage.map_coordinates(src, kji, order=1, mode="constant", cval=cval, prefilter=False)``
+    for a 3-D ``src`` and ``kji`` of shape (3, ...): the same values and dtype (integers rounded half away
+    from zero, as :func:`points_linear_nearest`), bit for bit (tests/anatomy/test_sample_kernels_speed.py);
+    the corridor check samples the CT this way (issue 17: about a sixth of the proposal's search)."""
+    kji = np.asarray(kji, dtype=np.float64)
+    kernel = _kernel(3)
+    if kernel is None or src.ndim != 3 or kji.shape[0] != 3 or src.dtype.kind not in "iuf" or min(src.shape) < 1:
+        return ndimage.map_coordinates(src, kji, order=1, mode="constant", cval=cval, prefilter=False)
+    k, j, i = (np.ascontiguousarray(a.reshape(-1)) for a in kji)
+    out = np.empty(k.size, dtype=src.dtype)
+    kernel(src, k, j, i, float(cval), src.dtype.kind in "iu", out)
+    return out.reshape(kji.shape[1:])

@@ -78,7 +78,7 @@ def analysis_report(session: PlanningSession) -> dict:
     for needle in session.plan.needles:
         report = ev.corridors.get(needle.id) if ev is not None else None
         breaches = [] if report is None else [
-            {"direction": b.direction, "depth_mm": _num(b.max_breach_mm), "grade": b.grade,
+            {"direction": b.direction, "across_gap": b.across_gap, "depth_mm": _num(b.max_breach_mm), "grade": b.grade,
              "from_mm": _num(b.start_depth_mm), "to_mm": _num(b.end_depth_mm)} for b in report.breaches]
         needles.append({"id": needle.id, "name": needle.name, "level": session.needle_level(needle) or None,
                         "breaches": breaches,

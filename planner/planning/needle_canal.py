@@ -105,16 +105,32 @@ def surface_distance_map(volume: ImageVolume, box, local_mask: np.ndarray) -> np
         inside[k, j, i] = band.phi_mm <= 0.0
     sp = np.array(grid.spacing_kji_mm)
     _, nearest = ndimage.distance_transform_edt(~seeds, sampling=sp, return_indices=True)
+    shape = local_mask.shape
+    nearest_flat = np.ravel_multi_index(tuple(nearest), shape)
+    del nearest
+    # every voxel's centre and every seed's surface point in the box's LPS axes (the box's first voxel
+    # at 0), one flat array per axis: a voxel's candidate seeds are gathered by flat index
     linear = grid.ijk_to_lps[:3, :3]
-    here = np.indices(local_mask.shape)
-    dist = np.full(local_mask.shape, np.inf)
-    shape = np.array(local_mask.shape)[:, None, None, None]
-    for step in _STEPS:  # the nearest seed of the voxel and of its 6 face neighbours: the closest surface point
-        other = np.clip(here + np.asarray(step)[:, None, None, None], 0, shape - 1)
-        j = nearest[:, other[0], other[1], other[2]]
-        d_kji = here - j
-        d_ijk = np.stack((d_kji[2], d_kji[1], d_kji[0]), axis=-1).astype(np.float64)
-        gap = d_ijk @ linear.T - offset[j[0], j[1], j[2]]
-        np.minimum(dist, np.linalg.norm(gap, axis=-1), out=dist)
+    kji = [np.arange(n, dtype=np.float64) for n in shape]
+    centre = [(linear[a, 2] * kji[0][:, None, None] + linear[a, 1] * kji[1][None, :, None]
+               + linear[a, 0] * kji[2][None, None, :]).ravel() for a in range(3)]
+    surface = [centre[a] + offset[..., a].ravel() for a in range(3)]
+
+    def dist_to(seed_flat, where=None):
+        total = 0.0
+        for a in range(3):
+            c = centre[a] if where is None else centre[a][where]
+            total = total + (c - surface[a][seed_flat]) ** 2
+        return np.sqrt(total)
+
+    dist = dist_to(nearest_flat.ravel())
+    for step in _STEPS[1:]:  # the nearest seeds of the 6 face neighbours: the closest surface point
+        near = nearest_flat
+        for axis, s in enumerate(step):
+            if s:
+                near = np.take(near, np.clip(np.arange(shape[axis]) + s, 0, shape[axis] - 1), axis=axis)
+        other = np.flatnonzero(near != nearest_flat)  # a voxel sharing its neighbour's seed gains nothing
+        dist[other] = np.minimum(dist[other], dist_to(near.ravel()[other], other))
+    dist = dist.reshape(shape)
     dist[inside] = 0.0
     return dist.astype(np.float32)

@@ -16,6 +16,12 @@ def _fmt(value, unit: str, digits: int = 1) -> str:
     return f"{value:.{digits}f} {unit}".strip()
 
 
+#: The rows of a needle's corridor report, in order ("Outside the body" only when it applies). While the
+#: report is being computed the same rows read "checking…": one row in their place made the properties
+#: panel lay itself out twice per edit (its height and scroll range changed and changed back, issue 19).
+CORRIDOR_LABELS = ("Length in bone", "Depth skin → tip", "Worst breach", "Enters the canal")
+
+
 def needle_rows(session, needle) -> list[tuple[str, str]]:
     rows = [("Length entry → tip", _fmt(needle.length_mm, "mm")),
             ("Outer diameter", _fmt(needle.outer_diameter_mm, "mm", 2))]
@@ -35,15 +41,18 @@ def needle_rows(session, needle) -> list[tuple[str, str]]:
             rows.append(("Tip to posterior wall", _wall_text(tip_anterior_to_wall_mm(needle, level))))
     ev = session.evaluation
     report = ev.corridors.get(needle.id) if ev is not None else None
-    if report is None:
-        rows.append(("Corridor", "checking…" if session.volume is not None else "—"))
+    if report is None and session.volume is None:
+        rows.append(("Corridor", "—"))
+    elif report is None:  # being checked: the report's own rows, so the panel does not re-settle (issue 19)
+        rows += [(label, "checking…") for label in CORRIDOR_LABELS]
     else:
-        rows += [("Length in bone", _fmt(report.length_in_bone_mm, "mm")),
-                 ("Depth skin → tip", _fmt(report.depth_from_skin_mm, "mm")),
+        length, depth, breach, canal = CORRIDOR_LABELS
+        rows += [(length, _fmt(report.length_in_bone_mm, "mm")),
+                 (depth, _fmt(report.depth_from_skin_mm, "mm")),
                  *([("Outside the body", report.outside_body)] if report.outside_body else []),
-                 ("Worst breach", f"{report.max_breach_mm:.1f} mm (grade {report.grade})" if report.breaches
+                 (breach, f"{report.max_breach_mm:.1f} mm (grade {report.grade})" if report.breaches
                   else "none (grade 0)"),
-                 ("Enters the canal", "YES" if report.enters_canal else "no")]
+                 (canal, "YES" if report.enters_canal else "no")]
     antenna = session.plan.antenna_for(needle.id)
     if antenna is not None:
         rows += antenna_rows(session, antenna)

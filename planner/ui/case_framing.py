@@ -1,5 +1,6 @@
 """What the views frame when a case opens: the 2D views fit the patient's body (not the table's field
-of view); the 3D camera frames the body at once and the spine when the canal is found.
+of view); the 3D camera frames where the spine must lie in the body at once
+(:func:`planner.ui.view_fit.provisional_spine_box`) and the spine itself when the canal is found.
 
 The boxes come from :mod:`planner.ui.view_fit`; the crosshair's move onto the spine stays with
 :meth:`planner.ui.case_loader.CaseLoader._focus_on_spine`.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.anatomy.focus import spine_focus_lps
-from planner.ui.view_fit import body_box_lps, spine_box_lps
+from planner.ui.view_fit import body_box_lps, provisional_spine_box, spine_box_lps
 
 
 def task_focus_lps(plan_levels, level_name: str, spine=None, volume=None, canal_mask=None):
@@ -52,7 +53,7 @@ class CaseFraming:
             return  # no body found (a phantom): the views fit the whole field of view
         for view in self.w.views.values():
             view.set_fit_box(*box)
-        self.w.view3d.set_frame_box(*box)
+        self.w.view3d.set_frame_box(*provisional_spine_box(box))  # the canal's box replaces it (_on_canal)
 
     def _on_canal(self) -> None:
         """The first canal of a case: the 3D camera frames the spine, unless the user has moved it."""

@@ -28,9 +28,21 @@ STALE_RGB = QColor(*palette.STALE_TEXT)
 #: The findings computed by background workers: kept (greyed) while they are being recomputed.
 WORKER_CODES = frozenset(spec.code for spec in (*PATH_RULES, *THERMAL_RULES))
 RECHECKING = "Rechecking… (greyed: findings from before the last change)"
+STATUS_LINES = 2  # the room the "Rechecking…" line keeps: its text wrapped in a 264 px dock
 MIN_HEIGHT_PX = 150  # about six rows: the findings keep room beside the plan and properties docks
 PREFERRED_HEIGHT_PX = 300  # what the dock asks for when the right-hand docks share the height
 STALE_ROLE, CODE_ROLE, SEVERITY_ROLE = Qt.UserRole + 3, Qt.UserRole + 1, Qt.UserRole + 2
+
+
+def _keep_room_for(label: QLabel, text: str, lines: int = STATUS_LINES) -> None:
+    """Make ``label`` wrap ``text`` in the dock's width and keep the same height whether it shows it or
+    nothing (issue 19). Unwrapped, "Rechecking…" asked for 364 px, so the right-hand docks widened from
+    264 to 368 px while a check ran and fell back after it (every edit, the first one at a case's opening);
+    shown and hidden, the label's line moved the findings list up and down as well."""
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)  # never asks the dock for width
+    label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + 2 * label.margin() + 2)
+    label.setToolTip(text)
 
 
 class FindingsPanel(QWidget):
@@ -48,6 +60,7 @@ class FindingsPanel(QWidget):
         self.list.itemClicked.connect(self._on_click)
         self.status = QLabel("")
         self.status.setObjectName("findings_status")
+        _keep_room_for(self.status, RECHECKING)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.summary)

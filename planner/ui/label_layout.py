@@ -52,7 +52,7 @@ def point_rect(x: float, y: float, half: float = TIP_HALF_PX) -> Rect:
 
 
 def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[Rect], on_body=None,
-                 beside_px: float = BESIDE_PX) -> list[PlacedLabel]:
+                 beside_px: float = BESIDE_PX, tried: list | None = None) -> list[PlacedLabel]:
     """Place ``items`` (text, (x, y) anchor) in the view; ``size_of(text)`` gives (w, h) px.
 
     Each label tries the edge column nearer its anchor first, then the other; in each column the
@@ -62,6 +62,11 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
     next ones. ``on_body`` may offer ``many(rects)`` (an (n, 4) array -> n booleans, the same answers
     as calling it on each row) to test many candidate spots at once, ``covers(rect)`` for one, and
     ``prepare(rects)`` to get ready for questions about these (planner.ui.label_body.BodyTest).
+
+    ``tried`` (a list, optional) gets, per label, the (n, 4) spots whose freedom decided its place:
+    its spots in order up to the one it took (all of them when it found none). It changes no choice;
+    a layout stays the same while no obstacle that moved touches any of them (issue 15,
+    planner.ui.level_labels reuses a view's layout then).
     """
     fixed_list = [tuple(float(v) for v in o) for o in obstacles]
     fixed = np.asarray(fixed_list, float).reshape(-1, 4)
@@ -94,6 +99,7 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
                 spot = tuple(rest[0].tolist()) if len(rest) else None
             else:
                 spot = _first_free(rects[QUICK_SPOTS:], np.asarray(taken, float), on_body)
+        edge = rects
         if spot is None and on_body is not None:
             near_left = ax <= view_w / 2
             beside = [ax - beside_px - w, ax + beside_px] if near_left else [ax + beside_px, ax - beside_px - w]
@@ -102,11 +108,23 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
             spot = _quick(rects[:QUICK_SPOTS], taken, None)
             if spot is None and len(rects) > QUICK_SPOTS:
                 spot = _first_free(rects[QUICK_SPOTS:], np.asarray(taken, float))
+        if tried is not None:
+            tried.append(_tried(edge, rects, spot))
         if spot is None:
             continue
         placed.append(PlacedLabel(text, spot, (ax, ay)))
         taken.append(spot)
     return placed
+
+
+def _tried(edge: np.ndarray, last: np.ndarray, spot: Rect | None) -> np.ndarray:
+    """The spots tried in order up to ``spot`` (in ``last``, the edge spots or the beside ones after
+    them), or every spot when there is none: the first equal rectangle is the one taken (an equal
+    one earlier would have been as free)."""
+    if spot is None:
+        return edge if last is edge else np.concatenate([edge, last])
+    upto = last[:int(np.flatnonzero((last == np.asarray(spot)).all(axis=1))[0]) + 1]
+    return upto if last is edge else np.concatenate([edge, upto])
 
 
 def _quick(rects: np.ndarray, taken: list, covers) -> Rect | None:

@@ -14,6 +14,7 @@ plan level's green), and its confidence is in the level box's tooltip and the st
 from __future__ import annotations
 
 import functools
+from collections import Counter
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -24,7 +25,8 @@ from planner.render.level_labels3d import LevelLabels3D
 from planner.session.anatomy_state import auto_level_labels
 from planner.ui import slice_cache
 from planner.ui.label_body import layout_options
-from planner.ui.label_layout import PlacedLabel, place_labels, point_rect
+from planner.ui.label_layout import PlacedLabel, free_of, place_labels, point_rect
+from planner.ui.label_needle import beside_options
 from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_outline
 from planner.ui.overlays import stacked_label_rects
 
@@ -144,6 +146,26 @@ def marker_viewports(scene) -> list[tuple[float, float, float, float]]:
     return [tuple(float(v) for v in marker.GetViewport())]
 
 
+def same_levels(a, b) -> bool:
+    """True when the (name, centre) lists name the same levels in order at centres ``np.allclose`` to
+    each other: one allclose over every centre, the same answer as one per label in a tenth of the
+    time (each mouse move of a drag changes the plan and asks, issue 15)."""
+    if [n for n, _ in a] != [n for n, _ in b]:
+        return False
+    return bool(np.allclose(np.asarray([c for _, c in a], float).reshape(-1, 3),
+                            np.asarray([c for _, c in b], float).reshape(-1, 3)))
+
+
+def unchanged_for(spots: np.ndarray, before: tuple, now: tuple) -> bool:
+    """True when the obstacles ``now`` leave a layout whose labels tried ``spots`` (place_labels'
+    ``tried``, made among the obstacles ``before``) as it was: every obstacle that appeared, went or
+    moved misses every spot tried, so each spot is as free as it was and each label takes the same
+    one (issue 15: dragging a tip or a zone no label was near keeps the labels' layout)."""
+    gone, came = Counter(before), Counter(now)
+    changed = list((gone - came).elements()) + list((came - gone).elements())
+    return bool(free_of(spots, np.asarray(changed, float).reshape(-1, 4)).all())
+
+
 class LevelLabelOverlay:
     """Draws the plan's level names and the automatic ones off the anatomy; ``visible`` False hides them."""
 
@@ -151,7 +173,8 @@ class LevelLabelOverlay:
         self.session = session
         self.visible = True
         self.auto_texts: set[str] = set()  # the labels of the last layout that are automatic
-        self._placed: dict[int, tuple] = {}  # id(view) -> (view, inputs, body test, labels): the last layout
+        self._placed: dict[int, tuple] = {}  # id(view) -> (view, inputs, obstacles, body test, spots tried,
+        #                                       labels): the last layout
         self.placements = 0  # layouts actually computed (tests count them; a reused layout is not one)
 
     def layout(self, view, sl) -> list[PlacedLabel]:
@@ -175,26 +198,34 @@ class LevelLabelOverlay:
 
         obstacles = plan_obstacles(self.session, view, sl) + corner_texts(view)
         options = layout_options(self.session, view)  # issue 19: off the body mask
+        if view.is_needle_view:  # issue 19: beside the vertebra each names (planner.ui.label_needle)
+            items, options = beside_options(view, items, options, [c for _t, c in named + auto])
         return self._place(view, items, size_of, obstacles, options)
 
     def _place(self, view, items, size_of, obstacles, options) -> list[PlacedLabel]:
         """:func:`place_labels`, or the view's last layout when all its inputs are the same (issue 15:
         a repaint with nothing moved, or a drag of an item no label was near). The inputs are the items
         and their anchors, the obstacles, the view's size, the spacing beside the spine and what the
-        body test depends on (its frame key and the body mask object, without sampling the body); with
+        body test depends on (its frame key and the body mask object, without sampling the body); the
+        obstacles may differ where no label tried a spot (:func:`unchanged_for`); with
         ``slice_cache.ENABLED`` False every layout is computed afresh."""
         on_body = options["on_body"]
-        inputs = (tuple((text, tuple(map(float, xy))) for text, xy in items), tuple(map(tuple, obstacles)),
+        blocks = tuple(tuple(map(float, o)) for o in obstacles)
+        inputs = (tuple((text, tuple(map(float, xy))) for text, xy in items),
                   view.width(), view.height(), float(options["beside_px"]),
                   None if on_body is None else getattr(on_body, "key", None))
         reusable = slice_cache.ENABLED and (on_body is None or inputs[-1] is not None)
         last = self._placed.get(id(view))
-        if reusable and last is not None and last[0] is view and last[1] == inputs:
-            return list(last[3])
+        if reusable and last is not None and last[0] is view and last[1] == inputs and (
+                last[2] == blocks or unchanged_for(last[4], last[2], blocks)):
+            return list(last[5])
         self.placements += 1
-        placed = place_labels(items, size_of, view.width(), view.height(), obstacles, **options)
-        if reusable:
-            self._placed[id(view)] = (view, inputs, on_body, list(placed))  # on_body holds the body: its id stays its own
+        tried: list = []
+        placer = options.pop("placer", place_labels)
+        placed = placer(items, size_of, view.width(), view.height(), obstacles, tried=tried, **options)
+        if reusable:  # on_body holds the body: its id stays its own
+            spots = np.concatenate(tried) if tried else np.zeros((0, 4))
+            self._placed[id(view)] = (view, inputs, blocks, on_body, spots, list(placed))
         return placed
 
     def __call__(self, painter, view, sl) -> None:
@@ -245,8 +276,7 @@ class LevelLabels:
         levels = [(lv.name, lv.body_centre_lps) for lv in self.w.session.plan.levels]
         auto = [(name, centre) for _text, centre, name in auto_labels(self.w.session)]  # the name only
         shown = self.labels3d.levels()
-        if [n for n, _ in levels + auto] != [n for n, _ in shown] or any(
-                not np.allclose(c, old) for (_, c), (_, old) in zip(levels + auto, shown)):
+        if not same_levels(levels + auto, shown):
             self.labels3d.set_levels(levels, auto=auto)
             self.w.view3d.render()
 

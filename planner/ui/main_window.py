@@ -56,6 +56,7 @@ from planner.ui.view3d import View3D
 from planner.ui.wheel_guard import install_wheel_guard
 
 APP_NAME = "Spine Ablation Planner"
+RIGHT_DOCK_WIDTH_PX = 320  # the plan, properties and findings docks (see _build_docks)
 
 
 class MainWindow(QMainWindow):
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
         self.plan_tree = PlanTree(self.session, self.selection)
         self.properties = PropertiesPanel(self.session, self.selection)
         self.findings = FindingsPanel(self.session, self.selection)
+        docks = []
         for title, widget, name in (("Plan", self.plan_tree, "dock_plan"), ("Properties", self.properties, "dock_props"),
                                     ("Safety findings", self.findings, "dock_findings")):
             dock = QDockWidget(title, self)
@@ -168,6 +170,11 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
             self.addDockWidget(Qt.RightDockWidgetArea, dock)
+            docks.append(dock)
+        # issue 19: wide enough for a needle's readouts from the start (their grid needs 275 px, plus the
+        # panel's margins and scroll bar); at Qt's 264 px the "Rechecking…" line widened the column to
+        # 368 px for the check's seconds, and without that a wrapping readout was clipped
+        self.resizeDocks(docks, [RIGHT_DOCK_WIDTH_PX] * len(docks), Qt.Horizontal)
 
     def _build_status_bar(self) -> None:
         self.positions = PositionReadouts(self)

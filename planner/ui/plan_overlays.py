@@ -23,6 +23,7 @@ from planner.ui.overlay_geometry import (
     ellipsoid_key, endpoint_geometry, screen_outline, screen_polygon, shaft_geometry,
 )
 from planner.ui.overlays import _labels
+from planner.ui import slice_cache
 from planner.ui.slice_cache import SliceRasters, overlay_image, slice_geometry_key
 
 NEEDLE_RGB = QColor(*palette.NEEDLE)
@@ -254,6 +255,7 @@ class MaskOverlay:
         self._mask_volume: ImageVolume | None = None
         self._mask_id = None
         self._reslicer: ObliqueReslicer | None = None
+        self._box_memo = None  # (key, mask, its voxel box): see _box
         self._rasters = SliceRasters()  # per slice geometry and mask version (planner.ui.slice_cache)
         self._filled = SliceRasters()  # the same with the evaluation's zone ∩ canal fill
 
@@ -272,8 +274,23 @@ class MaskOverlay:
             return reslice(self._mask_volume, plane).pixels > 0
         if self._reslicer is None:
             self._reslicer = ObliqueReslicer(self._mask_volume, interpolation="nearest")
-        out = self._reslicer.reslice(sl.plane, sl.extent_mm, sl.da_mm)
+        box = self._box(mask) if slice_cache.ENABLED else None
+        if box is False:  # an empty mask
+            return np.zeros(sl.pixels.shape, bool)
+        out = self._reslicer.reslice(sl.plane, sl.extent_mm, sl.da_mm, box_ijk=box)
         return out.pixels > 0.5
+
+    def _box(self, mask):
+        """The (lo, hi) voxel index box (i, j, k) of the mask's voxels, False when it has none, kept
+        per mask identity and versions (like the rasters): an oblique slice is resliced only where it
+        may cut the box (issue 15: the canal is a few per cent of a needle view)."""
+        key = (id(mask), self.session.canal.version, self.session.lesion.version)
+        if self._box_memo is None or self._box_memo[0] != key or self._box_memo[1] is not mask:
+            nonzero = [np.flatnonzero(mask.any(axis=axes)) for axes in ((0, 1), (0, 2), (1, 2))]  # i, j, k
+            box = False if any(len(n) == 0 for n in nonzero) else (
+                [int(n[0]) for n in nonzero], [int(n[-1]) for n in nonzero])
+            self._box_memo = (key, mask, box)
+        return self._box_memo[2]
 
     def _slice_key(self, sl, mask):
         return slice_geometry_key(sl) + (id(mask), self.session.canal.version, self.session.lesion.version)

@@ -9,6 +9,7 @@ Every edit becomes an undoable command; values shown come from the item and the 
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QLabel, QLineEdit, QMessageBox,
     QScrollArea, QSizePolicy, QSpinBox, QVBoxLayout, QWidget,
@@ -80,6 +81,10 @@ class PropertiesPanel(QWidget):
         self.scroll.setObjectName("properties_scroll")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.NoFrame)
+        # issue 19: the scroll bar's room is kept whether the form fits or not; coming and going, it
+        # changed the form's width after an edit or a selection, so the point boxes restacked, the
+        # wrapped readouts kept a height for the old width (clipped) and the panel settled twice
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
         self.scroll.setWidget(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)

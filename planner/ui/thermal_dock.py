@@ -11,7 +11,7 @@ surface with it.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from planner.core import palette
@@ -43,6 +43,9 @@ class ThermalPanel(QWidget):
         self.progress.setObjectName("thermal_progress")
         self.progress.setRange(0, 1000)
         self.progress.setVisible(False)
+        # issue 19: the bar takes the room the buttons leave; its own minimum (text and all) made the
+        # row 363 px wide while a run was shown, so the right-hand docks widened for each run
+        self.progress.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setObjectName("thermal_cancel")
         self.cancel_button.setEnabled(False)

@@ -31,6 +31,16 @@ SPINE_HALF_WIDTH_MM = 50.0
 SPINE_BEHIND_CANAL_MM = 45.0
 SPINE_BEFORE_CANAL_MM = 60.0
 
+# Until the canal is found, the 3D camera frames where the spine must lie in the body (issue 19: the
+# whole body of the 38 mm T11-T12 slab, 350 mm wide with the arms, framed from behind was a strip a tenth
+# of the view tall): the transverse processes span 70-85 mm tip to tip and the body centre lies 80-100
+# mm under the skin (DOMAIN.md, typical adult lumbar vertebra), so the vertebra sits within
+# ``PROVISIONAL_HALF_WIDTH_MM`` of the body's middle (its half span, with room for a body box made
+# lopsided by an arm) and ``PROVISIONAL_DEPTH_MM`` of its back (the body's anterior edge, 15-17 mm past
+# its centre, with room for a thicker back).
+PROVISIONAL_HALF_WIDTH_MM = 60.0
+PROVISIONAL_DEPTH_MM = 130.0
+
 Box = tuple[np.ndarray, np.ndarray]
 
 
@@ -116,3 +126,15 @@ def spine_box_lps(volume, canal_mask) -> Box | None:
     lo[1], hi[1] = lo[1] - SPINE_BEFORE_CANAL_MM, hi[1] + SPINE_BEHIND_CANAL_MM
     vlo, vhi = volume.bounds_lps
     return np.maximum(lo, vlo), np.minimum(hi, vhi)
+
+
+def provisional_spine_box(body_box: Box) -> Box:
+    """Where the spine lies in the body box before the canal is known (the constants' note above): its
+    middle ``PROVISIONAL_HALF_WIDTH_MM`` either side, the back ``PROVISIONAL_DEPTH_MM`` deep (LPS +y is
+    posterior, DICOM PS3.3 C.7.6.2.1.1, whatever the patient's position on the table), all its height;
+    kept inside the body box."""
+    lo, hi = (np.asarray(v, float).copy() for v in body_box)
+    middle = (lo[0] + hi[0]) / 2
+    out_lo = np.array([max(lo[0], middle - PROVISIONAL_HALF_WIDTH_MM), max(lo[1], hi[1] - PROVISIONAL_DEPTH_MM), lo[2]])
+    out_hi = np.array([min(hi[0], middle + PROVISIONAL_HALF_WIDTH_MM), hi[1], hi[2]])
+    return out_lo, out_hi

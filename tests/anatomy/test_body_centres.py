@@ -42,9 +42,18 @@ LUMBAR_CORNERS = {
     "T9": ((124, 412), (153, 409), (152, 388), (120, 391)),
     "T8": ((130, 433), (156, 433), (155, 411), (124, 414)),
     "T7": ((132, 454), (157, 454), (157, 435), (130, 436)),
-    # the S1 body's lower border (the fused S1-S2 junction) is faint: its two lower corners are uncertain
-    # by about 3 mm, hence the wider tolerance below
-    "S1": ((113, 111), (137, 133), (152, 118), (128, 98)),
+    # S1 re-read independently (issue 13; the earlier reading put AS 6 mm behind the promontory and AI at
+    # (128, 98), in the pelvic fat at -50 HU): bilinear renders of x = 3, 6.4 and 10 mm, bone (0-700) and
+    # soft (-200..400) windows, each corner where an HU profile across the cortex crosses half way between
+    # soft tissue and cortex peak. AS: the promontory's front (y 107 at z 110-113) under the endplate's
+    # edge (z 113.5); PS: endplate top z 134.9 at y 132, posterior wall y 137.1 at z 132. The lower border
+    # is the S1-S2 fusion line, a sclerotic ridge (400-490 HU between 150-240 HU bands) through
+    # (146, 114) and (148, 118) on all three planes; AI where it meets the anterior cortex (the 750 HU
+    # transverse ridge at (139.5, 104), outer edge z 102), PI where it meets the canal's front (y 152 at
+    # z 120). Lower corners uncertain by about 2 mm along their cortex, hence the wider tolerance below.
+    # L5 re-read the same way as a control: (92, 153.5), (127.5, 161), (135.3, 138.6), (97, 126.5), mean
+    # 1.1 mm from the entry above.
+    "S1": ((107, 113.5), (136, 133.5), (152, 120), (139.5, 102)),
 }
 TOLERANCE_MM = {"S1": 4.0}
 LUMBAR_MID_I = 262.5

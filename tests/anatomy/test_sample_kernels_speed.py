@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from planner.anatomy.resample_kernel import points_linear_2d, points_linear_nearest
+from planner.anatomy.resample_kernel import points_linear_2d, points_linear_constant, points_linear_nearest
 
 
 @pytest.mark.parametrize("dtype", [np.int16, np.float32, np.float64])
@@ -28,6 +28,27 @@ def test_nearest_mode_points_equal_scipy(dtype):
     odd = np.zeros((4, 1, 1), np.int16)
     odd[:, 0, 0] = [-3, 0, 3, 4]
     assert np.array_equal(points_linear_nearest(odd, half), ndimage.map_coordinates(odd, half, order=1, mode="nearest"))
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.float32, np.float64])
+def test_constant_mode_points_equal_scipy(dtype):
+    """The corridor check's sampler (issue 17): cval outside [0, n - 1] along any axis, faces inside."""
+    rng = np.random.default_rng(13)
+    src = rng.integers(-1000, 2000, (30, 40, 35)).astype(dtype)
+    pts = rng.uniform(-4.0, 44.0, (3, 20000))
+    pts[:, :50] = np.round(pts[:, :50])
+    pts[:, 50:100] = np.array(src.shape)[:, None] - 1.0  # the far corner: still inside
+    pts[:, 100:110] = np.array(src.shape)[:, None] - 1.0 + 1e-9  # just beyond it: cval
+    for cval in (-1000.0, 0.0, 7.3):
+        got = points_linear_constant(src, pts, cval)
+        ref = ndimage.map_coordinates(src, pts, order=1, mode="constant", cval=cval, prefilter=False)
+        assert got.dtype == ref.dtype and np.array_equal(got, ref)
+        assert (ref == ref.dtype.type(cval)).sum() > 1000
+    half = np.array([[0.5, 1.5, 2.5, 0.25], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    odd = np.zeros((4, 1, 1), np.int16)
+    odd[:, 0, 0] = [-3, 0, 3, 4]  # -1.5, 1.5, 3.5, -2.25: rounded half away from zero
+    assert np.array_equal(points_linear_constant(odd, half, -1000.0), [-2, 2, 4, -2])
+    assert points_linear_constant(src, rng.uniform(0, 29, (3, 7, 11)), 0.0).shape == (7, 11)
 
 
 def test_nearest_mode_keeps_the_shape_of_the_coordinates():

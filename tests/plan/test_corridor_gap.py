@@ -58,3 +58,30 @@ def test_bone_beside_the_gap_does_not_change_the_grade(rod_x_mm):
     r = _check(_phantom(rod_x_mm))
     assert r.max_breach_mm == pytest.approx(GAP / 2, abs=SPACING)
     assert r.grade == 2
+
+
+def test_a_gap_breach_is_named_as_a_gap():
+    """Issue 17: "anterior" or "posterior" alone tells a clinician little; the breach in the gap says it
+    crosses a gap between two bones, and the safety finding says so in words."""
+    from planner.analysis.rules.corridor import corridor_findings
+
+    r = _check(_phantom())
+    worst = r.worst_breach
+    assert worst.across_gap
+    (finding,) = [f for f in corridor_findings(r, "n1", "Needle 1") if "breach" in f.message]
+    assert "across a gap between two bones along the path" in finding.message
+    assert f"nearer bone {worst.direction}" in finding.message
+    assert any("across a gap" in line for line in r.findings())
+
+
+def test_a_wall_breach_beside_the_needle_is_not_a_gap():
+    """The pedicle phantom (tests/plan/corridor_phantom.py): a needle 5 mm medial of the pedicle's axis
+    leaves its round cortex sideways (2.2 mm, tests/plan/test_breach_direction.py): the breach lies across
+    the needle, not along it, so it is a medial breach, not a gap."""
+    from .corridor_phantom import PEDICLE_X, build_phantom
+
+    volume, _ = build_phantom()
+    r = check_corridor(volume, (PEDICLE_X + 5.0, 80.0, 0.0), (PEDICLE_X + 5.0, -5.0, 0.0), 2.41, side="right")
+    assert r.worst_breach is not None and r.worst_breach.direction == "medial"
+    assert not any(b.across_gap for b in r.breaches)
+    assert "across a gap" not in " ".join(r.findings())

@@ -43,9 +43,11 @@ def corridor_findings(report, needle_id: str, needle_name: str = "Needle") -> li
     for b in report.breaches:
         spec = BREACH[b.direction]
         severity = spec.severity if b.grade >= 2 else Severity.INFO
-        out.append(spec.finding(f"{needle_name}: {b.direction} cortical breach of {b.max_breach_mm:.1f} mm (grade "
-                                f"{b.grade}) {b.start_depth_mm:.0f}-{b.end_depth_mm:.0f} mm from the entry.",
-                                needle_id, severity))
+        depth = f"{b.max_breach_mm:.1f} mm (grade {b.grade})"
+        span = f"{b.start_depth_mm:.0f}-{b.end_depth_mm:.0f} mm from the entry"
+        text = (f"{needle_name}: cortical breach of {depth} {b.where}, {span}." if b.across_gap
+                else f"{needle_name}: {b.direction} cortical breach of {depth} {span}.")
+        out.append(spec.finding(text, needle_id, severity))
     return out
 
 
