@@ -13,16 +13,9 @@ from PySide6.QtWidgets import QApplication
 
 from planner.geometry.planes import SAGITTAL
 from tests.ui.test_labels_lumbar_plan import planned  # noqa: F401 (the fixture)
+from tests.ui.test_view19_needle_labels import _centres
 
 pytestmark = [pytest.mark.gui, pytest.mark.realdata]
-
-
-def _centres(session) -> dict:
-    spine = session.anatomy.ready_spine()
-    centres = {v.name: [v.body_centre_lps] for v in spine.vertebrae if v.name}
-    for level in session.plan.levels:
-        centres.setdefault(level.name, []).append(level.body_centre_lps)
-    return centres
 
 
 def _inside(view, lps) -> bool:
