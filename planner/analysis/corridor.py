@@ -51,7 +51,7 @@ from planner.core.lazy import lazy_module
 from planner.core.frames import map_coordinates_kji
 from planner.core.errors import OutOfRangeError, PlanError
 from planner.core.volume import ImageVolume
-from planner.analysis.corridor_distance import MIN_COHERENCE, breach_direction_label
+from planner.analysis.corridor_distance import GAP_ALONG_COS, MIN_COHERENCE, breach_direction_label
 from planner.analysis.corridor_distance import away_from_bone as _away_from_bone
 from planner.analysis.corridor_distance import run_breach_vector as _run_breach_vector
 from planner.analysis.corridor_distance import outside_distance_mm as _outside_distance_mm
@@ -60,10 +60,6 @@ from planner.analysis.corridor_skin import body_skin as _body_skin, find_skin as
 from planner.geometry.trajectory import needle_direction, needle_length_mm, orthonormal_axes
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
-
-#: A breach crosses a gap along the needle when its vector lies within 45 degrees of the needle's axis
-#: (the nearest bone ahead or behind rather than beside the wall) and the wall is out of bone all round.
-GAP_ALONG_COS = float(np.cos(np.radians(45.0)))
 
 
 @dataclass(frozen=True)
@@ -105,18 +101,14 @@ class Breach:
     direction: str  # medial, lateral, superior, inferior, anterior, posterior (or left/right for midline)
     direction_lps: np.ndarray = field(repr=False)
     worst_point_lps: np.ndarray = field(repr=False)
-    #: The needle crosses a soft-tissue gap between two bones along its path (a facet joint, the space
-    #: between an articular process and the pedicle): at the worst section its wall is out of bone all
-    #: round and the nearest bone lies ahead or behind (:data:`GAP_ALONG_COS`); ``direction`` then names
-    #: only the side of the nearer bone, which says little (issue 17).
+    #: Across a soft-tissue gap between bones along the path (GAP_ALONG_COS): direction = nearer bone's side
     across_gap: bool = False
 
     @property
     def where(self) -> str:
         """The breach's place in words for the findings: its direction, or the gap it crosses."""
-        if self.across_gap:
-            return f"across a gap between two bones along the path (nearer bone {self.direction})"
-        return self.direction
+        gap = f"across a gap between two bones along the path (nearer bone {self.direction})"
+        return gap if self.across_gap else self.direction
 
 
 @dataclass(frozen=True)
@@ -371,8 +363,8 @@ def _breach_runs(profile, depths, worst_angle, axis_pts, e1, e2, radius, basis, 
     :func:`planner.analysis.corridor_distance.run_breach_vector`, integrated over the run; across a gap
     between two bones along the path, the side of the bone nearest the worst point, ahead or behind),
     else by the worst surface point's side; named by
-    :func:`planner.analysis.corridor_distance.breach_direction_label`; ``gap_test(k, vector)`` says
-    whether the run crosses a gap between two bones along the needle (:attr:`Breach.across_gap`)."""
+    :func:`planner.analysis.corridor_distance.breach_direction_label`; ``gap_test(k, vector)``: is it
+    :attr:`Breach.across_gap`."""
     breached = np.nan_to_num(profile, nan=0.0) > params.breach_tolerance_mm
     edges = np.diff(np.concatenate([[0], breached.astype(np.int8), [0]]))
     starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]

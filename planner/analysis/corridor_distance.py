@@ -77,6 +77,11 @@ MEDIAL_TIE_RATIO = 0.75
 #: Below this coherence (|sum of weighted outward vectors| / sum of weights) the surface is out of bone
 #: all round (a gap between two bones along the needle): no side is preferred.
 MIN_COHERENCE = 0.15
+#: A breach crosses a gap between two bones along the needle (a facet joint, the space between an
+#: articular process and the pedicle) when the needle's wall is out of bone all round at its worst
+#: section and its vector lies within 45 degrees of the needle's axis: the nearest bone lies ahead or
+#: behind, not beside the wall (planner.analysis.corridor: ``Breach.across_gap``).
+GAP_ALONG_COS = float(np.cos(np.radians(45.0)))
 
 
 def run_breach_vector(outside: np.ndarray, ring_depth: np.ndarray, s: int, e: int, ring_a, ring_b,

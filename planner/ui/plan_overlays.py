@@ -17,6 +17,7 @@ from planner.core import palette
 from planner.core.errors import LoadError
 from planner.core.volume import ImageVolume
 from planner.geometry.mpr import is_axis_aligned, reslice
+from planner.geometry.raster import mask_box
 from planner.geometry.sections import ellipsoid_section
 from planner.render.reslice import ObliqueReslicer
 from planner.ui.overlay_geometry import (
@@ -286,9 +287,11 @@ class MaskOverlay:
         may cut the box (issue 15: the canal is a few per cent of a needle view)."""
         key = (id(mask), self.session.canal.version, self.session.lesion.version)
         if self._box_memo is None or self._box_memo[0] != key or self._box_memo[1] is not mask:
-            nonzero = [np.flatnonzero(mask.any(axis=axes)) for axes in ((0, 1), (0, 2), (1, 2))]  # i, j, k
-            box = False if any(len(n) == 0 for n in nonzero) else (
-                [int(n[0]) for n in nonzero], [int(n[-1]) for n in nonzero])
+            kji = mask_box(mask)  # slices along the mask's axes (k, j, i)
+            box = False
+            if kji is not None:
+                k, j, i = kji
+                box = ([i.start, j.start, k.start], [i.stop - 1, j.stop - 1, k.stop - 1])  # inclusive (i, j, k)
             self._box_memo = (key, mask, box)
         return self._box_memo[2]
 
