@@ -24,12 +24,13 @@ import numpy as np
 from planner.anatomy.levels_align import initial_frame
 from planner.anatomy.levels_body import LevelParams, PassResult, analyse_pass
 from planner.anatomy.levels_marrow import analyse_marrow_pass
+from planner.anatomy.levels_sacrum import SACRAL_CONVERGED_DEG, SACRAL_PASSES, analyse_sacral_pass
 from planner.core.errors import OutOfRangeError, PlanError, PlannerError
 from planner.core.progress import Cancel, check_cancel
 from planner.core.volume import ImageVolume
 
-__all__ = ["LEVEL_ORDER", "LevelGeometry", "LevelParams", "detect_level", "detect_level_pass", "neighbour_name",
-           "plausible_neighbour", "propose_neighbours"]
+__all__ = ["LEVEL_ORDER", "LevelGeometry", "LevelParams", "detect_level", "detect_level_pass", "detect_sacral_level",
+           "neighbour_name", "plausible_neighbour", "propose_neighbours"]
 
 #: Level names from head to feet, as ``planner.plan.vocab.LEVEL_NAMES`` (anatomy may not import plan).
 LEVEL_ORDER: tuple[str, ...] = tuple(f"T{i}" for i in range(1, 13)) + tuple(f"L{i}" for i in range(1, 6)) + ("S1",)
@@ -201,6 +202,15 @@ def detect_level_pass(volume: ImageVolume, seed_lps, name: str, params: LevelPar
             raise standard from None
 
 
+def detect_sacral_level(volume: ImageVolume, seed_lps, name: str, params: LevelParams | None = None,
+                        frame_hint=None) -> LevelGeometry:
+    """:func:`detect_level` for S1 (:mod:`planner.anatomy.levels_sacrum`: the axis from the superior
+    endplate alone, the fused sacrum below), up to :data:`~planner.anatomy.levels_sacrum.SACRAL_PASSES`
+    passes from ``frame_hint`` (L5's frame, when walking the spine)."""
+    p = replace(params or LevelParams(), max_passes=SACRAL_PASSES, converged_deg=SACRAL_CONVERGED_DEG)
+    return _detect(volume, np.asarray(seed_lps, dtype=float).reshape(3), name, p, frame_hint, analyse_sacral_pass)[0]
+
+
 def _detect(volume: ImageVolume, seed: np.ndarray, name: str, p: LevelParams, frame_hint,
             pass_fn) -> tuple[LevelGeometry, PassResult]:
     """The passes of :func:`detect_level` with one pass function (standard or low-density marrow)."""
@@ -280,6 +290,9 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
     head = current.head_lps * direction
     seed = np.asarray(current.body_centre_lps) + head * (start_mm + 0.45 * current.height_mm)
     found = _candidate(volume, current, seed, name, direction, start_mm, p)
+    if found is None and direction < 0:  # S1 below L5: its superior endplate alone gives its axis
+        found = _candidate(volume, current, seed, name, direction, start_mm, p, detect=detect_sacral_level)
+        found = found if found is not None and found.next_below_mm is None else None  # no disc below it
     if found is not None or direction < 0:
         return found
     for percentile, split in RETRY_PROFILES:
@@ -293,14 +306,15 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
 
 
 def _candidate(volume: ImageVolume, current: LevelGeometry, seed: np.ndarray, name: str, direction: int,
-               start_mm: float, p: LevelParams) -> LevelGeometry | None:
-    """The body at ``seed`` as the neighbour of ``current`` (see :func:`_next_body`), or None when none is
-    found there or it fails the rules: whole, moved at least half the expected step along the spine and
-    less sideways than half that, and :func:`plausible_neighbour`."""
+               start_mm: float, p: LevelParams, detect=None) -> LevelGeometry | None:
+    """The body at ``seed`` as the neighbour of ``current`` (see :func:`_next_body`), measured by ``detect``
+    (:func:`detect_level` unless given), or None when none is found there or it fails the rules: whole,
+    moved at least half the expected step along the spine and less sideways than half that, and
+    :func:`plausible_neighbour`."""
     if not volume.contains_ijk(volume.to_ijk(seed)):
         return None
     try:
-        found = detect_level(volume, seed, name, p, frame_hint=np.asarray(current.axes_lps))
+        found = (detect or detect_level)(volume, seed, name, p, frame_hint=np.asarray(current.axes_lps))
     except PlannerError:
         return None
     head = current.head_lps * direction

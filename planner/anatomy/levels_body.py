@@ -34,7 +34,7 @@ from planner.core.lazy import lazy_module
 from planner.anatomy.levels_grid import (LocalGrid, close_slices, component_at, components_touching,
                                          convex_hull_2d, holes_in_slices, resample, slicewise_opening,
                                          small_parts)
-from planner.anatomy.levels_centre import body_centre_uvw
+from planner.anatomy.levels_centre import body_centre_uvw, lower_end_plane
 from planner.anatomy.levels_inside import holes_inside
 from planner.anatomy.levels_symmetry import MirrorLine, find_mirror_line
 from planner.core.errors import PlannerError
@@ -344,16 +344,19 @@ def analyse_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelPa
 
 
 def finish_pass(grid, body: np.ndarray, smooth: np.ndarray, endplate_hu: float, projection: np.ndarray,
-                above, below, p: LevelParams, search_deg: float) -> PassResult:
+                above, below, p: LevelParams, search_deg: float, superior_only: bool = False) -> PassResult:
     """The pass's result from its body mask (on ``grid``): centre, endplates and cranio-caudal axis (the
     endplates found above ``endplate_hu``), the mid-sagittal mirror line of ``projection`` (the bone's
-    axial projection over the body's run), sizes and the discs beside it. Shared by the standard pass
-    and the low-density marrow pass (:mod:`planner.anatomy.levels_marrow`)."""
+    axial projection over the body's run), sizes and the discs beside it. Shared by the standard pass,
+    the low-density marrow pass (:mod:`planner.anatomy.levels_marrow`) and the sacral pass
+    (:mod:`planner.anatomy.levels_sacrum`: ``superior_only``, the body has no inferior endplate)."""
     s = grid.step_mm
     if body.sum() * s ** 3 < 1000.0:
         raise PlannerError("The structure at the clicked point is too small to be a vertebral body.")
     iw, iv, iu = np.nonzero(body)
     top, bottom = _endplate_planes(body, smooth, grid, endplate_hu)
+    if superior_only:  # the lower end, parallel to the superior endplate: the axis is that endplate's normal
+        bottom = lower_end_plane(body, grid.u_mm, grid.v_mm, grid.w_mm, top)
     centre_uvw = body_centre_uvw(body, grid.u_mm, grid.v_mm, grid.w_mm, top, bottom)
     cc_uvw = _plane_normal(top) + _plane_normal(bottom)
     cc_uvw /= np.linalg.norm(cc_uvw)

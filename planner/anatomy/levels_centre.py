@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["body_centre_uvw"]
+__all__ = ["body_centre_uvw", "lower_end_plane"]
 
 
 def _plane_w(coef: np.ndarray, u: float, v: float) -> float:
@@ -54,3 +54,17 @@ def body_centre_uvw(body: np.ndarray, u_mm: np.ndarray, v_mm: np.ndarray, w_mm: 
     if not np.isfinite(w) or not w_mm[0] <= w <= w_mm[-1]:
         w = mean[2]
     return np.array([u, v, w])
+
+
+def lower_end_plane(body: np.ndarray, u_mm: np.ndarray, v_mm: np.ndarray, w_mm: np.ndarray,
+                    top_coef: np.ndarray) -> np.ndarray:
+    """The plane ``w = a u + b v + c`` parallel to the superior endplate ``top_coef`` at the lower end of
+    ``body``: the median, over the columns at least half as long as the longest, of the lowest voxel's lower
+    edge measured from the superior endplate's plane. For S1, which has no inferior endplate (the sacral
+    vertebrae fuse in the adult and the discs between them ossify, Gray's Anatomy, the sacrum), the plane
+    fitted to the mask's lower surface is no endplate (planner/anatomy/levels_sacrum.py)."""
+    count = body.sum(axis=0)
+    iv, iu = np.nonzero(count >= 0.5 * count.max())
+    lowest = w_mm[np.argmax(body, axis=0)[iv, iu]] - 0.5 * float(w_mm[1] - w_mm[0])
+    a, b, _ = top_coef
+    return np.array([a, b, float(np.median(lowest - a * u_mm[iu] - b * v_mm[iv]))])

@@ -221,6 +221,8 @@ def _walk_one_way(volume: ImageVolume, track: np.ndarray, first: LevelGeometry, 
         found += more
         if more:
             end = more[-1]
+        if direction < 0 and end.disc_above_mm is not None and end.next_below_mm is None:
+            break  # a disc above, none below: S1 on the fused sacrum (levels_sacrum.py), no body below it
         restarted = _restart(volume, track, end, direction, found, p, cancel)
         if restarted is None:
             break

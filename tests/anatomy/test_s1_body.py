@@ -12,9 +12,9 @@ Below the body, the lower sacral segments run down and back along the sacrum's a
 z 88-105 on that slice): the mask must stay on S1's side of the line through the lower corners PI (152, 118)
 and AI (128, 98), within 4 mm (their uncertainty, 3 mm, plus a voxel of the 1.5 mm grid).
 
-XFAIL (strict): not fixed yet. S1's frame is wrong: its head axis leans 29 degrees toward posterior
-where the endplate's normal leans about 45 degrees toward anterior; the slices of that frame cut through
-the S1 body into S2 behind it and L5 in front. See docs/s1-body-leak.md.
+Fixed by planner/anatomy/levels_sacrum.py (S1's axis from its superior endplate alone, the fused sacrum
+below it); before, S1's frame leaned 29 degrees toward posterior where the endplate's normal leans about
+45 degrees toward anterior, and the mask ran into S2 behind and L5 in front (docs/s1-body-leak.md).
 """
 
 from __future__ import annotations
@@ -42,13 +42,11 @@ def s1_pass(lumbar_volume, lumbar_spine):
                                  frame_hint=np.asarray(s1.axes_lps))[1]
 
 
-@pytest.mark.xfail(strict=True, reason="S1's frame leans the wrong way (docs/s1-body-leak.md)")
 def test_s1_depth_is_the_body_depth(s1_pass):
     s1, result = s1_pass
     assert s1.depth_mm <= MAX_DEPTH_MM and result.depth_mm <= MAX_DEPTH_MM, (s1.depth_mm, result.depth_mm)
 
 
-@pytest.mark.xfail(strict=True, reason="S1's frame leans the wrong way (docs/s1-body-leak.md)")
 def test_s1_mask_stays_out_of_the_sacrum_below(s1_pass):
     _, result = s1_pass
     grid = result.grid
