@@ -11,6 +11,8 @@ how many single checks the search costs.
 
 from __future__ import annotations
 
+import argparse
+import hashlib
 import json
 import statistics
 import sys
@@ -90,6 +92,13 @@ def run_case(name, volume, level, gtv, canal):
           f"= {t_prop / t_search:.0f} search checks; {len(prop.options)} options, best CTV coverage "
           f"{prop.options[0].ctv_coverage_pct:.0f}%; {calls[0]} full corridor checks of proposed needles")
     print(f"                     CPU {CPU['prop']:.2f} s = {CPU['prop'] / CPU['full']:.0f} full checks (CPU)")
+    print(f"  reach map sha256 {hashlib.sha256(np.ascontiguousarray(r.map).tobytes()).hexdigest()[:16]}")
+    for o in prop.options:  # what must not change when the search is made faster (issue 17)
+        print(f"  option {o.rank} {o.approach}: CTV {o.ctv_coverage_pct:.3f} %, target {o.target_coverage_pct:.3f} %, "
+              f"canal {o.min_canal_distance_mm:.3f} mm, grade {o.max_breach_grade}")
+        for n in o.needles:
+            print(f"    {n.side} entry {np.round(n.entry_lps, 3).tolist()} tip {np.round(n.tip_lps, 3).tolist()} "
+                  f"ext {n.extension_mm:g} {n.power_w:g} W {n.time_s:g} s grade {n.max_breach_grade}")
 
 
 def _count_full_checks() -> list:
@@ -108,17 +117,22 @@ def _count_full_checks() -> list:
     return calls
 
 
-def main() -> int:
+def main(argv=None) -> int:
     import SimpleITK as sitk
+
+    ap = argparse.ArgumentParser(description="Speed of the reachability map and of a proposal (issue 17).")
+    ap.add_argument("--case", choices=("all", "sample", "tcia"), default="all", help="which case to run")
+    args = ap.parse_args(argv)
 
     volume = load_path(sample_dir() / "series")
     labels = sitk.GetArrayFromImage(sitk.ReadImage(str(sample_dir() / "ground_truth" / "labels.nii.gz")))
     lm = json.loads((sample_dir() / "ground_truth" / "landmarks.json").read_text())
     canal = segment_canal(volume).mask
-    run_case("sample L2", volume, detect_level(volume, lm["vertebrae"]["L2"]["body_centre_lps"], "L2"),
-             labels == 10, canal)
+    if args.case != "tcia":
+        run_case("sample L2", volume, detect_level(volume, lm["vertebrae"]["L2"]["body_centre_lps"], "L2"),
+                 labels == 10, canal)
     real = Path(__file__).resolve().parents[2] / "shared" / "data" / "ct-lumbar-tcia" / "dicom"
-    if real.exists():
+    if real.exists() and args.case != "sample":
         from planner.geometry.raster import VoxelGrid, paste, rasterise
         from planner.geometry.shapes import Ellipsoid
 
