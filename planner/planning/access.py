@@ -220,37 +220,14 @@ def _skin_entry(body: np.ndarray, volume: ImageVolume, pivot: np.ndarray, d: np.
 
 
 def mask_inside(volume: ImageVolume, mask: np.ndarray | None):
-    """A function of LPS points (n, 3) -> True inside ``mask`` (nearest voxel), or None without a mask.
-
-    Only the points inside the LPS box of the mask's voxels (padded by one voxel) are converted to
-    voxel indices: the others are outside (the same answer, several times faster on a cross-section
-    grid of tens of thousands of points).
-    """
+    """A function of LPS points (n, 3) -> True inside ``mask`` (nearest voxel), or None without a mask
+    (:class:`planner.analysis.point_tests.MaskInside`: a box prefilter, and a ball bound for the
+    corridor check)."""
     if mask is None:
         return None
-    from planner.geometry.raster import mask_box
+    from planner.analysis.point_tests import MaskInside
 
-    box = mask_box(np.asarray(mask, bool), pad=1)
-    if box is None:
-        return lambda points: np.zeros(len(points), dtype=bool)
-    ends = [(s.start - 0.5, s.stop - 0.5) for s in (box[2], box[1], box[0])]  # i, j, k voxel edges
-    corners = np.array([[i, j, k] for i in ends[0] for j in ends[1] for k in ends[2]])
-    lps = volume.to_lps(corners)
-    lo, hi = lps.min(axis=0), lps.max(axis=0)
-    shape = np.array(volume.shape_ijk)
-
-    def inside(points):
-        pts = np.asarray(points, float).reshape(-1, 3)
-        out = np.zeros(len(pts), dtype=bool)
-        near = np.nonzero(np.all((pts >= lo) & (pts <= hi), axis=1))[0]
-        if not near.size:
-            return out
-        idx = np.round(volume.to_ijk(pts[near])).astype(int)
-        ok = np.all((idx >= 0) & (idx < shape), axis=1)
-        i, j, k = idx[ok].T
-        out[near[ok]] = mask[k, j, i]
-        return out
-    return inside
+    return MaskInside(volume, mask)
 
 
 def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, side, approach, pivot, d,
