@@ -92,6 +92,7 @@ def run_case(name, volume, level, gtv, canal):
                                                  params=SEARCH_CORRIDOR), 3, "search")
     calls = _count_full_checks()
     t_prop, prop = _median(lambda: propose(volume, sm, ctv, gtv, canal, device, corridor=corridor), 1, "prop")
+    n_full = calls[0]  # the first proposal's
     t_warm, _ = _median(lambda: propose(volume, sm, ctv, gtv, canal, device, corridor=corridor), 1, "warm",
                         before=None)  # again, with what the first call kept
     print(f"{name}: CTV {ctv.sum() * np.prod(volume.spacing_mm) / 1000:.1f} mL, "
@@ -103,7 +104,7 @@ def run_case(name, volume, level, gtv, canal):
     print(f"                     CPU {CPU['reach']:.2f} s = {CPU['reach'] / CPU['full']:.0f} full checks (CPU)")
     print(f"  proposal:          {t_prop:.2f} s (target <= 10 s) = {t_prop / t_full:.0f} full checks "
           f"= {t_prop / t_search:.0f} search checks; {len(prop.options)} options, best CTV coverage "
-          f"{prop.options[0].ctv_coverage_pct:.0f}%; {calls[0]} full corridor checks of proposed needles")
+          f"{prop.options[0].ctv_coverage_pct:.0f}%; {n_full} full corridor checks of proposed needles")
     print(f"                     CPU {CPU['prop']:.2f} s = {CPU['prop'] / CPU['full']:.0f} full checks (CPU)")
     print(f"  proposal again:    {t_warm:.2f} s, CPU {CPU['warm']:.2f} s (the canal maps kept from the first call)")
     print(f"  reach map sha256 {hashlib.sha256(np.ascontiguousarray(r.map).tobytes()).hexdigest()[:16]}")
