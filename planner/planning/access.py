@@ -141,7 +141,7 @@ def pedicle_axis(volume: ImageVolume, sectors: SectorMap, side: str) -> tuple[np
     """
     sign, label = SIDES[side]
     lf = sectors.frame.level
-    k, j, i = np.nonzero(sectors.labels == label)
+    k, j, i = _voxels_of(sectors.labels, label)
     if k.size < 10:
         from planner.core.errors import PlannerError
 
@@ -166,6 +166,19 @@ def pedicle_axis(volume: ImageVolume, sectors: SectorMap, side: str) -> tuple[np
         d_local = np.array([0.0, 1.0, 0.0])
     toward_anterior = -(d_local @ lf.axes)
     return centre, toward_anterior / np.linalg.norm(toward_anterior)
+
+
+def _voxels_of(labels: np.ndarray, label: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.nonzero(labels == label)``, looked for in the box of the labelled voxels only: the same
+    indices in the same order (a box's C order is the grid's), without comparing the whole CT grid
+    (on the TCIA scan 170 ms a side, issue 17)."""
+    from planner.geometry.raster import mask_box
+
+    box = mask_box(labels)
+    if box is None:
+        return tuple(np.zeros(0, np.intp) for _ in range(3))
+    k, j, i = np.nonzero(labels[box] == label)
+    return k + box[0].start, j + box[1].start, i + box[2].start
 
 
 def _rotate(v: np.ndarray, axis: np.ndarray, deg: float) -> np.ndarray:
