@@ -55,6 +55,7 @@ from planner.analysis.corridor_distance import GAP_ALONG_COS, MIN_COHERENCE, bre
 from planner.analysis.corridor_distance import away_from_bone as _away_from_bone
 from planner.analysis.corridor_distance import run_breach_vector as _run_breach_vector
 from planner.analysis.corridor_distance import outside_distance_mm as _outside_distance_mm
+from planner.analysis.point_tests import add_inside
 from planner.analysis.section_morphology import fill_holes_in_plane, open_in_plane
 from planner.analysis.corridor_skin import body_skin as _body_skin, find_skin as _find_skin, sample_lps as _sample_lps
 from planner.geometry.trajectory import needle_direction, needle_length_mm, orthonormal_axes
@@ -271,9 +272,8 @@ def check_corridor(
     envelope = _bone_envelope(hu, params, fringe_px=max(int(round(max(volume.spacing_mm) / h)), 1))
     if body is not None:  # only the bone can change (the same test, on a fraction of the points; issue 15)
         envelope[envelope] = body.contains(pts[envelope])
-    if lesion_inside is not None:  # asked only where it can change the answer (outside the bone already)
-        soft = ~envelope
-        envelope[soft] = np.asarray(lesion_inside(pts[soft]), dtype=bool).reshape(-1)
+    if lesion_inside is not None:  # asked only where it can change the answer (point_tests.add_inside)
+        add_inside(envelope, lesion_inside, pts, axis_pts, grid)
 
     step = length / (n_axial - 1)
     # the distance field is read near the needle only: its ring and disk, one pixel beyond for the

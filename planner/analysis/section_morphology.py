@@ -43,16 +43,18 @@ def _row_half_widths(radius_px: int) -> list[tuple[int, int]]:
 
 
 def disk_counts(mask: np.ndarray, radius_px: int) -> np.ndarray:
-    """(K, A, B) int32: how many set pixels of ``mask`` (K, A, B) lie in each pixel's in-plane disk of
-    radius ``radius_px`` (pixels outside the array count as unset)."""
+    """(K, A, B) integers: how many set pixels of ``mask`` (K, A, B) lie in each pixel's in-plane disk
+    of radius ``radius_px`` (pixels outside the array count as unset). int16 when no count can reach
+    its limit (a row's count is at most B, a disk's at most (2R+1)^2): the same integers, half the memory."""
     k, a, b = mask.shape
     f = int(radius_px)
+    dtype = np.int16 if max(b + 1, (2 * f + 1) ** 2) < np.iinfo(np.int16).max else np.int32
     # c[:, f + y, f + 1 + x] = number of set pixels of row y up to column x; columns left of the array
     # hold 0, columns right of it the row's total; rows beyond the array are all 0
-    c = np.zeros((k, a + 2 * f, b + 2 * f + 1), np.int32)
-    np.cumsum(mask, axis=2, dtype=np.int32, out=c[:, f:f + a, f + 1:f + 1 + b])
+    c = np.zeros((k, a + 2 * f, b + 2 * f + 1), dtype)
+    np.cumsum(mask, axis=2, dtype=dtype, out=c[:, f:f + a, f + 1:f + 1 + b])
     c[:, f:f + a, f + 1 + b:] = c[:, f:f + a, f + b:f + b + 1]
-    out = np.zeros((k, a, b), np.int32)
+    out = np.zeros((k, a, b), dtype)
     for dy, w in _row_half_widths(f):
         rows = c[:, f + dy:f + dy + a]
         out += rows[:, :, f + w + 1:f + w + 1 + b]
@@ -85,10 +87,20 @@ def open_in_plane(mask: np.ndarray, radius_px: int) -> np.ndarray:
     mask = np.asarray(mask, bool)
     if radius_px <= 0:
         return mask.copy()
-    eroded = erode_in_plane(mask, radius_px)
-    if not eroded.any():
-        return eroded
-    return dilate_in_plane(eroded, radius_px)
+    k, n = mask.shape[0], int(np.prod(mask.shape[1:]))
+    # only a section holding at least a disk's worth of pixels can keep any through the erosion, and
+    # only a section keeping some has anything to dilate (on the search's lines most sections are soft
+    # tissue: the same result, issue 17)
+    area = sum(2 * w + 1 for _, w in _row_half_widths(int(radius_px)))
+    eroded = np.zeros_like(mask)
+    can_hold = np.count_nonzero(mask.reshape(k, n), axis=1) >= area
+    if can_hold.any():
+        eroded[can_hold] = erode_in_plane(mask[can_hold], radius_px)
+    kept = eroded.reshape(k, n).any(axis=1)
+    out = np.zeros_like(mask)
+    if kept.any():
+        out[kept] = dilate_in_plane(eroded[kept], radius_px)
+    return out
 
 
 def fill_holes_in_plane(mask: np.ndarray) -> np.ndarray:

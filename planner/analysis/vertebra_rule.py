@@ -18,10 +18,11 @@ from typing import Callable
 
 import numpy as np
 
+from planner.analysis.point_tests import AnyOf
 from planner.anatomy.levels import LevelGeometry
 from planner.core.frames import rows_times
 
-__all__ = ["body_outline_contains", "inside_vertebra", "vertebra_at"]
+__all__ = ["BodyOutline", "body_outline_contains", "inside_vertebra", "vertebra_at"]
 
 PointTest = Callable[[np.ndarray], np.ndarray]
 
@@ -41,14 +42,38 @@ def body_outline_contains(g: LevelGeometry, points, margin_mm: float = 0.0) -> n
     return inside.reshape(pts.shape[:-1])
 
 
+class BodyOutline:
+    """:func:`body_outline_contains` of one vertebra as a point test, with the ball bound of
+    :mod:`planner.analysis.point_tests` (:meth:`near`)."""
+
+    def __init__(self, g: LevelGeometry):
+        self.g = g
+
+    def __call__(self, points) -> np.ndarray:
+        return body_outline_contains(self.g, points)
+
+    def near(self, centres: np.ndarray, radius_mm: float) -> np.ndarray:
+        """False for a ball (centre ``q``, radius ``r``) holding no point of the outline: a point ``p``
+        of the ball has ``|u_p - u_q| <= r |axis_u|`` (Cauchy-Schwarz; likewise v, w), so if
+        ``(|u_q| - r_u)+^2 / a^2 + (|v_q| - r_v)+^2 / b^2 > 1`` or ``|w_q| - r_w > h/2`` no point of it
+        can pass the outline's test."""
+        g = self.g
+        r = radius_mm * np.linalg.norm(np.asarray(g.axes_lps, float), axis=1)
+        u, v, w = _local(g, centres).T
+        du = np.clip(np.abs(u) - r[0], 0.0, None) / (0.5 * g.width_mm)
+        dv = np.clip(np.abs(v) - r[1], 0.0, None) / (0.5 * g.depth_mm)
+        return (du * du + dv * dv <= 1.0) & (np.abs(w) - r[2] <= 0.5 * g.height_mm)
+
+
 def inside_vertebra(vertebra: LevelGeometry | None, lesion_inside: PointTest | None) -> PointTest | None:
     """The one "counts as inside the vertebra" test for the corridor check (see the module docstring):
-    the body outline of ``vertebra`` or the lesion; None when neither is known."""
+    the body outline of ``vertebra`` or the lesion; None when neither is known. The test bounds where
+    it can be True (:mod:`planner.analysis.point_tests`) when the lesion's test does."""
     if vertebra is None:
         return lesion_inside
     if lesion_inside is None:
-        return lambda pts: body_outline_contains(vertebra, pts)
-    return lambda pts: body_outline_contains(vertebra, pts) | np.asarray(lesion_inside(pts), dtype=bool)
+        return BodyOutline(vertebra)
+    return AnyOf(BodyOutline(vertebra), lesion_inside)
 
 
 def vertebra_at(vertebrae, point_lps) -> LevelGeometry | None:

@@ -141,7 +141,7 @@ def pedicle_axis(volume: ImageVolume, sectors: SectorMap, side: str) -> tuple[np
     """
     sign, label = SIDES[side]
     lf = sectors.frame.level
-    k, j, i = np.nonzero(sectors.labels == label)
+    k, j, i = _voxels_of(sectors.labels, label)
     if k.size < 10:
         from planner.core.errors import PlannerError
 
@@ -166,6 +166,19 @@ def pedicle_axis(volume: ImageVolume, sectors: SectorMap, side: str) -> tuple[np
         d_local = np.array([0.0, 1.0, 0.0])
     toward_anterior = -(d_local @ lf.axes)
     return centre, toward_anterior / np.linalg.norm(toward_anterior)
+
+
+def _voxels_of(labels: np.ndarray, label: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.nonzero(labels == label)``, looked for in the box of the labelled voxels only: the same
+    indices in the same order (a box's C order is the grid's), without comparing the whole CT grid
+    (on the TCIA scan 170 ms a side, issue 17)."""
+    from planner.geometry.raster import mask_box
+
+    box = mask_box(labels)
+    if box is None:
+        return tuple(np.zeros(0, np.intp) for _ in range(3))
+    k, j, i = np.nonzero(labels[box] == label)
+    return k + box[0].start, j + box[1].start, i + box[2].start
 
 
 def _rotate(v: np.ndarray, axis: np.ndarray, deg: float) -> np.ndarray:
@@ -220,37 +233,14 @@ def _skin_entry(body: np.ndarray, volume: ImageVolume, pivot: np.ndarray, d: np.
 
 
 def mask_inside(volume: ImageVolume, mask: np.ndarray | None):
-    """A function of LPS points (n, 3) -> True inside ``mask`` (nearest voxel), or None without a mask.
-
-    Only the points inside the LPS box of the mask's voxels (padded by one voxel) are converted to
-    voxel indices: the others are outside (the same answer, several times faster on a cross-section
-    grid of tens of thousands of points).
-    """
+    """A function of LPS points (n, 3) -> True inside ``mask`` (nearest voxel), or None without a mask
+    (:class:`planner.analysis.point_tests.MaskInside`: a box prefilter, and a ball bound for the
+    corridor check)."""
     if mask is None:
         return None
-    from planner.geometry.raster import mask_box
+    from planner.analysis.point_tests import MaskInside
 
-    box = mask_box(np.asarray(mask, bool), pad=1)
-    if box is None:
-        return lambda points: np.zeros(len(points), dtype=bool)
-    ends = [(s.start - 0.5, s.stop - 0.5) for s in (box[2], box[1], box[0])]  # i, j, k voxel edges
-    corners = np.array([[i, j, k] for i in ends[0] for j in ends[1] for k in ends[2]])
-    lps = volume.to_lps(corners)
-    lo, hi = lps.min(axis=0), lps.max(axis=0)
-    shape = np.array(volume.shape_ijk)
-
-    def inside(points):
-        pts = np.asarray(points, float).reshape(-1, 3)
-        out = np.zeros(len(pts), dtype=bool)
-        near = np.nonzero(np.all((pts >= lo) & (pts <= hi), axis=1))[0]
-        if not near.size:
-            return out
-        idx = np.round(volume.to_ijk(pts[near])).astype(int)
-        ok = np.all((idx >= 0) & (idx < shape), axis=1)
-        i, j, k = idx[ok].T
-        out[near[ok]] = mask[k, j, i]
-        return out
-    return inside
+    return MaskInside(volume, mask)
 
 
 def evaluate_line(volume, sectors: SectorMap, body, canal_mask, foramen_mask, side, approach, pivot, d,

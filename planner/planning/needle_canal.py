@@ -32,6 +32,7 @@ from planner.core.frames import ijk_to_kji, spacing_kji
 from planner.core.lazy import lazy_module
 from planner.core.volume import ImageVolume
 from planner.geometry.raster import VoxelGrid, mask_box
+from planner.planning.map_cache import cached_map, map_key
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
@@ -61,7 +62,10 @@ class CanalSurfaceDistance:
         local = None if box is None else np.asarray(canal_mask[box], bool)
         if local is None or not local.any():
             return cls(volume, None, None, outside_mm)
-        return cls(volume, box, surface_distance_map(volume, box, local), outside_mm)
+        hu = volume.hu[box]  # the map reads the canal and the CT in the box, on the CT's grid: its key
+        dist = cached_map(map_key("canal_surface", volume, box, local, hu),
+                          lambda: surface_distance_map(volume, box, local))
+        return cls(volume, box, dist, outside_mm)
 
     def at(self, points_lps: np.ndarray) -> np.ndarray:
         """Interpolated distance (mm) at LPS points (n, 3); ``outside_mm`` outside the box."""
@@ -104,7 +108,8 @@ def surface_distance_map(volume: ImageVolume, box, local_mask: np.ndarray) -> np
         offset[k, j, i] = -band.phi_mm[:, None] * band.normal_lps
         inside[k, j, i] = band.phi_mm <= 0.0
     sp = np.array(grid.spacing_kji_mm)
-    _, nearest = ndimage.distance_transform_edt(~seeds, sampling=sp, return_indices=True)
+    # the nearest seeds only (scipy derives its distances from them: the same indices, less work)
+    nearest = ndimage.distance_transform_edt(~seeds, sampling=sp, return_distances=False, return_indices=True)
     shape = local_mask.shape
     nearest_flat = np.ravel_multi_index(tuple(nearest), shape)
     del nearest

@@ -24,6 +24,7 @@ from planner.ablation.devices import Device
 from planner.core.volume import ImageVolume
 from planner.planning.access import (SIDES, AccessParams, Line, body_mask, evaluate_line, fan, level_slices,
                                      mask_inside, search_corridor)
+from planner.planning.map_cache import cached_map, map_key
 from planner.planning.needle_canal import CanalSurfaceDistance, padded_box
 from planner.planning.shots import Protocol, Shot, ZoneBatch, surface_offsets, zone_batch  # noqa: F401 (re-exported)
 
@@ -56,7 +57,9 @@ class CanalDistance:
         if local is None or not local.any():
             return cls(volume, None, None, outside_mm)
         sp = spacing_kji(volume.spacing_mm)
-        return cls(volume, box, ndimage.distance_transform_edt(~local, sampling=sp).astype(np.float32), outside_mm)
+        dist = cached_map(map_key("canal_edt", volume, box, local),  # kept between calls (planning/map_cache.py)
+                          lambda: ndimage.distance_transform_edt(~local, sampling=sp).astype(np.float32))
+        return cls(volume, box, dist, outside_mm)
 
     @classmethod
     def around_level(cls, volume: ImageVolume, canal_mask, sectors, ctv_mask: np.ndarray, pad_mm: float = 30.0):

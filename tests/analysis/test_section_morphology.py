@@ -96,3 +96,18 @@ def test_fill_holes_same_as_scipy(shape):
         expected = ndimage.binary_fill_holes(m, structure=in_plane)
         assert (expected & ~m).any() or q > 0.5  # holes to fill at least once
         assert np.array_equal(fill_holes_in_plane(m), expected)
+
+
+def test_sections_too_small_for_the_disk_and_an_empty_stack():
+    """A section with one pixel less than the disk holds no disk (opened: empty); one holding exactly
+    the disk keeps it; no sections give no sections (what the opening's section selection relies on)."""
+    r = 4
+    m = np.zeros((3, 15, 15), bool)
+    m[0, 3:12, 3:12] = _disk(r)
+    m[1] = m[0]
+    m[1, 3, 7] = False  # the disk's top pixel
+    m[2, 0:2, :] = True  # 30 pixels in two rows, fewer than the disk's 49
+    out = open_in_plane(m, r)
+    assert np.array_equal(out, ndimage.binary_opening(m, structure=_disk(r)[None]))
+    assert np.array_equal(out[0], m[0]) and not out[1].any() and not out[2].any()
+    assert open_in_plane(np.zeros((0, 9, 9), bool), r).shape == (0, 9, 9)

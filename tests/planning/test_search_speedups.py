@@ -50,3 +50,16 @@ def test_ctv_sample_points_are_the_sub_grid_voxels_in_order(sample):
         if len(kji) < 50:
             kji = np.argwhere(mask)
         np.testing.assert_array_equal(_sample_points(volume, mask, mm), volume.to_lps(kji_to_ijk(kji).astype(float)))
+
+
+def test_a_sectors_voxels_are_found_in_the_labelled_box_as_in_the_whole_grid():
+    """access._voxels_of (pedicle_axis' voxels): the same indices, in the same order, as np.nonzero."""
+    from planner.planning.access import _voxels_of
+
+    rng = np.random.default_rng(1)
+    labels = np.zeros((30, 60, 70), np.uint8)
+    labels[5:20, 10:40, 30:66] = rng.integers(0, 7, (15, 30, 36))
+    for label in (1, 2, 6, 9):
+        got, want = _voxels_of(labels, label), np.nonzero(labels == label)
+        assert all(np.array_equal(a, b) for a, b in zip(got, want)) and (label == 9 or len(want[0]) > 100)
+    assert all(len(a) == 0 for a in _voxels_of(np.zeros((3, 4, 5), np.uint8), 2))
