@@ -25,7 +25,7 @@ wherever it ran: planner.ui.frame runs it from a posted event right after the mo
 the event loop (posted events and paints). The 3D bone surface is built before the timing starts.
 
 How many level-name layouts the moves computed is printed too (planner/ui/level_labels.py reuses a
-view's layout while its labels, obstacles, size and body frame are unchanged).
+view's layout while its inputs hold; a view following the dragged needle shifts it, planner/ui/label_draft.py).
 
 ``--layout needle`` drags in the along-needle (side) view instead, so the three needle-aligned views
 reslice every move (they draft at half resolution while dragging). ``--events`` counts layout requests

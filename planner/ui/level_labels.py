@@ -25,6 +25,7 @@ from planner.render.level_labels3d import LevelLabels3D
 from planner.session.anatomy_state import auto_level_labels
 from planner.ui import slice_cache
 from planner.ui.label_body import layout_options
+from planner.ui.label_draft import DraftLabels
 from planner.ui.label_layout import PlacedLabel, free_of, place_labels, point_rect
 from planner.ui.label_needle import beside_options, in_view
 from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_outline
@@ -176,6 +177,7 @@ class LevelLabelOverlay:
         self._placed: dict[int, tuple] = {}  # id(view) -> (view, inputs, obstacles, body test, spots tried,
         #                                       labels): the last layout
         self.placements = 0  # layouts actually computed (tests count them; a reused layout is not one)
+        self.draft = DraftLabels(session)  # issue 15: the views following a dragged needle (label_draft.py)
 
     def layout(self, view, sl) -> list[PlacedLabel]:
         """Where each level near this slice gets its name (empty when hidden): the plan's first."""
@@ -191,6 +193,10 @@ class LevelLabelOverlay:
                 items.append((text, view.lps_to_screen(centre)))
         if not items:
             return []
+        if slice_cache.ENABLED and self.draft.applies(view):  # issue 15: laid out when the drag pauses
+            draft = self.draft.layout(view, items, self._placed.get(id(view)))
+            if draft is not None:
+                return draft
         m = _metrics()
 
         def size_of(text: str):
@@ -266,6 +272,7 @@ class LevelLabels:
         plan = window.session.plan
         for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
             signal.connect(self._on_plan)
+            signal.connect(self.overlay.draft.moved)  # a drag's move: its paused names draft again
         window.session.volume_changed.connect(self._on_plan)
         job = getattr(getattr(window, "loader", None), "anatomy", None)  # planner.ui.anatomy_job.AnatomyJob
         if job is not None:
