@@ -218,8 +218,8 @@ def detect_sacral_level(volume: ImageVolume, seed_lps, name: str, params: LevelP
 #: front of L5's inferior endplate); the second, in the merged body's frame (21 degrees anterior, the
 #: turn 22 degrees), was seeded there, its seed slice cut the body and the L5-S1 disc obliquely, and its
 #: mask took in the pedicles' roots (67.5 mm wide, 45.9 ml). Seeded at that pass's centre, a third pass
-#: turns by 1.2 degrees (docs/l5-body.md). The other refining passes on both real scans and the sample
-#: turn by less (their bodies unchanged).
+#: turns by 1.2 degrees (docs/l5-body.md). Every other body of both real scans and the sample is unchanged
+#: by it (compared field by field).
 TURNED_DEG = 10.0
 
 
