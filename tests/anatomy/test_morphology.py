@@ -76,3 +76,29 @@ def test_affine_linear_equals_scipy_at_the_edges():
         assert np.array_equal(_scipy_linear(src, m, off, shape), affine_linear(src, m, off, shape), equal_nan=True)
     # identity: the voxel values themselves
     assert np.array_equal(affine_linear(src, np.eye(3), np.zeros(3), src.shape), src.astype(np.float32))
+
+
+from planner.anatomy.levels_grid import IN_PLANE_3x3, close_slices  # noqa: E402
+
+
+@pytest.mark.parametrize("shape", [(4, 23, 17), (1, 1, 5), (2, 2, 2), (3, 9, 1)])
+@pytest.mark.parametrize("density", [0.3, 0.6, 0.9])
+def test_close_slices_equals_scipy(shape, density):
+    """scipy's in-plane closing by the 3 x 3 square (outside the array False) or'ed with the mask:
+    the reference, on random masks including one-voxel-wide slices (all edge)."""
+    rng = np.random.default_rng(int(density * 10) + shape[1])
+    mask = rng.random(shape) < density
+    expected = ndimage.binary_closing(mask, structure=IN_PLANE_3x3, border_value=0) | mask
+    np.testing.assert_array_equal(close_slices(mask), expected)
+
+
+def test_close_slices_closes_a_one_voxel_gap_inside_and_not_at_the_edge():
+    """A ring with one voxel missing is closed; a voxel gap in a line along the slice's edge stays
+    (its 3 x 3 window reaches outside the slice)."""
+    mask = np.zeros((1, 7, 7), bool)
+    mask[0, 2, 2:5] = mask[0, 4, 2:5] = mask[0, 2:5, 2] = mask[0, 2:5, 4] = True
+    mask[0, 2, 3] = False
+    edge = np.zeros((1, 5, 5), bool)
+    edge[0, 0, :] = True
+    edge[0, 0, 2] = False
+    assert close_slices(mask)[0, 2, 3] and not close_slices(edge)[0, 0, 2]
