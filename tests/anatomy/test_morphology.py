@@ -102,3 +102,27 @@ def test_close_slices_closes_a_one_voxel_gap_inside_and_not_at_the_edge():
     edge[0, 0, :] = True
     edge[0, 0, 2] = False
     assert close_slices(mask)[0, 2, 3] and not close_slices(edge)[0, 0, 2]
+
+
+from planner.anatomy.canal_slices import dilate_disk, disk_structure  # noqa: E402
+
+
+@pytest.mark.parametrize("radius", [0, 1, 2, 5, 6, 9])
+@pytest.mark.parametrize("density", [0.002, 0.02, 0.3])
+def test_dilate_disk_equals_scipy(radius, density):
+    """scipy's dilation by the flat disk (outside the array unset) is the reference; stacks with empty
+    slices and slices thinner than the disk included."""
+    rng = np.random.default_rng(radius * 7 + int(density * 1000))
+    for shape in ((6, 31, 27), (3, 4, 40)):
+        mask = rng.random(shape) < density
+        mask[1] = False
+        expected = ndimage.binary_dilation(mask, structure=disk_structure(radius))
+        np.testing.assert_array_equal(dilate_disk(mask, radius), expected)
+
+
+def test_dilate_disk_of_one_pixel_is_the_disk():
+    """One set pixel grows into the pixels within r of it: for r = 5, the 81 integer offsets with
+    dy**2 + dx**2 <= 25 (Gauss circle count N(5) = 81)."""
+    mask = np.zeros((1, 21, 21), bool)
+    mask[0, 10, 10] = True
+    assert int(dilate_disk(mask, 5).sum()) == 81
