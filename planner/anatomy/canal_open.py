@@ -43,7 +43,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.core.lazy import lazy_module
-from planner.anatomy.canal_slices import IN_PLANE_4, disk_structure
+from planner.anatomy.canal_slices import IN_PLANE_4, dilate_disk, disk_structure
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
@@ -60,7 +60,7 @@ def refine_open_slices(shapes: np.ndarray, hu: np.ndarray, bone: np.ndarray, spa
     sr, sc = float(spacing_rc_mm[0]), float(spacing_rc_mm[1])
     soft = ndimage.gaussian_filter(hu.astype(np.float32), sigma=(0, smooth_mm / sr, smooth_mm / sc))
     core = shapes & ~bone
-    near_bone = ndimage.binary_dilation(bone, structure=disk_structure(int(round(bone_reach_mm / min(sr, sc)))))
+    near_bone = dilate_disk(bone, int(round(bone_reach_mm / min(sr, sc))))
     allowed = (soft < grow_hu) & (soft > grow_min_hu) & ~bone & near_bone
     if np.isfinite(above_core_hu):
         core_hu = np.array([np.median(soft[s][core[s]]) if core[s].any() else np.nan for s in range(len(soft))])
@@ -72,7 +72,7 @@ def refine_open_slices(shapes: np.ndarray, hu: np.ndarray, bone: np.ndarray, spa
             allowed &= _within_width(shapes.shape, np.asarray(anterior_rc, float), centre_rc, sr, sc,
                                      half_width_mm + 1.0)
     radius_px = max(1, int(round(grow_mm / min(sr, sc))))
-    envelope = ndimage.binary_dilation(shapes, structure=disk_structure(radius_px))
+    envelope = dilate_disk(shapes, radius_px)
     labels, _ = ndimage.label((core | (allowed & envelope)), structure=IN_PLANE_4)
     keep = np.zeros(int(labels.max()) + 1, dtype=bool)
     keep[np.unique(labels[core])] = True

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from planner.anatomy.slice_edt import slicewise_edt
 from planner.anatomy.window_filters import square_filter
 from planner.core.lazy import lazy_module
 
@@ -22,6 +23,29 @@ def disk_structure(radius_px: int) -> np.ndarray:
     r = max(0, int(radius_px))
     y, x = np.mgrid[-r:r + 1, -r:r + 1]
     return (x * x + y * y <= r * r + 0.5)[None, :, :]
+
+
+def dilate_disk(mask: np.ndarray, radius_px: int) -> np.ndarray:
+    """``ndimage.binary_dilation(mask, structure=disk_structure(radius_px))`` of an axial stack: the
+    pixels whose in-plane squared distance to the nearest set pixel of their slice is at most ``r**2``,
+    from the exact distance transform (planner/anatomy/slice_edt.py: Meijster et al. 2000) instead of
+    one pass per structure element (issue 13 speed). The disk holds the offsets with ``dy**2 + dx**2
+    <= r**2`` (integers: ``<= r**2 + 0.5`` is the same set), outside the array is unset (scipy's
+    ``border_value=0``), and the transform's ``sqrt(D) <= r`` holds exactly when ``D <= r**2`` (a
+    correctly rounded square root of an integer). scipy where the transform does not apply."""
+    mask = np.asarray(mask, dtype=bool)
+    r = max(0, int(radius_px))
+    if mask.ndim != 3 or r == 0:
+        return ndimage.binary_dilation(mask, structure=disk_structure(r))
+    out = np.zeros(mask.shape, dtype=bool)
+    some = np.flatnonzero(mask.reshape(mask.shape[0], -1).any(axis=1))  # an empty slice stays empty
+    if some.size == 0:
+        return out
+    dist = slicewise_edt(~mask[some], 1.0)
+    if dist is None:
+        return ndimage.binary_dilation(mask, structure=disk_structure(r))
+    out[some] = dist <= r
+    return out
 
 
 IN_PLANE_4 = np.array([[[0, 0, 0], [0, 0, 0], [0, 0, 0]],

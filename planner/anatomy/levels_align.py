@@ -74,11 +74,20 @@ def _f_ratios(volume: ImageVolume, centre_lps: np.ndarray, offsets_uv: np.ndarra
     rounded to the CT's integers and clipped to -100..600 HU:
     :func:`~planner.anatomy.sweep_kernel.swept_hu`, scipy's numbers)."""
     along = np.arange(-_ALONG_HALF_MM, _ALONG_HALF_MM + 1e-9, _ALONG_STEP_MM)
-    ijk = np.empty((len(frames), along.size * len(offsets_uv), 3))
-    for n, axes in enumerate(frames):  # one frame at a time: BLAS's small-matrix path (faster here)
-        pts = (centre_lps[None, None, :] + along[:, None, None] * axes[2]
-               + offsets_uv[None, :, 0:1] * axes[0] + offsets_uv[None, :, 1:2] * axes[1])
-        ijk[n] = volume.to_ijk(pts.reshape(-1, 3))
+    ijk = np.empty((len(frames), along.size, len(offsets_uv), 3))
+    to_ijk = volume.lps_to_ijk
+    rot, shift = to_ijk[:3, :3], to_ijk[:3, 3]
+    a_col, u_row, v_row = along[:, None], offsets_uv[None, :, 0], offsets_uv[None, :, 1]
+    for n, axes in enumerate(frames):
+        # volume.to_ijk(centre + along axes[2] + u axes[0] + v axes[1]) with the same operations in the
+        # same order (planner/core/frames.py rows_times), one LPS coordinate at a time (issue 13 speed)
+        x, y, z = (((centre_lps[c] + a_col * axes[2][c]) + u_row * axes[0][c]) + v_row * axes[1][c] for c in range(3))
+        for r in range(3):
+            col = x * rot[r, 0]
+            col += y * rot[r, 1]
+            col += z * rot[r, 2]
+            col += shift[r]
+            ijk[n, :, :, r] = col
     values = swept_hu(volume.hu, ijk.reshape(-1, 3), -100.0, 600.0).reshape(len(frames), along.size, -1)
     out = np.empty(len(frames))
     for n, v in enumerate(values):

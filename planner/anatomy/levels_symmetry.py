@@ -50,13 +50,22 @@ def _samples_rc(u_mm: np.ndarray, v_mm: np.ndarray, centre_uv, angle_rad: float,
                 half_length_mm: float, step_mm: float) -> np.ndarray:
     """(2, na, nb) array coordinates (row = v, column = u) of the samples compared about the line
     with normal angle ``angle_rad``: ``a`` along the line, ``b`` across it."""
-    n = np.array([np.cos(angle_rad), np.sin(angle_rad)])
-    t = np.array([-n[1], n[0]])
-    b = _symmetric_samples(half_width_mm, step_mm)
-    a = _symmetric_samples(half_length_mm, step_mm)
-    pts = centre_uv[None, None, :] + a[:, None, None] * t + b[None, :, None] * n  # (na, nb, 2) in (u, v)
-    iu = (pts[..., 0] - u_mm[0]) / step_mm
-    iv = (pts[..., 1] - v_mm[0]) / step_mm
+    return _samples_rc_all(u_mm, v_mm, centre_uv, [angle_rad], half_width_mm, half_length_mm, step_mm)[:, 0]
+
+
+def _samples_rc_all(u_mm: np.ndarray, v_mm: np.ndarray, centre_uv, angles_rad, half_width_mm: float,
+                    half_length_mm: float, step_mm: float) -> np.ndarray:
+    """(2, n_angles, na, nb): :func:`_samples_rc` of every angle in one set of array operations (the
+    same products and sums in the same order per element, so the same numbers)."""
+    # the normal n = (cos, sin) and the line's direction t = (-sin, cos) of each angle, as the scalar
+    # calls give them; each coordinate of centre + a t + b n summed in that order, u and v apart
+    cos = np.array([np.cos(a) for a in np.asarray(angles_rad, dtype=float).reshape(-1)])[:, None, None]
+    sin = np.array([np.sin(a) for a in np.asarray(angles_rad, dtype=float).reshape(-1)])[:, None, None]
+    b = _symmetric_samples(half_width_mm, step_mm)[None, None, :]
+    a = _symmetric_samples(half_length_mm, step_mm)[None, :, None]
+    centre = np.asarray(centre_uv, dtype=float).reshape(2)
+    iu = (centre[0] + a * -sin + b * cos - u_mm[0]) / step_mm
+    iv = (centre[1] + a * cos + b * sin - v_mm[0]) / step_mm
     return np.stack([iv, iu])
 
 
@@ -77,10 +86,21 @@ def _mirror_profiles(image_vu: np.ndarray, u_mm: np.ndarray, v_mm: np.ndarray, c
     """Normalised mirror correlation against the offset ``d`` (mm, samples of ``step_mm / 2``), for
     each angle; the image is sampled once for all angles (bilinear, 0 outside:
     :func:`~planner.anatomy.resample_kernel.points_linear_2d`, scipy's numbers)."""
-    rc = np.stack([_samples_rc(u_mm, v_mm, centre_uv, a, half_width_mm, half_length_mm, step_mm)
-                   for a in angles_rad], axis=1)
+    rc = _samples_rc_all(u_mm, v_mm, np.asarray(centre_uv, dtype=float), angles_rad, half_width_mm,
+                         half_length_mm, step_mm)
     q = points_linear_2d(np.asarray(image_vu, dtype=np.float64), rc)
-    return [_profile(np.ascontiguousarray(qa)) for qa in q]
+    return _profiles(q)
+
+
+def _profiles(q: np.ndarray) -> list[np.ndarray]:
+    """:func:`_profile` of each ``q[n]`` (n_angles, na, nb), the FFTs of all angles in one call (numpy
+    transforms each row on its own, and the sum over ``a`` adds the rows in the same order)."""
+    nb = q.shape[2]
+    nfft = 2 * nb
+    energy = [float(np.sum(qa * qa)) for qa in q]
+    spec = np.fft.rfft(q, n=nfft, axis=2)
+    conv = np.fft.irfft(np.sum(spec * spec, axis=1), n=nfft, axis=1)[:, : 2 * nb - 1]
+    return [conv[n] / e if e > 0.0 else np.zeros(2 * nb - 1) for n, e in enumerate(energy)]
 
 
 def find_mirror_line(image_vu: np.ndarray, u_mm: np.ndarray, v_mm: np.ndarray, centre_uv,

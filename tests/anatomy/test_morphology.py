@@ -76,3 +76,53 @@ def test_affine_linear_equals_scipy_at_the_edges():
         assert np.array_equal(_scipy_linear(src, m, off, shape), affine_linear(src, m, off, shape), equal_nan=True)
     # identity: the voxel values themselves
     assert np.array_equal(affine_linear(src, np.eye(3), np.zeros(3), src.shape), src.astype(np.float32))
+
+
+from planner.anatomy.levels_grid import IN_PLANE_3x3, close_slices  # noqa: E402
+
+
+@pytest.mark.parametrize("shape", [(4, 23, 17), (1, 1, 5), (2, 2, 2), (3, 9, 1)])
+@pytest.mark.parametrize("density", [0.3, 0.6, 0.9])
+def test_close_slices_equals_scipy(shape, density):
+    """scipy's in-plane closing by the 3 x 3 square (outside the array False) or'ed with the mask:
+    the reference, on random masks including one-voxel-wide slices (all edge)."""
+    rng = np.random.default_rng(int(density * 10) + shape[1])
+    mask = rng.random(shape) < density
+    expected = ndimage.binary_closing(mask, structure=IN_PLANE_3x3, border_value=0) | mask
+    np.testing.assert_array_equal(close_slices(mask), expected)
+
+
+def test_close_slices_closes_a_one_voxel_gap_inside_and_not_at_the_edge():
+    """A ring with one voxel missing is closed; a voxel gap in a line along the slice's edge stays
+    (its 3 x 3 window reaches outside the slice)."""
+    mask = np.zeros((1, 7, 7), bool)
+    mask[0, 2, 2:5] = mask[0, 4, 2:5] = mask[0, 2:5, 2] = mask[0, 2:5, 4] = True
+    mask[0, 2, 3] = False
+    edge = np.zeros((1, 5, 5), bool)
+    edge[0, 0, :] = True
+    edge[0, 0, 2] = False
+    assert close_slices(mask)[0, 2, 3] and not close_slices(edge)[0, 0, 2]
+
+
+from planner.anatomy.canal_slices import dilate_disk, disk_structure  # noqa: E402
+
+
+@pytest.mark.parametrize("radius", [0, 1, 2, 5, 6, 9])
+@pytest.mark.parametrize("density", [0.002, 0.02, 0.3])
+def test_dilate_disk_equals_scipy(radius, density):
+    """scipy's dilation by the flat disk (outside the array unset) is the reference; stacks with empty
+    slices and slices thinner than the disk included."""
+    rng = np.random.default_rng(radius * 7 + int(density * 1000))
+    for shape in ((6, 31, 27), (3, 4, 40)):
+        mask = rng.random(shape) < density
+        mask[1] = False
+        expected = ndimage.binary_dilation(mask, structure=disk_structure(radius))
+        np.testing.assert_array_equal(dilate_disk(mask, radius), expected)
+
+
+def test_dilate_disk_of_one_pixel_is_the_disk():
+    """One set pixel grows into the pixels within r of it: for r = 5, the 81 integer offsets with
+    dy**2 + dx**2 <= 25 (Gauss circle count N(5) = 81)."""
+    mask = np.zeros((1, 21, 21), bool)
+    mask[0, 10, 10] = True
+    assert int(dilate_disk(mask, 5).sum()) == 81
