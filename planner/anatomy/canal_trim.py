@@ -71,7 +71,8 @@ def trim_anterior_lobes(shapes: np.ndarray, spacing_rc_mm, anterior_rc, margin_m
     forward than the midline front at S1. The midline front is the median, over the central
     ``central_fraction`` of the shape's width, of the most anterior pixel per lateral position (the
     median ignores a single spike of the basivertebral vein's notch). Anything more than
-    ``margin_mm`` in front of it is cut; the largest in-plane component is kept, holes filled.
+    ``margin_mm`` in front of it is cut; the largest in-plane component is kept, holes filled. A section
+    with no pixel in its central part (two lobes apart) has no midline front and is kept unchanged.
     """
     out = shapes.copy()
     a = np.asarray(anterior_rc, float)
@@ -98,6 +99,8 @@ def trim_anterior_lobes(shapes: np.ndarray, spacing_rc_mm, anterior_rc, margin_m
         mid = 0.5 * (present[0] + present[-1])
         half = 0.5 * central_fraction * (present[-1] - present[0])
         central = present[np.abs(present - mid) <= half]
+        if central.size == 0:  # two lobes with nothing across the midline: no front to trim to, kept as is
+            continue
         limit = float(np.median(front[central])) + margin_mm
         keep = m & (fwd <= limit)
         labels, n = ndimage.label(keep, structure=IN_PLANE_4[1])

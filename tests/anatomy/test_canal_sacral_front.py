@@ -5,6 +5,8 @@ from the nearest walked slices only (planner.anatomy.canal_walk.beyond_core)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -47,6 +49,15 @@ def test_a_shape_with_a_flat_or_receding_front_is_unchanged():
     y, x = np.mgrid[0:N, 0:N] * SP[0]
     ellipse = ((x - 30.0) / 12.0) ** 2 + ((y - 35.0) / 6.0) ** 2 <= 1.0  # front at the midline
     assert np.array_equal(trim_anterior_lobes(ellipse[None], SP, ANTERIOR_UP)[0], ellipse)
+
+
+def test_two_lobes_apart_have_no_midline_front_and_are_kept_without_a_warning():
+    # two 4 mm columns 20 mm apart: the central half of the width (10 mm about the middle) holds no pixel
+    lobes = _box(25.0, 35.0, 18.0, 22.0) | _box(30.0, 40.0, 38.0, 42.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "Mean of empty slice" from a median of nothing
+        out = trim_anterior_lobes(lobes[None], SP, ANTERIOR_UP, margin_mm=1.5)[0]
+    assert np.array_equal(out, lobes)
 
 
 def test_a_one_pixel_spike_at_the_midline_does_not_move_the_front():
