@@ -11,6 +11,12 @@ the previous evaluation stays published (the findings panel greys it, "Recheckin
 result for a plan edited meanwhile is dropped, :meth:`ZoneAnatomyCache.adopt`), and the runner asks
 again: when nothing heavy is left, the evaluation runs from the caches (milliseconds) and is published.
 
+A plan edit in the window (a needle's release, Undo, a plan opened: :meth:`PlanningSession.evaluate`'s
+``figures_later``) takes the same way: the evaluation is published at once from the figures kept (not
+complete, so the findings are rechecking; the old beyond/foramen findings stay greyed), and the worker
+computes the rest; before, those figures held the GUI thread 0.15-0.8 s per edit on the lumbar scan
+(benchmarks/bench_edit_responsive.py).
+
 Without a runner (headless, tests of the session alone) :meth:`evaluate_soon` evaluates there and then,
 as before.
 """

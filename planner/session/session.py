@@ -201,7 +201,8 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
                 self._drag_pending = True
                 self.schedule(self._run_pending_drag)
             return
-        self.evaluate(corridors=not self.interactive)
+        # issue 19: an edit's per-zone figures go to the figures_runner's worker (evaluate_later.py)
+        self.evaluate(corridors=not self.interactive, figures_later=self.figures_runner is not None)
 
     def _run_pending_drag(self) -> None:
         if self._drag_pending and self.interactive and self.volume is not None:
@@ -285,14 +286,19 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         self.thermal.store(key, report, findings, result)
         self.evaluate_soon()  # issue 19: the heavy figures in the window's worker (evaluate_later.py)
 
-    def evaluate(self, corridors: bool = True) -> Evaluation:
+    def evaluate(self, corridors: bool = True, figures_later: bool = False) -> Evaluation:
         """Recompute everything that depends on the plan; publish and return the evaluation.
 
         The evaluation is ``complete`` only when every needle has a corridor report valid for all of
-        its current inputs; otherwise ``corridors_needed`` asks for the missing ones."""
+        its current inputs; otherwise ``corridors_needed`` asks for the missing ones. ``figures_later``
+        (a plan edit in the window, issue 19): the per-zone figures still missing (beyond the vertebra,
+        the far foramina's distances) are left to the ``figures_runner``'s worker, as during a drag, and
+        the evaluation is published incomplete; the worker's figures publish the complete one
+        (:mod:`planner.session.evaluate_later`)."""
         if self.volume is None:
             raise PlannerError("Open a CT series before evaluating a plan.")
         self._request_id += 1
+        later = figures_later and corridors and self.figures_runner is not None and self.figures_job() is not None
         zones = self.zone_results()
         planned = [z.zone for z in zones if z.zone is not None]
         if planned:
@@ -306,14 +312,14 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         if corridors and not self.defer_corridors and self.auto_anatomy:
             self.foramina.compute(self.volume, self.canal_mask, self.canal.version)
         foramina = self.named_foramina()
-        extra = self._zone_anatomy.figures(self.volume, self.grid, zones, foramina, full=corridors,
+        extra = self._zone_anatomy.figures(self.volume, self.grid, zones, foramina, full=corridors, compute=not later,
                                             near_mm=self.thresholds.warn_distance_mm,
                                             vertebra_of=vertebra_lookup(self), lesion_inside=self.lesion_inside())
         inputs = replace(self.rule_inputs(zones, result, reports), foramen_distances=extra.foramen_distances,
                          beyond=extra.beyond)
         findings = run_rules(inputs)
         foramina_pending = self.auto_anatomy and self.canal_mask is not None and self.foramen_set() is None
-        complete = corridors and len(reports) == len(self.plan.needles) and not foramina_pending
+        complete = corridors and len(reports) == len(self.plan.needles) and not foramina_pending and not later
         good = {k: r for k, r in reports.items() if not isinstance(r, CorridorFailure)}
         evaluation = Evaluation(self._request_id, tuple(zones), result, good, tuple(findings),
                                 complete=complete, foramina=foramina, foramen_distances=extra.foramen_distances,
@@ -322,4 +328,6 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         self.evaluated.emit(evaluation)
         if corridors and not complete:
             self.corridors_needed.emit()
+        if later:
+            self.figures_runner()
         return evaluation

@@ -111,15 +111,20 @@ class ZoneAnatomyCache:
             bound = np.minimum(bound, gap)
         return bound
 
-    def _zone_foramen_mm(self, grid, zone_result, key, foramen) -> float:
+    def _zone_foramen_mm(self, grid, zone_result, key, foramen, compute: bool = True) -> float | None:
         """The distance of one zone (shape ``key``: :func:`zone_key`) to one foramen
-        (:func:`foramen_distance_mm` of that zone alone), kept per antenna while its zone keeps its shape."""
+        (:func:`foramen_distance_mm` of that zone alone), kept per antenna while its zone keeps its shape;
+        ``compute`` False: None when it is not kept (nothing is computed)."""
         entry = self._foramen_mm.get(zone_result.antenna_id)
         if entry is None or entry[0] != key:
+            if not compute:
+                return None
             entry = self._foramen_mm[zone_result.antenna_id] = (key, {})
         hit = entry[1].get(id(foramen.local))
         if hit is not None and hit[0] is foramen.local:
             return hit[1]
+        if not compute:
+            return None
         self.foramen_computed += 1
         d = foramen_distance_mm(grid, [zone_result.zone.ellipsoid], foramen)
         entry[1][id(foramen.local)] = (foramen.local, d)
@@ -137,12 +142,22 @@ class ZoneAnatomyCache:
             for stale in set(per) - live:
                 del per[stale]
 
-    def foramen_distances(self, grid, zones, foramina, full: bool, near_mm: float) -> tuple:
+    def foramen_distances(self, grid, zones, foramina, full: bool, near_mm: float, compute: bool = True) -> tuple:
         """``(foramen, mm)`` from the union of ``zones`` (ZoneResults with a zone) to each foramen: the
         smallest of the zones' own distances, each computed once per zone shape; ``full`` False (a
-        drag): only the foramina a bounding-sphere bound puts within ``near_mm`` of some zone."""
+        drag): only the foramina a bounding-sphere bound puts within ``near_mm`` of some zone;
+        ``compute`` False (an edit whose figures a worker computes, issue 19): only the foramina whose
+        distance to every zone is kept, none computed."""
         if not foramina or not zones:
             return ()
+        if not compute:
+            keyed = [(z, zone_key(z.zone)) for z in zones]
+            out = []
+            for f in foramina:
+                ds = [self._zone_foramen_mm(grid, z, key, f, compute=False) for z, key in keyed]
+                if all(d is not None for d in ds) and math.isfinite(min(ds)):
+                    out.append((f, min(ds)))
+            return tuple(out)
         if not full:
             bounds = self._lower_bounds_mm(grid, foramina, [z.zone.ellipsoid for z in zones])
             foramina = [f for f, b in zip(foramina, bounds) if b <= near_mm]
@@ -157,15 +172,18 @@ class ZoneAnatomyCache:
         return tuple(out)
 
     def figures(self, volume, grid, zone_results, foramina, full: bool, near_mm: float = 5.0,
-                vertebra_of=None, lesion_inside=None) -> ZoneAnatomy:
+                vertebra_of=None, lesion_inside=None, compute: bool = True) -> ZoneAnatomy:
         """The figures for ``zone_results`` (:class:`~planner.session.evaluation.ZoneResult`) and the
         named ``foramina``; ``full`` False (a drag): the beyond figures only where cached, and the
         distances only of the foramina that a bounding-sphere bound puts within ``near_mm`` (the
         rules' warning distance) of a zone: the others cannot raise a finding. ``vertebra_of``
         (:func:`vertebra_lookup`): each zone's vertebra, for its marrow threshold; ``lesion_inside``:
-        the target lesion, left out of that vertebra's marrow."""
+        the target lesion, left out of that vertebra's marrow. ``compute`` False: only the figures kept
+        (beyond the vertebra and foramen distances), nothing computed (a worker computes the rest,
+        :mod:`planner.session.evaluate_later`)."""
         zones = [z for z in zone_results if z.zone is not None]
-        distances = self.foramen_distances(grid, zones, tuple(foramina or ()), full, near_mm)
+        distances = self.foramen_distances(grid, zones, tuple(foramina or ()), full, near_mm, compute)
+        full = full and compute
         beyond: dict[str, BeyondVertebra] = {}
         complete = True
         for z in zones:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -53,37 +52,36 @@ def _open_demo_plan(window: MainWindow) -> None:
 
 
 def _exit_after_screenshot(app: QApplication, window: MainWindow, path: Path) -> None:
-    """Save the whole window once the 3D surface and the canal are in (or after 60 s), then quit."""
+    """Save the whole window once the 3D surface, the canal and the anatomy are in (or after 60 s) and
+    the window has settled (planner.ui.settle: every background check done, the layouts they asked
+    for made, the same pixels twice in a row; issue 19: the grab caught the window mid-relayout), then
+    quit. A plan's checks on a loaded machine take a while: at most 180 s are waited for them."""
+    from planner.ui.screenshot import pixmap_bytes, window_pixmap
+    from planner.ui.settle import when_settled
+
     window.loader.quiet = True  # no modal box (e.g. "Loaded with warnings") may hold the screenshot back
     pending = {"surface", "canal", "anatomy"}  # anatomy: the automatic vertebrae and their names (issue 19)
-    done = []
+    started = []
 
-    deadline = time.monotonic() + 180.0  # a plan's corridor checks on a loaded machine take a while
-
-    def shoot():
-        if done:
-            return
-        ev = window.session.evaluation
-        checking = getattr(getattr(window, "findings", None), "rechecking", lambda: False)()
-        if window.session.plan.needles and (ev is None or not ev.complete or checking) and \
-                time.monotonic() < deadline:
-            QTimer.singleShot(300, shoot)  # the safety findings of the plan are still being checked
-            return
-        done.append(True)
-        from planner.ui.screenshot import save_window_png
-
-        save_window_png(window, path)
-        print(f"screenshot saved to {path}")
+    def save(still_busy: list[str]) -> None:
+        window_pixmap(window).save(str(path), "PNG")
+        note = f" (still under way: {', '.join(still_busy)})" if still_busy else ""
+        print(f"screenshot saved to {path}{note}")
         window.close()
         app.quit()
+
+    def shoot():
+        if not started:
+            started.append(True)
+            when_settled(window, lambda: pixmap_bytes(window_pixmap(window)), save, timeout_s=180.0)
 
     def ready(what: str) -> None:
         pending.discard(what)
         if not pending:
-            QTimer.singleShot(300, shoot)
+            shoot()
 
     window.view3d.surface_ready.connect(lambda: ready("surface"))
     window.loader.canal_ready.connect(lambda: ready("canal"))
     window.loader.anatomy.done.connect(lambda: ready("anatomy"))
-    window.loader.failed.connect(lambda message: QTimer.singleShot(300, shoot))
+    window.loader.failed.connect(lambda message: shoot())
     QTimer.singleShot(60000, shoot)

@@ -15,7 +15,9 @@ from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSizePolicy, QVBoxLayout, QWidget
 
+from planner.analysis.rules.beyond_vertebra import RULES as BEYOND_RULES
 from planner.analysis.rules.corridor import RULES as PATH_RULES
+from planner.analysis.rules.foramen import RULES as FORAMEN_RULES
 from planner.analysis.rules.thermal import RULES as THERMAL_RULES
 from planner.analysis.thresholds import Severity
 from planner.core import palette
@@ -25,8 +27,10 @@ from planner.ui.readouts import ReadoutGrid
 COLORS = {s: QColor(*palette.SEVERITY[s.value]) for s in Severity}
 PREFIX = {Severity.CRITICAL: "CRITICAL", Severity.WARNING: "WARNING", Severity.INFO: "info"}
 STALE_RGB = QColor(*palette.STALE_TEXT)
-#: The findings computed by background workers: kept (greyed) while they are being recomputed.
-WORKER_CODES = frozenset(spec.code for spec in (*PATH_RULES, *THERMAL_RULES))
+#: The findings computed by background workers: kept (greyed) while they are being recomputed (the
+#: corridors, the bioheat model, and since an edit's per-zone figures left the GUI thread, issue 19, the
+#: zones beyond the vertebra and near the foramina: planner.session.evaluate_later).
+WORKER_CODES = frozenset(spec.code for spec in (*PATH_RULES, *THERMAL_RULES, *BEYOND_RULES, *FORAMEN_RULES))
 RECHECKING = "Rechecking… (greyed: findings from before the last change)"
 STATUS_LINES = 2  # the room the "Rechecking…" line keeps: its text wrapped in a 264 px dock
 MIN_HEIGHT_PX = 150  # about six rows: the findings keep room beside the plan and properties docks

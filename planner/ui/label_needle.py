@@ -11,7 +11,10 @@ with a bipedicular L2 plan). Here, as a radiologist annotates a film:
 - its name goes beside it, ``beside_px`` (past the body's half width, see
   :data:`planner.ui.label_body.BESIDE_SPINE_MM`) across the spine's course on the screen, sliding
   along the spine until it is off every obstacle (needle, antenna and thermocouple tips, zone
-  outlines, the other names, the view's own texts), as :func:`place_labels` does beside the spine.
+  outlines, the other names, the view's own texts), as :func:`place_labels` does beside the spine;
+- nor on a shaft: these views are cut along the needles, so the shafts cross the names' places
+  (observed: "L2" across a needle's line in the along-needle view of the lumbar scan). Each drawn shaft
+  is an obstacle along its whole length (:func:`shaft_rects`), not only at its two ends.
 
 "Across the spine" is across the patient's head-feet axis as the view shows it: left or right of the
 body when the axis runs up the screen (the probe's-eye view), above or below it when the axis runs
@@ -27,6 +30,8 @@ import numpy as np
 from planner.ui.label_layout import BOTTOM_RESERVED_PX, TOP_RESERVED_PX, PlacedLabel, place_labels
 
 SPINE_AXIS_LPS = np.array([0.0, 0.0, 1.0])  # the patient's head-feet axis (DICOM LPS z, PS3.3 C.7.6.2.1.1)
+SHAFT_AIR_PX = 3.0  # kept clear on each side of a shaft's drawn line
+SHAFT_MIN_HALF_PX = 5.0  # the smallest square laid along a shaft (fewer squares for thin lines)
 
 
 class EverywhereBody:
@@ -92,3 +97,70 @@ def place_transposed(items, size_of, view_w, view_h, obstacles, on_body=None, be
         tried.extend(np.asarray(spots, float).reshape(-1, 4)[:, [1, 0, 3, 2]] for spots in tried_t)
     return [PlacedLabel(p.text, (p.rect[1], p.rect[0], p.rect[3], p.rect[2]), (p.anchor[1], p.anchor[0]))
             for p in placed]
+
+
+def plan_shafts_lps(plan) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    """(start, end, diameter mm) of every shaft the plan overlay draws: each needle (entry to tip), its
+    antenna beyond the tip (drawn thinner than the needle it goes through: the needle's diameter is
+    kept, a little more air), each thermocouple (entry to tip)."""
+    out = []
+    for needle in plan.needles:
+        out.append((np.asarray(needle.entry_lps, float), np.asarray(needle.tip_lps, float), needle.outer_diameter_mm))
+        antenna = plan.antenna_for(needle.id)
+        if antenna is not None:
+            out.append((np.asarray(needle.tip_lps, float), np.asarray(antenna.tip_lps(needle), float),
+                        needle.outer_diameter_mm))
+    out += [(np.asarray(tc.entry_lps, float), np.asarray(tc.tip_lps, float), tc.outer_diameter_mm)
+            for tc in plan.thermocouples]
+    return out
+
+
+def clip_segment(a, b, x0, y0, x1, y1):
+    """Segment a-b (screen px) clipped to the rectangle (Liang-Barsky's parametric clipping: Liang &
+    Barsky 1984, ACM TOG 3(1)); None when it misses it."""
+    (ax, ay), (bx, by) = a, b
+    dx, dy = bx - ax, by - ay
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, ax - x0), (dx, x1 - ax), (-dy, ay - y0), (dy, y1 - ay)):
+        if p == 0.0:
+            if q < 0.0:
+                return None
+        elif p < 0.0:
+            t0 = max(t0, q / p)
+        else:
+            t1 = min(t1, q / p)
+    if t0 > t1:
+        return None
+    return (ax + t0 * dx, ay + t0 * dy), (ax + t1 * dx, ay + t1 * dy)
+
+
+def segment_rects(a, b, half_px: float, step_px: float, view_w: float, view_h: float) -> list:
+    """Squares of half side ``half_px`` centred along segment a-b (the part within ``half_px`` of the
+    view), at most ``step_px`` apart. Every point within ``half_px - step_px / 2`` of the segment (on
+    each axis) lies inside one: its nearest square centre is at most ``step_px / 2`` along the segment
+    from the segment's point beside it. So with ``step_px`` < ``2 * (half_px - w)`` a rectangle that
+    touches the line drawn ``w`` px wide either side overlaps a square. Rectangles are what the layout
+    tests (:func:`planner.ui.label_layout.place_labels`)."""
+    clipped = clip_segment(a, b, -half_px, -half_px, view_w + half_px, view_h + half_px)
+    if clipped is None:
+        return []
+    (ax, ay), (bx, by) = clipped
+    n = int(np.ceil(np.hypot(bx - ax, by - ay) / step_px)) + 1
+    ts = np.linspace(0.0, 1.0, max(n, 1))
+    xs, ys = ax + ts * (bx - ax), ay + ts * (by - ay)
+    return [(x - half_px, y - half_px, x + half_px, y + half_px) for x, y in zip(xs.tolist(), ys.tolist())]
+
+
+def shaft_rects(view, plan) -> list:
+    """The obstacles along every drawn shaft of ``plan`` in ``view`` (:func:`segment_rects`, with the
+    half width of the line :func:`planner.ui.overlay_geometry.shaft_geometry` draws plus
+    :data:`SHAFT_AIR_PX`)."""
+    scale = view.viewport.scale_px_per_mm
+    rects = []
+    for start, end, diameter_mm in plan_shafts_lps(plan):
+        line_half = 0.5 * max(2.0, diameter_mm * scale)
+        half = max(line_half + SHAFT_AIR_PX, SHAFT_MIN_HALF_PX)
+        step = min(half, 2.0 * (half - line_half) - 0.5)
+        rects += segment_rects(view.lps_to_screen(start), view.lps_to_screen(end), half, step,
+                               view.width(), view.height())
+    return rects

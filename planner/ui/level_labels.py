@@ -27,7 +27,7 @@ from planner.ui import slice_cache
 from planner.ui.label_body import layout_options
 from planner.ui.label_draft import DraftLabels
 from planner.ui.label_layout import PlacedLabel, free_of, place_labels, point_rect
-from planner.ui.label_needle import beside_options, in_view
+from planner.ui.label_needle import beside_options, in_view, shaft_rects
 from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_outline
 from planner.ui.overlays import stacked_label_rects
 
@@ -206,6 +206,7 @@ class LevelLabelOverlay:
         options = layout_options(self.session, view)  # issue 19: off the body mask
         if view.is_needle_view:  # issue 19: beside the vertebra each names (planner.ui.label_needle)
             items, options = beside_options(view, items, options, [c for _t, c in named + auto])
+            obstacles += shaft_rects(view, self.session.plan)  # cut along the needles: off their shafts
         else:  # a vertebra panned or zoomed out of the view is not named (its leader would run off the view)
             items = in_view(items, view.width(), view.height())
         if not items:

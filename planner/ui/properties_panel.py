@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QLabel, QLineEdit, QMessageBox,
-    QScrollArea, QSizePolicy, QSpinBox, QVBoxLayout, QWidget,
+    QScrollArea, QSizePolicy, QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from planner.core.errors import PlannerError
@@ -24,6 +24,9 @@ from planner.ui.point_editor import PointEditor
 from planner.ui.readouts import LONG_READOUT_CHARS, ReadoutGrid  # noqa: F401 (the limit is re-exported)
 
 MIN_HEIGHT_PX = 220  # name, entry, tip and the first readouts stay in view when the findings need room
+#: What the panel says with nothing selected, in place of an empty form beside an empty scroll bar (issue 19).
+NOTHING_SELECTED_HINT = ("Click a needle, antenna, thermocouple or target in a view or in the plan list "
+                         "to see its figures and edit it here.")
 
 
 def _spin(lo, hi, decimals=1, suffix=" mm", step=1.0) -> QDoubleSpinBox:
@@ -86,9 +89,16 @@ class PropertiesPanel(QWidget):
         # wrapped readouts kept a height for the old width (clipped) and the panel settled twice
         self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
         self.scroll.setWidget(content)
+        # issue 19: with nothing selected the bar stood empty beside an empty form; a hint takes the
+        # scroll area's place then. The two are pages of one stack, whose size is the larger page's,
+        # so the dock's width is the same whichever is shown.
+        self.hint = _hint_page()
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.hint)
+        self.pages.addWidget(self.scroll)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.scroll)
+        outer.addWidget(self.pages)
         self.setMinimumHeight(MIN_HEIGHT_PX)
         self.fields: dict[str, QWidget] = {}
         self._names: dict[str, str] = {}  # row key (the field's JSON key) -> item attribute
@@ -113,7 +123,9 @@ class PropertiesPanel(QWidget):
         if self._item_id is None:
             self.title.setText("Nothing selected")
             self.readouts.set_rows([])
+            self.pages.setCurrentWidget(self.hint)
             return
+        self.pages.setCurrentWidget(self.scroll)
         item = self.session.plan.get(self._item_id)
         self.title.setText(f"{item.KIND.capitalize()}: {item.name}")
         self._build(item)
@@ -265,6 +277,25 @@ class PropertiesPanel(QWidget):
         tip = np.asarray(item.entry_lps) + d * f["depth"].value()
         if not np.allclose(tip, item.tip_lps, atol=1e-3):
             self._set(tip_lps=tuple(tip))
+
+
+def _hint_page() -> QWidget:
+    """"Nothing selected" and :data:`NOTHING_SELECTED_HINT`, wrapped to the dock's width (never widening it)."""
+    page = QWidget()
+    page.setObjectName("properties_hint")
+    page.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+    title = QLabel("Nothing selected")
+    title.setStyleSheet("font-weight: bold")
+    text = QLabel(NOTHING_SELECTED_HINT)
+    text.setObjectName("properties_hint_text")
+    text.setWordWrap(True)
+    text.setStyleSheet("color: palette(mid)")
+    text.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+    layout = QVBoxLayout(page)
+    layout.addWidget(title)
+    layout.addWidget(text)
+    layout.addStretch(1)
+    return page
 
 
 _DERIVED_ROWS = {"needle": PropertiesPanel._needle_rows, "target": PropertiesPanel._target_rows}

@@ -106,6 +106,11 @@ class FittingStatusBar(QStatusBar):
         right = min(shown) - _BEFORE_PERMANENT_PX if shown else self.width() - _RIGHT_END_PX
         return right - _MESSAGE_LEFT_PX
 
+    def timed_message_up(self) -> bool:
+        """True while a message shown with a timeout is up (it will go by itself: a window waiting to
+        settle, planner.ui.settle, waits for it)."""
+        return bool(self.currentMessage()) and self._ends_at is not None and time.monotonic() < self._ends_at
+
     def text_width_px(self, text: str) -> int:
         return self.fontMetrics().horizontalAdvance(text)
 
