@@ -138,9 +138,9 @@ def test_release_runs_one_full_evaluation_equal_to_a_fresh_one(lumbar_session, m
     calls = []
     real = s.evaluate
 
-    def counting(corridors: bool = True):
+    def counting(corridors: bool = True, **options):
         calls.append(corridors)
-        return real(corridors=corridors)
+        return real(corridors=corridors, **options)
 
     monkeypatch.setattr(s, "evaluate", counting)
     s.begin_interaction()

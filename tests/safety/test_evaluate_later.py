@@ -50,6 +50,8 @@ def test_a_stored_corridor_report_evaluates_in_the_runner_and_equals_an_evaluati
     asked = []
     session = _session(volume, mask, plan, runner=lambda: asked.append(1))
     assert session.plan.antennas  # the demo plan has zones: figures to compute
+    assert asked == [1]  # opening the plan left its zones' figures to the worker as well (a plan edit)
+    asked.clear()
     session.forget_figures()  # as after an edit of the anatomy: every zone's figures are missing
     before = session.evaluation
     needle_id, key, report = _corridor_result(session)
@@ -96,6 +98,7 @@ def test_a_bioheat_result_evaluates_in_the_runner_and_without_one_on_the_spot(ba
     volume, mask, plan = base
     asked = []
     session = _session(volume, mask, plan, runner=lambda: asked.append(1))
+    asked.clear()  # opening the plan asked for its figures (see the first test)
     session.forget_figures()
     before = session.evaluation
     session.store_thermal(session.thermal_key(), {}, (), None)
