@@ -311,11 +311,11 @@ def main() -> int:
     fast_cpu = []  # GUI-thread CPU of each drag evaluation (one zone moved)
     original = session.evaluate
 
-    def counting(corridors: bool = True):
+    def counting(corridors: bool = True, **options):
         calls["full" if corridors else "fast"] += 1
         c = time.thread_time()
         try:
-            return original(corridors=corridors)
+            return original(corridors=corridors, **options)
         finally:
             if not corridors:
                 fast_cpu.append((time.thread_time() - c) * 1000)
