@@ -311,10 +311,9 @@ def _seed_section(smooth: np.ndarray, inside: np.ndarray, iw0: int, seed_vu: tup
     return footprint_at_seed(base[0], holes[0], seed_vu, p)
 
 
-def analyse_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelParams,
-                 search_deg: float) -> PassResult:
-    """Segment the body at ``seed_lps`` on a grid around ``centre_lps`` in the frame ``axes_lps``;
-    the mid-sagittal line is searched within +-``search_deg`` of the frame's left-right axis."""
+def start_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelParams) -> tuple:
+    """:func:`analyse_pass` up to its mask (also the sacral pass's): ``(grid, smooth, inside, iw0, footprint,
+    radius_mm, profile, valid, body_hu, p with the split, run start, run stop, walk to the disc above)``."""
     s = p.step_mm
     grid = LocalGrid.around(centre_lps, axes_lps, s, (-p.half_width_mm, p.half_width_mm),
                             (-p.anterior_mm, p.posterior_mm), (-p.half_height_mm, p.half_height_mm))
@@ -329,16 +328,24 @@ def analyse_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelPa
     p = replace(p, profile_split_hu=body_hu)
     start, stop = _body_run(profile, valid, iw0, p)
     above = _walk_disc(profile, valid, stop - 1, +1, p)
-    below = _walk_disc(profile, valid, start, -1, p)
+    return grid, smooth, inside, iw0, footprint, radius_mm, profile, valid, body_hu, p, start, stop, above
 
-    margin = int(round(p.slab_margin_mm / s))
+
+def analyse_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelParams,
+                 search_deg: float) -> PassResult:
+    """Segment the body at ``seed_lps`` on a grid around ``centre_lps`` in the frame ``axes_lps``;
+    the mid-sagittal line is searched within +-``search_deg`` of the frame's left-right axis."""
+    grid, smooth, inside, _, footprint, radius_mm, profile, valid, body_hu, p, start, stop, above = start_pass(
+        volume, centre_lps, axes_lps, seed_lps, p)
+    below = _walk_disc(profile, valid, start, -1, p)
+    margin = int(round(p.slab_margin_mm / p.step_mm))
     slab = slice(max(below.slab_end, start - margin), min(above.slab_end, stop - 1 + margin) + 1)
     bone = (smooth[slab] > max(body_hu, p.bone_hu)) & inside[slab]  # morphology on the slab only
     closed = close_slices(bone)
     holes = holes_in_slices(closed)
-    solid = closed | small_parts(holes, p.small_hole_mm2, s) | holes_inside(holes, footprint)
+    solid = closed | small_parts(holes, p.small_hole_mm2, p.step_mm) | holes_inside(holes, footprint)
     body = np.zeros(smooth.shape, dtype=bool)
-    body[slab] = _body_mask(solid, footprint, radius_mm, s)
+    body[slab] = _body_mask(solid, footprint, radius_mm, p.step_mm)
     run = slice(start - slab.start, stop - slab.start)
     return finish_pass(grid, body, smooth, body_hu, bone[run].mean(axis=0).astype(float), above, below, p, search_deg)
 

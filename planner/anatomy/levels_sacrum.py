@@ -36,14 +36,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from planner.anatomy.levels_body import (LevelParams, PassResult, _body_mask, _body_run, _seed_section, _walk_disc,
-                                         finish_pass, split_level_hu)
-from planner.anatomy.levels_grid import LocalGrid, close_slices, holes_in_slices, resample, small_parts
+from planner.anatomy.levels_body import LevelParams, PassResult, _body_mask, _walk_disc, finish_pass, start_pass
+from planner.anatomy.levels_grid import close_slices, holes_in_slices, small_parts
 from planner.anatomy.levels_inside import holes_inside
-from planner.core.lazy import lazy_module
 from planner.core.volume import ImageVolume
-
-ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
 
 __all__ = ["SACRAL_CONVERGED_DEG", "SACRAL_PASSES", "analyse_sacral_pass", "bone_run_start"]
 
@@ -79,19 +75,8 @@ def analyse_sacral_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: 
                         search_deg: float) -> PassResult:
     """:func:`planner.anatomy.levels_body.analyse_pass` for S1 (the rules of the module docstring)."""
     s = p.step_mm
-    grid = LocalGrid.around(centre_lps, axes_lps, s, (-p.half_width_mm, p.half_width_mm),
-                            (-p.anterior_mm, p.posterior_mm), (-p.half_height_mm, p.half_height_mm))
-    hu, inside = resample(volume, grid)
-    smooth = ndimage.gaussian_filter(hu, p.smooth_sigma_mm / s)
-    iw0, iv0, iu0 = grid.index_of(grid.to_local(seed_lps))
-    footprint, radius_mm = _seed_section(smooth, inside, iw0, (iv0, iu0), p.bone_hu, p)
-    core = ndimage.distance_transform_edt(footprint, sampling=s) >= 2.0
-    profile = np.percentile(smooth[:, core], p.profile_percentile, axis=1)
-    valid = inside[:, core].mean(axis=1) > 0.9
-    body_hu = max(split_level_hu(profile, valid, iw0, p), 0.5 * p.bone_hu)
-    p = replace(p, profile_split_hu=body_hu)
-    start, stop = _body_run(profile, valid, iw0, p)
-    above = _walk_disc(profile, valid, stop - 1, +1, p)
+    grid, smooth, inside, iw0, footprint, radius_mm, profile, valid, body_hu, p, start, stop, above = start_pass(
+        volume, centre_lps, axes_lps, seed_lps, p)
     start = bone_run_start(profile, valid, start, p.bone_hu)
     below = _walk_disc(profile, valid, start, -1, replace(p, profile_split_hu=p.bone_hu))
 
