@@ -76,6 +76,16 @@ def empty_window(qtbot, size=(1200, 850)):
     return w
 
 
+def window_opened(qtbot, path, size=(1200, 850), timeout_ms: int = 60000):
+    """:func:`empty_window` with the series at ``path`` opened through the app (as a user would) and its
+    canal found; closing it never asks about unsaved changes."""
+    w = empty_window(qtbot, size)
+    w.plan_files.confirm_close = lambda: True
+    with qtbot.waitSignal(w.loader.canal_ready, timeout=timeout_ms):
+        w.open_path(path)
+    return w
+
+
 def window_showing(qtbot, volume, size=(1200, 850)):
     """A shown, exposed main window with ``volume`` open and its loader quiet (no dialogs). Background
     work (corridor checks, the automatic anatomy, the 3D bone surface) still starts: a test stops what

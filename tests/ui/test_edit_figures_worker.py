@@ -25,22 +25,14 @@ from planner.headless.demo import demo_plan
 from planner.plan import commands
 from planner.session.zone_anatomy import ZoneAnatomyCache, vertebra_lookup
 
+from tests.ui.helpers import window_opened
+
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
 def window(qtbot, sample_series):
-    from planner.ui.main_window import MainWindow
-
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1100, 720)
-    w.loader.quiet = True
-    w.plan_files.confirm_close = lambda: True
-    w.show()
-    qtbot.waitExposed(w)
-    with qtbot.waitSignal(w.loader.canal_ready, timeout=60000):
-        w.open_path(sample_series)
+    w = window_opened(qtbot, sample_series, (1100, 720))
     w.loader.anatomy.cancel()  # no vertebrae arriving midway (they are part of the figures' key)
     w.view3d.cancel_surface()
     w.thermal.panel.auto_box.setChecked(False)

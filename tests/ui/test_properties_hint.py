@@ -10,22 +10,14 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QScrollBar
 
 from planner.headless.demo import demo_plan
 
+from tests.ui.helpers import window_opened
+
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
 def window(qtbot, sample_series):
-    from planner.ui.main_window import MainWindow
-
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1300, 820)
-    w.loader.quiet = True
-    w.plan_files.confirm_close = lambda: True
-    w.show()
-    qtbot.waitExposed(w)
-    with qtbot.waitSignal(w.loader.canal_ready, timeout=60000):
-        w.open_path(sample_series)
+    w = window_opened(qtbot, sample_series, (1300, 820))
     w.view3d.cancel_surface()
     yield w
     w.close()
