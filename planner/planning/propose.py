@@ -274,20 +274,21 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
     search = search or _Search(volume, sectors, device, ctv_mask, p.sample_mm, lines, cdist)
     pts, tree = search.pts, search.tree
     kept: dict[str, list[Shot]] = {}
-    stats: dict = {}
+    stats: dict = {"left": {}, "right": {}}  # side -> the best zone clearance seen (for the message)
     for side in ("left", "right"):
         shots = []
         for pr in _protocols(device, p):
             margin = required_clearance_mm(pr.time_s, p) + half_voxel_mm(volume)
-            shots += shots_for(lines[side], device, pr, volume, sectors, cdist, pts, margin, tree, stats,
+            shots += shots_for(lines[side], device, pr, volume, sectors, cdist, pts, margin, tree, stats[side],
                                search.batch(side, pr))
         kept[side] = _best(shots, p.keep, len(pts), p.breach_tie_pct)
     if not kept["left"] and not kept["right"]:
         from planner.planning.reach import Reachability
 
-        reason = Reachability(np.zeros(1, np.uint8), 0.0, lines, {}).infeasible_reason()
+        sides = {side: st["best_clearance_mm"] for side, st in stats.items() if "best_clearance_mm" in st}
+        reason = Reachability(np.zeros(1, np.uint8), 0.0, lines, {}).infeasible_reason(sides)
         need = min(required_clearance_mm(pr.time_s, p) for pr in _protocols(device, p)) + half_voxel_mm(volume)
-        best = stats.get("best_clearance_mm")
+        best = max(sides.values()) if sides else None
         detail = "" if best is None else (f"; the best zone stays {max(best, 0.0):.1f} mm from the canal, "
                                           f"{need:.1f} mm asked: short by {need - max(best, 0.0):.1f} mm")
         what = f"{p.canal_margin_mm:g} mm margin" + (f", canal under {p.canal_limit_c:g} °C" if p.canal_limit_c else "")
