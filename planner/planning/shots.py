@@ -117,7 +117,7 @@ def zone_batch(lines, device: Device, protocol: Protocol, volume, sectors, canal
     :class:`~planner.planning.reach.CanalDistance`).
 
     ``memo``: a dict kept by the caller across the batches of the same lines (the proposal makes one
-    batch per side and protocol, 48 a side by default). What does not depend on the protocol is kept
+    batch per side and protocol: 24 protocols a side by default). What does not depend on the protocol is kept
     in it: a line's zone axes (:func:`zone_for_antenna`'s, a function of the line's direction alone)
     and which tips put the antenna in the body (a function of the extension alone); the semi-axes
     and the centre offset are a function of the protocol alone. The same arrays, to the last bit, as
