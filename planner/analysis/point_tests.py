@@ -18,7 +18,8 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["AnyOf", "MaskInside", "ROUNDING_MM", "add_inside", "ball_may_hold", "section_radius_mm"]
+__all__ = ["AnyOf", "MaskInside", "ROUNDING_MM", "ShapesInside", "add_inside", "ball_may_hold", "lesion_test",
+           "section_radius_mm"]
 
 #: Added to every ball's radius: the points of a cross-section are sums of floats, so they lie off
 #: their exact place by about 1e-13 mm; a bound this much wider stays conservative.
@@ -95,6 +96,48 @@ class MaskInside:
         if self.empty:
             return np.zeros(len(centres), bool)
         return np.all((centres >= self.lo - radius_mm) & (centres <= self.hi + radius_mm), axis=1)
+
+
+class ShapesInside:
+    """True for LPS points (n, 3) inside any of ``shapes`` (each with ``contains`` and ``bounds_lps``:
+    the plan's sphere and ellipsoid targets, :class:`~planner.geometry.shapes.Ellipsoid`).
+
+    A shape is asked only about the points inside its axis-aligned LPS box (``bounds_lps``, widened
+    by :data:`ROUNDING_MM`): a point a shape contains lies in its box, so the answer is the same as
+    asking it every point. :meth:`near` is the same box test for a ball (the union of the boxes).
+    """
+
+    def __init__(self, shapes):
+        self.shapes = list(shapes)
+        boxes = [s.bounds_lps(ROUNDING_MM) for s in self.shapes]
+        self.lo = np.array([b[0] for b in boxes], float).reshape(-1, 3)
+        self.hi = np.array([b[1] for b in boxes], float).reshape(-1, 3)
+
+    def __call__(self, points) -> np.ndarray:
+        pts = np.asarray(points, float).reshape(-1, 3)
+        out = np.zeros(len(pts), dtype=bool)
+        for shape, lo, hi in zip(self.shapes, self.lo, self.hi):
+            ask = np.nonzero(~out & np.all((pts >= lo) & (pts <= hi), axis=1))[0]
+            if ask.size:
+                out[ask] = np.asarray(shape.contains(pts[ask]), dtype=bool).reshape(-1)
+        return out
+
+    def near(self, centres: np.ndarray, radius_mm: float) -> np.ndarray:
+        """False for a ball wholly outside every shape's box."""
+        c = np.asarray(centres, float).reshape(-1, 3)[:, None, :]
+        hit = np.all((c >= self.lo[None] - radius_mm) & (c <= self.hi[None] + radius_mm), axis=2)
+        return hit.any(axis=1)
+
+
+def lesion_test(volume, mask: np.ndarray | None = None, shapes=()):
+    """The "inside the target lesion" test with its bound: a mask (nearest voxel, as
+    :func:`planner.core.frames.nearest_voxel_values` reads it) when given, else the shapes; None
+    without either. For the session's ``lesion_inside`` (its unbounded functions gave the corridor
+    check no cross-section to skip: :class:`AnyOf` cannot bound a union with a plain function)."""
+    if mask is not None:
+        return MaskInside(volume, np.asarray(mask, bool))
+    shapes = [s for s in shapes if s is not None]
+    return ShapesInside(shapes) if shapes else None
 
 
 class AnyOf:

@@ -87,8 +87,20 @@ def write_option(session, case, proposal, out_path, option: int | None = None):
     return write_plan(session.plan, out_path)
 
 
+def check_option_args(write, option) -> None:
+    """Raise PlannerError, before any work, for an ``--option`` that cannot be honoured (the rank's
+    upper end is known only once the options are: :func:`write_option`)."""
+    if option is None:
+        return
+    if not write:
+        raise PlannerError(f"--option {option} chooses the option --write writes: give --write OUT.json too.")
+    if option < 1:
+        raise PlannerError(f"--option {option}: options are ranked from 1.")
+
+
 def main(args) -> int:
     try:
+        check_option_args(args.write, args.option)
         report, session, case, proposal = run_propose(args.series, args.level, args.target, args.device)
         if args.write:
             write_option(session, case, proposal, args.write, args.option)

@@ -36,7 +36,7 @@ import numpy as np
 from planner.ablation.devices import Device
 from planner.ablation.zones import conduction_length_mm, planned_zone
 from planner.analysis.analyze import analyze
-from planner.analysis.overlap import PreparedCanal
+from planner.analysis.overlap import LocalMask, PreparedCanal
 from planner.analysis.thresholds import SafetyThresholds
 from planner.core.errors import PlannerError
 from planner.core.frames import kji_to_ijk, spacing_kji
@@ -181,14 +181,15 @@ def _planned(shot: Shot, device: Device):
     return planned_zone(tip, shot.line.direction, device, pr.power_w, pr.time_s)
 
 
-def _measure(volume, canal: PreparedCanal | None, ctv_mask, gtv_mask, shots, p: ProposeParams, sectors, approach,
+def _measure(volume, canal: PreparedCanal | None, ctv, gtv, shots, p: ProposeParams, sectors, approach,
              device: Device, full: FullCheck | None = None):
+    """The option ``shots`` make, measured exactly (``ctv``, ``gtv``: LocalMasks or full masks)."""
     zones = [_planned(s, device) for s in shots]
     grid = VoxelGrid.of(volume)
-    a_ctv = analyze(grid, canal, zones, ctv_mask, margin_mm=p.canal_margin_mm)
+    a_ctv = analyze(grid, canal, zones, ctv, margin_mm=p.canal_margin_mm)
     tc_entry, tc_tip = _thermocouple(a_ctv.canal_closest_lps, shots, sectors)
     tips = {"tc": tc_tip} if tc_tip is not None else {}
-    a_gtv = analyze(grid, canal, zones, gtv_mask, thermocouple_tips=tips, margin_mm=p.canal_margin_mm)
+    a_gtv = analyze(grid, canal, zones, gtv, thermocouple_tips=tips, margin_mm=p.canal_margin_mm)
     peak = a_gtv.thermocouples[0].predicted_temperature_c if a_gtv.thermocouples else None
     needles = tuple(_needle(s, p) for s in shots)
     if full is not None:  # the grade the session's analysis will report (the full check)
@@ -258,10 +259,12 @@ class _Search:
         self.pts = _sample_points(volume, ctv_mask, sample_mm)
         self.tree = cKDTree(self.pts)
         self.batches: dict = {}
+        self.memo: dict = {}  # what the batches of one side share (planning/shots.py)
 
     def batch(self, side: str, pr: Protocol):
         if (side, pr) not in self.batches:
-            self.batches[side, pr] = zone_batch(self.lines[side], self.device, pr, self.volume, self.sectors, self.cdist)
+            self.batches[side, pr] = zone_batch(self.lines[side], self.device, pr, self.volume, self.sectors,
+                                                 self.cdist, self.memo)
         return self.batches[side, pr]
 
 
@@ -271,25 +274,29 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
     search = search or _Search(volume, sectors, device, ctv_mask, p.sample_mm, lines, cdist)
     pts, tree = search.pts, search.tree
     kept: dict[str, list[Shot]] = {}
-    stats: dict = {}
+    stats: dict = {"left": {}, "right": {}}  # side -> the best zone clearance seen (for the message)
     for side in ("left", "right"):
         shots = []
         for pr in _protocols(device, p):
             margin = required_clearance_mm(pr.time_s, p) + half_voxel_mm(volume)
-            shots += shots_for(lines[side], device, pr, volume, sectors, cdist, pts, margin, tree, stats,
+            shots += shots_for(lines[side], device, pr, volume, sectors, cdist, pts, margin, tree, stats[side],
                                search.batch(side, pr))
         kept[side] = _best(shots, p.keep, len(pts), p.breach_tie_pct)
     if not kept["left"] and not kept["right"]:
         from planner.planning.reach import Reachability
 
-        reason = Reachability(np.zeros(1, np.uint8), 0.0, lines, {}).infeasible_reason()
+        sides = {side: st["best_clearance_mm"] for side, st in stats.items() if "best_clearance_mm" in st}
+        reason = Reachability(np.zeros(1, np.uint8), 0.0, lines, {}).infeasible_reason(sides)
         need = min(required_clearance_mm(pr.time_s, p) for pr in _protocols(device, p)) + half_voxel_mm(volume)
-        best = stats.get("best_clearance_mm")
+        best = max(sides.values()) if sides else None
         detail = "" if best is None else (f"; the best zone stays {max(best, 0.0):.1f} mm from the canal, "
                                           f"{need:.1f} mm asked: short by {need - max(best, 0.0):.1f} mm")
         what = f"{p.canal_margin_mm:g} mm margin" + (f", canal under {p.canal_limit_c:g} °C" if p.canal_limit_c else "")
         raise PlannerError((reason or "No safe corridor on either side.") + f" (zones must keep the {what}{detail})")
     canal = None if canal_mask is None else PreparedCanal.build(VoxelGrid.of(volume), np.asarray(canal_mask, bool))
+    # each candidate is measured against the CTV and the target: their boxes found once, not by a scan
+    # of the whole grid in each of the two analyses of every candidate (the same LocalMask analyze makes)
+    ctv_local, gtv_local = (LocalMask.from_full(np.asarray(m, bool)) for m in (ctv_mask, gtv_mask))
     limit_c = p.canal_limit_c
 
     def acceptable(o: Option) -> bool:  # re-measured exactly: margin and (when asked) the thermal limit
@@ -326,7 +333,7 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
             if not passes_full_check(shots):
                 continue
             measured += 1
-            o = _measure(volume, canal, ctv_mask, gtv_mask, shots, p, sectors, name, device, full)
+            o = _measure(volume, canal, ctv_local, gtv_local, shots, p, sectors, name, device, full)
             if acceptable(o):
                 return o
             if len(shots) == 1 and o.min_canal_distance_mm < p.canal_margin_mm - 1e-6:

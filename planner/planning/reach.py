@@ -145,8 +145,9 @@ class Reachability:
     def summary(self) -> dict:
         return {MAP_NAMES[c]: round(self.ml(c), 3) for c in MAP_NAMES} | {"ctv_ml": round(self.ctv_ml, 3)}
 
-    def infeasible_reason(self) -> str | None:
-        """None when some zone is allowed; else which constraint failed and by how much, per side."""
+    def infeasible_reason(self, best_clearance_mm: dict | None = None) -> str | None:
+        """None when some zone is allowed; else which constraint failed and by how much, per side
+        (``best_clearance_mm``: side -> the best zone's canal clearance, for a side whose lines have tips)."""
         if any(self.shots.get(s) for s in SIDES):
             return None
         parts = []
@@ -157,8 +158,10 @@ class Reachability:
                 n_tips += len(line.tip_depths_mm)
                 for k, v in line.rejected.items():
                     worst[k] = min(worst.get(k, np.inf), v)
+            best = (best_clearance_mm or {}).get(side)
             if n_tips:
-                worst = {"zone within the canal margin": 0.0}
+                worst = {"zone within the canal margin" + ("" if best is None else
+                                                           f" (its best zone {max(best, 0.0):.1f} mm from the canal)"): 0.0}
             text = "; ".join(f"{k}" + (f" (by {v:.1f} mm at best)" if v > 0 else "") for k, v in sorted(worst.items()))
             parts.append(f"{side}: {text or 'no line could be tried'}")
         return "No safe corridor on either side - " + " | ".join(parts)

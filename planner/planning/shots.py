@@ -110,34 +110,52 @@ class ZoneBatch:
         return out
 
 
-def zone_batch(lines, device: Device, protocol: Protocol, volume, sectors, canal) -> ZoneBatch:
+def zone_batch(lines, device: Device, protocol: Protocol, volume, sectors, canal,
+               memo: dict | None = None) -> ZoneBatch:
     """Every allowed tip of ``lines`` whose antenna tip (tip + extension) lies in the body, with
     ``protocol``'s zone there and its canal clearance (``canal``: a
-    :class:`~planner.planning.reach.CanalDistance`)."""
+    :class:`~planner.planning.reach.CanalDistance`).
+
+    ``memo``: a dict kept by the caller across the batches of the same lines (the proposal makes one
+    batch per side and protocol: 24 protocols a side by default). What does not depend on the protocol is kept
+    in it: a line's zone axes (:func:`zone_for_antenna`'s, a function of the line's direction alone)
+    and which tips put the antenna in the body (a function of the extension alone); the semi-axes
+    and the centre offset are a function of the protocol alone. The same arrays, to the last bit, as
+    computing them for every line and protocol (issue 17: that was a third of the proposal's search)."""
     from planner.planning.access import antenna_in_body
 
+    memo = {} if memo is None else memo
     used, index, depths, centres, axes, offsets = [], [], [], [], [], []
-    semi = None
+    semi = offset_mm = None
     for line in lines:
         if not len(line.tip_depths_mm):
             continue
-        t = line.tip_depths_mm[antenna_in_body(volume, sectors, line.entry_lps, line.direction,
-                                               line.tip_depths_mm, protocol.extension_mm)]
+        key = ("in body", line, protocol.extension_mm)
+        if key not in memo:
+            memo[key] = antenna_in_body(volume, sectors, line.entry_lps, line.direction, line.tip_depths_mm,
+                                        protocol.extension_mm)
+        t = line.tip_depths_mm[memo[key]]
         if not len(t):
             continue
         tips = line.entry_lps[None] + (t.astype(float) + protocol.extension_mm)[:, None] * line.direction[None]
-        first = zone_for_antenna(tips[0], line.direction, device, protocol.power_w, protocol.time_s)
+        if semi is None:  # this protocol's zone once: its semi-axes (the same for every line)
+            first = zone_for_antenna(tips[0], line.direction, device, protocol.power_w, protocol.time_s)
+            semi = first.semi_axes_mm
+            offset_mm = device.zone_dimensions(protocol.power_w, protocol.time_s).center_offset_mm
+            memo.setdefault(("axes", line), first.axes)
+        if ("axes", line) not in memo:  # the axes depend on the direction only (any protocol gives them)
+            memo["axes", line] = zone_for_antenna(tips[0], line.direction, device, protocol.power_w,
+                                                  protocol.time_s).axes
+        line_axes = memo["axes", line]
         d = np.asarray(line.direction, dtype=float).reshape(3)
         d = d / np.linalg.norm(d)  # as zone_for_antenna normalises it
-        offset_mm = device.zone_dimensions(protocol.power_w, protocol.time_s).center_offset_mm
         zone_centres = tips - offset_mm * d[None]  # zone_for_antenna's centre, tip by tip
         used.append(line)
         index.append(np.full(len(t), len(used) - 1))
         depths.append(t.astype(float))
         centres.append(zone_centres)
-        axes.append(first.axes)
-        semi = first.semi_axes_mm
-        offsets.append(np.broadcast_to(surface_offsets(first.axes, first.semi_axes_mm), (len(t),) + UNIT_SPHERE.shape))
+        axes.append(line_axes)
+        offsets.append(np.broadcast_to(surface_offsets(line_axes, semi), (len(t),) + UNIT_SPHERE.shape))
     if not used:
         z = np.zeros(0)
         return ZoneBatch(protocol, [], z.astype(int), z, np.zeros((0, 3)), [], np.ones(3), z)

@@ -90,3 +90,84 @@ def test_add_inside_equals_asking_every_point():
     near = ball_may_hold(test, centres, 4 * 0.8 * np.sqrt(2))
     assert near.any() and not near.all()  # and some sections are skipped
     assert np.array_equal(add_inside(found.copy(), test, pts, centres, grid), want)
+
+
+def _shapes():
+    from planner.geometry.shapes import Ellipsoid
+
+    a = np.radians(35.0)
+    rot = np.array([[np.cos(a), np.sin(a), 0.0], [-np.sin(a), np.cos(a), 0.0], [0.0, 0.0, 1.0]])
+    return [Ellipsoid.sphere((4.0, -2.0, 12.0), 7.5), Ellipsoid((-9.0, 6.0, 4.0), rot, (9.0, 4.0, 3.0))]
+
+
+def test_shapes_test_equals_asking_every_shape_every_point():
+    from planner.analysis.point_tests import ShapesInside
+
+    rng = np.random.default_rng(8)
+    shapes = _shapes()
+    test = ShapesInside(shapes)
+    pts = rng.uniform(-30.0, 30.0, size=(20000, 3))
+    # points on and just either side of each surface (where a box cut-off would show first)
+    for s in shapes:
+        v = rng.normal(size=(3000, 3))
+        v /= np.linalg.norm(v, axis=1)[:, None]
+        on = s.centre_lps + ((v * s.semi_axes_mm) @ s.axes) * rng.choice([1 - 1e-9, 1.0, 1 + 1e-9], 3000)[:, None]
+        pts = np.concatenate([pts, on])
+    want = np.any([s.contains(pts) for s in shapes], axis=0)
+    assert 1000 < want.sum() < len(pts) - 1000
+    assert np.array_equal(test(pts), want)
+    assert np.array_equal(test(pts.reshape(-1, 10, 3)).reshape(-1), want)  # any leading shape
+
+
+def test_shapes_bound_is_conservative_and_tight_enough():
+    from planner.analysis.point_tests import ShapesInside
+
+    rng = np.random.default_rng(9)
+    test = ShapesInside(_shapes())
+    centres = rng.uniform(-40.0, 40.0, size=(500, 3))
+    near = _balls_agree(test, centres, 4.0, rng)
+    assert near.any() and not near.all()
+    # the sphere's box is |x - c| <= 7.5 per axis: a ball 7.5 + 4 - 0.01 mm beside it may hold a point
+    # of the box, one 0.02 mm farther cannot
+    c = np.array([4.0, -2.0, 12.0])
+    assert ball_may_hold(test, np.stack([c + [11.49, 0, 0], c + [11.51, 0, 0]]), 4.0).tolist() == [True, False]
+    # with the body outline: the union is bounded now (a plain function made every section be asked)
+    both = inside_vertebra(_vertebra(), test)
+    far = ball_may_hold(both, np.array([[200.0, 200.0, 200.0]]), 4.0)
+    assert far is not None and not far.any()
+    _balls_agree(both, centres, 4.0, rng)
+
+
+def test_lesion_test_reads_the_mask_as_the_session_does():
+    from planner.analysis.point_tests import MaskInside, ShapesInside, lesion_test
+    from planner.core.frames import nearest_voxel_values
+
+    rng = np.random.default_rng(10)
+    volume, mask = _volume_and_mask()
+    pts = volume.to_lps(rng.uniform(-3.0, 43.0, size=(20000, 3)) * np.array([1.0, 1.0, 0.5]))
+    test = lesion_test(volume, mask, _shapes())  # a mask wins over shapes, as in the session
+    assert isinstance(test, MaskInside)
+    want = nearest_voxel_values(mask, volume.to_ijk(pts))
+    assert want.sum() > 50 and np.array_equal(test(pts), want)
+    assert isinstance(lesion_test(volume, None, [None, *_shapes()]), ShapesInside)
+    assert lesion_test(volume, None, [None]) is None and lesion_test(volume) is None
+
+
+def test_add_inside_with_the_shapes_equals_asking_every_point():
+    from planner.analysis.point_tests import ShapesInside
+
+    rng = np.random.default_rng(11)
+    test = inside_vertebra(_vertebra(), ShapesInside(_shapes()))
+    d = np.array([0.2, 0.95, 0.15]) / np.linalg.norm([0.2, 0.95, 0.15])
+    e1 = np.cross(d, [0.0, 0.0, 1.0])
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(d, e1)
+    w = np.arange(-4, 5) * 0.8
+    grid = w[:, None, None] * e1 + w[None, :, None] * e2
+    centres = np.array([-6.0, -70.0, 8.0]) + np.arange(0.0, 140.0, 0.5)[:, None] * d
+    pts = centres[:, None, None] + grid[None]
+    found = rng.random(pts.shape[:-1]) > 0.9
+    want = found | test(pts.reshape(-1, 3)).reshape(found.shape)
+    near = ball_may_hold(test, centres, 4 * 0.8 * np.sqrt(2))
+    assert want.sum() > found.sum() and near.any() and not near.all()
+    assert np.array_equal(add_inside(found.copy(), test, pts, centres, grid), want)

@@ -140,3 +140,18 @@ def test_infeasible_request_names_the_constraint(case):
     text = str(err.value)
     assert "No safe corridor on either side" in text and "left:" in text and "right:" in text
     assert "short by" in text and "40 mm margin" in text
+    # by how much, in numbers: the margin asked is 40 mm plus half the in-plane voxel (the clearance is
+    # read between voxel centres: reach.half_voxel_mm), and the shortfall is that less the best zone's
+    import re
+
+    best, asked, short = map(float, re.search(r"best zone stays ([0-9.]+) mm from the canal, ([0-9.]+) mm asked: "
+                                              r"short by ([0-9.]+) mm", text).groups())
+    assert asked == pytest.approx(40.0 + 0.5 * max(volume.spacing_mm[:2]), abs=0.05)
+    assert 0.0 < best < asked and short == pytest.approx(asked - best, abs=0.11)
+    per_side = []
+    for side in ("left", "right"):  # each side names what failed on it, and here by how much
+        part = text.split(f"{side}:")[1].split("|")[0]
+        found = re.search(r"zone within the canal margin \(its best zone ([0-9.]+) mm from the canal\)", part)
+        assert found, part
+        per_side.append(float(found.group(1)))
+    assert max(per_side) == best  # the overall figure is the better side's
