@@ -15,12 +15,12 @@ from dataclasses import replace
 import numpy as np
 from psygnal import Signal
 
-from planner.core.frames import nearest_voxel_values
 from planner.ablation.devices import DeviceLibrary
 from planner.analysis.analyze import analyze
 from planner.anatomy.lesion import LesionParams, segment_lesion
 from planner.analysis.corridor import CorridorReport
 from planner.analysis.overlap import PreparedCanal
+from planner.analysis.point_tests import lesion_test
 from planner.analysis.zone_distance import CanalDistanceCache
 from planner.analysis.rules.registry import RuleInputs, run_rules
 from planner.analysis.thresholds import SafetyThresholds
@@ -72,6 +72,7 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         self._request_id = 0
         self._corridor_cache: dict[str, tuple[tuple, CorridorReport]] = {}
         self._lesion_cache: dict[str, tuple] = {}
+        self._lesion_test: tuple = (None, None)
         self.anatomy: SessionAnatomy | None = None  # body mask + automatic vertebrae (issue 13)
         self.auto_anatomy = True  # False: corridor checks without body mask or automatic vertebrae
         self.thermal = ThermalState()  # the bioheat model's result, run in the background (issue 16)
@@ -98,6 +99,7 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         self.anatomy = SessionAnatomy(volume)
         self._corridor_cache.clear()
         self._lesion_cache.clear()
+        self._lesion_test = (None, None)
         self.thermal.clear()
         self.foramina.clear()
         self.forget_figures()
@@ -225,18 +227,15 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         return (self.lesion.version, tuple(self.plan.targets), self.canal.version)
 
     def lesion_inside(self):
-        """A function telling which LPS points lie in the target lesion (mask or shapes), or None."""
-        lesion = self.lesion_mask()
-        if lesion is not None:
-            mask, volume = lesion, self.volume
-
-            def inside(points):
-                return nearest_voxel_values(mask.astype(bool, copy=False), volume.to_ijk(points))
-            return inside
-        shapes = [s for s in (target_shape(t) for t in self.plan.targets) if s is not None]
-        if not shapes:
-            return None
-        return lambda points: np.any([s.contains(points) for s in shapes], axis=0)
+        """The "inside the target lesion" test for LPS points (mask or shapes), or None: the bounded test
+        of :func:`planner.analysis.point_tests.lesion_test` (points outside the lesion's box are not
+        looked up, and the corridor check's cross-sections far from it are skipped), kept while the
+        lesion's inputs are unchanged (finding the mask's box scans the whole grid)."""
+        key = self._target_key() + (self._canal_version,)
+        if self._lesion_test[0] != key:
+            shapes = [target_shape(t) for t in self.plan.targets]
+            self._lesion_test = (key, lesion_test(self.volume, self.lesion_mask(), shapes))
+        return self._lesion_test[1]
 
     def lesion_mask(self) -> np.ndarray | None:
         """The union of the plan's mask targets (threshold-and-seed recipes) and a set target mask."""
