@@ -42,7 +42,7 @@ class EvaluationRunner(OneJobRunner, QObject):
             return                   # (_on_done's evaluate_soon) for whatever is still missing
         job = self.session.figures_job()
         if job is None:
-            self.session.evaluate_soon()  # nothing heavy left: evaluates from the caches
+            self.session.evaluate_soon(analysis_kept=True)  # nothing heavy left: merged, or from the caches
             return
         worker = LoadWorker(lambda progress, cancel: job(cancel), self)
         worker.finished.connect(self._on_done)
@@ -61,7 +61,9 @@ class EvaluationRunner(OneJobRunner, QObject):
     def _on_done(self, figures) -> None:
         self._release()
         self.session.adopt_figures(figures)
-        self.session.evaluate_soon()  # publishes from the caches, or runs again for what is still missing
+        # issue 15: merged into the evaluation published without them (no second full evaluation), or,
+        # the plan changed meanwhile, evaluated from the caches, or another round for what is missing
+        self.session.evaluate_soon(analysis_kept=True)
         if self.worker is None:
             self.busy_changed.emit(False)
 
