@@ -18,7 +18,8 @@ the session keeps each zone's figures between evaluations, ``forget_figures`` dr
 CPU time of a drag's own evaluation (one zone moved, the other's figures kept) and how many zones, canal
 and foramen distances the moves computed (only the dragged antenna's); the ratio of a drag
 update to a bare repaint of the axial view measured in the same run; and how many full evaluations
-(with corridors) the release runs (target: exactly one); and how many times the main window is
+(with corridors) the release runs until the evaluation worker's figures are in (target: exactly one; the
+figures are merged into it, planner/session/evaluate_later.py); and how many times the main window is
 repainted per move (one backing-store sync paints every dirty widget; target one per move). The CPU
 time of a move is also split into the mouse event itself, the frame's update (evaluation and panels,
 wherever it ran: planner.ui.frame runs it from a posted event right after the move) and the rest of
@@ -30,7 +31,9 @@ view's layout while its inputs hold; a view following the dragged needle shifts 
 ``--layout needle`` drags in the along-needle (side) view instead, so the three needle-aligned views
 reslice every move (they draft at half resolution while dragging). ``--events`` counts layout requests
 and paints per widget during the moves (a widget laid out on every move shows up at 1.00 per move);
-``--hide dock_props`` hides a dock, ``--profile`` prints a cProfile of the moves.
+``--hide dock_props`` hides a dock, ``--profile`` prints a cProfile of the moves (``--profile-out FILE``
+keeps it for pstats). Helpers: drag_window.py (settling, counters, plan, mouse events), drag_report.py
+(the printed figures).
 """
 
 from __future__ import annotations

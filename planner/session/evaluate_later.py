@@ -9,7 +9,10 @@ those figures to a worker (:meth:`figures_job`: a job reading only immutable inp
 the previous evaluation stays published (the findings panel greys it, "Rechecking…"). On the GUI thread
 :meth:`adopt_figures` keeps the figures still wanted (same zone shape, vertebra, canal and foramen: a
 result for a plan edited meanwhile is dropped, :meth:`ZoneAnatomyCache.adopt`), and the runner asks
-again: when nothing heavy is left, the evaluation runs from the caches (milliseconds) and is published.
+again: when nothing heavy is left, the figures are merged into the evaluation published without them
+(:meth:`merge_into_evaluation`, issue 15: a release runs exactly one full evaluation; a corridor report or
+a bioheat result is merged the same way), or, when the plan changed meanwhile, the evaluation runs from
+the caches (milliseconds) and is published.
 
 A plan edit in the window (a needle's release, Undo, a plan opened: :meth:`PlanningSession.evaluate`'s
 ``figures_later``) takes the same way: the evaluation is published at once from the figures kept (not

@@ -5,8 +5,10 @@ The session calls :meth:`run` (its ``figures_runner``, :mod:`planner.session.eva
 corridor report, a bioheat result, the foramina, a prepared canal or an imported segment arrives and
 some zone's figures are missing. The job (:meth:`PlanningSession.figures_job`) computes them in a
 worker; on the GUI thread the session keeps those still wanted (:meth:`adopt_figures`: a plan edited
-meanwhile drops them) and is asked again (:meth:`evaluate_soon`), which publishes the evaluation from
-the caches in milliseconds, or starts another round for a zone that moved. One job at a time: a request
+meanwhile drops them) and is asked again (:meth:`evaluate_soon` with ``analysis_kept``), which merges
+them into the evaluation published without them (issue 15: no second full evaluation), or publishes one
+from the caches in milliseconds when the plan changed meanwhile, or starts another round for a zone that
+moved. One job at a time: a request
 during a job is run once it ends. While busy, the findings panel keeps the old findings, greyed and
 marked "Rechecking…" (:meth:`planner.ui.findings_panel.FindingsPanel.watch`).
 """
