@@ -32,7 +32,7 @@ view's layout while its inputs hold; a view following the dragged needle shifts 
 reslice every move (they draft at half resolution while dragging). ``--events`` counts layout requests
 and paints per widget during the moves (a widget laid out on every move shows up at 1.00 per move);
 ``--hide dock_props`` hides a dock, ``--profile`` prints a cProfile of the moves (``--profile-out FILE``
-keeps it for pstats). Helpers: drag_window.py (settling, counters, plan, mouse events), drag_report.py
+keeps it for pstats), ``--parts`` the GUI thread's CPU per move by part (drag_parts.py). Helpers: drag_window.py (settling, counters, plan, mouse events), drag_report.py
 (the printed figures).
 """
 
@@ -63,6 +63,8 @@ def arguments():
     parser.add_argument("--moves", type=int, default=60)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the moves")
     parser.add_argument("--profile-out", default="", help="also write the moves' cProfile stats to this file")
+    parser.add_argument("--parts", action="store_true",
+                        help="the GUI thread's CPU per move split by part (benchmarks/drag_parts.py)")
     parser.add_argument("--sort", default="tottime", help="cProfile sort key (tottime, cumulative)")
     parser.add_argument("--top", type=int, default=25, help="how many cProfile rows to print")
     parser.add_argument("--layout", default="four_up", choices=("four_up", "needle"),
@@ -225,6 +227,10 @@ def drag(args, app, window, needle, view) -> dict:
         profiler.enable()
     census = EventCensus(app) if args.events else None
     redraws = WindowRepaints(window)
+    if args.parts:
+        import drag_parts
+
+        drag_parts.start()
     step_px = 0.3 * view.viewport.scale_px_per_mm
     for n in range(1, args.moves + 1):
         t, c, m = time.perf_counter(), time.process_time(), time.thread_time()
@@ -249,6 +255,8 @@ def drag(args, app, window, needle, view) -> dict:
             profiler.dump_stats(args.profile_out)
         if args.profile:
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+    if args.parts:
+        drag_parts.report(args.moves)
     out["window_redraws"] = redraws.stop()
     out["placements"] = getattr(labels, "placements", 0) - placements_before if labels is not None else None
     if census is not None:
@@ -284,6 +292,10 @@ def main() -> int:
     if not Path(args.series).is_dir():
         print(f"The series folder {args.series} does not exist (see ../shared/README.md).")
         return 2
+    if args.parts:
+        import drag_parts
+
+        drag_parts.install()
     app, window, needle, view = open_scene(args)
     refs = references(app, window, view)
     measured = drag(args, app, window, needle, view)
