@@ -18,7 +18,8 @@ the session keeps each zone's figures between evaluations, ``forget_figures`` dr
 CPU time of a drag's own evaluation (one zone moved, the other's figures kept) and how many zones, canal
 and foramen distances the moves computed (only the dragged antenna's); the ratio of a drag
 update to a bare repaint of the axial view measured in the same run; and how many full evaluations
-(with corridors) the release runs (target: exactly one); and how many times the main window is
+(with corridors) the release runs until the evaluation worker's figures are in (target: exactly one; the
+figures are merged into it, planner/session/evaluate_later.py); and how many times the main window is
 repainted per move (one backing-store sync paints every dirty widget; target one per move). The CPU
 time of a move is also split into the mouse event itself, the frame's update (evaluation and panels,
 wherever it ran: planner.ui.frame runs it from a posted event right after the move) and the rest of
@@ -30,7 +31,9 @@ view's layout while its inputs hold; a view following the dragged needle shifts 
 ``--layout needle`` drags in the along-needle (side) view instead, so the three needle-aligned views
 reslice every move (they draft at half resolution while dragging). ``--events`` counts layout requests
 and paints per widget during the moves (a widget laid out on every move shows up at 1.00 per move);
-``--hide dock_props`` hides a dock, ``--profile`` prints a cProfile of the moves.
+``--hide dock_props`` hides a dock, ``--profile`` prints a cProfile of the moves (``--profile-out FILE``
+keeps it for pstats), ``--parts`` the GUI thread's CPU per move by part (drag_parts.py). Helpers: drag_window.py (settling, counters, plan, mouse events), drag_report.py
+(the printed figures).
 """
 
 from __future__ import annotations
@@ -47,161 +50,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
+from drag_report import report  # noqa: E402
+from drag_window import (EventCensus, WindowRepaints, build_plan, mouse, settle,  # noqa: E402
+                         time_frame_updates)
 
 DEFAULT_SERIES = ROOT.parent / "shared" / "data" / "ct-lumbar-tcia"
 
 
-def p95(values) -> float:
-    return float(np.percentile(values, 95))
-
-
-def row(name: str, value_ms: float, target: str, reference: float | None = None) -> None:
-    ref = f"  reference {reference:7.2f} ms  ratio {value_ms / reference:6.2f}" if reference else ""
-    print(f"{name:<52} {value_ms:8.2f} ms  target {target}{ref}", flush=True)
-
-
-PHASES = ("event", "frame", "events")  # the mouse event itself; the frame's update; posted events, paints
-
-
-def settle(app, window, rounds: int = 3, phases: dict | None = None) -> None:
-    """Run the event loop until the work a gesture caused has run: posted events, zero-delay timers
-    (the 3D render) and the frame's update (planner.ui.frame: run from a posted event right after the
-    move, or from the frame timer when the last update is less than a frame old; the timer's wait is
-    skipped here). ``phases`` (optional) gets this process's CPU milliseconds in the frame update
-    (wherever it ran, timed by :func:`time_frame_updates`) and in the rest of the event loop."""
-    frame = getattr(window, "frame", None)
-    in_frame = getattr(window, "_bench_frame_cpu", [0.0])
-    frame_before = in_frame[0]
-    c0 = time.process_time()
-    for _ in range(rounds):
-        app.processEvents()
-        if frame is not None and frame.pending():
-            frame.flush()
-    app.processEvents()
-    if phases is not None:
-        total = time.process_time() - c0
-        spent = {"frame": in_frame[0] - frame_before}
-        spent["events"] = total - spent["frame"]
-        for key, seconds in spent.items():
-            phases.setdefault(key, []).append(seconds * 1000)
-
-
-def time_frame_updates(window) -> None:
-    """Accumulate the process CPU time of the window's frame updates in ``window._bench_frame_cpu``
-    (the flush is looked up on the instance, so the posted event and the timer run this wrapper too)."""
-    window._bench_frame_cpu = [0.0]
-    flush = window.frame.flush
-
-    def timed() -> None:
-        c = time.process_time()
-        flush()
-        window._bench_frame_cpu[0] += time.process_time() - c
-
-    window.frame.flush = timed
-
-
-class WindowRepaints:
-    """Counts the paint events the main window itself receives: one per backing-store sync (the
-    window's background under whatever child was dirty), so the number of window redraws."""
-
-    def __init__(self, window):
-        from PySide6.QtCore import QEvent, QObject
-
-        counter = self
-        self.count = 0
-
-        class Filter(QObject):
-            def eventFilter(self, obj, event):  # noqa: N802
-                if event.type() == QEvent.Paint:
-                    counter.count += 1
-                return False
-
-        self._filter = Filter()
-        window.installEventFilter(self._filter)
-        self._window = window
-
-    def stop(self) -> int:
-        self._window.removeEventFilter(self._filter)
-        return self.count
-
-
-class EventCensus:
-    """Counts ``LayoutRequest`` and ``Paint`` events per receiving widget (diagnosis: which widgets
-    are laid out or repainted by a mouse move); an application-wide event filter."""
-
-    def __init__(self, app):
-        from collections import Counter
-
-        from PySide6.QtCore import QEvent, QObject
-
-        census = self
-        self.counts = Counter()
-        kinds = {QEvent.LayoutRequest: "layout", QEvent.Paint: "paint"}
-
-        class Filter(QObject):
-            def eventFilter(self, obj, event):  # noqa: N802
-                kind = kinds.get(event.type())
-                if kind is not None:
-                    census.counts[(kind, _widget_name(obj))] += 1
-                return False
-
-        self._filter = Filter()
-        app.installEventFilter(self._filter)
-        self._app = app
-
-    def report(self, moves: int) -> None:
-        self._app.removeEventFilter(self._filter)
-        print(f"events during the {moves} moves (per move):")
-        for (kind, name), n in self.counts.most_common(30):
-            print(f"  {kind:<7} {n / moves:6.2f}  {name}")
-
-
-def _widget_name(obj) -> str:
-    """'ClassName#objectName < parent#name' (the nearest named ancestor) for a widget."""
-    name = f"{type(obj).__name__}#{obj.objectName()}"
-    parent = obj.parent()
-    while parent is not None and not parent.objectName():
-        parent = parent.parent()
-    return name + (f" < {type(parent).__name__}#{parent.objectName()}" if parent is not None else "")
-
-
-def build_plan(session):
-    """Two needles (bipedicular) with antennas and two thermocouples around the canal's middle."""
-    from planner.plan import commands
-    from planner.plan.items import Antenna, Needle, Thermocouple
-
-    canal = session.canal_mask
-    k_mid = int(np.median(np.nonzero(canal.any(axis=(1, 2)))[0]))
-    j, i = np.nonzero(canal[k_mid])
-    centre = session.volume.to_lps([float(i.mean()), float(j.mean()), float(k_mid)])  # canal centre (LPS)
-    ids = []
-    for sign in (-1.0, 1.0):  # right (-x) then left (+x)
-        tip = centre + np.array([sign * 8.0, -28.0, 0.0])  # in the vertebral body, anterior to the canal
-        entry = tip + np.array([sign * 45.0, 80.0, 0.0])
-        needle = Needle(tuple(entry), tuple(tip), side="right" if sign < 0 else "left", name=f"needle {sign:+.0f}")
-        session.stack.push(commands.add_item(needle))
-        session.stack.push(commands.add_item(Antenna(needle_id=needle.id, power_w=30, time_s=210)))
-        tc_tip = centre + np.array([sign * 14.0, 0.0, 4.0])  # beside the canal (foramen region)
-        session.stack.push(commands.add_item(Thermocouple(tuple(tc_tip + (sign * 30.0, 60.0, 0.0)), tuple(tc_tip))))
-        ids.append(needle.id)
-    return ids
-
-
-def mouse(view, kind, x: float, y: float, buttons):
-    from PySide6.QtCore import QEvent, QPointF, Qt
-    from PySide6.QtGui import QMouseEvent
-
-    types = {"press": QEvent.MouseButtonPress, "move": QEvent.MouseMove, "release": QEvent.MouseButtonRelease}
-    button = Qt.LeftButton if kind != "move" else Qt.NoButton
-    pos = QPointF(x, y)
-    return QMouseEvent(types[kind], pos, view.mapToGlobal(pos), button, buttons, Qt.NoModifier)
-
-
-def main() -> int:
+def arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", default=str(DEFAULT_SERIES))
     parser.add_argument("--moves", type=int, default=60)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the moves")
+    parser.add_argument("--profile-out", default="", help="also write the moves' cProfile stats to this file")
+    parser.add_argument("--parts", action="store_true",
+                        help="the GUI thread's CPU per move split by part (benchmarks/drag_parts.py)")
     parser.add_argument("--sort", default="tottime", help="cProfile sort key (tottime, cumulative)")
     parser.add_argument("--top", type=int, default=25, help="how many cProfile rows to print")
     parser.add_argument("--layout", default="four_up", choices=("four_up", "needle"),
@@ -213,13 +76,13 @@ def main() -> int:
     parser.add_argument("--no-level-labels", action="store_true",
                         help="diagnosis: hide the level names in the 2D views (View menu), whose layout off the "
                              "body mask (planner/ui/label_body.py) runs at every repaint once the anatomy is known")
-    args = parser.parse_args()
-    if not Path(args.series).is_dir():
-        print(f"The series folder {args.series} does not exist (see ../shared/README.md).")
-        return 2
+    return parser.parse_args()
 
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication
+
+def open_scene(args):
+    """The window on the scan, its canal, the 3D bone surface built, the plan; returns (app, window,
+    the dragged needle, the view dragged in)."""
+    from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
     from planner.anatomy.canal import segment_canal
     from planner.geometry.planes import AXIAL
@@ -243,8 +106,6 @@ def main() -> int:
         app.processEvents()
         time.sleep(0.01)
     settle(app, window)
-    from PySide6.QtWidgets import QDockWidget, QWidget
-
     for name in filter(None, args.hide.split(",")):
         for w in window.findChildren(QDockWidget) + window.findChildren(QWidget, name):
             if w.objectName() == name:
@@ -273,28 +134,29 @@ def main() -> int:
 
         window.set_layout("needle")
         settle(app, window)
-        axial = window.needle_views[ALONG_SIDE]  # the view dragged in (the name is kept below)
-        axial.repaint()
+        view = window.needle_views[ALONG_SIDE]
+        view.repaint()
     else:
-        axial = window.views[AXIAL]
+        view = window.views[AXIAL]
     anatomy = getattr(session, "anatomy", None)
     known = anatomy is not None and anatomy.known_body() is not None
-    print(f"layout {args.layout}: dragging in the {axial.source.title} view; body mask known: {known}; "
+    print(f"layout {args.layout}: dragging in the {view.source.title} view; body mask known: {known}; "
           f"level names in the 2D views: {'hidden' if args.no_level_labels else 'shown'}", flush=True)
+    return app, window, needle, view
 
-    # reference: a bare repaint of the axial view (same run)
+
+def references(app, window, view) -> dict:
+    """A bare repaint of the dragged view and the full re-analysis from scratch, in this run."""
     bare, bare_cpu = [], []
     for _ in range(30):
         t, m = time.perf_counter(), time.thread_time()
-        axial.repaint()
+        view.repaint()
         bare.append((time.perf_counter() - t) * 1000)
         bare_cpu.append((time.thread_time() - m) * 1000)
-    bare_ms = statistics.median(bare)
-    bare_cpu_ms = statistics.median(bare_cpu)  # the same in GUI-thread CPU time (steadier when loaded)
-
     # full re-analysis of the plan (no corridor: those run in a worker, about a second per needle)
     # issue 15: the session keeps each zone's figures between evaluations (forget_figures drops them),
     # so a full re-analysis is timed from scratch, with its CPU time (steadier on a loaded machine)
+    session = window.session
     session.auto_evaluate = False
     full, full_cpu = [], []
     for _ in range(20):
@@ -305,41 +167,58 @@ def main() -> int:
         full_cpu.append((time.thread_time() - c) * 1000)
     session.auto_evaluate = True
     settle(app, window)
+    return {"bare_ms": statistics.median(bare), "bare_cpu_ms": statistics.median(bare_cpu),
+            "full": full, "full_cpu": full_cpu}
 
-    # count full evaluations
-    calls = {"full": 0, "fast": 0}
-    fast_cpu = []  # GUI-thread CPU of each drag evaluation (one zone moved)
-    original = session.evaluate
 
-    def counting(corridors: bool = True, **options):
-        calls["full" if corridors else "fast"] += 1
-        c = time.thread_time()
-        try:
-            return original(corridors=corridors, **options)
-        finally:
-            if not corridors:
-                fast_cpu.append((time.thread_time() - c) * 1000)
+class EvaluationCounter:
+    """Wraps ``session.evaluate``: full (with corridors) and fast calls, and the fast ones' CPU time."""
 
-    session.evaluate = counting
+    def __init__(self, session):
+        self.session, self.original = session, session.evaluate
+        self.calls = {"full": 0, "fast": 0}
+        self.fast_cpu: list[float] = []  # GUI-thread CPU of each drag evaluation (one zone moved)
+        original, calls, fast_cpu = self.original, self.calls, self.fast_cpu
 
-    # the drag: press on the tip, move 0.3 mm per event, release
-    x, y = axial.lps_to_screen(needle.tip_lps)
-    app.sendEvent(axial, mouse(axial, "press", x, y, Qt.LeftButton))
+        def counting(corridors: bool = True, **options):
+            calls["full" if corridors else "fast"] += 1
+            c = time.thread_time()
+            try:
+                return original(corridors=corridors, **options)
+            finally:
+                if not corridors:
+                    fast_cpu.append((time.thread_time() - c) * 1000)
+
+        session.evaluate = counting
+
+    def reset(self) -> None:
+        self.calls.update(full=0, fast=0)
+        self.fast_cpu.clear()
+
+    def stop(self) -> None:
+        self.session.evaluate = self.original
+
+
+def drag(args, app, window, needle, view) -> dict:
+    """Press on the tip, ``args.moves`` moves of 0.3 mm, release; what was measured."""
+    from PySide6.QtCore import Qt
+
+    session = window.session
+    counter = EvaluationCounter(session)
+    x, y = view.lps_to_screen(needle.tip_lps)
+    app.sendEvent(view, mouse(view, "press", x, y, Qt.LeftButton))
     settle(app, window)
-    calls.update(full=0, fast=0)
-    fast_cpu.clear()
+    counter.reset()
     made_before = (session._zones.computed, session._canal_distances.computed, session._zone_anatomy.foramen_computed)
-    per_move = []
-    phases: dict[str, list] = {}  # CPU ms per move in each phase (see PHASES)
-    cpu_move = []  # this process's CPU time per move: less sensitive to a loaded machine than wall time
-    main_move = []  # the GUI thread's own CPU time per move (what a frame's budget is spent on)
+    out = {"per_move": [], "phases": {}, "cpu_move": [], "main_move": []}
     views_2d = window.all_2d_views()
+    out["views_2d"] = len(views_2d)
     geometry_before = [(v.overlay_geometry.hits, v.overlay_geometry.misses) for v in views_2d
                        if hasattr(v, "overlay_geometry")]
     labels = getattr(getattr(window, "level_labels", None), "overlay", None)
     placements_before = getattr(labels, "placements", 0)
     profiler = None
-    if args.profile:
+    if args.profile or args.profile_out:
         import cProfile
 
         # the main thread's CPU time, not wall time: on a loaded machine a wall-clock profile charges
@@ -348,78 +227,79 @@ def main() -> int:
         profiler.enable()
     census = EventCensus(app) if args.events else None
     redraws = WindowRepaints(window)
-    step_px = 0.3 * axial.viewport.scale_px_per_mm
+    if args.parts:
+        import drag_parts
+
+        drag_parts.start()
+    step_px = 0.3 * view.viewport.scale_px_per_mm
     for n in range(1, args.moves + 1):
         t, c, m = time.perf_counter(), time.process_time(), time.thread_time()
         if args.layout == "needle":
             # the along-needle view follows the needle, so a fixed screen path would move the tip ever
             # faster; aim 0.3 mm beyond where the tip is now drawn instead
-            x, y = axial.lps_to_screen(session.plan.get(needle.id).tip_lps)
+            x, y = view.lps_to_screen(session.plan.get(needle.id).tip_lps)
             mx = x + step_px
         else:
             mx = x + n * step_px
-        app.sendEvent(axial, mouse(axial, "move", mx, y, Qt.LeftButton))
-        phases.setdefault("event", []).append((time.process_time() - c) * 1000)
-        settle(app, window, phases=phases)
-        per_move.append((time.perf_counter() - t) * 1000)
-        cpu_move.append((time.process_time() - c) * 1000)
-        main_move.append((time.thread_time() - m) * 1000)
+        app.sendEvent(view, mouse(view, "move", mx, y, Qt.LeftButton))
+        out["phases"].setdefault("event", []).append((time.process_time() - c) * 1000)
+        settle(app, window, phases=out["phases"])
+        out["per_move"].append((time.perf_counter() - t) * 1000)
+        out["cpu_move"].append((time.process_time() - c) * 1000)  # less sensitive to load than wall time
+        out["main_move"].append((time.thread_time() - m) * 1000)  # the GUI thread's own CPU time
     if profiler is not None:
         import pstats
 
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
-    window_redraws = redraws.stop()
-    placements = getattr(labels, "placements", 0) - placements_before
+        if args.profile_out:
+            profiler.dump_stats(args.profile_out)
+        if args.profile:
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+    if args.parts:
+        drag_parts.report(args.moves)
+    out["window_redraws"] = redraws.stop()
+    out["placements"] = getattr(labels, "placements", 0) - placements_before if labels is not None else None
     if census is not None:
         census.report(args.moves)
-    moves_full, moves_fast = calls["full"], calls["fast"]
-    made = [after - before for after, before in zip(
-        (session._zones.computed, session._canal_distances.computed, session._zone_anatomy.foramen_computed), made_before)]
-    calls.update(full=0, fast=0)
-    t = time.perf_counter()
-    app.sendEvent(axial, mouse(axial, "release", mx, y, Qt.NoButton))
-    settle(app, window)
-    release_ms = (time.perf_counter() - t) * 1000
-    release_full = calls["full"]
-    session.evaluate = original
-    moved = np.asarray(session.plan.get(needle.id).tip_lps) - np.asarray(needle.tip_lps)
-
-    print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} (shared machine: figures vary)")
-    print(f"tip displacement after the drag {np.linalg.norm(moved):.1f} mm ({args.moves} moves); the drag is one "
-          f"undo step: '{session.stack.undo_text}'")
-    row("drag: whole window per mouse move (p95)", p95(per_move), "<= 33 ms", bare_ms)
-    row("drag: whole window per mouse move (median)", statistics.median(per_move), "reported", bare_ms)
-    row("drag: CPU time of this process per move (p95)", p95(cpu_move), "reported", bare_ms)
-    row("drag: CPU time of this process per move (median)", statistics.median(cpu_move), "reported", bare_ms)
-    row("drag: CPU time of the GUI thread per move (median)", statistics.median(main_move), "reported", bare_cpu_ms)
-    row("drag: CPU time of the GUI thread per move (p95)", p95(main_move), "reported", bare_cpu_ms)
-    for key, what in zip(PHASES, ("the mouse event (the edit)", "the frame update (evaluation, panels)",
-                                  "posted events and paints")):
-        row(f"  CPU in {what} (median)", statistics.median(phases[key]), "reported")
-    row("full re-analysis of the plan, from scratch (median)", statistics.median(full), "<= 20 ms", bare_ms)
-    row("  the same, GUI-thread CPU (median)", statistics.median(full_cpu), "reported", bare_cpu_ms)
-    if fast_cpu:
-        row("drag evaluation (one zone moved), GUI-thread CPU (median)", statistics.median(fast_cpu), "reported",
-            bare_cpu_ms)
-    row("bare repaint of the axial view (median)", bare_ms, "reference")
-    row("bare repaint of the axial view, GUI-thread CPU (median)", bare_cpu_ms, "reference")
-    row("release (until idle, corridors deferred to the worker)", release_ms, "reported")
-    print(f"evaluations during the {args.moves} moves: {moves_full} full, {moves_fast} fast (coalesced per frame)")
-    print(f"full evaluations run by the release: {release_full} (target exactly 1)")
-    print(f"computed during the {args.moves} moves: {made[0]} zones, {made[1]} zone-canal distances, {made[2]} "
-          f"zone-foramen distances ({len(session.plan.antennas)} antennas; target: only the dragged one's)")
-    print(f"window repaints during the {args.moves} moves: {window_redraws} "
-          f"({window_redraws / args.moves:.2f} per move, target 1)")
-    if labels is not None:  # planner.ui.level_labels: a view's layout is reused while its inputs are unchanged
-        print(f"level-name layouts computed during the {args.moves} moves: {placements} "
-              f"({placements / args.moves:.2f} per move over {len(views_2d)} 2D views)")
+    out["moves_full"], out["moves_fast"] = counter.calls["full"], counter.calls["fast"]
+    out["fast_cpu"] = list(counter.fast_cpu)
+    out["made"] = [after - before for after, before in zip(
+        (session._zones.computed, session._canal_distances.computed, session._zone_anatomy.foramen_computed),
+        made_before)]
     if geometry_before:  # planner.ui.overlay_geometry: only what moved is recomputed
         after = [(v.overlay_geometry.hits, v.overlay_geometry.misses) for v in views_2d]
-        hits = sum(a[0] - b[0] for a, b in zip(after, geometry_before))
-        misses = sum(a[1] - b[1] for a, b in zip(after, geometry_before))
-        print(f"overlay geometry during the moves: {hits} entries reused, {misses} recomputed "
-              f"({misses / max(1, hits + misses):.0%} recomputed)")
+        out["geometry"] = (sum(a[0] - b[0] for a, b in zip(after, geometry_before)),
+                           sum(a[1] - b[1] for a, b in zip(after, geometry_before)))
+    counter.reset()
+    merges = session.merges
+    t = time.perf_counter()
+    app.sendEvent(view, mouse(view, "release", mx, y, Qt.NoButton))
+    settle(app, window)
+    while window.evaluations.is_busy():  # the worker's figures, merged into the release's evaluation
+        app.processEvents()
+        time.sleep(0.005)
+    settle(app, window)
+    out["release_ms"] = (time.perf_counter() - t) * 1000
+    out["release_full"], out["release_merges"] = counter.calls["full"], session.merges - merges
+    out["release_complete"] = session.evaluation.complete
+    counter.stop()
+    out["moved_mm"] = float(np.linalg.norm(np.asarray(session.plan.get(needle.id).tip_lps) - np.asarray(needle.tip_lps)))
+    return out
+
+
+def main() -> int:
+    args = arguments()
+    if not Path(args.series).is_dir():
+        print(f"The series folder {args.series} does not exist (see ../shared/README.md).")
+        return 2
+    if args.parts:
+        import drag_parts
+
+        drag_parts.install()
+    app, window, needle, view = open_scene(args)
+    refs = references(app, window, view)
+    measured = drag(args, app, window, needle, view)
+    report(args, window.session, refs, measured)
     window.corridors.shutdown()
     window.close()
     return 0

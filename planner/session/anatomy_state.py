@@ -76,6 +76,7 @@ class SessionAnatomy:
         self._spine: SpineResult | None = None
         self._declined: SpineResult | None = None  # set (without a lock) when the user cancelled the search
         self.body_error = ""
+        self._vertebra_memo: dict[tuple, tuple] = {}  # vertebra_for's last answers
 
     def compute(self) -> "SessionAnatomy":
         self.spine()
@@ -190,9 +191,25 @@ class SessionAnatomy:
         the level's centre, under the level's name, :func:`same_body_geometry`; else the level's centre
         with the sizes of the automatic vertebra near it), else the vertebra its tip is in among the
         plan's levels (as above) and the automatic ones (named or not). ``plan_levels``: the plan's
-        ``Level`` items (a snapshot is safe in a worker thread)."""
+        ``Level`` items (a snapshot is safe in a worker thread). Kept for the last few needle positions
+        (issue 15: a drag's every move asks for both needles' vertebrae, the one not dragged unchanged):
+        the answer depends only on the vertebrae, the plan's levels (immutable items: compared by
+        identity) and the needle's level and tip."""
         spine = self.spine()
         plan_levels = tuple(plan_levels)
+        key = (needle.level, tuple(float(c) for c in needle.tip_lps))
+        memo = self._vertebra_memo
+        kept = memo.get(key)
+        if kept is not None and kept[0] is spine and len(kept[1]) == len(plan_levels) and all(
+                a is b for a, b in zip(kept[1], plan_levels)):
+            return kept[2]
+        found = self._vertebra_for(spine, plan_levels, needle)
+        if len(memo) >= 16:
+            memo.clear()
+        memo[key] = (spine, plan_levels, found)
+        return found
+
+    def _vertebra_for(self, spine, plan_levels, needle) -> LevelGeometry | None:
         if needle.level:
             level = next((lv for lv in plan_levels if lv.name == needle.level), None)
             auto = spine.vertebra_named(needle.level)

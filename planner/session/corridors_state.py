@@ -74,7 +74,7 @@ class CorridorsMixin:
         """Keep a report computed elsewhere; re-evaluate when it is still current."""
         if needle_id in self.plan and key == self._corridor_key(self.plan.get(needle_id)):
             self._corridor_cache[needle_id] = (key, report)
-            self.evaluate_soon()  # issue 19: the heavy figures in the window's worker (evaluate_later.py)
+            self.evaluate_soon(analysis_kept=True)  # issue 19: the heavy figures in the worker (evaluate_later.py)
 
     def corridor(self, needle: Needle) -> CorridorReport | CorridorFailure:
         """The corridor report of one needle, cached by its geometry, the canal and the target."""

@@ -196,6 +196,7 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         self._on_plan_changed()
 
     def _on_plan_changed(self, *args) -> None:
+        self._inputs_version += 1  # what an evaluation reads changed (evaluate_later.py)
         if not (self.auto_evaluate and self.volume is not None) or self.canal_waiting:
             return  # the evaluation waits for the canal's prepared form (canal_prep.py)
         if self.interactive and self.schedule is not None:
@@ -283,7 +284,7 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         if key != self.thermal_key():
             return
         self.thermal.store(key, report, findings, result)
-        self.evaluate_soon()  # issue 19: the heavy figures in the window's worker (evaluate_later.py)
+        self.evaluate_soon(analysis_kept=True)  # issue 19: the heavy figures in the window's worker (evaluate_later.py)
 
     def evaluate(self, corridors: bool = True, figures_later: bool = False) -> Evaluation:
         """Recompute everything that depends on the plan; publish and return the evaluation.
@@ -307,6 +308,11 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         canal = self._canal if planned else None  # no zone: the canal is not used (rules/canal.py), not prepared
         result = analyze(self.grid, canal, planned, self._targets(), tips, self.thresholds, thermocouple_limits=limits,
                          distances=self._canal_distances)
+        return self._publish(zones, result, corridors, later)
+
+    def _publish(self, zones, result, corridors: bool, later: bool) -> Evaluation:
+        """The part of :meth:`evaluate` after the safety analysis (``result`` for ``zones``): corridor
+        reports, per-zone figures, rules; publishes. :meth:`merge_into_evaluation` starts here too (issue 15)."""
         reports = self._fresh_corridors(corridors)
         if corridors and not self.defer_corridors and self.auto_anatomy:
             self.foramina.compute(self.volume, self.canal_mask, self.canal.version)
@@ -324,6 +330,7 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
                                 complete=complete, foramina=foramina, foramen_distances=extra.foramen_distances,
                                 beyond=extra.beyond)
         self.evaluation = evaluation
+        self._published_inputs = self._inputs_version  # evaluate_later.merge_into_evaluation
         self.evaluated.emit(evaluation)
         if corridors and not complete:
             self.corridors_needed.emit()

@@ -187,9 +187,13 @@ class ZoneAnatomyCache:
         beyond: dict[str, BeyondVertebra] = {}
         complete = True
         for z in zones:
-            vertebra, vertebra_key = vertebra_of(z.needle_id) if vertebra_of is not None else (None, None)
-            key = (zone_key(z.zone), vertebra_key)
+            shape = zone_key(z.zone)
             cached = self._beyond.get(z.antenna_id)
+            if not full and (cached is None or cached[0][0] != shape):  # a drag's moved zone: not looked up
+                complete = False
+                continue
+            vertebra, vertebra_key = vertebra_of(z.needle_id) if vertebra_of is not None else (None, None)
+            key = (shape, vertebra_key)
             if cached is not None and cached[0] == key:
                 beyond[z.antenna_id] = cached[1]
             elif full:

@@ -5,8 +5,10 @@ The session calls :meth:`run` (its ``figures_runner``, :mod:`planner.session.eva
 corridor report, a bioheat result, the foramina, a prepared canal or an imported segment arrives and
 some zone's figures are missing. The job (:meth:`PlanningSession.figures_job`) computes them in a
 worker; on the GUI thread the session keeps those still wanted (:meth:`adopt_figures`: a plan edited
-meanwhile drops them) and is asked again (:meth:`evaluate_soon`), which publishes the evaluation from
-the caches in milliseconds, or starts another round for a zone that moved. One job at a time: a request
+meanwhile drops them) and is asked again (:meth:`evaluate_soon` with ``analysis_kept``), which merges
+them into the evaluation published without them (issue 15: no second full evaluation), or publishes one
+from the caches in milliseconds when the plan changed meanwhile, or starts another round for a zone that
+moved. One job at a time: a request
 during a job is run once it ends. While busy, the findings panel keeps the old findings, greyed and
 marked "Rechecking…" (:meth:`planner.ui.findings_panel.FindingsPanel.watch`).
 """
@@ -42,7 +44,7 @@ class EvaluationRunner(OneJobRunner, QObject):
             return                   # (_on_done's evaluate_soon) for whatever is still missing
         job = self.session.figures_job()
         if job is None:
-            self.session.evaluate_soon()  # nothing heavy left: evaluates from the caches
+            self.session.evaluate_soon(analysis_kept=True)  # nothing heavy left: merged, or from the caches
             return
         worker = LoadWorker(lambda progress, cancel: job(cancel), self)
         worker.finished.connect(self._on_done)
@@ -61,7 +63,9 @@ class EvaluationRunner(OneJobRunner, QObject):
     def _on_done(self, figures) -> None:
         self._release()
         self.session.adopt_figures(figures)
-        self.session.evaluate_soon()  # publishes from the caches, or runs again for what is still missing
+        # issue 15: merged into the evaluation published without them (no second full evaluation), or,
+        # the plan changed meanwhile, evaluated from the caches, or another round for what is missing
+        self.session.evaluate_soon(analysis_kept=True)
         if self.worker is None:
             self.busy_changed.emit(False)
 

@@ -1,5 +1,7 @@
 """Issue 15, one window repaint per mouse move: while a needle is dragged, each widget of the main window
 is painted at most once per move, and a widget whose content did not change is not painted at all.
+Counted per move and per widget (the views' own paints), not by the main window's total of paint events,
+which a loaded machine raises with unrelated syncs (that total made this test flaky).
 
 Paints are counted the way Qt delivers them: an application-wide event filter counts ``QEvent.Paint`` per
 receiving widget. The main window itself receives one paint per backing-store sync (its background
@@ -41,16 +43,26 @@ STEP_MM = 0.3  # the benchmark's step: small enough that some moves change a num
 
 
 class PaintCensus(QObject):
-    """Counts paint events per widget (application-wide)."""
+    """Counts paint events per widget (application-wide): in all (``count``) and per move (``moves``,
+    one Counter per :meth:`next_move`)."""
 
     def __init__(self):
         super().__init__()
         self.count = Counter()
+        self.moves: list[Counter] = []
         QApplication.instance().installEventFilter(self)
+
+    def next_move(self) -> None:
+        self.moves.append(Counter())
+
+    def most_in_one_move(self, widget) -> int:
+        return max((move[widget] for move in self.moves), default=0)
 
     def eventFilter(self, obj, event):  # noqa: N802 - Qt's name
         if event.type() == QEvent.Paint:
             self.count[obj] += 1
+            if self.moves:
+                self.moves[-1][obj] += 1
         return False
 
     def stop(self) -> None:
@@ -117,8 +129,8 @@ def _contents(window) -> dict:
 
 
 def _drag(window, qtbot):
-    """Press on the tip, make MOVES moves one frame apart, release; returns (paints per widget during
-    the moves, {widget: how many moves changed what it shows})."""
+    """Press on the tip, make MOVES moves one frame apart, release; returns (the paint census of the
+    moves, {widget: how many moves changed what it shows})."""
     axial = window.views[AXIAL]
     x, y = axial.lps_to_screen(window.session.plan.get(window.needle_id).tip_lps)
     mouse(axial, "press", QPointF(x, y))
@@ -133,6 +145,7 @@ def _drag(window, qtbot):
     try:
         for n in range(2, MOVES + 2):
             time.sleep(FRAME_MS / 1000)  # a 60 Hz mouse: the last frame's update is a frame old
+            census.next_move()
             mouse(axial, "move", QPointF(x + n * step_px, y), buttons=Qt.LeftButton)
             _idle(window)
             now = _contents(window)
@@ -142,18 +155,30 @@ def _drag(window, qtbot):
         census.stop()
     mouse(axial, "release", QPointF(x + (MOVES + 1) * step_px, y), button=Qt.LeftButton)
     _idle(window)
-    return census.count, changed
+    return census, changed
 
 
-def test_each_move_repaints_the_window_once_no_widget_twice_and_no_unchanged_widget(window, qtbot):
-    paints, changed = _drag(window, qtbot)
+def test_each_move_paints_each_view_once_no_widget_twice_and_no_unchanged_widget(window, qtbot):
+    """Counted per move and per widget: each standard view (the zones and needles move in all three) is
+    painted at most once in any move, no widget twice in one move, a widget whose content did not change
+    not at all. The main window's own paint events (one per backing-store sync) are incidental: on a
+    loaded machine an unrelated sync (a timer's repaint landing within a move) adds one without any
+    widget being painted twice; the total of them (``<= MOVES``) made this test flaky. They are checked
+    per move instead: most moves must be one sync."""
+    census, changed = _drag(window, qtbot)
+    paints = census.count
     assert window.session.stack.undo_text == "Move tip"  # the drag did happen (one undo step)
-    assert paints[window] <= MOVES, f"{paints[window]} window repaints for {MOVES} moves"
-    assert paints[window] >= MOVES // 2  # the census sees the window's repaints at all
-    twice = {f"{type(w).__name__}#{w.objectName()}": n for w, n in paints.items() if n > MOVES}
-    assert not twice, f"painted more than once per move: {twice}"
+    assert len(census.moves) == MOVES
     for view in window.views.values():  # the zones and needles move in every standard view
-        assert 1 <= paints[view] <= MOVES
+        assert 1 <= paints[view] <= MOVES and census.most_in_one_move(view) == 1, (view.objectName(), paints[view])
+    # one backing-store sync per move as a rule (the move's edits and the frame's work painted together);
+    # a systematic split (two syncs every move) fails, an occasional unrelated sync under load does not
+    split = sum(1 for move in census.moves if move[window] > 1)
+    assert split <= MOVES // 4, f"{split} of {MOVES} moves repainted the window more than once"
+    assert paints[window] >= MOVES // 2  # the census sees the window's repaints at all
+    twice = {f"{type(w).__name__}#{w.objectName()}": census.most_in_one_move(w) for w in paints
+             if w is not window and census.most_in_one_move(w) > 1}
+    assert not twice, f"painted more than once in one move: {twice}"
     # widgets whose content did not change are not painted
     watched = _contents(window)
     assert any(changed[w] for w in watched), "no watched widget changed: the drag proves nothing"
@@ -200,6 +225,7 @@ def test_moves_faster_than_a_frame_repaint_the_window_once_per_frame(window, qtb
     mouse(axial, "release", QPointF(x + (FAST_MOVES + 1) * step_px, y), button=Qt.LeftButton)
     _idle(window)
     assert 1 <= frames < FAST_MOVES  # the moves were coalesced into frames
-    assert census.count[window] <= frames, f"{census.count[window]} window repaints for {frames} frames"
+    for view in window.views.values():  # the views' own paints: once per frame, not once per move
+        assert 1 <= census.count[view] <= frames, f"{view.objectName()}: {census.count[view]} for {frames} frames"
     box = window.properties.fields["tip"]
     assert census.count[box] <= frames  # shown once per frame, not once per move
