@@ -26,7 +26,7 @@ from planner.anatomy.levels_body import LevelParams, PassResult, analyse_pass
 from planner.anatomy.levels_marrow import analyse_marrow_pass
 from planner.anatomy.levels_rules import (MAX_HEIGHT_RATIO, MIN_HEIGHT_RATIO, RETRY_LOW_SEED_FRACTION,  # noqa: F401
                                           RETRY_MAX_SIDEWAYS, RETRY_PROFILES, RETRY_START_TOL_MM, SACRAL_RETRY_SEEDS_MM, SACRAL_SEED_MM,
-                                          plausible_neighbour, sacral_width_ok, sideways_fraction,
+                                          on_midline, plausible_neighbour, sacral_width_ok, sideways_fraction,
                                           shape_confidence as _shape_confidence, step_confidence as _step_confidence)
 from planner.anatomy.levels_sacrum import SACRAL_CONVERGED_DEG, SACRAL_PASSES, analyse_sacral_pass
 from planner.core.errors import OutOfRangeError, PlanError, PlannerError
@@ -268,7 +268,7 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
     seed and half a body height further on (beyond the thin slab), then each from a seed in the next
     body's lower part (:data:`RETRY_LOW_SEED_FRACTION`); the body found there must pass the same rules,
     begin where ``current``'s profile saw the next body begin (:data:`RETRY_START_TOL_MM`) and lie nearly on
-    ``current``'s axis (:data:`RETRY_MAX_SIDEWAYS`)."""
+    ``current``'s axis (:data:`RETRY_MAX_SIDEWAYS`) and mid-sagittal plane (:data:`MAX_OFF_PLANE_MM`)."""
     name = neighbour_name(current.name, -direction)
     start_mm = current.next_above_mm if direction > 0 else current.next_below_mm
     if name is None or start_mm is None:
@@ -285,7 +285,7 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
     for (percentile, split), retry in retries + [(profile, low) for profile in RETRY_PROFILES]:
         thin = replace(p, profile_percentile=percentile, split_fraction=split)
         found = _candidate(volume, current, retry, name, direction, start_mm, thin)
-        if found is None or sideways_fraction(current, found) > RETRY_MAX_SIDEWAYS:
+        if found is None or sideways_fraction(current, found) > RETRY_MAX_SIDEWAYS or not on_midline(current, found):
             continue
         if abs(float(np.dot(np.asarray(found.bottom_endplate_lps) - current.body_centre_lps, head)) - start_mm) \
                 <= RETRY_START_TOL_MM:
@@ -297,12 +297,13 @@ def _sacral_body(volume: ImageVolume, current: LevelGeometry, feet: np.ndarray, 
                  p: LevelParams) -> LevelGeometry | None:
     """S1 below ``current`` by the sacral pass, seeded :data:`SACRAL_SEED_MM`, then each of
     :data:`SACRAL_RETRY_SEEDS_MM`, inside its superior endplate (``feet``: the unit vector toward the feet):
-    the first that passes :func:`_candidate`'s rules, shows no disc below it (the fused sacrum) and is no
-    wider than :func:`sacral_width_ok` allows, or None."""
+    the first that passes :func:`_candidate`'s rules, shows no disc below it (the fused sacrum), is as wide
+    as :func:`sacral_width_ok` allows and lies :func:`on_midline`, or None."""
     for depth_mm in (SACRAL_SEED_MM,) + SACRAL_RETRY_SEEDS_MM:
         seed = np.asarray(current.body_centre_lps) + feet * (start_mm + depth_mm)
         found = _candidate(volume, current, seed, name, -1, start_mm, p, detect=detect_sacral_level)
-        if found is not None and found.next_below_mm is None and sacral_width_ok(current, found):
+        if found is not None and found.next_below_mm is None and sacral_width_ok(current, found) \
+                and on_midline(current, found):
             return found
     return None
 

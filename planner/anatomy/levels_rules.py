@@ -10,8 +10,8 @@ import numpy as np
 if TYPE_CHECKING:
     from planner.anatomy.levels import LevelGeometry
 
-__all__ = ["MAX_HEIGHT_RATIO", "MIN_HEIGHT_RATIO", "RETRY_LOW_SEED_FRACTION", "RETRY_PROFILES", "RETRY_MAX_SIDEWAYS", "RETRY_START_TOL_MM",
-           "SACRAL_WIDTH_RATIO", "SACRAL_RETRY_SEEDS_MM", "SACRAL_SEED_MM", "plausible_neighbour",
+__all__ = ["MAX_HEIGHT_RATIO", "MAX_OFF_PLANE_MM", "MIN_HEIGHT_RATIO", "RETRY_LOW_SEED_FRACTION", "RETRY_PROFILES", "RETRY_MAX_SIDEWAYS", "RETRY_START_TOL_MM",
+           "SACRAL_WIDTH_RATIO", "SACRAL_RETRY_SEEDS_MM", "SACRAL_SEED_MM", "on_midline", "plausible_neighbour",
            "sacral_width_ok", "sideways_fraction", "shape_confidence", "step_confidence"]
 
 
@@ -68,6 +68,14 @@ RETRY_START_TOL_MM = 5.0
 RETRY_MAX_SIDEWAYS = 0.2
 
 
+#: A body found by a retry toward the head or by the sacral pass must have its centre within this distance
+#: (mm) of ``current``'s mid-sagittal plane: adjacent vertebrae share the midline (between S1 and T7 of the
+#: native lumbar scan the centres found lie 0.0-2.1 mm from the plane of the body they were found from). On
+#: that scan resampled to 1 mm slices the sacral pass from one seed took the left half of S1 and its ala
+#: (5.1 mm off L5's plane, 4.5 mm from the native scan's S1).
+MAX_OFF_PLANE_MM = 4.0
+
+
 #: The sacral pass is seeded this far (mm, three 1.5 mm steps of the automatic search's grid) beyond where the
 #: profile of the body above saw S1 begin, just inside its superior endplate, not half a body height on: its
 #: mask takes bone above 150 HU below the seed and above the profile's split above it (rule 3 of
@@ -111,6 +119,12 @@ def sideways_fraction(current: LevelGeometry, found: LevelGeometry) -> float:
     offset = np.subtract(found.body_centre_lps, current.body_centre_lps)
     along = float(np.dot(offset, head))
     return float(np.linalg.norm(offset - along * head)) / max(abs(along), 1e-6)
+
+
+def on_midline(current: LevelGeometry, found: LevelGeometry) -> bool:
+    """True when ``found``'s centre lies within :data:`MAX_OFF_PLANE_MM` of ``current``'s mid-sagittal plane."""
+    return abs(float(np.dot(np.subtract(found.body_centre_lps, current.plane_point_lps),
+                            current.plane_normal_lps))) <= MAX_OFF_PLANE_MM
 
 
 def sacral_width_ok(current: LevelGeometry, found: LevelGeometry) -> bool:
