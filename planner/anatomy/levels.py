@@ -24,10 +24,11 @@ import numpy as np
 from planner.anatomy.levels_align import initial_frame
 from planner.anatomy.levels_body import LevelParams, PassResult, analyse_pass
 from planner.anatomy.levels_marrow import analyse_marrow_pass
-from planner.anatomy.levels_rules import (MAX_HEIGHT_RATIO, MIN_HEIGHT_RATIO, RETRY_LOW_SEED_FRACTION,  # noqa: F401
-                                          RETRY_MAX_SIDEWAYS, RETRY_PROFILES, RETRY_START_TOL_MM, SACRAL_RETRY_SEEDS_MM, SACRAL_SEED_MM,
-                                          on_midline, plausible_neighbour, sacral_width_ok, sideways_fraction,
-                                          shape_confidence as _shape_confidence, step_confidence as _step_confidence)
+from planner.anatomy.levels_rules import (MAX_HEIGHT_RATIO, MIN_HEIGHT_RATIO,  # noqa: F401 (names of this module)
+                                          RETRY_LOW_SEED_FRACTION, RETRY_MAX_SIDEWAYS, RETRY_PROFILES,
+                                          RETRY_START_TOL_MM, SACRAL_RETRY_SEEDS_MM, SACRAL_SEED_MM, on_midline,
+                                          plausible_neighbour, sacral_width_ok, sideways_fraction)
+from planner.anatomy.levels_rules import shape_confidence as _shape_confidence, step_confidence as _step_confidence
 from planner.anatomy.levels_sacrum import SACRAL_CONVERGED_DEG, SACRAL_PASSES, analyse_sacral_pass
 from planner.core.errors import OutOfRangeError, PlanError, PlannerError
 from planner.core.progress import Cancel, check_cancel
@@ -281,11 +282,12 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
     if found is not None or direction < 0:
         return found
     low = np.asarray(current.body_centre_lps) + head * (start_mm + RETRY_LOW_SEED_FRACTION * current.height_mm)
-    retries = [(profile, retry) for profile in RETRY_PROFILES for retry in (seed, seed + head * 0.5 * current.height_mm)]
+    further = seed + head * 0.5 * current.height_mm
+    retries = [(profile, retry) for profile in RETRY_PROFILES for retry in (seed, further)]
     for (percentile, split), retry in retries + [(profile, low) for profile in RETRY_PROFILES]:
         thin = replace(p, profile_percentile=percentile, split_fraction=split)
         found = _candidate(volume, current, retry, name, direction, start_mm, thin)
-        if found is None or sideways_fraction(current, found) > RETRY_MAX_SIDEWAYS or not on_midline(current, found):
+        if found is None or not on_midline(current, found) or sideways_fraction(current, found) > RETRY_MAX_SIDEWAYS:
             continue
         if abs(float(np.dot(np.asarray(found.bottom_endplate_lps) - current.body_centre_lps, head)) - start_mm) \
                 <= RETRY_START_TOL_MM:

@@ -10,9 +10,10 @@ import numpy as np
 if TYPE_CHECKING:
     from planner.anatomy.levels import LevelGeometry
 
-__all__ = ["MAX_HEIGHT_RATIO", "MAX_OFF_PLANE_MM", "MIN_HEIGHT_RATIO", "RETRY_LOW_SEED_FRACTION", "RETRY_PROFILES", "RETRY_MAX_SIDEWAYS", "RETRY_START_TOL_MM",
-           "SACRAL_WIDTH_RATIO", "SACRAL_RETRY_SEEDS_MM", "SACRAL_SEED_MM", "on_midline", "plausible_neighbour",
-           "sacral_width_ok", "sideways_fraction", "shape_confidence", "step_confidence"]
+__all__ = ["MAX_HEIGHT_RATIO", "MAX_OFF_PLANE_MM", "MIN_HEIGHT_RATIO", "RETRY_LOW_SEED_FRACTION", "RETRY_MAX_SIDEWAYS",
+           "RETRY_PROFILES", "RETRY_START_TOL_MM", "SACRAL_RETRY_SEEDS_MM", "SACRAL_SEED_MM", "SACRAL_WIDTH_RATIO",
+           "on_midline", "plausible_neighbour", "sacral_width_ok", "shape_confidence", "sideways_fraction",
+           "step_confidence"]
 
 
 def step_confidence(moved_mm: float, expected_mm: float) -> float:
@@ -46,10 +47,10 @@ def plausible_neighbour(current: LevelGeometry, found: LevelGeometry) -> bool:
 
 
 #: (percentile of the body's section, ``split_fraction``) of the profiles a retry toward the head tries,
-#: in order (:func:`planner.anatomy.levels._next_body`). Thoracic discs are 4-6 mm high (DOMAIN.md) and the rib heads articulate
-#: beside them: on 3 mm slices the 60th percentile of a thoracic section barely dips at the disc (T10-T9 of
-#: the shared lumbar scan: 293 HU between bodies of 290-330 HU), so the body runs fall apart or two bodies
-#: merge; a low percentile keeps the disc's low voxels, and a split nearer the body's level (0.8 of the way
+#: in order (:func:`planner.anatomy.levels._next_body`). Thoracic discs are 4-6 mm high (DOMAIN.md) and the
+#: rib heads articulate beside them: on 3 mm slices the 60th percentile of a thoracic section barely dips at
+#: the disc (T10-T9 of the shared lumbar scan: 293 HU between bodies of 290-330 HU), so the body runs fall
+#: apart or two bodies merge; a low percentile keeps the disc's low voxels, and a split nearer the body's level (0.8 of the way
 #: from the disc's floor) cuts a disc that dips by only 10-20 % (issue 13, checked by eye on that scan).
 RETRY_PROFILES: tuple[tuple[float, float], ...] = ((20.0, 0.7), (20.0, 0.8), (30.0, 0.8))
 
@@ -64,15 +65,15 @@ RETRY_START_TOL_MM = 5.0
 #: standard rule allows half): the thoracic kyphosis curves gently, and between T12 and T7 of the native
 #: lumbar scan the centres found lie 0.04-0.10 of the step sideways; a retry on that scan resampled to 0.6
 #: and 2 mm slices found "T10" and "T11" 0.33 and 0.39 of the step sideways, 7.4 and 11.8 mm from the native
-#: scan's bodies (66 and 61.5 mm wide: a rib head and the body together).
+#: scan's bodies (66 and 61.5 mm wide, against 58.5 and 51).
 RETRY_MAX_SIDEWAYS = 0.2
 
 
 #: A body found by a retry toward the head or by the sacral pass must have its centre within this distance
 #: (mm) of ``current``'s mid-sagittal plane: adjacent vertebrae share the midline (between S1 and T7 of the
 #: native lumbar scan the centres found lie 0.0-2.1 mm from the plane of the body they were found from). On
-#: that scan resampled to 1 mm slices the sacral pass from one seed took the left half of S1 and its ala
-#: (5.1 mm off L5's plane, 4.5 mm from the native scan's S1).
+#: that scan resampled to 1 mm slices the sacral pass from its 6 mm seed gave an S1 5.1 mm to the left of
+#: L5's plane (63 mm wide, 4.5 mm from the native scan's S1; the 4.5 mm seed's, 85.5 mm wide, was refused).
 MAX_OFF_PLANE_MM = 4.0
 
 
@@ -89,18 +90,18 @@ SACRAL_SEED_MM = 4.5
 #: depths (mm inside the superior endplate, nearest first, the same 1.5 mm steps), and the first S1 that
 #: passes the rules is kept. The sacral pass runs up to 8 passes from L5's frame and amplifies small changes
 #: of its seed (docs/s1-body-leak.md): on the shared lumbar scan resampled to 0.67 mm slices (issue 13) the
-#: walk reached an L5 2.4 mm lower than on the native 3 mm slices (a 0.2 mm different T12 to start from: the
-#: seed track's coarse slices), the 4.5 mm seed then diverged into the left ala (centre x -53 mm, 64 mm
-#: sideways: refused) and S1 was lost; 3 mm did the same, 1.5, 6, 7.5 and 9 mm gave S1 within 1 mm of the
-#: native scan's. One seed stays the first try, so a scan where it works keeps its S1.
+#: walk reached an L5 2.4 mm lower than on the native 3 mm slices (from a T12 0.3 mm off to start with: the
+#: seed track's coarse slices fall elsewhere), the 4.5 mm seed then diverged to the patient's right (centre
+#: x -53 mm, 64 mm sideways: refused) and S1 was lost; 3 mm did the same, 1.5, 6, 7.5 and 9 mm gave S1 within
+#: 1.5 mm of the native scan's. That seed stays the first try, so a scan where it works keeps its S1.
 SACRAL_RETRY_SEEDS_MM: tuple[float, ...] = (3.0, 6.0, 1.5, 7.5, 9.0)
 
 
 #: S1's superior endplate is about as wide as L5's inferior one: a sacral body wider than this many times
 #: the body above took in the alae beside it (seeds 6 and 7.5 mm on the lumbar scan resampled to 0.67 mm:
 #: 85.5 mm against L5's 63), one narrower than the lower bound is a piece of it off the midline (at 1 mm
-#: slices: 27 mm wide, 14 mm to the left of L5's centre). The S1 found on the native scan: 52.5 mm under
-#: L5's 60 (0.875).
+#: slices, the 3 mm seed: 27 mm wide, 14.8 mm to the left of L5's centre). The S1 found on the native scan:
+#: 52.5 mm under L5's 60 (0.875).
 SACRAL_WIDTH_RATIO = (0.75, 1.2)
 
 
