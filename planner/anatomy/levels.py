@@ -30,6 +30,7 @@ from planner.anatomy.levels_rules import (MAX_HEIGHT_RATIO, MIN_HEIGHT_RATIO,  #
                                           plausible_neighbour, sacral_width_ok, sideways_fraction)
 from planner.anatomy.levels_rules import shape_confidence as _shape_confidence, step_confidence as _step_confidence
 from planner.anatomy.levels_sacrum import SACRAL_CONVERGED_DEG, SACRAL_PASSES, analyse_sacral_pass
+from planner.anatomy.spine_sacrum import is_sacral
 from planner.core.errors import OutOfRangeError, PlanError, PlannerError
 from planner.core.progress import Cancel, check_cancel
 from planner.core.volume import ImageVolume
@@ -297,13 +298,18 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
 
 def _sacral_body(volume: ImageVolume, current: LevelGeometry, feet: np.ndarray, name: str, start_mm: float,
                  p: LevelParams) -> LevelGeometry | None:
-    """S1 below ``current`` by the sacral pass, seeded :data:`SACRAL_SEED_MM`, then each of
-    :data:`SACRAL_RETRY_SEEDS_MM`, inside its superior endplate (``feet``: the unit vector toward the feet):
-    the first that passes :func:`_candidate`'s rules, shows no disc below it (the fused sacrum), is as wide
-    as :func:`sacral_width_ok` allows and lies :func:`on_midline`, or None."""
-    for depth_mm in (SACRAL_SEED_MM,) + SACRAL_RETRY_SEEDS_MM:
-        seed = np.asarray(current.body_centre_lps) + feet * (start_mm + depth_mm)
-        found = _candidate(volume, current, seed, name, -1, start_mm, p, detect=detect_sacral_level)
+    """S1 below ``current`` by the sacral pass, seeded :data:`SACRAL_SEED_MM` inside its superior endplate
+    (``feet``: the unit vector toward the feet), then, where the bone half a body below is sacral
+    (:func:`planner.anatomy.spine_sacrum.is_sacral`: the ala joined to the ilia; not below L4, where the
+    retries cost two seconds on the thin-slice scan and find nothing), at each of
+    :data:`SACRAL_RETRY_SEEDS_MM`: the first that passes :func:`_candidate`'s rules, shows no disc below it
+    (the fused sacrum), is as wide as :func:`sacral_width_ok` allows and lies :func:`on_midline`, or None."""
+    centre = np.asarray(current.body_centre_lps)
+    for n, depth_mm in enumerate((SACRAL_SEED_MM,) + SACRAL_RETRY_SEEDS_MM):
+        if n == 1 and not is_sacral(volume, centre + feet * (start_mm + 0.45 * current.height_mm), current.axes_lps):
+            return None
+        found = _candidate(volume, current, centre + feet * (start_mm + depth_mm), name, -1, start_mm, p,
+                           detect=detect_sacral_level)
         if found is not None and found.next_below_mm is None and sacral_width_ok(current, found) \
                 and on_midline(current, found):
             return found
