@@ -21,6 +21,7 @@ import pytest
 from planner.anatomy.spine import find_spine
 from planner.core.volume import ImageVolume
 from tests.anatomy.test_body_centres import LUMBAR_CORNERS, TOLERANCE_MM, _reference_lps
+from tests.anatomy.test_l5_body import WIDEST_MM, WIDTH_TOLERANCE_MM
 from tests.anatomy.test_spine import LUMBAR_BODIES_K
 
 pytestmark = pytest.mark.realdata
@@ -80,6 +81,7 @@ def test_thin_slice_s1_is_the_native_scans_s1(thin, lumbar_spine):
     assert thin_s1 is not None and native_s1 is not None
     assert thin_s1.next_below_mm is None  # on the fused sacrum: no disc below
     assert np.linalg.norm(np.subtract(thin_s1.body_centre_lps, native_s1.body_centre_lps)) <= 3.0
-    # not wider than its superior endplate (the alae beside it: 85.5 mm, planner/anatomy/levels_rules.py);
-    # S1's superior endplate is 50-55 mm wide on this scan's axial renders (tests/anatomy/test_s1_body.py)
-    assert thin_s1.width_mm <= 60.0, thin_s1.width_mm
+    # the alae left out: S1's base is about as wide as L5's inferior endplate, so S1 is held to L5's widest
+    # section read by eye on this scan and its tolerance (tests/anatomy/test_l5_body.py); with the alae the
+    # sacral pass's mask was 85.5 mm wide
+    assert thin_s1.width_mm <= WIDEST_MM + WIDTH_TOLERANCE_MM, thin_s1.width_mm
