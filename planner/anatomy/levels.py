@@ -24,7 +24,13 @@ import numpy as np
 from planner.anatomy.levels_align import initial_frame
 from planner.anatomy.levels_body import LevelParams, PassResult, analyse_pass
 from planner.anatomy.levels_marrow import analyse_marrow_pass
+from planner.anatomy.levels_rules import (MAX_HEIGHT_RATIO, MIN_HEIGHT_RATIO,  # noqa: F401 (names of this module)
+                                          RETRY_LOW_SEED_FRACTION, RETRY_MAX_SIDEWAYS, RETRY_PROFILES,
+                                          RETRY_START_TOL_MM, SACRAL_RETRY_SEEDS_MM, SACRAL_SEED_MM, on_midline,
+                                          plausible_neighbour, sacral_width_ok, sideways_fraction)
+from planner.anatomy.levels_rules import shape_confidence as _shape_confidence, step_confidence as _step_confidence
 from planner.anatomy.levels_sacrum import SACRAL_CONVERGED_DEG, SACRAL_PASSES, analyse_sacral_pass
+from planner.anatomy.spine_sacrum import is_sacral
 from planner.core.errors import OutOfRangeError, PlanError, PlannerError
 from planner.core.progress import Cancel, check_cancel
 from planner.core.volume import ImageVolume
@@ -254,60 +260,17 @@ def _detect(volume: ImageVolume, seed: np.ndarray, name: str, p: LevelParams, fr
     return geometry, result
 
 
-def _step_confidence(moved_mm: float, expected_mm: float) -> float:
-    """1 when the centre-to-centre step matches the expected one, falling off (Gaussian, 20 %)."""
-    return float(np.exp(-0.5 * ((moved_mm - expected_mm) / (0.2 * expected_mm)) ** 2))
-
-
-def _shape_confidence(a: LevelGeometry, b: LevelGeometry) -> float:
-    """Adjacent bodies have similar height and width (a few per cent per level, DOMAIN.md sizes)."""
-    ratio = lambda x, y: min(x, y) / max(x, y) if max(x, y) > 0 else 0.0  # noqa: E731
-    return float(ratio(a.height_mm, b.height_mm) * ratio(a.width_mm, b.width_mm))
-
-
-#: Adjacent vertebral bodies differ in height by a few per cent per level (DOMAIN.md sizes; T11 22.6 mm,
-#: T12 24.7 mm on the shared lumbar scan): a "body" under this fraction of its neighbour's height is a disc
-#: with the rib heads beside it (they articulate at the disc, T10 of that scan: 12.7 mm) or an endplate rim.
-MIN_HEIGHT_RATIO = 0.6
-
-
-def plausible_neighbour(current: LevelGeometry, found: LevelGeometry) -> bool:
-    """False for a neighbour far lower than the body it was found from (see :data:`MIN_HEIGHT_RATIO`)."""
-    return found.height_mm >= MIN_HEIGHT_RATIO * current.height_mm
-
-
-#: (percentile of the body's section, ``split_fraction``) of the profiles a retry toward the head tries,
-#: in order (:func:`_next_body`). Thoracic discs are 4-6 mm high (DOMAIN.md) and the rib heads articulate
-#: beside them: on 3 mm slices the 60th percentile of a thoracic section barely dips at the disc (T10-T9 of
-#: the shared lumbar scan: 293 HU between bodies of 290-330 HU), so the body runs fall apart or two bodies
-#: merge; a low percentile keeps the disc's low voxels, and a split nearer the body's level (0.8 of the way
-#: from the disc's floor) cuts a disc that dips by only 10-20 % (issue 13, checked by eye on that scan).
-RETRY_PROFILES: tuple[tuple[float, float], ...] = ((20.0, 0.7), (20.0, 0.8), (30.0, 0.8))
-
-
-#: A retried body must begin where the profile of ``current`` saw the next body begin, within a thoracic
-#: disc's height (4-6 mm, DOMAIN.md): on the shared lumbar scan the retry from T10 found a 22 mm "T9" across
-#: the T9-T8 disc (its lower endplate 10 mm above where T9 begins, checked by eye on the sagittal render).
-RETRY_START_TOL_MM = 5.0
-
-
-#: The sacral pass is seeded this far (mm, three 1.5 mm steps of the automatic search's grid) beyond where the
-#: profile of the body above saw S1 begin, just inside its superior endplate, not half a body height on: its
-#: mask takes bone above 150 HU below the seed and above the profile's split above it (rule 3 of
-#: planner/anatomy/levels_sacrum.py: the marrow under S1's dense endplate reads under the split), so a seed
-#: in mid-body cut the upper marrow out. From the L5 of issue 13 (docs/l5-body.md) the old seed, 12 mm
-#: inside, gave a body 44 mm high; seeds 3-10.5 mm inside gave S1 39-40.5 mm deep, centres within 2.5 mm.
-SACRAL_SEED_MM = 4.5
-
-
 def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: LevelParams) -> LevelGeometry | None:
     """The body after ``current`` toward the head (+1) or the feet (-1), or None when there is none.
 
-    Toward the head, where the seed across the disc finds no plausible body (none, or a slab thinner
-    than :data:`MIN_HEIGHT_RATIO` of ``current``: a thoracic disc with the rib heads beside it), the
-    search is tried again with the profiles of :data:`RETRY_PROFILES`, each at the same seed and
-    half a body height further on (beyond the thin slab); the body found there must pass the same rules
-    and begin where ``current``'s profile saw the next body begin (:data:`RETRY_START_TOL_MM`)."""
+    Toward the feet, where the standard pass finds none, S1 is sought with the sacral pass
+    (:func:`_sacral_body`). Toward the head, where the seed across the disc finds no plausible body (none,
+    or a slab thinner than :data:`MIN_HEIGHT_RATIO` of ``current``: a thoracic disc with the rib heads
+    beside it), the search is tried again with the profiles of :data:`RETRY_PROFILES`, each at the same
+    seed and half a body height further on (beyond the thin slab), then each from a seed in the next
+    body's lower part (:data:`RETRY_LOW_SEED_FRACTION`); the body found there must pass the same rules,
+    begin where ``current``'s profile saw the next body begin (:data:`RETRY_START_TOL_MM`) and lie nearly on
+    ``current``'s axis (:data:`RETRY_MAX_SIDEWAYS`) and mid-sagittal plane (:data:`MAX_OFF_PLANE_MM`)."""
     name = neighbour_name(current.name, -direction)
     start_mm = current.next_above_mm if direction > 0 else current.next_below_mm
     if name is None or start_mm is None:
@@ -316,18 +279,40 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
     seed = np.asarray(current.body_centre_lps) + head * (start_mm + 0.45 * current.height_mm)
     found = _candidate(volume, current, seed, name, direction, start_mm, p)
     if found is None and direction < 0:  # S1 below L5: its superior endplate alone gives its axis
-        sacral_seed = np.asarray(current.body_centre_lps) + head * (start_mm + SACRAL_SEED_MM)
-        found = _candidate(volume, current, sacral_seed, name, direction, start_mm, p, detect=detect_sacral_level)
-        found = found if found is not None and found.next_below_mm is None else None  # no disc below it
+        found = _sacral_body(volume, current, head, name, start_mm, p)
     if found is not None or direction < 0:
         return found
-    for percentile, split in RETRY_PROFILES:
+    low = np.asarray(current.body_centre_lps) + head * (start_mm + RETRY_LOW_SEED_FRACTION * current.height_mm)
+    further = seed + head * 0.5 * current.height_mm
+    retries = [(profile, retry) for profile in RETRY_PROFILES for retry in (seed, further)]
+    for (percentile, split), retry in retries + [(profile, low) for profile in RETRY_PROFILES]:
         thin = replace(p, profile_percentile=percentile, split_fraction=split)
-        for retry in (seed, seed + head * 0.5 * current.height_mm):
-            found = _candidate(volume, current, retry, name, direction, start_mm, thin)
-            if found is not None and abs(float(np.dot(np.asarray(found.bottom_endplate_lps) - current.body_centre_lps,
-                                                      head)) - start_mm) <= RETRY_START_TOL_MM:
-                return found
+        found = _candidate(volume, current, retry, name, direction, start_mm, thin)
+        if found is None or not on_midline(current, found) or sideways_fraction(current, found) > RETRY_MAX_SIDEWAYS:
+            continue
+        if abs(float(np.dot(np.asarray(found.bottom_endplate_lps) - current.body_centre_lps, head)) - start_mm) \
+                <= RETRY_START_TOL_MM:
+            return found
+    return None
+
+
+def _sacral_body(volume: ImageVolume, current: LevelGeometry, feet: np.ndarray, name: str, start_mm: float,
+                 p: LevelParams) -> LevelGeometry | None:
+    """S1 below ``current`` by the sacral pass, seeded :data:`SACRAL_SEED_MM` inside its superior endplate
+    (``feet``: the unit vector toward the feet), then, where the bone half a body below is sacral
+    (:func:`planner.anatomy.spine_sacrum.is_sacral`: the ala joined to the ilia; not below L4, where the
+    retries cost two seconds on the thin-slice scan and find nothing), at each of
+    :data:`SACRAL_RETRY_SEEDS_MM`: the first that passes :func:`_candidate`'s rules, shows no disc below it
+    (the fused sacrum), is as wide as :func:`sacral_width_ok` allows and lies :func:`on_midline`, or None."""
+    centre = np.asarray(current.body_centre_lps)
+    for n, depth_mm in enumerate((SACRAL_SEED_MM,) + SACRAL_RETRY_SEEDS_MM):
+        if n == 1 and not is_sacral(volume, centre + feet * (start_mm + 0.45 * current.height_mm), current.axes_lps):
+            return None
+        found = _candidate(volume, current, centre + feet * (start_mm + depth_mm), name, -1, start_mm, p,
+                           detect=detect_sacral_level)
+        if found is not None and found.next_below_mm is None and sacral_width_ok(current, found) \
+                and on_midline(current, found):
+            return found
     return None
 
 

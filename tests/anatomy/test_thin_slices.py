@@ -1,0 +1,87 @@
+"""Issue 13: the same vertebrae, names and body centres on thin slices as on the native 3 mm slices.
+
+The shared lumbar scan (134 slices, 3 mm) is resampled along z to 600 slices (0.67 mm, linear; the
+thin-slice CT of benchmarks/bench_anatomy.py) and searched by ``find_spine``. Its levels are checked
+against the references the native scan's are checked against: the slice ranges counted by eye
+(tests/anatomy/test_spine.py, ``LUMBAR_BODIES_K``, in the native scan's slice index: the LPS frame is the
+same) and the corners read by eye on the mid-sagittal slice (tests/anatomy/test_body_centres.py,
+``LUMBAR_CORNERS``). S1's centre is off its corners on the native scan too (a strict xfail there,
+docs/s1-body-leak.md); here it is compared with the native scan's S1, found in the same session.
+
+Before the fix the thin scan gave T8-L5: the walk's sacral pass (planner/anatomy/levels_sacrum.py) diverged
+into the ala from its one seed and S1 was refused (64 mm sideways), and every retry profile from T8's frame
+merged T7 with T6 or straddled a disc (planner/anatomy/levels_rules.py has the numbers).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner.anatomy.spine import find_spine
+from planner.core.volume import ImageVolume
+from tests.anatomy.test_body_centres import LUMBAR_CORNERS, TOLERANCE_MM, _reference_lps
+from tests.anatomy.test_l5_body import WIDEST_MM, WIDTH_TOLERANCE_MM
+from tests.anatomy.test_spine import LUMBAR_BODIES_K
+
+pytestmark = pytest.mark.realdata
+
+THIN_SLICES = 600
+
+
+def _resampled(volume: ImageVolume, slices: int) -> ImageVolume:
+    """``volume`` linearly resampled along k to ``slices`` slices with the same first and last slice
+    (``scipy.ndimage.zoom`` maps the end samples onto each other: spacing (n - 1) / (m - 1) of the old)."""
+    from scipy import ndimage
+
+    n = volume.hu.shape[0]
+    hu = ndimage.zoom(volume.hu, (slices / n, 1.0, 1.0), order=1)
+    assert hu.shape[0] == slices
+    si, sj, sk = volume.spacing_mm
+    return ImageVolume(hu=hu.astype(np.int16), spacing_mm=(si, sj, sk * (n - 1) / (slices - 1)),
+                       origin_lps=volume.origin_lps, direction=volume.direction)
+
+
+@pytest.fixture(scope="module")
+def thin(lumbar_volume):
+    volume = _resampled(lumbar_volume, THIN_SLICES)
+    assert volume.spacing_mm[2] < 0.7
+    return volume, find_spine(volume)
+
+
+def test_thin_slices_name_every_body_as_the_native_scan(thin):
+    _, spine = thin
+    assert spine.named, spine.message
+    assert set(spine.landmarks) == {"sacrum", "last rib"}, spine.message
+    assert sorted(v.name for v in spine.vertebrae) == sorted(LUMBAR_CORNERS), [v.name for v in spine.vertebrae]
+
+
+@pytest.mark.parametrize("name", sorted(LUMBAR_BODIES_K))
+def test_thin_slice_body_lies_in_its_counted_slices(lumbar_volume, thin, name):
+    _, spine = thin
+    found = spine.vertebra_named(name)
+    assert found is not None, [v.name for v in spine.vertebrae]
+    k = float(lumbar_volume.to_ijk(found.body_centre_lps)[2])  # the native scan's slice index
+    k0, k1 = LUMBAR_BODIES_K[name]
+    assert k0 <= k <= k1, (name, k)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in LUMBAR_CORNERS if n != "S1"))
+def test_thin_slice_body_centre_is_the_body_middle(lumbar_volume, thin, name):
+    _, spine = thin
+    found = spine.vertebra_named(name)
+    assert found is not None, [v.name for v in spine.vertebrae]
+    error = np.linalg.norm(np.asarray(found.body_centre_lps) - _reference_lps(lumbar_volume, name))
+    assert error <= TOLERANCE_MM.get(name, 3.0), (name, found.body_centre_lps, error)
+
+
+def test_thin_slice_s1_is_the_native_scans_s1(thin, lumbar_spine):
+    _, spine = thin
+    thin_s1, native_s1 = spine.vertebra_named("S1"), lumbar_spine.vertebra_named("S1")
+    assert thin_s1 is not None and native_s1 is not None
+    assert thin_s1.next_below_mm is None  # on the fused sacrum: no disc below
+    assert np.linalg.norm(np.subtract(thin_s1.body_centre_lps, native_s1.body_centre_lps)) <= 3.0
+    # the alae left out: S1's base is about as wide as L5's inferior endplate, so S1 is held to L5's widest
+    # section read by eye on this scan and its tolerance (tests/anatomy/test_l5_body.py); with the alae the
+    # sacral pass's mask was 85.5 mm wide
+    assert thin_s1.width_mm <= WIDEST_MM + WIDTH_TOLERANCE_MM, thin_s1.width_mm
