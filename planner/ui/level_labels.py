@@ -202,11 +202,13 @@ class LevelLabelOverlay:
         def size_of(text: str):
             return m.width(text) + 2 * PAD_PX, m.height + PAD_PX
 
-        obstacles = plan_obstacles(self.session, view, sl) + corner_texts(view)
+        # every drawn shaft is an obstacle along its whole length, in every view (issue 19: the needle
+        # views first; in the standard views a thermocouple or needle drawn across a name's edge spot
+        # was covered by the name)
+        obstacles = plan_obstacles(self.session, view, sl) + corner_texts(view) + shaft_rects(view, self.session.plan)
         options = layout_options(self.session, view)  # issue 19: off the body mask
         if view.is_needle_view:  # issue 19: beside the vertebra each names (planner.ui.label_needle)
             items, options = beside_options(view, items, options, [c for _t, c in named + auto])
-            obstacles += shaft_rects(view, self.session.plan)  # cut along the needles: off their shafts
         else:  # a vertebra panned or zoomed out of the view is not named (its leader would run off the view)
             items = in_view(items, view.width(), view.height())
         if not items:
