@@ -28,8 +28,8 @@ from planner.ui.label_body import layout_options
 from planner.ui.label_draft import DraftLabels
 from planner.ui.label_layout import PlacedLabel, free_of, place_labels, point_rect
 from planner.ui.label_needle import beside_options, in_view, shaft_rects
-from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_outline
-from planner.ui.overlays import stacked_label_rects
+from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, level_centres, section_outline
+from planner.ui.overlays import spine_x, stacked_label_rects
 
 LABEL_FONT = ("Sans", 9)
 #: Automatic names (palette.LEVEL_AUTO): never looks like a name the user set.
@@ -91,12 +91,13 @@ def item_label_rects(session, view) -> list:
     thermocouples), stacked as :func:`planner.ui.overlays.stacked_label_rects` stacks them."""
     plan, m, anchors = session.plan, _metrics(), []
     selected = getattr(getattr(view.window(), "selection", None), "item_id", None)
+    centres = level_centres(session)  # each label's side, as the plan overlay picks it
     for needle in plan.needles:
         if needle.id == selected or view.is_needle_view:
-            anchors.append((*view.lps_to_screen(needle.entry_lps), needle.name))
+            anchors.append((*view.lps_to_screen(needle.entry_lps), needle.name, spine_x(view, centres, needle.tip_lps)))
     for tc in plan.thermocouples:  # "59 °C · 0.5 mm": about the width of this text, wherever it is drawn
-        anchors.append((*view.lps_to_screen(tc.tip_lps), "000 °C · 00.0 mm"))
-    boxes = [(x, y, m.width(text) + 8, m.height + 4) for x, y, text in anchors]
+        anchors.append((*view.lps_to_screen(tc.tip_lps), "000 °C · 00.0 mm", spine_x(view, centres, tc.tip_lps)))
+    boxes = [(x, y, m.width(text) + 8, m.height + 4, away) for x, y, text, away in anchors]
     rects = stacked_label_rects(boxes, QRectF(0, 0, view.width(), view.height()))
     return [(r.left(), r.top(), r.right(), r.bottom()) for r in rects]
 
