@@ -138,6 +138,20 @@ def draw_level(painter: QPainter, view, sl, level) -> None:
     # the name is drawn off the anatomy by planner.ui.level_labels (issue 19), not over the body
 
 
+TC_READING_NEAR_MM = 10.0  # a thermocouple's reading is written in a view whose slice is this near its tip
+
+
+def reading_shown(view, tip_lps) -> bool:
+    """True when ``view``'s slice is near enough the thermocouple's tip for its reading to be written."""
+    return abs(float(view.height_above_slice_mm(tip_lps))) <= TC_READING_NEAR_MM
+
+
+def reading_text(result) -> str:
+    """A thermocouple's reading as written beside its tip: "59 °C · 0.5 mm" (predicted temperature,
+    distance to the zone)."""
+    return f"{result.predicted_temperature_c:.0f} °C · {result.distance_to_zone_mm:.1f} mm"
+
+
 def level_centres(session) -> list:
     """The body centres of the plan's levels, else of the vertebrae found automatically (empty until
     they are known): where the spine is, for the side item labels take (planner.ui.overlays.spine_x)."""
@@ -206,10 +220,10 @@ class PlanOverlay:
             paint_shaft(painter, shaft, color)
             paint_endpoint(painter, tip, color, 4.0)
             if result is not None and _cached(view, ("tc_label", id(tc)),
-                                              lambda: abs(float(view.height_above_slice_mm(tc.tip_lps))) <= 10,
+                                              lambda: reading_shown(view, tc.tip_lps),
                                               anchor=tc):
                 labels.append((tip[0].x(), tip[0].y(),
-                               f"{result.predicted_temperature_c:.0f} °C · {result.distance_to_zone_mm:.1f} mm", color,
+                               reading_text(result), color,
                                spine_x(view, centres, tc.tip_lps)))
         _labels(painter, labels)  # after every shaft, and none over another
         for tool in self.place_tools:

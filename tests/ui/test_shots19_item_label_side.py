@@ -59,3 +59,33 @@ def _auto(w):
     from planner.session.anatomy_state import auto_level_labels
 
     return auto_level_labels(w.session.anatomy.ready_spine(), w.session.plan.levels)
+
+
+@pytest.mark.parametrize("orientation", ["axial", "sagittal", "coronal"])
+def test_the_level_names_keep_off_exactly_the_item_labels_written(planned, orientation, monkeypatch):  # noqa: F811
+    """The boxes the level names keep off (item_label_rects) are the item labels drawn, no more: a box
+    kept for a thermocouple reading not written (its tip more than 10 mm off the slice) pushed a level
+    name away from its vertebra next to another one's (the lumbar walkthrough's along-needle view, L3
+    beside L4). In the coronal view of this plan the thermocouple's tip is 18 mm off the slice."""
+    w = planned
+    view = w.views[orientation]
+    drawn = []
+    original = overlays._fill_label
+
+    def record(painter, rect, text, color):
+        drawn.append((rect.left(), rect.top(), rect.right(), rect.bottom()))
+        original(painter, rect, text, color)
+
+    monkeypatch.setattr(overlays, "_fill_label", record)
+    w.selection.select(next(n for n in w.session.plan.needles if n.side == "right").id)
+    try:
+        QApplication.processEvents()
+        drawn.clear()  # what this view draws, not the others' paints
+        view.grab()
+        kept = [tuple(r) for r in item_label_rects(w.session, view)]
+        assert len(kept) == len(drawn), f"{orientation}: {len(kept)} boxes kept off, {len(drawn)} labels drawn"
+        for box in kept:
+            assert any(all(abs(a - b) < 1.0 for a, b in zip(box, d)) for d in drawn), (orientation, box, drawn)
+    finally:
+        w.selection.select(None)
+        QApplication.processEvents()
