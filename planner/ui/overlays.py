@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QPen
 
 from planner.core import palette
 from planner.session.measurements import MeasurementList
+from planner.ui.label_needle import spine_runs_across
 
 MEASURE_COLOR = QColor(*palette.MEASUREMENT)
 _NEAR_SLICE_MM = 1.0
@@ -59,11 +60,15 @@ def label_rect(x: float, y: float, w: float, h: float, bounds: QRectF, away_x: f
 
 def spine_x(view, centres_lps, near_lps) -> float | None:
     """The screen x of the body centre (of ``centres_lps``, the plan's levels) nearest ``near_lps``; None
-    without levels. Labels of a point keep to the side away from it (:func:`label_rect`)."""
+    without levels, or where the spine runs across the screen (an along-needle view holding the
+    head-feet axis: left and right of a point are then along the spine, not away from it). Labels of a
+    point keep to the side away from it (:func:`label_rect`)."""
     centres = np.asarray(centres_lps, float).reshape(-1, 3)
     if len(centres) == 0:
         return None
     nearest = centres[int(np.argmin(np.linalg.norm(centres - np.asarray(near_lps, float), axis=1)))]
+    if spine_runs_across(view, nearest):
+        return None
     return float(view.lps_to_screen(nearest)[0])
 
 
