@@ -16,11 +16,14 @@ _COLOURS = tuple(colors.HexColor(palette.hex_code(rgb)) for rgb in palette.THERM
 
 
 def _series(report: dict):
+    """(label, entry) of the structures, then the thermocouples: the dock's order
+    (planner.ui.thermal_dock.report_curves), so curve n has the same colour in both and a structure's
+    colour stays when thermocouples come or go."""
     out = []
-    for tc in report.get("thermocouples", []):
-        out.append((f"TC {tc['name']}", tc))
     for s in report.get("structures", []):
         out.append((s["name"], s))
+    for tc in report.get("thermocouples", []):
+        out.append((f"TC {tc['name']}", tc))
     return out
 
 

@@ -28,8 +28,9 @@ from planner.ui.label_body import layout_options
 from planner.ui.label_draft import DraftLabels
 from planner.ui.label_layout import PlacedLabel, free_of, place_labels, point_rect
 from planner.ui.label_needle import beside_options, in_view, shaft_rects
-from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_outline
-from planner.ui.overlays import stacked_label_rects
+from planner.ui.plan_overlays import (LEVEL_NEAR_MM, LEVEL_RGB, level_centres, reading_shown, reading_text,
+                                  section_outline)
+from planner.ui.overlays import spine_x, stacked_label_rects
 
 LABEL_FONT = ("Sans", 9)
 #: Automatic names (palette.LEVEL_AUTO): never looks like a name the user set.
@@ -88,15 +89,23 @@ def zone_rect(view, sl, e) -> tuple | None:
 
 def item_label_rects(session, view) -> list:
     """The boxes of the names and readings the plan overlay writes beside items (selected needle,
-    thermocouples), stacked as :func:`planner.ui.overlays.stacked_label_rects` stacks them."""
+    thermocouples with a reading near this slice), stacked as
+    :func:`planner.ui.overlays.stacked_label_rects` stacks them: only the ones written (a box kept for
+    a reading not written pushed the level names off their vertebrae for nothing)."""
     plan, m, anchors = session.plan, _metrics(), []
     selected = getattr(getattr(view.window(), "selection", None), "item_id", None)
+    centres = level_centres(session)  # each label's side, as the plan overlay picks it
     for needle in plan.needles:
         if needle.id == selected or view.is_needle_view:
-            anchors.append((*view.lps_to_screen(needle.entry_lps), needle.name))
-    for tc in plan.thermocouples:  # "59 °C · 0.5 mm": about the width of this text, wherever it is drawn
-        anchors.append((*view.lps_to_screen(tc.tip_lps), "000 °C · 00.0 mm"))
-    boxes = [(x, y, m.width(text) + 8, m.height + 4) for x, y, text in anchors]
+            anchors.append((*view.lps_to_screen(needle.entry_lps), needle.name, spine_x(view, centres, needle.tip_lps)))
+    evaluation = session.evaluation
+    analysis = evaluation.analysis if evaluation is not None else None
+    read = {t.item_id: t for t in (analysis.thermocouples if analysis is not None else ())}
+    for tc in plan.thermocouples:  # its reading, where it is written
+        if tc.id in read and reading_shown(view, tc.tip_lps):
+            anchors.append((*view.lps_to_screen(tc.tip_lps), reading_text(read[tc.id]),
+                            spine_x(view, centres, tc.tip_lps)))
+    boxes = [(x, y, m.width(text) + 8, m.height + 4, away) for x, y, text, away in anchors]
     rects = stacked_label_rects(boxes, QRectF(0, 0, view.width(), view.height()))
     return [(r.left(), r.top(), r.right(), r.bottom()) for r in rects]
 
@@ -202,11 +211,13 @@ class LevelLabelOverlay:
         def size_of(text: str):
             return m.width(text) + 2 * PAD_PX, m.height + PAD_PX
 
-        obstacles = plan_obstacles(self.session, view, sl) + corner_texts(view)
+        # every drawn shaft is an obstacle along its whole length, in every view (issue 19: the needle
+        # views first; in the standard views a thermocouple or needle drawn across a name's edge spot
+        # was covered by the name)
+        obstacles = plan_obstacles(self.session, view, sl) + corner_texts(view) + shaft_rects(view, self.session.plan)
         options = layout_options(self.session, view)  # issue 19: off the body mask
         if view.is_needle_view:  # issue 19: beside the vertebra each names (planner.ui.label_needle)
             items, options = beside_options(view, items, options, [c for _t, c in named + auto])
-            obstacles += shaft_rects(view, self.session.plan)  # cut along the needles: off their shafts
         else:  # a vertebra panned or zoomed out of the view is not named (its leader would run off the view)
             items = in_view(items, view.width(), view.height())
         if not items:

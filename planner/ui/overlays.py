@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QPen
 
 from planner.core import palette
 from planner.session.measurements import MeasurementList
+from planner.ui.label_needle import spine_runs_across
 
 MEASURE_COLOR = QColor(*palette.MEASUREMENT)
 _NEAR_SLICE_MM = 1.0
@@ -37,25 +38,49 @@ class _Fonts(dict):
 FONTS = _Fonts()
 
 
-def label_rect(x: float, y: float, w: float, h: float, bounds: QRectF) -> QRectF:
+def label_rect(x: float, y: float, w: float, h: float, bounds: QRectF, away_x: float | None = None) -> QRectF:
     """Where a w x h label naming the point (x, y) goes: above and right of it, or (screenshot round of
     issue 19: a needle's entry near a view's right edge showed "L2 le") left of it where the right side
-    leaves ``bounds``, below it where the top does; always inside ``bounds`` when it fits."""
-    x0 = x + 6 if x + 6 + w <= bounds.right() else x - 6 - w
+    leaves ``bounds``, below it where the top does; always inside ``bounds`` when it fits.
+
+    Given ``away_x`` (the screen x of the spine beside the point, :func:`spine_x`), the label goes on
+    the side of the point away from it first: lateral of a thermocouple's tip by the foramen and of a
+    needle's entry (screenshot round of issue 19: "39 °C · 22.6 mm" was written over the spinal canal
+    of the T11-T12 scan, its thermocouple being on the patient's right, left of the spine on the screen)."""
+    right, left = x + 6, x - 6 - w
+    if away_x is not None and x < away_x:
+        x0 = left if left >= bounds.left() else right
+    else:
+        x0 = right if right + w <= bounds.right() else left
     y0 = y + 2 - h if y + 2 - h >= bounds.top() else y + 6
     x0 = min(max(x0, bounds.left()), bounds.right() - w)
     y0 = min(max(y0, bounds.top()), bounds.bottom() - h)
     return QRectF(x0, y0, w, h)
 
 
+def spine_x(view, centres_lps, near_lps) -> float | None:
+    """The screen x of the body centre (of ``centres_lps``, the plan's levels) nearest ``near_lps``; None
+    without levels, or where the spine runs across the screen (an along-needle view holding the
+    head-feet axis: left and right of a point are then along the spine, not away from it). Labels of a
+    point keep to the side away from it (:func:`label_rect`)."""
+    centres = np.asarray(centres_lps, float).reshape(-1, 3)
+    if len(centres) == 0:
+        return None
+    nearest = centres[int(np.argmin(np.linalg.norm(centres - np.asarray(near_lps, float), axis=1)))]
+    if spine_runs_across(view, nearest):
+        return None
+    return float(view.lps_to_screen(nearest)[0])
+
+
 def stacked_label_rects(boxes, bounds: QRectF) -> list[QRectF]:
-    """:func:`label_rect` of each (x, y, w, h) in turn, moved below (or, at the bottom, above) a label
-    placed before it that it would cover (screenshot round of issue 19: in the along-needle view of a
-    bipedicular pair the two entries fall together and "L2 right needle" was written over "L2 left
-    needle")."""
+    """:func:`label_rect` of each (x, y, w, h) or (x, y, w, h, away_x) in turn, moved below (or, at the
+    bottom, above) a label placed before it that it would cover (screenshot round of issue 19: in the
+    along-needle view of a bipedicular pair the two entries fall together and "L2 right needle" was
+    written over "L2 left needle")."""
     placed: list[QRectF] = []
-    for x, y, w, h in boxes:
-        rect = label_rect(x, y, w, h, bounds)
+    for box in boxes:
+        x, y, w, h = box[:4]
+        rect = label_rect(x, y, w, h, bounds, box[4] if len(box) > 4 else None)
         for _ in range(2 * len(placed)):
             hit = next((p for p in placed if p.intersects(rect)), None)
             if hit is None:
@@ -67,11 +92,13 @@ def stacked_label_rects(boxes, bounds: QRectF) -> list[QRectF]:
 
 
 def _labels(painter, labels) -> None:
-    """Draw the labels (x, y, text, colour) of one view, none over another (:func:`stacked_label_rects`)."""
+    """Draw the labels (x, y, text, colour[, away_x]) of one view, none over another
+    (:func:`stacked_label_rects`; ``away_x`` as in :func:`label_rect`)."""
     painter.setFont(FONTS["label"])
     metrics = painter.fontMetrics()
-    boxes = [(x, y, metrics.horizontalAdvance(text) + 8, metrics.height() + 4) for x, y, text, _c in labels]
-    for rect, (_x, _y, text, color) in zip(stacked_label_rects(boxes, QRectF(painter.window())), labels):
+    boxes = [(label[0], label[1], metrics.horizontalAdvance(label[2]) + 8, metrics.height() + 4, *label[4:5])
+             for label in labels]
+    for rect, (_x, _y, text, color, *_away) in zip(stacked_label_rects(boxes, QRectF(painter.window())), labels):
         _fill_label(painter, rect, text, color)
 
 

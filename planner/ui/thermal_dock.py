@@ -21,13 +21,16 @@ from planner.ui.thermal_runner import ThermalRunner, session_key
 
 
 def report_curves(report: dict) -> list[tuple[str, list, list]]:
-    """(label, times, temperatures) of every thermocouple and structure in a thermal report."""
+    """(label, times, temperatures) of every structure and thermocouple in a thermal report: the
+    structures first, so a curve's colour (its place in the list, planner.ui.thermal_plot) stays when a
+    thermocouple is added or removed (screenshot round of issue 19: the canal's curve turned from blue
+    to red when the first thermocouple was placed). The PDF report lists them in the same order."""
     out = []
-    for tc in report.get("thermocouples", []):
-        out.append((f"TC {tc['name']}", tc["curve"]["time_s"], tc["curve"]["temperature_c"]))
     for s in report.get("structures", []):
         label = " ".join(str(x) for x in (s["name"], s.get("level"), s.get("side")) if x)
         out.append((label, s["curve"]["time_s"], s["curve"]["temperature_c"]))
+    for tc in report.get("thermocouples", []):
+        out.append((f"TC {tc['name']}", tc["curve"]["time_s"], tc["curve"]["temperature_c"]))
     return out
 
 

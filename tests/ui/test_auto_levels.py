@@ -82,7 +82,9 @@ def t11(qapp, t11_t12_ct_dir):
 
     def tick():
         for wd in qapp.topLevelWidgets():
-            if isinstance(wd, MainWindow) and wd.session.volume is not None:
+            # the shown window (a closed one from an earlier module stays a top-level widget until it is
+            # deleted, and its plan's "Rechecking…" is not this empty plan's)
+            if isinstance(wd, MainWindow) and wd.isVisible() and wd.session.volume is not None:
                 statuses.append((wd.findings.status.text(), wd.corridors.is_busy()))
     w = _open(qapp, t11_t12_ct_dir, on_tick=tick)
     yield w, statuses

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
@@ -51,6 +52,10 @@ def planned(qapp, lumbar_volume, lumbar_canal, lumbar_spine):
     w.close()
     w.deleteLater()
     qapp.processEvents()
+    # deleted now, not at some later loop: a closed window is still a top-level widget until then, and a
+    # later module's fixture that watches every MainWindow's findings (test_auto_levels' t11) read this
+    # plan's "Rechecking…" as its own
+    QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
 
 
 def _tips(session):
