@@ -163,6 +163,7 @@ class PlanActors:
         self._visible = {kind: True for kind in DRAWN_KINDS}
         self._tc_states: dict[str, str] = {}
         self._selected: str | None = None
+        self.created = 0  # glyphs (sets of actors) made so far (issue 19 tests: an edit rebuilds none it keeps)
         self._halo = TubeShape()
         self._halo_actor = make_actor(self.style.halo_rgb, self.style.halo_opacity, source=self._halo)
         self._halo_actor.GetProperty().SetAmbient(0.6)
@@ -171,9 +172,11 @@ class PlanActors:
         self.renderer.AddActor(self._halo_actor)
 
     # ------------------------------------------------------------------ plan -> actors
-    def update_from_plan(self, plan) -> None:
+    def update_from_plan(self, plan) -> bool:
         """Add, move or remove actors so they match ``plan`` (a PlanDocument). Unchanged items keep
-        their geometry; changed ones are moved in place (an antenna also moves with its needle)."""
+        their geometry; changed ones are moved in place (an antenna also moves with its needle).
+        True if any actor was added, moved or removed (issue 19: else the 3D view need not redraw)."""
+        changed = False
         wanted: dict[str, tuple] = {}
         for needle in plan.needles:
             wanted[needle.id] = ("needle", needle)
@@ -187,6 +190,7 @@ class PlanActors:
                 wanted[target.id] = ("target", target)
         for item_id in [i for i in self._glyphs if i not in wanted]:
             self._remove(item_id)
+            changed = True
         for item_id, (kind, source) in wanted.items():
             glyph = self._glyphs.get(item_id)
             if glyph is not None and glyph.kind != kind:
@@ -194,11 +198,14 @@ class PlanActors:
                 glyph = None
             if glyph is None:
                 glyph = self._create(kind, item_id)
+                changed = True
             if glyph.source_key != source:
                 self._place(glyph, source)
                 glyph.source_key = source
+                changed = True
             glyph.refresh(self.style)
         self._update_halo()
+        return changed
 
     def _create(self, kind: str, item_id: str) -> _Glyph:
         s = self.style
@@ -212,6 +219,7 @@ class PlanActors:
         else:
             glyph = _TargetGlyph(item_id, s.target_rgb, s.target_opacity)
         glyph.kind = kind
+        self.created += 1
         glyph.visible = self._visible[kind]
         glyph.selected = item_id == self._selected
         for actor in glyph.actors:
@@ -285,18 +293,25 @@ class PlanActors:
     def is_visible(self, kind: str) -> bool:
         return self._visible[kind]
 
-    def set_thermocouple_states(self, states: Mapping[str, str]) -> None:
-        """Colour thermocouple tips by state ("ok", "prealarm", "alarm"; others show as unknown)."""
-        self._tc_states = {k: (v if v in TC_STATES else "unknown") for k, v in states.items()}
+    def set_thermocouple_states(self, states: Mapping[str, str]) -> bool:
+        """Colour thermocouple tips by state ("ok", "prealarm", "alarm"; others show as unknown); True
+        if that changes a drawn colour."""
+        wanted = {k: (v if v in TC_STATES else "unknown") for k, v in states.items()}
+        drawn = [g.item_id for g in self._glyphs.values() if g.kind == "thermocouple"]
+        changed = any(wanted.get(i, "unknown") != self._tc_states.get(i, "unknown") for i in drawn)
+        self._tc_states = wanted
+        if not changed:
+            return False
         for glyph in self._glyphs.values():
             if glyph.kind == "thermocouple":
                 state = self._tc_states.get(glyph.item_id, "unknown")
                 glyph.set_base_colour(1, self.style.tc_state_rgb[state])
                 glyph.refresh(self.style)
+        return True
 
-    def update_from_evaluation(self, evaluation) -> None:
-        """Thermocouple tip colours from an Evaluation's thermocouple findings."""
-        self.set_thermocouple_states(thermocouple_states(evaluation))
+    def update_from_evaluation(self, evaluation) -> bool:
+        """Thermocouple tip colours from an Evaluation's thermocouple findings; True if one changed."""
+        return self.set_thermocouple_states(thermocouple_states(evaluation))
 
     def _update_halo(self) -> None:
         glyph = self._glyphs.get(self._selected) if self._selected else None

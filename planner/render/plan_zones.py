@@ -39,6 +39,14 @@ class _ZoneGlyph:
         self.shell_actor.GetProperty().SetSpecular(0.0)
 
 
+def _zone_key(zone) -> tuple | None:
+    """What a zone's actors show: its kind and ellipsoid (None: no zone)."""
+    if zone is None:
+        return None
+    e = zone.ellipsoid
+    return (zone.kind, tuple(e.centre_lps), tuple(e.axes.ravel()), tuple(e.semi_axes_mm))
+
+
 class ZoneActors:
     """Keeps one zone actor (and one shell actor) per antenna id in step with an Evaluation."""
 
@@ -49,15 +57,20 @@ class ZoneActors:
         self._has_zone: dict[str, bool] = {}
         self._visible = True
         self._shell_margin_mm: float | None = None
+        self._drawn_key: tuple | None = None  # what the actors show (issue 19: an unchanged zone is not redrawn)
 
-    def update_from_evaluation(self, evaluation, shell_margin_mm: float | None = None) -> None:
+    def update_from_evaluation(self, evaluation, shell_margin_mm: float | None = None) -> bool:
         """Match ``evaluation.zones`` (ZoneResult per antenna). An antenna without a zone (e.g. its
         power is outside the device table) keeps no visible zone. ``shell_margin_mm`` None or 0 hides
-        the shells."""
+        the shells. True if anything drawn changed (zones the same as shown: the actors are untouched)."""
         if shell_margin_mm is not None and shell_margin_mm < 0:
             raise ValueError("the thermal shell margin must not be negative")
         self._shell_margin_mm = shell_margin_mm if shell_margin_mm else None
         results = {r.antenna_id: r for r in (evaluation.zones if evaluation is not None else ())}
+        key = (self._shell_margin_mm, tuple((a, _zone_key(r.zone)) for a, r in results.items()))
+        if key == self._drawn_key:
+            return False
+        self._drawn_key = key
         for antenna_id in [a for a in self._glyphs if a not in results]:
             self._remove(antenna_id)
         for antenna_id, result in results.items():
@@ -72,6 +85,7 @@ class ZoneActors:
                 if self._shell_margin_mm is not None:
                     glyph.shell_surface.set(zone.ellipsoid, self._shell_margin_mm)
             self._refresh(antenna_id)
+        return True
 
     def _create(self, antenna_id: str) -> _ZoneGlyph:
         glyph = _ZoneGlyph(self.style)
@@ -101,6 +115,7 @@ class ZoneActors:
     def clear(self) -> None:
         for antenna_id in list(self._glyphs):
             self._remove(antenna_id)
+        self._drawn_key = None
 
     def antenna_ids(self) -> list[str]:
         return list(self._glyphs)

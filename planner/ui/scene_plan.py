@@ -1,9 +1,18 @@
 """Keeps the 3D view in step with the planning session: plan items, zones, canal, overlap, selection,
-and clipping to the region being planned. Thin: all geometry comes from planner.render."""
+and clipping to the region being planned. Thin: all geometry comes from planner.render.
+
+Issue 19 (an edit costs one software frame of the whole scene, 150-300 ms on the lumbar bone): a plan
+edit publishes an evaluation, then the workers' figures and corridor reports are merged into it (each
+publishes again), and the zone ∩ canal surface is built in a worker. Only the actors whose drawn content
+changed are touched, the 3D view is asked to redraw only when something drawn changed, the overlap
+surface is rebuilt only when its region changed, and while it is being built the redraw waits for it:
+the edit's new items, zones and overlap appear together in one frame.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QTimer
 
 from planner.core import palette
 from planner.ablation.zones import conduction_length_mm
@@ -16,6 +25,8 @@ from planner.ui.mask_surface_worker import MaskSurfaceBuilds
 
 CANAL_RGB = palette.unit(palette.CANAL)
 CLIP_HALF_HEIGHT_MM = 30.0  # about one vertebra plus a disc above and below the planned point
+#: The longest a redraw waits for the zone ∩ canal surface being built (then the rest is drawn without it).
+OVERLAP_WAIT_MS = 1500
 
 
 class ScenePlan:
@@ -36,6 +47,9 @@ class ScenePlan:
         self.shell = False
         self.clip_on = False
         self._stale = False
+        self._overlap_region = None  # the canal_overlap region the overlap surface shows (or is built for)
+        self._redraw_waiting = False  # a redraw waits for the overlap surface under way
+        self._redraw_queued = False  # a redraw is asked for at the end of this event-loop turn
         plan = session.plan
         for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
             signal.connect(self._on_plan)
@@ -51,16 +65,43 @@ class ScenePlan:
         self.surfaces.clear(self.canal)
         self.overlap.overlap_voxels = 0
         self.surfaces.clear(self.overlap)
+        self._overlap_region = None
         self.clip.clear_clip()
+
+    def _redraw(self) -> None:
+        """Ask the 3D view for a frame at the end of this event-loop turn (an edit's plan events and its
+        evaluation come in one turn), unless the overlap surface is being built then: its arrival draws."""
+        if not self._redraw_queued:
+            self._redraw_queued = True
+            QTimer.singleShot(0, self.view, self._flush_redraw)
+
+    def _flush_redraw(self) -> None:
+        self._redraw_queued = False
+        if self.surfaces.is_busy(self.overlap):
+            if not self._redraw_waiting:
+                self._redraw_waiting = True
+                QTimer.singleShot(OVERLAP_WAIT_MS, self.view, self._overlap_late)
+            return
+        self.view.render()
+
+    def _overlap_late(self) -> None:
+        """The overlap surface is slow (or its build failed): draw the rest now; it follows on arrival."""
+        if self._redraw_waiting:
+            self._redraw_waiting = False
+            self.view.render()
+
+    def _overlap_shown(self) -> None:
+        self._redraw_waiting = False
+        self.view.render()
 
     def _on_plan(self, *args) -> None:
         if self.session.interactive:  # a drag: the 3D scene follows on release (one software render)
             self._stale = True
             self.view.hold(True)
             return
-        self.items.update_from_plan(self.session.plan)
-        self._update_clip()
-        self.view.render()
+        moved = self.items.update_from_plan(self.session.plan)
+        if self._update_clip() or moved:
+            self._redraw()
 
     def _on_evaluated(self, evaluation) -> None:
         """Zones, thermocouple colours (by finding code, from the rule table) and the evaluation's own
@@ -70,28 +111,38 @@ class ScenePlan:
             self._stale = True
             self.view.hold(True)
             return
+        changed = self.view.vtk_widget.held  # a drag held the view: its last frame is out of date
         self.view.hold(False)
         if self._stale:
             self._stale = False
-            self.items.update_from_plan(self.session.plan)
-            self._update_clip()
+            changed |= self.items.update_from_plan(self.session.plan)
+            changed |= self._update_clip()
         margin = conduction_length_mm(300.0) if self.shell else None
-        self.zones.update_from_evaluation(evaluation, shell_margin_mm=margin)
-        self.items.update_from_evaluation(evaluation)
-        self._show_overlap(evaluation)
-        self.view.render()
+        changed |= self.zones.update_from_evaluation(evaluation, shell_margin_mm=margin)
+        changed |= self.items.update_from_evaluation(evaluation)
+        changed |= self._show_overlap(evaluation)
+        if changed:
+            self._redraw()
 
-    def _show_overlap(self, evaluation) -> None:
+    def _show_overlap(self, evaluation) -> bool:
         """The evaluation's own zone ∩ canal region (``analysis.canal_overlap``, what the findings and the
-        2D views use), its surface built in a worker (issue 19); an evaluation's arrays never change."""
+        2D views use), its surface built in a worker (issue 19); an evaluation's arrays never change, so
+        a region equal to the one shown (a merged evaluation keeps its analysis) is not built again.
+        True if the surface changes (cleared now, or being built)."""
         region = getattr(getattr(evaluation, "analysis", None), "canal_overlap", None)
         if region is None or region.box is None or not region.mask.any():
+            had = self._overlap_region is not None or self.surfaces.is_busy(self.overlap)
+            self._overlap_region = None
             self.overlap.overlap_voxels = 0
             self.surfaces.clear(self.overlap)
-            return
+            return had
+        if _same_region(region, self._overlap_region):
+            return False
+        self._overlap_region = region
         self.overlap.overlap_voxels = int(region.mask.sum())
         self.surfaces.request(self.overlap, region.mask, self.session.grid, box=region.box, copy=False,
-                              then=self.view.render)
+                              then=self._overlap_shown)
+        return True
 
     def _on_canal(self) -> None:
         """The canal changed: its surface is built in a worker (an older build is dropped) and shown."""
@@ -108,7 +159,7 @@ class ScenePlan:
     def _on_selection(self, item_id) -> None:
         self.items.set_selected(item_id if item_id in self.session.plan else None)
         self._update_clip()
-        self.view.render()
+        self._redraw()
 
     def set_shell(self, on: bool) -> None:
         self.shell = on
@@ -119,7 +170,7 @@ class ScenePlan:
         """Clip bone and canal to a slab around the selected needle's tip (or the crosshair level)."""
         self.clip_on = on
         self._update_clip()
-        self.view.render()
+        self._redraw()
 
     def _clip_centre(self):
         item_id = self.selection.item_id
@@ -132,15 +183,21 @@ class ScenePlan:
         needles = self.session.plan.needles
         return np.asarray(needles[0].tip_lps) if needles else None
 
-    def _update_clip(self) -> None:
+    def _update_clip(self) -> bool:
+        """Place the clip box for the plan and selection now; True if it moved (or was set or cleared)."""
         centre = self._clip_centre() if self.clip_on else None
         if centre is None or self.session.volume is None:
+            changed = self.clip.box is not None
             self.clip.clear_clip()
-            return
+            return changed
         lo, hi = self.session.volume.bounds_lps
         lo, hi = lo.copy(), hi.copy()
         lo[2], hi[2] = centre[2] - CLIP_HALF_HEIGHT_MM, centre[2] + CLIP_HALF_HEIGHT_MM
+        box = self.clip.box
+        if box is not None and np.array_equal(box[0], lo) and np.array_equal(box[1], hi):
+            return False
         self.clip.set_clip_box(lo, hi)
+        return True
 
     def _reattach_clip(self) -> None:
         if self.view.scene.bone_actor is not None:
@@ -148,3 +205,12 @@ class ScenePlan:
             if self.view.scene.bone_lod_mapper is not None:  # the coarse surface shown while rotating
                 self.clip.attach(self.view.scene.bone_lod_mapper)
             self._update_clip()
+
+
+def _same_region(a, b) -> bool:
+    """Two ``canal_overlap`` regions with the same box and voxels (the same object, most often)."""
+    if a is b:
+        return True
+    if a is None or b is None or a.box != b.box:
+        return False
+    return a.mask.shape == b.mask.shape and bool(np.array_equal(a.mask, b.mask))
