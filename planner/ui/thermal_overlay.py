@@ -16,6 +16,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPen
 
 from planner.core import palette
+from planner.core.frames import array_shape_to_ijk
 
 DAMAGE_COLOR = QColor(*palette.EXTRA_MASK)  # the damage region's colour in key images and 3D (not the zones' orange)
 
@@ -44,7 +45,7 @@ class DamageOverlay:
         """Which of the (n, 3) LPS points fall in a damage voxel (nearest voxel of the model's grid, whose
         axes are the patient's, planner.thermal.grid.ThermalGrid; outside the grid is outside)."""
         ijk = np.rint((points_lps - self._origin_lps) / self.spacing_mm).astype(int)
-        shape_ijk = np.array(self._mask.shape[::-1])
+        shape_ijk = np.array(array_shape_to_ijk(self._mask.shape))
         ok = np.all((ijk >= 0) & (ijk < shape_ijk), axis=1)
         out = np.zeros(len(points_lps), bool)
         i, j, k = ijk[ok].T
