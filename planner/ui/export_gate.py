@@ -80,7 +80,7 @@ class ChecksGate(QObject):
     def _on_busy_changed(self, busy: bool) -> None:
         if not busy and self._pending is not None:
             # after the runner's slot: it stores its result (a new evaluation) after saying it is idle
-            QTimer.singleShot(0, self._check)
+            QTimer.singleShot(0, self, self._check)
 
     def _check(self) -> None:
         if self._pending is None or self.busy():

@@ -95,7 +95,7 @@ class FindingsPanel(QWidget):
         if busy and self._evaluation is not None:
             self.show_evaluation(self._evaluation)
         elif not busy:  # the result is stored (and re-evaluated) right after the worker finishes
-            QTimer.singleShot(0, self._refresh)
+            QTimer.singleShot(0, self, self._refresh)
 
     def _refresh(self) -> None:
         if self._evaluation is not None:

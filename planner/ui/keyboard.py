@@ -116,7 +116,7 @@ class KeyboardRouter(QObject):
             if new.window().isVisible():
                 new.window().installEventFilter(self)  # to hear when it closes (installed once per object)
             else:  # the focus arrived in a dialog already closed (seen with Qt's offscreen platform)
-                QTimer.singleShot(0, self._after_dialog)
+                QTimer.singleShot(0, self, self._after_dialog)
 
     def _unwatch(self) -> None:
         if self._watched is not None:
@@ -181,7 +181,7 @@ class KeyboardRouter(QObject):
     def eventFilter(self, obj, event):  # noqa: N802
         kind = event.type()
         if kind == QEvent.Hide and isinstance(obj, QDialog):
-            QTimer.singleShot(0, self._after_dialog)  # a dialog of this window closed
+            QTimer.singleShot(0, self, self._after_dialog)  # a dialog of this window closed
             return False
         if kind not in (QEvent.ShortcutOverride, QEvent.KeyPress) or not self._ours(obj):
             return False
@@ -196,7 +196,7 @@ class KeyboardRouter(QObject):
         if kind == QEvent.ShortcutOverride:
             return self._on_override(event, route, actions, enabled)
         if route == COMMIT_THEN_VIEWS:
-            QTimer.singleShot(0, self.focus_views)  # after the widget has applied its value
+            QTimer.singleShot(0, self, self.focus_views)  # after the widget has applied its value
         return False
 
     def _on_override(self, event, route: str, actions, enabled) -> bool:

@@ -66,7 +66,7 @@ class FittingStatusBar(QStatusBar):
         if (event.type() in (QEvent.Show, QEvent.Hide, QEvent.Resize) and self._full_text and not self._check_pending
                 and watched in self._permanent):
             self._check_pending = True
-            QTimer.singleShot(0, self._check_room)
+            QTimer.singleShot(0, self, self._check_room)
         return False
 
     def _check_room(self) -> None:

@@ -28,7 +28,7 @@ class RefitOnResize(QObject):
     def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
         if event.type() == QEvent.Resize and not self._pending:
             self._pending = True
-            QTimer.singleShot(0, self._refit)
+            QTimer.singleShot(0, self, self._refit)
         return False  # the widget handles its resize as before (the render window's size)
 
     def _refit(self) -> None:
