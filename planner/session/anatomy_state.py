@@ -252,6 +252,18 @@ def auto_level_labels(spine: SpineResult | None, plan_levels=()) -> list[tuple[s
     if spine is None:
         return []
     plan_levels = tuple(plan_levels)
+    key = (spine, tuple((lv.name, tuple(map(float, lv.body_centre_lps))) for lv in plan_levels))
+    if _LAST_AUTO_LABELS[0] != key:  # issue 15: each 2D paint of a drag asks, with the same answer
+        _LAST_AUTO_LABELS[:] = [key, _auto_level_labels(spine, plan_levels)]
+    return list(_LAST_AUTO_LABELS[1])
+
+
+#: the last (spine, plan levels' names and centres) asked and its labels (a spine result is immutable,
+#: compared by identity; held here so its id is not reused)
+_LAST_AUTO_LABELS: list = [None, []]
+
+
+def _auto_level_labels(spine: SpineResult, plan_levels: tuple) -> list[tuple[str, tuple, str]]:
     taken = {lv.name for lv in plan_levels}
     named = [v for v in spine.vertebrae if v.name]
     for lv in plan_levels:
