@@ -232,7 +232,7 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         of :func:`planner.analysis.point_tests.lesion_test` (points outside the lesion's box are not
         looked up, and the corridor check's cross-sections far from it are skipped), kept while the
         lesion's inputs are unchanged (finding the mask's box scans the whole grid)."""
-        key = self._target_key() + (self._canal_version,)
+        key = self._target_key()  # the lesion's version, the targets and the canal's version (the mask excludes it)
         if self._lesion_test[0] != key:
             shapes = [target_shape(t) for t in self.plan.targets]
             self._lesion_test = (key, lesion_test(self.volume, self.lesion_mask(), shapes))
