@@ -28,9 +28,9 @@ from planner.ui.label_body import layout_options
 from planner.ui.label_draft import DraftLabels
 from planner.ui.label_layout import PlacedLabel, free_of, place_labels, point_rect
 from planner.ui.label_needle import beside_options, in_view, shaft_rects
-from planner.ui.plan_overlays import (LEVEL_NEAR_MM, LEVEL_RGB, level_centres, reading_shown, reading_text,
-                                  section_outline)
-from planner.ui.overlays import spine_x, stacked_label_rects
+from planner.ui.item_labels import item_labels
+from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_outline
+from planner.ui.overlays import stacked_label_rects
 
 LABEL_FONT = ("Sans", 9)
 #: Automatic names (palette.LEVEL_AUTO): never looks like a name the user set.
@@ -88,24 +88,13 @@ def zone_rect(view, sl, e) -> tuple | None:
 
 
 def item_label_rects(session, view) -> list:
-    """The boxes of the names and readings the plan overlay writes beside items (selected needle,
-    thermocouples with a reading near this slice), stacked as
+    """The boxes of the names and readings the plan overlay writes beside items
+    (:func:`planner.ui.plan_overlays.item_labels`), stacked as
     :func:`planner.ui.overlays.stacked_label_rects` stacks them: only the ones written (a box kept for
     a reading not written pushed the level names off their vertebrae for nothing)."""
-    plan, m, anchors = session.plan, _metrics(), []
+    m = _metrics()
     selected = getattr(getattr(view.window(), "selection", None), "item_id", None)
-    centres = level_centres(session)  # each label's side, as the plan overlay picks it
-    for needle in plan.needles:
-        if needle.id == selected or view.is_needle_view:
-            anchors.append((*view.lps_to_screen(needle.entry_lps), needle.name, spine_x(view, centres, needle.tip_lps)))
-    evaluation = session.evaluation
-    analysis = evaluation.analysis if evaluation is not None else None
-    read = {t.item_id: t for t in (analysis.thermocouples if analysis is not None else ())}
-    for tc in plan.thermocouples:  # its reading, where it is written
-        if tc.id in read and reading_shown(view, tc.tip_lps):
-            anchors.append((*view.lps_to_screen(tc.tip_lps), reading_text(read[tc.id]),
-                            spine_x(view, centres, tc.tip_lps)))
-    boxes = [(x, y, m.width(text) + 8, m.height + 4, away) for x, y, text, away in anchors]
+    boxes = [(x, y, m.width(text) + 8, m.height + 4, away) for x, y, text, _id, away in item_labels(session, view, selected)]
     rects = stacked_label_rects(boxes, QRectF(0, 0, view.width(), view.height()))
     return [(r.left(), r.top(), r.right(), r.bottom()) for r in rects]
 

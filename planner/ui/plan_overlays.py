@@ -20,11 +20,11 @@ from planner.geometry.mpr import is_axis_aligned, reslice
 from planner.geometry.raster import mask_box
 from planner.geometry.sections import ellipsoid_section
 from planner.render.reslice import ObliqueReslicer
-from planner.session.anatomy_state import auto_level_labels
 from planner.ui.overlay_geometry import (
     ellipsoid_key, endpoint_geometry, screen_outline, screen_polygon, shaft_geometry,
 )
-from planner.ui.overlays import _labels, spine_x
+from planner.ui.item_labels import item_labels
+from planner.ui.overlays import _labels
 from planner.ui import slice_cache
 from planner.ui.slice_cache import SliceRasters, overlay_image, slice_geometry_key
 
@@ -138,31 +138,6 @@ def draw_level(painter: QPainter, view, sl, level) -> None:
     # the name is drawn off the anatomy by planner.ui.level_labels (issue 19), not over the body
 
 
-TC_READING_NEAR_MM = 10.0  # a thermocouple's reading is written in a view whose slice is this near its tip
-
-
-def reading_shown(view, tip_lps) -> bool:
-    """True when ``view``'s slice is near enough the thermocouple's tip for its reading to be written."""
-    return abs(float(view.height_above_slice_mm(tip_lps))) <= TC_READING_NEAR_MM
-
-
-def reading_text(result) -> str:
-    """A thermocouple's reading as written beside its tip: "59 °C · 0.5 mm" (predicted temperature,
-    distance to the zone)."""
-    return f"{result.predicted_temperature_c:.0f} °C · {result.distance_to_zone_mm:.1f} mm"
-
-
-def level_centres(session) -> list:
-    """The body centres of the plan's levels, else of the vertebrae found automatically (empty until
-    they are known): where the spine is, for the side item labels take (planner.ui.overlays.spine_x)."""
-    centres = [lv.body_centre_lps for lv in session.plan.levels]
-    if centres:
-        return centres
-    anatomy = getattr(session, "anatomy", None)
-    spine = anatomy.ready_spine() if anatomy is not None else None
-    return [centre for _text, centre, _name in auto_level_labels(spine, session.plan.levels)]
-
-
 class PlanOverlay:
     """Needles, antennas, thermocouples and targets of the session's plan."""
 
@@ -188,8 +163,7 @@ class PlanOverlay:
                 poly = section_polygon(view, sl, target.centre_lps, target.axes, target.semi_axes_mm)
                 if poly is not None:
                     paint_polygon(painter, poly, QPen(TARGET_RGB, 1.5, Qt.DashDotLine))
-        labels = []  # (x, y, text, colour, the spine's screen x to keep away from), drawn last
-        centres = level_centres(self.session)
+        colours = {}  # each item's colour, for its label (item_labels), drawn last
         for needle in plan.needles:
             selected = needle.id == self.selection.item_id
             color = SELECTED_RGB if selected else NEEDLE_RGB
@@ -206,12 +180,8 @@ class PlanOverlay:
             paint_shaft(painter, shaft, color)
             paint_endpoint(painter, entry, color)
             paint_endpoint(painter, tip, color)
-            if selected or view.is_needle_view:
-                labels.append((entry[0].x(), entry[0].y(), needle.name, color,
-                               spine_x(view, centres, needle.tip_lps)))
-        tc_results = {t.item_id: t for t in (evaluation.analysis.thermocouples if evaluation and evaluation.analysis else ())}
+            colours[needle.id] = color
         for tc in plan.thermocouples:
-            result = tc_results.get(tc.id)
             # the state of this thermocouple's finding (rule table), the same one the 3D view shows
             alarm = evaluation is not None and evaluation.tc_state(tc.id) in ("prealarm", "alarm")
             color = SELECTED_RGB if tc.id == self.selection.item_id else (ALARM_RGB if alarm else TC_RGB)
@@ -219,12 +189,9 @@ class PlanOverlay:
                                          lambda: self._shaft_geometry(view, sl, tc), anchor=tc)
             paint_shaft(painter, shaft, color)
             paint_endpoint(painter, tip, color, 4.0)
-            if result is not None and _cached(view, ("tc_label", id(tc)),
-                                              lambda: reading_shown(view, tc.tip_lps),
-                                              anchor=tc):
-                labels.append((tip[0].x(), tip[0].y(),
-                               reading_text(result), color,
-                               spine_x(view, centres, tc.tip_lps)))
+            colours[tc.id] = color
+        labels = [(x, y, text, colours[item_id], away)
+                  for x, y, text, item_id, away in item_labels(self.session, view, self.selection.item_id)]
         _labels(painter, labels)  # after every shaft, and none over another
         for tool in self.place_tools:
             if getattr(tool, "entry_lps", None) is not None and tool.hover_lps is not None:

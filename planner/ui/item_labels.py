@@ -1,0 +1,52 @@
+"""The labels written beside plan items in the 2D views (a needle's name, a thermocouple's reading), in
+one place: the plan overlay (planner.ui.plan_overlays) draws them and the level names
+(planner.ui.level_labels) keep off exactly them (screenshot round of issue 19)."""
+
+from __future__ import annotations
+
+from planner.session.anatomy_state import auto_level_labels
+from planner.ui.overlays import spine_x
+
+
+TC_READING_NEAR_MM = 10.0  # a thermocouple's reading is written in a view whose slice is this near its tip
+
+
+def reading_shown(view, tip_lps) -> bool:
+    """True when ``view``'s slice is near enough the thermocouple's tip for its reading to be written."""
+    return abs(float(view.height_above_slice_mm(tip_lps))) <= TC_READING_NEAR_MM
+
+
+def reading_text(result) -> str:
+    """A thermocouple's reading as written beside its tip: "59 °C · 0.5 mm" (predicted temperature,
+    distance to the zone)."""
+    return f"{result.predicted_temperature_c:.0f} °C · {result.distance_to_zone_mm:.1f} mm"
+
+
+def level_centres(session) -> list:
+    """The body centres of the plan's levels, else of the vertebrae found automatically (empty until
+    they are known): where the spine is, for the side item labels take (planner.ui.overlays.spine_x)."""
+    centres = [lv.body_centre_lps for lv in session.plan.levels]
+    if centres:
+        return centres
+    anatomy = getattr(session, "anatomy", None)
+    spine = anatomy.ready_spine() if anatomy is not None else None
+    return [centre for _text, centre, _name in auto_level_labels(spine, session.plan.levels)]
+
+
+def item_labels(session, view, selected_id) -> list[tuple[float, float, str, str, float | None]]:
+    """(x, y px, text, item id, the spine's screen x to keep away from) of each label written beside an
+    item, in drawing order: the selected needle's name (every needle's in a needle view) at its entry, a
+    thermocouple's reading at its tip where the slice is near it. The plan overlay draws these and the
+    level names keep off exactly these (planner.ui.level_labels.item_label_rects)."""
+    plan, evaluation, centres, out = session.plan, session.evaluation, level_centres(session), []
+    for needle in plan.needles:
+        if needle.id == selected_id or view.is_needle_view:
+            out.append((*view.lps_to_screen(needle.entry_lps), needle.name, needle.id,
+                        spine_x(view, centres, needle.tip_lps)))
+    analysis = evaluation.analysis if evaluation is not None else None
+    read = {t.item_id: t for t in (analysis.thermocouples if analysis is not None else ())}
+    for tc in plan.thermocouples:
+        if tc.id in read and reading_shown(view, tc.tip_lps):
+            out.append((*view.lps_to_screen(tc.tip_lps), reading_text(read[tc.id]), tc.id,
+                        spine_x(view, centres, tc.tip_lps)))
+    return out
