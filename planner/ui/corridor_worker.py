@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from planner.ui.load_worker import LoadWorker
 from planner.ui.runner_base import OneJobRunner
+from planner.ui.qt_links import connect_while_alive
 
 
 class CorridorRunner(OneJobRunner, QObject):
@@ -23,7 +24,7 @@ class CorridorRunner(OneJobRunner, QObject):
         self._again = False
         self._closed = False  # after shutdown nothing new starts (a QThread outliving the window aborts)
         session.defer_corridors = True
-        session.corridors_needed.connect(self.run)
+        connect_while_alive(session.corridors_needed, self, self.run)
 
     def is_busy(self) -> bool:
         return self.worker is not None

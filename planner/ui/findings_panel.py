@@ -23,6 +23,7 @@ from planner.analysis.thresholds import Severity
 from planner.core import palette
 from planner.session.readouts import plan_rows
 from planner.ui.readouts import ReadoutGrid
+from planner.ui.qt_links import connect_while_alive
 
 COLORS = {s: QColor(*palette.SEVERITY[s.value]) for s in Severity}
 PREFIX = {Severity.CRITICAL: "CRITICAL", Severity.WARNING: "WARNING", Severity.INFO: "info"}
@@ -75,7 +76,7 @@ class FindingsPanel(QWidget):
         self._runners: list = []
         self._shown: tuple = ()  # (finding, stale) pairs in list order
         self._evaluation = None
-        session.evaluated.connect(self.show_evaluation)
+        connect_while_alive(session.evaluated, self, self.show_evaluation)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(super().sizeHint().width(), PREFERRED_HEIGHT_PX)

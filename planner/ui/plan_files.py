@@ -27,6 +27,7 @@ from planner.plan.identity import fingerprint_mismatch, series_fingerprint
 from planner.plan.io import read_plan, write_plan
 from planner.plan.items import SeriesRef
 from planner.ui.plan_exports import PlanExports
+from planner.ui.qt_links import connect_while_alive
 
 PLAN_FILTER = "Plans (*.json)"
 MAX_RECENT_PLANS = 8
@@ -97,7 +98,7 @@ class PlanFileActions(QObject):
         self.timer.setInterval(int(autosave_ms))
         self.timer.timeout.connect(self.autosave)
         self.timer.start()
-        self.session.stack.modified_changed.connect(lambda _m: self._show_modified())
+        connect_while_alive(self.session.stack.modified_changed, self, lambda _m: self._show_modified())
         window.loader.loaded.connect(self._on_case_loaded)
         window.loader.failed.connect(self._on_case_failed)
         window.loader.cancelled.connect(lambda: setattr(self, "_pending", None))

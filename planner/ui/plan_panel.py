@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from planner.core import palette
 from planner.analysis.thresholds import Severity
+from planner.ui.qt_links import connect_while_alive
 
 SEVERITY_COLORS = {s: QColor(*palette.SEVERITY[s.value]) for s in (Severity.CRITICAL, Severity.WARNING)}
 GROUPS = (("level", "Levels"), ("needle", "Needles"), ("thermocouple", "Thermocouples"), ("target", "Targets"))
@@ -37,11 +38,11 @@ class PlanTree(QWidget):
         plan = session.plan
         for signal in (plan.item_added, plan.item_removed, plan.reset):
             signal.connect(self.rebuild)
-        plan.item_changed.connect(self._update_row)  # an edit (a drag step) changes one row, not the tree
+        connect_while_alive(plan.item_changed, self, self._update_row)  # an edit (a drag step) changes one row, not the tree
         self._shown: dict[str, tuple] = {}
         self._pending_rows: dict[str, str] = {}  # item id -> kind, refreshed at the end of a drag's frame
-        session.evaluated.connect(self._color_rows)
-        selection.changed.connect(self._select_row)
+        connect_while_alive(session.evaluated, self, self._color_rows)
+        connect_while_alive(selection.changed, self, self._select_row)
         self.rebuild()
 
     def _update_row(self, kind: str, item_id: str, fields=()) -> None:

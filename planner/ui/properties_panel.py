@@ -22,6 +22,7 @@ from planner.plan.fields import editors
 from planner.session.readouts import item_rows
 from planner.ui.point_editor import PointEditor
 from planner.ui.readouts import LONG_READOUT_CHARS, ReadoutGrid  # noqa: F401 (the limit is re-exported)
+from planner.ui.qt_links import connect_while_alive
 
 MIN_HEIGHT_PX = 220  # name, entry, tip and the first readouts stay in view when the findings need room
 #: What the panel says with nothing selected, in place of an empty form beside an empty scroll bar (issue 19).
@@ -104,11 +105,11 @@ class PropertiesPanel(QWidget):
         self._names: dict[str, str] = {}  # row key (the field's JSON key) -> item attribute
         self._item_id = None
         self.position_frame = "LPS"  # how the point editors read (issue 19): set_position_frame
-        selection.changed.connect(self.show_item)
+        connect_while_alive(selection.changed, self, self.show_item)
         plan = session.plan
         for signal in (plan.item_changed, plan.item_removed, plan.reset):
             signal.connect(self._on_plan_changed)
-        session.evaluated.connect(lambda ev: self._update_readouts())
+        connect_while_alive(session.evaluated, self, lambda ev: self._update_readouts())
 
     # --- building the form ---------------------------------------------------------------------
     def _clear(self) -> None:

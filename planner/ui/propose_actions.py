@@ -30,6 +30,7 @@ from planner.session.whole_target import add_option_command, ctv_case
 from planner.ui.load_worker import LoadWorker
 from planner.ui.plan_overlays import MaskOverlay
 from planner.ui.propose_dialog import ProposeDialog, SectorDialog
+from planner.ui.qt_links import connect_while_alive
 
 
 def selected_level_name(host) -> str | None:
@@ -70,7 +71,7 @@ class ProposeActions(QObject):
         plan_menu.addSeparator()
         self.propose_action = host.add_action(plan_menu, "Propose access…", self.propose)
         self.sectors_action = host.add_action(plan_menu, "CTV sectors…", self.edit_sectors)
-        self.session.volume_changed.connect(lambda: self.set_case(None))
+        connect_while_alive(self.session.volume_changed, self, lambda: self.set_case(None))
 
     # --- the CTV ----------------------------------------------------------------------------------
     def _inputs_key(self) -> tuple:

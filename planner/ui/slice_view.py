@@ -38,6 +38,7 @@ from planner.ui.view_fit import FIT_MARGIN, clip_extent, fit_scale_px_per_mm, pl
 from planner.ui.overlay_geometry import FrameGeometry
 from planner.ui.overlays import FONTS
 from planner.ui.slice_cache import CtRaster
+from planner.ui.qt_links import connect_while_alive
 
 VIEW_COLORS = {AXIAL: QColor(*palette.VIEW_AXIAL), SAGITTAL: QColor(*palette.VIEW_SAGITTAL),
                CORONAL: QColor(*palette.VIEW_CORONAL)}
@@ -88,8 +89,8 @@ class SliceView(QWidget):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self.setAttribute(Qt.WA_OpaquePaintEvent)
-        state.cursor_changed.connect(self._on_state_changed)
-        state.window_changed.connect(self._on_state_changed)
+        connect_while_alive(state.cursor_changed, self, self._on_state_changed)
+        connect_while_alive(state.window_changed, self, self._on_state_changed)
 
     @property
     def color(self) -> QColor:
