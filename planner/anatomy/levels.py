@@ -29,7 +29,8 @@ from planner.anatomy.levels_rules import (MAX_HEIGHT_RATIO, MIN_HEIGHT_RATIO,  #
                                           RETRY_START_TOL_MM, SACRAL_RETRY_SEEDS_MM, SACRAL_SEED_MM, on_midline,
                                           plausible_neighbour, sacral_width_ok, sideways_fraction)
 from planner.anatomy.levels_rules import shape_confidence as _shape_confidence, step_confidence as _step_confidence
-from planner.anatomy.levels_sacrum import SACRAL_CONVERGED_DEG, SACRAL_PASSES, analyse_sacral_pass
+from planner.anatomy.levels_sacrum import (SACRAL_CONVERGED_DEG, SACRAL_PASSES, analyse_sacral_pass,
+                                          with_section_centre)
 from planner.anatomy.spine_sacrum import is_sacral
 from planner.core.errors import OutOfRangeError, PlanError, PlannerError
 from planner.core.progress import Cancel, check_cancel
@@ -212,9 +213,12 @@ def detect_sacral_level(volume: ImageVolume, seed_lps, name: str, params: LevelP
                         frame_hint=None) -> LevelGeometry:
     """:func:`detect_level` for S1 (:mod:`planner.anatomy.levels_sacrum`: the axis from the superior
     endplate alone, the fused sacrum below), up to :data:`~planner.anatomy.levels_sacrum.SACRAL_PASSES`
-    passes from ``frame_hint`` (L5's frame, when walking the spine)."""
+    passes from ``frame_hint`` (L5's frame, when walking the spine); its centre from the last pass's
+    mid-sagittal section (:func:`~planner.anatomy.levels_sacrum.with_section_centre`)."""
     p = replace(params or LevelParams(), max_passes=SACRAL_PASSES, converged_deg=SACRAL_CONVERGED_DEG)
-    return _detect(volume, np.asarray(seed_lps, dtype=float).reshape(3), name, p, frame_hint, analyse_sacral_pass)[0]
+    geometry, result = _detect(volume, np.asarray(seed_lps, dtype=float).reshape(3), name, p, frame_hint,
+                               analyse_sacral_pass)
+    return _geometry(name, with_section_centre(volume, result, p), np.asarray(geometry.axes_lps))  # its own centre
 
 
 #: A refining pass that turns the axis by more than this (degrees) ran from a centre measured in a frame far
