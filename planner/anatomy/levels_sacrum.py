@@ -139,10 +139,11 @@ def section_centroid_vw(body: np.ndarray, smooth: np.ndarray, grid: LocalGrid, u
     reach = int(round(reach_mm / grid.step_mm))
     for j in np.flatnonzero(section.any(axis=0)):
         lowest = int(np.argmax(section[:, j]))
-        below = hu[max(lowest - reach, 0):lowest, j][::-1]  # from the voxel under the lowest one downward
+        down = np.arange(lowest - 1, max(lowest - reach, 0) - 1, -1)  # from the voxel under the lowest one
+        below = hu[down, j]
         bone = np.cumprod(below >= bone_hu).astype(bool)
         if bone.any() and below[bone].max() > hu[lowest, j]:
-            section[lowest - 1 - int(np.argmax(np.where(bone, below, -np.inf))):lowest, j] = True
+            section[down[int(np.argmax(np.where(bone, below, -np.inf)))]:lowest, j] = True
     iw, iv = np.nonzero(convex_hull_2d(section))
     return np.array([grid.v_mm[iv].mean(), grid.w_mm[iw].mean()])
 
