@@ -29,7 +29,8 @@ from planner.anatomy.levels_rules import (MAX_HEIGHT_RATIO, MIN_HEIGHT_RATIO,  #
                                           RETRY_START_TOL_MM, SACRAL_RETRY_SEEDS_MM, SACRAL_SEED_MM, on_midline,
                                           plausible_neighbour, sacral_width_ok, sideways_fraction)
 from planner.anatomy.levels_rules import shape_confidence as _shape_confidence, step_confidence as _step_confidence
-from planner.anatomy.levels_sacrum import SACRAL_CONVERGED_DEG, SACRAL_PASSES, analyse_sacral_pass
+from planner.anatomy.levels_sacrum import (SACRAL_CONVERGED_DEG, SACRAL_PASSES, analyse_sacral_pass,
+                                          with_section_centre)
 from planner.anatomy.spine_sacrum import is_sacral
 from planner.core.errors import OutOfRangeError, PlanError, PlannerError
 from planner.core.progress import Cancel, check_cancel
@@ -212,9 +213,24 @@ def detect_sacral_level(volume: ImageVolume, seed_lps, name: str, params: LevelP
                         frame_hint=None) -> LevelGeometry:
     """:func:`detect_level` for S1 (:mod:`planner.anatomy.levels_sacrum`: the axis from the superior
     endplate alone, the fused sacrum below), up to :data:`~planner.anatomy.levels_sacrum.SACRAL_PASSES`
-    passes from ``frame_hint`` (L5's frame, when walking the spine)."""
+    passes from ``frame_hint`` (L5's frame, when walking the spine); its centre from the last pass's
+    mid-sagittal section (:func:`~planner.anatomy.levels_sacrum.with_section_centre`)."""
+    geometry, result, p = _sacral_passes(volume, seed_lps, name, params, frame_hint)
+    return _section_centred(volume, geometry, result, p)
+
+
+def _sacral_passes(volume: ImageVolume, seed_lps, name: str, params: LevelParams | None, frame_hint):
+    """The sacral passes: (the body with the standard centre, the last pass, the parameters they ran with)."""
     p = replace(params or LevelParams(), max_passes=SACRAL_PASSES, converged_deg=SACRAL_CONVERGED_DEG)
-    return _detect(volume, np.asarray(seed_lps, dtype=float).reshape(3), name, p, frame_hint, analyse_sacral_pass)[0]
+    geometry, result = _detect(volume, np.asarray(seed_lps, dtype=float).reshape(3), name, p, frame_hint,
+                               analyse_sacral_pass)
+    return geometry, result, p
+
+
+def _section_centred(volume: ImageVolume, geometry: LevelGeometry, result: PassResult, p: LevelParams) -> LevelGeometry:
+    """``geometry`` with S1's own centre (:func:`~planner.anatomy.levels_sacrum.with_section_centre`)."""
+    moved = _geometry(geometry.name, with_section_centre(volume, result, p), np.asarray(geometry.axes_lps))
+    return replace(moved, confidence=geometry.confidence)
 
 
 #: A refining pass that turns the axis by more than this (degrees) ran from a centre measured in a frame far
@@ -303,16 +319,25 @@ def _sacral_body(volume: ImageVolume, current: LevelGeometry, feet: np.ndarray, 
     (:func:`planner.anatomy.spine_sacrum.is_sacral`: the ala joined to the ilia; not below L4, where the
     retries cost two seconds on the thin-slice scan and find nothing), at each of
     :data:`SACRAL_RETRY_SEEDS_MM`: the first that passes :func:`_candidate`'s rules, shows no disc below it
-    (the fused sacrum), is as wide as :func:`sacral_width_ok` allows and lies :func:`on_midline`, or None."""
+    (the fused sacrum), is as wide as :func:`sacral_width_ok` allows and lies :func:`on_midline`, or None.
+    The rules are applied to the passes' standard centre, as they were measured (levels_rules.py); the S1
+    kept then gets its own centre (:func:`_section_centred`): on the lumbar scan resampled to 1 mm slices the
+    section centre of a body diverged 5.1 mm off L5's plane lay 3.7 mm off it, and passed the 4 mm rule."""
     centre = np.asarray(current.body_centre_lps)
+    last = []
+
+    def passes(volume, seed_lps, name, params, frame_hint=None) -> LevelGeometry:
+        geometry, result, sp = _sacral_passes(volume, seed_lps, name, params, frame_hint)
+        last[:] = [(result, sp)]
+        return geometry
+
     for n, depth_mm in enumerate((SACRAL_SEED_MM,) + SACRAL_RETRY_SEEDS_MM):
         if n == 1 and not is_sacral(volume, centre + feet * (start_mm + 0.45 * current.height_mm), current.axes_lps):
             return None
-        found = _candidate(volume, current, centre + feet * (start_mm + depth_mm), name, -1, start_mm, p,
-                           detect=detect_sacral_level)
+        found = _candidate(volume, current, centre + feet * (start_mm + depth_mm), name, -1, start_mm, p, detect=passes)
         if found is not None and found.next_below_mm is None and sacral_width_ok(current, found) \
                 and on_midline(current, found):
-            return found
+            return _section_centred(volume, found, *last[0])
     return None
 
 

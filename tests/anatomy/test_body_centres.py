@@ -70,15 +70,7 @@ def _reference_lps(volume, name):
     return np.array([x, y, z])
 
 
-#: S1's centre lies 5.8 mm from its corners' mean (4.5 mm from the quadrilateral's area centroid): its mask
-#: no longer runs into S2 and L5 (depth 81 -> 39 mm, tests/anatomy/test_s1_body.py), but its lower end stops
-#: above the S1-S2 fusion ridge and its posterior-wall cut falls off the midline (docs/s1-body-leak.md). Before
-#: the sacral pass the centre passed only because the leak pulled it back toward the corners.
-_S1_CENTRE_OFF = pytest.mark.xfail(strict=True, reason="S1's lower end and posterior wall (docs/s1-body-leak.md)")
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_S1_CENTRE_OFF) if n == "S1" else n
-                                  for n in sorted(LUMBAR_CORNERS)])
+@pytest.mark.parametrize("name", sorted(LUMBAR_CORNERS))
 def test_lumbar_body_centre_is_the_body_middle(lumbar_volume, lumbar_spine, name):
     found = lumbar_spine.vertebra_named(name)
     assert found is not None, [v.name for v in lumbar_spine.vertebrae]

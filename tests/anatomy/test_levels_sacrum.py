@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from planner.anatomy.levels_centre import lower_end_plane
-from planner.anatomy.levels_sacrum import bone_run_start, within_endplate_width
+from planner.anatomy.levels_grid import LocalGrid
+from planner.anatomy.levels_sacrum import bone_run_start, section_centroid_vw, within_endplate_width
 
 
 def test_the_bone_run_goes_on_toward_the_feet_while_the_profile_is_bone():
@@ -37,3 +38,23 @@ def test_the_lower_end_plane_is_parallel_to_the_top_at_the_lowest_voxels():
     assert (a, b) == (0.2, -0.1)
     # the median over the columns of 3.75 - 0.2 u + 0.1 v: the middle column (u 3.75, v 3 mm) of the symmetric grid
     assert np.isclose(c, 3.75 - 0.2 * np.median(u_mm) + 0.1 * np.median(v_mm))
+
+
+def test_s1_centre_is_the_hull_of_its_mid_sagittal_section_down_to_the_fusion_ridge():
+    # a 1 mm grid; arrays [w, v, u], coordinates = indices (u from -6)
+    grid = LocalGrid.around(np.zeros(3), np.eye(3), 1.0, (-6.0, 6.0), (0.0, 39.0), (0.0, 39.0))
+    smooth = np.zeros(grid.shape_wvu, np.float32)
+    smooth[10:30, 10:30, :] = 300.0   # the body's bone, v 10-29, down to w 10
+    smooth[11, 10:30, :] = 600.0      # the fusion ridge at w 11, under the mask's end
+    body = np.zeros(grid.shape_wvu, bool)
+    body[15:30, 10:30, 1:12] = True   # the mask ends at w 15 (u -5..5: the band)
+    body[20:25, 27:30, :] = False     # a notch in the posterior wall (v 27-29): the hull closes it
+    body[30:36, 0:6, 12] = True       # off the band (u 6): not in the section
+    # the hull of the section carried on to the ridge: the rectangle v 10-29, w 11-29
+    v, w = section_centroid_vw(body, smooth, grid, 0.0, 150.0)
+    assert np.isclose(v, 19.5) and np.isclose(w, 20.0), (v, w)
+    # no ridge below the end (the bone fades down from the mask's lowest slice): the section is the mask's
+    smooth[11] = 300.0
+    smooth[10:15] = np.linspace(200.0, 280.0, 5)[:, None, None]
+    v, w = section_centroid_vw(body, smooth, grid, 0.0, 150.0)
+    assert np.isclose(v, 19.5) and np.isclose(w, 22.0), (v, w)

@@ -5,8 +5,8 @@ thin-slice CT of benchmarks/bench_anatomy.py) and searched by ``find_spine``. It
 against the references the native scan's are checked against: the slice ranges counted by eye
 (tests/anatomy/test_spine.py, ``LUMBAR_BODIES_K``, in the native scan's slice index: the LPS frame is the
 same) and the corners read by eye on the mid-sagittal slice (tests/anatomy/test_body_centres.py,
-``LUMBAR_CORNERS``). S1's centre is off its corners on the native scan too (a strict xfail there,
-docs/s1-body-leak.md); here it is compared with the native scan's S1, found in the same session.
+``LUMBAR_CORNERS``, S1 included since its centre comes from its mid-sagittal section, docs/s1-body-leak.md);
+S1 is also compared with the native scan's S1, found in the same session.
 
 Before the fix the thin scan gave T8-L5: the walk's sacral pass (planner/anatomy/levels_sacrum.py) diverged
 into the ala from its one seed and S1 was refused (64 mm sideways), and every retry profile from T8's frame
@@ -66,7 +66,7 @@ def test_thin_slice_body_lies_in_its_counted_slices(lumbar_volume, thin, name):
     assert k0 <= k <= k1, (name, k)
 
 
-@pytest.mark.parametrize("name", sorted(n for n in LUMBAR_CORNERS if n != "S1"))
+@pytest.mark.parametrize("name", sorted(LUMBAR_CORNERS))
 def test_thin_slice_body_centre_is_the_body_middle(lumbar_volume, thin, name):
     _, spine = thin
     found = spine.vertebra_named(name)
