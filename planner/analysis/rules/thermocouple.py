@@ -70,6 +70,6 @@ def check(inputs: RuleInputs) -> list[Finding]:
         if inputs.thermal_current:  # the bioheat model of this very plan governs; keep the reading as info
             note = (" (the bioheat model's findings for this plan carry the alarms)" if r.model != SCREENING else
                     " (no bioheat value at this tip; the bioheat model's findings for this plan govern)")
-            found = [replace(f, severity=Severity.INFO, message=f.message + note) for f in found]
+            found = [replace(f, severity=Severity.INFO, message=f.message.rstrip(".") + note + ".") for f in found]
         out += found
     return out
