@@ -75,11 +75,11 @@ def check_expectations(step: Step, session, labels: dict[str, str]) -> list[Chec
     for key, (what, value) in figures.items():
         if key in args:
             checks.append(_number_check(n, what, args[key], value))
-    results = {t.item_id: t for t in (analysis.thermocouples if analysis is not None else ())}
+    results = evaluation.readings if evaluation is not None else {}  # the probe's reading, as the views give it
     for label, spec in args.get("thermocouple_c", {}).items():
         if label not in labels:
             raise ScenarioError(f"step {n}: thermocouple_c names '{label}', which no step created")
         result = results.get(labels[label])
-        value = None if result is None else result.predicted_temperature_c
+        value = None if result is None else result.temperature_c
         checks.append(_number_check(n, f"predicted temperature at {label} (°C)", spec, value))
     return checks

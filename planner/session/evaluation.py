@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from planner.ablation.zones import PlannedZone
 from planner.analysis.analyze import AnalysisResult
 from planner.analysis.corridor import CorridorReport
+from planner.analysis.probe_reading import ProbeReading
 from planner.analysis.rules.registry import display_state
 from planner.analysis.thresholds import Finding, Severity, worst
 
@@ -39,6 +40,7 @@ class Evaluation:
     foramina: tuple = ()  # the neural foramina (named Foramen objects) of the canal, when found (issue 13)
     foramen_distances: tuple = ()  # (Foramen, mm) from the zones' union to each foramen
     beyond: dict = field(default_factory=dict)  # antenna id -> BeyondVertebra of its zone
+    readings: dict = field(default_factory=dict)  # thermocouple id -> ProbeReading (planner.analysis.probe_reading)
 
     @property
     def severity(self) -> Severity:
@@ -51,6 +53,11 @@ class Evaluation:
         """``alarm`` / ``prealarm`` / ``ok`` for a thermocouple, from its findings via the rule table
         ("" when it has none): the 2D and 3D views colour by this, not by a rule of their own."""
         return display_state(self.findings, item_id)
+
+    def reading(self, item_id: str) -> ProbeReading | None:
+        """The thermocouple's reading (bioheat peak of this plan, else the screening estimate): the number
+        the 2D label, the findings, the 3D colour (via the findings), the report and training give."""
+        return self.readings.get(item_id)
 
     def zone_for(self, antenna_id: str) -> ZoneResult | None:
         return next((z for z in self.zones if z.antenna_id == antenna_id), None)

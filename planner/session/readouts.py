@@ -93,15 +93,15 @@ def antenna_rows(session, antenna) -> list[tuple[str, str]]:
 
 
 def thermocouple_rows(session, tc) -> list[tuple[str, str]]:
+    """The thermocouple's limits, distance to the zone and its reading (the bioheat peak of this plan,
+    else the screening estimate, named: planner.analysis.probe_reading), as the 2D label writes it."""
     rows = [("Alarm / pre-alarm", f"{tc.alarm_c:g} / {tc.prealarm_c:g} °C")]
     ev = session.evaluation
-    result = None
-    if ev is not None and ev.analysis is not None:
-        result = next((t for t in ev.analysis.thermocouples if t.item_id == tc.id), None)
-    if result is None:
-        return rows + [("Predicted temperature", "— (no zone)")]
-    return rows + [("Distance to zone", _fmt(result.distance_to_zone_mm, "mm")),
-                   ("Predicted temperature", _fmt(result.predicted_temperature_c, "°C"))]
+    reading = ev.reading(tc.id) if ev is not None else None
+    if reading is None:
+        return rows + [("Temperature", "— (no zone)")]
+    return rows + [("Distance to zone", _fmt(reading.distance_to_zone_mm, "mm")),
+                   ("Temperature", reading.text)]
 
 
 def plan_rows(session) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ from planner.anatomy.lesion import LesionParams, segment_lesion
 from planner.analysis.corridor import CorridorReport
 from planner.analysis.overlap import PreparedCanal
 from planner.analysis.point_tests import lesion_test
+from planner.analysis.probe_reading import bioheat_values_c, probe_readings
 from planner.analysis.zone_distance import CanalDistanceCache
 from planner.analysis.rules.registry import RuleInputs, run_rules
 from planner.analysis.thresholds import SafetyThresholds
@@ -269,10 +270,12 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         lesion_errors = {tid: entry[2] for tid, entry in self._lesion_cache.items() if entry[2] and tid in self.plan}
         good = {k: r for k, r in reports.items() if not isinstance(r, CorridorFailure)}
         failed = {k: r.message for k, r in reports.items() if isinstance(r, CorridorFailure)}
+        entry = self.thermal.current(self)
+        bioheat_c, cold = bioheat_values_c(entry.report if entry is not None else None)
         return RuleInputs(self.thresholds, result, good, tuple(self.plan.needles),
                           {z.antenna_id: z.error for z in zones if z.error}, lesion_errors,
                           tuple(self.volume.warnings), failed, self.thermal.findings(self),
-                          self.thermal.current(self) is not None)
+                          entry is not None, bioheat_c=bioheat_c, bioheat_cold=cold)
 
     def thermal_key(self) -> tuple:
         """The inputs a bioheat result is valid for (:func:`planner.session.thermal_state.thermal_key`)."""
@@ -328,7 +331,8 @@ class PlanningSession(CorridorsMixin, ForaminaMixin, CanalPrepMixin, DevicesMixi
         good = {k: r for k, r in reports.items() if not isinstance(r, CorridorFailure)}
         evaluation = Evaluation(self._request_id, tuple(zones), result, good, tuple(findings),
                                 complete=complete, foramina=foramina, foramen_distances=extra.foramen_distances,
-                                beyond=extra.beyond)
+                                beyond=extra.beyond,
+                                readings=probe_readings(result, inputs.bioheat_c, inputs.bioheat_cold))
         self.evaluation = evaluation
         self._published_inputs = self._inputs_version  # evaluate_later.merge_into_evaluation
         self.evaluated.emit(evaluation)

@@ -114,9 +114,9 @@ def _thermocouple_lines(score: Score, names: dict[str, str]) -> list[str]:
         where = offset_words(t.tip_offset) if t.tip_offset else ""
         text = (f"Thermocouple tip within {t.tip_error_mm:.1f} mm of the reference position" if crit and crit.passed
                 else f"Thermocouple tip {t.tip_error_mm:.0f} mm from the reference position ({where or 'close'})")
-        temp = score.thermocouple_c.get(t.attempt_id)
-        if temp is not None and math.isfinite(temp):
-            text += f"; predicted {temp:.0f} °C there"
+        reading = score.thermocouple_reading.get(t.attempt_id)  # the safety panel's number and model
+        if reading is not None and math.isfinite(reading.temperature_c):
+            text += f"; {reading.text} there"
         lines.append(text + ".")
     for item_id in score.extra_thermocouples:
         lines.append(f"{names.get(item_id, 'A thermocouple')} has no counterpart in the reference plan.")

@@ -70,7 +70,8 @@ class Score:
     extra_thermocouples: tuple[str, ...]
     safety: dict[str, NeedleSafety] = field(default_factory=dict)  # by attempt needle id
     figures: dict[str, float] = field(default_factory=dict)  # coverage, distance, overlap; reference_*
-    thermocouple_c: dict[str, float] = field(default_factory=dict)  # by attempt thermocouple id
+    # by attempt thermocouple id: its reading (planner.analysis.probe_reading), the safety panel's number
+    thermocouple_reading: dict = field(default_factory=dict)
     elapsed_s: float = 0.0
 
     @property
@@ -168,8 +169,6 @@ def score_attempt(task: TrainingTask, reference, attempt, evaluation, elapsed_s:
         criteria.append(_le("time", "time taken", float(elapsed_s), th.max_time_s, "s", 0.5))
     if reference_evaluation is not None:
         figures.update({f"reference_{k}": v for k, v in _plan_figures(reference_evaluation).items()})
-    temps = {}
-    if evaluation is not None and evaluation.analysis is not None:
-        temps = {t.item_id: t.predicted_temperature_c for t in evaluation.analysis.thermocouples}
+    temps = dict(evaluation.readings) if evaluation is not None else {}
     return Score(task.id, tuple(criteria), tuple(needles), tuple(tcs), tuple(extra), tuple(extra_tcs), safety,
                  figures, temps, float(elapsed_s))

@@ -16,10 +16,11 @@ def reading_shown(view, tip_lps) -> bool:
     return abs(float(view.height_above_slice_mm(tip_lps))) <= TC_READING_NEAR_MM
 
 
-def reading_text(result) -> str:
-    """A thermocouple's reading as written beside its tip: "59 °C · 0.5 mm" (predicted temperature,
-    distance to the zone)."""
-    return f"{result.predicted_temperature_c:.0f} °C · {result.distance_to_zone_mm:.1f} mm"
+def reading_text(reading, name: str = "") -> str:
+    """A thermocouple's reading as written beside its tip: its name and the probe's reading with its
+    model, "TC1 37.5 °C peak (bioheat)" or "TC1 ≤ 40 °C screening" (planner.analysis.probe_reading: the
+    same number as the findings and the report)."""
+    return reading.label(name)
 
 
 def level_centres(session) -> list:
@@ -43,10 +44,9 @@ def item_labels(session, view, selected_id) -> list[tuple[float, float, str, str
         if needle.id == selected_id or view.is_needle_view:
             out.append((*view.lps_to_screen(needle.entry_lps), needle.name, needle.id,
                         spine_x(view, centres, needle.tip_lps)))
-    analysis = evaluation.analysis if evaluation is not None else None
-    read = {t.item_id: t for t in (analysis.thermocouples if analysis is not None else ())}
+    read = evaluation.readings if evaluation is not None else {}
     for tc in plan.thermocouples:
         if tc.id in read and reading_shown(view, tc.tip_lps):
-            out.append((*view.lps_to_screen(tc.tip_lps), reading_text(read[tc.id]), tc.id,
+            out.append((*view.lps_to_screen(tc.tip_lps), reading_text(read[tc.id], tc.name), tc.id,
                         spine_x(view, centres, tc.tip_lps)))
     return out

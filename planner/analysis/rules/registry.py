@@ -51,6 +51,8 @@ class RuleInputs:
       for the current plan, () when no current thermal result exists (the model runs in the background).
     - ``thermal_current``: True when such a result exists; the thermocouples are then judged by it, and the
       distance-rule estimate of the analysis is shown as information only (one number governs).
+    - ``bioheat_c`` / ``bioheat_cold``: that result's peak (lowest, under cryo) at each thermocouple's tip
+      (:func:`planner.analysis.probe_reading.bioheat_values_c`); the probe's reading when present.
     - ``foramen_distances``: ``(Foramen, signed distance mm)`` from the zones' union to each neural
       foramen (:func:`planner.analysis.foramen_rules.foramen_distance_mm`), named by level and side.
     - ``beyond``: antenna id -> :class:`~planner.analysis.beyond_vertebra.BeyondVertebra` of its zone.
@@ -66,6 +68,8 @@ class RuleInputs:
     corridor_errors: Mapping[str, str] = field(default_factory=dict)
     thermal_findings: tuple = ()
     thermal_current: bool = False  # a bioheat result for exactly this plan exists (its findings may be none)
+    bioheat_c: Mapping[str, float] = field(default_factory=dict)  # thermocouple id -> its bioheat peak (°C)
+    bioheat_cold: bool = False  # that result is a cryo run: bioheat_c holds each tip's lowest value
     foramen_distances: tuple = ()
     beyond: Mapping[str, object] = field(default_factory=dict)
 
