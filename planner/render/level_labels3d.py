@@ -55,6 +55,7 @@ class LevelLabels3D:
         self.avoid_discs = lambda: ()  # () -> [(centre_lps, radius_mm)]: the predicted zones
         self.keep_out = lambda: ()  # () -> [(x0, y0, x1, y1)] viewports of the render window (0..1): the marker
         self._labels: list[tuple[str, np.ndarray, vtkTextActor]] = []
+        self.created = 0  # text actors made so far (issue 19 tests: new names reuse the texts shown)
         self._leaders = vtkPolyData()
         mapper = vtkPolyDataMapper2D()
         mapper.SetInputData(self._leaders)
@@ -69,26 +70,33 @@ class LevelLabels3D:
     def set_levels(self, levels, auto=()) -> None:
         """Replace the names: ``levels`` (the plan's) and ``auto`` (found automatically) are iterables of
         (name, body_centre_lps)."""
-        for _, _, actor in self._labels:
-            self.renderer.RemoveViewProp(actor)
-        self._labels = []
+        spare = [actor for _, _, actor in self._labels]  # reused for the new names (issue 19: a plan
+        self._labels = []  # opened from a file made every text again)
         levels, auto = list(levels), list(auto)
         self.auto_names = [str(name) for name, _ in auto]
         for n, (name, centre) in enumerate(levels + auto):
             is_auto = n >= len(levels)
-            actor = vtkTextActor()
+            actor = spare.pop(0) if spare else self._new_text()
             actor.SetInput(str(name))
             tp = actor.GetTextProperty()
-            tp.SetFontSize(FONT_PX)
             tp.SetBold(not is_auto)
             tp.SetColor(*(self.auto_rgb if is_auto else self.rgb))
-            tp.SetBackgroundColor(0.0, 0.0, 0.0)
-            tp.SetBackgroundOpacity(0.6)
-            tp.SetJustificationToRight()
-            tp.SetVerticalJustificationToCentered()
-            self.renderer.AddViewProp(actor)
             self._labels.append((str(name), np.asarray(centre, float), actor))
+        for actor in spare:
+            self.renderer.RemoveViewProp(actor)
         self.set_visible(self.visible)
+
+    def _new_text(self) -> vtkTextActor:
+        actor = vtkTextActor()
+        tp = actor.GetTextProperty()
+        tp.SetFontSize(FONT_PX)
+        tp.SetBackgroundColor(0.0, 0.0, 0.0)
+        tp.SetBackgroundOpacity(0.6)
+        tp.SetJustificationToRight()
+        tp.SetVerticalJustificationToCentered()
+        self.renderer.AddViewProp(actor)
+        self.created += 1
+        return actor
 
     def levels(self) -> list[tuple[str, np.ndarray]]:
         """The (name, body_centre_lps) shown."""
