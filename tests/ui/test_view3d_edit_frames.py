@@ -76,6 +76,13 @@ def _shown(render_window) -> np.ndarray:
     return numpy_support.vtk_to_numpy(img.GetPointData().GetScalars()).reshape(h, w, -1)[::-1, :, :3].copy()  # top row first, as image_array
 
 
+def _same_frame(shown: np.ndarray, forced: np.ndarray) -> bool:
+    """The same picture, up to one 8-bit level: the plan drawn through the bone (planner.render.ghosts,
+    translucent copies blended in a layer above the scene) gave a first frame after a plan was opened
+    that differed from the next in 2 pixels by one level; a redraw that was skipped changes whole items."""
+    return shown.shape == forced.shape and int(np.abs(shown.astype(int) - forced.astype(int)).max()) <= 1
+
+
 def _drag_release(w, qtbot):
     session = w.session
     needle = session.plan.needles[0]
@@ -119,7 +126,7 @@ def test_each_edit_draws_one_frame_and_builds_only_what_changed(window, qtbot):
     frames, builds, _ = _measure(w, qtbot, counter, _moved_plan(w))
     assert frames == 1, f"open: {frames} 3D frames (one expected)"
     assert builds <= 1, f"open: the overlap surface built {builds} times"
-    assert np.array_equal(_shown(w.view3d.render_window), w.view3d.image_array()), "open: out of date"
+    assert _same_frame(_shown(w.view3d.render_window), w.view3d.image_array()), "open: out of date"
 
 
 def test_an_evaluation_that_changes_nothing_drawn_draws_no_frame(window, qtbot):
