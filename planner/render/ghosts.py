@@ -11,7 +11,7 @@ vtkPolyDataSilhouette) is drawn clearly, so a zone reads as a contour inside the
 is not hidden its copy lies over the part itself, in its own colour: it looks the same.
 
 The copies share the originals' mappers (no geometry is copied) and take their visibility and colour
-before every frame (the main renderer's StartEvent). Their opacity follows the bone's (``bone_opacity``
+before every frame (the render window's StartEvent). Their opacity follows the bone's (``bone_opacity``
 0..1, the view's bone-opacity control): at full bone the hidden parts show at ``*_OPACITY``; as the bone
 is made more transparent the originals show through it themselves and the copies fade with it; with the
 bone hidden (0) there is nothing to see through and no copy is drawn.
