@@ -85,6 +85,7 @@ class _Glyph:
         self.item_id = item_id
         self.parts: list[tuple[vtkActor, tuple]] = []
         self.source_key = None
+        self.geometry_key = None  # what the actors draw (PlanActors._geometry)
         self.drawable = True
         self.visible = True
         self.selected = False
@@ -164,6 +165,7 @@ class PlanActors:
         self._tc_states: dict[str, str] = {}
         self._selected: str | None = None
         self.created = 0  # glyphs (sets of actors) made so far (issue 19 tests: an edit rebuilds none it keeps)
+        self.placed = 0  # glyphs whose geometry was set so far (an item drawn where it was is not placed again)
         self._halo = TubeShape()
         self._halo_actor = make_actor(self.style.halo_rgb, self.style.halo_opacity, source=self._halo)
         self._halo_actor.GetProperty().SetAmbient(0.6)
@@ -175,7 +177,12 @@ class PlanActors:
     def update_from_plan(self, plan) -> bool:
         """Add, move or remove actors so they match ``plan`` (a PlanDocument). Unchanged items keep
         their geometry; changed ones are moved in place (an antenna also moves with its needle).
-        True if any actor was added, moved or removed (issue 19: else the 3D view need not redraw)."""
+
+        A plan opened from a file (or an edit that swaps items) brings new item ids: a glyph whose item
+        went is given to a new item of the same kind, first to one drawn at the same place (its actors
+        untouched), else moved there; actors are made only for items beyond those (issue 19: opening a
+        plan made every glyph again). True if any actor was added, moved or removed (else the 3D view
+        need not redraw)."""
         changed = False
         wanted: dict[str, tuple] = {}
         for needle in plan.needles:
@@ -188,24 +195,57 @@ class PlanActors:
         for target in plan.targets:
             if target.kind in ("sphere", "ellipsoid"):
                 wanted[target.id] = ("target", target)
-        for item_id in [i for i in self._glyphs if i not in wanted]:
-            self._remove(item_id)
-            changed = True
+        spare: dict[str, list[_Glyph]] = {}  # glyphs whose item went, by kind, to reuse
+        for item_id in [i for i in self._glyphs if i not in wanted or self._glyphs[i].kind != wanted[i][0]]:
+            glyph = self._glyphs.pop(item_id)
+            spare.setdefault(glyph.kind, []).append(glyph)
         for item_id, (kind, source) in wanted.items():
             glyph = self._glyphs.get(item_id)
-            if glyph is not None and glyph.kind != kind:
-                self._remove(item_id)
-                glyph = None
+            if glyph is None:
+                glyph = self._reuse(spare.get(kind, []), item_id, self._geometry(kind, source))
+                changed = True  # the same place drawn under another id: the actors change only if moved below
             if glyph is None:
                 glyph = self._create(kind, item_id)
-                changed = True
             if glyph.source_key != source:
-                self._place(glyph, source)
+                geometry = self._geometry(kind, source)
+                if glyph.geometry_key != geometry:
+                    self._place(glyph, source)
+                    glyph.geometry_key = geometry
+                    self.placed += 1
+                    changed = True
                 glyph.source_key = source
-                changed = True
             glyph.refresh(self.style)
+        for glyphs in spare.values():
+            for glyph in glyphs:
+                self._drop(glyph)
+                changed = True
         self._update_halo()
         return changed
+
+    def _reuse(self, spare: list, item_id: str, geometry) -> _Glyph | None:
+        """A spare glyph for ``item_id``: one drawn at ``geometry`` if any, else the first; None if none."""
+        if not spare:
+            return None
+        glyph = next((g for g in spare if g.geometry_key == geometry), spare[0])
+        spare.remove(glyph)
+        glyph.item_id = item_id
+        glyph.selected = item_id == self._selected
+        if glyph.kind == "thermocouple":
+            glyph.set_base_colour(1, self.style.tc_state_rgb[self._tc_states.get(item_id, "unknown")])
+        self._glyphs[item_id] = glyph
+        return glyph
+
+    def _geometry(self, kind: str, source) -> tuple:
+        """What an item's actors draw (the arguments of :meth:`_place`), whatever its id and name."""
+        if kind == "needle":
+            return (tuple(source.entry_lps), tuple(source.tip_lps), source.outer_diameter_mm)
+        if kind == "antenna":
+            antenna, needle = source
+            return (tuple(needle.tip_lps), tuple(antenna.tip_lps(needle)), self.antenna_diameter_mm(antenna))
+        if kind == "thermocouple":
+            return (tuple(source.entry_lps), tuple(source.tip_lps), source.outer_diameter_mm)
+        e = target_shape(source)
+        return (tuple(e.centre_lps), tuple(np.asarray(e.axes).ravel()), tuple(e.semi_axes_mm))
 
     def _create(self, kind: str, item_id: str) -> _Glyph:
         s = self.style
@@ -245,7 +285,9 @@ class PlanActors:
             glyph.surface.set(target_shape(target))
 
     def _remove(self, item_id: str) -> None:
-        glyph = self._glyphs.pop(item_id)
+        self._drop(self._glyphs.pop(item_id))
+
+    def _drop(self, glyph: _Glyph) -> None:
         for actor in glyph.actors:
             self.renderer.RemoveActor(actor)
 

@@ -37,6 +37,7 @@ class _ZoneGlyph:
         self.shell_actor = make_actor(style.default_rgb, style.shell_opacity, polydata=self.shell_surface.poly)
         self.shell_actor.PickableOff()
         self.shell_actor.GetProperty().SetSpecular(0.0)
+        self.drawn = None  # (shell margin, zone key) the surfaces show
 
 
 def _zone_key(zone) -> tuple | None:
@@ -58,6 +59,8 @@ class ZoneActors:
         self._visible = True
         self._shell_margin_mm: float | None = None
         self._drawn_key: tuple | None = None  # what the actors show (issue 19: an unchanged zone is not redrawn)
+        self.created = 0  # zone glyphs made so far (issue 19 tests: opening a plan makes none it can reuse)
+        self.placed = 0  # zone surfaces set so far
 
     def update_from_evaluation(self, evaluation, shell_margin_mm: float | None = None) -> bool:
         """Match ``evaluation.zones`` (ZoneResult per antenna). An antenna without a zone (e.g. its
@@ -71,32 +74,48 @@ class ZoneActors:
         if key == self._drawn_key:
             return False
         self._drawn_key = key
-        for antenna_id in [a for a in self._glyphs if a not in results]:
-            self._remove(antenna_id)
+        # A plan opened from a file brings new antenna ids (issue 19): a zone whose antenna went is
+        # given to a new antenna, first to one with the same zone (its surfaces untouched).
+        spare = [self._glyphs.pop(a) for a in [a for a in self._glyphs if a not in results]]
+        for antenna_id in [a for a in self._has_zone if a not in results]:
+            self._has_zone.pop(antenna_id)
         for antenna_id, result in results.items():
-            glyph = self._glyphs.get(antenna_id) or self._create(antenna_id)
             zone = result.zone
+            drawn = (self._shell_margin_mm, _zone_key(zone))
+            glyph = self._glyphs.get(antenna_id)
+            if glyph is None and spare:
+                glyph = next((g for g in spare if g.drawn == drawn), spare[0])
+                spare.remove(glyph)
+                self._glyphs[antenna_id] = glyph
+            glyph = glyph or self._create(antenna_id)
             self._has_zone[antenna_id] = zone is not None
-            if zone is not None:
+            if zone is not None and glyph.drawn != drawn:
                 rgb = self.style.kind_rgb.get(zone.kind, self.style.default_rgb)
                 glyph.zone_actor.GetProperty().SetColor(*rgb)
                 glyph.shell_actor.GetProperty().SetColor(*rgb)
                 glyph.zone_surface.set(zone.ellipsoid)
                 if self._shell_margin_mm is not None:
                     glyph.shell_surface.set(zone.ellipsoid, self._shell_margin_mm)
+                self.placed += 1
+            glyph.drawn = drawn if zone is not None else None
             self._refresh(antenna_id)
+        for glyph in spare:
+            self._drop(glyph)
         return True
 
     def _create(self, antenna_id: str) -> _ZoneGlyph:
         glyph = _ZoneGlyph(self.style)
+        self.created += 1
         self.renderer.AddActor(glyph.zone_actor)
         self.renderer.AddActor(glyph.shell_actor)
         self._glyphs[antenna_id] = glyph
         return glyph
 
     def _remove(self, antenna_id: str) -> None:
-        glyph = self._glyphs.pop(antenna_id)
         self._has_zone.pop(antenna_id, None)
+        self._drop(self._glyphs.pop(antenna_id))
+
+    def _drop(self, glyph: _ZoneGlyph) -> None:
         self.renderer.RemoveActor(glyph.zone_actor)
         self.renderer.RemoveActor(glyph.shell_actor)
 

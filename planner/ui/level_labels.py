@@ -27,7 +27,7 @@ from planner.ui import slice_cache
 from planner.ui.label_body import layout_options
 from planner.ui.label_draft import DraftLabels
 from planner.ui.label_layout import PlacedLabel, free_of, place_labels, point_rect
-from planner.ui.label_needle import beside_options, in_view, shaft_rects
+from planner.ui.label_needle import beside_options, in_view, plan_shafts_lps, shaft_rects
 from planner.ui.item_labels import item_labels
 from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_outline
 from planner.ui.overlays import stacked_label_rects
@@ -270,6 +270,7 @@ class LevelLabels:
                                       auto_rgb=AUTO_LEVEL_RGB.getRgbF()[:3])
         self.labels3d.avoid_discs = lambda: zone_discs(window.session)  # issue 19: never over a zone ...
         self.labels3d.keep_out = lambda: marker_viewports(window.view3d.scene)  # ... or the orientation cube
+        self.labels3d.avoid_segments = lambda: plan_shafts_lps(window.session.plan)  # ... nor a shaft
         plan = window.session.plan
         for signal in (plan.item_added, plan.item_removed, plan.item_changed, plan.reset):
             signal.connect(self._on_plan)

@@ -145,9 +145,10 @@ class PlanExports:
     def _export_finished(self, title: str, written: list) -> None:
         """Export finished (every export ends here, once its files are in place)."""
         view3d = getattr(self.w, "view3d", None)
-        if view3d is not None:
-            view3d.reset_camera_to_spine()  # issue 19: an export never leaves the 3D view zoomed or offset
-        self._status(f"{title}: wrote {len(written)} file(s) to {Path(written[0]).parent if written else '—'}")
+        # issue 19: an export never leaves the 3D view zoomed or offset, nor moves a camera left as reset
+        moved = view3d is not None and view3d.reset_camera_after_export()
+        self._status(f"{title}: wrote {len(written)} file(s) to {Path(written[0]).parent if written else '—'}"
+                     + ("; the 3D view is back to its spine view" if moved else ""))
         if title == "DICOM export" and written and self.prompts.ask(
                 "Send to the PACS", f"Send the {len(written)} DICOM file(s) to a PACS now?"):
             self.w.file_actions.pacs_send(written)

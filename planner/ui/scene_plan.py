@@ -16,6 +16,7 @@ from PySide6.QtCore import QTimer
 
 from planner.core import palette
 from planner.ablation.zones import conduction_length_mm
+from planner.render.ghosts import SeeThrough
 from planner.render.mask_surfaces import MaskSurface, OverlapHighlight
 from planner.render.plan_actors import PlanActors
 from planner.render.plan_clip import ClipBox
@@ -43,6 +44,11 @@ class ScenePlan:
         self.canal = MaskSurface(renderer, CANAL_RGB, opacity=0.35)
         self.surfaces = MaskSurfaceBuilds(view3d)  # issue 19: mask surfaces built in workers (canal, CTV, damage)
         self.overlap = OverlapHighlight(renderer)
+        # issue 19: the zones, antennas and needles inside the vertebra are drawn through the bone
+        self.see_through = SeeThrough(renderer, view3d.render_window, self._see_through_actors)
+        view3d.opacity.valueChanged.connect(self._on_bone_opacity)
+        view3d.volume_box.toggled.connect(self._on_bone_opacity)
+        self._on_bone_opacity()
         self.clip = ClipBox()
         self.shell = False
         self.clip_on = False
@@ -58,6 +64,22 @@ class ScenePlan:
         session.volume_changed.connect(self._on_volume)
         selection.changed.connect(self._on_selection)
         view3d.surface_ready.connect(self._reattach_clip)
+
+    def _see_through_actors(self) -> list:
+        """(actor, kind) of what is drawn through the bone (planner.render.ghosts): the plan's items,
+        the zones and their overlap with the canal."""
+        out = []
+        for item_id in self.items.item_ids():
+            kind = "fill" if item_id in self.items.item_ids("target") else "item"
+            out += [(actor, kind) for actor in self.items.actors_of(item_id)]
+        out += [(self.zones.zone_actor(a), "zone") for a in self.zones.antenna_ids()]
+        out.append((self.overlap.actor, "item"))
+        return out
+
+    def _on_bone_opacity(self, *_args) -> None:
+        """The copies drawn through the bone fade with it; a volume rendering stands for an opaque bone."""
+        volume = self.view.volume_box.isChecked()
+        self.see_through.bone_opacity = 1.0 if volume else self.view.opacity.value() / 100.0
 
     def _on_volume(self) -> None:
         self.items.clear()

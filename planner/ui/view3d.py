@@ -1,8 +1,9 @@
 """The 3D view: the bone surface (built in the background), orientation cube and camera presets.
 
 The camera frames the spine (:meth:`View3D.reset_camera_to_spine`): on every case load (once the
-surface is in, and again when the canal is found unless the user has moved the camera), on starting a
-training task and after an export; the fit is redone when the pane changes size or the crosshair first
+surface is in, and again when the canal is found unless the user has moved the camera) and on starting a
+training task; after an export the last fit's view comes back (:meth:`View3D.reset_camera_after_export`:
+a camera left there does not move); the fit is redone when the pane changes size or the crosshair first
 lands on a vertebra, unless the user has moved the camera since (:meth:`View3D.refit`,
 :mod:`planner.ui.view3d_refit`). The bone's opacity is set in the view's corner (the canal, zones and
 needles show through).
@@ -13,7 +14,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QSize, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,15 +31,15 @@ from PySide6.QtWidgets import (
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 
 from planner.core.volume import ImageVolume
-from planner.render.camera_fit import framing_pose, spine_window
 from planner.render.scene3d import CAMERA_PRESETS, Scene3D, capture_array, capture_png
 from planner.render.surfaces import DEFAULT_BONE_THRESHOLD_HU
 from planner.ui.surface_worker import RetiredBuilds, SurfaceWorker
+from planner.ui.view3d_camera import CameraMixin
 from planner.ui.view3d_refit import RefitOnResize
 from planner.ui.vtk_widget import make_vtk_widget
 
 
-class View3D(QWidget):
+class View3D(CameraMixin, QWidget):
     """3D view with a toolbar: camera presets, bone threshold, screenshot; progress while building."""
 
     surface_ready = Signal()
@@ -75,6 +75,7 @@ class View3D(QWidget):
         self._camera_pending = False  # reset the camera when the new case's surface arrives
         self._camera_after_reset = None  # the camera as the last reset left it (to see if the user moved it)
         self._preset = "P"  # the side the last automatic fit or preset looked from
+        self._fit_focus_lps = None  # the point whose height the last fit framed (the crosshair then)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self._build_ui()
         self.refit_on_resize = RefitOnResize(self)
@@ -259,71 +260,7 @@ class View3D(QWidget):
             self.scene.bone_actor.SetVisibility(not on and self.scene.bone_opacity > 0)
         self.render()
 
-    # --- camera and output ---------------------------------------------------------------------
-    def camera_preset(self, name: str) -> None:
-        """Look from side ``name``, framing the spine (or the body) when known: the box's projection
-        fills the view (:mod:`planner.render.camera_fit`), at most ``SPINE_FRAME_SPAN_MM`` of it head to
-        feet, around the crosshair (``focus_provider``). A camera already there is not drawn again (the
-        reset after an export: a software frame of the lumbar bone takes seconds, issue 19)."""
-        before = self._camera_state()
-        if self.frame_box_lps is not None:
-            self._frame_box(name)
-        else:
-            self.scene.camera_preset(name)
-        self._preset = name
-        self._camera_after_reset = self._camera_state()
-        if not np.allclose(before, self._camera_after_reset, rtol=0.0, atol=1e-9):
-            self.render()
-
-    def _frame_box(self, name: str) -> None:
-        focus = self.focus_provider() if self.focus_provider is not None else None
-        lo, hi = spine_window(*self.frame_box_lps, focus)
-        width, height = self.vtk_widget.width(), self.vtk_widget.height()
-        aspect = width / height if width > 10 and height > 10 else 1.0
-        toward, up = CAMERA_PRESETS[name.upper()]
-        pose = framing_pose(lo, hi, toward, up, aspect)
-        self.scene.set_focus(lo, hi)
-        cam = self.scene.renderer.GetActiveCamera()
-        cam.SetFocalPoint(*pose.focal_lps)
-        cam.SetPosition(*pose.position_lps)
-        cam.SetViewUp(*pose.view_up)
-        cam.SetViewAngle(pose.view_angle_deg)
-        self.scene.renderer.ResetCameraClippingRange()
-
-    def set_frame_box(self, lo_lps, hi_lps) -> None:
-        """The LPS box the camera frames from now on (the body at load, the spine once the canal is in)."""
-        self.frame_box_lps = None if lo_lps is None else (np.asarray(lo_lps, float), np.asarray(hi_lps, float))
-
-    def reset_camera_to_spine(self) -> None:
-        """The camera every case starts with: from behind (P), framing the spine (else the body, else
-        the scan). The one method to call after a load, a training task's start or an export."""
-        if self.volume is None:
-            return
-        self._camera_pending = False
-        self.camera_preset("P")
-
-    def refit(self) -> bool:
-        """Redo the last fit (same side) for the view's size and crosshair now, unless the user has moved
-        the camera since it or the case's first fit is still to come; True if the camera was refitted."""
-        if self.volume is None or self._camera_pending or not self.camera_untouched():
-            return False
-        self.camera_preset(self._preset)
-        return True
-
-    @property
-    def camera_pending(self) -> bool:
-        """True from a case load until its first camera reset (when its bone surface arrives)."""
-        return self._camera_pending
-
-    def camera_untouched(self) -> bool:
-        """True while the camera is where the last reset or preset put it (the user has not moved it)."""
-        state = self._camera_state()
-        return self._camera_after_reset is not None and np.allclose(state, self._camera_after_reset, atol=1e-6)
-
-    def _camera_state(self) -> np.ndarray:
-        cam = self.scene.renderer.GetActiveCamera()
-        return np.array(cam.GetPosition() + cam.GetFocalPoint() + cam.GetViewUp() + (cam.GetViewAngle(),))
-
+    # --- output --------------------------------------------------------------------------------
     def set_bone_opacity(self, percent: int) -> None:
         self.scene.set_bone_opacity(percent / 100.0)
         if self.volume_box.isChecked() and self.scene.bone_actor is not None:

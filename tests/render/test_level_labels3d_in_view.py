@@ -96,3 +96,50 @@ def test_a_name_whose_vertebra_is_below_the_view_is_hidden(scene):
     actors = [actor for _n, _c, actor in labels._labels]
     assert not actors[0].GetVisibility() and actors[1].GetVisibility()
     assert labels._leaders.GetNumberOfLines() == 1  # no leader to a vertebra out of view
+
+
+def _leader(labels) -> tuple[np.ndarray, np.ndarray]:
+    pts = labels._leaders.GetPoints()
+    return np.array(pts.GetPoint(0))[:2], np.array(pts.GetPoint(1))[:2]
+
+
+def test_a_name_and_its_leader_keep_off_a_shaft_across_its_place(scene):
+    """Issue 19 (screenshot round): seen from behind, a transpedicular needle runs across the screen at
+    its vertebra's height, through the name's place and the leader's end on the body's side. The name
+    and its whole leader keep off the shaft (its drawn radius, 0.9 mm = 1.0 px at 300 px / 268 mm,
+    plus SHAFT_AIR_PX); the leader ends on the body's side within 10 mm of the body's centre height."""
+    from planner.render.level_labels3d import LEADER_STOP_MM, SHAFT_AIR_PX
+
+    window, renderer, labels = scene
+    px_per_mm = SIZE_PX / (2 * 500 * np.tan(np.radians(15)))
+    labels.avoid_segments = lambda: [((130.0, 0.0, 0.0), (8.0, 0.0, 0.0), 1.8)]
+    labels.set_levels([("L2", (0.0, 0.0, 0.0))])
+    window.Render()
+    cx, cy = world_to_display(renderer, (0.0, 0.0, 0.0))[:2]
+    half = 0.9 * px_per_mm + SHAFT_AIR_PX
+    x0, y0, x1, y1 = _box(labels)
+    assert labels._labels[0][2].GetVisibility()
+    assert y0 > cy + half or y1 < cy - half  # the name above or below the shaft's line
+    start, end = _leader(labels)
+    ys = start[1] + np.linspace(0.0, 1.0, 200) * (end[1] - start[1])
+    assert np.all(np.abs(ys - cy) > half - 1e-9)  # no point of the leader on the shaft
+    anchor_x = world_to_display(renderer, (LEADER_STOP_MM, 0.0, 0.0))[0]
+    assert end[0] == pytest.approx(anchor_x, abs=0.5)  # at the body's side ...
+    assert 0 < abs(end[1] - cy) <= 10.0 * px_per_mm + 0.5  # ... above or below its middle
+
+
+def test_a_leader_that_cannot_pass_a_zone_stops_short_of_it(scene):
+    """A zone's disc (radius 35 mm) around the body, over both its sides (the leaders end 30 mm out): no
+    leader end is clear, so the name keeps its free place (60 mm out) and its leader stops outside the
+    disc, pointing at the body."""
+    window, renderer, labels = scene
+    px_per_mm = SIZE_PX / (2 * 500 * np.tan(np.radians(15)))
+    labels.avoid_discs = lambda: [(np.array([0.0, 0.0, 0.0]), 35.0)]
+    labels.set_levels([("L2", (0.0, 0.0, 0.0))])
+    window.Render()
+    assert labels._labels[0][2].GetVisibility()
+    start, end = _leader(labels)
+    zx, zy = world_to_display(renderer, (0.0, 0.0, 0.0))[:2]
+    pts = start + np.linspace(0.0, 1.0, 200)[:, None] * (end - start)
+    assert np.all(np.hypot(pts[:, 0] - zx, pts[:, 1] - zy) > 35.0 * px_per_mm)
+    assert np.linalg.norm(end - start) >= 2.0  # a leader, toward the body

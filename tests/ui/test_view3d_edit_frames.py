@@ -76,6 +76,13 @@ def _shown(render_window) -> np.ndarray:
     return numpy_support.vtk_to_numpy(img.GetPointData().GetScalars()).reshape(h, w, -1)[::-1, :, :3].copy()  # top row first, as image_array
 
 
+def _same_frame(shown: np.ndarray, forced: np.ndarray) -> bool:
+    """The same picture, up to one 8-bit level: the plan drawn through the bone (planner.render.ghosts,
+    translucent copies blended in a layer above the scene) gave a first frame after a plan was opened
+    that differed from the next in 2 pixels by one level; a redraw that was skipped changes whole items."""
+    return shown.shape == forced.shape and int(np.abs(shown.astype(int) - forced.astype(int)).max()) <= 1
+
+
 def _drag_release(w, qtbot):
     session = w.session
     needle = session.plan.needles[0]
@@ -119,7 +126,7 @@ def test_each_edit_draws_one_frame_and_builds_only_what_changed(window, qtbot):
     frames, builds, _ = _measure(w, qtbot, counter, _moved_plan(w))
     assert frames == 1, f"open: {frames} 3D frames (one expected)"
     assert builds <= 1, f"open: the overlap surface built {builds} times"
-    assert np.array_equal(_shown(w.view3d.render_window), w.view3d.image_array()), "open: out of date"
+    assert _same_frame(_shown(w.view3d.render_window), w.view3d.image_array()), "open: out of date"
 
 
 def test_an_evaluation_that_changes_nothing_drawn_draws_no_frame(window, qtbot):
@@ -131,3 +138,25 @@ def test_an_evaluation_that_changes_nothing_drawn_draws_no_frame(window, qtbot):
     qtbot.wait(2000)
     frames, builds, created = (a - b for a, b in zip(counter.snapshot(), before))
     assert (frames, builds, created) == (0, 0, 0)
+
+
+def test_opening_a_plan_rebuilds_no_glyph_and_moves_only_what_moved(window, qtbot):
+    """Issue 19: File > Open plan brings new item ids, and every glyph (needles, antennas, thermocouples,
+    targets, zones, level names) was made again. The demo plan reopened with its first needle's tip 2 mm
+    further: no actor is made, and only that needle, its antenna (drawn from the needle's tip) and the
+    antenna's zone are given new geometry; the other items keep theirs."""
+    w = window
+    items, zones, names = w.scene_plan.items, w.scene_plan.zones, w.level_labels.labels3d
+    before = (items.created, zones.created, names.created, items.placed, zones.placed)
+    ids_before = set(items.item_ids())
+    _measure(w, qtbot, _Counter(w), _moved_plan(w))
+    assert set(items.item_ids()).isdisjoint(ids_before)  # the opened plan's items have ids of their own
+    assert set(items.item_ids()) == {i for i in items.item_ids() if i in w.session.plan}
+    made = (items.created - before[0], zones.created - before[1], names.created - before[2])
+    assert made == (0, 0, 0), f"(plan glyphs, zones, level names) made on opening a plan: {made}"
+    assert items.placed - before[3] == 2  # the needle and its antenna
+    assert zones.placed - before[4] == 1  # that antenna's zone
+    needle = w.session.plan.needles[0]
+    p0, p1 = items.tube_shape(needle.id).segment_lps
+    np.testing.assert_allclose(p1, needle.tip_lps, atol=1e-9)
+    assert sorted(zones.antenna_ids()) == sorted(a.id for a in w.session.plan.antennas)

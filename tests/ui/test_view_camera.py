@@ -238,3 +238,45 @@ def test_after_a_long_frame_the_window_gets_as_long_before_the_next(view, qtbot)
         assert view.next_frame_delay_ms() == 0
     finally:
         view.render_window = real
+
+
+def _tall_bone_block() -> ImageVolume:
+    """A 300 mm tall field (150 slices of 2 mm) with a bone column: longer than SPINE_FRAME_SPAN_MM, so
+    the framing depends on the height it centres on."""
+    hu = np.full((150, 80, 80), 40, dtype=np.int16)
+    hu[:, :, :3] = -1000
+    hu[5:145, 30:50, 30:50] = 1200
+    return ImageVolume(hu, (1.0, 1.0, 2.0), (0.0, 0.0, 0.0), np.eye(3), SeriesInfo(series_description="column"))
+
+
+def test_the_reset_after_an_export_keeps_an_untouched_camera_and_brings_back_a_moved_one(view, qtbot):
+    """Issue 19 (lumbar screenshot round): the reset after an export re-centred an untouched camera on
+    the crosshair's new height, a visible jump. Now the untouched camera stays (no frame drawn); a
+    turned one comes back to the last fit's view, centred on the height that fit framed."""
+    from planner.render.camera_fit import SPINE_FRAME_SPAN_MM
+
+    volume = _tall_bone_block()
+    lo, hi = volume.bounds_lps
+    crosshair = [np.array([0.0, 0.0, lo[2] + 100.0])]
+    view.focus_provider = lambda: crosshair[0]
+    with qtbot.waitSignal(view.surface_ready, timeout=20000):
+        view.set_volume(volume)
+        view.set_frame_box(lo, hi)
+    fitted = _camera(view)
+    assert fitted[0][2] == pytest.approx(lo[2] + 100.0)  # the window's middle: the crosshair's height
+    crosshair[0] = np.array([0.0, 0.0, lo[2] + 100.0 + 0.5 * SPINE_FRAME_SPAN_MM])  # the user went a level up
+    frames = []
+    view.render_window.AddObserver("StartEvent", lambda *_a: frames.append(1))
+    _wait_until_idle(view, qtbot, frames)
+    assert view.reset_camera_after_export() is False
+    qtbot.wait(view.next_frame_delay_ms() + 50)
+    assert frames == []
+    for got, want in zip(_camera(view), fitted):
+        np.testing.assert_allclose(got, want, atol=1e-9)
+    view.scene.renderer.GetActiveCamera().Azimuth(40)
+    view.scene.renderer.GetActiveCamera().Zoom(2.0)
+    assert view.reset_camera_after_export() is True
+    assert view.camera_untouched()
+    for got, want in zip(_camera(view), fitted):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    qtbot.waitUntil(lambda: len(frames) == 1, timeout=10000)
