@@ -100,9 +100,9 @@ def gaussian_filter_f32(a: np.ndarray, sigma: float) -> np.ndarray:
     sigma = float(sigma)
     if kernel is None or a.ndim != 3 or a.dtype != np.float32 or not sigma > 1e-15:
         return ndimage.gaussian_filter(a, sigma)
-    w = np.ascontiguousarray(gaussian_weights(sigma)[::-1], dtype=np.float64)  # correlate1d's weights
+    w = np.ascontiguousarray(np.flip(gaussian_weights(sigma)), dtype=np.float64)  # correlate1d's weights
     r = (w.size - 1) // 2
-    if min(a.shape) <= r or np.any(np.abs(w - w[::-1]) > np.finfo(float).eps):
+    if min(a.shape) <= r or np.any(np.abs(w - np.flip(w)) > np.finfo(float).eps):
         return ndimage.gaussian_filter(a, sigma)  # several reflections, or scipy's non-symmetric loop
     src = np.ascontiguousarray(a)
     one, two = np.empty_like(src), np.empty_like(src)
