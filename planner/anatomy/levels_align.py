@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.core.lazy import lazy_module
+from planner.anatomy.gauss_kernel import gaussian_filter_f32  # = scipy's gaussian_filter, compiled
 from planner.anatomy.levels_body import LevelParams, footprint_at_seed
 from planner.anatomy.levels_grid import LocalGrid, close_slices, holes_in_slices, resample, small_parts
 from planner.anatomy.sweep_kernel import swept_hu
@@ -51,7 +52,7 @@ def _section_core(volume: ImageVolume, seed_lps, p: LevelParams) -> tuple[np.nda
     grid = LocalGrid.around(seed_lps, np.eye(3), s, (-_SECTION_HALF_MM, _SECTION_HALF_MM),
                             (-_SECTION_HALF_MM, _SECTION_HALF_MM), (-s, s))
     hu, _ = resample(volume, grid)
-    bone = ndimage.gaussian_filter(hu, p.smooth_sigma_mm / s) > p.bone_hu
+    bone = gaussian_filter_f32(hu, p.smooth_sigma_mm / s) > p.bone_hu
     closed = close_slices(bone)
     holes = holes_in_slices(closed)
     base = closed | small_parts(holes, p.small_hole_mm2, s)

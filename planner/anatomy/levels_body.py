@@ -31,9 +31,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from planner.core.lazy import lazy_module
-from planner.anatomy.levels_grid import (LocalGrid, close_slices, component_at, components_touching,
-                                         convex_hull_2d, holes_in_slices, resample, slicewise_opening,
-                                         small_parts)
+from planner.anatomy.gauss_kernel import gaussian_filter_f32  # = scipy's gaussian_filter, compiled
+from planner.anatomy.levels_grid import (LocalGrid, close_slices, component_at, components_touching, convex_hull_2d,
+                                         holes_in_slices, resample, slicewise_opening, small_parts)
 from planner.anatomy.levels_centre import body_centre_uvw, lower_end_plane
 from planner.anatomy.levels_inside import holes_inside
 from planner.anatomy.levels_symmetry import MirrorLine, find_mirror_line
@@ -318,7 +318,7 @@ def start_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelPara
     grid = LocalGrid.around(centre_lps, axes_lps, s, (-p.half_width_mm, p.half_width_mm),
                             (-p.anterior_mm, p.posterior_mm), (-p.half_height_mm, p.half_height_mm))
     hu, inside = resample(volume, grid)
-    smooth = ndimage.gaussian_filter(hu, p.smooth_sigma_mm / s)
+    smooth = gaussian_filter_f32(hu, p.smooth_sigma_mm / s)
     iw0, iv0, iu0 = grid.index_of(grid.to_local(seed_lps))
     footprint, radius_mm = _seed_section(smooth, inside, iw0, (iv0, iu0), p.bone_hu, p)
     core = ndimage.distance_transform_edt(footprint, sampling=s) >= 2.0

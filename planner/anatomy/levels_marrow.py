@@ -53,6 +53,7 @@ from planner.anatomy.levels_grid import (IN_PLANE_3x3, LocalGrid, component_at, 
 from planner.core.errors import PlannerError
 from planner.core.frames import array_shape_to_ijk
 from planner.core.lazy import lazy_module
+from planner.anatomy.gauss_kernel import gaussian_filter_f32  # = scipy's gaussian_filter, compiled
 from planner.core.volume import ImageVolume
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -195,7 +196,7 @@ def analyse_marrow_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: 
     grid = LocalGrid.around(centre_lps, axes_lps, s, (-p.half_width_mm, p.half_width_mm),
                             (-p.anterior_mm, p.posterior_mm), (-p.half_height_mm, p.half_height_mm))
     hu, inside = resample(volume, grid)
-    smooth = ndimage.gaussian_filter(hu, p.smooth_sigma_mm / s)
+    smooth = gaussian_filter_f32(hu, p.smooth_sigma_mm / s)
     seed = grid.index_of(grid.to_local(seed_lps))
     footprint, core, sections = marrow_sections(smooth, inside, seed, s, mp, p.seed_reach_mm)
     inner = ndimage.distance_transform_edt(footprint, sampling=s) >= 2.0

@@ -256,9 +256,10 @@ _POOL_LOCK = threading.Lock()
 
 
 def _warm_up(dtype) -> None:
-    from planner.anatomy import hull2d, resample_kernel, slice_edt, sweep_kernel
+    from planner.anatomy import gauss_kernel, hull2d, resample_kernel, slice_edt, sweep_kernel
 
     resample_kernel.warm_up(dtype)
+    gauss_kernel.warm_up()
     sweep_kernel.warm_up(dtype)
     slice_edt.warm_up()
     hull2d.warm_up()
