@@ -47,10 +47,6 @@ class ProbeReading:
             return f"{self.temperature_c:.1f} °C {'lowest' if self.cold else 'peak'} (bioheat)"
         return f"{'≥' if self.cold else '≤'} {self.temperature_c:.0f} °C screening"
 
-    def label(self, name: str) -> str:
-        """What the 2D views write beside the tip: the probe's name and its reading."""
-        return f"{name} {self.text}".strip()
-
 
 def bioheat_values_c(report: Mapping | None) -> tuple[dict[str, float], bool]:
     """``({thermocouple id: peak °C (lowest under cryo)}, cryo)`` of a thermal report

@@ -16,11 +16,13 @@ def reading_shown(view, tip_lps) -> bool:
     return abs(float(view.height_above_slice_mm(tip_lps))) <= TC_READING_NEAR_MM
 
 
-def reading_text(reading, name: str = "") -> str:
-    """A thermocouple's reading as written beside its tip: its name and the probe's reading with its
-    model, "TC1 37.5 °C peak (bioheat)" or "TC1 ≤ 40 °C screening" (planner.analysis.probe_reading: the
-    same number as the findings and the report)."""
-    return reading.label(name)
+def reading_text(reading) -> str:
+    """A thermocouple's reading as written beside its tip: the probe's reading with its model and the
+    distance to the zone, "37.5 °C peak (bioheat) · 20.3 mm" or "≤ 40 °C screening · 20.3 mm"
+    (planner.analysis.probe_reading: the same number as the findings and the report). No name: the
+    glyph is the probe, and a long name ("Epidural thermocouple") pushed the level names of the needle
+    views off their vertebrae (tests/ui/test_view19_needle_labels.py)."""
+    return f"{reading.text} · {reading.distance_to_zone_mm:.1f} mm"
 
 
 def level_centres(session) -> list:
@@ -47,6 +49,6 @@ def item_labels(session, view, selected_id) -> list[tuple[float, float, str, str
     read = evaluation.readings if evaluation is not None else {}
     for tc in plan.thermocouples:
         if tc.id in read and reading_shown(view, tc.tip_lps):
-            out.append((*view.lps_to_screen(tc.tip_lps), reading_text(read[tc.id], tc.name), tc.id,
+            out.append((*view.lps_to_screen(tc.tip_lps), reading_text(read[tc.id]), tc.id,
                         spine_x(view, centres, tc.tip_lps)))
     return out
