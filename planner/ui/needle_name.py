@@ -73,7 +73,8 @@ def end_points_lps(plan) -> list[tuple[str, np.ndarray]]:
     """(item id, LPS point) of every drawn end: needle entries and tips, antenna tips, thermocouple ends."""
     out = []
     for needle in plan.needles:
-        out += [(needle.id + ":entry", np.asarray(needle.entry_lps, float)), (needle.id, np.asarray(needle.tip_lps, float))]
+        out += [(needle.id + ":entry", np.asarray(needle.entry_lps, float)),
+                (needle.id, np.asarray(needle.tip_lps, float))]
         antenna = plan.antenna_for(needle.id)
         if antenna is not None:
             out.append((needle.id, np.asarray(antenna.tip_lps(needle), float)))
