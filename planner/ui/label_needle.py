@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.ui.label_image import ImageTest
+from planner.ui.label_image import ImageTest, image_key
 from planner.ui.label_layout import BOTTOM_RESERVED_PX, TOP_RESERVED_PX, PlacedLabel, place_labels
-from planner.ui.overlay_geometry import frame_key
 
 SPINE_AXIS_LPS = np.array([0.0, 0.0, 1.0])  # the patient's head-feet axis (DICOM LPS z, PS3.3 C.7.6.2.1.1)
 SHAFT_AIR_PX = 3.0  # kept clear on each side of a shaft's drawn line
@@ -74,11 +73,15 @@ def beside_options(view, items, options: dict, centres_lps, volume=None) -> tupl
     oblique plane's section of the volume, :mod:`planner.ui.label_image`)."""
     across = bool(len(centres_lps)) and spine_runs_across(view, np.mean(np.asarray(centres_lps, float), axis=0))
     sl = view.current_slice()
-    frame = None if sl is None or volume is None else (frame_key(view, sl), id(volume))
+    frame = None if sl is None or volume is None else (image_key(view, sl), id(volume))
     out = dict(options, on_body=EverywhereBody(across, frame), placer=place_beside if not across else place_transposed)
+    shown = in_view(items, view.width(), view.height())
     if volume is not None:
-        out["beside_ok"] = ImageTest(view, volume).many
-    return in_view(items, view.width(), view.height()), out
+        image = ImageTest(view, volume)
+        out["beside_ok"] = image.many
+        if shown:
+            shown = [item for item, ok in zip(shown, image.points([xy for _t, xy in shown])) if ok]
+    return shown, out
 
 
 def place_beside(items, size_of, view_w, view_h, obstacles, on_body=None, beside_px=40.0,

@@ -3,6 +3,8 @@ lines, and the power-off time. Fed plain lists from the thermal report (planner.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QWidget
@@ -82,7 +84,7 @@ class ThermalPlot(QWidget):
         p.drawText(axis, Qt.AlignLeft, "0 s  (°C)")
         for T, colour in zip(self._lines, (palette.THERMAL_PREALARM_LINE, palette.THERMAL_ALARM_LINE)):
             p.setPen(QPen(QColor(*colour), 1, Qt.DashLine))
-            y = self.to_px(0, T).y()
+            y = math.floor(self.to_px(0, T).y()) + 0.5  # on a pixel row's centre: crisp, not smeared over two
             p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
         if self._power_off_s is not None:
             p.setPen(QPen(QColor(*palette.THERMAL_POWER_OFF_LINE), 1, Qt.DotLine))

@@ -1,7 +1,9 @@
 """Issue 19 (brief ui19, item 2): in the needle-aligned views the level names were placed where the view
 shows no image, in the empty background around the oblique plane's section of the CT volume. Each name
-must lie wholly on the image: checked here with the view's own mapping (``screen_to_lps``, one point at a
-time) and the volume's grid (voxel centres 0 .. n-1, the image reaching half a voxel beyond them).
+must lie wholly on the image, and so must the body centre it names: checked here with the view's own
+mapping (``screen_to_plane``, ``screen_to_lps``, one point at a time), the displayed slice's pixels
+(``extent_mm``: a needle view shows a patch of its plane) and the volume's grid (voxel centres
+0 .. n-1, the image reaching half a voxel beyond them).
 
 The T11-T12 scan is short (its head-feet extent is about two vertebrae), so in a needle view the image is
 a band across the view with background above and below it, and a name sliding along the spine to get
@@ -25,14 +27,19 @@ pytestmark = [pytest.mark.gui, pytest.mark.realdata]
 T11_PLAN = Path(__file__).resolve().parents[2] / "resources/training/t11-t12/t12-right-transpedicular.plan.json"
 
 
+def _point_on_image(view, volume, x, y) -> bool:
+    sl = view.current_slice()
+    a, b = view.viewport.screen_to_plane(x, y)
+    a_lo, a_hi, b_lo, b_hi = sl.extent_mm
+    if not (a_lo <= a <= a_hi and b_lo <= b <= b_hi):
+        return False  # off the slice's pixels
+    ijk = volume.to_ijk(view.screen_to_lps(x, y))
+    return not (np.any(ijk < -0.5) or np.any(ijk > np.asarray(volume.shape_ijk, float) - 0.5))
+
+
 def _on_image(view, volume, rect) -> bool:
-    n = np.asarray(volume.shape_ijk, float)
     x0, y0, x1, y1 = rect
-    for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
-        ijk = volume.to_ijk(view.screen_to_lps(x, y))
-        if np.any(ijk < -0.5) or np.any(ijk > n - 0.5):
-            return False
-    return True
+    return all(_point_on_image(view, volume, x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)))
 
 
 def _check(w, zoom: float = 1.0) -> int:
@@ -48,6 +55,7 @@ def _check(w, zoom: float = 1.0) -> int:
                 view.viewport.scale_px_per_mm *= zoom
                 for p in w.level_labels.overlay.layout(view, view.current_slice()):
                     assert _on_image(view, w.session.volume, p.rect), (needle.name, view.objectName(), p)
+                    assert _point_on_image(view, w.session.volume, *p.anchor), (needle.name, view.objectName(), p)
                     named += 1
                 view.viewport.scale_px_per_mm /= zoom
     finally:
