@@ -17,7 +17,8 @@ What a name must not cover, in screen px:
   :data:`planner.ui.plan_overlays.LEVEL_NEAR_MM` of the slice): its centre
   ± :data:`BODY_HALF_MM` (half a lumbar body's width, about 20 mm: Panjabi et al. 1992, Spine 17(3));
 - every predicted zone's section on the slice (the bounding box of the outline the zone overlay draws);
-- every needle, antenna and thermocouple end other than the name's own entry (its marker, 7 px).
+- every needle, antenna and thermocouple end other than the name's own entry (its marker, 7 px);
+- the view's orientation letters at its four edges (planner.ui.overlays.letter_rects).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetrics
 
 from planner.ui.label_layout import overlaps, point_rect
-from planner.ui.overlays import FONTS, stacked_label_rects
+from planner.ui.overlays import FONTS, letter_rects, stacked_label_rects
 
 BODY_HALF_MM = 20.0  # half a lumbar vertebral body's width (Panjabi 1992: 40-50 mm wide)
 
@@ -69,6 +70,15 @@ def zone_rects(session, view) -> list:
     return out
 
 
+def orientation_rects(view) -> list:
+    """The boxes of the view's orientation letters as drawn (a name written at the view's edge covered
+    "RP" in the lumbar scan's probe's-eye view)."""
+    sl = view.current_slice()
+    if sl is None or not hasattr(view, "letters"):
+        return []
+    return letter_rects(view.width(), view.height(), view.letters(sl.plane))
+
+
 def end_points_lps(plan) -> list[tuple[str, np.ndarray]]:
     """(item id, LPS point) of every drawn end: needle entries and tips, antenna tips, thermocouple ends."""
     out = []
@@ -90,7 +100,7 @@ def written(session, view, labels, centres_lps) -> list:
     needles = {n.id for n in session.plan.needles}
     if not any(label[3] in needles for label in labels):
         return labels
-    obstacles = body_rects(view, centres_lps) + zone_rects(session, view)
+    obstacles = body_rects(view, centres_lps) + zone_rects(session, view) + orientation_rects(view)
     ends = [(key, view.lps_to_screen(p)) for key, p in end_points_lps(session.plan)]
     bounds = QRectF(0, 0, view.width(), view.height())
     kept = list(labels)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 
 from planner.core import palette
 from planner.session.measurements import MeasurementList
@@ -16,6 +16,23 @@ from planner.ui.label_needle import spine_runs_across
 
 MEASURE_COLOR = QColor(*palette.MEASUREMENT)
 _NEAR_SLICE_MM = 1.0
+
+
+def letter_boxes(w: float, h: float) -> list[tuple[QRectF, Qt.AlignmentFlag]]:
+    """Where a 2D view writes its orientation letters (left, right, top, bottom edge): the rectangle and
+    alignment of each (planner.ui.slice_view draws them, the needle names keep off them)."""
+    return [(QRectF(4, 0, 40, h), Qt.AlignLeft | Qt.AlignVCenter), (QRectF(w - 44, 0, 40, h), Qt.AlignRight | Qt.AlignVCenter),
+            (QRectF(0, 2, w, 20), Qt.AlignHCenter | Qt.AlignTop), (QRectF(0, h - 22, w, 20), Qt.AlignHCenter | Qt.AlignBottom)]
+
+
+def letter_rects(w: float, h: float, letters) -> list[tuple[float, float, float, float]]:
+    """The screen boxes (x0, y0, x1, y1 px) the four orientation ``letters`` cover as drawn."""
+    m = QFontMetrics(FONTS["letters"])
+    out = []
+    for (rect, align), text in zip(letter_boxes(w, h), letters):
+        r = m.boundingRect(rect.toRect(), int(align.value if hasattr(align, "value") else align), text)
+        out.append((float(r.left()), float(r.top()), float(r.right() + 1), float(r.bottom() + 1)))
+    return out
 
 
 def _on_slice(view, points_lps) -> bool:

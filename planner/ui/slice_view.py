@@ -36,7 +36,7 @@ from planner.session.view_state import ViewState
 from planner.ui.mouse_map import MouseMap
 from planner.ui.view_fit import FIT_MARGIN, clip_extent, fit_scale_px_per_mm, plane_extent_of_box
 from planner.ui.overlay_geometry import FrameGeometry
-from planner.ui.overlays import FONTS
+from planner.ui.overlays import FONTS, letter_boxes
 from planner.ui.slice_cache import CtRaster
 from planner.ui.qt_links import connect_while_alive
 
@@ -368,7 +368,7 @@ class SliceView(QWidget):
                 painter.drawLine(QPointF(0, y), QPointF(x - gap, y))
                 painter.drawLine(QPointF(x + gap, y), QPointF(self.width(), y))
 
-    def _letters(self, plane) -> tuple[str, str, str, str]:
+    def letters(self, plane) -> tuple[str, str, str, str]:
         """Orientation letters (left, right, top, bottom) of the plane, kept while it keeps its axes."""
         key = (tuple(plane.u_lps.tolist()), tuple(plane.v_lps.tolist()))
         if self._letters_memo is None or self._letters_memo[0] != key:
@@ -379,13 +379,10 @@ class SliceView(QWidget):
 
     def _draw_annotations(self, painter: QPainter, sl: SliceImage) -> None:
         w, h = self.width(), self.height()
-        left, right, top, bottom = self._letters(sl.plane)
         painter.setFont(FONTS["letters"])
         painter.setPen(QColor(255, 220, 120))
-        painter.drawText(QRectF(4, 0, 40, h), Qt.AlignLeft | Qt.AlignVCenter, left)
-        painter.drawText(QRectF(w - 44, 0, 40, h), Qt.AlignRight | Qt.AlignVCenter, right)
-        painter.drawText(QRectF(0, 2, w, 20), Qt.AlignHCenter | Qt.AlignTop, top)
-        painter.drawText(QRectF(0, h - 22, w, 20), Qt.AlignHCenter | Qt.AlignBottom, bottom)
+        for (rect, align), letter in zip(letter_boxes(w, h), self.letters(sl.plane)):
+            painter.drawText(rect, align, letter)
         painter.setFont(FONTS["text"])
         painter.setPen(QColor(220, 220, 220))
         title = self.source.title
