@@ -5,6 +5,7 @@ one place: the plan overlay (planner.ui.plan_overlays) draws them and the level 
 from __future__ import annotations
 
 from planner.session.anatomy_state import auto_level_labels
+from planner.ui.needle_name import written
 from planner.ui.overlays import spine_x
 
 
@@ -36,15 +37,25 @@ def level_centres(session) -> list:
     return [centre for _text, centre, _name in auto_level_labels(spine, session.plan.levels)]
 
 
+def body_centres(session) -> list:
+    """The body centres of the plan's levels and of the automatic vertebrae no plan level stands for."""
+    anatomy = getattr(session, "anatomy", None)
+    spine = anatomy.ready_spine() if anatomy is not None else None
+    return ([lv.body_centre_lps for lv in session.plan.levels]
+            + [centre for _text, centre, _name in auto_level_labels(spine, session.plan.levels)])
+
+
 def item_labels(session, view, selected_id) -> list[tuple[float, float, str, str, float | None]]:
     """(x, y px, text, item id, the spine's screen x to keep away from) of each label written beside an
     item, in drawing order: the selected needle's name (every needle's in a needle view) at its entry, a
-    thermocouple's reading at its tip where the slice is near it. The plan overlay draws these and the
-    level names keep off exactly these (planner.ui.level_labels.item_label_rects).
+    thermocouple's reading at its tip where the slice is near it; a needle's name with no room off the
+    vertebral bodies, the zones and the other ends is left out (planner.ui.needle_name). The plan
+    overlay draws these and the level names keep off exactly these (planner.ui.level_labels.item_label_rects).
 
     An item's place (its screen point, whether its slice is near, the spine's x) is kept per view frame,
     item and level centres (planner.ui.overlay_geometry, issue 15: a drag moves one item, and the spine's
-    side was asked twice per item and paint); the texts are read at every call."""
+    side was asked twice per item and paint); the texts, and which needle names are written, are decided
+    at every call."""
     plan, evaluation, centres, out = session.plan, session.evaluation, level_centres(session), []
     centres_key = tuple(tuple(map(float, c)) for c in centres)
     for needle in plan.needles:
@@ -60,7 +71,7 @@ def item_labels(session, view, selected_id) -> list[tuple[float, float, str, str
             if place is not None:
                 x, y, away = place
                 out.append((x, y, reading_text(read[tc.id]), tc.id, away))
-    return out
+    return written(session, view, out, body_centres(session))  # issue 19: a needle's name over a body or a zone is left out
 
 
 def _reading_place(view, centres, tip_lps):

@@ -52,7 +52,7 @@ def point_rect(x: float, y: float, half: float = TIP_HALF_PX) -> Rect:
 
 
 def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[Rect], on_body=None,
-                 beside_px: float = BESIDE_PX, tried: list | None = None) -> list[PlacedLabel]:
+                 beside_px: float = BESIDE_PX, tried: list | None = None, beside_ok=None) -> list[PlacedLabel]:
     """Place ``items`` (text, (x, y) anchor) in the view; ``size_of(text)`` gives (w, h) px.
 
     Each label tries the edge column nearer its anchor first, then the other; in each column the
@@ -66,7 +66,9 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
     ``tried`` (a list, optional) gets, per label, the (n, 4) spots whose freedom decided its place:
     its spots in order up to the one it took (all of them when it found none). It changes no choice;
     a layout stays the same while no obstacle that moved touches any of them (issue 15,
-    planner.ui.level_labels reuses a view's layout then).
+    planner.ui.level_labels reuses a view's layout then). ``beside_ok`` ((n, 4) rects -> n booleans,
+    optional) keeps only the spots beside the anchor it allows (the needle views: on the image,
+    planner.ui.label_image).
     """
     fixed_list = [tuple(float(v) for v in o) for o in obstacles]
     fixed = np.asarray(fixed_list, float).reshape(-1, 4)
@@ -105,6 +107,8 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
             beside = [ax - beside_px - w, ax + beside_px] if near_left else [ax + beside_px, ax - beside_px - w]
             beside = [x0 for x0 in beside if EDGE_GAP_PX <= x0 <= view_w - EDGE_GAP_PX - w]
             rects = candidate_spots(beside, ay, w, h, y_lo, y_hi)
+            if beside_ok is not None and len(rects):
+                rects = rects[np.asarray(beside_ok(rects), bool)]
             spot = _quick(rects[:QUICK_SPOTS], taken, None)
             if spot is None and len(rects) > QUICK_SPOTS:
                 spot = _first_free(rects[QUICK_SPOTS:], np.asarray(taken, float))

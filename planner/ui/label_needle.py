@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.ui.label_image import ImageTest, image_key
 from planner.ui.label_layout import BOTTOM_RESERVED_PX, TOP_RESERVED_PX, PlacedLabel, place_labels
 
 SPINE_AXIS_LPS = np.array([0.0, 0.0, 1.0])  # the patient's head-feet axis (DICOM LPS z, PS3.3 C.7.6.2.1.1)
@@ -36,10 +37,11 @@ SHAFT_MIN_HALF_PX = 5.0  # the smallest square laid along a shaft (fewer squares
 
 class EverywhereBody:
     """An ``on_body`` answer for :func:`place_labels` that refuses every edge spot, so each label goes
-    beside its anchor; ``key`` lets a layout be reused while its inputs stay the same."""
+    beside its anchor; ``key`` lets a layout be reused while its inputs stay the same (``frame``: what
+    decides where the image is, the spots beside being kept to it)."""
 
-    def __init__(self, across: bool):
-        self.key = ("beside the vertebra", bool(across))
+    def __init__(self, across: bool, frame=None):
+        self.key = ("beside the vertebra", bool(across), frame)
 
     def __call__(self, rect) -> bool:
         return True
@@ -64,23 +66,34 @@ def in_view(items, view_w: float, view_h: float) -> list:
             if 0.0 <= x <= view_w and TOP_RESERVED_PX <= y <= view_h - BOTTOM_RESERVED_PX]
 
 
-def beside_options(view, items, options: dict, centres_lps) -> tuple[list, dict]:
+def beside_options(view, items, options: dict, centres_lps, volume=None) -> tuple[list, dict]:
     """(the items to name, the options for the level overlay's placement) in a needle-aligned view: the
-    anchors inside the view, every edge spot refused, and :func:`place_beside` as the placer."""
+    anchors inside the view, every edge spot refused, :func:`place_beside` as the placer, and (given
+    the ``volume``) only spots wholly on the image (issue 19: not in the empty background around the
+    oblique plane's section of the volume, :mod:`planner.ui.label_image`)."""
     across = bool(len(centres_lps)) and spine_runs_across(view, np.mean(np.asarray(centres_lps, float), axis=0))
-    out = dict(options, on_body=EverywhereBody(across), placer=place_beside if not across else place_transposed)
-    return in_view(items, view.width(), view.height()), out
+    sl = view.current_slice()
+    frame = None if sl is None or volume is None else (image_key(view, sl), id(volume))
+    out = dict(options, on_body=EverywhereBody(across, frame), placer=place_beside if not across else place_transposed)
+    shown = in_view(items, view.width(), view.height())
+    if volume is not None:
+        image = ImageTest(view, volume)
+        out["beside_ok"] = image.many
+        if shown:
+            shown = [item for item, ok in zip(shown, image.points([xy for _t, xy in shown])) if ok]
+    return shown, out
 
 
 def place_beside(items, size_of, view_w, view_h, obstacles, on_body=None, beside_px=40.0,
-                 tried: list | None = None) -> list[PlacedLabel]:
-    """Names left or right of their anchors (the spine runs up the screen); ``tried`` as in
-    :func:`~planner.ui.label_layout.place_labels`."""
-    return place_labels(items, size_of, view_w, view_h, obstacles, on_body=on_body, beside_px=beside_px, tried=tried)
+                 tried: list | None = None, beside_ok=None) -> list[PlacedLabel]:
+    """Names left or right of their anchors (the spine runs up the screen); ``tried`` and ``beside_ok``
+    as in :func:`~planner.ui.label_layout.place_labels`."""
+    return place_labels(items, size_of, view_w, view_h, obstacles, on_body=on_body, beside_px=beside_px, tried=tried,
+                        beside_ok=beside_ok)
 
 
 def place_transposed(items, size_of, view_w, view_h, obstacles, on_body=None, beside_px=40.0,
-                     tried: list | None = None) -> list[PlacedLabel]:
+                     tried: list | None = None, beside_ok=None) -> list[PlacedLabel]:
     """Names above or below their anchors (the spine runs across the screen): :func:`place_labels` on
     the view with x and y swapped, the rectangles (and the ``tried`` spots) swapped back."""
     flipped = [(text, (y, x)) for text, (x, y) in items]
@@ -91,8 +104,9 @@ def place_transposed(items, size_of, view_w, view_h, obstacles, on_body=None, be
         return h, w
 
     tried_t: list = []
+    ok_t = None if beside_ok is None else (lambda rects: beside_ok(np.asarray(rects, float)[:, [1, 0, 3, 2]]))
     placed = place_labels(flipped, size_t, view_h, view_w, obstacles_t, on_body=on_body, beside_px=beside_px,
-                          tried=tried_t)
+                          tried=tried_t, beside_ok=ok_t)
     if tried is not None:
         tried.extend(np.asarray(spots, float).reshape(-1, 4)[:, [1, 0, 3, 2]] for spots in tried_t)
     return [PlacedLabel(p.text, (p.rect[1], p.rect[0], p.rect[3], p.rect[2]), (p.anchor[1], p.anchor[0]))

@@ -225,7 +225,7 @@ class LevelLabelOverlay:
         obstacles = flatten(groups)
         options = layout_options(self.session, view)  # issue 19: off the body mask
         if view.is_needle_view:  # issue 19: beside the vertebra each names (planner.ui.label_needle)
-            items, options = beside_options(view, items, options, [c for _t, c in named + auto])
+            items, options = beside_options(view, items, options, [c for _t, c in named + auto], self.session.volume)
         else:  # a vertebra panned or zoomed out of the view is not named (its leader would run off the view)
             items = in_view(items, view.width(), view.height())
         if not items:

@@ -11,13 +11,14 @@ surface with it.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from planner.core import palette
 from planner.ui.thermal_overlay import DamageOverlay
 from planner.ui.thermal_plot import ThermalPlot
 from planner.ui.thermal_runner import ThermalRunner, session_key
+from planner.ui.thermal_status import StatusArea
 
 
 def report_curves(report: dict) -> list[tuple[str, list, list]]:
@@ -35,13 +36,17 @@ def report_curves(report: dict) -> list[tuple[str, list, list]]:
 
 
 class ThermalPanel(QWidget):
-    """What the dock shows: a status line, the progress bar with Cancel, Run now, and the plot."""
+    """What the dock shows: a status line (at most a few lines tall, the rest scrolled: its length never
+    raises the dock's minimum height, planner.ui.thermal_status), the progress bar with Cancel, Run now,
+    and the plot."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.status = QLabel("Place an antenna: its temperatures are computed when the needle is released.")
+        # issue 19: at most STATUS_MAX_LINES lines tall, the rest scrolled (planner.ui.thermal_status)
+        self.status_area = StatusArea("Place an antenna: its temperatures are computed when the needle is released.")
+        self.status_area.setObjectName("thermal_status_area")
+        self.status = self.status_area.label
         self.status.setObjectName("thermal_status")
-        self.status.setWordWrap(True)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("thermal_progress")
         self.progress.setRange(0, 1000)
@@ -66,25 +71,9 @@ class ThermalPanel(QWidget):
         row.addWidget(self.auto_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.status)
+        layout.addWidget(self.status_area)
         layout.addLayout(row)
         layout.addWidget(self.plot, 1)
-
-    def minimumSizeHint(self):  # noqa: N802 (Qt name)
-        """At least the height the wrapped status line needs at the panel's width, over the plot's own
-        minimum. QMainWindow sizes a dock from this hint and never asks heightForWidth, so with the
-        plain hint the two-line status pushed the plot 12 px off the dock's bottom: its time axis
-        ("0 s", "660 s") was cut off (screenshot round of issue 19, sample and lumbar scans)."""
-        hint = super().minimumSizeHint()
-        layout = self.layout()
-        if layout is not None and layout.hasHeightForWidth():
-            hint.setHeight(max(hint.height(), layout.minimumHeightForWidth(self.width())))
-        return hint
-
-    def resizeEvent(self, event):  # noqa: N802 (Qt name)
-        super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self.updateGeometry()  # the status line wraps anew: the minimum height changes with the width
 
 
 class ThermalController(QObject):

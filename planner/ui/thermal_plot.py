@@ -3,6 +3,8 @@ lines, and the power-off time. Fed plain lists from the thermal report (planner.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QWidget
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 from planner.core import palette
 
 PALETTE = tuple(QColor(*rgb) for rgb in palette.THERMAL_CURVES)
+AXIS_GAP_PX = 4  # between the frame and its axis labels
 
 
 class ThermalPlot(QWidget):
@@ -39,8 +42,23 @@ class ThermalPlot(QWidget):
         pad = max(1.0, 0.05 * (hi - lo))
         return t_max, lo - pad, hi + pad
 
+    def margins_px(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) px around the frame, from the widget's font: the temperature
+        labels' width ("100" and a gap) on the left, half a line above the top label, the time axis
+        line ("0 s  (°C)" ... "660 s", :data:`AXIS_GAP_PX` below the frame) and a gap at the bottom.
+        Fixed margins (44, 10, 10, 24) cut the time axis off with a larger font (issue 19)."""
+        m = self.fontMetrics()
+        left = m.horizontalAdvance("100") + 2 * AXIS_GAP_PX
+        return float(left), float(max(10, m.height() // 2 + 2)), 10.0, float(2 * AXIS_GAP_PX + m.height())
+
     def plot_rect(self) -> QRectF:
-        return QRectF(44, 10, max(10, self.width() - 54), max(10, self.height() - 34))
+        left, top, right, bottom = self.margins_px()
+        return QRectF(left, top, max(10.0, self.width() - left - right), max(10.0, self.height() - top - bottom))
+
+    def time_axis_rect(self) -> QRectF:
+        """Where the time axis's labels are written: one line of the font under the frame."""
+        r = self.plot_rect()
+        return QRectF(r.left(), r.bottom() + AXIS_GAP_PX, r.width(), self.fontMetrics().height())
 
     def to_px(self, t: float, T: float) -> QPointF:
         r = self.plot_rect()
@@ -56,14 +74,17 @@ class ThermalPlot(QWidget):
         p.setPen(QPen(QColor(*palette.THERMAL_FRAME), 1))
         p.drawRect(r)
         p.setPen(QColor(*palette.THERMAL_AXIS_TEXT))
+        line_h = p.fontMetrics().height()
         for T in (lo, 0.5 * (lo + hi), hi):
             y = self.to_px(0, T).y()
-            p.drawText(QRectF(0, y - 8, 40, 16), Qt.AlignRight | Qt.AlignVCenter, f"{T:.0f}")
-        p.drawText(QRectF(r.left(), r.bottom() + 4, r.width(), 16), Qt.AlignRight, f"{t_max:.0f} s")
-        p.drawText(QRectF(r.left(), r.bottom() + 4, r.width(), 16), Qt.AlignLeft, "0 s  (°C)")
+            p.drawText(QRectF(0, y - line_h / 2, r.left() - AXIS_GAP_PX, line_h), Qt.AlignRight | Qt.AlignVCenter,
+                       f"{T:.0f}")
+        axis = self.time_axis_rect()
+        p.drawText(axis, Qt.AlignRight, f"{t_max:.0f} s")
+        p.drawText(axis, Qt.AlignLeft, "0 s  (°C)")
         for T, colour in zip(self._lines, (palette.THERMAL_PREALARM_LINE, palette.THERMAL_ALARM_LINE)):
             p.setPen(QPen(QColor(*colour), 1, Qt.DashLine))
-            y = self.to_px(0, T).y()
+            y = math.floor(self.to_px(0, T).y()) + 0.5  # on a pixel row's centre: crisp, not smeared over two
             p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
         if self._power_off_s is not None:
             p.setPen(QPen(QColor(*palette.THERMAL_POWER_OFF_LINE), 1, Qt.DotLine))

@@ -30,9 +30,9 @@ def test_legend_hides_the_alarm_line(qtbot):
     qtbot.addWidget(plot)
     plot.resize(300, 180)
     # one curve from 37 to 40 °C, alarm 45 °C: the drawn range is 36..46 °C (37 °C and the alarm lines
-    # included, padded by max(1, 5 %) = 1 °C), so on the 146 px high frame from y = 10 the alarm line
-    # lies at y = 10 + 146 * (46 - 45) / 10 = 24.6 px: inside the first legend line (y 14 .. 14 + 14 or
-    # more), the lumbar screenshot's case
+    # included, padded by max(1, 5 %) = 1 °C), so the alarm line lies a tenth of the frame's height below
+    # its top (about 25 px down with the default font): inside the first legend line (4 px below the top,
+    # 14 px or a font line high), the lumbar screenshot's case
     plot.set_data([("canal", [0.0, 100.0, 200.0], [37.0, 40.0, 39.0])], prealarm_c=42.0, alarm_c=45.0)
     rect = plot.plot_rect()
     alarm_y = rect.bottom() - rect.height() * (45.0 - 36.0) / 10.0

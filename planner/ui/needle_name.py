@@ -1,0 +1,112 @@
+"""Whether a needle's name is written in a 2D view: never over a vertebral body, a zone or another
+item's end (issue 19, brief ui19 item 3).
+
+A needle's name goes beside its entry, the skin end of the shaft, outside the body
+(:func:`planner.ui.overlays.label_rect`, stacked under the names before it by
+:func:`planner.ui.overlays.stacked_label_rects`). Where that spot has no room (an entry near the
+vertebra, in a view zoomed on it, or two entries together in the along-needle view of a bipedicular
+pair, where the stacking pushes the second name down onto the bone), the name used to be written there
+anyway, over the bone, a zone or another label. The decision: such a name is **not written**. The
+selection still shows it (the plan list and the properties panel), and the level names lay out around
+the names that are written only (planner.ui.level_labels.item_label_rects reads the same list). A
+thermocouple's reading is always written: it is the reading of the probe the user watches.
+
+What a name must not cover, in screen px:
+
+- a vertebral body named in the view (a plan level or an automatic vertebra within
+  :data:`planner.ui.plan_overlays.LEVEL_NEAR_MM` of the slice): its centre
+  ± :data:`BODY_HALF_MM` (half a lumbar body's width, about 20 mm: Panjabi et al. 1992, Spine 17(3));
+- every predicted zone's section on the slice (the bounding box of the outline the zone overlay draws);
+- every needle, antenna and thermocouple end other than the name's own entry (its marker, 7 px).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFontMetrics
+
+from planner.ui.label_layout import overlaps, point_rect
+from planner.ui.overlays import FONTS, stacked_label_rects
+
+BODY_HALF_MM = 20.0  # half a lumbar vertebral body's width (Panjabi 1992: 40-50 mm wide)
+
+
+def label_box(text: str) -> tuple[float, float]:
+    """(w, h) px of an item label as :func:`planner.ui.overlays._labels` fills it."""
+    m = QFontMetrics(FONTS["label"])
+    return float(m.horizontalAdvance(text) + 8), float(m.height() + 4)
+
+
+def body_rects(view, centres_lps) -> list:
+    """Screen boxes of the vertebral bodies near the slice: centre ± :data:`BODY_HALF_MM`."""
+    from planner.ui.plan_overlays import LEVEL_NEAR_MM  # plan_overlays imports item_labels, which imports this
+
+    half = BODY_HALF_MM * view.viewport.scale_px_per_mm
+    out = []
+    for c in centres_lps:
+        c = np.asarray(c, float)
+        if abs(float(view.height_above_slice_mm(c))) <= LEVEL_NEAR_MM:
+            x, y = view.lps_to_screen(c)
+            out.append((x - half, y - half, x + half, y + half))
+    return out
+
+
+def zone_rects(session, view) -> list:
+    """The screen bounding boxes of the zones' sections by the displayed slice."""
+    from planner.ui.plan_overlays import section_outline
+
+    evaluation, sl = session.evaluation, view.current_slice()
+    if evaluation is None or sl is None:
+        return []
+    out = []
+    for zr in evaluation.zones:
+        if zr.zone is not None:
+            e = zr.zone.ellipsoid
+            outline = section_outline(view, sl, e.centre_lps, e.axes, e.semi_axes_mm)
+            if outline is not None:
+                out.append(tuple(float(v) for v in outline[1]))
+    return out
+
+
+def end_points_lps(plan) -> list[tuple[str, np.ndarray]]:
+    """(item id, LPS point) of every drawn end: needle entries and tips, antenna tips, thermocouple ends."""
+    out = []
+    for needle in plan.needles:
+        out += [(needle.id + ":entry", np.asarray(needle.entry_lps, float)),
+                (needle.id, np.asarray(needle.tip_lps, float))]
+        antenna = plan.antenna_for(needle.id)
+        if antenna is not None:
+            out.append((needle.id, np.asarray(antenna.tip_lps(needle), float)))
+    for tc in plan.thermocouples:
+        out += [(tc.id, np.asarray(tc.entry_lps, float)), (tc.id, np.asarray(tc.tip_lps, float))]
+    return out
+
+
+def written(session, view, labels, centres_lps) -> list:
+    """The item labels (x, y, text, item id, away_x) that are written: each needle name whose stacked
+    box would cover a body, a zone or another end is left out (then the rest are stacked again), the
+    thermocouple readings are all kept."""
+    needles = {n.id for n in session.plan.needles}
+    if not any(label[3] in needles for label in labels):
+        return labels
+    obstacles = body_rects(view, centres_lps) + zone_rects(session, view)
+    ends = [(key, view.lps_to_screen(p)) for key, p in end_points_lps(session.plan)]
+    bounds = QRectF(0, 0, view.width(), view.height())
+    kept = list(labels)
+    while True:
+        boxes = [(x, y, *label_box(text), away) for x, y, text, _id, away in kept]
+        rects = stacked_label_rects(boxes, bounds)
+        bad = None
+        for label, r in zip(kept, rects):
+            if label[3] not in needles:
+                continue
+            rect = (r.left(), r.top(), r.right(), r.bottom())
+            own = label[3] + ":entry"
+            if any(overlaps(rect, o) for o in obstacles) or any(
+                    key != own and overlaps(rect, point_rect(*xy)) for key, xy in ends):
+                bad = label
+                break
+        if bad is None:
+            return kept
+        kept.remove(bad)
