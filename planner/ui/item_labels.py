@@ -50,15 +50,38 @@ def item_labels(session, view, selected_id) -> list[tuple[float, float, str, str
     item, in drawing order: the selected needle's name (every needle's in a needle view) at its entry, a
     thermocouple's reading at its tip where the slice is near it; a needle's name with no room off the
     vertebral bodies, the zones and the other ends is left out (planner.ui.needle_name). The plan
-    overlay draws these and the level names keep off exactly these (planner.ui.level_labels.item_label_rects)."""
+    overlay draws these and the level names keep off exactly these (planner.ui.level_labels.item_label_rects).
+
+    An item's place (its screen point, whether its slice is near, the spine's x) is kept per view frame,
+    item and level centres (planner.ui.overlay_geometry, issue 15: a drag moves one item, and the spine's
+    side was asked twice per item and paint); the texts, and which needle names are written, are decided
+    at every call."""
     plan, evaluation, centres, out = session.plan, session.evaluation, level_centres(session), []
+    centres_key = tuple(tuple(map(float, c)) for c in centres)
     for needle in plan.needles:
         if needle.id == selected_id or view.is_needle_view:
-            out.append((*view.lps_to_screen(needle.entry_lps), needle.name, needle.id,
-                        spine_x(view, centres, needle.tip_lps)))
+            x, y, away = _cached(view, ("item label", id(needle), centres_key), anchor=needle, build=lambda: (
+                *view.lps_to_screen(needle.entry_lps), spine_x(view, centres, needle.tip_lps)))
+            out.append((x, y, needle.name, needle.id, away))
     read = evaluation.readings if evaluation is not None else {}
     for tc in plan.thermocouples:
-        if tc.id in read and reading_shown(view, tc.tip_lps):
-            out.append((*view.lps_to_screen(tc.tip_lps), reading_text(read[tc.id]), tc.id,
-                        spine_x(view, centres, tc.tip_lps)))
+        if tc.id in read:
+            place = _cached(view, ("item label", id(tc), centres_key), anchor=tc,
+                            build=lambda: _reading_place(view, centres, tc.tip_lps))
+            if place is not None:
+                x, y, away = place
+                out.append((x, y, reading_text(read[tc.id]), tc.id, away))
     return written(session, view, out, body_centres(session))  # issue 19: a needle's name over a body or a zone is left out
+
+
+def _reading_place(view, centres, tip_lps):
+    """(x, y, spine's x) of a thermocouple's reading, None where its slice is not near (not written)."""
+    if not reading_shown(view, tip_lps):
+        return None
+    return (*view.lps_to_screen(tip_lps), spine_x(view, centres, tip_lps))
+
+
+def _cached(view, key, build, anchor):
+    """The view's cached entry for ``key`` (planner.ui.overlay_geometry.FrameGeometry), or ``build()``."""
+    cache = getattr(view, "overlay_geometry", None)
+    return build() if cache is None else cache.get(key, build, anchor)

@@ -166,15 +166,19 @@ def segment_rects(a, b, half_px: float, step_px: float, view_w: float, view_h: f
 
 
 def shaft_rects(view, plan) -> list:
-    """The obstacles along every drawn shaft of ``plan`` in ``view`` (:func:`segment_rects`, with the
-    half width of the line :func:`planner.ui.overlay_geometry.shaft_geometry` draws plus
-    :data:`SHAFT_AIR_PX`)."""
-    scale = view.viewport.scale_px_per_mm
+    """The obstacles along every drawn shaft of ``plan`` in ``view`` (:func:`shaft_squares` of each)."""
     rects = []
     for start, end, diameter_mm in plan_shafts_lps(plan):
-        line_half = 0.5 * max(2.0, diameter_mm * scale)
-        half = max(line_half + SHAFT_AIR_PX, SHAFT_MIN_HALF_PX)
-        step = min(half, 2.0 * (half - line_half) - 0.5)
-        rects += segment_rects(view.lps_to_screen(start), view.lps_to_screen(end), half, step,
-                               view.width(), view.height())
+        rects += shaft_squares(view, start, end, diameter_mm)
     return rects
+
+
+def shaft_squares(view, start_lps, end_lps, diameter_mm: float) -> list:
+    """The obstacles along one drawn shaft (:func:`segment_rects`, with the half width of the line
+    :func:`planner.ui.overlay_geometry.shaft_geometry` draws plus :data:`SHAFT_AIR_PX`)."""
+    scale = view.viewport.scale_px_per_mm
+    line_half = 0.5 * max(2.0, diameter_mm * scale)
+    half = max(line_half + SHAFT_AIR_PX, SHAFT_MIN_HALF_PX)
+    step = min(half, 2.0 * (half - line_half) - 0.5)
+    return segment_rects(view.lps_to_screen(start_lps), view.lps_to_screen(end_lps), half, step,
+                         view.width(), view.height())

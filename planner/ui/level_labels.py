@@ -26,8 +26,9 @@ from planner.session.anatomy_state import auto_level_labels
 from planner.ui import slice_cache
 from planner.ui.label_body import layout_options
 from planner.ui.label_draft import DraftLabels
-from planner.ui.label_layout import PlacedLabel, free_of, place_labels, point_rect
-from planner.ui.label_needle import beside_options, in_view, plan_shafts_lps, shaft_rects
+from planner.ui.label_layout import PlacedLabel, free_of, place_labels
+from planner.ui.label_needle import beside_options, in_view, plan_shafts_lps
+from planner.ui.label_obstacles import changed_rects, flatten, item_groups, near_anchors, obstacle_groups
 from planner.ui.item_labels import item_labels
 from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_outline
 from planner.ui.overlays import stacked_label_rects
@@ -66,11 +67,16 @@ def _font() -> QFont:
 
 def plan_obstacles(session, view, sl) -> list:
     """Screen rectangles of what a label must never cover: every needle, antenna and thermocouple tip
-    (and entry) as drawn, and every predicted zone's outline on this slice (the bounding box of the
-    section polygon the zone overlay draws, kept per view frame and zone in planner.ui.overlay_geometry:
-    only a zone that moved is cut again)."""
-    rects = [point_rect(*view.lps_to_screen(p)) for p in plan_ends_lps(session.plan)]
-    rects += item_label_rects(session, view)
+    (and entry) as drawn, the item labels, and every predicted zone's outline on this slice (the bounding
+    box of the section polygon the zone overlay draws). Each item's rectangles are kept per view frame
+    and item (planner.ui.label_obstacles: only a moved item's are built again)."""
+    ends, _shafts = item_groups(view, session.plan)
+    return flatten(ends) + item_label_rects(session, view) + zone_rects(session, view, sl)
+
+
+def zone_rects(session, view, sl) -> list:
+    """The screen boxes of the predicted zones' outlines on this slice (one cached cut per zone)."""
+    rects = []
     evaluation = session.evaluation
     for zr in (evaluation.zones if evaluation is not None else ()):
         if zr.zone is not None:
@@ -78,6 +84,13 @@ def plan_obstacles(session, view, sl) -> list:
             if rect is not None:
                 rects.append(rect)
     return rects
+
+
+def obstacles_of(session, view, sl) -> list[tuple]:
+    """Every obstacle of the level names in ``view`` as groups (planner.ui.label_obstacles): each item's
+    ends, the item labels, the zones, the view's corner texts, each drawn shaft along its length."""
+    return obstacle_groups(view, session.plan, item_label_rects(session, view), zone_rects(session, view, sl),
+                           corner_texts(view))
 
 
 def zone_rect(view, sl, e) -> tuple | None:
@@ -165,6 +178,15 @@ def unchanged_for(spots: np.ndarray, before: tuple, now: tuple) -> bool:
     return bool(free_of(spots, np.asarray(changed, float).reshape(-1, 4)).all())
 
 
+def _unchanged(last, blocks, groups) -> bool:
+    """:func:`unchanged_for` of the last layout's spots between its obstacles and ``blocks``; from the
+    groups that differ only when both layouts have groups that pair up (the same answer)."""
+    changed = None if groups is None or last[6] is None else changed_rects(last[6], groups)
+    if changed is None:
+        return last[2] == blocks or unchanged_for(last[4], last[2], blocks)
+    return bool(free_of(last[4], np.asarray(changed, float).reshape(-1, 4)).all())
+
+
 class LevelLabelOverlay:
     """Draws the plan's level names and the automatic ones off the anatomy; ``visible`` False hides them."""
 
@@ -184,11 +206,7 @@ class LevelLabelOverlay:
         named = [(lv.name, lv.body_centre_lps) for lv in self.session.plan.levels]
         auto = [(name, centre) for _text, centre, name in auto_labels(self.session)]  # the name only
         self.auto_texts = {text for text, _c in auto}
-        items = []
-        for text, centre in named + auto:
-            centre = np.asarray(centre, float)
-            if abs(float(view.height_above_slice_mm(centre))) <= LEVEL_NEAR_MM:
-                items.append((text, view.lps_to_screen(centre)))
+        items = near_anchors(view, named + auto, LEVEL_NEAR_MM)  # kept per view frame (label_obstacles.py)
         if not items:
             return []
         if slice_cache.ENABLED and self.draft.applies(view):  # issue 15: laid out when the drag pauses
@@ -203,7 +221,8 @@ class LevelLabelOverlay:
         # every drawn shaft is an obstacle along its whole length, in every view (issue 19: the needle
         # views first; in the standard views a thermocouple or needle drawn across a name's edge spot
         # was covered by the name)
-        obstacles = plan_obstacles(self.session, view, sl) + corner_texts(view) + shaft_rects(view, self.session.plan)
+        groups = obstacles_of(self.session, view, sl)  # kept per view frame and item (label_obstacles.py)
+        obstacles = flatten(groups)
         options = layout_options(self.session, view)  # issue 19: off the body mask
         if view.is_needle_view:  # issue 19: beside the vertebra each names (planner.ui.label_needle)
             items, options = beside_options(view, items, options, [c for _t, c in named + auto], self.session.volume)
@@ -211,24 +230,26 @@ class LevelLabelOverlay:
             items = in_view(items, view.width(), view.height())
         if not items:
             return []
-        return self._place(view, items, size_of, obstacles, options)
+        return self._place(view, items, size_of, obstacles, options, groups=groups)
 
-    def _place(self, view, items, size_of, obstacles, options) -> list[PlacedLabel]:
+    def _place(self, view, items, size_of, obstacles, options, groups=None) -> list[PlacedLabel]:
         """:func:`place_labels`, or the view's last layout when all its inputs are the same (issue 15:
         a repaint with nothing moved, or a drag of an item no label was near). The inputs are the items
         and their anchors, the obstacles, the view's size, the spacing beside the spine and what the
         body test depends on (its frame key and the body mask object, without sampling the body); the
         obstacles may differ where no label tried a spot (:func:`unchanged_for`); with
-        ``slice_cache.ENABLED`` False every layout is computed afresh."""
+        ``slice_cache.ENABLED`` False every layout is computed afresh. ``groups``: the obstacles as
+        :func:`obstacles_of` groups them (``obstacles`` flattened, rectangles of floats); what moved is
+        then found from the groups that are not the last layout's (:func:`changed_rects`)."""
         on_body = options["on_body"]
-        blocks = tuple(tuple(map(float, o)) for o in obstacles)
+        blocks = tuple(obstacles) if groups is not None else tuple(tuple(map(float, o)) for o in obstacles)
         inputs = (tuple((text, tuple(map(float, xy))) for text, xy in items),
                   view.width(), view.height(), float(options["beside_px"]),
                   None if on_body is None else getattr(on_body, "key", None))
         reusable = slice_cache.ENABLED and (on_body is None or inputs[-1] is not None)
         last = self._placed.get(id(view))
         if reusable and last is not None and last[0] is view and last[1] == inputs and (
-                last[2] == blocks or unchanged_for(last[4], last[2], blocks)):
+                _unchanged(last, blocks, groups)):
             return list(last[5])
         self.placements += 1
         tried: list = []
@@ -236,7 +257,8 @@ class LevelLabelOverlay:
         placed = placer(items, size_of, view.width(), view.height(), obstacles, tried=tried, **options)
         if reusable:  # on_body holds the body: its id stays its own
             spots = np.concatenate(tried) if tried else np.zeros((0, 4))
-            self._placed[id(view)] = (view, inputs, blocks, on_body, spots, list(placed))
+            self._placed[id(view)] = (view, inputs, blocks, on_body, spots, list(placed),
+                                      None if groups is None else tuple(groups))
         return placed
 
     def __call__(self, painter, view, sl) -> None:
