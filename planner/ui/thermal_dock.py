@@ -76,6 +76,11 @@ class ThermalPanel(QWidget):
         layout.addWidget(self.plot, 1)
 
 
+NO_ANTENNA_TEXT = "No antenna in the plan: nothing to compute."
+#: While a plan's temperatures are not computed yet (they run once its check is complete, planner.session).
+PENDING_TEXT = "The plan changed: temperatures pending."
+
+
 class ThermalController(QObject):
     """Ties the runner to the session, the dock, the 2D overlay and the 3D surface of ``window``."""
 
@@ -111,8 +116,11 @@ class ThermalController(QObject):
         if entry is None and self.shown_key is not None:
             self.show_result(None)
         if s.interactive or not evaluation.complete or not s.plan.antennas or entry is not None:
-            if not s.plan.antennas and not self.runner.is_busy():
-                self.panel.status.setText("No antenna in the plan: nothing to compute.")
+            if not s.plan.antennas:
+                if not self.runner.is_busy():
+                    self.panel.status.setText(NO_ANTENNA_TEXT)
+            elif self.panel.status.text() == NO_ANTENNA_TEXT:  # a plan with antennas came (opened, pasted)
+                self.panel.status.setText(PENDING_TEXT)
             return
         if self.panel.auto_box.isChecked() and session_key(s) != self._requested_key:
             self.run_now()
@@ -157,7 +165,7 @@ class ThermalController(QObject):
             self.panel.plot.clear()
             self.overlay.set_result(None)
             self._set_surface(None)
-            self.panel.status.setText("The plan changed: temperatures pending.")
+            self.panel.status.setText(PENDING_TEXT)
         else:
             self.shown_key = entry.key
             th = self.session.thresholds
