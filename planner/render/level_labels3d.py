@@ -59,8 +59,13 @@ def world_to_display(renderer, point_lps) -> np.ndarray:
 class LevelLabels3D:
     """Names ``(name, body_centre_lps)`` shown beside the spine in ``renderer``."""
 
-    def __init__(self, renderer, rgb=palette.unit(palette.LEVEL), auto_rgb=palette.unit(palette.LEVEL_AUTO)):
-        self.renderer = renderer
+    def __init__(self, renderer, rgb=palette.unit(palette.LEVEL), auto_rgb=palette.unit(palette.LEVEL_AUTO),
+                 draw_in=None):
+        self.renderer = renderer  # its camera and viewport place the names
+        # where the texts and leaders are drawn: a renderer layer above the scene's see-through copies
+        # (planner.render.ghosts) keeps the copies off the names; VTK draws a renderer's 2D overlay after
+        # its 3D props (vtkRenderer::UpdateGeometry), and a higher layer after a lower one
+        self.draw = renderer if draw_in is None else draw_in
         self.rgb = rgb
         self.auto_rgb = auto_rgb
         self.visible = True
@@ -79,7 +84,7 @@ class LevelLabels3D:
         prop = self._leader_actor.GetProperty()
         prop.SetColor(*rgb)
         prop.SetLineWidth(1.0)
-        renderer.AddViewProp(self._leader_actor)
+        self.draw.AddViewProp(self._leader_actor)
         renderer.AddObserver("StartEvent", lambda *_: self.place())
 
     def set_levels(self, levels, auto=()) -> None:
@@ -98,7 +103,7 @@ class LevelLabels3D:
             tp.SetColor(*(self.auto_rgb if is_auto else self.rgb))
             self._labels.append((str(name), np.asarray(centre, float), actor))
         for actor in spare:
-            self.renderer.RemoveViewProp(actor)
+            self.draw.RemoveViewProp(actor)
         self.set_visible(self.visible)
 
     def _new_text(self) -> vtkTextActor:
@@ -109,7 +114,7 @@ class LevelLabels3D:
         tp.SetBackgroundOpacity(0.6)
         tp.SetJustificationToRight()
         tp.SetVerticalJustificationToCentered()
-        self.renderer.AddViewProp(actor)
+        self.draw.AddViewProp(actor)
         self.created += 1
         return actor
 

@@ -289,7 +289,8 @@ class LevelLabels:
         for view in window.all_2d_views():
             view.overlays.append(self.overlay)
         self.labels3d = LevelLabels3D(window.view3d.scene.renderer, LEVEL_RGB.getRgbF()[:3],
-                                      auto_rgb=AUTO_LEVEL_RGB.getRgbF()[:3])
+                                      auto_rgb=AUTO_LEVEL_RGB.getRgbF()[:3],
+                                      draw_in=window.scene_plan.see_through.layer)  # over the see-through copies
         self.labels3d.avoid_discs = lambda: zone_discs(window.session)  # issue 19: never over a zone ...
         self.labels3d.keep_out = lambda: marker_viewports(window.view3d.scene)  # ... or the orientation cube
         self.labels3d.avoid_segments = lambda: plan_shafts_lps(window.session.plan)  # ... nor a shaft

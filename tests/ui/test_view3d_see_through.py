@@ -97,3 +97,49 @@ def test_the_copies_fade_with_the_bone_and_go_with_it(window):
         assert not w.view3d.scene.bone_actor.GetVisibility()  # the bone control itself still works
     finally:
         w.view3d.opacity.setValue(100)
+
+
+def test_the_copies_are_not_drawn_over_the_level_names(window):
+    """A level name placed on a zone (the names' own avoidance of zones, shafts and tips switched off, so
+    that it lands there): the see-through copies must leave its letters as they are without them. The
+    names are drawn in a renderer layer above the copies (planner.render.level_labels3d ``draw_in``);
+    before, the zone's copy (its fill at FILL_OPACITY, its outline) was drawn over the letters."""
+    w = window
+    labels = w.level_labels.labels3d
+    see = w.scene_plan.see_through
+    zone = w.session.evaluation.zones[0].zone.ellipsoid
+    labels.avoid_discs = lambda: ()
+    labels.avoid_segments = lambda: ()
+    labels.avoid_lps = np.zeros((0, 3))
+    # the name's end nearer the body lies BESIDE_MM screen-left of its centre: put that end on the zone
+    from planner.render.level_labels3d import BESIDE_MM
+
+    centre = np.asarray(zone.centre_lps, float) + BESIDE_MM * labels._right()
+    labels.set_levels([("L9", tuple(centre))])
+    rgb = np.array(labels.rgb) * 255.0
+
+    def letters():
+        w.view3d.render()
+        img = w.view3d.image_array().astype(int)
+        (name, (x0, y0, x1, y1)), = labels.visible_boxes()
+        h = img.shape[0]
+        box = img[int(h - y1):int(h - y0), int(x0):int(x1)]
+        return box, (np.abs(box - rgb).max(axis=2) <= 30)
+
+    try:
+        see.enabled = False
+        plain, glyphs = letters()
+        see.enabled = True
+        shown, _ = letters()
+        # the name's box lies on the zone: its copy is drawn there (the box's background differs)
+        assert (np.abs(shown - plain).max(axis=2) > 8).sum() > 20
+        assert glyphs.sum() > 20  # the letters themselves
+        diff = np.abs(shown - plain).max(axis=2)[glyphs]
+        print(f"letter pixels {glyphs.sum()}, changed by more than 3: {(diff > 3).sum()}, largest {diff.max()}")
+        # a letter's antialiased edge lets a little of what lies under the box through (the copy, behind
+        # the box's 60 % black): a few units of 255 at most; drawn over the letters the copies changed
+        # every letter pixel, by up to 143
+        assert diff.max() <= 8
+    finally:
+        see.enabled = True
+        w.level_labels._on_plan()
