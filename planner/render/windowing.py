@@ -49,6 +49,18 @@ def initial_window(info) -> tuple[float, float, str]:
     return first.center_hu, first.width_hu, f"preset {first.name}"
 
 
+def load_message(n_warnings: int, center_hu: float, width_hu: float, source: str) -> str:
+    """The status line after a series opens: its warnings (if any), the window it is shown with and where
+    that came from, and the bone preset's key (issue 19: a real scan opens in the soft-tissue window it
+    stores, and a planner for bone should say how to get to bone in one key)."""
+    bone = preset("bone")
+    text = f"Loaded with {n_warnings} warning(s): see the Safety panel. " if n_warnings else ""
+    text += f"Window W {width_hu:.0f} L {center_hu:.0f} ({source})"
+    if (round(center_hu), round(width_hu)) != (round(bone.center_hu), round(bone.width_hu)):
+        text += f"; key {bone.key}: {bone.name} W {bone.width_hu:.0f} L {bone.center_hu:.0f}"
+    return text + "."
+
+
 @lru_cache(maxsize=8)
 def _int16_lut(center_hu: float, width_hu: float) -> np.ndarray:
     hu = np.arange(-32768, 32768, dtype=np.float32)

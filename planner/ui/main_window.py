@@ -14,7 +14,7 @@ from planner.core.volume import ImageVolume
 from planner.geometry.needle_planes import NEEDLE_VIEW_KINDS
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
 from planner.render.plane_sources import NeedleSource
-from planner.render.windowing import initial_window, preset
+from planner.render.windowing import initial_window, load_message, preset
 from planner.session.canal_tools import CanalBrushTool
 from planner.session.mirror import mid_sagittal_plane
 from planner.session.measurements import AngleTool, MeasurementList, RulerTool
@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
             view.set_needle(None, None)
         self.state.set_cursor(self._snap_to_voxel((lo + hi) / 2))
         self.load_cursor_lps = self.state.cursor_lps  # the canal, once found, moves it onto the spine
-        centre_hu, width_hu, _ = initial_window(volume.info)
+        centre_hu, width_hu, window_source = initial_window(volume.info)
         self.state.set_window(centre_hu, width_hu)
         self.view3d.set_volume(volume)
         self.framing.frame_case(volume)
@@ -328,10 +328,9 @@ class MainWindow(QMainWindow):
         ni, nj, nk = volume.shape_ijk
         sx, sy, sz = volume.spacing_mm
         self.series_label.setText(f"{ni}×{nj}×{nk}  {sx:.2f}×{sy:.2f}×{sz:.2f} mm")
-        if volume.warnings:
-            self.statusBar().showMessage(f"Loaded with {len(volume.warnings)} warning(s): see the Safety panel", 10000)
-            if not self.loader.quiet:
-                QMessageBox.information(self, "Loaded with warnings", "\n\n".join(volume.warnings))
+        self.statusBar().showMessage(load_message(len(volume.warnings), centre_hu, width_hu, window_source), 10000)
+        if volume.warnings and not self.loader.quiet:
+            QMessageBox.information(self, "Loaded with warnings", "\n\n".join(volume.warnings))
 
     def _snap_to_voxel(self, lps) -> np.ndarray:
         return self.volume.to_lps(np.round(self.volume.to_ijk(lps)))

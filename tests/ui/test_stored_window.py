@@ -64,3 +64,33 @@ def test_the_window_applies_it_on_load(qtbot, sample_series):
         w.open_path(sample_series)
     assert w.state.window == _first_header_window(Path(sample_series))
     w.close()
+
+
+@pytest.mark.gui
+@pytest.mark.realdata
+def test_the_status_line_names_the_window_and_the_bone_key(qtbot, lumbar_ct_dir):
+    """Issue 19: the lumbar scan opens in the soft-tissue window it stores (as required), and the status
+    line says so and which key gives the bone window (the preset file's bone entry)."""
+    from planner.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.loader.quiet = True
+    w.show()
+    with qtbot.waitSignal(w.loader.loaded, timeout=60000):
+        w.open_path(lumbar_ct_dir)
+    centre, width = _first_header_window(Path(lumbar_ct_dir))
+    bone = next(p for p in window_presets() if p.id == "bone")
+    message = w.statusBar().currentMessage()
+    assert f"Window W {width:.0f} L {centre:.0f} (the series' stored window)" in message, message
+    assert f"key {bone.key}: {bone.name} W {bone.width_hu:.0f} L {bone.center_hu:.0f}" in message, message
+    w.close()
+
+
+def test_no_bone_key_hint_when_the_window_is_bone_already():
+    from planner.render.windowing import load_message
+
+    bone = window_presets()[0]
+    text = load_message(0, bone.center_hu, bone.width_hu, "preset Bone")
+    assert text == f"Window W {bone.width_hu:.0f} L {bone.center_hu:.0f} (preset Bone)."
+    assert load_message(2, 40.0, 400.0, "x").startswith("Loaded with 2 warning(s): see the Safety panel. ")
