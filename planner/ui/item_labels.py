@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from planner.session.anatomy_state import auto_level_labels
 from planner.ui.needle_name import written
+from planner.ui.overlay_geometry import cached as _cached
 from planner.ui.overlays import spine_x
 
 
@@ -79,9 +80,3 @@ def _reading_place(view, centres, tip_lps):
     if not reading_shown(view, tip_lps):
         return None
     return (*view.lps_to_screen(tip_lps), spine_x(view, centres, tip_lps))
-
-
-def _cached(view, key, build, anchor):
-    """The view's cached entry for ``key`` (planner.ui.overlay_geometry.FrameGeometry), or ``build()``."""
-    cache = getattr(view, "overlay_geometry", None)
-    return build() if cache is None else cache.get(key, build, anchor)

@@ -30,11 +30,7 @@ import numpy as np
 
 from planner.ui.label_layout import point_rect
 from planner.ui.label_needle import shaft_squares
-
-
-def _cached(view, key, build, anchor):
-    cache = getattr(view, "overlay_geometry", None)
-    return build() if cache is None else cache.get(key, build, anchor)
+from planner.ui.overlay_geometry import cached as _cached
 
 
 def _floats(rects) -> tuple:

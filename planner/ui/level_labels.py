@@ -30,7 +30,8 @@ from planner.ui.label_layout import PlacedLabel, free_of, place_labels
 from planner.ui.label_needle import beside_options, in_view, plan_shafts_lps
 from planner.ui.label_obstacles import changed_rects, flatten, item_groups, near_anchors, obstacle_groups
 from planner.ui.item_labels import item_labels
-from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB, section_outline
+from planner.ui.needle_name import zone_rects
+from planner.ui.plan_overlays import LEVEL_NEAR_MM, LEVEL_RGB
 from planner.ui.overlays import stacked_label_rects
 
 LABEL_FONT = ("Sans", 9)
@@ -74,30 +75,11 @@ def plan_obstacles(session, view, sl) -> list:
     return flatten(ends) + item_label_rects(session, view) + zone_rects(session, view, sl)
 
 
-def zone_rects(session, view, sl) -> list:
-    """The screen boxes of the predicted zones' outlines on this slice (one cached cut per zone)."""
-    rects = []
-    evaluation = session.evaluation
-    for zr in (evaluation.zones if evaluation is not None else ()):
-        if zr.zone is not None:
-            rect = zone_rect(view, sl, zr.zone.ellipsoid)
-            if rect is not None:
-                rects.append(rect)
-    return rects
-
-
 def obstacles_of(session, view, sl) -> list[tuple]:
     """Every obstacle of the level names in ``view`` as groups (planner.ui.label_obstacles): each item's
     ends, the item labels, the zones, the view's corner texts, each drawn shaft along its length."""
     return obstacle_groups(view, session.plan, item_label_rects(session, view), zone_rects(session, view, sl),
                            corner_texts(view))
-
-
-def zone_rect(view, sl, e) -> tuple | None:
-    """The screen bounding box (x0, y0, x1, y1 px) of ellipsoid ``e``'s section by the displayed slice,
-    or None when the slice misses it: the box of the outline the zone overlay draws (one cached cut)."""
-    outline = section_outline(view, sl, e.centre_lps, e.axes, e.semi_axes_mm)
-    return None if outline is None else outline[1]
 
 
 def item_label_rects(session, view) -> list:

@@ -53,11 +53,12 @@ def body_rects(view, centres_lps) -> list:
     return out
 
 
-def zone_rects(session, view) -> list:
-    """The screen bounding boxes of the zones' sections by the displayed slice."""
+def zone_rects(session, view, sl=None) -> list:
+    """The screen boxes of the predicted zones' outlines on the displayed slice (``sl``, else the view's
+    current one): the box of the outline the zone overlay draws, one cached cut per zone."""
     from planner.ui.plan_overlays import section_outline
 
-    evaluation, sl = session.evaluation, view.current_slice()
+    evaluation, sl = session.evaluation, view.current_slice() if sl is None else sl
     if evaluation is None or sl is None:
         return []
     out = []
@@ -66,7 +67,7 @@ def zone_rects(session, view) -> list:
             e = zr.zone.ellipsoid
             outline = section_outline(view, sl, e.centre_lps, e.axes, e.semi_axes_mm)
             if outline is not None:
-                out.append(tuple(float(v) for v in outline[1]))
+                out.append(outline[1])
     return out
 
 

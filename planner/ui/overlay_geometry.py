@@ -161,3 +161,10 @@ def ellipsoid_key(centre_lps, axes, semi_axes_mm) -> tuple:
     """An ellipsoid's exact values as a hashable key (zones are rebuilt by every evaluation)."""
     return (tuple(np.asarray(centre_lps, float).ravel().tolist()), tuple(np.asarray(axes, float).ravel().tolist()),
             tuple(np.asarray(semi_axes_mm, float).ravel().tolist()))
+
+
+def cached(view, key, build, anchor=None):
+    """The view's cached entry for ``key`` (its :class:`FrameGeometry`, ``view.overlay_geometry``), or
+    ``build()`` for a view without one."""
+    cache = getattr(view, "overlay_geometry", None)
+    return build() if cache is None else cache.get(key, build, anchor)

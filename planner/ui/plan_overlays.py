@@ -20,6 +20,7 @@ from planner.geometry.mpr import is_axis_aligned, reslice
 from planner.geometry.raster import mask_box
 from planner.geometry.sections import ellipsoid_section
 from planner.render.reslice import ObliqueReslicer
+from planner.ui.overlay_geometry import cached as _cached
 from planner.ui.overlay_geometry import (
     ellipsoid_key, endpoint_geometry, screen_outline, screen_polygon, shaft_geometry,
 )
@@ -45,12 +46,6 @@ _DASH, _SOLID, _FLAT, _NO_BRUSH = Qt.DashLine, Qt.SolidLine, Qt.FlatCap, Qt.NoBr
 
 def _pt(view, lps) -> QPointF:
     return QPointF(*view.lps_to_screen(lps))
-
-
-def _cached(view, key, build, anchor=None):
-    """The view's cached screen geometry for ``key`` (planner.ui.overlay_geometry), or a fresh one."""
-    cache = getattr(view, "overlay_geometry", None)
-    return build() if cache is None else cache.get(key, build, anchor)
 
 
 def paint_shaft(painter: QPainter, geometry, color: QColor) -> None:
