@@ -28,6 +28,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetrics
 
 from planner.ui.label_layout import overlaps, point_rect
+from planner.ui.overlay_geometry import cached
 from planner.ui.overlays import FONTS, letter_rects, stacked_label_rects
 
 BODY_HALF_MM = 20.0  # half a lumbar vertebral body's width (Panjabi 1992: 40-50 mm wide)
@@ -97,12 +98,39 @@ def end_points_lps(plan) -> list[tuple[str, np.ndarray]]:
 def written(session, view, labels, centres_lps) -> list:
     """The item labels (x, y, text, item id, away_x) that are written: each needle name whose stacked
     box would cover a body, a zone or another end is left out (then the rest are stacked again), the
-    thermocouple readings are all kept."""
+    thermocouple readings are all kept.
+
+    The decision is kept per view frame (planner.ui.overlay_geometry, issue 15: it was made twice per
+    paint, for the plan overlay and for the level names' obstacles, at every move of a drag) under
+    everything it reads besides the frame: the labels, the body centres, the zones' ellipsoids, every
+    drawn end and the label font."""
     needles = {n.id for n in session.plan.needles}
     if not any(label[3] in needles for label in labels):
         return labels
+    ends = end_points_lps(session.plan)
+    key = ("needle names written", tuple(labels), _points_key(centres_lps), _zones_key(session),
+           tuple((k, tuple(p.tolist())) for k, p in ends), FONTS["label"].key())
+    return list(cached(view, key, lambda: tuple(_written(session, view, labels, centres_lps, needles, ends))))
+
+
+def _points_key(points) -> tuple:
+    return tuple(tuple(map(float, p)) for p in points)
+
+
+def _zones_key(session) -> tuple:
+    """The predicted zones' ellipsoids, exactly (what :func:`zone_rects` cuts)."""
+    evaluation = session.evaluation
+    if evaluation is None:
+        return ()
+    return tuple((tuple(e.centre_lps.tolist()), tuple(np.asarray(e.axes).ravel().tolist()),
+                  tuple(np.asarray(e.semi_axes_mm).tolist()))
+                 for e in (zr.zone.ellipsoid for zr in evaluation.zones if zr.zone is not None))
+
+
+def _written(session, view, labels, centres_lps, needles, ends_lps) -> list:
+    """:func:`written`'s decision, computed."""
     obstacles = body_rects(view, centres_lps) + zone_rects(session, view) + orientation_rects(view)
-    ends = [(key, view.lps_to_screen(p)) for key, p in end_points_lps(session.plan)]
+    ends = [(key, view.lps_to_screen(p)) for key, p in ends_lps]
     bounds = QRectF(0, 0, view.width(), view.height())
     kept = list(labels)
     while True:

@@ -166,3 +166,60 @@ def test_a_needle_name_does_not_cover_the_orientation_letters(planned, monkeypat
         w.set_layout("four_up")
         w.selection.select(None)
         QApplication.processEvents()
+
+
+def test_the_decision_is_made_once_per_frame_and_again_when_a_zone_moves(planned, monkeypatch):  # noqa: F811
+    """Issue 15: which needle names are written is decided once per view frame (the plan overlay and the
+    level names' obstacles both ask, at every paint of a drag), and decided again when something it reads
+    changes: here a zone (the antenna's time shortened, which shrinks its zone). Every decision equals a
+    fresh one made with the caches off (the moved zone's new section, the thermocouple's new reading)."""
+    import dataclasses
+
+    from planner.plan.items import Antenna
+    from planner.ui import needle_name, slice_cache
+    from planner.ui.item_labels import item_labels
+
+    w = planned
+    view = w.views["axial"]
+    needle = w.session.plan.needles[0]
+    w.selection.select(needle.id)
+    calls = []
+    real = needle_name._written
+    monkeypatch.setattr(needle_name, "_written", lambda *a: calls.append(1) or real(*a))
+    antenna = w.session.plan.antenna_for(needle.id)
+    assert isinstance(antenna, Antenna)
+    zones_before = needle_name._zones_key(w.session)
+
+    def fresh():
+        slice_cache.ENABLED = False
+        try:
+            return item_labels(w.session, view, needle.id)
+        finally:
+            slice_cache.ENABLED = True
+
+    try:
+        view.grab()
+        calls.clear()
+        view.grab()
+        assert calls == [], "a repaint of a frame that stands still decided the names again"
+        view.overlay_geometry.clear()
+        view.grab()
+        assert len(calls) == 1, f"one paint asks twice (names, level names' obstacles): {len(calls)} decisions"
+        calls.clear()
+        w.session.plan.replace(dataclasses.replace(antenna, time_s=antenna.time_s - 60))  # a shorter burn
+        w.session.evaluate(corridors=False)
+        QApplication.processEvents()  # may paint the view already (the evaluation asks for a repaint)
+        view.grab()
+        zones_after = needle_name._zones_key(w.session)
+        assert len(zones_after) == len(zones_before) == 2 and zones_after != zones_before
+        assert calls, "the zone moved and the names were not decided again"
+        view.overlay_geometry.begin(view, view.current_slice())  # the cached answer, inside a paint
+        try:
+            assert item_labels(w.session, view, needle.id) == fresh()
+        finally:
+            view.overlay_geometry.end()
+    finally:
+        w.session.plan.replace(antenna)
+        w.session.evaluate(corridors=False)
+        w.selection.select(None)
+        QApplication.processEvents()
