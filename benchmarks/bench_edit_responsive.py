@@ -1,5 +1,5 @@
 """How long the GUI thread is held by a plan edit (issue 19: "plan edits never freeze the window"), on the
-shared lumbar scan (or any series given), in the real window, with the hand-placed bipedicular L3 plan of
+shared lumbar scan (or any series given), in the real window, with the hand-placed bipedicular L2 plan of
 the export tests (the demo plan's layout: a needle down each pedicle, an antenna in each, a lesion sphere,
 an epidural thermocouple).
 
@@ -51,7 +51,7 @@ def main() -> int:
     from planner.imaging import load_path
     from planner.plan import commands
     from planner.ui.main_window import MainWindow
-    from tests.export.realplans import TCIA_L3_BODY_IJK, bipedicular_plan
+    from tests.export.realplans import TCIA_L2_BODY_IJK, bipedicular_plan
 
     app = QApplication.instance() or QApplication([])
     volume = load_path(args.series)
@@ -66,7 +66,7 @@ def main() -> int:
     w.loader.anatomy.cancel()
     w.view3d.cancel_surface()
     _wait(app, lambda: len(w.view3d._retired) == 0 and not getattr(w.loader.anatomy, "_workers", ()), 600)
-    body = volume.to_lps(np.asarray(TCIA_L3_BODY_IJK, float))
+    body = volume.to_lps(np.asarray(TCIA_L2_BODY_IJK, float))
     session.set_canal(segment_canal(volume).mask)
     session.open_plan(bipedicular_plan(session.plan.series, body))
     ok = _wait(app, lambda: idle(w) and session.evaluation is not None and session.evaluation.complete, 900)

@@ -1,5 +1,5 @@
 """How responsive the window stays during a PDF export of a real plan (issue 19), on the shared lumbar
-scan (or any series given), with the hand-placed bipedicular L3 plan of the export tests.
+scan (or any series given), with the hand-placed bipedicular L2 plan of the export tests.
 
     python3 benchmarks/bench_export_responsive.py [--series DIR] [--out report.pdf]
 
@@ -147,14 +147,14 @@ def bench_pdf(app, args) -> int:
     from planner.headless.export_steps import pdf_job
     from planner.session.snapshot import SessionSnapshot
     from planner.ui.export_worker import ExportRunner
-    from tests.export.realplans import TCIA_L3_BODY_IJK, real_session
+    from tests.export.realplans import TCIA_L2_BODY_IJK, real_session
 
     from planner.anatomy.canal import segment_canal
     from planner.imaging import load_path
 
     t0 = time.perf_counter()
     volume = load_path(args.series)
-    session = real_session(volume, segment_canal(volume), TCIA_L3_BODY_IJK, "L3")
+    session = real_session(volume, segment_canal(volume), TCIA_L2_BODY_IJK, "L2")
     session.evaluate(corridors=True)
     print(f"session (load, canal, plan, corridors): {time.perf_counter() - t0:.1f} s")
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp()) / "report.pdf"

@@ -1,5 +1,5 @@
 """How long the GUI thread is held when a worker's result arrives (issue 19), on the shared lumbar scan
-(or any series given), in the real window, with the hand-placed bipedicular L3 plan of the export tests.
+(or any series given), in the real window, with the hand-placed bipedicular L2 plan of the export tests.
 
     python3 benchmarks/bench_result_responsive.py [--series DIR] [--steps corridor,bioheat,canal,segment]
 
@@ -161,7 +161,7 @@ def main() -> int:
 
     from planner.imaging import load_path
     from planner.ui.main_window import MainWindow
-    from tests.export.realplans import TCIA_L3_BODY_IJK, bipedicular_plan
+    from tests.export.realplans import TCIA_L2_BODY_IJK, bipedicular_plan
 
     app = QApplication.instance() or QApplication([])
     volume = load_path(args.series)
@@ -213,7 +213,7 @@ def main() -> int:
     mark_at(w.corridors, "_on_done", "corridor")
     start = time.monotonic()
     session.set_canal(canal.copy())  # the canal and the plan at once, as a plan opened right after the case
-    session.open_plan(bipedicular_plan(session.plan.series, volume.to_lps(np.asarray(TCIA_L3_BODY_IJK, float))))
+    session.open_plan(bipedicular_plan(session.plan.series, volume.to_lps(np.asarray(TCIA_L2_BODY_IJK, float))))
     ok = _wait(app, lambda: "corridor" in marks and idle(w) and session.evaluation.complete, 900)
     if "corridor" in steps:
         report("canal+plan", start, ok)

@@ -56,11 +56,11 @@ def identifiers_in(path: Path) -> list[bytes]:
 
 @pytest.fixture(scope="session")
 def lumbar_session(lumbar_volume, lumbar_canal):
-    """The real lumbar scan with the canal segmented and a hand-placed bipedicular L3 plan (shared by
+    """The real lumbar scan with the canal segmented and a hand-placed bipedicular L2 plan (shared by
     the SEG/RTSTRUCT, de-identification and report tests: segmenting the canal takes seconds)."""
-    from tests.export.realplans import TCIA_L3_BODY_IJK, real_session
+    from tests.export.realplans import TCIA_L2_BODY_IJK, real_session
 
-    return real_session(lumbar_volume, lumbar_canal, TCIA_L3_BODY_IJK, "L3")
+    return real_session(lumbar_volume, lumbar_canal, TCIA_L2_BODY_IJK, "L2")
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
-#: A click in the L3 body of the TCIA lumbar scan (i, j, k), as in tests/anatomy/test_levels.py.
-TCIA_L3_BODY_IJK = (258, 272, 57)
+#: A click in the L2 body of the TCIA lumbar scan (i, j, k): TCIA_L2_SEED_IJK of tests/anatomy/test_levels.py (issue 13:
+#: counted up from the sacrum and checked against the last rib-bearing vertebra, this body is L2, not L3).
+TCIA_L2_BODY_IJK = (258, 272, 57)
 #: The T12 body centre of the T11-T12 scan (i, j, k), read off an axial and a sagittal view.
 T12_BODY_IJK = (256, 300, 6)
 
 
-def bipedicular_plan(series, body_lps, name: str = "L3", power_w: float = 30.0, time_s: float = 240.0):
+def bipedicular_plan(series, body_lps, name: str = "L2", power_w: float = 30.0, time_s: float = 240.0):
     from planner.plan.document import PlanDocument
     from planner.plan.items import Antenna, Needle, Target, Thermocouple
 

@@ -73,7 +73,7 @@ def test_corridors_side_by_side_give_the_reports_of_one_after_the_other(warm_cac
     the one a session computing them one after the other gives."""
     from planner.headless.analyze import _corridors_side_by_side, analysis_report
     from planner.session.session import PlanningSession
-    from tests.export.realplans import TCIA_L3_BODY_IJK, bipedicular_plan
+    from tests.export.realplans import TCIA_L2_BODY_IJK, bipedicular_plan
 
     from planner.plan.io import plan_from_json, plan_to_json
 
@@ -86,7 +86,7 @@ def test_corridors_side_by_side_give_the_reports_of_one_after_the_other(warm_cac
         session.set_canal(session.anatomy.canal().mask)
         if plan is None:  # one plan (its items' ids) for both sessions
             plan = plan_to_json(bipedicular_plan(session.plan.series,
-                                                 lumbar_volume.to_lps(np.asarray(TCIA_L3_BODY_IJK, float)), ""))
+                                                 lumbar_volume.to_lps(np.asarray(TCIA_L2_BODY_IJK, float)), ""))
         session.open_plan(plan_from_json(plan))
         if side_by_side:
             _corridors_side_by_side(session)

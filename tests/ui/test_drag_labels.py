@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication
 
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
 from planner.ui import level_labels, plan_overlays, slice_cache
-from tests.export.realplans import TCIA_L3_BODY_IJK, bipedicular_plan
+from tests.export.realplans import TCIA_L2_BODY_IJK, bipedicular_plan
 from tests.ui.helpers import grab_bytes, mouse
 
 pytestmark = [pytest.mark.gui, pytest.mark.realdata]
@@ -47,7 +47,7 @@ def planned(qapp, lumbar_volume, lumbar_canal, lumbar_spine):
     session.set_canal(lumbar_canal.mask.copy())
     session.anatomy.body()
     session.anatomy.set_spine(lumbar_spine)
-    body_lps = lumbar_volume.to_lps(np.asarray(TCIA_L3_BODY_IJK, float))
+    body_lps = lumbar_volume.to_lps(np.asarray(TCIA_L2_BODY_IJK, float))
     session.open_plan(bipedicular_plan(session.plan.series, body_lps))
     session.evaluate(corridors=False)
     w.level_labels._on_vertebrae(lumbar_spine)

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 
-from tests.export.realplans import TCIA_L3_BODY_IJK, bipedicular_plan
+from tests.export.realplans import TCIA_L2_BODY_IJK, bipedicular_plan
 from tests.ui.helpers import window_showing
 
 pytestmark = [pytest.mark.gui, pytest.mark.realdata]
@@ -72,7 +72,7 @@ def test_pdf_export_of_the_lumbar_plan_never_holds_the_window(qtbot, lumbar_volu
     w.thermal.panel.auto_box.setChecked(False)
     session = w.session
     session.set_canal(lumbar_canal.mask.copy())
-    session.open_plan(bipedicular_plan(session.plan.series, lumbar_volume.to_lps(np.asarray(TCIA_L3_BODY_IJK, float))))
+    session.open_plan(bipedicular_plan(session.plan.series, lumbar_volume.to_lps(np.asarray(TCIA_L2_BODY_IJK, float))))
     qtbot.waitUntil(lambda: w.view3d.scene.bone_actor is not None and not w.view3d.is_surface_busy(), timeout=180000)
     # what the corridor worker has done by the time a user exports (an export asked for earlier waits
     # for it: tests/ui/test_export_gate.py); its results are published by the session, not the export

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 from planner.geometry.planes import AXIAL, CORONAL, SAGITTAL
 from planner.geometry.sections import ellipsoid_section
 from planner.ui.label_layout import overlaps
-from tests.export.realplans import TCIA_L3_BODY_IJK, bipedicular_plan
+from tests.export.realplans import TCIA_L2_BODY_IJK, bipedicular_plan
 
 pytestmark = [pytest.mark.gui, pytest.mark.realdata]
 TIP_PX = 7.0  # a tip marker's radius with its pen (label_layout.TIP_HALF_PX, level_labels3d.AVOID_PX)
@@ -40,7 +40,7 @@ def planned(qapp, lumbar_volume, lumbar_canal, lumbar_spine):
     session.set_canal(lumbar_canal.mask.copy())
     session.anatomy.body()
     session.anatomy.set_spine(lumbar_spine)
-    body_lps = lumbar_volume.to_lps(np.asarray(TCIA_L3_BODY_IJK, float))
+    body_lps = lumbar_volume.to_lps(np.asarray(TCIA_L2_BODY_IJK, float))
     session.open_plan(bipedicular_plan(session.plan.series, body_lps))
     session.evaluate(corridors=False)
     w.level_labels._on_vertebrae(lumbar_spine)
@@ -70,7 +70,7 @@ def test_2d_names_are_short_and_clear_of_tips_and_zones(planned, orientation):
     view = w.views[orientation]
     sl = view.current_slice()
     placed = w.level_labels.overlay.layout(view, sl)
-    assert placed, "no level name near the L3 slice"
+    assert placed, "no level name near the L2 slice"
     assert all(p.text in {v.name for v in w.session.anatomy.ready_spine().vertebrae} for p in placed)
     zones = w.session.evaluation.zones
     assert len(zones) == 2 and all(z.zone is not None for z in zones)

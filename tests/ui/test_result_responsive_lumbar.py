@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 
-from tests.export.realplans import TCIA_L3_BODY_IJK, bipedicular_plan
+from tests.export.realplans import TCIA_L2_BODY_IJK, bipedicular_plan
 from tests.ui.helpers import window_showing
 
 pytestmark = [pytest.mark.gui, pytest.mark.realdata]
@@ -124,7 +124,7 @@ def test_canal_plan_corridor_results_and_a_segment_import_leave_the_gui_thread_f
 
 
 def lumbar_volume_lps(volume):
-    return volume.to_lps(np.asarray(TCIA_L3_BODY_IJK, float))
+    return volume.to_lps(np.asarray(TCIA_L2_BODY_IJK, float))
 
 
 def _import_a_lesion_segment(qtbot, w, monkeypatch) -> float:

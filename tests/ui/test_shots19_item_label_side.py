@@ -5,7 +5,7 @@ the patient's right (left of the spine on the screen) it ran towards the spine a
 away from the spine (the body centre of the nearest level on the screen), when it fits there.
 
 Here, on the shared lumbar scan with its automatic vertebrae (no plan level) and the two-needle plan of
-tests/ui/test_labels_lumbar_plan.py, the right needle ("L3 right", entry 45 mm right of the body centre)
+tests/ui/test_labels_lumbar_plan.py, the right needle ("L2 right", entry 45 mm right of the body centre)
 is selected; in the axial and coronal views its name, as drawn (the rectangle the overlay fills), lies
 wholly left of its entry on the screen, the spine being right of it; the box the level names keep off
 (planner.ui.level_labels.item_label_rects) is the drawn one.

@@ -3,7 +3,7 @@ or a zone anyway. It is now left out (planner/ui/needle_name.py: the selection s
 in the properties), and a name that has room is still written.
 
 On the shared lumbar scan with the two-needle plan of tests/ui/test_labels_lumbar_plan.py, a third,
-short needle is added whose entry lies 10 mm left of the L3 body centre, on the body itself (a lumbar
+short needle is added whose entry lies 10 mm left of the L2 body centre, on the body itself (a lumbar
 body is 40-50 mm wide, Panjabi 1992): beside that entry every spot is on the body, whose box here is its
 centre ± ``BODY_HALF_MM``. In every 2D view, the four-up ones and the needle layout's, each needle name
 as drawn (the rectangle the overlay fills) must cover no vertebral body box, no zone's section and no
@@ -23,7 +23,7 @@ from planner.ui import overlays
 from planner.ui.label_layout import overlaps, point_rect
 from planner.ui.needle_name import BODY_HALF_MM
 from planner.ui.plan_overlays import LEVEL_NEAR_MM
-from tests.export.realplans import TCIA_L3_BODY_IJK
+from tests.export.realplans import TCIA_L2_BODY_IJK
 from tests.ui.test_labels_lumbar_plan import TIP_PX, planned  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.gui, pytest.mark.realdata]
@@ -79,9 +79,9 @@ def _drawn(view, monkeypatch) -> list:
 
 def test_a_needle_name_with_no_room_is_left_out(planned, monkeypatch):  # noqa: F811
     w = planned
-    body_lps = w.session.volume.to_lps(np.asarray(TCIA_L3_BODY_IJK, float))
+    body_lps = w.session.volume.to_lps(np.asarray(TCIA_L2_BODY_IJK, float))
     short = Needle(tuple(body_lps + [10.0, 0.0, 0.0]), tuple(body_lps + [2.0, -4.0, 0.0]), name="Short one",
-                   level="L3", side="left")
+                   level="L2", side="left")
     w.session.plan.insert(short)
     w.session.evaluate(corridors=False)
     w.selection.select(short.id)
@@ -90,9 +90,9 @@ def test_a_needle_name_with_no_room_is_left_out(planned, monkeypatch):  # noqa: 
     try:
         axial = _drawn(w.views["axial"], monkeypatch)
         assert not [r for t, r in axial if t == "Short one"], "the short needle's name is written over the body"
-        w.selection.select(names["L3 right"].id)
+        w.selection.select(names["L2 right"].id)
         QApplication.processEvents()
-        assert [r for t, r in _drawn(w.views["axial"], monkeypatch) if t == "L3 right"]
+        assert [r for t, r in _drawn(w.views["axial"], monkeypatch) if t == "L2 right"]
         w.selection.select(short.id)
         checked = 0
         for layout in ("four_up", "needle"):
@@ -110,7 +110,7 @@ def test_a_needle_name_with_no_room_is_left_out(planned, monkeypatch):  # noqa: 
                     for o in _bodies(w, view) + _zones(w, view) + ends:
                         assert not overlaps(rect, o), (view.objectName(), text, rect, o)
                     checked += 1
-        # names are still written somewhere: the L3 left name at its entry in the along-needle (side) view
+        # names are still written somewhere: the L2 left name at its entry in the along-needle (side) view
         # (the other needles' entries lie off the needle views; their names, pushed to the views' edges,
         # would cover the orientation letters and are left out: the next test)
         assert checked >= 1
