@@ -5,12 +5,34 @@ one place: the plan overlay (planner.ui.plan_overlays) draws them and the level 
 from __future__ import annotations
 
 from planner.session.anatomy_state import auto_level_labels
+from planner.ui.label_needle import clip_segment
 from planner.ui.needle_name import written
 from planner.ui.overlay_geometry import cached as _cached
 from planner.ui.overlays import spine_x
 
 
 TC_READING_NEAR_MM = 10.0  # a thermocouple's reading is written in a view whose slice is this near its tip
+#: How far inside the view's edges a needle's name is anchored on its shaft when its entry is off the view:
+#: past the orientation letters' band (planner.ui.overlays.letter_rects: a letter's box is about 20 px
+#: from the edge) and the title's strip (22 px, level_labels.corner_texts), with room for the name's box.
+NAME_EDGE_INSET_PX = 48.0
+
+
+def name_anchor(view, needle) -> tuple[float, float]:
+    """The screen point a needle's name is written beside: its entry, the skin end of the shaft; where
+    the entry is off the view (a needle view zoomed on another needle's vertebra, a zoomed axial view),
+    the point where the shaft as drawn (entry to tip) comes into the view, :data:`NAME_EDGE_INSET_PX`
+    inside its edges (screenshot round of issue 19: a bipedicular pair's second needle had no name in the
+    probe's-eye view, its name pushed to the edge having covered the orientation letters). A shaft that
+    stays off that inner rectangle keeps its entry (its name then has no room and is left out,
+    planner.ui.needle_name)."""
+    entry = view.lps_to_screen(needle.entry_lps)
+    w, h = float(view.width()), float(view.height())
+    if 0.0 <= entry[0] <= w and 0.0 <= entry[1] <= h:
+        return entry
+    m = NAME_EDGE_INSET_PX
+    clipped = clip_segment(entry, view.lps_to_screen(needle.tip_lps), m, m, w - m, h - m)
+    return tuple(entry) if clipped is None else clipped[0]
 
 
 def reading_shown(view, tip_lps) -> bool:
@@ -48,7 +70,8 @@ def body_centres(session) -> list:
 
 def item_labels(session, view, selected_id) -> list[tuple[float, float, str, str, float | None]]:
     """(x, y px, text, item id, the spine's screen x to keep away from) of each label written beside an
-    item, in drawing order: the selected needle's name (every needle's in a needle view) at its entry, a
+    item, in drawing order: the selected needle's name (every needle's in a needle view) at its entry (or
+    where its shaft comes into the view: :func:`name_anchor`), a
     thermocouple's reading at its tip where the slice is near it; a needle's name with no room off the
     vertebral bodies, the zones and the other ends is left out (planner.ui.needle_name). The plan
     overlay draws these and the level names keep off exactly these (planner.ui.level_labels.item_label_rects).
@@ -62,7 +85,7 @@ def item_labels(session, view, selected_id) -> list[tuple[float, float, str, str
     for needle in plan.needles:
         if needle.id == selected_id or view.is_needle_view:
             x, y, away = _cached(view, ("item label", id(needle), centres_key), anchor=needle, build=lambda: (
-                *view.lps_to_screen(needle.entry_lps), spine_x(view, centres, needle.tip_lps)))
+                *name_anchor(view, needle), spine_x(view, centres, needle.tip_lps)))
             out.append((x, y, needle.name, needle.id, away))
     read = evaluation.readings if evaluation is not None else {}
     for tc in plan.thermocouples:
