@@ -33,7 +33,8 @@ import numpy as np
 from planner.core.lazy import lazy_module
 from planner.anatomy.gauss_kernel import gaussian_filter_f32  # = scipy's gaussian_filter, compiled
 from planner.anatomy.levels_grid import (LocalGrid, close_slices, component_at, components_touching, convex_hull_2d,
-                                         holes_in_slices, resample, slicewise_opening, small_parts)
+                                         holes_in_slices, resample, slicewise_opening, small_parts, true_runs,
+                                         unmixed_slices)
 from planner.anatomy.levels_centre import body_centre_uvw, lower_end_plane
 from planner.anatomy.levels_inside import holes_inside
 from planner.anatomy.levels_symmetry import MirrorLine, find_mirror_line
@@ -102,13 +103,6 @@ class PassResult:
     body_mask: np.ndarray | None = None
 
 
-def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) of each run of ``True`` in a 1-D boolean array."""
-    padded = np.concatenate([[False], flags, [False]]).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return list(zip(edges[0::2], edges[1::2]))
-
-
 def split_level_hu(profile: np.ndarray, valid: np.ndarray, i0: int, p: LevelParams) -> float:
     """HU that separates body from disc on this profile: ``split_fraction`` of the way from the lowest
     valid value (a disc) up to the body's level around the seed (median within 5 mm). Discs are
@@ -126,7 +120,7 @@ def _body_run(profile: np.ndarray, valid: np.ndarray, i0: int, p: LevelParams) -
     body_like = (profile >= p.profile_split_hu) & valid
     bridge = max(int(round(p.min_disc_mm / p.step_mm)), 1)
     body_like = ndimage.binary_closing(body_like, structure=np.ones(bridge + 1, bool)) & valid | body_like
-    runs = [r for r in _runs(body_like) if (r[1] - r[0]) * p.step_mm >= p.min_body_mm]
+    runs = [r for r in true_runs(body_like) if (r[1] - r[0]) * p.step_mm >= p.min_body_mm]
     if not runs:
         raise PlannerError("No vertebral body was found at the clicked point: click inside the body, "
                            "between its endplates.")
@@ -313,7 +307,10 @@ def _seed_section(smooth: np.ndarray, inside: np.ndarray, iw0: int, seed_vu: tup
 
 def start_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelParams) -> tuple:
     """:func:`analyse_pass` up to its mask (also the sacral pass's): ``(grid, smooth, inside, iw0, footprint,
-    radius_mm, profile, valid, body_hu, p with the split, run start, run stop, walk to the disc above)``."""
+    radius_mm, profile, valid, body_hu, p with the split, run start, run stop, walk to the disc above)``; the
+    split's floor and the walks across the discs read only the ``valid`` slices the smoothing did not mix with
+    the outside fill (:func:`~planner.anatomy.levels_grid.unmixed_slices`; the body's run reads every slice
+    with its core inside)."""
     s = p.step_mm
     grid = LocalGrid.around(centre_lps, axes_lps, s, (-p.half_width_mm, p.half_width_mm),
                             (-p.anterior_mm, p.posterior_mm), (-p.half_height_mm, p.half_height_mm))
@@ -323,10 +320,11 @@ def start_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelPara
     footprint, radius_mm = _seed_section(smooth, inside, iw0, (iv0, iu0), p.bone_hu, p)
     core = ndimage.distance_transform_edt(footprint, sampling=s) >= 2.0
     profile = np.percentile(smooth[:, core], p.profile_percentile, axis=1)
-    valid = inside[:, core].mean(axis=1) > 0.9
+    inside_core = inside[:, core].mean(axis=1) > 0.9
+    valid = inside_core & unmixed_slices(inside, core, p.smooth_sigma_mm / s)
     body_hu = max(split_level_hu(profile, valid, iw0, p), 0.5 * p.bone_hu)
     p = replace(p, profile_split_hu=body_hu)
-    start, stop = _body_run(profile, valid, iw0, p)
+    start, stop = _body_run(profile, inside_core, iw0, p)
     above = _walk_disc(profile, valid, stop - 1, +1, p)
     return grid, smooth, inside, iw0, footprint, radius_mm, profile, valid, body_hu, p, start, stop, above
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.anatomy.gauss_kernel import gaussian_filter_f32
 from planner.anatomy.hull2d import fill_hull
 from planner.anatomy.morphology import fill_holes_in_plane
 from planner.anatomy.resample_kernel import affine_linear
@@ -100,6 +101,30 @@ def resample(volume: ImageVolume, grid: LocalGrid) -> tuple[np.ndarray, np.ndarr
     inside = np.isfinite(hu)
     hu[~inside] = -1000.0
     return hu, inside
+
+
+def true_runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of ``True`` in a 1-D boolean array."""
+    padded = np.concatenate([[False], flags, [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[0::2], edges[1::2]))
+
+
+#: A profile slice whose smoothed HU take more than 1 - this of their weight from beyond the scan's last slice
+#: (read as -1000 HU by :func:`resample`) is not a disc (:func:`unmixed_slices`); the same 90 % as the share of
+#: the slice's core that must lie inside the scan.
+UNMIXED_FRACTION = 0.9
+
+
+def unmixed_slices(inside: np.ndarray, core: np.ndarray, sigma_vox: float) -> np.ndarray:
+    """Per slice of a ``[w, v, u]`` grid: True where the mean over ``core`` (``[v, u]``) of ``inside`` smoothed
+    like the HU (Gaussian of ``sigma_vox``) exceeds :data:`UNMIXED_FRACTION`, i.e. where the smoothing mixed
+    little of the outside fill into the slice's smoothed HU (issue 13, docs/levels.md "Thin slices": at 0.61 mm
+    slices a grid slice wholly inside the scan but next to its top edge read 92 HU and became the profile's
+    floor). All True when the grid lies wholly inside the scan."""
+    if inside.all():
+        return np.ones(inside.shape[0], dtype=bool)
+    return gaussian_filter_f32(inside.astype(np.float32), sigma_vox)[:, core].mean(axis=1) > UNMIXED_FRACTION
 
 
 def slicewise_distance_mm(mask: np.ndarray, step_mm: float) -> np.ndarray:
