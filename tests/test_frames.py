@@ -45,6 +45,7 @@ def test_array_order_is_converted_only_in_frames_py():
         ("thermal/zone_measure.py", "axis_vals[:hot[0] + 1][::-1]"),  # a profile walked outward
         ("anatomy/levels_grid.py", "np.argmax(part[:, ::-1], axis=1)"),  # the last true column of each row
         ("render/tiled.py", "self.image = out[::-1].copy()"),  # VTK's bottom-up rows to an image's top-down
+        ("render/scene3d.py", "frame_rgb_bottom_up(render_window)[::-1].copy()"),  # the same, for a capture
         ("ui/label_layout.py", "columns[::-1]"),  # the label's edge columns, the far one first
     }
     root = Path(__file__).resolve().parents[1] / "planner"

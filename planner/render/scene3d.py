@@ -16,15 +16,14 @@ from vtkmodules.vtkRenderingCore import (
     vtkActor,
     vtkPolyDataMapper,
     vtkRenderer,
-    vtkWindowToImageFilter,
 )
 from vtkmodules.vtkInteractionWidgets import vtkOrientationMarkerWidget
-from vtkmodules.util import numpy_support
 
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL back end)
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (text rendering for the marker)
 
 from planner.core import palette
+from planner.render.readback import frame_rgb_bottom_up, rendered_frame
 
 BONE_RGB = palette.unit(palette.BONE_3D)
 
@@ -154,9 +153,9 @@ class Scene3D:
 
 
 def capture_png(render_window, path: str | Path) -> Path:
-    """Write what ``render_window`` shows to a PNG (vtkWindowToImageFilter; Qt's grab() fails on VTK)."""
+    """Write what ``render_window`` shows to a PNG (read back by planner.render.readback; Qt's grab() fails on VTK)."""
     path = Path(path)
-    grab = _frame(render_window)  # held until written: the connection does not keep the filter alive
+    grab = rendered_frame(render_window)  # held until written: the connection does not keep the filter alive
     writer = vtkPNGWriter()
     writer.SetFileName(str(path))
     writer.SetInputConnection(grab.GetOutputPort())
@@ -166,24 +165,4 @@ def capture_png(render_window, path: str | Path) -> Path:
 
 def capture_array(render_window) -> np.ndarray:
     """The rendered image as an (h, w, 3) uint8 array, top row first."""
-    img = _frame(render_window).GetOutput()
-    w, h, _ = img.GetDimensions()
-    arr = numpy_support.vtk_to_numpy(img.GetPointData().GetScalars()).reshape(h, w, -1)
-    return arr[::-1, :, :3].copy()
-
-
-def _frame(render_window) -> vtkWindowToImageFilter:
-    """One frame of ``render_window``, drawn by ``Render()`` and read back as it was drawn.
-
-    The filter does not render again (``ShouldRerenderOff``): its own render swaps each renderer's
-    camera for a copy whose view angle went through a ``float`` (vtkWindowToImageFilter::RequestData
-    keeps the angles in ``float`` radians and sets ``2 atan(tan(a / 2))`` back: 30 deg becomes
-    30.00000083 deg), so it drew a slightly different projection than the view shows (issue 19: a
-    few blended pixels one 8-bit level off) and cost a second software frame."""
-    render_window.Render()
-    grab = vtkWindowToImageFilter()
-    grab.SetInput(render_window)
-    grab.ReadFrontBufferOff()
-    grab.ShouldRerenderOff()
-    grab.Update()
-    return grab
+    return frame_rgb_bottom_up(render_window)[::-1].copy()

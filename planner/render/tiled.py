@@ -23,8 +23,8 @@ import math
 from collections.abc import Iterator
 
 import numpy as np
-from vtkmodules.util import numpy_support
-from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
+
+from planner.render.readback import frame_rgb_bottom_up
 
 DEFAULT_TILE_PX = 120  # 48 tiles for 960 x 720: depth peeling costs per pixel (8 s -> 0.9 s without it, sample scene)
 DEFAULT_MARGIN_PX = 8
@@ -83,7 +83,7 @@ class TiledCapture:
                     lo, hi = (y0 - m) / self.height, (y0 + h + m) / self.height
                     self.renderer.SetBackground(*(bottom + (top - bottom) * lo))
                     self.renderer.SetBackground2(*(bottom + (top - bottom) * hi))
-                tile = _grab(self.window)
+                tile = frame_rgb_bottom_up(self.window)
                 out[y0:y0 + h, x0:x0 + w] = tile[m:m + h, m:m + w]
                 yield (number + 1) / len(self.tiles)
         finally:
@@ -99,16 +99,3 @@ class TiledCapture:
         for _ in self.steps():
             pass
         return self.image
-
-
-def _grab(window) -> np.ndarray:
-    """Render ``window`` once and read it back: (h, w, 3) uint8, bottom row first."""
-    window.Render()
-    grab = vtkWindowToImageFilter()
-    grab.SetInput(window)
-    grab.ReadFrontBufferOff()
-    grab.ShouldRerenderOff()  # rendered just above: reading back must not render a second time
-    grab.Update()
-    img = grab.GetOutput()
-    w, h, _ = img.GetDimensions()
-    return numpy_support.vtk_to_numpy(img.GetPointData().GetScalars()).reshape(h, w, -1)[:, :, :3]
