@@ -18,21 +18,21 @@ TC_READING_NEAR_MM = 10.0  # a thermocouple's reading is written in a view whose
 NAME_EDGE_INSET_PX = 48.0
 
 
-def name_anchor(view, needle) -> tuple[float, float]:
+def name_anchor(view, needle) -> tuple[float, float] | None:
     """The screen point a needle's name is written beside: its entry, the skin end of the shaft; where
     the entry is off the view (a needle view zoomed on another needle's vertebra, a zoomed axial view),
     the point where the shaft as drawn (entry to tip) comes into the view, :data:`NAME_EDGE_INSET_PX`
     inside its edges (screenshot round of issue 19: a bipedicular pair's second needle had no name in the
-    probe's-eye view, its name pushed to the edge having covered the orientation letters). A shaft that
-    stays off that inner rectangle keeps its entry (its name then has no room and is left out,
-    planner.ui.needle_name)."""
+    probe's-eye view, its name pushed to the edge having covered the orientation letters). None where
+    the entry is off the view and the shaft stays off that inner rectangle: the name is not written (it
+    used to be pushed into the view's corner, far from its needle)."""
     entry = view.lps_to_screen(needle.entry_lps)
     w, h = float(view.width()), float(view.height())
     if 0.0 <= entry[0] <= w and 0.0 <= entry[1] <= h:
         return entry
     m = NAME_EDGE_INSET_PX
     clipped = clip_segment(entry, view.lps_to_screen(needle.tip_lps), m, m, w - m, h - m)
-    return tuple(entry) if clipped is None else clipped[0]
+    return None if clipped is None else clipped[0]
 
 
 def reading_shown(view, tip_lps) -> bool:
@@ -71,22 +71,24 @@ def body_centres(session) -> list:
 def item_labels(session, view, selected_id) -> list[tuple[float, float, str, str, float | None]]:
     """(x, y px, text, item id, the spine's screen x to keep away from) of each label written beside an
     item, in drawing order: the selected needle's name (every needle's in a needle view) at its entry (or
-    where its shaft comes into the view: :func:`name_anchor`), a
+    where its shaft comes into the view: :func:`name_anchor`; none where neither is on the view), a
     thermocouple's reading at its tip where the slice is near it; a needle's name with no room off the
     vertebral bodies, the zones and the other ends is left out (planner.ui.needle_name). The plan
     overlay draws these and the level names keep off exactly these (planner.ui.level_labels.item_label_rects).
 
     An item's place (its screen point, whether its slice is near, the spine's x) is kept per view frame,
     item and level centres (planner.ui.overlay_geometry, issue 15: a drag moves one item, and the spine's
-    side was asked twice per item and paint); the texts, and which needle names are written, are decided
-    at every call."""
+    side was asked twice per item and paint); the texts are made at every call, and which needle names
+    are written is kept per frame under its own inputs (planner.ui.needle_name.written)."""
     plan, evaluation, centres, out = session.plan, session.evaluation, level_centres(session), []
     centres_key = tuple(tuple(map(float, c)) for c in centres)
     for needle in plan.needles:
         if needle.id == selected_id or view.is_needle_view:
-            x, y, away = _cached(view, ("item label", id(needle), centres_key), anchor=needle, build=lambda: (
-                *name_anchor(view, needle), spine_x(view, centres, needle.tip_lps)))
-            out.append((x, y, needle.name, needle.id, away))
+            place = _cached(view, ("item label", id(needle), centres_key), anchor=needle,
+                            build=lambda: _name_place(view, centres, needle))
+            if place is not None:
+                x, y, away = place
+                out.append((x, y, needle.name, needle.id, away))
     read = evaluation.readings if evaluation is not None else {}
     for tc in plan.thermocouples:
         if tc.id in read:
@@ -96,6 +98,12 @@ def item_labels(session, view, selected_id) -> list[tuple[float, float, str, str
                 x, y, away = place
                 out.append((x, y, reading_text(read[tc.id]), tc.id, away))
     return written(session, view, out, body_centres(session))  # issue 19: a needle's name over a body or a zone is left out
+
+
+def _name_place(view, centres, needle):
+    """(x, y, spine's x) of a needle's name, None where it has no place on the view (:func:`name_anchor`)."""
+    anchor = name_anchor(view, needle)
+    return None if anchor is None else (*anchor, spine_x(view, centres, needle.tip_lps))
 
 
 def _reading_place(view, centres, tip_lps):

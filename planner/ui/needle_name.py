@@ -28,7 +28,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetrics
 
 from planner.ui.label_layout import overlaps, point_rect
-from planner.ui.overlay_geometry import cached
+from planner.ui.overlay_geometry import cached, ellipsoid_key
 from planner.ui.overlays import FONTS, letter_rects, stacked_label_rects
 
 BODY_HALF_MM = 20.0  # half a lumbar vertebral body's width (Panjabi 1992: 40-50 mm wide)
@@ -122,8 +122,7 @@ def _zones_key(session) -> tuple:
     evaluation = session.evaluation
     if evaluation is None:
         return ()
-    return tuple((tuple(e.centre_lps.tolist()), tuple(np.asarray(e.axes).ravel().tolist()),
-                  tuple(np.asarray(e.semi_axes_mm).tolist()))
+    return tuple(ellipsoid_key(e.centre_lps, e.axes, e.semi_axes_mm)
                  for e in (zr.zone.ellipsoid for zr in evaluation.zones if zr.zone is not None))
 
 

@@ -12,7 +12,9 @@ pan). Each overlay therefore asks :class:`FrameGeometry` (one per view) for an i
 - the item is the same object (plan items are immutable: an edit replaces the item with a changed copy,
   so a moved needle is a new object and misses) or, for a zone, has the same ellipsoid values.
 
-Only geometry is kept; colours (selection, alarm state) and label texts are chosen at every repaint,
+Besides geometry, one layout decision is kept here: which needle names are written
+(planner.ui.needle_name.written), keyed by the values it reads (labels, body centres, zones, ends, font),
+not by item identity. Colours (selection, alarm state) and label texts are chosen at every repaint,
 so a cached entry draws exactly the pixels a fresh one would: the values are computed by the same
 functions in the same order. Entries not used by a repaint are dropped at its end (the dragged item's
 previous position does not pile up). ``slice_cache.ENABLED = False`` turns this cache off too, which is

@@ -35,3 +35,26 @@ def test_the_slice_next_to_the_scans_edge_is_mixed_the_next_one_is_not():
     expected = np.zeros(20, bool)
     expected[:14] = True  # slice 14 is inside the scan but takes about a fifth of its smoothed HU from beyond
     assert np.array_equal(unmixed_slices(inside, core, SIGMA_VOX), expected)
+
+
+def _core() -> np.ndarray:
+    core = np.zeros((12, 12), bool)
+    core[3:9, 3:9] = True
+    return core
+
+
+def test_outside_voxels_off_the_core_leave_every_slice_unmixed():
+    """Only the core's smoothed share counts: outside voxels three columns from it (the Gaussian's reach,
+    4 sigma = 2.7 voxels, truncated at 3) leave every slice's mean above 0.9999."""
+    inside = np.ones((20, 12, 12), bool)
+    inside[:, :, 0] = False  # column 0, three columns left of the core's first (3)
+    assert unmixed_slices(inside, _core(), SIGMA_VOX).all()
+
+
+def test_outside_voxels_on_the_core_mix_every_slice():
+    """A step across the core's middle (columns 0-5 outside, 6-11 inside): the core's columns 3-8 lie
+    symmetrically about the step at 5.5, so their smoothed mean is exactly one half (the kernel is
+    symmetric), far under the 0.9 every slice would need."""
+    inside = np.ones((20, 12, 12), bool)
+    inside[:, :, :6] = False
+    assert not unmixed_slices(inside, _core(), SIGMA_VOX).any()

@@ -35,8 +35,12 @@ def test_a_capture_is_the_frame_render_draws_with_the_renderers_camera(scene, tm
     sphere.SetRadius(20.0)
     sphere.SetThetaResolution(48)
     sphere.SetPhiResolution(48)
-    scene.renderer.AddActor(make_actor((0.9, 0.5, 0.2), 0.55, source=sphere))
+    actor = make_actor((0.9, 0.5, 0.2), 0.55, source=sphere)
+    scene.renderer.AddActor(actor)
     scene.look_at((0.0, 0.0, 0.0), (0.0, -1.0, 0.0), 150.0, view_angle_deg=30.0)
+    actor.SetVisibility(False)
+    empty = capture_array(scene.window)  # first a frame without the sphere: a stale read-back would give it
+    actor.SetVisibility(True)
     camera = scene.renderer.GetActiveCamera()
     seen = []
     scene.renderer.AddObserver(
@@ -46,7 +50,12 @@ def test_a_capture_is_the_frame_render_draws_with_the_renderers_camera(scene, tm
     assert len(seen) == 1  # one frame, not a second one drawn by the filter
     assert seen[0][0] is camera and seen[0][2] == 30.0  # the view's camera as it is, no float round trip
     assert np.array_equal(image, _drawn(scene.window))
-    assert image.reshape(-1, 3).max() > 0  # the sphere is there
+    h, w, _ = image.shape
+    # the sphere (radius 20 mm at 150 mm, view angle 30 deg: the view is 2 x 150 tan 15 deg = 80 mm high, so
+    # the sphere spans half its height) covers the centre and not the corners: the centre changed from the empty frame, the corners did not
+    centre, corners = (h // 2, w // 2), [(2, 2), (2, w - 3), (h - 3, 2), (h - 3, w - 3)]
+    assert np.abs(image[centre].astype(int) - empty[centre].astype(int)).max() > 40
+    assert all(np.array_equal(image[c], empty[c]) for c in corners)
     path = capture_png(scene.window, tmp_path / "view.png")
     assert len(seen) == 2
     assert np.array_equal(np.asarray(Image.open(path).convert("RGB")), image)

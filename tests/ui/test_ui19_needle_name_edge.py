@@ -1,7 +1,8 @@
 """Issue 19: a needle whose entry is off a view (a needle view zoomed on another needle's vertebra) had no
 name there: its name, pushed to the view's edge, covered the orientation letters and was left out. It is
 now written where the shaft comes into the view, NAME_EDGE_INSET_PX inside the edges
-(planner.ui.item_labels.name_anchor), and still left out where that spot has no room.
+(planner.ui.item_labels.name_anchor), and still left out where that spot has no room or the shaft does not
+come into the view (it used to be pushed into the view's corner).
 
 Closed forms on a stand-in view (its screen mapping is the identity on the plane z = 0), then the lumbar
 plan of tests/ui/test_labels_lumbar_plan.py in the needle layout: with the left needle selected, the right
@@ -46,13 +47,13 @@ def test_an_entry_off_the_view_is_named_where_the_shaft_comes_in():
     m = NAME_EDGE_INSET_PX
     # off the left edge, a horizontal shaft: where it crosses x = m
     assert name_anchor(_View(), _needle((-300.0, 150.0), (300.0, 150.0))) == pytest.approx((m, 150.0))
-    # off the bottom right corner along the diagonal y = x - 200 toward (300, 100): it enters the inner
-    # rectangle [m, 600 - m] x [m, 400 - m] through its bottom edge y = 400 - m, at x = 600 - m
-    x, y = name_anchor(_View(), _needle((900.0, 700.0), (300.0, 100.0)))
-    assert (x, y) == pytest.approx((600.0 - m, 400.0 - m))
-    # a shaft that never comes within the inner rectangle keeps its entry (its name then has no room)
-    assert name_anchor(_View(), _needle((-300.0, 10.0), (700.0, 10.0))) == (-300.0, 10.0)
-
+    # off the bottom edge, toward (300, 100): x = 400 - 100 t, y = 700 - 600 t enters the inner rectangle
+    # [m, 600 - m] x [m, 400 - m] through its bottom edge y = 400 - m, at t = (300 + m) / 600
+    t = (300.0 + m) / 600.0
+    assert name_anchor(_View(), _needle((400.0, 700.0), (300.0, 100.0))) == pytest.approx((400.0 - 100.0 * t, 400.0 - m))
+    # a shaft that never comes within the inner rectangle: no place on this view, the name is not written
+    assert name_anchor(_View(), _needle((-300.0, 10.0), (700.0, 10.0))) is None
+    assert name_anchor(_View(), _needle((-300.0, -200.0), (-100.0, -20.0))) is None
 
 
 @pytest.mark.gui
