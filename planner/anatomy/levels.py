@@ -24,8 +24,8 @@ import numpy as np
 from planner.anatomy.levels_align import initial_frame
 from planner.anatomy.levels_body import LevelParams, PassResult, analyse_pass
 from planner.anatomy.levels_marrow import analyse_marrow_pass
-from planner.anatomy.levels_rules import (MAX_HEIGHT_RATIO, MIN_HEIGHT_RATIO,  # noqa: F401 (names of this module)
-                                          RETRY_LOW_SEED_FRACTION, RETRY_MAX_SIDEWAYS, RETRY_PROFILES,
+from planner.anatomy.levels_rules import (LAST_RETRY_PROFILES, MAX_HEIGHT_RATIO,  # noqa: F401 (names of this module)
+                                          MIN_HEIGHT_RATIO, RETRY_LOW_SEED_FRACTION, RETRY_MAX_SIDEWAYS, RETRY_PROFILES,
                                           RETRY_START_TOL_MM, SACRAL_RETRY_SEEDS_MM, SACRAL_SEED_MM, on_midline,
                                           plausible_neighbour, sacral_width_ok, sideways_fraction)
 from planner.anatomy.levels_rules import shape_confidence as _shape_confidence, step_confidence as _step_confidence
@@ -284,7 +284,8 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
     or a slab thinner than :data:`MIN_HEIGHT_RATIO` of ``current``: a thoracic disc with the rib heads
     beside it), the search is tried again with the profiles of :data:`RETRY_PROFILES`, each at the same
     seed and half a body height further on (beyond the thin slab), then each from a seed in the next
-    body's lower part (:data:`RETRY_LOW_SEED_FRACTION`); the body found there must pass the same rules,
+    body's lower part (:data:`RETRY_LOW_SEED_FRACTION`), last those of :data:`LAST_RETRY_PROFILES` at the
+    first seed (a faint thoracic disc); the body found there must pass the same rules,
     begin where ``current``'s profile saw the next body begin (:data:`RETRY_START_TOL_MM`) and lie nearly on
     ``current``'s axis (:data:`RETRY_MAX_SIDEWAYS`) and mid-sagittal plane (:data:`MAX_OFF_PLANE_MM`)."""
     name = neighbour_name(current.name, -direction)
@@ -301,7 +302,8 @@ def _next_body(volume: ImageVolume, current: LevelGeometry, direction: int, p: L
     low = np.asarray(current.body_centre_lps) + head * (start_mm + RETRY_LOW_SEED_FRACTION * current.height_mm)
     further = seed + head * 0.5 * current.height_mm
     retries = [(profile, retry) for profile in RETRY_PROFILES for retry in (seed, further)]
-    for (percentile, split), retry in retries + [(profile, low) for profile in RETRY_PROFILES]:
+    retries += [(profile, low) for profile in RETRY_PROFILES] + [(profile, seed) for profile in LAST_RETRY_PROFILES]
+    for (percentile, split), retry in retries:
         thin = replace(p, profile_percentile=percentile, split_fraction=split)
         found = _candidate(volume, current, retry, name, direction, start_mm, thin)
         if found is None or not on_midline(current, found) or sideways_fraction(current, found) > RETRY_MAX_SIDEWAYS:

@@ -2,7 +2,7 @@
 paints (issue 15: every 2D paint of a drag asked for them) and still follow every change they depend on:
 a renamed spine (shift all levels, a new SpineResult) and the plan's levels (a plan level takes the
 vertebra its centre lies in). Expected names come from the lumbar scan's reference count
-(tests/anatomy/test_body_centres.py: T7-S1 on the native scan)."""
+(tests/anatomy/test_body_centres.py: T6-S1 on the native scan)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from planner.session.level_rename import shifted_name
 
 pytestmark = pytest.mark.realdata
 
-NATIVE_NAMES = ["S1", "L5", "L4", "L3", "L2", "L1", "T12", "T11", "T10", "T9", "T8", "T7"]
+NATIVE_NAMES = ["S1", "L5", "L4", "L3", "L2", "L1", "T12", "T11", "T10", "T9", "T8", "T7", "T6"]
 
 
 def _names(labels):
@@ -36,7 +36,7 @@ def test_labels_follow_the_spine_and_the_plan_levels(lumbar_spine):
                                                                     if n != "S1")
 
     l2 = lumbar_spine.vertebra_named("L2")
-    level = Level(name="T2",  # a name no vertebra here has (T7-S1): only its centre takes L2
+    level = Level(name="T2",  # a name no vertebra here has (T6-S1): only its centre takes L2
                    body_centre_lps=tuple(map(float, l2.body_centre_lps)))
     with_level = _names(auto_level_labels(lumbar_spine, (level,)))
     assert "L2" not in with_level and len(with_level) == len(NATIVE_NAMES) - 1

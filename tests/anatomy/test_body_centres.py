@@ -42,6 +42,17 @@ LUMBAR_CORNERS = {
     "T9": ((124, 412), (153, 409), (152, 388), (120, 391)),
     "T8": ((130, 433), (156, 433), (155, 411), (124, 414)),
     "T7": ((132, 454), (157, 454), (157, 435), (130, 436)),
+    # T6 (issue 13, "every vertebra in the scan"; read without the finder, before it found T6): renders of the
+    # top 60 mm of the scan, mid-sagittal (columns i 260-262, bone windows W1500/L300, 0-700 and 100-500 HU,
+    # 0.2 mm bilinear, 1-2 mm grid) and coronal (rows j 294-306); per-slice HU on column 261 between y 128 and
+    # 157. Counting up from T7: the T7-T6 disc is one dark slice, k 123 (z 454.9: 211-219 HU mid-section
+    # between 319-358 HU endplates), so T6's inferior endplate is half a disc above, z 456.5; the T6-T5 disc is
+    # a faint band tilted up toward the back (k 130, z 475.9, 250 HU at y 140-146; k 131, z 478.9, 270-279 HU
+    # at y 140-152; the coronal outline's waist at k 127-128 flaring again at k 124 and k 131), so T6's superior
+    # endplate is at z 474.5 in front and 477.5 behind; T6 is 18-21 mm high like T7 and wholly inside the
+    # scan (top slice z 484.9: about 6 mm of T5 above the disc). Walls: the half-way (200 HU) crossings of
+    # the anterior cortex at y 130.2-131.3 and of the posterior wall at y 156.3-157.0 on k 124-130.
+    "T6": ((130.5, 474.5), (157, 477.5), (157, 456.5), (130, 456.5)),
     # S1 re-read independently (issue 13; the earlier reading put AS 6 mm behind the promontory and AI at
     # (128, 98), in the pelvic fat at -50 HU): bilinear renders of x = 3, 6.4 and 10 mm, bone (0-700) and
     # soft (-200..400) windows, each corner where an HU profile across the cortex crosses half way between
@@ -60,8 +71,9 @@ LUMBAR_MID_I = 262.5
 #: T10-T7 (thoracic: the rib heads beside the body, the aorta on its left): the middle of the row at the
 #: body's mid-depth (j 289, 294, 297, 300) through the centre slice (k 97, 105, 112, 120) between the first
 #: voxels under 200 HU left and right of column 262 (the same threshold as the contours above; rows 3 voxels
-#: in front and behind give the same middle within 0.5 voxel).
-LUMBAR_MID_I_BY_NAME = {"T10": 261.5, "T9": 261.5, "T8": 261.0, "T7": 261.0}
+#: in front and behind give the same middle within 0.5 voxel). T6: the same on k 126-127, rows j 296, 299, 302
+#: (middles 261.0-261.5).
+LUMBAR_MID_I_BY_NAME = {"T10": 261.5, "T9": 261.5, "T8": 261.0, "T7": 261.0, "T6": 261.0}
 
 
 def _reference_lps(volume, name):
@@ -80,6 +92,13 @@ def test_lumbar_body_centre_is_the_body_middle(lumbar_volume, lumbar_spine, name
 
 def test_every_lumbar_vertebra_found_has_a_reference(lumbar_spine):
     assert sorted(v.name for v in lumbar_spine.vertebrae) == sorted(LUMBAR_CORNERS)
+
+
+def test_lumbar_t6_is_the_highest_whole_body_and_the_one_above_it_is_cut(lumbar_spine):
+    """By eye (the T6 entry above) T6 lies wholly in the scan and about 6 mm of T5 above the T5-T6 disc."""
+    highest = max(lumbar_spine.vertebrae, key=lambda v: v.body_centre_lps[2])  # LPS +z: toward the head
+    assert highest.name == "T6", [v.name for v in lumbar_spine.vertebrae]
+    assert "cut by the scan's top edge" in lumbar_spine.message, lumbar_spine.message
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ sorted feet to head (3 mm). On the parasagittal images the pedicles and facets o
 column with dark "keyholes" between them, 8-9 slices apart above T11 (a thoracic segment with its disc,
 about 25 mm) and 10-12 slices apart in the lumbar spine; the automatic vertebrae on this scan: S1 k12,
 L5 k20, L4 k32, L3 k44, L2 k56, L1 k68, T12 k78, T11 k88, and since issue 13 T10 k97, T9 k105, T8 k112,
-T7 k120 (the bodies' slices from the eye check of their corners, tests/anatomy/test_body_centres.py).
+T7 k120, T6 k127 (the bodies' slices from the eye check of their corners, tests/anatomy/test_body_centres.py).
 Issue 13 added the L5-S1 pair (found by the anterior probe) and viewed it: renders of the axial slice
 through each mask and parasagittal slices through each side (docs/foramina-check.md).
 
@@ -27,11 +27,11 @@ pytestmark = pytest.mark.realdata
 FORAMEN, SACRAL, DOUBTFUL = "foramen", "sacral root canal", "doubtful"
 EYE = (
     # above T11: foramina by position (T5-T6 ... T10-T11 counting 8-9 slices per segment up from T11);
-    # those between T7 and T11 are named since issue 13 finds T10-T7 (tests/anatomy/test_body_centres.py),
-    # the two above T7 stay unnamed (T6 is not found)
+    # those between T6 and T11 are named since issue 13 finds T10-T6 (tests/anatomy/test_body_centres.py;
+    # T6 since the last retry profile, docs/levels.md), the one above T6 stays unnamed (T5 is cut by the top)
     ("right", 132, 133, "", FORAMEN),  # T5-T6, cut by the scan's top
-    ("right", 125, 127, "", FORAMEN),  # T6-T7
-    ("left", 124, 128, "", FORAMEN),  # T6-T7: ONE gap between pedicles at k 121-124 and k 128-131
+    ("right", 125, 127, "T6-T7", FORAMEN),
+    ("left", 124, 128, "T6-T7", FORAMEN),  # ONE gap between pedicles at k 121-124 and k 128-131
     ("right", 117, 120, "T7-T8", FORAMEN),
     ("left", 118, 121, "T7-T8", FORAMEN),
     ("right", 108, 112, "T8-T9", FORAMEN),

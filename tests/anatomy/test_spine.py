@@ -4,7 +4,8 @@ Expected names on the shared lumbar scan come from counting by eye (tests/anatom
 TCIA_L2_SEED_IJK, and docs/levels.md): S1 at k 7-16, L5 17-27, L4 28-38, L3 40-50, L2 52-62,
 L1 64-73, T12 75-84 (k = slice index, 0 most caudal, 3 mm apart); T11 85-92, T10 93-100, T9 101-108,
 T8 109-115, T7 116-122 (issue 13: the discs' dark bands on the mid-sagittal render at z 362-365, 386-389,
-410-413, 433-434 and 455 mm, z = 85.9 + 3 k; tests/anatomy/test_body_centres.py).
+410-413, 433-434 and 455 mm, z = 85.9 + 3 k; tests/anatomy/test_body_centres.py), T6 124-130 (its disc with
+T5 a faint band at k 130-131, z 476-479 mm; the top slice, k 133, cuts T5).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from planner.core.volume import ImageVolume
 
 #: Slice ranges (k) of each body on the lumbar scan, counted by eye (see the module docstring).
 LUMBAR_BODIES_K = {"L5": (17, 27), "L4": (28, 38), "L3": (40, 50), "L2": (52, 62), "L1": (64, 73), "T12": (75, 84),
-                   "T11": (85, 92), "T10": (93, 100), "T9": (101, 108), "T8": (109, 115), "T7": (116, 122)}
+                   "T11": (85, 92), "T10": (93, 100), "T9": (101, 108), "T8": (109, 115), "T7": (116, 122),
+                   "T6": (124, 130)}
 
 
 @pytest.fixture(scope="module")
@@ -46,13 +48,14 @@ def test_lumbar_levels_named_from_sacrum_and_last_rib(lumbar):
 @pytest.mark.realdata
 def test_lumbar_thoracic_bodies_above_t11_are_named_in_order(lumbar):
     """Issue 13: the walk goes on above T11 (a thoracic disc with the rib heads beside it no longer ends
-    it); the names run from T7 down to S1 in the order of the bodies from head to feet."""
+    it); the names run from T6 (the highest body wholly in the scan) down to S1 in the order of the bodies from
+    head to feet."""
     volume, spine = lumbar
     named = [v for v in spine.vertebrae if v.name]
-    assert {"T10", "T9", "T8", "T7"} <= {v.name for v in named}, spine.message
+    assert {"T10", "T9", "T8", "T7", "T6"} <= {v.name for v in named}, spine.message
     by_height = sorted(named, key=lambda v: -v.body_centre_lps[2])  # LPS +z: toward the head (supine scan)
-    assert [v.name for v in by_height] == ["T7", "T8", "T9", "T10", "T11", "T12", "L1", "L2", "L3", "L4", "L5",
-                                           "S1"]
+    assert [v.name for v in by_height] == ["T6", "T7", "T8", "T9", "T10", "T11", "T12", "L1", "L2", "L3", "L4",
+                                           "L5", "S1"]
 
 
 @pytest.mark.realdata

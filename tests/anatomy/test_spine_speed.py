@@ -113,9 +113,15 @@ def test_slice_distances_leave_other_cases_to_scipy():
 
 @pytest.mark.realdata
 def test_slice_distances_on_the_lumbar_scans_bone(lumbar_volume, lumbar_spine):
-    """The search's 1.5 mm grid around each third vertebra: bone (> 200 HU) and soft tissue."""
+    """The search's 1.5 mm grid around each third vertebra: bone (> 200 HU) and soft tissue. A grid that
+    reaches past the scan's edge (T6's, since it is found: its top slices lie above the last CT slice) has
+    slices without background in the soft-tissue mask; those take the 3-D path on purpose (they reach the
+    next slice, ``slicewise_distance_mm``), not the compiled one, which is what is checked for them."""
     for v in lumbar_spine.vertebrae[::3]:
         grid = levels_grid.LocalGrid.around(v.body_centre_lps, v.axes_lps, 1.5, (-40, 40), (-30, 60), (-20, 20))
         hu, _ = levels_grid.resample(lumbar_volume, grid)
         for mask in (hu > 200, hu < 200):
+            if mask.reshape(mask.shape[0], -1).all(axis=1).any():
+                assert slice_edt.slicewise_edt(mask, 1.5) is None
+                continue
             assert np.array_equal(levels_grid.slicewise_distance_mm(mask, 1.5), _scipy_slices(mask, 1.5))
