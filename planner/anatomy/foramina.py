@@ -70,6 +70,7 @@ from planner.core.frames import kji_to_ijk, spacing_kji
 from planner.core.lazy import lazy_module
 from planner.anatomy.canal import _axial_order
 from planner.anatomy.foramen_exit import extend_to_exit
+from planner.anatomy.levels_grid import true_runs
 from planner.anatomy.morphology import fill_holes_in_plane
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -113,12 +114,6 @@ class ForaminaParams:
     solid_mm: float = 30.0
     #: widen each foramen's mask out to its exit (planner/anatomy/foramen_exit.py)
     to_exit: bool = True
-
-
-def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) of the runs of True in a 1-D boolean array."""
-    d = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
 
 
 def _merge_split_runs(runs, pedicle: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
@@ -288,7 +283,7 @@ def _side_runs(g: _Grid, lat: np.ndarray, front_offset_mm: float | None, p: Fora
     nf = len(frac)
     near = max(2, int(round(p.pedicle_reach_mm / sp[0])))  # a pedicle within pedicle_reach_mm of the run's end
     runs = []
-    for a, b in _merge_split_runs(_runs(open_), pedicle, near):
+    for a, b in _merge_split_runs(true_runs(open_), pedicle, near):
         below = a > 0 and bool(pedicle[max(0, a - near):a].any())
         above = b < nf and bool(pedicle[b:b + near].any())
         # bounded by pedicles on both sides, or on one side where the canal's range ends

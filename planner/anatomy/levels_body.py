@@ -310,7 +310,7 @@ def start_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: LevelPara
     radius_mm, profile, valid, body_hu, p with the split, run start, run stop, walk to the disc above)``; the
     split's floor and the walks across the discs read only the ``valid`` slices the smoothing did not mix with
     the outside fill (:func:`~planner.anatomy.levels_grid.unmixed_slices`; the body's run reads every slice
-    with its core inside)."""
+    with its core inside). The ``valid`` returned is that stricter one: the sacral pass's run start reads it."""
     s = p.step_mm
     grid = LocalGrid.around(centre_lps, axes_lps, s, (-p.half_width_mm, p.half_width_mm),
                             (-p.anterior_mm, p.posterior_mm), (-p.half_height_mm, p.half_height_mm))

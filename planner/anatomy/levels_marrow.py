@@ -49,7 +49,8 @@ import numpy as np
 
 from planner.anatomy.levels_body import LevelParams, PassResult, _body_run, _walk_disc, body_hull, finish_pass
 from planner.anatomy.levels_grid import (IN_PLANE_3x3, LocalGrid, component_at, convex_hull_2d, holes_in_slices,
-                                         resample, slicewise_distance_mm, slicewise_opening, small_parts)
+                                         resample, slicewise_distance_mm, slicewise_opening, small_parts,
+                                         unmixed_slices)
 from planner.core.errors import PlannerError
 from planner.core.frames import array_shape_to_ijk
 from planner.core.lazy import lazy_module
@@ -204,8 +205,11 @@ def analyse_marrow_pass(volume: ImageVolume, centre_lps, axes_lps, seed_lps, p: 
     valid = inside[:, inner].mean(axis=1) > 0.9
     p = replace(p, profile_split_hu=mp.body_fraction)  # the split is on the covered fraction here
     start, stop = _body_run(profile, valid, seed[0], p)
-    above = _walk_disc(profile, valid, stop - 1, +1, p)
-    below = _walk_disc(profile, valid, start, -1, p)
+    # the walks across the discs as in levels_body.start_pass: a slice whose smoothed HU took in the outside
+    # fill beyond the scan's edge reads as no marrow, not as a disc (docs/levels.md "Thin slices")
+    walkable = valid & unmixed_slices(inside, inner, p.smooth_sigma_mm / s)
+    above = _walk_disc(profile, walkable, stop - 1, +1, p)
+    below = _walk_disc(profile, walkable, start, -1, p)
 
     margin = int(round(p.slab_margin_mm / s))
     slab = slice(max(below.slab_end, start - margin), min(above.slab_end, stop - 1 + margin) + 1)

@@ -285,3 +285,23 @@ def test_t12_axes_point_from_the_body_to_the_cord(t12, t12_reference_body):
     angle = np.degrees(np.arccos(np.clip(mean @ ap / np.linalg.norm(mean) / np.linalg.norm(ap), -1.0, 1.0)))
     assert angle <= 6.0, angle
     assert np.degrees(np.arccos(abs(g.axes_lps[2][2]))) <= 5.0
+
+
+@pytest.mark.parametrize("top_mm", [15.0, 16.0])
+def test_a_scan_cut_in_the_disc_above_leaves_the_walk_at_the_edge(top_mm):
+    """The stack cut 2.5-3.5 mm above the middle body's upper endplate (12.5 mm), inside the disc: the next
+    body starts at 37 - 12.5 = 24.5 mm, beyond the scan, so the walk across the disc above must end at the
+    scan's edge. Before the walks read only the slices the smoothing left free of the outside fill
+    (levels_grid.unmixed_slices, as in the standard pass: docs/levels.md "Thin slices"), the last grid slice
+    inside the scan, its smoothed HU mixed with the -1000 HU fill beyond, read as marrow and ended the walk
+    there as if a next body began: the body counted as complete with its neighbour unseen."""
+    import dataclasses
+
+    volume = _porotic_stack()
+    n = int(round((top_mm - volume.origin_lps[2]) / volume.spacing_mm[2])) + 1  # slices up to w = top_mm
+    cut = dataclasses.replace(volume, hu=volume.hu[:n].copy())
+    for dz in (0.0, 0.5, 1.0):  # the grid's slices at three offsets from the CT's
+        result = analyse_marrow_pass(cut, np.array([0.0, 0.0, dz]), np.eye(3), np.array([0.0, 2.0, -3.0]),
+                                     LevelParams(), 25.0)
+        assert result.at_edge_above and result.next_above_mm is None, (top_mm, dz)
+        assert abs(result.top_endplate_lps[2] - HEIGHT_MM / 2) < 3.0, result.top_endplate_lps  # the body is whole
