@@ -40,6 +40,7 @@ from planner.analysis.overlap import LocalMask, PreparedCanal
 from planner.analysis.thresholds import SafetyThresholds
 from planner.core.errors import PlannerError
 from planner.core.frames import kji_to_ijk, spacing_kji
+from planner.core.progress import Cancel, check_cancel
 from planner.geometry.raster import VoxelGrid
 from planner.planning.access import AccessParams, body_mask, level_slices, mask_inside
 from planner.planning.reach import CanalDistance, Protocol, Shot, half_voxel_mm, prepare_lines, shots_for
@@ -214,7 +215,7 @@ def _why(opt: Option, best: Option | None) -> str:
 
 def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_mask, device: Device,
             params: ProposeParams | None = None, foramen_mask=None,
-            corridor: CorridorInputs | None = None) -> Proposal:
+            corridor: CorridorInputs | None = None, cancel: Cancel | None = None) -> Proposal:
     """Ranked access options for the CTV of one level (see the module text). Raises PlannerError
     naming the constraint that failed (and by how much) when no safe corridor exists on either side.
 
@@ -222,6 +223,8 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
     again with the geometric margin alone and the proposal says so in ``notes`` and in each option's
     ``why`` (the thermocouple will then stop the ablation early; the analysis flags its prediction).
     ``corridor``: what the session's check of a proposed needle reads (see :mod:`planner.planning.recheck`).
+    ``cancel`` (issue 19: Cancel in the window) is asked between corridor checks, zone batches and
+    candidates; once it answers True the search raises :class:`~planner.core.progress.JobCancelled`.
     """
     p = params or ProposeParams()
     if not np.any(gtv_mask):
@@ -230,10 +233,10 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
     cdist = CanalDistance.around_level(volume, canal_mask, sectors, ctv_mask)  # the zones' clearance
     corridor = corridor or CorridorInputs()
     lines = prepare_lines(volume, sectors, canal_mask, foramen_mask, p.access, min(p.extensions_mm), body,
-                          gtv_mask, corridor)  # the search counts bone as the re-check does
+                          gtv_mask, corridor, cancel)  # the search counts bone as the re-check does
     full = FullCheck(volume, sectors.frame.level.axes, canal_mask, foramen_mask, p.access.outer_diameter_mm,
                      mask_inside(volume, gtv_mask), corridor)
-    search = _Search(volume, sectors, device, ctv_mask, p.sample_mm, lines, cdist)  # shared by both attempts
+    search = _Search(volume, sectors, device, ctv_mask, p.sample_mm, lines, cdist, cancel)  # shared by both attempts
     if p.canal_limit_c is None:
         return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full, cdist, search)
     try:
@@ -252,7 +255,7 @@ class _Search:
     """What the search's attempts share: the CTV sample points and the zones of every tip and protocol
     (:class:`~planner.planning.shots.ZoneBatch`, made on first use; a batch does not depend on the margin)."""
 
-    def __init__(self, volume, sectors, device, ctv_mask, sample_mm, lines, cdist):
+    def __init__(self, volume, sectors, device, ctv_mask, sample_mm, lines, cdist, cancel: Cancel | None = None):
         from scipy.spatial import cKDTree  # imported on first use (start-up time)
 
         self.volume, self.sectors, self.device, self.lines, self.cdist = volume, sectors, device, lines, cdist
@@ -260,8 +263,13 @@ class _Search:
         self.tree = cKDTree(self.pts)
         self.batches: dict = {}
         self.memo: dict = {}  # what the batches of one side share (planning/shots.py)
+        self.cancel = cancel
+
+    def check_cancel(self) -> None:
+        check_cancel(self.cancel, "the access proposal")
 
     def batch(self, side: str, pr: Protocol):
+        self.check_cancel()
         if (side, pr) not in self.batches:
             self.batches[side, pr] = zone_batch(self.lines[side], self.device, pr, self.volume, self.sectors,
                                                  self.cdist, self.memo)
@@ -330,6 +338,7 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
                 continue  # cannot pass: a union of zones is at least as near the canal as each of its zones
             if measured >= p.retries:
                 break
+            search.check_cancel()
             if not passes_full_check(shots):
                 continue
             measured += 1

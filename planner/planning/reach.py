@@ -20,6 +20,7 @@ import numpy as np
 
 from planner.core.frames import ijk_to_kji, kji_to_ijk, spacing_kji
 from planner.core.lazy import lazy_module
+from planner.core.progress import check_cancel
 from planner.ablation.devices import Device
 from planner.core.volume import ImageVolume
 from planner.planning.access import (SIDES, AccessParams, Line, body_mask, evaluate_line, fan, level_slices,
@@ -169,13 +170,14 @@ class Reachability:
 
 def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParams, extension_mm: float,
                   body: np.ndarray | None = None, lesion_mask: np.ndarray | None = None,
-                  corridor=None) -> dict:
+                  corridor=None, cancel=None) -> dict:
     """side -> the fan's evaluated lines (one corridor check per line). The needles' clearance runs to
     the canal's sub-voxel surface (:class:`~planner.planning.needle_canal.CanalSurfaceDistance`, on a
     box holding the vertebra and 20 mm). ``corridor``: what the session's check of a needle reads
     (:class:`~planner.planning.recheck.CorridorInputs`): the search's check then counts bone with the
     same thresholds (:func:`~planner.planning.access.search_corridor`) and the same "inside the
-    vertebra" rule (the linked vertebra's body outline or the lesion) as the re-check of the options."""
+    vertebra" rule (the linked vertebra's body outline or the lesion) as the re-check of the options.
+    ``cancel`` is asked before each line's check (:func:`~planner.core.progress.check_cancel`)."""
     from planner.analysis.vertebra_rule import inside_vertebra
 
     body = body_mask(volume, params.body_hu, level_slices(volume, sectors)) if body is None else body
@@ -197,10 +199,12 @@ def prepare_lines(volume, sectors, canal_mask, foramen_mask, params: AccessParam
             out[side] = [Line(side, "transpedicular", sectors.frame.level.centre_lps, np.array([0.0, -1.0, 0.0]),
                               np.zeros(0), {str(exc): 0.0})]
             continue
-        out[side] = [evaluate_line(volume, sectors, body, canal_mask, foramen_mask, side, a, pivot, d,
-                                   extension_mm, params, lesion_mask, needle_clearance.at, lesion_inside, check_params,
-                                   None if corridor is None else corridor.body)
-                     for a, pivot, d in fan_lines]
+        out[side] = []
+        for a, pivot, d in fan_lines:
+            check_cancel(cancel, "the access proposal")
+            out[side].append(evaluate_line(volume, sectors, body, canal_mask, foramen_mask, side, a, pivot, d,
+                                           extension_mm, params, lesion_mask, needle_clearance.at, lesion_inside,
+                                           check_params, None if corridor is None else corridor.body))
     return out
 
 

@@ -56,7 +56,11 @@ def gtv_mask(session: PlanningSession) -> np.ndarray | None:
 
 
 def _level_seed(session: PlanningSession, name: str | None, gtv: np.ndarray) -> tuple[str, np.ndarray]:
-    """The level's name and a point in its body: the plan's level of that name, else the lesion's centre."""
+    """The level's name and a point in its body: the plan's level of that name, else the lesion's centre;
+    without a name, the target's level, else the plan's level nearest the lesion, else the automatic
+    vertebra (named by the count, planner.anatomy.spine_names) whose body or arch holds the lesion's centre
+    (screenshot round of issue 17: with the levels named T6-S1 on loading, Propose access asked for a
+    level the plan did not hold)."""
     plan = session.plan
     centre = session.volume.to_lps(kji_to_ijk(np.argwhere(gtv).mean(axis=0)))
     if name:
@@ -69,7 +73,28 @@ def _level_seed(session: PlanningSession, name: str | None, gtv: np.ndarray) -> 
     if plan.levels:
         nearest = min(plan.levels, key=lambda lv: float(np.linalg.norm(np.asarray(lv.body_centre_lps) - centre)))
         return nearest.name, np.asarray(nearest.body_centre_lps)
-    raise PlannerError("No level found: give the level (e.g. --level L2), or name it on the target or in the plan.")
+    vertebra = _automatic_vertebra(session, centre)
+    if vertebra is not None and vertebra.name:
+        return vertebra.name, np.asarray(vertebra.body_centre_lps, float)
+    why = ("the vertebra that holds the lesion is found but not named: the scan does not show enough of the "
+           "spine to count the levels" if vertebra is not None else "no vertebra found around the lesion")
+    raise PlannerError(f"No level found ({why}). Mark the lesion's level with the level tool (V) or name it on "
+                       "the target; on the command line, give --level (e.g. --level L2).")
+
+
+def _automatic_vertebra(session: PlanningSession, point_lps):
+    """The automatic vertebra holding ``point_lps`` (:func:`planner.analysis.vertebra_rule.vertebra_at`), None
+    without automatic vertebrae (the anatomy off, cancelled, or no spine in the scan)."""
+    from planner.analysis.vertebra_rule import vertebra_at
+
+    anatomy = getattr(session, "anatomy", None)
+    if anatomy is None or not getattr(session, "auto_anatomy", True):
+        return None
+    try:
+        spine = anatomy.spine()
+    except PlannerError:
+        return None
+    return vertebra_at(spine.vertebrae, point_lps) if spine is not None else None
 
 
 def level_frame(session: PlanningSession, name: str, seed_lps) -> tuple[LevelFrame, bool]:

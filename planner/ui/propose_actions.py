@@ -165,7 +165,7 @@ class ProposeActions(QObject):
             if cancel():
                 return case, None
             return case, propose(volume, case.sectors, case.ctv, case.gtv, canal, device, foramen_mask=foramina,
-                                 corridor=proposal_corridor_inputs(s, case.level))
+                                 corridor=proposal_corridor_inputs(s, case.level), cancel=cancel)
 
         self._start("Propose access", job, self._show_proposal)
 

@@ -9,8 +9,11 @@ import numpy as np
 #: A click in the L2 body of the TCIA lumbar scan (i, j, k): TCIA_L2_SEED_IJK of tests/anatomy/test_levels.py (issue 13:
 #: counted up from the sacrum and checked against the last rib-bearing vertebra, this body is L2, not L3).
 TCIA_L2_BODY_IJK = (258, 272, 57)
-#: The T12 body centre of the T11-T12 scan (i, j, k), read off an axial and a sagittal view.
-T12_BODY_IJK = (256, 300, 6)
+#: The T12 body centre of the T11-T12 scan (i, j, k): the mid-sagittal column i 248, the middle of the body's
+#: depth (anterior cortex at row j 311, the canal's CSF from j 347, on k 9) and of its marrow (k 3-13), as read
+#: by eye in tests/anatomy/test_marrow_body.py. (It was (256, 300, 6): in the aorta's lumen, 11 mm in front of
+#: the body, so this plan's lesion and needle tips lay in the aorta; seen in an axial render, 2026-12-04.)
+T12_BODY_IJK = (248, 329, 8)
 
 
 def bipedicular_plan(series, body_lps, name: str = "L2", power_w: float = 30.0, time_s: float = 240.0):

@@ -191,6 +191,38 @@ def test_propose_adds_the_chosen_option_as_one_undo_step_and_draws_the_ctv(windo
     _clear(qapp, w)
 
 
+def test_cancel_stops_the_proposal_search_and_opens_no_dialog(window, qapp, landmarks):
+    """Issue 19 (screenshot round): Cancel in the progress box closed it, but the search ran to its end and
+    the options dialog opened seconds later; the search asks the cancel flag between corridor checks, zone
+    batches and candidates now, so it stops at once, opens nothing and says so."""
+    from PySide6.QtWidgets import QPushButton
+
+    w, s = window, window.session
+    w.thermal.panel.auto_box.setChecked(False)
+    lesion = landmarks["lesion"]
+    s.stack.push(add_item(Target(tuple(lesion["centre_lps"]), kind="ellipsoid",
+                                 semi_axes_mm=tuple(lesion["semi_axes_mm"]), level="L2")))
+    before = w.proposals.dialog
+    try:
+        w.proposals.propose_action.trigger()
+        # the CTV found (progress 1 of 3): the search is running
+        assert wait_until(qapp, lambda: w.proposals.progress is not None and w.proposals.progress.isVisible()
+                          and w.proposals.progress.value() >= 1, 30)
+        time.sleep(0.3)
+        start = time.monotonic()
+        button = w.proposals.progress.findChild(QPushButton)
+        button.click()                                                   # as the user does
+        assert wait_until(qapp, lambda: not w.proposals.is_busy(), 30)
+        stopped_s = time.monotonic() - start
+        assert stopped_s < 2.0, f"the search ran on for {stopped_s:.1f} s after Cancel"
+        wait_until(qapp, lambda: w.proposals.dialog is not before, 1.0)
+        assert w.proposals.dialog is before, "an options dialog opened after Cancel"
+        assert "cancelled" in w.statusBar().currentMessage()
+    finally:
+        w.thermal.panel.auto_box.setChecked(True)
+        _clear(qapp, w)
+
+
 def test_export_masks_ask_providers_and_drop_what_is_stale():
     """A provider's function is asked at export time; None (stale or empty) exports nothing."""
     import numpy as np
