@@ -73,6 +73,7 @@ def run_propose(series, level=None, target=None, device_id=DEFAULT_DEVICE, param
                 "involved_sectors": sorted(case.choice.involved), "why": case.choice.explain(),
                 "volume_ml": _num(case.ctv.sum() * voxel_ml), "gtv_ml": _num(case.gtv.sum() * voxel_ml)},
         "options": [option_json(o) for o in proposal.options],
+        "notes": list(proposal.notes),
         "caveat": "Zones are predictions from ex vivo device tables (approximations); check every option.",
     }
     return report, session, case, proposal

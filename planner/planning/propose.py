@@ -42,6 +42,7 @@ from planner.core.errors import PlannerError
 from planner.core.frames import kji_to_ijk, spacing_kji
 from planner.core.progress import Cancel, check_cancel
 from planner.geometry.raster import VoxelGrid
+from planner.planning.propose_words import missing_notes, option_why
 from planner.planning.access import AccessParams, body_mask, level_slices, mask_inside
 from planner.planning.reach import CanalDistance, Protocol, Shot, half_voxel_mm, prepare_lines, shots_for
 from planner.planning.shots import zone_batch
@@ -200,19 +201,6 @@ def _measure(volume, canal: PreparedCanal | None, ctv, gtv, shots, p: ProposePar
                   tc_entry, tc_tip, None if peak is None else float(peak))
 
 
-def _why(opt: Option, best: Option | None) -> str:
-    parts = [f"{opt.approach}: covers {opt.ctv_coverage_pct:.0f}% of the CTV",
-             f"zone {opt.min_canal_distance_mm:.1f} mm from the canal",
-             f"breach grade {opt.max_breach_grade}"]
-    if best is None:
-        lead = "ranked first: the largest CTV coverage with the zone kept off the canal"
-    else:
-        lead = f"{best.ctv_coverage_pct - opt.ctv_coverage_pct:.0f} points less CTV coverage than option 1"
-        if len(opt.needles) < len(best.needles):
-            lead += ", but one needle fewer"
-    return f"{lead} ({', '.join(parts)})."
-
-
 def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_mask, device: Device,
             params: ProposeParams | None = None, foramen_mask=None,
             corridor: CorridorInputs | None = None, cancel: Cancel | None = None) -> Proposal:
@@ -360,6 +348,8 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
         order = np.argsort(-union, axis=None)[: p.retries * p.retries]
         pairs = [[kept["left"][i], kept["right"][j]] for i, j in zip(*np.unravel_index(order, union.shape))]
         options.append(first_ok("bipedicular", pairs))
+    need = min(required_clearance_mm(pr.time_s, p) for pr in _protocols(device, p)) + half_voxel_mm(volume)
+    missing = missing_notes(options, kept, refused, stats, need, p.canal_margin_mm)
     options = [o for o in options if o is not None]
     if not options:
         raise PlannerError("No option passed the exact re-check (canal margin"
@@ -370,6 +360,7 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
     for n, o in enumerate(options, start=1):
         ranked.append(Option(n, o.approach, o.needles, o.ctv_coverage_pct, o.target_coverage_pct,
                              o.min_canal_distance_mm, o.max_breach_grade, o.thermocouple_entry_lps,
-                             o.thermocouple_tip_lps, o.thermocouple_peak_c, _why(o, ranked[0] if ranked else None)))
+                             o.thermocouple_tip_lps, o.thermocouple_peak_c,
+                             option_why(o, ranked[0] if ranked else None, alone=len(options) == 1)))
     voxel_ml = float(np.prod(volume.spacing_mm)) / 1000.0
-    return Proposal(tuple(ranked), float(np.count_nonzero(ctv_mask) * voxel_ml))
+    return Proposal(tuple(ranked), float(np.count_nonzero(ctv_mask) * voxel_ml), missing)

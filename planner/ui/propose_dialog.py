@@ -11,9 +11,14 @@ from planner.anatomy.sectors import SECTOR_NAMES, SECTORS
 
 
 def option_text(option) -> str:
-    """One line per option: rank, needles (side, power x time), and why it ranks there."""
-    needles = ", ".join(f"{n.side} {n.power_w:g} W × {n.time_s:g} s" for n in option.needles)
-    return f"{option.rank}. {option.approach} ({needles}): {option.why}"
+    """One line per option: rank, needles (side, approach as the plan will name it, power x time), the CTV's
+    and the lesion's coverage, whether a thermocouple is added, and why it ranks there (screenshot round of
+    issue 17: at T12 the dialog said "unipedicular left" and the plan then listed a transcostovertebral
+    needle; the lesion's coverage showed only once the option was added)."""
+    needles = ", ".join(f"{n.side} {n.approach} {n.power_w:g} W × {n.time_s:g} s" for n in option.needles)
+    tc = "; a thermocouple added" if option.thermocouple_tip_lps is not None else ""
+    return (f"{option.rank}. {option.approach} ({needles}): CTV {option.ctv_coverage_pct:.0f}%, lesion "
+            f"{option.target_coverage_pct:.0f}%{tc}. {option.why}")
 
 
 class ProposeDialog(QDialog):

@@ -282,3 +282,18 @@ def test_t12_write_then_analyze_with_empty_uids(t12, t11_t12_ct_dir, tmp_path, c
     other.set_volume(lumbar_volume)
     with pytest.raises(PlanError, match="frame of reference"):
         other.open_plan(plan)
+
+
+@pytest.mark.parametrize("name", ["tcia_l2", "t12"])
+def test_every_approach_without_an_option_has_a_note_saying_why(name, request):
+    """Screenshot round of issue 17: a lesion got fewer than the three approaches (unipedicular left and
+    right, bipedicular) with no word on the rest. Each approach with no option is named in one note, and an
+    approach with an option in none."""
+    _session, _case, prop, _ = request.getfixturevalue(name)
+    offered = {o.approach for o in prop.options}
+    for approach, words in (("unipedicular left", "No left option"), ("unipedicular right", "No right option"),
+                            ("bipedicular", "No bipedicular")):
+        named = [n for n in prop.notes if n.startswith(words)]
+        assert len(named) == (0 if approach in offered else 1), (approach, prop.notes)
+    if len(prop.options) == 1:
+        assert prop.options[0].why.startswith("the only option found")
