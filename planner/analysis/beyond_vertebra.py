@@ -82,6 +82,7 @@ class BeyondVertebra:
     directions_mm: dict = field(default_factory=dict)
     vessel_distance_mm: float | None = None
     found_vertebra: bool = True
+    level: str = ""  # the vertebra's name ("T12", "L2"; "" unnamed): which neighbours the findings name
 
 
 def _fill_slices(bone: np.ndarray) -> np.ndarray:
@@ -214,7 +215,7 @@ def beyond_vertebra(volume, zones, params: BeyondParams | None = None, vertebra=
     dir_mm = {n: float(d_out[names == i].max()) for i, n in enumerate(DIRECTIONS) if (names == i).any()}
     vessel = _vessel_distance(volume, grid, ells, box, vert, centre, p)
     return BeyondVertebra(float(w.sum() * voxel_ml), float(d_out.max()) if d_out.size else 0.0,
-                          dir_ml, dir_mm, vessel)
+                          dir_ml, dir_mm, vessel, level=getattr(vertebra, "name", "") or "")
 
 
 def _grown_within(mask, bounds, shape, by: int):
@@ -267,15 +268,31 @@ def _vessel_distance(volume, grid: VoxelGrid, ells, box, vert, centre, p: Beyond
     return float(d.min())
 
 
+#: What lies beyond the cortex in each direction, by region (a vertebra named T..: thoracic; L.. or S..:
+#: lumbosacral; unnamed: both). Lumbar: the psoas with the lumbar plexus in it beside the body, the aorta
+#: and IVC in front; thoracic: the rib heads, the sympathetic trunk and the parietal pleura beside the
+#: body, the aorta (left) and the azygos vein in front (screenshot round of issue 17: a T12 zone's
+#: lateral warning named the psoas and the lumbar plexus).
+_NEIGHBOURS = {"T": ("the aorta / azygos vein", "rib head, pleura, sympathetic trunk"),
+               "L": ("the aorta / IVC", "psoas, lumbar plexus"),
+               "": ("the aorta / IVC or azygos vein", "psoas and lumbar plexus; in the thorax the rib head and pleura")}
+
+
+def directions_in_words(level: str) -> dict[str, str]:
+    """Each direction of :data:`DIRECTIONS` in words for the findings, naming the neighbours of ``level``."""
+    front, side = _NEIGHBOURS.get({"T": "T", "L": "L", "S": "L"}.get(level[:1], ""))
+    return {"anterior": f"in front of the vertebra (toward {front})",
+            "lateral_left": f"beside the vertebra on the left ({side})",
+            "lateral_right": f"beside the vertebra on the right ({side})",
+            "posterior": "behind the vertebra (paraspinal muscles)", "lung": "into the pleura / lung",
+            "disc": "into the disc"}
+
+
 def beyond_findings(result: BeyondVertebra, item_id: str = "", p: BeyondParams | None = None) -> list[Finding]:
     """Findings for one zone union (see the module docstring for the thresholds and sources)."""
     p = p or BeyondParams()
     out = []
-    what = {"anterior": "in front of the vertebra (toward the aorta / IVC)",
-            "lateral_left": "beside the vertebra on the left (psoas, lumbar plexus)",
-            "lateral_right": "beside the vertebra on the right (psoas, lumbar plexus)",
-            "posterior": "behind the vertebra (paraspinal muscles)", "lung": "into the pleura / lung",
-            "disc": "into the disc"}
+    what = directions_in_words(result.level)
     for name, mm in result.directions_mm.items():
         ml = result.directions_ml.get(name, 0.0)
         if mm <= p.beyond_warn_mm or name == "disc":

@@ -46,7 +46,8 @@ def vertebra_lookup(session):
     """A function ``needle_id -> (vertebra, key)`` for :meth:`ZoneAnatomyCache.figures`: the vertebra the
     needle is linked to (``SessionAnatomy.vertebra_for``, the one its corridor check uses) once the
     automatic anatomy is known (never computed here: this may run on the GUI thread), else None; ``key``
-    says what the marrow threshold reads (the vertebra's frame and sizes, the lesion left out of it)."""
+    says what the marrow threshold reads (the vertebra's frame and sizes, the lesion left out of it) and the
+    vertebra's name (the findings name its neighbours: a renamed level changes their words)."""
     anatomy = session.anatomy if session.auto_anatomy else None
     if anatomy is None or not anatomy.ready:
         return lambda needle_id: (None, None)
@@ -58,7 +59,7 @@ def vertebra_lookup(session):
         if v is None:
             return None, None
         frame = (tuple(v.body_centre_lps), tuple(map(tuple, v.axes_lps)), v.width_mm, v.depth_mm, v.height_mm)
-        return v, frame + (targets,)
+        return v, frame + (targets, v.name)
     return lookup
 
 

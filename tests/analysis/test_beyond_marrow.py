@@ -8,6 +8,8 @@ T11-T12 scan (k = 9 is T12's mid-body slice; the aorta's lumen lies at i 258-270
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -99,7 +101,9 @@ def test_a_dense_lumbar_vertebra_gives_the_same_figures(lumbar_volume, lumbar_sp
     l2 = named["L2"]
     for offset in ((0.0, 0.0, 0.0), (0.0, -12.0, 0.0), (15.0, 8.0, 0.0)):
         zone = Ellipsoid.sphere(tuple(np.asarray(l2.body_centre_lps) + offset), 12.0)
-        assert beyond_vertebra(lumbar_volume, [zone], vertebra=l2) == beyond_vertebra(lumbar_volume, [zone])
+        with_l2 = beyond_vertebra(lumbar_volume, [zone], vertebra=l2)
+        assert with_l2.level == "L2"  # the vertebra's name, for the words of the findings
+        assert replace(with_l2, level="") == beyond_vertebra(lumbar_volume, [zone])
 
 
 def test_the_session_passes_the_needles_vertebra(t11_t12_volume, t11_t12_canal):

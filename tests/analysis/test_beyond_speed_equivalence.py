@@ -94,7 +94,7 @@ def _reference(volume, zones, vertebra=None, lesion_inside=None) -> bv.BeyondVer
     dir_mm = {n: float(d_out[names == i].max()) for i, n in enumerate(bv.DIRECTIONS) if (names == i).any()}
     vessel = _reference_vessel(volume, grid, ells, box, vert, centre, p)
     return bv.BeyondVertebra(float(w.sum() * voxel_ml), float(d_out.max()) if d_out.size else 0.0,
-                             dir_ml, dir_mm, vessel)
+                             dir_ml, dir_mm, vessel, level=getattr(vertebra, "name", "") or "")
 
 
 def _same(volume, zones, vertebra=None, lesion_inside=None) -> bv.BeyondVertebra:

@@ -20,9 +20,12 @@ from planner.analysis.thresholds import Finding, Severity
 _BEYOND = ("estimate: cortical bone insulates only a little (Nijland Int J Hyperthermia 2024); 2 mm is the "
            "Gertzbein-Robbins grade-2 step (DOMAIN.md 'Access geometry')")
 _TH = ("BeyondParams.beyond_warn_mm", "BeyondParams.bone_hu")
-_WHAT = {Code.ZONE_BEYOND_VERTEBRA_ANTERIOR: "in front of the vertebra (toward the aorta / IVC)",
-         Code.ZONE_BEYOND_VERTEBRA_LATERAL_LEFT: "beside the vertebra on the left (psoas, lumbar plexus)",
-         Code.ZONE_BEYOND_VERTEBRA_LATERAL_RIGHT: "beside the vertebra on the right (psoas, lumbar plexus)",
+_WHAT = {Code.ZONE_BEYOND_VERTEBRA_ANTERIOR: "in front of the vertebra (toward the aorta / IVC; in the thorax the "
+                                             "aorta / azygos vein)",
+         Code.ZONE_BEYOND_VERTEBRA_LATERAL_LEFT: "beside the vertebra on the left (psoas, lumbar plexus; in the thorax "
+                                                 "rib head, pleura, sympathetic trunk)",
+         Code.ZONE_BEYOND_VERTEBRA_LATERAL_RIGHT: "beside the vertebra on the right (psoas, lumbar plexus; in the "
+                                                  "thorax rib head, pleura, sympathetic trunk)",
          Code.ZONE_BEYOND_VERTEBRA_POSTERIOR: "behind the vertebra (paraspinal muscles)",
          Code.ZONE_BEYOND_VERTEBRA_LUNG: "into the pleura / lung (HU below -400)"}
 RULES = tuple(RuleSpec(code, Severity.WARNING, f"zone {what}: warning beyond 2 mm past the cortex, information "
