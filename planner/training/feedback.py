@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from planner.training.compare import Offset
-from planner.training.scoring import Score
+from planner.training.scoring import Score, shown_points
 
 def offset_words(offset: Offset, midline: bool = False, min_mm: float = 1.0) -> str:
     """'6 mm too medial, 2 mm too cranial': the components of at least ``min_mm`` and a quarter of the
@@ -133,7 +133,7 @@ def feedback_lines(score: Score, attempt=None) -> list[str]:
     names = {} if attempt is None else {i.id: i.name for i in attempt}
     verdict = "PASSED" if score.passed else "Not passed yet"
     missed = [c.label for c in score.criteria if not c.passed]
-    lines = [f"{verdict}: score {score.total:.0f}/100." + (f" Missed: {', '.join(missed)}." if missed else "")]
+    lines = [f"{verdict}: score {shown_points(score.total)}/100." + (f" Missed: {', '.join(missed)}." if missed else "")]
     lines += _needle_lines(score, names)
     lines += _plan_lines(score)
     lines += _thermocouple_lines(score, names)

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from planner.core.errors import LoadError
-from planner.training.scoring import Score
+from planner.training.scoring import Score, shown_points
 from planner.training.tasks import _atomic_write
 
 HISTORY_FORMAT = "spine-planner-training-history/1"
@@ -107,12 +107,13 @@ class AttemptHistory:
         points = self.progress(task_id, case_id)
         if not points:
             return ["No attempts at this task yet."]
-        lines = []
-        for p in points:
-            change = "" if p.change is None else f" ({p.change:+.0f})"
-            lines.append(f"Attempt {p.attempt} ({p.submitted[:16].replace('T', ' ')}): {p.total:.0f}/100"
+        lines, shown = [], None
+        for p in points:  # the change between the points as shown (not the shown change of the totals)
+            change = "" if shown is None else f" ({shown_points(p.total) - shown:+d})"
+            shown = shown_points(p.total)
+            lines.append(f"Attempt {p.attempt} ({p.submitted[:16].replace('T', ' ')}): {shown_points(p.total)}/100"
                          f"{change} {'pass' if p.passed else 'not passed'}")
         best = max(points, key=lambda p: p.total)
-        lines.append(f"Best: {best.total:.0f}/100 at attempt {best.attempt}; passed {sum(p.passed for p in points)} "
+        lines.append(f"Best: {shown_points(best.total)}/100 at attempt {best.attempt}; passed {sum(p.passed for p in points)} "
                      f"of {len(points)}.")
         return lines

@@ -87,6 +87,13 @@ class Score:
         return next((c for c in self.criteria if c.key == key), None)
 
 
+def shown_points(total: float) -> int:
+    """The whole points a score is shown with, in the panel, the feedback and the progress alike: the total
+    as the history keeps it (one decimal), rounded half up (screenshot round of issue 19: the panel read
+    35/100 and the progress 36/100 for one attempt of 35.46, rounded once and twice, half to even)."""
+    return int(math.floor(round(float(total), 1) + 0.5))
+
+
 def _le(key, label, value, limit, unit, weight=1.0) -> Criterion:
     ok = math.isfinite(value) and value <= limit
     return Criterion(key, label, value, limit, ok, unit, True, weight)

@@ -73,6 +73,19 @@ class ProposeActions(QObject):
         self.sectors_action = host.add_action(plan_menu, "CTV sectors…", self.edit_sectors)
         connect_while_alive(self.session.volume_changed, self, lambda: self.set_case(None))
 
+    def set_training(self, running: bool) -> None:
+        """Propose access is off while a training task runs (screenshot round of issue 17: a trainee could
+        ask the planner for the answer); starting a task also stops a running search and closes a dialog
+        left open on the case before (its options would have been added to the trainee's attempt)."""
+        self.propose_action.setEnabled(not running)
+        self.propose_action.setStatusTip("Off during a training task: submit the attempt first." if running else "")
+        if not running:
+            return
+        if self.worker is not None:
+            self.worker.cancel()
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.reject()
+
     # --- the CTV ----------------------------------------------------------------------------------
     def _inputs_key(self) -> tuple:
         s = self.session

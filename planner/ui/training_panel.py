@@ -19,10 +19,12 @@ from planner.core.errors import PlannerError
 from planner.plan.document import PlanDocument
 from planner.training.grading import grade_attempt
 from planner.training.history import AttemptHistory, AttemptRecord
+from planner.training.scoring import shown_points
 from planner.training.catalog import TaskEntry, case_folders, load_entries
 from planner.training.tasks import PassThresholds, TrainingCase, TrainingTask, check_id, save_task, user_task_dir
 from planner.ui.load_worker import LoadWorker
 from planner.ui.plan_files import Prompts
+from planner.ui.qt_links import connect_while_alive
 from planner.ui.training_author import AuthorDialog
 from planner.ui.training_overlay import ReferenceOverlay
 
@@ -104,6 +106,7 @@ class TrainingActions(QObject):
         self.worker: LoadWorker | None = None
         self.last_grade = None
         self._task_levels: frozenset[str] = frozenset()  # the level names the running task put in the plan
+        self._task_series: Path | None = None  # the running task's series (another one opened ends the task)
         self.overlay = ReferenceOverlay()
         for view in window.all_2d_views():
             view.overlays.append(self.overlay)
@@ -129,7 +132,22 @@ class TrainingActions(QObject):
         anatomy = getattr(getattr(window, "loader", None), "anatomy", None)
         if anatomy is not None:  # the status bar's level summary says who named the plan's levels
             anatomy.plan_level_source = self._level_source
+        connect_while_alive(window.session.volume_changed, self, self._on_volume_changed)
         self.reload_tasks()
+
+    def _on_volume_changed(self) -> None:
+        """Another series opened while a task runs ends the task (its clock stopped, Submit and Propose access
+        as outside a task), with a word in the status bar; the task's own series (re)loaded does not."""
+        volume = self.w.session.volume
+        source = getattr(getattr(volume, "info", None), "source_path", None)
+        if self.started_at is None or (source is not None and Path(source).resolve() == self._task_series):
+            return
+        self._tick.stop()
+        self.started_at = None
+        self.panel.submit.setEnabled(False)
+        self._lock_answers(False)
+        QTimer.singleShot(0, lambda: self.w.statusBar().showMessage(  # after the load's own status line
+            "Training task ended: another case was opened.", 8000))
 
     def _level_source(self) -> str:
         """"the training task" while every level of the plan is one the running task put there."""
@@ -207,6 +225,7 @@ class TrainingActions(QObject):
             self.w.statusBar().showMessage("Training task not started: the open plan was kept.", 8000)
             return
         series = entry.location.path
+        self._task_series = Path(series).resolve()
         volume = self.w.volume
         if volume is None or Path(volume.info.source_path).resolve() != Path(series).resolve():
             self.w.loader.loaded.connect(self._begin_after_load)
@@ -257,6 +276,13 @@ class TrainingActions(QObject):
         self._update_clock()
         self.w.framing.frame_task(task.level)  # issue 19: framed as a case load, crosshair on the level
         self.w.loader.anatomy.refresh_summary()  # the status bar names the task's levels
+        self._lock_answers(True)
+
+    def _lock_answers(self, running: bool) -> None:
+        """Propose access off while the task runs (planner.ui.propose_actions.ProposeActions.set_training)."""
+        proposals = getattr(self.w, "proposals", None)
+        if proposals is not None:
+            proposals.set_training(running)
 
     def _update_clock(self) -> None:
         if self.started_at is not None:
@@ -307,9 +333,10 @@ class TrainingActions(QObject):
         self._done_worker()
         self._tick.stop()
         self.started_at = None
+        self._lock_answers(False)
         self.last_grade = grade
         s = grade.score
-        self.panel.score.setText(f"{'PASSED' if s.passed else 'Not passed'} - {s.total:.0f}/100")
+        self.panel.score.setText(f"{'PASSED' if s.passed else 'Not passed'} - {shown_points(s.total)}/100")
         self.panel.feedback.setPlainText("\n".join(grade.feedback))
         self.overlay.reference, self.overlay.score, self.overlay.attempt = reference, s, attempt
         self.panel.show_reference.setEnabled(True)

@@ -98,3 +98,24 @@ def test_feedback_breach_numbers_equal_the_safety_panel_findings(window, qtbot):
         assert panel_row.split(":", 1)[0].lower() in feedback_line.lower()  # the severity
         assert NUMBER.findall(panel_row.split(f"{needle.name}: ", 1)[1]) == NUMBER.findall(feedback_line.split(":", 1)[1])
     assert not blocker.args[0].score.criterion(f"breach:{blocker.args[0].score.needles[0].reference_id}").passed
+
+
+def test_propose_access_is_off_while_a_task_runs(window, qtbot, t11_t12_volume):
+    """Screenshot round of issue 17: a trainee could ask Plan > Propose access for the answer, and a proposal
+    dialog left open on the case before outlived the plan the task cleared. The action is off from Start to
+    Submit; opening another series ends the task (and turns it back on)."""
+    actions, propose = window.training, window.proposals.propose_action
+    assert propose.isEnabled()
+    with qtbot.waitSignal(window.loader.canal_ready, timeout=60000):
+        _start(window, qtbot, "l2-unipedicular")
+    assert actions.started_at is not None and not propose.isEnabled()
+    assert "training task" in propose.statusTip()
+    _add_needle(window, [36.0, 98.0, -177.0], [10.0, 30.0, -177.0])
+    with qtbot.waitSignal(actions.graded, timeout=60000):
+        qtbot.mouseClick(actions.panel.submit, Qt.LeftButton)
+    assert propose.isEnabled() and propose.statusTip() == ""
+    _start(window, qtbot, "l2-unipedicular")
+    assert actions.started_at is not None and not propose.isEnabled()
+    window.set_volume(t11_t12_volume)  # another case: the task ends
+    assert actions.started_at is None and propose.isEnabled() and not actions.panel.submit.isEnabled()
+    qtbot.waitUntil(lambda: "Training task ended" in window.statusBar().currentMessage(), timeout=5000)
