@@ -30,4 +30,8 @@ def check(inputs: RuleInputs) -> list[Finding]:
     a = inputs.analysis
     if a is None:
         return []
+    if not math.isnan(a.coverage_percent) and not getattr(a, "zone_volumes_ml", (1.0,)):
+        # a target and no zone (screenshot round of issue 17: "The zones cover 0.0% of the target; part of it
+        # lies up to 0.0 mm outside" beside "Predicted zones: none yet")
+        return [NOT_COVERED.finding("No predicted zone yet: the target is not covered (add an antenna to a needle).")]
     return coverage_findings(a.coverage_percent, a.min_margin_mm)
