@@ -147,7 +147,8 @@ def option_items(option: Option, level_name: str) -> list:
                              time_s=n.time_s, cycles=n.cycles, name=f"Antenna {n.side}"))
     if option.thermocouple_tip_lps is not None:
         items.append(Thermocouple(tuple(option.thermocouple_entry_lps), tuple(option.thermocouple_tip_lps),
-                                  name="Thermocouple (proposed, nearest the hottest canal point)"))
+                                  name=f"{level_name} thermocouple (proposed)"))  # placed nearest the hottest canal
+        # point (planner.planning.propose); a longer name was cut in the plan list and the plot's legend
     return items
 
 

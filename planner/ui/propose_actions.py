@@ -10,6 +10,8 @@ the 2D views (outline, ``palette.CTV``) and in 3D. "CTV sectors…" toggles the 
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import replace
 
 from PySide6.QtCore import QObject
@@ -237,6 +239,9 @@ class ProposeActions(QObject):
                 body_depth_mm=lf.depth_mm, ctv_sectors=value))])
         self.session.stack.push(command)
         self.set_case(replace(case, ctv=ctv, choice=choice))
+        said = "the ISRC rules" if value is None else "sectors " + ", ".join(str(x) for x in value)
+        self.host.show_status(f"CTV of {case.level.name}: {said} ({ctv.sum() * math.prod(self.session.volume.spacing_mm) / 1000.0:.1f} mL); "
+                              "Undo restores the previous choice.")
 
     def shutdown(self) -> None:
         if self.worker is not None:

@@ -171,6 +171,8 @@ def test_propose_adds_the_chosen_option_as_one_undo_step_and_draws_the_ctv(windo
     extra = next(x for x in (2, 6, 3, 5, 4) if x not in case.choice.sectors)
     w.proposals.set_sectors(case, tuple(case.choice.sectors) + (extra,))
     assert s.plan.get(level.id).ctv_sectors == tuple(sorted(case.choice.sectors | {extra}))
+    said = w.statusBar().currentMessage()  # the change said in words (the last option's line stayed there)
+    assert said.startswith(f"CTV of {case.level.name}: sectors ") and str(extra) in said and "Undo" in said
     bigger = w.proposals.ctv_mask()
     assert bigger.sum() > ctv.sum() and not (ctv & ~bigger).any()
     s.stack.undo()
