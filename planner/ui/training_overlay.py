@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QPen
 
 from planner.core import palette
 from planner.plan.document import PlanDocument
-from planner.ui.overlays import _label
+from planner.ui.overlays import _labels
 from planner.ui.plan_overlays import _pt, draw_endpoint, draw_shaft
 
 REFERENCE_RGB = QColor(*palette.REFERENCE_PLAN)
@@ -29,6 +29,7 @@ class ReferenceOverlay:
         ref = self.reference
         if ref is None or not self.visible:
             return
+        labels = []
         for needle in ref.needles:
             antenna = ref.antenna_for(needle.id)
             if antenna is not None:
@@ -37,7 +38,10 @@ class ReferenceOverlay:
             draw_endpoint(painter, view, sl, needle.tip_lps, REFERENCE_RGB)
             if abs(float(view.height_above_slice_mm(needle.tip_lps))) <= 10:
                 x, y = view.lps_to_screen(needle.tip_lps)
-                _label(painter, x, y, "reference", REFERENCE_RGB)
+                labels.append((x, y, f"reference {needle.side}".strip(), REFERENCE_RGB))
+        # stacked, not each at its tip: a bipedicular reference's two tips lie close together and their labels
+        # were written over each other ("reference erence", screenshot round of issue 19)
+        _labels(painter, labels)
         for tc in ref.thermocouples:
             draw_shaft(painter, view, sl, tc.entry_lps, tc.tip_lps, tc.outer_diameter_mm, REFERENCE_RGB)
             draw_endpoint(painter, view, sl, tc.tip_lps, REFERENCE_RGB, 4.0)
