@@ -128,12 +128,25 @@ def _duration(seconds: float) -> str:
     return f"{m} min {s:02d} s" if m else f"{s} s"
 
 
+def _unscored_breaches(score: Score) -> list[str]:
+    """A sentence when the task lets a breach of grade 2 or more pass and the attempt has one (screenshot round of
+    issue 19: "PASSED 100/100" beside the safety panel's grade-2 warning taught that such a breach is fine)."""
+    graded = [c for c in score.criteria if c.key.startswith("breach:") and not math.isnan(c.value)]
+    allowed = [c for c in graded if c.value >= 2 and c.limit >= c.value]
+    if not allowed:
+        return []
+    worst = int(max(c.value for c in allowed))
+    return [f"This task does not score breaches up to grade {int(allowed[0].limit)}; the safety panel's grade-{worst} "
+            "breach still stands: on a patient, a grade-2 or higher breach is to be avoided (Gertzbein-Robbins)."]
+
+
 def feedback_lines(score: Score, attempt=None) -> list[str]:
     """The feedback, one sentence per line: verdict, needles, plan figures, thermocouples, time."""
     names = {} if attempt is None else {i.id: i.name for i in attempt}
     verdict = "PASSED" if score.passed else "Not passed yet"
     missed = [c.label for c in score.criteria if not c.passed]
     lines = [f"{verdict}: score {shown_points(score.total)}/100." + (f" Missed: {', '.join(missed)}." if missed else "")]
+    lines += _unscored_breaches(score)
     lines += _needle_lines(score, names)
     lines += _plan_lines(score)
     lines += _thermocouple_lines(score, names)
