@@ -52,3 +52,25 @@ def test_a_thermocouple_curve_has_the_same_colour_in_the_dock_and_the_report():
 def test_no_hex_colour_literal_is_left_in_the_thermal_plots():
     for name in ("ui/thermal_plot.py", "report/thermal_plot.py"):
         assert not re.search(r'"#[0-9a-fA-F]{6}"', (PLANNER / name).read_text(encoding="utf-8")), name
+
+
+def _lab(rgb) -> tuple[float, float, float]:
+    """CIE L*a*b* (D65) of an 8-bit sRGB colour: the sRGB transfer curve, the sRGB-to-XYZ matrix and the CIE
+    cube-root function (IEC 61966-2-1; CIE 15:2004)."""
+    lin = [((c / 255 + 0.055) / 1.055) ** 2.4 if c / 255 > 0.04045 else c / 255 / 12.92 for c in rgb]
+    m = ((0.4124, 0.3576, 0.1805), (0.2126, 0.7152, 0.0722), (0.0193, 0.1192, 0.9505))
+    x, y, z = (sum(a * b for a, b in zip(row, lin)) for row in m)
+    f = [t ** (1 / 3) if t > (6 / 29) ** 3 else t / (3 * (6 / 29) ** 2) + 4 / 29
+         for t in (x / 0.95047, y / 1.0, z / 1.08883)]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def test_the_ctv_stands_apart_from_what_is_drawn_beside_it():
+    """The CTV's outline runs along the canal's at the posterior wall and around the lesion, the zones and the
+    foramina: its colour differs from each by a CIE76 colour difference of at least 30 (about three times
+    what a viewer is said to just notice side by side, ~2.3: Sharma 2003)."""
+    ctv = _lab(palette.CTV)
+    for name in ("CANAL", "FORAMEN", "TARGET", "ZONE", "CANAL_IN_ZONE", "SELECTED", "THERMOCOUPLE", "LEVEL"):
+        other = _lab(getattr(palette, name))
+        delta = sum((a - b) ** 2 for a, b in zip(ctv, other)) ** 0.5
+        assert delta >= 30.0, (name, round(delta, 1))

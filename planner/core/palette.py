@@ -19,7 +19,9 @@ CANAL_IN_ZONE: RGB = (255, 40, 40)  # the part of the canal inside a predicted z
 ZONE: RGB = (255, 140, 40)  # predicted ablation zones
 ZONE_SHELL: RGB = (255, 190, 90)  # the conduction shell around them (about 1 cm)
 BONE_3D: RGB = (237, 227, 204)
-CTV: RGB = (90, 110, 255)  # the clinical target volume (ISRC sectors)
+CTV: RGB = (255, 150, 190)  # the clinical target volume (ISRC sectors): rose, apart from the canal's blue (its
+# old blue, (90, 110, 255), could not be told from the canal's where the two outlines touch at the posterior
+# wall: screenshot round of issue 17), the foramina's violet, the lesion's magenta and the zones' orange
 EXTRA_MASK: RGB = (230, 230, 80)  # other exported masks (foramina, damage region) in key images
 FORAMEN: RGB = (200, 120, 255)  # the neural foramina (2D fill and outline, 3D surface); apart from the
 # canal's blue, the zones' orange and the thermocouples' yellow, which are often placed in a foramen

@@ -42,7 +42,7 @@ from planner.core.errors import PlannerError
 from planner.core.frames import kji_to_ijk, spacing_kji
 from planner.core.progress import Cancel, check_cancel
 from planner.geometry.raster import VoxelGrid
-from planner.planning.propose_words import missing_notes, option_why
+from planner.planning.propose_words import lesion_note, missing_notes, option_why
 from planner.planning.access import AccessParams, body_mask, level_slices, mask_inside
 from planner.planning.reach import CanalDistance, Protocol, Shot, half_voxel_mm, prepare_lines, shots_for
 from planner.planning.shots import zone_batch
@@ -363,4 +363,4 @@ def _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p: Propose
                              o.thermocouple_tip_lps, o.thermocouple_peak_c,
                              option_why(o, ranked[0] if ranked else None, alone=len(options) == 1)))
     voxel_ml = float(np.prod(volume.spacing_mm)) / 1000.0
-    return Proposal(tuple(ranked), float(np.count_nonzero(ctv_mask) * voxel_ml), missing)
+    return Proposal(tuple(ranked), float(np.count_nonzero(ctv_mask) * voxel_ml), missing + lesion_note(ranked))

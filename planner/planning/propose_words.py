@@ -48,3 +48,20 @@ def missing_notes(options, kept, refused, stats, need_mm: float, margin_mm: floa
     elif options[-1] is None:
         notes.append("No bipedicular pair passed the exact re-check (canal margin and the full corridor check).")
     return tuple(notes)
+
+
+#: Below this share of the lesion covered by the best option, the proposal says so (the search ranks by the
+#: CTV's coverage: an option can cover a fifth of the CTV and none of the lesion).
+LESION_NOTE_PCT = 50.0
+
+
+def lesion_note(options) -> tuple[str, ...]:
+    """A note when no option covers at least :data:`LESION_NOTE_PCT` % of the lesion (screenshot round of
+    issue 17: the options covered 0-3 % of the lesion and nothing said so before one was added)."""
+    if not options:
+        return ()
+    best = max(o.target_coverage_pct for o in options)
+    if best >= LESION_NOTE_PCT:
+        return ()
+    return (f"No option covers more than {best:.0f}% of the lesion (the search ranks by the CTV's coverage and "
+            "keeps the zones off the canal): plan the lesion's coverage by hand, or accept a partial ablation.",)

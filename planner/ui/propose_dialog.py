@@ -17,8 +17,8 @@ def option_text(option) -> str:
     needle; the lesion's coverage showed only once the option was added)."""
     needles = ", ".join(f"{n.side} {n.approach} {n.power_w:g} W × {n.time_s:g} s" for n in option.needles)
     tc = "; a thermocouple added" if option.thermocouple_tip_lps is not None else ""
-    return (f"{option.rank}. {option.approach} ({needles}): CTV {option.ctv_coverage_pct:.0f}%, lesion "
-            f"{option.target_coverage_pct:.0f}%{tc}. {option.why}")
+    why = option.why[:1].upper() + option.why[1:]  # it holds the CTV's and the lesion's coverage
+    return f"{option.rank}. {option.approach} ({needles}){tc}.\n{why}"
 
 
 class ProposeDialog(QDialog):

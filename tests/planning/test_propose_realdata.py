@@ -297,3 +297,16 @@ def test_every_approach_without_an_option_has_a_note_saying_why(name, request):
         assert len(named) == (0 if approach in offered else 1), (approach, prop.notes)
     if len(prop.options) == 1:
         assert prop.options[0].why.startswith("the only option found")
+
+
+@pytest.mark.parametrize("name", ["tcia_l2", "t12"])
+def test_a_proposal_that_covers_little_of_the_lesion_says_so(name, request):
+    """Screenshot round of issue 17: options covering a few percent of the lesion were offered without a word."""
+    from planner.planning.propose_words import LESION_NOTE_PCT
+
+    _session, _case, prop, _ = request.getfixturevalue(name)
+    best = max(o.target_coverage_pct for o in prop.options)
+    said = [n for n in prop.notes if n.startswith("No option covers more than")]
+    assert len(said) == (1 if best < LESION_NOTE_PCT else 0), (best, prop.notes)
+    if said:
+        assert f"{best:.0f}%" in said[0]
