@@ -51,6 +51,15 @@ class TaskEntry:
             return "Synthetic phantom made by planner.phantom: not a patient." if self.case.series == "sample" else ""
         return "Images: " + a.text()
 
+    def attribution_short(self) -> str:
+        """The scan and its licence in a line or two (the panel's label: the whole SOURCE.txt took about 230 px
+        and pushed the feedback down to five lines, screenshot round of issue 19); :meth:`attribution_text`
+        stays one hover away."""
+        a = self.location.attribution
+        if a is None:
+            return self.attribution_text()
+        return f"Images: {a.short()} (hover for the origin and the citation)"
+
 
 def load_entries(case_dirs, user_data_dir) -> tuple[dict[str, TrainingCase], dict[str, TaskEntry], list[str]]:
     """(cases by id, entries by task id in list order, error messages of cases that could not be read)."""

@@ -50,6 +50,13 @@ class Attribution:
     license: str
     citation: str
 
+    def short(self) -> str:
+        """Where the scan comes from (its origin's first three comma-separated parts: archive, collection,
+        subject) and its licence, for the training panel's line; :meth:`text`, with the citation, in its tooltip."""
+        origin = ", ".join(self.origin.split(". ")[0].split(", ")[:3]).rstrip(".")
+        parts = (f"{origin}." if origin else self.summary, f"License: {self.license.rstrip('.')}." if self.license else "")
+        return " ".join(x for x in parts if x)
+
     def text(self) -> str:
         return "\n".join(x for x in (self.summary, f"Origin: {self.origin}" if self.origin else "",
                                      f"License: {self.license}" if self.license else "",

@@ -63,7 +63,7 @@ class TrainingPanel(QWidget):
         self.attribution.setObjectName("training_attribution")
         self.attribution.setWordWrap(True)
         self.attribution.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.attribution.setStyleSheet("color: palette(mid); font-size: small")
+        self.attribution.setStyleSheet("font-size: small")  # palette(mid) on the panel's grey was hard to read
         self.clock = QLabel("")
         self.score = QLabel("")
         self.score.setObjectName("training_score")
@@ -73,6 +73,7 @@ class TrainingPanel(QWidget):
         self.feedback.setReadOnly(True)
         self.history = QListWidget()
         self.history.setObjectName("training_history")
+        self.history.setWordWrap(True)  # "36/100 not pas" was cut, behind a horizontal scrollbar
         for label in (self.instructions, self.attribution):  # their text never sets the panel's width
             label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         row = QHBoxLayout()
@@ -191,7 +192,8 @@ class TrainingActions(QObject):
         entry = self.selected_entry()
         if entry is not None and self.task is None:
             self.panel.instructions.setText(entry.summary_html())
-        self.panel.attribution.setText(entry.attribution_text() if entry is not None else "")
+        self.panel.attribution.setText(entry.attribution_short() if entry is not None else "")
+        self.panel.attribution.setToolTip(entry.attribution_text() if entry is not None else "")
         self.panel.start.setEnabled(entry is not None and entry.location.available)
         self._show_history()
 

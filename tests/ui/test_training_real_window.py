@@ -22,7 +22,15 @@ def test_the_reference_needle_passes_the_real_l2_task(qtbot, tmp_path, lumbar_ct
         actions = TrainingActions(w, user_data_dir=tmp_path)
         panel = actions.panel
         panel.tasks.setCurrentIndex(panel.tasks.findData("l2-left-transpedicular"))
-        assert "CC BY 4.0" in panel.attribution.text() and "10.7937/TCIA.ESHQ-4D90" in panel.attribution.text()
+        # the origin and the licence shown, the citation one hover away (the whole SOURCE.txt was ~230 px tall)
+        assert "CC BY 4.0" in panel.attribution.text() and "Pancreatic-CT-CBCT-SEG" in panel.attribution.text()
+        assert "10.7937/TCIA.ESHQ-4D90" in panel.attribution.toolTip()
+        label, width = panel.attribution, panel.attribution.width()
+        short = label.heightForWidth(width)
+        label.setText(label.toolTip())
+        assert short < 0.5 * label.heightForWidth(width)  # less than half the whole SOURCE.txt's height
+        panel.tasks.setCurrentIndex(-1)
+        panel.tasks.setCurrentIndex(panel.tasks.findData("l2-left-transpedicular"))
         assert panel.start.isEnabled()
         qtbot.keyClicks(panel.trainee, "Trainee")
         with qtbot.waitSignal(w.loader.canal_ready, timeout=180000):
