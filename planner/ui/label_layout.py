@@ -33,6 +33,7 @@ SLIDE_STEP_PX = 6.0
 BESIDE_PX = 40.0  # the gap between the named point and a label put beside the spine (px, see level_labels)
 QUICK_SPOTS = 12  # the nearest spots of a label tried one at a time before the rest all at once (issue 15)
 TIP_HALF_PX = 7.0  # a tip marker's radius (4.5 px) plus its pen and a little air
+MAX_EDGE_SLIDE_LABELS = 3.0  # how far (in label heights) an edge label may slide from its anchor's height
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
             continue
         columns = [EDGE_GAP_PX, view_w - EDGE_GAP_PX - w]
         rects = candidate_spots(columns if ax <= view_w / 2 else columns[::-1], ay, w, h, y_lo, y_hi)
-        labels.append((text, (ax, ay), w, h, rects))
+        labels.append((text, (ax, ay), w, h, _near(rects, ay, h, y_lo, y_hi)))
     prepare = getattr(on_body, "prepare", None)
     if prepare is not None and labels:  # the body under every label's edge spots, sampled in one go
         prepare(np.concatenate([label[4] for label in labels]))
@@ -121,6 +122,16 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
     return placed
 
 
+def _near(rects: np.ndarray, anchor_y: float, h: float, y_lo: float, y_hi: float) -> np.ndarray:
+    """The edge spots within :data:`MAX_EDGE_SLIDE_LABELS` label heights of the anchor's height (kept inside
+    the band). Farther, a name reads as another
+    vertebra's (screenshot round of issue 19, a coronal view narrowed by the training dock: "L2" slid 81 px
+    down the right edge, off the body there, with the left edge free at its own height, and "T12" went below
+    "L1"); with no edge spot that near, the label goes beside its anchor."""
+    start = min(max(anchor_y - h / 2, y_lo), y_hi - h)
+    return rects[np.abs(rects[:, 1] - start) <= MAX_EDGE_SLIDE_LABELS * h]
+
+
 def _tried(edge: np.ndarray, last: np.ndarray, spot: Rect | None) -> np.ndarray:
     """The spots tried in order up to ``spot`` (in ``last``, the edge spots or the beside ones after
     them), or every spot when there is none: the first equal rectangle is the one taken (an equal
@@ -152,10 +163,12 @@ def _usable(labels, first: int, fixed: np.ndarray, many) -> dict[int, np.ndarray
 
 
 def candidate_spots(columns, anchor_y, w, h, y_lo, y_hi) -> np.ndarray:
-    """Every spot a label of size (w, h) may take, (n, 4) rectangles in the order they are tried: each
-    column (those at x >= 0) in turn, at the height centred on ``anchor_y`` (kept inside [y_lo, y_hi])
-    and then :data:`SLIDE_STEP_PX` further up, down, up, ... while the label stays inside [y_lo, y_hi].
-    The same arithmetic as a loop over them (``start + sign * k * step``), so the same rectangles."""
+    """Every spot a label of size (w, h) may take, (n, 4) rectangles in the order they are tried: the
+    height centred on ``anchor_y`` (kept inside [y_lo, y_hi]), then :data:`SLIDE_STEP_PX` further up,
+    down, up, ... while the label stays inside [y_lo, y_hi], and at each height every column (those at
+    x >= 0) in the order given: the nearest heights first, whichever column (screenshot round of issue 19:
+    one column tried to its end before the other put "L4" below "L5" on the nearer edge of a coronal view
+    narrowed by the training dock, while the other edge was free at its own height)."""
     start = min(max(anchor_y - h / 2, y_lo), y_hi - h)
     y0 = start + _slide_offsets(int((y_hi - y_lo) / SLIDE_STEP_PX) + 1)
     y1 = y0 + h
@@ -163,11 +176,10 @@ def candidate_spots(columns, anchor_y, w, h, y_lo, y_hi) -> np.ndarray:
     y0, y1 = y0[inside], y1[inside]
     xs = [x0 for x0 in columns if x0 >= 0]
     m = len(y0)
-    out = np.empty((len(xs) * m, 4))
+    out = np.empty((m, len(xs), 4))
     for n, x0 in enumerate(xs):
-        block = out[n * m:(n + 1) * m]
-        block[:, 0], block[:, 1], block[:, 2], block[:, 3] = x0, y0, x0 + w, y1
-    return out
+        out[:, n, 0], out[:, n, 1], out[:, n, 2], out[:, n, 3] = x0, y0, x0 + w, y1
+    return out.reshape(m * len(xs), 4)
 
 
 _OFFSETS: dict[int, np.ndarray] = {}

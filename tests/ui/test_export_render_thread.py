@@ -86,6 +86,9 @@ def _render_job(result: dict) -> ExportJob:
             for fraction in capture.steps():
                 if progress is not None:
                     progress(fraction, "rendering")
+                gui = result.get("gui_rendered")
+                if gui is not None:  # the GUI thread renders its own window meanwhile (2 frames), however fast
+                    gui.wait(10.0)  # this machine renders the tiles (the job once ended before its second frame)
                 yield fraction
             result["image"] = capture.image
         finally:
@@ -98,14 +101,17 @@ def test_the_worker_renders_while_the_gui_thread_renders_its_own_window(qtbot, r
     view = _scene(15.0)  # the window's 3D view stand-in, rendered on the GUI thread meanwhile
     view_images, ticks = [], [time.monotonic()]
 
+    result = {"gui_rendered": threading.Event()}
+
     def beat():
         ticks.append(time.monotonic())
         if len(ticks) % 10 == 0:  # every ~100 ms a render of the GUI thread's own window
             view_images.append(capture_array(view))
+            if len(view_images) >= 2:
+                result["gui_rendered"].set()
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(beat)
-    result = {}
     runner = ExportRunner(show_dialog=False)
     try:
         timer.start()

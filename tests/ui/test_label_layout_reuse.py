@@ -71,7 +71,7 @@ def test_tried_changes_no_choice_and_an_untouched_layout_is_the_fresh_one():
         else:
             redone += 1
             redone_differs += fresh != before
-    assert kept > 50 and redone > 50
+    assert kept > 50 and redone > 25  # both cases well exercised (fewer spots tried since edge spots keep near)
     assert redone_differs > 10  # an obstacle moved onto a tried spot does change layouts: they must be redone
 
 

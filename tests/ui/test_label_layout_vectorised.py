@@ -1,7 +1,8 @@
 """Issue 15: the label layout tests its candidate spots all at once (numpy) and samples the body only in
 the grid columns they reach; it must place every label exactly where the one-spot-at-a-time rule does.
 
-The reference here is that rule written out as plain loops (one rectangle against one obstacle at a
+The reference here is that rule written out as plain loops (since the screenshot round of issue 19: the
+nearest heights first in either column, edge spots only within three label heights of the anchor's) (one rectangle against one obstacle at a
 time, the body sampled over the whole view, a rectangle on the body when a sample in its cell block
 is), on random scenes; no Qt needed.
 """
@@ -21,16 +22,18 @@ def _overlaps(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _free_spot_ref(columns, anchor_y, w, h, y_lo, y_hi, taken, on_body=None):
+def _free_spot_ref(columns, anchor_y, w, h, y_lo, y_hi, taken, on_body=None, max_slide=None):
+    """The heights nearest the anchor's first (up before down), at each height every column in the order
+    given; with ``max_slide`` (px), no spot farther than that from the anchor's height (the edge columns)."""
     start = min(max(anchor_y - h / 2, y_lo), y_hi - h)
     n = int((y_hi - y_lo) / ll.SLIDE_STEP_PX) + 1
-    for x0 in columns:
-        if x0 < 0:
-            continue
-        for k in range(n):
-            for sign in ((1,) if k == 0 else (-1, 1)):
-                y0 = start + sign * k * ll.SLIDE_STEP_PX
-                if y0 < y_lo or y0 + h > y_hi:
+    for k in range(n):
+        for sign in ((1,) if k == 0 else (-1, 1)):
+            y0 = start + sign * k * ll.SLIDE_STEP_PX
+            if y0 < y_lo or y0 + h > y_hi or (max_slide is not None and abs(y0 - start) > max_slide):
+                continue
+            for x0 in columns:
+                if x0 < 0:
                     continue
                 rect = (x0, y0, x0 + w, y0 + h)
                 if not any(_overlaps(rect, o) for o in taken) and not (on_body is not None and on_body(rect)):
@@ -49,7 +52,7 @@ def _place_ref(items, size_of, view_w, view_h, obstacles, on_body=None, beside_p
         near_left = ax <= view_w / 2
         columns = [ll.EDGE_GAP_PX, view_w - ll.EDGE_GAP_PX - w]
         columns = columns if near_left else columns[::-1]
-        spot = _free_spot_ref(columns, ay, w, h, y_lo, y_hi, taken, on_body)
+        spot = _free_spot_ref(columns, ay, w, h, y_lo, y_hi, taken, on_body, ll.MAX_EDGE_SLIDE_LABELS * h)
         if spot is None and on_body is not None:
             beside = [ax - beside_px - w, ax + beside_px] if near_left else [ax + beside_px, ax - beside_px - w]
             beside = [x0 for x0 in beside if ll.EDGE_GAP_PX <= x0 <= view_w - ll.EDGE_GAP_PX - w]

@@ -22,7 +22,13 @@ def test_edge_spots_on_the_body_are_refused_and_the_label_goes_beside():
     arm = (0.0, 100.0, 90.0, 160.0)  # the body at the left edge, around the anchor's height
     on_arm = lambda r: overlaps(r, arm)  # noqa: E731
     label, = place_labels([("T12", (150.0, 130.0))], size, 400, 300, [], on_body=on_arm)
-    assert not overlaps(label.rect, arm) and label.rect[0] == 46.0  # same edge column, above or below the arm
+    # off the arm, at the anchor's height: the other edge column (the nearest heights first in either column,
+    # screenshot round of issue 19); with an arm at both edges, above or below them in the nearer one
+    assert not overlaps(label.rect, arm) and label.rect[0] == 400.0 - 46.0 - 30.0 and label.rect[1] == 122.0
+    arms = lambda r: overlaps(r, arm) or overlaps(r, (310.0, 100.0, 400.0, 160.0))  # noqa: E731
+    label, = place_labels([("T12", (150.0, 130.0))], size, 400, 300, [], on_body=arms)
+    # the first 6 px step (up before down) that clears the arms' top (100): 122 - 6 * ceil((122 + 16 - 100) / 6)
+    assert label.rect[0] == 46.0 and label.rect[1] == 80.0
     # the body fills the view: beside the anchor, off the tip obstacle there
     everywhere = lambda r: True  # noqa: E731
     tip = (180.0, 120.0, 200.0, 140.0)
