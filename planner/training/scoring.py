@@ -168,9 +168,12 @@ def score_attempt(task: TrainingTask, reference, attempt, evaluation, elapsed_s:
         criteria.append(_ge("coverage", "lesion coverage", figures["coverage_percent"], th.min_coverage_percent,
                             "%", 2.0))
     if any(c.needs_antenna for c in needles):
-        criteria.append(_ge("canal_distance", "zone to canal distance", figures["canal_distance_mm"],
+        # without a zone these cannot be met; "Missed: zone inside the canal" read as if one were (screenshot
+        # round of issue 19)
+        none = "" if math.isfinite(figures["canal_overlap_ml"]) else " (no zone yet: add the antenna)"
+        criteria.append(_ge("canal_distance", "zone to canal distance" + none, figures["canal_distance_mm"],
                             th.min_canal_distance_mm, "mm", 2.0))
-        criteria.append(_le("canal_overlap", "zone inside the canal", figures["canal_overlap_ml"],
+        criteria.append(_le("canal_overlap", "zone inside the canal" + none, figures["canal_overlap_ml"],
                             th.max_canal_overlap_ml, "mL", 2.0))
     if th.max_time_s > 0:
         criteria.append(_le("time", "time taken", float(elapsed_s), th.max_time_s, "s", 0.5))

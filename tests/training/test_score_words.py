@@ -44,3 +44,21 @@ def test_a_breach_the_task_does_not_score_is_still_named():
     assert len(said) == 1 and "grade-2" in said[0] and "up to grade 3" in said[0]
     assert not [line for line in feedback_lines(_score(1.0, 3.0)) if "does not score breaches" in line]  # grade 1
     assert not [line for line in feedback_lines(_score(2.0, 1.0)) if "does not score breaches" in line]  # missed
+
+
+def test_canal_criteria_without_a_zone_say_there_is_none():
+    """The sample's feedback read "Missed: zone to canal distance, zone inside the canal" for an attempt with
+    no antenna: the criteria now say there is no zone yet (and still fail: nothing was ablated)."""
+    from planner.plan.document import PlanDocument
+    from planner.training.catalog import case_folders
+    from planner.training.scoring import score_attempt
+    from planner.training.tasks import load_case
+
+    task = next(t for folder in case_folders() for t in load_case(folder).tasks if t.id == "l2-unipedicular")
+    reference = task.reference()
+    attempt = PlanDocument(series=reference.series)
+    for needle in reference.needles:  # the needle without its antenna
+        attempt.insert(needle)
+    score = score_attempt(task, reference, attempt, None, 60.0)
+    canal = [c for c in score.criteria if c.key in ("canal_distance", "canal_overlap")]
+    assert len(canal) == 2 and all(not c.passed and c.label.endswith("(no zone yet: add the antenna)") for c in canal)
