@@ -126,7 +126,9 @@ class ProposeActions(QObject):
     def is_busy(self) -> bool:
         return self.worker is not None
 
-    def _start(self, title: str, job, then) -> None:
+    def _start(self, title: str, job, then, stages: tuple[str, ...] = ()) -> None:
+        """Run ``job`` in a worker behind a progress box with Cancel; ``stages``: what the box says at each
+        progress value (screenshot round of issue 19: "computing… 33%" for most of the wait)."""
         if self.session.volume is None:
             self.host.warn(title, "Open a CT series first.")
             return
@@ -138,13 +140,20 @@ class ProposeActions(QObject):
         self.progress.setObjectName("propose_progress")
         self.progress.setMinimumDuration(300)
         self.progress.canceled.connect(worker.cancel)
-        worker.progress.connect(lambda done, total: (self.progress.setRange(0, total), self.progress.setValue(done))
-                                if self.progress is not None else None)
+        worker.progress.connect(lambda done, total: self._progress(title, stages, done, total))
         worker.finished.connect(lambda out: self._done(out, then))
         worker.failed.connect(lambda message: self._failed(title, message))
         worker.cancelled.connect(lambda: self._failed(title, ""))
         self.worker = worker
         worker.start()
+
+    def _progress(self, title: str, stages: tuple[str, ...], done: int, total: int) -> None:
+        if self.progress is None:
+            return
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        if done < len(stages):
+            self.progress.setLabelText(f"{title}: {stages[done]}…")
 
     def _stop(self) -> None:
         """Forget the worker and close the progress (a cancelled job emits ``cancelled``, not ``finished``)."""
@@ -182,7 +191,8 @@ class ProposeActions(QObject):
             return case, propose(volume, case.sectors, case.ctv, case.gtv, canal, device, foramen_mask=foramina,
                                  corridor=proposal_corridor_inputs(s, case.level), cancel=cancel)
 
-        self._start("Propose access", job, self._show_proposal)
+        self._start("Propose access", job, self._show_proposal,
+                    stages=("finding the level and its CTV", "searching trajectories, extensions and protocols"))
 
     def _show_proposal(self, case, proposal) -> None:
         self.set_case(case)

@@ -211,6 +211,7 @@ def test_cancel_stops_the_proposal_search_and_opens_no_dialog(window, qapp, land
         assert wait_until(qapp, lambda: w.proposals.progress is not None and w.proposals.progress.isVisible()
                           and w.proposals.progress.value() >= 1, 30)
         time.sleep(0.3)
+        assert "searching trajectories" in w.proposals.progress.labelText()  # the stage in words
         start = time.monotonic()
         button = w.proposals.progress.findChild(QPushButton)
         button.click()                                                   # as the user does
