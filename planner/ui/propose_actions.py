@@ -109,6 +109,9 @@ class ProposeActions(QObject):
                 from planner.render.mask_surfaces import MaskSurface
 
                 self.surface = MaskSurface(self.view3d.scene.renderer, rgb=palette.unit(palette.CTV), opacity=0.3)
+                scene = getattr(self.host, "scene_plan", None)
+                if scene is not None:  # the CTV lies in the vertebra: drawn through the bone like a zone
+                    scene.see_through_extra.append(lambda: [(self.surface.actor, "zone")])
             ctv = None if case is None or not case.ctv.any() else case.ctv
             builds = getattr(getattr(self.host, "scene_plan", None), "surfaces", None)  # issue 19: in a worker
             if builds is not None:

@@ -46,6 +46,7 @@ class ScenePlan:
         self.overlap = OverlapHighlight(renderer)
         # issue 19: the zones, antennas and needles inside the vertebra are drawn through the bone
         self.see_through = SeeThrough(renderer, view3d.render_window, self._see_through_actors)
+        self.see_through_extra: list = []  # more () -> [(actor, kind)] drawn through the bone (the CTV)
         view3d.opacity.valueChanged.connect(self._on_bone_opacity)
         view3d.volume_box.toggled.connect(self._on_bone_opacity)
         self._on_bone_opacity()
@@ -67,13 +68,15 @@ class ScenePlan:
 
     def _see_through_actors(self) -> list:
         """(actor, kind) of what is drawn through the bone (planner.render.ghosts): the plan's items,
-        the zones and their overlap with the canal."""
+        the zones and their overlap with the canal, and what :attr:`see_through_extra` adds."""
         out = []
         for item_id in self.items.item_ids():
             kind = "fill" if item_id in self.items.item_ids("target") else "item"
             out += [(actor, kind) for actor in self.items.actors_of(item_id)]
         out += [(self.zones.zone_actor(a), "zone") for a in self.zones.antenna_ids()]
         out.append((self.overlap.actor, "item"))
+        for more in self.see_through_extra:
+            out += list(more())
         return out
 
     def _on_bone_opacity(self, *_args) -> None:

@@ -141,6 +141,9 @@ def test_propose_adds_the_chosen_option_as_one_undo_step_and_draws_the_ctv(windo
     ctv = w.proposals.ctv_mask()
     assert ctv is not None and ctv.any() and (ctv | case.gtv).sum() == ctv.sum()  # the CTV holds the GTV
     assert wait_until(qapp, lambda: w.proposals.surface.triangle_count > 0, 60)  # built in a worker (issue 19)
+    w.scene_plan.see_through.sync()  # (each frame does): the CTV, inside the vertebra, is drawn through the bone
+    ghost = [(c, o) for orig, c, o in w.scene_plan.see_through.copies() if orig is w.proposals.surface.actor]
+    assert len(ghost) == 1 and ghost[0][1] is not None  # a copy and its outline, like a zone's
     assert w.session.export_masks["Clinical target volume (ISRC)"][1] == "ctv"  # the exports carry it
     assert all(w.proposals.overlay in v.overlays for v in w.all_2d_views())
     kji = np.argwhere(ctv).mean(axis=0)
