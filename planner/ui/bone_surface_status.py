@@ -15,6 +15,8 @@ class BoneSurfaceStatus(QWidget):
         super().__init__(status_bar)
         self.setObjectName("bone_surface_status")
         self.view3d = view3d
+        view3d.toolbar_progress = False  # one bar for the build, here with its Cancel (the 3D toolbar's was cut
+        # off beside the bone controls: screenshot round of issue 19)
         self.label = QLabel("Bone surface", self)
         self.bar = QProgressBar(self)
         self.bar.setObjectName("bone_surface_progress")

@@ -128,6 +128,7 @@ class View3D(CameraMixin, QWidget):
         self.progress.setMaximumWidth(90)
         self.progress.setRange(0, 100)
         self.progress.setVisible(False)
+        self.toolbar_progress = True  # False where a host shows the build's progress (the window's status bar)
         bar.addWidget(self.progress)
         layout = QVBoxLayout(self)
         # The toolbar never widens the 3D pane beyond its share of the four-up grid (it is clipped on
@@ -186,7 +187,7 @@ class View3D(CameraMixin, QWidget):
         worker.failed.connect(thread.quit)
         self._thread, self._worker = thread, worker
         self.progress.setValue(0)
-        self.progress.setVisible(True)
+        self.progress.setVisible(self.toolbar_progress)
         thread.start()
         self.surface_busy.emit(True)
 

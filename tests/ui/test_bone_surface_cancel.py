@@ -46,6 +46,7 @@ def test_cancel_in_the_status_bar_drops_the_surface_and_the_view_stays_usable(qt
 
     view.set_volume(lumbar)
     assert view.is_surface_busy() and status.isVisible() and status.cancel.isVisible()
+    assert view.progress.isHidden()  # one bar for the build: the status bar's (the toolbar's was cut off)
     qtbot.waitUntil(lambda: bool(fractions), timeout=60000)  # the worker is under way (isosurface next)
     qtbot.mouseClick(status.cancel, Qt.LeftButton)
 
