@@ -28,6 +28,7 @@ class ForaminaDisplay:
         for view in window.all_2d_views():
             view.overlays.insert(min(1, len(view.overlays)), self.overlay)  # over the canal, under the plan
         self.surface = MaskSurface(window.view3d.scene.renderer, FORAMEN_RGB_3D, opacity=0.5)
+        window.scene_plan.legend_extra.append(lambda: [("neural foramina", FORAMEN_RGB_3D, self.surface.actor)])
         self._shown = None  # the union mask the 3D surface was built from
         self.action = None
         if menu is not None:

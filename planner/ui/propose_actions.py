@@ -112,6 +112,7 @@ class ProposeActions(QObject):
                 scene = getattr(self.host, "scene_plan", None)
                 if scene is not None:  # the CTV lies in the vertebra: drawn through the bone like a zone
                     scene.see_through_extra.append(lambda: [(self.surface.actor, "zone")])
+                    scene.legend_extra.append(lambda: [("CTV (ISRC)", palette.unit(palette.CTV), self.surface.actor)])
             ctv = None if case is None or not case.ctv.any() else case.ctv
             builds = getattr(getattr(self.host, "scene_plan", None), "surfaces", None)  # issue 19: in a worker
             if builds is not None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QTimer
 from planner.core import palette
 from planner.ablation.zones import conduction_length_mm
 from planner.render.ghosts import SeeThrough
+from planner.render.legend3d import Legend3D
 from planner.render.mask_surfaces import MaskSurface, OverlapHighlight
 from planner.render.plan_actors import PlanActors
 from planner.render.plan_clip import ClipBox
@@ -47,6 +48,8 @@ class ScenePlan:
         # issue 19: the zones, antennas and needles inside the vertebra are drawn through the bone
         self.see_through = SeeThrough(renderer, view3d.render_window, self._see_through_actors)
         self.see_through_extra: list = []  # more () -> [(actor, kind)] drawn through the bone (the CTV)
+        self.legend_extra: list = []  # more () -> [(text, rgb, actor)] for the colour key (foramina, CTV)
+        self.legend = Legend3D(self.see_through.layer, view3d.render_window, self._legend_lines)
         view3d.opacity.valueChanged.connect(self._on_bone_opacity)
         view3d.volume_box.toggled.connect(self._on_bone_opacity)
         self._on_bone_opacity()
@@ -76,6 +79,19 @@ class ScenePlan:
         out += [(self.zones.zone_actor(a), "zone") for a in self.zones.antenna_ids()]
         out.append((self.overlap.actor, "item"))
         for more in self.see_through_extra:
+            out += list(more())
+        return out
+
+    def _legend_lines(self) -> list:
+        """(text, rgb, actors) of the colour key (planner.render.legend3d): the canal, the zones, their part of
+        the canal, and what :attr:`legend_extra` adds."""
+        zones = [self.zones.zone_actor(a) for a in self.zones.antenna_ids()]
+        targets = [a for t in self.items.item_ids("target") for a in self.items.actors_of(t)]
+        out = [("spinal canal", CANAL_RGB, self.canal.actor), ("lesion (target)", palette.unit(palette.TARGET_3D),
+                                                                  targets),
+               ("predicted zones", palette.unit(palette.ZONE), zones),
+               ("zone in the canal", palette.unit(palette.CANAL_IN_ZONE), self.overlap.actor)]
+        for more in self.legend_extra:
             out += list(more())
         return out
 

@@ -144,6 +144,15 @@ def test_propose_adds_the_chosen_option_as_one_undo_step_and_draws_the_ctv(windo
     w.scene_plan.see_through.sync()  # (each frame does): the CTV, inside the vertebra, is drawn through the bone
     ghost = [(c, o) for orig, c, o in w.scene_plan.see_through.copies() if orig is w.proposals.surface.actor]
     assert len(ghost) == 1 and ghost[0][1] is not None  # a copy and its outline, like a zone's
+    w.scene_plan.legend.sync()  # the colour key names what is shown (each frame does this)
+    key = dict(w.scene_plan.legend.lines())
+    assert key["CTV (ISRC)"] == pytest.approx(palette.unit(palette.CTV)) and "spinal canal" in key
+    assert "lesion (target)" in key and "predicted zones" not in key  # no antenna yet: no zone
+    assert "neural foramina" in key  # the sample's foramina, found beside its canal
+    w.foramina_display.set_visible(False)
+    w.scene_plan.legend.sync()
+    assert "neural foramina" not in dict(w.scene_plan.legend.lines())  # hidden: no line
+    w.foramina_display.set_visible(True)
     assert w.session.export_masks["Clinical target volume (ISRC)"][1] == "ctv"  # the exports carry it
     assert all(w.proposals.overlay in v.overlays for v in w.all_2d_views())
     kji = np.argwhere(ctv).mean(axis=0)
