@@ -68,6 +68,7 @@ def run_propose(series, level=None, target=None, device_id=DEFAULT_DEVICE, param
     report = {
         "level": case.level.name,
         "level_measured": case.level_measured,
+        "level_source": case.level_source,
         "ctv": {"sectors": sorted(case.choice.sectors),
                 "sector_names": [SECTOR_NAMES[s] for s in sorted(case.choice.sectors)],
                 "involved_sectors": sorted(case.choice.involved), "why": case.choice.explain(),

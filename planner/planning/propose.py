@@ -40,7 +40,7 @@ from planner.analysis.overlap import LocalMask, PreparedCanal
 from planner.analysis.thresholds import SafetyThresholds
 from planner.core.errors import PlannerError
 from planner.core.frames import kji_to_ijk, spacing_kji
-from planner.core.progress import Cancel, check_cancel
+from planner.core.progress import Cancel, JobCancelled, check_cancel
 from planner.geometry.raster import VoxelGrid
 from planner.planning.propose_words import lesion_note, missing_notes, option_why
 from planner.planning.access import AccessParams, body_mask, level_slices, mask_inside
@@ -229,6 +229,8 @@ def propose(volume, sectors, ctv_mask: np.ndarray, gtv_mask: np.ndarray, canal_m
         return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full, cdist, search)
     try:
         return _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, p, lines, full, cdist, search)
+    except JobCancelled:  # a PlannerError too: stopped, not a reason to search again with the margin alone
+        raise
     except PlannerError as first:
         relaxed = replace(p, canal_limit_c=None)
         prop = _propose(volume, sectors, ctv_mask, gtv_mask, canal_mask, device, relaxed, lines, full, cdist, search)

@@ -37,16 +37,19 @@ def missing_notes(options, kept, refused, stats, need_mm: float, margin_mm: floa
                          f"{max(best, 0.0):.1f} mm; asked: the {margin_mm:g} mm margin, or the distance at which "
                          "the predicted canal temperature falls to its limit when that is larger).")
         elif not kept[side] and best is not None:
-            notes.append(f"No {side} option: no {side} zone that stays {need_mm:.1f} mm off the canal reaches the CTV.")
+            notes.append(f"No {side} option: no {side} zone reaches the CTV while keeping the clearance its protocol "
+                         "needs from the canal.")
         elif not kept[side]:
             notes.append(f"No {side} option: the corridor check refused every {side} trajectory.")
         elif not found[side]:
-            why = refused.get(side) or f"each zone came within {margin_mm:g} mm of the canal"
+            why = refused.get(side) or (f"the canal margin of {margin_mm:g} mm or the predicted canal temperature, "
+                                        "measured exactly")
             notes.append(f"No {side} option passed the exact re-check ({why}).")
     if not (kept["left"] and kept["right"]):
         notes.append("No bipedicular option: it needs a safe trajectory on each side.")
     elif options[-1] is None:
-        notes.append("No bipedicular pair passed the exact re-check (canal margin and the full corridor check).")
+        notes.append("No bipedicular pair passed the exact re-check (canal margin, predicted canal temperature and "
+                     "the full corridor check).")
     return tuple(notes)
 
 

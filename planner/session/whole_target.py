@@ -34,6 +34,7 @@ class CtvCase:
     ctv: np.ndarray
     choice: CtvChoice
     level_measured: bool  # False: the fallback frame from the bone (body cut by the scan)
+    level_source: str = "plan"  # "given", "plan" (a plan or target level) or "automatic count" (check it)
 
 
 def gtv_mask(session: PlanningSession) -> np.ndarray | None:
@@ -55,7 +56,7 @@ def gtv_mask(session: PlanningSession) -> np.ndarray | None:
     return out
 
 
-def _level_seed(session: PlanningSession, name: str | None, gtv: np.ndarray) -> tuple[str, np.ndarray]:
+def _level_seed(session: PlanningSession, name: str | None, gtv: np.ndarray, cancel=None) -> tuple[str, np.ndarray, str]:
     """The level's name and a point in its body: the plan's level of that name, else the lesion's centre;
     without a name, the target's level, else the plan's level nearest the lesion, else the automatic
     vertebra (named by the count, planner.anatomy.spine_names) whose body or arch holds the lesion's centre
@@ -65,36 +66,41 @@ def _level_seed(session: PlanningSession, name: str | None, gtv: np.ndarray) -> 
     centre = session.volume.to_lps(kji_to_ijk(np.argwhere(gtv).mean(axis=0)))
     if name:
         level = plan.level_named(name)
-        return name, np.asarray(level.body_centre_lps) if level is not None else centre
+        return name, np.asarray(level.body_centre_lps) if level is not None else centre, "given"
     named = [t.level for t in plan.targets if t.level]
     if named:
         level = plan.level_named(named[0])
-        return named[0], np.asarray(level.body_centre_lps) if level is not None else centre
+        return named[0], np.asarray(level.body_centre_lps) if level is not None else centre, "plan"
     if plan.levels:
         nearest = min(plan.levels, key=lambda lv: float(np.linalg.norm(np.asarray(lv.body_centre_lps) - centre)))
-        return nearest.name, np.asarray(nearest.body_centre_lps)
-    vertebra = _automatic_vertebra(session, centre)
+        return nearest.name, np.asarray(nearest.body_centre_lps), "plan"
+    vertebra, off = _automatic_vertebra(session, centre, cancel)
     if vertebra is not None and vertebra.name:
-        return vertebra.name, np.asarray(vertebra.body_centre_lps, float)
+        return vertebra.name, np.asarray(vertebra.body_centre_lps, float), "automatic count"
     why = ("the vertebra that holds the lesion is found but not named: the scan does not show enough of the "
-           "spine to count the levels" if vertebra is not None else "no vertebra found around the lesion")
+           "spine to count the levels" if vertebra is not None else off or "no vertebra found around the lesion")
     raise PlannerError(f"No level found ({why}). Mark the lesion's level with the level tool (V) or name it on "
                        "the target; on the command line, give --level (e.g. --level L2).")
 
 
-def _automatic_vertebra(session: PlanningSession, point_lps):
-    """The automatic vertebra holding ``point_lps`` (:func:`planner.analysis.vertebra_rule.vertebra_at`), None
-    without automatic vertebrae (the anatomy off, cancelled, or no spine in the scan)."""
+def _automatic_vertebra(session: PlanningSession, point_lps, cancel=None):
+    """(the automatic vertebra holding ``point_lps``, :func:`planner.analysis.vertebra_rule.vertebra_at`, or None;
+    why there is none in words when the automatic vertebrae are off, "" otherwise). ``cancel`` stops the
+    vertebrae's search when it runs now (JobCancelled)."""
     from planner.analysis.vertebra_rule import vertebra_at
+    from planner.core.progress import JobCancelled
 
     anatomy = getattr(session, "anatomy", None)
     if anatomy is None or not getattr(session, "auto_anatomy", True):
-        return None
+        return None, "the automatic vertebrae are off"
     try:
-        spine = anatomy.spine()
+        spine = anatomy.spine(cancel)
+    except JobCancelled:
+        raise
     except PlannerError:
-        return None
-    return vertebra_at(spine.vertebrae, point_lps) if spine is not None else None
+        return None, ""
+    return (vertebra_at(spine.vertebrae, point_lps) if spine is not None else None), ""
+
 
 
 def level_frame(session: PlanningSession, name: str, seed_lps) -> tuple[LevelFrame, bool]:
@@ -110,14 +116,15 @@ def level_frame(session: PlanningSession, name: str, seed_lps) -> tuple[LevelFra
         return frame, False
 
 
-def ctv_case(session: PlanningSession, level_name: str | None = None, override=None) -> CtvCase:
-    """Level, sectors, GTV and CTV for the session's lesion (clear errors for each missing piece)."""
+def ctv_case(session: PlanningSession, level_name: str | None = None, override=None, cancel=None) -> CtvCase:
+    """Level, sectors, GTV and CTV for the session's lesion (clear errors for each missing piece); ``cancel``
+    reaches the automatic vertebrae's search when the level comes from it."""
     if session.volume is None:
         raise PlannerError("No images loaded.")
     gtv = gtv_mask(session)
     if gtv is None or not gtv.any():
         raise PlannerError("No lesion: draw, grow or import a target (GTV) first (or give --target PLAN.json).")
-    name, seed = _level_seed(session, level_name, gtv)
+    name, seed, source = _level_seed(session, level_name, gtv, cancel)
     try:
         frame, measured = level_frame(session, name, seed)
     except PlannerError as exc:
@@ -133,7 +140,7 @@ def ctv_case(session: PlanningSession, level_name: str | None = None, override=N
     # still read the sectors as found
     own = restrict_to_own_arch(session.volume, sectors, session.canal_mask)
     ctv, choice = build_ctv(own.labels, gtv, override)
-    return CtvCase(frame, sectors, gtv, ctv, choice, measured)
+    return CtvCase(frame, sectors, gtv, ctv, choice, measured, source)
 
 
 def option_items(option: Option, level_name: str) -> list:

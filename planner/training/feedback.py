@@ -132,7 +132,7 @@ def _unscored_breaches(score: Score) -> list[str]:
     """A sentence when the task lets a breach of grade 2 or more pass and the attempt has one (screenshot round of
     issue 19: "PASSED 100/100" beside the safety panel's grade-2 warning taught that such a breach is fine)."""
     graded = [c for c in score.criteria if c.key.startswith("breach:") and not math.isnan(c.value)]
-    allowed = [c for c in graded if c.value >= 2 and c.limit >= c.value]
+    allowed = [c for c in graded if c.passed and c.value >= 2 and c.limit >= c.value]  # failed: it is in "Missed"
     if not allowed:
         return []
     worst = int(max(c.value for c in allowed))

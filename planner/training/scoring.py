@@ -170,7 +170,7 @@ def score_attempt(task: TrainingTask, reference, attempt, evaluation, elapsed_s:
     if any(c.needs_antenna for c in needles):
         # without a zone these cannot be met; "Missed: zone inside the canal" read as if one were (screenshot
         # round of issue 19)
-        none = "" if math.isfinite(figures["canal_overlap_ml"]) else " (no zone yet: add the antenna)"
+        none = "" if math.isfinite(figures["canal_overlap_ml"]) else " (no predicted zone)"
         criteria.append(_ge("canal_distance", "zone to canal distance" + none, figures["canal_distance_mm"],
                             th.min_canal_distance_mm, "mm", 2.0))
         criteria.append(_le("canal_overlap", "zone inside the canal" + none, figures["canal_overlap_ml"],

@@ -2,7 +2,8 @@
 
 Plain logic on screen rectangles (x0, y0, x1, y1 in px; no Qt), like the radiology viewers' annotation
 layout: a label goes in a column at the view's left or right edge, at the height of the point it names
-(joined to it by a leader line), and slides up or down until it overlaps no obstacle (needle, antenna and
+(joined to it by a leader line), and slides up or down (with a body test at most three label heights:
+farther it reads as another vertebra's) until it overlaps no obstacle (needle, antenna and
 thermocouple tips, zone outlines, labels placed before it, the view's own corner texts). A label with no
 free place is not drawn: hiding a name is safer than hiding a tip or a zone.
 
@@ -56,9 +57,10 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
                  beside_px: float = BESIDE_PX, tried: list | None = None, beside_ok=None) -> list[PlacedLabel]:
     """Place ``items`` (text, (x, y) anchor) in the view; ``size_of(text)`` gives (w, h) px.
 
-    Each label tries the edge column nearer its anchor first, then the other; in each column the
-    heights nearest the anchor's first. With ``on_body`` (rect -> True when it covers the body), edge
-    spots on the body are refused, and a label with no edge spot off the body goes beside its anchor
+    Each label tries the heights nearest its anchor's first, at each height the edge column nearer its
+    anchor first, then the other. With ``on_body`` (rect -> True when it covers the body), edge spots on
+    the body are refused, edge spots more than :data:`MAX_EDGE_SLIDE_LABELS` label heights from the
+    anchor's are not tried, and a label with no edge spot left goes beside its anchor
     (``beside_px`` to the side of the nearer edge first). Labels already placed become obstacles for the
     next ones. ``on_body`` may offer ``many(rects)`` (an (n, 4) array -> n booleans, the same answers
     as calling it on each row) to test many candidate spots at once, ``covers(rect)`` for one, and
@@ -83,7 +85,9 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
             continue
         columns = [EDGE_GAP_PX, view_w - EDGE_GAP_PX - w]
         rects = candidate_spots(columns if ax <= view_w / 2 else columns[::-1], ay, w, h, y_lo, y_hi)
-        labels.append((text, (ax, ay), w, h, _near(rects, ay, h, y_lo, y_hi)))
+        # near the anchor's height only where a label with no edge spot has a place beside its anchor (with a
+        # body test); without one, the whole column (a name far down the edge is better than none)
+        labels.append((text, (ax, ay), w, h, rects if on_body is None else _near(rects, ay, h, y_lo, y_hi)))
     prepare = getattr(on_body, "prepare", None)
     if prepare is not None and labels:  # the body under every label's edge spots, sampled in one go
         prepare(np.concatenate([label[4] for label in labels]))
@@ -124,7 +128,7 @@ def place_labels(items, size_of, view_w: float, view_h: float, obstacles: list[R
 
 def _near(rects: np.ndarray, anchor_y: float, h: float, y_lo: float, y_hi: float) -> np.ndarray:
     """The edge spots within :data:`MAX_EDGE_SLIDE_LABELS` label heights of the anchor's height (kept inside
-    the band). Farther, a name reads as another
+    the band), for a layout with a body test. Farther, a name reads as another
     vertebra's (screenshot round of issue 19, a coronal view narrowed by the training dock: "L2" slid 81 px
     down the right edge, off the body there, with the left edge free at its own height, and "T12" went below
     "L1"); with no edge spot that near, the label goes beside its anchor."""

@@ -79,6 +79,7 @@ class ProposeActions(QObject):
         """Propose access is off while a training task runs (screenshot round of issue 17: a trainee could
         ask the planner for the answer); starting a task also stops a running search and closes a dialog
         left open on the case before (its options would have been added to the trainee's attempt)."""
+        self.training = bool(running)  # a search's result arriving after Start is dropped (_show_proposal)
         self.propose_action.setEnabled(not running)
         self.propose_action.setStatusTip("Off during a training task: submit the attempt first." if running else "")
         if not running:
@@ -188,7 +189,7 @@ class ProposeActions(QObject):
 
         def job(progress, cancel):
             progress(0, 3)
-            case = ctv_case(s, level)
+            case = ctv_case(s, level, cancel=cancel)
             progress(1, 3)
             if cancel():
                 return case, None
@@ -199,6 +200,8 @@ class ProposeActions(QObject):
                     stages=("finding the level and its CTV", "searching trajectories, extensions and protocols"))
 
     def _show_proposal(self, case, proposal) -> None:
+        if getattr(self, "training", False):  # finished as a training task started: not shown to the trainee
+            return
         self.set_case(case)
         if proposal is None:
             return
@@ -220,7 +223,7 @@ class ProposeActions(QObject):
             self._show_sectors(case)
             return
         s, level = self.session, selected_level_name(self.host)
-        self._start("CTV sectors", lambda progress, cancel: (ctv_case(s, level),), self._show_sectors)
+        self._start("CTV sectors", lambda progress, cancel: (ctv_case(s, level, cancel=cancel),), self._show_sectors)
 
     def _show_sectors(self, case) -> None:
         self.set_case(case)

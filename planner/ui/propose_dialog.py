@@ -34,6 +34,9 @@ class ProposeDialog(QDialog):
         ctv_ml = proposal.ctv_ml
         head = [f"CTV of {case.level.name}: sectors {', '.join(str(s) for s in sorted(case.choice.sectors))} "
                 f"({ctv_ml:.1f} mL)."] + case.choice.explain()
+        if getattr(case, "level_source", "") == "automatic count":
+            head.append(f"Level {case.level.name} comes from the automatic count of the vertebrae: check it "
+                        "(the plan names no level).")
         if not case.level_measured:
             head.append("The vertebral body was not measured (cut by the scan): the level frame comes from the bone.")
         head += list(proposal.notes)

@@ -38,7 +38,8 @@ def test_a_lesion_in_a_named_vertebra_gets_its_level(lumbar_volume, lumbar_canal
     s = _session(lumbar_volume, lumbar_canal, lumbar_spine, TCIA_L2_BODY_IJK)
     assert not s.plan.levels and not s.plan.targets[0].level
     case = ctv_case(s)
-    assert case.level.name == "L2"
+    assert case.level.name == "L2" and case.level_source == "automatic count"  # said so in the dialog and JSON
+    assert ctv_case(s, "L2").level_source == "given"
     assert case.ctv.any()
 
 

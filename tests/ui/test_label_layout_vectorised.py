@@ -52,7 +52,8 @@ def _place_ref(items, size_of, view_w, view_h, obstacles, on_body=None, beside_p
         near_left = ax <= view_w / 2
         columns = [ll.EDGE_GAP_PX, view_w - ll.EDGE_GAP_PX - w]
         columns = columns if near_left else columns[::-1]
-        spot = _free_spot_ref(columns, ay, w, h, y_lo, y_hi, taken, on_body, ll.MAX_EDGE_SLIDE_LABELS * h)
+        spot = _free_spot_ref(columns, ay, w, h, y_lo, y_hi, taken, on_body,
+                              None if on_body is None else ll.MAX_EDGE_SLIDE_LABELS * h)
         if spot is None and on_body is not None:
             beside = [ax - beside_px - w, ax + beside_px] if near_left else [ax + beside_px, ax - beside_px - w]
             beside = [x0 for x0 in beside if ll.EDGE_GAP_PX <= x0 <= view_w - ll.EDGE_GAP_PX - w]

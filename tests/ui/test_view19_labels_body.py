@@ -82,3 +82,14 @@ def test_t11_t12_level_label_off_the_body(t11_window, orientation):
     x0, y0, x1, y1 = label.rect
     beside = abs((x0 + x1) / 2 - label.anchor[0]) < view.width() / 3  # the fallback: next to the spine
     assert on_body == 0 or beside, (orientation, label.rect, on_body)
+
+
+def test_without_a_body_test_a_crowded_column_still_places_every_name():
+    """Review of the slide cap: with no body mask (no spine found, levels set by hand) a label has no place
+    beside its anchor, so the edge columns are not capped: fourteen names 4 px apart all find a place."""
+    size = lambda text: (30.0, 16.0)  # noqa: E731
+    items = [(f"L{n}", (150.0, 60.0 + 4.0 * n)) for n in range(14)]
+    placed = place_labels(items, size, 400, 400, [])
+    assert len(placed) == 14
+    for a in placed:
+        assert not any(overlaps(a.rect, b.rect) for b in placed if b is not a)
