@@ -56,7 +56,8 @@ def gtv_mask(session: PlanningSession) -> np.ndarray | None:
     return out
 
 
-def _level_seed(session: PlanningSession, name: str | None, gtv: np.ndarray, cancel=None) -> tuple[str, np.ndarray, str]:
+def _level_seed(session: PlanningSession, name: str | None, gtv: np.ndarray,
+                cancel=None) -> tuple[str, np.ndarray, str]:
     """The level's name and a point in its body: the plan's level of that name, else the lesion's centre;
     without a name, the target's level, else the plan's level nearest the lesion, else the automatic
     vertebra (named by the count, planner.anatomy.spine_names) whose body or arch holds the lesion's centre
@@ -100,7 +101,6 @@ def _automatic_vertebra(session: PlanningSession, point_lps, cancel=None):
     except PlannerError:
         return None, ""
     return (vertebra_at(spine.vertebrae, point_lps) if spine is not None else None), ""
-
 
 
 def level_frame(session: PlanningSession, name: str, seed_lps) -> tuple[LevelFrame, bool]:

@@ -145,7 +145,8 @@ def feedback_lines(score: Score, attempt=None) -> list[str]:
     names = {} if attempt is None else {i.id: i.name for i in attempt}
     verdict = "PASSED" if score.passed else "Not passed yet"
     missed = [c.label for c in score.criteria if not c.passed]
-    lines = [f"{verdict}: score {shown_points(score.total)}/100." + (f" Missed: {', '.join(missed)}." if missed else "")]
+    lines = [f"{verdict}: score {shown_points(score.total)}/100."
+             + (f" Missed: {', '.join(missed)}." if missed else "")]
     lines += _unscored_breaches(score)
     lines += _needle_lines(score, names)
     lines += _plan_lines(score)

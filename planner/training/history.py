@@ -111,9 +111,10 @@ class AttemptHistory:
         for p in points:  # the change between the points as shown (not the shown change of the totals)
             change = "" if shown is None else f" ({shown_points(p.total) - shown:+d})"
             shown = shown_points(p.total)
-            lines.append(f"Attempt {p.attempt} ({p.submitted[:16].replace('T', ' ')}): {shown_points(p.total)}/100"
+            lines.append(f"Attempt {p.attempt} ({p.submitted[:16].replace('T', ' ')}): {shown}/100"
                          f"{change} {'pass' if p.passed else 'not passed'}")
         best = max(points, key=lambda p: p.total)
-        lines.append(f"Best: {shown_points(best.total)}/100 at attempt {best.attempt}; passed {sum(p.passed for p in points)} "
+        passed = sum(p.passed for p in points)
+        lines.append(f"Best: {shown_points(best.total)}/100 at attempt {best.attempt}; passed {passed} "
                      f"of {len(points)}.")
         return lines

@@ -54,7 +54,8 @@ class Attribution:
         """Where the scan comes from (its origin's first three comma-separated parts: archive, collection,
         subject) and its licence, for the training panel's line; :meth:`text`, with the citation, in its tooltip."""
         origin = ", ".join(self.origin.split(". ")[0].split(", ")[:3]).rstrip(".")
-        parts = (f"{origin}." if origin else self.summary, f"License: {self.license.rstrip('.')}." if self.license else "")
+        licence = f"License: {self.license.rstrip('.')}." if self.license else ""
+        parts = (f"{origin}." if origin else self.summary, licence)
         return " ".join(x for x in parts if x)
 
     def text(self) -> str:

@@ -11,7 +11,6 @@ the 2D views (outline, ``palette.CTV``) and in 3D. "CTV sectors…" toggles the 
 from __future__ import annotations
 
 import math
-
 from dataclasses import replace
 
 from PySide6.QtCore import QObject
@@ -66,6 +65,7 @@ class ProposeActions(QObject):
         self.worker: LoadWorker | None = None
         self.progress: QProgressDialog | None = None
         self.dialog = None
+        self.training = False  # a training task runs: Propose access is off (set_training)
         self.surface = None
         self.overlay = MaskOverlay(self.session, self.ctv_mask, QColor(*palette.CTV), show_overlap=False)
         for view in views:
@@ -200,7 +200,7 @@ class ProposeActions(QObject):
                     stages=("finding the level and its CTV", "searching trajectories, extensions and protocols"))
 
     def _show_proposal(self, case, proposal) -> None:
-        if getattr(self, "training", False):  # finished as a training task started: not shown to the trainee
+        if self.training:  # finished as a training task started: not shown to the trainee
             return
         self.set_case(case)
         if proposal is None:
@@ -257,8 +257,8 @@ class ProposeActions(QObject):
         self.session.stack.push(command)
         self.set_case(replace(case, ctv=ctv, choice=choice))
         said = "the ISRC rules" if value is None else "sectors " + ", ".join(str(x) for x in value)
-        self.host.show_status(f"CTV of {case.level.name}: {said} ({ctv.sum() * math.prod(self.session.volume.spacing_mm) / 1000.0:.1f} mL); "
-                              "Undo restores the previous choice.")
+        ml = ctv.sum() * math.prod(self.session.volume.spacing_mm) / 1000.0
+        self.host.show_status(f"CTV of {case.level.name}: {said} ({ml:.1f} mL); Undo restores the previous choice.")
 
     def shutdown(self) -> None:
         if self.worker is not None:

@@ -60,11 +60,16 @@ def _resampled(volume: ImageVolume, slices: int) -> ImageVolume:
                        origin_lps=volume.origin_lps, direction=volume.direction)
 
 
+def _thin_spine(lumbar_volume, slices: int, below_mm: float):
+    """(the scan resampled to ``slices``, its spine); its slices are thinner than ``below_mm``."""
+    volume = _resampled(lumbar_volume, slices)
+    assert volume.spacing_mm[2] < below_mm
+    return volume, find_spine(volume)
+
+
 @pytest.fixture(scope="module")
 def thin(lumbar_volume):
-    volume = _resampled(lumbar_volume, THIN_SLICES)
-    assert volume.spacing_mm[2] < 0.7
-    return volume, find_spine(volume)
+    return _thin_spine(lumbar_volume, THIN_SLICES, 0.7)
 
 
 def test_thin_slices_name_every_body_as_the_native_scan(thin):
@@ -107,9 +112,7 @@ def test_thin_slice_s1_is_the_native_scans_s1(thin, lumbar_spine):
 
 @pytest.fixture(scope="module")
 def thinner(lumbar_volume):
-    volume = _resampled(lumbar_volume, THINNER_SLICES)
-    assert volume.spacing_mm[2] < 0.62
-    return volume, find_spine(volume)
+    return _thin_spine(lumbar_volume, THINNER_SLICES, 0.62)
 
 
 def test_660_slices_name_every_body_as_the_native_scan(thinner):
