@@ -160,6 +160,10 @@ def check_geometry_headers(headers: Sequence[FileHeader]) -> Problem | None:
     if bad_slope:
         return (f"Rescale Slope (0028,1053) is 0 or not a number in {name_files(bad_slope)}: Hounsfield units "
                 "(stored value x slope + intercept) cannot be computed", tuple(bad_slope))
+    bad_intercept = sorted({p for p, f in frames if not math.isfinite(f.intercept)})
+    if bad_intercept:
+        return (f"Rescale Intercept (0028,1052) is not a number in {name_files(bad_intercept)}: Hounsfield units "
+                "(stored value x slope + intercept) cannot be computed", tuple(bad_intercept))
     ref = np.asarray(frames[0][1].orientation)
     odd = sorted({p for p, f in frames if np.abs(np.asarray(f.orientation) - ref).max() > ORIENTATION_TOLERANCE})
     if odd:

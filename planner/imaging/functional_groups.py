@@ -61,6 +61,23 @@ def _slope(container) -> float | None:
     return v if math.isfinite(v) and v != 0 else float("nan")
 
 
+def _intercept(container) -> float | None:
+    """Rescale Intercept (0028,1052): None when absent; NaN when present but not a finite number (refused by
+    :func:`planner.imaging.checks.check_geometry_headers`: a fuzzed "-1024" that no longer parsed was taken
+    as 0, a silent 1024 HU shift, tests/imaging/test_fuzz.py)."""
+    try:
+        value = container.get("RescaleIntercept", None) if container is not None else None
+    except Exception:
+        return float("nan")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        v = float(value)
+    except Exception:
+        return float("nan")
+    return v if math.isfinite(v) else float("nan")
+
+
 def _or_one(slope: float | None) -> float:
     """An absent slope is 1 (identity); a bad one stays NaN so the checks refuse it."""
     return 1.0 if slope is None else slope
@@ -86,14 +103,14 @@ def _frame(ds, per_frame, shared) -> FrameGeometry:
     measures = _item(per_frame, shared, "PixelMeasuresSequence")
     value = _item(per_frame, shared, "PixelValueTransformationSequence")
     slope = _slope(value) if value is not None else None
-    intercept = _float(value, "RescaleIntercept") if value is not None else None
+    intercept = _intercept(value) if value is not None else None
     return FrameGeometry(
         position_lps=_floats(position, "ImagePositionPatient", 3) if position is not None else None,
         orientation=_floats(orient, "ImageOrientationPatient", 6) if orient is not None else None,
         pixel_spacing=_floats(measures, "PixelSpacing", 2) if measures is not None else None,
         slice_thickness_mm=_float(measures, "SliceThickness") if measures is not None else None,
         slope=slope if slope is not None else _or_one(_slope(ds)),
-        intercept=intercept if intercept is not None else (_float(ds, "RescaleIntercept") or 0.0),
+        intercept=intercept if intercept is not None else (_intercept(ds) or 0.0),
     )
 
 
@@ -106,7 +123,7 @@ def classic_frame(ds) -> FrameGeometry:
         pixel_spacing=_floats(ds, "PixelSpacing", 2),
         slice_thickness_mm=_float(ds, "SliceThickness"),
         slope=_or_one(slope),
-        intercept=_float(ds, "RescaleIntercept") or 0.0,
+        intercept=_intercept(ds) or 0.0,  # absent: 0; unreadable: NaN, refused
     )
 
 

@@ -38,6 +38,17 @@ def test_bad_rescale_slope_is_refused(tmp_path, slope):
         load_path(tmp_path / "s")
 
 
+def test_unreadable_rescale_intercept_is_refused_not_taken_as_zero(tmp_path):
+    """Found by tests/imaging/test_fuzz.py: one file's intercept "-1024" with a byte changed no longer parsed
+    and was silently taken as 0, a 1024 HU shift of that slice. Refused now, the attribute and file named."""
+    files = write_series(make_volume(), tmp_path / "s")  # written with intercept -1024 ("-1024 ", 6 bytes)
+    raw = files[0].read_bytes()
+    assert raw.count(b"-1024 ") == 1
+    files[0].write_bytes(raw.replace(b"-1024 ", b"-10x4 "))  # same length: only the value is broken
+    with pytest.raises(LoadError, match=r"Rescale Intercept \(0028,1052\) is not a number"):
+        load_path(tmp_path / "s")
+
+
 def _nifti(path, spacing=(0.8, 0.9, 2.5)):
     rng = np.random.default_rng(0)  # random values: gzip cannot shrink them, so a third is a third
     image = sitk.GetImageFromArray(rng.integers(-1000, 1000, (40, 64, 64)).astype(np.int16))
