@@ -19,27 +19,12 @@ from typing import Callable
 import numpy as np
 
 from planner.analysis.point_tests import AnyOf
+from planner.anatomy.body_outline import body_outline_contains, local_uvw as _local
 from planner.anatomy.levels import LevelGeometry
-from planner.core.frames import rows_times
 
 __all__ = ["BodyOutline", "body_outline_contains", "inside_vertebra", "vertebra_at"]
 
 PointTest = Callable[[np.ndarray], np.ndarray]
-
-
-def _local(g: LevelGeometry, points) -> np.ndarray:
-    p = np.asarray(points, float)
-    return rows_times(p.reshape(-1, 3) - np.asarray(g.body_centre_lps), np.asarray(g.axes_lps))
-
-
-def body_outline_contains(g: LevelGeometry, points, margin_mm: float = 0.0) -> np.ndarray:
-    """True for LPS points (..., 3) inside the body outline of ``g`` grown by ``margin_mm``."""
-    pts = np.asarray(points, float)
-    u, v, w = _local(g, pts).T
-    a = 0.5 * g.width_mm + margin_mm
-    b = 0.5 * g.depth_mm + margin_mm
-    inside = ((u / a) ** 2 + (v / b) ** 2 <= 1.0) & (np.abs(w) <= 0.5 * g.height_mm + margin_mm)
-    return inside.reshape(pts.shape[:-1])
 
 
 class BodyOutline:

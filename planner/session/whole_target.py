@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.anatomy.body_frame import body_frame_from_bone
-from planner.anatomy.levels import LEVEL_ORDER, detect_level
+from planner.anatomy.levels import LEVEL_ORDER
+from planner.anatomy.levels_click import measure_body_at
 from planner.anatomy.sectors import LevelFrame, SectorMap, bracket_by_foramina, sector_map
 from planner.core.errors import PlannerError
 from planner.core.frames import kji_to_ijk
@@ -104,11 +105,14 @@ def _automatic_vertebra(session: PlanningSession, point_lps, cancel=None):
 
 
 def level_frame(session: PlanningSession, name: str, seed_lps) -> tuple[LevelFrame, bool]:
-    """The measured level (:func:`detect_level`), or the frame from the bone when the body is cut."""
+    """The measured level (:func:`~planner.anatomy.levels_click.measure_body_at`), or the frame from the bone
+    when no body can be measured there."""
     if name not in LEVEL_ORDER:
         raise PlannerError(f"Unknown vertebral level '{name}': use T1-T12, L1-L5 or S1.")
     try:
-        return LevelFrame.of(detect_level(session.volume, seed_lps, name)), True
+        from planner.session.level_search import known_vertebrae
+
+        return LevelFrame.of(measure_body_at(session.volume, seed_lps, name, known_vertebrae(session))), True
     except PlannerError:
         frame = body_frame_from_bone(session.volume, seed_lps, name, session.canal_mask)
         found = session.foramina.compute(session.volume, session.canal_mask, session.canal.version)

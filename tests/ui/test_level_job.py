@@ -10,9 +10,8 @@ import threading
 import numpy as np
 import pytest
 
-from planner.anatomy import levels
+from planner.anatomy import levels, levels_click
 from planner.core.resources import sample_dir
-from planner.session import level_search
 
 pytestmark = pytest.mark.gui
 
@@ -48,7 +47,7 @@ def hold(monkeypatch):
             started.set()
             release.wait(60)
         return original(*args, **kwargs)
-    monkeypatch.setattr(level_search, "detect_level", held)
+    monkeypatch.setattr(levels_click, "detect_level", held)  # the click's body (measure_body_at)
     monkeypatch.setattr(levels, "detect_level", held)
     return calls, started, release
 
