@@ -67,3 +67,29 @@ def test_needle_from_under_the_table(t11):
     codes = {f.code: f.severity.value for f in corridor_findings(report, "n")}
     assert codes.get("needle_outside_body") == "warning"
     assert report.bone_entry_depth_mm > skin_from_entry
+
+
+def test_the_skin_rim_is_twice_a_voxel_along_the_line():
+    """Closed forms: twice the sum of |direction . axis_i| x spacing_i."""
+    from planner.analysis.corridor_skin import skin_rim_mm
+    from planner.core.volume import ImageVolume
+
+    volume = ImageVolume(hu=np.zeros((4, 4, 4), np.int16), spacing_mm=(0.7, 0.7, 3.0), origin_lps=(0.0, 0.0, 0.0),
+                         direction=np.eye(3))
+    assert skin_rim_mm(volume, (1.0, 1.0, 1.0), (1.0, 0.0, 0.0)) == pytest.approx(1.4)
+    assert skin_rim_mm(volume, (1.0, 1.0, 1.0), (0.0, 0.0, -1.0)) == pytest.approx(6.0)
+    s = np.sqrt(0.5)
+    assert skin_rim_mm(volume, (1.0, 1.0, 1.0), (s, 0.0, s)) == pytest.approx(2.0 * s * (0.7 + 3.0))
+
+
+@pytest.mark.realdata
+def test_an_entry_in_the_air_beside_the_skin_is_not_an_object(lumbar_volume, lumbar_body):
+    """The lumbar walkthrough's mirrored L2 needle (its entry 4.5 mm outside the skin, in air: -915 HU at the
+    entry, -601 HU 0.5-1 mm before the skin, read on the HU profile) was said to cross "the CT table, a
+    cushion or a lead" 3 mm from the entry: the skin's blurred edge, outside the body mask, read as a thing."""
+    entry, tip = (-6.80, 226.40, 259.25), (-6.43, 109.21, 255.16)
+    report = check_corridor(lumbar_volume, entry, tip, 2.41, side="right", body=lumbar_body)
+    assert report.outside_body is None, report.outside_body
+    codes = {f.code for f in corridor_findings(report, "n")}
+    assert "needle_outside_body" not in codes
+    assert 3.5 < -report.skin_to_entry_mm < 5.5  # the entry lies about 4.5 mm outside the skin
