@@ -12,7 +12,8 @@ mid-sagittal plane; ``v`` toward posterior from the body centre; ``w`` toward th
    posterior wall above the vertebra's own marrow threshold when its marrow is osteoporotic,
    :func:`params_for_marrow`) in the slab ``|w| <= height/2 + slab_margin_mm``, holes filled slice by
    slice (so lytic tumour and marrow inside a cortical ring count), the spinal canal removed, and the
-   connected part holding the body centre.
+   connected part holding the body centre; bone far to the side only through its own slice
+   (:mod:`planner.anatomy.sector_lateral`: not across the sacroiliac joints, nor to a rib).
 2. **Landmarks** (:func:`sector_frame`): the canal's AP range and half-width from the canal mask in
    the slab (2nd/98th percentiles); the body's posterior wall ``v_wall``: half the level's measured AP
    depth, at most ``wall_behind_canal_mm`` behind the canal's front (a concave posterior wall or an
@@ -42,6 +43,7 @@ from planner.anatomy.marrow import DEFAULT_CANCELLOUS_HU, vertebra_bone_hu
 from planner.anatomy.morphology import fill_holes_in_plane
 from planner.anatomy.sector_body_fill import BODY, fill_body_sections
 from planner.anatomy.sector_boxes import Box, box_offset, box_voxels, frame_corners, mask_box, points_box, union_box
+from planner.anatomy.sector_lateral import joined_in_plane
 from planner.core.frames import array_shape_to_ijk, nearest_voxel_values
 from planner.core.lazy import lazy_module
 from planner.core.errors import PlannerError
@@ -208,7 +210,7 @@ def _vertebra_in_box(volume: ImageVolume, lf: LevelFrame, canal_mask: np.ndarray
     lab = labels[c[2], c[1], c[0]]
     if lab == 0:  # centre in a lytic hole the filling missed: take the largest part
         lab = int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
-    return box, labels == lab
+    return box, joined_in_plane(volume, box, labels == lab, lf)  # not across a joint to another bone
 
 
 #: The canal voxels the landmarks are taken from: within these of the level's mid-plane (u) and body

@@ -74,7 +74,7 @@ def _reference_vertebra_mask(volume, lf, canal_mask, p):
     hu = ndimage.gaussian_filter(volume.hu[box].astype(np.float32),
                                  sigma=[p.smooth_sigma_mm / s for s in volume.spacing_mm[::-1]])
     kk, jj, ii = np.meshgrid(*(np.arange(s.start, s.stop) for s in box), indexing="ij")
-    _, v, w = lf.local(volume.to_lps(np.stack([ii, jj, kk], axis=-1).reshape(-1, 3).astype(float))).T
+    u, v, w = lf.local(volume.to_lps(np.stack([ii, jj, kk], axis=-1).reshape(-1, 3).astype(float))).T
     half = lf.height_mm / 2.0 + p.slab_margin_mm
     slab = np.where(v > lf.depth_mm / 2.0 + 16.0, half + p.posterior_slab_extra_mm, half)
     bone = hu > p.bone_hu
@@ -95,8 +95,16 @@ def _reference_vertebra_mask(volume, lf, canal_mask, p):
     lab = labels[c[2], c[1], c[0]]
     if lab == 0:
         lab = int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
+    # the lateral rule added with issue 13 (planner/anatomy/sector_lateral.py), written out again over the box:
+    # bone over 30 mm from the mid-plane only where joined within its slice to bone nearer the plane
+    part = labels == lab
+    slice_wise = np.zeros((3, 3, 3), bool)
+    slice_wise[1] = True
+    pieces, m = ndimage.label(part, slice_wise)
+    near = part & (np.abs(u) <= 30.0).reshape(hu.shape)
+    kept = np.isin(pieces, np.unique(pieces[near])) & part
     out = np.zeros(volume.hu.shape, bool)
-    out[box] = labels == lab
+    out[box] = kept
     return out
 
 
