@@ -78,3 +78,20 @@ def test_t12_ctv_holds_none_of_t11s_arch(t12_six_sectors):
     assert np.count_nonzero(arch & (ts == 33)) > 0.1 * np.count_nonzero(arch)  # the premise, as found
     own_t12 = np.count_nonzero(arch & (ts == 32))  # TS-T12 voxels in the arch sectors as found
     assert np.count_nonzero(case.ctv & arch & (ts == 32)) >= 0.7 * own_t12
+
+
+@pytest.mark.realdata
+def test_t12_sector_toggle_keeps_the_own_arch_ctv(t12_six_sectors):
+    """A sector toggled off then on again (Plan > CTV sectors…, :func:`~planner.session.whole_target.with_sectors`)
+    gives back the CTV ctv_case builds for those sectors: the level's own arch, none of T11's (the toggle
+    once rebuilt the CTV from the sectors as found, bringing T11's spinous process and laminae back)."""
+    from planner.session.whole_target import with_sectors
+
+    ts, case = t12_six_sectors
+    off = with_sectors(case, (1, 2, 3, 4, 5))
+    assert set(off.choice.sectors) == {1, 2, 3, 4, 5} and not (off.ctv & (case.own.labels == 6)).any()
+    on = with_sectors(off, (1, 2, 3, 4, 5, 6))
+    assert set(on.choice.sectors) == {1, 2, 3, 4, 5, 6}
+    assert np.array_equal(on.ctv, case.ctv)
+    arch = case.sectors.labels > BODY
+    assert np.count_nonzero(on.ctv & arch & (ts == 33)) <= 0.01 * np.count_nonzero(arch)
