@@ -15,7 +15,11 @@ markers compete: the level's own body core (the body sector, ``core_inset_mm`` i
 end planes) and the bone beyond the level, i.e. more than ``beyond_mm`` above the slab's upper end
 plane (the vertebra above, its arch included), or below the lower one in front of the posterior
 wall (the body below; the level's own spinous process and laminae point down, so no marker is
-set behind the wall below). Each bone voxel joins the marker reached through the brightest path
+set behind the wall below). At a lumbar level the spinous sector inside the same inset slab is a core
+marker too: lumbar spinous processes point straight back at the level of their own body (Gray's
+Anatomy), and on the TCIA lumbar scan (3 mm slices) the vertebra above's inferior articular processes
+and laminae, seeded above the slab, reached L2's laminae and spinous process through brighter bone
+than its pedicles (the spinous sector 1495 voxels before the cut, 0 after; 1462 with this marker). Each bone voxel joins the marker reached through the brightest path
 (the path whose darkest voxel is brightest): the boundary falls on the darkest seam between the two
 bones, the joint spaces, not across solid bone. Bone is the smoothed HU above the sectors'
 threshold (the arch's marrow-adapted one behind the posterior wall, :func:`~planner.anatomy.sectors.params_for_marrow`),
@@ -31,7 +35,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from planner.anatomy.sectors import BODY, SectorMap
+from planner.anatomy.sectors import BODY, SPINOUS, SectorMap
 from planner.core.lazy import lazy_module
 
 ndimage = lazy_module("scipy.ndimage")  # imported on first use (start-up time)
@@ -75,6 +79,8 @@ def own_arch_mask(volume, sectors: SectorMap, canal_mask: np.ndarray | None = No
     core = (lab == BODY) & (np.abs(w) <= frame.slab_half_mm - core_inset_mm)
     if not core.any():
         core = lab == BODY
+    if lf.name.startswith("L"):  # lumbar: the spinous process points back at the level of its own body
+        core = core | ((lab == SPINOUS) & (np.abs(w) <= frame.slab_half_mm - core_inset_mm))
     end = frame.slab_half_mm + beyond_mm
     other = bone & ((w > end) | ((w < -end) & front)) & ~core
     markers = np.zeros(hu.shape, np.int16)

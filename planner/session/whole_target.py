@@ -7,7 +7,7 @@ turns a proposed option into plan items added as one undoable step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -30,7 +30,8 @@ from planner.session.targets import target_shape
 @dataclass(frozen=True, eq=False)
 class CtvCase:
     level: LevelFrame
-    sectors: SectorMap
+    sectors: SectorMap  # as found (the search's pedicle axes read these)
+    own: SectorMap  # the arch sectors cut to the level's own bone (restrict_to_own_arch): the CTV's sectors
     gtv: np.ndarray
     ctv: np.ndarray
     choice: CtvChoice
@@ -143,8 +144,21 @@ def ctv_case(session: PlanningSession, level_name: str | None = None, override=N
     # the CTV from the level's own arch (the neighbours' processes cut off); the search's pedicle axes
     # still read the sectors as found
     own = restrict_to_own_arch(session.volume, sectors, session.canal_mask)
-    ctv, choice = build_ctv(own.labels, gtv, override)
-    return CtvCase(frame, sectors, gtv, ctv, choice, measured, source)
+    ctv, choice = ctv_of(own, gtv, override)
+    return CtvCase(frame, sectors, own, gtv, ctv, choice, measured, source)
+
+
+def ctv_of(own: SectorMap, gtv: np.ndarray, override=None) -> tuple[np.ndarray, CtvChoice]:
+    """The CTV and its choice from the level's own sectors (``CtvCase.own``): the one rule for the CTV
+    :func:`ctv_case` builds and the one a sector toggle in the window redraws."""
+    return build_ctv(own.labels, gtv, override)
+
+
+def with_sectors(case: CtvCase, override=None) -> CtvCase:
+    """``case`` with its CTV rebuilt for the sectors ``override`` (None: the ISRC rules), as
+    :func:`ctv_case` builds it (the level's own arch, not the sectors as found)."""
+    ctv, choice = ctv_of(case.own, case.gtv, override)
+    return replace(case, ctv=ctv, choice=choice)
 
 
 def option_items(option: Option, level_name: str) -> list:

@@ -11,7 +11,6 @@ the 2D views (outline, ``palette.CTV``) and in 3D. "CTV sectors…" toggles the 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor
@@ -24,10 +23,9 @@ from planner.headless.propose import DEFAULT_DEVICE
 from planner.plan.commands import set_fields
 from planner.plan.commands_base import AddItem, MacroCommand
 from planner.plan.items import Level
-from planner.planning.ctv import build_ctv
 from planner.planning.propose import propose
 from planner.session.proposal_inputs import proposal_corridor_inputs
-from planner.session.whole_target import add_option_command, ctv_case
+from planner.session.whole_target import add_option_command, ctv_case, with_sectors
 from planner.ui.load_worker import LoadWorker
 from planner.ui.plan_overlays import MaskOverlay
 from planner.ui.propose_dialog import ProposeDialog, SectorDialog
@@ -245,7 +243,7 @@ class ProposeActions(QObject):
         if sectors is not None and not sectors:
             raise PlannerError("Keep at least one sector in the CTV (or press 'Use the rules').")
         value = None if sectors is None else tuple(sorted(int(x) for x in sectors))
-        ctv, choice = build_ctv(case.sectors.labels, case.gtv, value)
+        new = with_sectors(case, value)  # the CTV as ctv_case builds it (the level's own arch)
         level = self.session.plan.level_named(case.level.name)
         if level is not None:
             command = set_fields(level.id, text=f"CTV sectors of {level.name}", ctv_sectors=value)
@@ -255,9 +253,9 @@ class ProposeActions(QObject):
                 lf.name, tuple(lf.centre_lps), axes=tuple(map(tuple, lf.axes)), plane_point_lps=tuple(lf.plane_point_lps),
                 body_depth_mm=lf.depth_mm, ctv_sectors=value))])
         self.session.stack.push(command)
-        self.set_case(replace(case, ctv=ctv, choice=choice))
+        self.set_case(new)
         said = "the ISRC rules" if value is None else "sectors " + ", ".join(str(x) for x in value)
-        ml = ctv.sum() * math.prod(self.session.volume.spacing_mm) / 1000.0
+        ml = new.ctv.sum() * math.prod(self.session.volume.spacing_mm) / 1000.0
         self.host.show_status(f"CTV of {case.level.name}: {said} ({ml:.1f} mL); Undo restores the previous choice.")
 
     def shutdown(self) -> None:

@@ -78,3 +78,42 @@ def test_t12_ctv_holds_none_of_t11s_arch(t12_six_sectors):
     assert np.count_nonzero(arch & (ts == 33)) > 0.1 * np.count_nonzero(arch)  # the premise, as found
     own_t12 = np.count_nonzero(arch & (ts == 32))  # TS-T12 voxels in the arch sectors as found
     assert np.count_nonzero(case.ctv & arch & (ts == 32)) >= 0.7 * own_t12
+
+
+@pytest.mark.realdata
+def test_t12_sector_toggle_keeps_the_own_arch_ctv(t12_six_sectors):
+    """A sector toggled off then on again (Plan > CTV sectors…, :func:`~planner.session.whole_target.with_sectors`)
+    gives back the CTV ctv_case builds for those sectors: the level's own arch, none of T11's (the toggle
+    once rebuilt the CTV from the sectors as found, bringing T11's spinous process and laminae back)."""
+    from planner.session.whole_target import with_sectors
+
+    ts, case = t12_six_sectors
+    off = with_sectors(case, (1, 2, 3, 4, 5))
+    assert set(off.choice.sectors) == {1, 2, 3, 4, 5} and not (off.ctv & (case.own.labels == 6)).any()
+    on = with_sectors(off, (1, 2, 3, 4, 5, 6))
+    assert set(on.choice.sectors) == {1, 2, 3, 4, 5, 6}
+    assert np.array_equal(on.ctv, case.ctv)
+    arch = case.sectors.labels > BODY
+    assert np.count_nonzero(on.ctv & arch & (ts == 33)) <= 0.01 * np.count_nonzero(arch)
+
+
+@pytest.mark.realdata
+def test_tcia_l2_keeps_its_own_spinous_process(lumbar_volume, lumbar_canal):
+    """On the TCIA lumbar scan (3 mm slices) the cut took all 1495 voxels of L2's spinous sector (its own
+    spinous process, at the level of its body in the sagittal view) and most of its laminae: the flood from
+    L1's arch, seeded above the slab, reached them first. The lumbar spinous sector is a marker of the
+    level's own bone now; L2 is counted up from the sacrum (tests/planning/test_propose_realdata.py)."""
+    from planner.plan.items import Target
+    from planner.session.session import PlanningSession
+    from planner.session.whole_target import ctv_case
+
+    s = PlanningSession()
+    s.auto_evaluate = False
+    s.set_volume(lumbar_volume)
+    s.set_canal(lumbar_canal.mask.copy())
+    centre = lumbar_volume.to_lps(np.array((258, 272, 57), float))
+    s.plan.insert(Target(tuple(float(v) for v in centre), semi_axes_mm=(7.5, 7.5, 7.5), level="L2"))
+    case = ctv_case(s, "L2", override=(1, 2, 3, 4, 5, 6))
+    spinous = case.sectors.labels == 4
+    assert np.count_nonzero(spinous) > 1000  # the premise: the sector as found holds the process
+    assert np.count_nonzero(case.ctv & spinous) >= 0.9 * np.count_nonzero(spinous)
