@@ -39,7 +39,7 @@ def main(series_dir: str, out: str) -> None:
     for item in (level, left, right):
         doc.insert(item)
     for needle in (left, right):
-        doc.insert(Antenna(needle.id, power_w=30.0, time_s=180.0, name=f"Antenna {needle.side}"))
+        doc.insert(Antenna(needle.id, power_w=30.0, time_s=180.0))  # named by its needle (planner.plan.labels)
     write_plan(doc, out)
     print(out)
 

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from planner import __version__
 from planner.core.position_text import FRAMES, LPS, RAS, position_text
 from planner.core.volume import SeriesInfo
+from planner.plan.labels import finding_text, item_labels
 from planner.report.sins import SINS_COMPONENTS, SinsResult, score_sins
 from planner.session.readouts import needle_rows, plan_rows, thermocouple_rows
 
@@ -240,13 +241,8 @@ def _findings(session) -> tuple[tuple[str, str], ...]:
     ev = session.evaluation
     if ev is None:
         return ()
-    out = []
-    for finding in ev.findings:
-        about = ""
-        if finding.item_id and finding.item_id in session.plan:
-            about = f" [{session.plan.get(finding.item_id).name}]"
-        out.append((finding.severity.value.upper(), finding.message + about))
-    return tuple(out)
+    labels = item_labels(session.plan)  # two antennas are both "Antenna": each is named by its needle
+    return tuple((f.severity.value.upper(), finding_text(f, labels)) for f in ev.findings)
 
 
 def _zone_models(session) -> tuple[ZoneModel, ...]:

@@ -169,7 +169,7 @@ def option_items(option: Option, level_name: str) -> list:
                         level=level_name, approach=n.approach, side=n.side)
         items.append(needle)
         items.append(Antenna(needle.id, device_id=n.device_id, extension_mm=n.extension_mm, power_w=n.power_w,
-                             time_s=n.time_s, cycles=n.cycles, name=f"Antenna {n.side}"))
+                             time_s=n.time_s, cycles=n.cycles))  # named by its needle (planner.plan.labels)
     if option.thermocouple_tip_lps is not None:
         items.append(Thermocouple(tuple(option.thermocouple_entry_lps), tuple(option.thermocouple_tip_lps),
                                   name=f"{level_name} thermocouple (proposed)"))  # placed nearest the hottest canal

@@ -21,6 +21,7 @@ from planner.analysis.rules.foramen import RULES as FORAMEN_RULES
 from planner.analysis.rules.thermal import RULES as THERMAL_RULES
 from planner.analysis.thresholds import Severity
 from planner.core import palette
+from planner.plan.labels import finding_text, item_labels
 from planner.session.readouts import plan_rows
 from planner.ui.readouts import ReadoutGrid
 from planner.ui.qt_links import connect_while_alive
@@ -143,8 +144,9 @@ class FindingsPanel(QWidget):
         changed = self.list.count() != len(rows)
         while self.list.count() > len(rows):
             self.list.takeItem(self.list.count() - 1)
+        labels = item_labels(self.session.plan)  # the item each row is about, told apart (two antennas)
         for index, (f, old) in enumerate(rows):
-            changed |= self._set_row(index, f, old, checking)
+            changed |= self._set_row(index, f, old, checking, labels)
         if changed:
             # lay the rows out now, not from the list's zero-delay timer after this frame's paint: the
             # changed rows are then drawn in the same window repaint as the rest (issue 15)
@@ -154,14 +156,15 @@ class FindingsPanel(QWidget):
             self.status.setText(status)
             self.status.setStyleSheet("color: palette(mid); font-style: italic" if status else "")
 
-    def _set_row(self, index: int, f, stale: bool, checking: bool) -> bool:
-        """Show finding ``f`` in row ``index``, touching only what differs; True when the row changed."""
+    def _set_row(self, index: int, f, stale: bool, checking: bool, labels: dict) -> bool:
+        """Show finding ``f`` in row ``index``, tagged with the item it is about (``labels``:
+        planner.plan.labels.item_labels), touching only what differs; True when the row changed."""
         row = self.list.item(index)
         changed = row is None
         if row is None:
             row = QListWidgetItem()
             self.list.addItem(row)
-        text = f"{PREFIX[f.severity]}: {f.message}" + (" (rechecking…)" if stale else "")
+        text = f"{PREFIX[f.severity]}: {finding_text(f, labels)}" + (" (rechecking…)" if stale else "")
         if row.text() != text:
             row.setText(text)
             changed = True

@@ -165,3 +165,40 @@ def test_thermal_export_without_antenna_says_so():
     s.set_volume(marker_volume()[0])
     with pytest.raises(PlannerError, match="--thermal: the plan has no antenna"):
         run_session_thermal(s)
+
+
+def test_the_findings_of_a_mirrored_pair_name_each_antennas_needle(sample_volume):
+    """Review of the lumbar walkthrough: after B mirrored the L2 needle with its antenna, page 1 tagged
+    both "zone in front of the vertebra" warnings "[Antenna]"; each now names its needle."""
+    from dataclasses import replace
+
+    from planner.analysis.thresholds import Finding, Severity
+    from planner.headless.demo import demo_plan, sample_landmarks
+    from planner.plan import commands
+    from planner.plan.commands import CommandStack
+    from planner.session.session import PlanningSession
+
+    session = PlanningSession()
+    session.auto_evaluate = False
+    session.set_volume(sample_volume)
+    doc = demo_plan(session.plan.series)
+    left = next(n for n in doc.needles if n.side == "left")
+    right = next(n for n in doc.needles if n.side == "right")
+    doc.remove(doc.antenna_for(right.id).id)
+    doc.remove(right.id)
+    canal = sample_landmarks()["vertebrae"]["L2"]["canal_centre_lps"]
+    CommandStack(doc).push(commands.bipedicular_pair(doc, left.id, canal, (1.0, 0.0, 0.0)))
+    session.open_plan(doc)
+    session.evaluate(corridors=False)
+    twin = next(n for n in session.plan.needles if n.id != left.id)
+    message = "About 2.85 mL of the zone lies in front of the vertebra (toward the aorta / IVC)."
+    extra = tuple(Finding(Severity.WARNING, "zone_beyond_vertebra_anterior", message, session.plan.antenna_for(n).id)
+                  for n in (left.id, twin.id))
+    session.evaluation = replace(session.evaluation, findings=extra + session.evaluation.findings)
+    report = build_report(session)
+    lines = [text for _severity, text in report.key_findings if message in text]
+    assert len(lines) == 2 and lines[0] != lines[1]
+    assert lines == [f"[Antenna in {left.name}] {message}", f"[Antenna in {twin.name}] {message}"]
+    page1 = _text(report_pdf_bytes(report, [])).split("Plan summary")[0]
+    assert f"[Antenna in {left.name}]" in page1 and f"[Antenna in {twin.name}]" in page1
+    assert "[Antenna]" not in page1
