@@ -103,16 +103,10 @@ def test_tcia_l2_keeps_its_own_spinous_process(lumbar_volume, lumbar_canal):
     spinous process, at the level of its body in the sagittal view) and most of its laminae: the flood from
     L1's arch, seeded above the slab, reached them first. The lumbar spinous sector is a marker of the
     level's own bone now; L2 is counted up from the sacrum (tests/planning/test_propose_realdata.py)."""
-    from planner.plan.items import Target
-    from planner.session.session import PlanningSession
     from planner.session.whole_target import ctv_case
+    from tests.target_session import target_session
 
-    s = PlanningSession()
-    s.auto_evaluate = False
-    s.set_volume(lumbar_volume)
-    s.set_canal(lumbar_canal.mask.copy())
-    centre = lumbar_volume.to_lps(np.array((258, 272, 57), float))
-    s.plan.insert(Target(tuple(float(v) for v in centre), semi_axes_mm=(7.5, 7.5, 7.5), level="L2"))
+    s = target_session(lumbar_volume, lumbar_canal, lumbar_volume.to_lps(np.array((258, 272, 57), float)), "L2")
     case = ctv_case(s, "L2", override=(1, 2, 3, 4, 5, 6))
     spinous = case.sectors.labels == 4
     assert np.count_nonzero(spinous) > 1000  # the premise: the sector as found holds the process

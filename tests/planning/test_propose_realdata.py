@@ -18,26 +18,16 @@ from planner.analysis.rules.codes import Code
 from planner.analysis.thresholds import Severity
 from planner.anatomy.canal_reference import load_mask_npz
 from planner.imaging import load_path
-from planner.plan.items import Target
 from planner.planning.propose import ProposeParams
 from planner.session.session import PlanningSession
 from planner.session.proposal_inputs import proposal_corridor_inputs
 from planner.session.whole_target import add_option_command, ctv_case
+from tests.target_session import target_session
 from tests.ts_labels import labels_on_ct
 
 pytestmark = pytest.mark.realdata
 REFERENCE = Path(__file__).parents[1] / "data" / "tcia_lumbar_canal_reference" / "canal_reference.npz"
 FAST = ProposeParams(powers_w=(20.0, 30.0), times_s=(120.0, 180.0), extensions_mm=(15.0, 20.0))
-
-
-def _session(volume, canal, centre_lps, level):
-    """``volume`` and its ``canal`` (segment_canal's) are the session's shared ones (tests/conftest.py)."""
-    s = PlanningSession()
-    s.auto_evaluate = False
-    s.set_volume(volume)
-    s.set_canal(canal.mask.copy())
-    s.plan.insert(Target(tuple(float(v) for v in centre_lps), semi_axes_mm=(7.5, 7.5, 7.5), level=level))
-    return s
 
 
 def _propose(session, level):
@@ -94,7 +84,7 @@ def tcia_l2(lumbar_volume, lumbar_canal):
     # inside the L2 body (tests/anatomy TCIA_L2_SEED_IJK): counted up from the sacrum (bodies at slices 17-27 L5,
     # 28-38 L4, 40-50 L3, 52-62 L2) and down from the last rib-bearing vertebra (T12 at 75-84), docs/levels.md
     centre = volume.to_lps(np.array((258, 272, 57), float))
-    session = _session(volume, lumbar_canal, centre, "L2")
+    session = target_session(volume, lumbar_canal, centre, "L2")
     ref, _ = load_mask_npz(REFERENCE)
     return (session, *_propose(session, "L2"), ref)
 
@@ -108,7 +98,7 @@ def t12(t11_t12_ct_dir, t11_t12_volume, t11_t12_canal):
     t12 = labels_on_ct(volume, seg, 32)
     lps = volume.to_lps(np.argwhere(t12)[:, ::-1].astype(float))
     centre = lps[lps[:, 1] < np.percentile(lps[:, 1], 30)].mean(axis=0)  # the anterior part: the body
-    session = _session(volume, t11_t12_canal, centre, "T12")
+    session = target_session(volume, t11_t12_canal, centre, "T12")
     return (session, *_propose(session, "T12"), labels_on_ct(volume, seg, 79))
 
 

@@ -30,19 +30,14 @@ class _Stack:
 @pytest.fixture(scope="module")
 def t12_case(t11_t12_ct_dir, t11_t12_volume, t11_t12_canal):
     from planner.imaging import load_path
-    from planner.plan.items import Target
-    from planner.session.session import PlanningSession
     from planner.session.whole_target import ctv_case
+    from tests.target_session import target_session
 
     volume = t11_t12_volume
     ts = label_image_on_ct(volume, load_path(t11_t12_ct_dir.parent / "totalsegmentator_fast_labels.nii.gz"))
     lps = volume.to_lps(np.argwhere(ts == 32)[:, ::-1].astype(float))
     centre = lps[lps[:, 1] < np.percentile(lps[:, 1], 30)].mean(axis=0)  # the front of T12's body
-    s = PlanningSession()
-    s.auto_evaluate = False
-    s.set_volume(volume)
-    s.set_canal(t11_t12_canal.mask.copy())
-    s.plan.insert(Target(tuple(float(v) for v in centre), semi_axes_mm=(7.5, 7.5, 7.5), level="T12"))
+    s = target_session(volume, t11_t12_canal, centre, "T12")
     return ts, s, ctv_case(s, "T12", override=(1, 2, 3, 4, 5, 6))
 
 
