@@ -23,6 +23,7 @@ from planner.plan.items import Antenna, Level, Needle, Thermocouple
 from planner.planning.ctv import CtvChoice, build_ctv
 from planner.planning.ctv_own import restrict_to_own_arch
 from planner.planning.propose import Option
+from planner.session.level_search import known_vertebrae
 from planner.session.session import PlanningSession
 from planner.session.targets import target_shape
 
@@ -111,8 +112,6 @@ def level_frame(session: PlanningSession, name: str, seed_lps) -> tuple[LevelFra
     if name not in LEVEL_ORDER:
         raise PlannerError(f"Unknown vertebral level '{name}': use T1-T12, L1-L5 or S1.")
     try:
-        from planner.session.level_search import known_vertebrae
-
         return LevelFrame.of(measure_body_at(session.volume, seed_lps, name, known_vertebrae(session))), True
     except PlannerError:
         frame = body_frame_from_bone(session.volume, seed_lps, name, session.canal_mask)
