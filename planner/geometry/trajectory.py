@@ -185,9 +185,11 @@ class SegmentDistance:
 def segment_segment_distance(a0_lps, a1_lps, b0_lps, b1_lps) -> SegmentDistance:
     """Closest distance between segments a0-a1 and b0-b1, with the closest points.
 
-    Minimises |a0 + s(a1-a0) - b0 - t(b1-b0)| over s, t in [0, 1]: the unconstrained minimum
-    is clamped to the square, then each parameter re-solved given the other (exact for segments,
-    since the objective is convex in (s, t)).
+    Minimises |a0 + s(a1-a0) - b0 - t(b1-b0)| over s, t in [0, 1]. The objective is a convex quadratic,
+    so its minimum over the square is the stationary point when that lies inside, else on one of the
+    four edges, where it is a clamped 1-D minimum; every candidate is evaluated and the least kept.
+    (Clamping the stationary point and re-solving one parameter is not exact for nearly parallel
+    segments: hypothesis found two that touch at an end reported 2e-6 mm apart.)
     """
     p = _vec3(a0_lps, "first segment start")
     q = _vec3(b0_lps, "second segment start")
@@ -197,22 +199,23 @@ def segment_segment_distance(a0_lps, a1_lps, b0_lps, b1_lps) -> SegmentDistance:
     a, e, f = float(d1 @ d1), float(d2 @ d2), float(d2 @ r)
     eps = _MIN_LENGTH_MM**2
     if a < eps and e < eps:
-        s = t = 0.0
+        candidates = [(0.0, 0.0)]
     elif a < eps:
-        s, t = 0.0, float(np.clip(f / e, 0.0, 1.0))
+        candidates = [(0.0, float(np.clip(f / e, 0.0, 1.0)))]
     else:
         c = float(d1 @ r)
         if e < eps:
-            s, t = float(np.clip(-c / a, 0.0, 1.0)), 0.0
+            candidates = [(float(np.clip(-c / a, 0.0, 1.0)), 0.0)]
         else:
             b = float(d1 @ d2)
+            candidates = [(0.0, float(np.clip(f / e, 0.0, 1.0))), (1.0, float(np.clip((b + f) / e, 0.0, 1.0))),
+                          (float(np.clip(-c / a, 0.0, 1.0)), 0.0), (float(np.clip((b - c) / a, 0.0, 1.0)), 1.0)]
             denom = a * e - b * b
-            s = float(np.clip((b * f - c * e) / denom, 0.0, 1.0)) if denom > eps * max(a * e, 1.0) else 0.0
-            t = (b * s + f) / e
-            if t < 0.0:
-                t, s = 0.0, float(np.clip(-c / a, 0.0, 1.0))
-            elif t > 1.0:
-                t, s = 1.0, float(np.clip((b - c) / a, 0.0, 1.0))
+            if denom > eps * max(a * e, 1.0):
+                s_in, t_in = (b * f - c * e) / denom, (a * f - b * c) / denom
+                if 0.0 <= s_in <= 1.0 and 0.0 <= t_in <= 1.0:
+                    candidates.append((float(s_in), float(t_in)))
+    s, t = min(candidates, key=lambda st: float(np.linalg.norm(r + st[0] * d1 - st[1] * d2)))
     c1 = p + s * d1
     c2 = q + t * d2
     return SegmentDistance(float(np.linalg.norm(c1 - c2)), c1, c2)

@@ -125,6 +125,9 @@ def test_segment_segment_distance_closed_forms():
     assert segment_segment_distance((0, 0, 0), (0, 0, -10), (3, 4, 5), (3, 4, 20)).distance_mm == pytest.approx(
         math.sqrt(9 + 16 + 25)
     )
+    # Nearly parallel, touching at an end (a1 = b0; found by hypothesis: 2e-6 mm with the clamp-and-resolve rule).
+    r = segment_segment_distance((0.0, 62.0, 6.103515625e-05), (0, 0, 0), (0, 0, 0), (0, 2, 0))
+    assert r.distance_mm == 0.0
     # Degenerate (point) segments.
     assert segment_segment_distance((1, 1, 1), (1, 1, 1), (0, 0, 0), (0, 0, 10)).distance_mm == pytest.approx(math.sqrt(2))
 
